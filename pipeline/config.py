@@ -1,0 +1,265 @@
+"""Typed configuration: the wave manifest and the codebook, read from YAML once and validated.
+
+Everything below this module takes these objects, never raw dicts. A bad file raises
+:class:`ConfigError`, whose message names the file and the field that is wrong.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+from typing import Any, Iterator, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+CODE_ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+
+
+class ConfigError(ValueError):
+    """A configuration file is missing, unparsable or invalid; the message names file and field."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --------------------------------------------------------------------------- wave manifest
+
+
+class Question(_Strict):
+    """One open question of a survey: its id, the column holding answers, and its wording."""
+
+    id: str = Field(pattern=CODE_ID_PATTERN)
+    column: str
+    text: str = ""
+
+
+class SurveySource(_Strict):
+    """A survey export (.csv or .xlsx): one row per respondent, open questions as columns."""
+
+    kind: Literal["survey"] = "survey"
+    file: str
+    sheet: str | int | None = None
+    respondent_id: str
+    questions: list[Question] = Field(min_length=1)
+    attributes: list[str] = []
+
+    @field_validator("questions")
+    @classmethod
+    def _unique_question_ids(cls, questions: list[Question]) -> list[Question]:
+        ids = [q.id for q in questions]
+        duplicated = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicated:
+            raise ValueError(f"question ids repeated: {', '.join(duplicated)}")
+        return questions
+
+
+class SpeakerLabels(_Strict):
+    """How speakers are marked in a transcript. Labels are matched case-insensitively."""
+
+    interviewer: list[str] = ["Q", "INT", "Interviewer", "I", "Int"]
+
+
+class TranscriptSource(_Strict):
+    """An interview transcript or a plain document (.txt or .docx): one respondent per file.
+
+    ``file`` may be a glob (``interviews/*.txt``); each matching file is one respondent whose id
+    is the file stem unless ``respondent_id`` is given (only allowed for a single file).
+    """
+
+    kind: Literal["interview", "document"] = "interview"
+    file: str
+    respondent_id: str | None = None
+    attributes: dict[str, str] = {}
+    speakers: SpeakerLabels = SpeakerLabels()
+
+
+Source = SurveySource | TranscriptSource
+
+
+class Fieldwork(_Strict):
+    """Fieldwork dates of a wave."""
+
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Fieldwork":
+        if self.start and self.end and self.end < self.start:
+            raise ValueError("fieldwork end is before its start")
+        return self
+
+
+class WaveManifest(_Strict):
+    """A wave: its id, title, fieldwork dates and sources (``wave.yaml``)."""
+
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    title: str = ""
+    fieldwork: Fieldwork = Fieldwork()
+    sources: list[SurveySource | TranscriptSource] = Field(min_length=1)
+
+    @field_validator("sources", mode="before")
+    @classmethod
+    def _dispatch_kind(cls, sources: Any) -> Any:
+        # Pick the model by the explicit `kind`, so errors speak of the right fields.
+        if not isinstance(sources, list):
+            return sources
+        typed = []
+        for source in sources:
+            if isinstance(source, dict) and source.get("kind", "survey") == "survey":
+                typed.append(SurveySource.model_validate(source))
+            elif isinstance(source, dict):
+                typed.append(TranscriptSource.model_validate(source))
+            else:
+                typed.append(source)
+        return typed
+
+
+# --------------------------------------------------------------------------- codebook
+
+
+class Pattern(_Strict):
+    """One rule for a code: a phrase (matched on lower-case or lemma forms) or a token pattern.
+
+    A bare string in YAML is a lower-case phrase. ``tokens`` is a spaCy ``Matcher`` pattern.
+    """
+
+    id: str | None = None
+    phrase: str | None = None
+    tokens: list[dict[str, Any]] | None = None
+    attr: Literal["LOWER", "LEMMA"] = "LOWER"
+    confidence: float = Field(default=0.8, gt=0, le=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_string(cls, value: Any) -> Any:
+        return {"phrase": value} if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> "Pattern":
+        if (self.phrase is None) == (self.tokens is None):
+            raise ValueError("a pattern needs exactly one of 'phrase' or 'tokens'")
+        if self.phrase is not None and not self.phrase.strip():
+            raise ValueError("a phrase pattern is empty")
+        return self
+
+
+class Code(_Strict):
+    """A codebook entry, written so a human coder could apply it; may have child codes."""
+
+    id: str = Field(pattern=CODE_ID_PATTERN)
+    label: str
+    definition: str
+    when_to_use: str = ""
+    when_not_to_use: str = ""
+    examples: list[str] = []
+    patterns: list[Pattern] = []
+    children: list["Code"] = []
+
+
+class Codebook(_Strict):
+    """A hierarchical codebook: the data the rule coder is compiled from."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    version: str
+    title: str = ""
+    description: str = ""
+    codes: list[Code] = Field(min_length=1)
+    sha256: str = ""  # filled in by load_codebook: the hash of the file it came from
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> "Codebook":
+        seen: set[str] = set()
+        for code, _parent in self.walk():
+            if code.id in seen:
+                raise ValueError(f"code id '{code.id}' is used more than once")
+            seen.add(code.id)
+        return self
+
+    def walk(self) -> Iterator[tuple[Code, str | None]]:
+        """Yield every code with its parent's id (None at the top), parents before children."""
+
+        def visit(codes: list[Code], parent: str | None) -> Iterator[tuple[Code, str | None]]:
+            for code in codes:
+                yield code, parent
+                yield from visit(code.children, code.id)
+
+        yield from visit(self.codes, None)
+
+    def code_ids(self) -> list[str]:
+        """All code ids in codebook order (parents before their children)."""
+        return [code.id for code, _ in self.walk()]
+
+    def parents(self) -> dict[str, str | None]:
+        """Map each code id to its parent's id."""
+        return {code.id: parent for code, parent in self.walk()}
+
+    def ancestors(self, code_id: str) -> list[str]:
+        """The chain of parent ids above ``code_id``, nearest first."""
+        parents = self.parents()
+        chain, current = [], parents[code_id]
+        while current is not None:
+            chain.append(current)
+            current = parents[current]
+        return chain
+
+    def labels(self) -> dict[str, str]:
+        """Map each code id to its label."""
+        return {code.id: code.label for code, _ in self.walk()}
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _format_location(loc: tuple[Any, ...], data: Any) -> str:
+    """Render a pydantic error location, naming code ids where the path passes through one."""
+    parts: list[str] = []
+    node = data
+    for step in loc:
+        if isinstance(step, int):
+            parts[-1:] = [f"{parts[-1]}[{step}]"] if parts else [f"[{step}]"]
+            node = node[step] if isinstance(node, list) and step < len(node) else None
+            if isinstance(node, dict) and "id" in node and isinstance(node["id"], str):
+                parts[-1] += f" (id '{node['id']}')"
+        else:
+            parts.append(str(step))
+            node = node.get(step) if isinstance(node, dict) else None
+    return ".".join(parts) or "(top level)"
+
+
+def read_yaml(path: Path) -> Any:
+    """Parse a YAML file, raising ConfigError naming the file and line on a syntax error."""
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: file not found") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise ConfigError(f"{path}:{where} is not valid YAML: {exc}") from exc
+
+
+def _validate(model: type[BaseModel], data: Any, path: Path) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = [
+            f"  {_format_location(tuple(err['loc']), data)}: {err['msg']}"
+            for err in exc.errors()
+        ]
+        raise ConfigError(f"{path}: invalid {model.__name__}:\n" + "\n".join(problems)) from None
+
+
+def load_wave_manifest(path: Path) -> WaveManifest:
+    """Read and validate a ``wave.yaml``."""
+    return _validate(WaveManifest, read_yaml(path), path)
+
+
+def load_codebook(path: Path) -> Codebook:
+    """Read and validate a codebook YAML; the returned codebook carries the file's sha256."""
+    data = read_yaml(path)
+    codebook = _validate(Codebook, data, path)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    return codebook.model_copy(update={"sha256": digest})

@@ -1,0 +1,187 @@
+"""Ingest: a wave folder into one canonical documents table, plus every rejected item.
+
+``ingest_wave`` reads ``wave.yaml`` when present (else infers the sources from the files), reads
+each source with its reader, and accounts for every input item: ``items_in == len(documents) +
+len(rejected)``. A bad file becomes rejected rows naming the file, line and problem; the rest of
+the wave is still read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline import schema as s
+from pipeline.config import (
+    ConfigError,
+    SurveySource,
+    TranscriptSource,
+    WaveManifest,
+    load_wave_manifest,
+)
+from pipeline.ingest.decode import UnreadableError
+from pipeline.ingest.infer import (
+    TABLE_SUFFIXES,
+    infer_survey,
+    infer_transcript,
+    wave_files,
+)
+from pipeline.ingest.records import rejected_row
+from pipeline.ingest.survey import SourceRead, read_survey
+from pipeline.ingest.transcripts import TRANSCRIPT_SUFFIXES, read_transcript
+
+MANIFEST_NAME = "wave.yaml"
+
+
+@dataclass
+class IngestResult:
+    """The documents and rejected tables of a wave, with its manifest and row accounting."""
+
+    manifest: WaveManifest
+    documents: pd.DataFrame
+    rejected: pd.DataFrame
+    items_in: int
+    inputs: list[Path]
+    notes: list[str] = field(default_factory=list)
+    inferred: bool = False
+
+    @property
+    def interviewer_labels(self) -> list[str]:
+        """Every label the wave's transcript sources use for the interviewer."""
+        labels = {
+            label
+            for source in self.manifest.sources
+            if isinstance(source, TranscriptSource)
+            for label in source.speakers.interviewer
+        }
+        return sorted(labels) or list(TranscriptSource.model_fields["speakers"].default.interviewer)
+
+
+def _name(path: Path, folder: Path) -> str:
+    return path.relative_to(folder).as_posix()
+
+
+def infer_manifest(folder: Path, wave_id: str) -> tuple[WaveManifest, SourceRead]:
+    """Build a manifest from the files in ``folder``; unusable files come back as rejected items."""
+    sources: list[SurveySource | TranscriptSource] = []
+    unusable = SourceRead()
+    for path in wave_files(folder):
+        name, suffix = _name(path, folder), path.suffix.lower()
+        try:
+            if suffix in TABLE_SUFFIXES:
+                source, notes = infer_survey(path, name)
+            elif suffix in TRANSCRIPT_SUFFIXES:
+                source, notes = infer_transcript(path, name)
+            else:
+                raise UnreadableError(
+                    f"{name}: unsupported file type '{suffix}' "
+                    f"(supported: {', '.join(TABLE_SUFFIXES + TRANSCRIPT_SUFFIXES)})")
+        except (UnreadableError, OSError) as exc:
+            unusable.items_in += 1
+            unusable.rejected.append(rejected_row(
+                wave=wave_id, source=name, line=0, reason=s.REASON_UNREADABLE, detail=str(exc)))
+            continue
+        sources.append(source)
+        unusable.notes.extend(notes)
+    if not sources:
+        raise ConfigError(f"{folder}: no readable survey or transcript files to ingest")
+    return WaveManifest(id=wave_id, sources=sources), unusable
+
+
+def _read_source(
+    folder: Path, index: int, source: SurveySource | TranscriptSource, wave: str
+) -> tuple[SourceRead, list[Path]]:
+    paths = sorted(p for p in folder.glob(source.file) if p.is_file())
+    if not paths:
+        missing = SourceRead(items_in=1)
+        missing.rejected.append(rejected_row(
+            wave=wave, source=source.file, line=0, reason=s.REASON_UNREADABLE,
+            detail=f"file not found (wave.yaml sources[{index}].file = '{source.file}')"))
+        return missing, []
+    combined = SourceRead()
+    for path in paths:
+        name = _name(path, folder)
+        try:
+            if isinstance(source, SurveySource):
+                read = read_survey(path, source, wave=wave, name=name)
+            else:
+                respondent = source.respondent_id if len(paths) == 1 and source.respondent_id \
+                    else path.stem
+                read = read_transcript(path, source, wave=wave, name=name,
+                                       respondent_id=respondent)
+        except (UnreadableError, OSError) as exc:
+            read = SourceRead(items_in=1)
+            read.rejected.append(rejected_row(
+                wave=wave, source=name, line=0, reason=s.REASON_UNREADABLE, detail=str(exc)))
+        combined.documents += read.documents
+        combined.rejected += read.rejected
+        combined.items_in += read.items_in
+        combined.notes += read.notes
+    return combined, paths
+
+
+def _drop_repeated_documents(read: SourceRead) -> None:
+    """Reject documents whose id repeats an earlier one (a file listed by two sources)."""
+    seen: set[object] = set()
+    kept = []
+    for row in read.documents:
+        if row[s.DOCUMENT_ID] in seen:
+            read.rejected.append(rejected_row(
+                wave=str(row[s.WAVE]), source=str(row[s.SOURCE]), line=int(row[s.LINE]),
+                reason=s.REASON_DUPLICATE, respondent_id=str(row[s.RESPONDENT_ID]),
+                question_id=str(row[s.QUESTION_ID]),
+                detail=f"document '{row[s.DOCUMENT_ID]}' was already read from another source"))
+        else:
+            seen.add(row[s.DOCUMENT_ID])
+            kept.append(row)
+    read.documents = kept
+
+
+def ingest_wave(folder: Path, wave_id: str | None = None) -> IngestResult:
+    """Read every input of the wave in ``folder`` into documents and rejected tables.
+
+    Args:
+        folder: the wave folder (``corpora/<wave>``).
+        wave_id: overrides the wave id; defaults to ``wave.yaml``'s id, else the folder name.
+
+    Returns:
+        An :class:`IngestResult`. Raises ConfigError if ``wave.yaml`` is invalid or the folder
+        holds nothing readable.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ConfigError(f"{folder}: not a folder")
+    manifest_path = folder / MANIFEST_NAME
+    everything = SourceRead()
+    if manifest_path.exists():
+        manifest = load_wave_manifest(manifest_path)
+        if wave_id:
+            manifest = manifest.model_copy(update={"id": wave_id})
+        inferred = False
+    else:
+        manifest, everything = infer_manifest(folder, wave_id or folder.name)
+        everything.notes.insert(0, f"no {MANIFEST_NAME}: sources inferred from the files")
+        inferred = True
+    inputs: list[Path] = []
+    for index, source in enumerate(manifest.sources):
+        read, paths = _read_source(folder, index, source, manifest.id)
+        inputs += paths
+        everything.documents += read.documents
+        everything.rejected += read.rejected
+        everything.items_in += read.items_in
+        everything.notes += read.notes
+    _drop_repeated_documents(everything)
+    if not inferred:
+        unlisted = [_name(p, folder) for p in wave_files(folder) if p not in inputs]
+        if unlisted:
+            everything.notes.append(f"not listed in {MANIFEST_NAME}, not read: {unlisted}")
+    documents = pd.DataFrame(everything.documents)
+    documents = s.conform(documents, s.DOCUMENTS, extra=True) if len(documents) \
+        else s.empty(s.DOCUMENTS)
+    rejected = pd.DataFrame(everything.rejected)
+    rejected = s.conform(rejected, s.REJECTED) if len(rejected) else s.empty(s.REJECTED)
+    return IngestResult(manifest=manifest, documents=documents, rejected=rejected,
+                        items_in=everything.items_in, inputs=sorted(set(inputs)),
+                        notes=everything.notes, inferred=inferred)

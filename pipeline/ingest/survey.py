@@ -1,0 +1,132 @@
+"""Survey exports into documents: one per respondent × open question, or a rejected item.
+
+Accounting unit: an *answer cell* (a data row × an open question). Every cell becomes a document
+or a rejected row with its reason; a malformed row rejects each of its cells.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline import schema as s
+from pipeline.config import SurveySource
+from pipeline.ingest.decode import UnreadableError
+from pipeline.ingest.records import document_row, rejected_row
+from pipeline.ingest.tables import RawTable, read_table
+
+# Answers that say nothing to code. Compared after lower-casing and stripping punctuation.
+NON_ANSWERS = {
+    "na": "'N/A'",
+    "n a": "'N/A'",
+    "not applicable": "'not applicable'",
+    "none": "'none'",
+    "nil": "'nil'",
+    "nothing": "'nothing'",
+    "no comment": "'no comment'",
+    "no comments": "'no comment'",
+    "dont know": "'don't know'",
+    "unknown": "'unknown'",
+    "see above": "refers to an earlier answer ('see above')",
+    "as above": "refers to an earlier answer ('as above')",
+    "same as above": "refers to an earlier answer ('same as above')",
+    "see previous answer": "refers to an earlier answer",
+}
+_PUNCTUATION = re.compile(r"[^\w\s]+")
+
+
+@dataclass
+class SourceRead:
+    """What one source yielded: documents, rejected items, how many items came in, and notes."""
+
+    documents: list[dict[str, object]] = field(default_factory=list)
+    rejected: list[dict[str, object]] = field(default_factory=list)
+    items_in: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def non_answer(text: str) -> str | None:
+    """Why ``text`` is a non-answer ('N/A', 'see above', '-'), or None if it is an answer."""
+    folded = " ".join(_PUNCTUATION.sub(" ", text.lower().replace("'", "").replace("’", "")).split())
+    if not folded:
+        return "punctuation only"
+    return NON_ANSWERS.get(folded)
+
+
+def _column_index(table: RawTable, column: str, field_name: str, path: Path) -> int:
+    try:
+        return table.header.index(column)
+    except ValueError:
+        raise UnreadableError(
+            f"{path.name}: column '{column}' (wave.yaml {field_name}) is not in the header; "
+            f"columns are {table.header}"
+        ) from None
+
+
+def read_survey(path: Path, source: SurveySource, *, wave: str, name: str) -> SourceRead:
+    """Read one survey export described by ``source``.
+
+    Args:
+        path: the file to read.
+        source: its manifest entry (id column, questions, attributes).
+        wave: the wave id stamped on every row.
+        name: the file's path as given in the manifest (the ``source`` column).
+
+    Returns:
+        A :class:`SourceRead`. Raises UnreadableError if the file as a whole cannot be used.
+    """
+    table = read_table(path, source.sheet)
+    id_index = _column_index(table, source.respondent_id, "respondent_id", path)
+    questions = [
+        (q, _column_index(table, q.column, f"questions[{i}].column", path))
+        for i, q in enumerate(source.questions)
+    ]
+    attributes = [
+        (a, _column_index(table, a, f"attributes[{i}]", path))
+        for i, a in enumerate(source.attributes)
+    ]
+    result = SourceRead()
+    if table.encoding != "utf-8" or table.repaired:
+        result.notes.append(f"{name}: decoded as {table.encoding}"
+                            + (", mojibake repaired" if table.repaired else ""))
+    for line, detail in table.malformed:
+        for question, _ in questions:
+            result.rejected.append(rejected_row(
+                wave=wave, source=name, line=line, reason=s.REASON_MALFORMED,
+                detail=f"{name} line {line}: {detail}", question_id=question.id))
+    result.items_in += len(table.malformed) * len(questions)
+
+    first_seen: dict[str, tuple[int, list[str]]] = {}
+    for line, cells in table.rows:
+        result.items_in += len(questions)
+        respondent = cells[id_index].strip()
+        if not respondent:
+            respondent = f"line-{line}"
+            result.notes.append(f"{name} line {line}: no respondent id; using '{respondent}'")
+        earlier = first_seen.get(respondent)
+        if earlier is None:
+            first_seen[respondent] = (line, cells)
+        attribute_values = {a: (cells[i].strip() or None) for a, i in attributes}
+        for question, index in questions:
+            text = cells[index]
+            common = dict(wave=wave, source=name, line=line, respondent_id=respondent,
+                          question_id=question.id, text=text)
+            if earlier is not None:
+                same = "identical to" if earlier[1] == cells else "answers differ from"
+                result.rejected.append(rejected_row(
+                    **common, reason=s.REASON_DUPLICATE,
+                    detail=f"respondent '{respondent}' already submitted at line {earlier[0]} "
+                           f"({same} that submission; the first is kept)"))
+            elif not text.strip():
+                result.rejected.append(rejected_row(
+                    **common, reason=s.REASON_EMPTY, detail="no answer"))
+            elif (why := non_answer(text)) is not None:
+                result.rejected.append(rejected_row(
+                    **common, reason=s.REASON_NON_ANSWER, detail=why))
+            else:
+                result.documents.append(document_row(
+                    wave=wave, source=name, kind="survey", respondent_id=respondent,
+                    question_id=question.id, question=question.text or question.column,
+                    text=text, line=line, attributes=attribute_values))
+    return result

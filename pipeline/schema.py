@@ -1,0 +1,207 @@
+"""Table contracts: every column of every table the pipeline passes or writes, named once.
+
+Other tools and scripts read these tables; keep the names stable. Each table is described by a
+pyarrow schema; :func:`conform` orders and types a DataFrame to it so writers never guess.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pyarrow as pa
+
+# documents: one row per answer (survey respondent × question) or per transcript/document.
+DOCUMENT_ID = "document_id"
+WAVE = "wave"
+SOURCE = "source"
+KIND = "kind"
+RESPONDENT_ID = "respondent_id"
+QUESTION_ID = "question_id"
+QUESTION = "question"
+TEXT = "text"
+LINE = "line"  # 1-based line of the row in its source file (the header is line 1); 0 for whole files
+
+DOCUMENTS = pa.schema(
+    [
+        (DOCUMENT_ID, pa.string()),
+        (WAVE, pa.string()),
+        (SOURCE, pa.string()),
+        (KIND, pa.string()),
+        (RESPONDENT_ID, pa.string()),
+        (QUESTION_ID, pa.string()),
+        (QUESTION, pa.string()),
+        (TEXT, pa.string()),
+        (LINE, pa.int64()),
+    ]
+)
+"""Fixed columns of ``documents``; respondent attribute columns follow them, as strings."""
+
+# rejected: every input item that did not become a document, with its reason.
+REASON = "reason"
+DETAIL = "detail"
+REJECTED = pa.schema(
+    [
+        (WAVE, pa.string()),
+        (SOURCE, pa.string()),
+        (LINE, pa.int64()),
+        (RESPONDENT_ID, pa.string()),
+        (QUESTION_ID, pa.string()),
+        (REASON, pa.string()),
+        (DETAIL, pa.string()),
+        (TEXT, pa.string()),
+    ]
+)
+
+# Reasons an item is rejected: short, stable words that scripts can group by.
+REASON_EMPTY = "empty"
+REASON_NON_ANSWER = "non-answer"  # "N/A", "none", "-"
+REASON_DUPLICATE = "duplicate"
+REASON_UNREADABLE = "unreadable"
+REASON_MALFORMED = "malformed"
+REASON_MISSING_ID = "missing-id"
+
+# segments: sentences (surveys, documents) or sentences of respondent turns (interviews).
+SEGMENT_ID = "segment_id"
+START = "start"
+END = "end"
+SPEAKER = "speaker"
+CONTEXT = "context"
+SEGMENTS = pa.schema(
+    [
+        (SEGMENT_ID, pa.string()),
+        (DOCUMENT_ID, pa.string()),
+        (WAVE, pa.string()),
+        (START, pa.int64()),
+        (END, pa.int64()),
+        (TEXT, pa.string()),
+        (SPEAKER, pa.string()),
+        (CONTEXT, pa.string()),
+    ]
+)
+
+# codings: one row per segment × code, with the evidence that justifies it.
+CODE_ID = "code_id"
+EVIDENCE = "evidence"
+METHOD = "method"
+PATTERN = "pattern"
+CONFIDENCE = "confidence"
+NEGATED = "negated"
+CODER = "coder"
+CODINGS = pa.schema(
+    [
+        (SEGMENT_ID, pa.string()),
+        (CODE_ID, pa.string()),
+        (START, pa.int64()),  # offsets into the document's text, not the segment's
+        (END, pa.int64()),
+        (EVIDENCE, pa.string()),
+        (METHOD, pa.string()),
+        (PATTERN, pa.string()),
+        (CONFIDENCE, pa.float64()),
+        (NEGATED, pa.bool_()),
+        (CODER, pa.string()),
+    ]
+)
+
+# topics (BERTopic): one row per topic; -1 is HDBSCAN's outlier bucket.
+TOPIC_ID = "topic_id"
+SIZE = "size"
+WORDS = "words"
+REPRESENTATIVE_SEGMENTS = "representative_segment_ids"
+REPRESENTATIVE_TEXTS = "representative_texts"
+COVERAGE = "coverage"  # share of the topic's segments carrying at least one codebook code
+TOP_CODE = "top_code"
+UNCOVERED = "uncovered"  # candidate new code: the codebook barely covers this topic
+TOPICS = pa.schema(
+    [
+        (WAVE, pa.string()),
+        (TOPIC_ID, pa.int64()),
+        (SIZE, pa.int64()),
+        (WORDS, pa.list_(pa.string())),
+        (REPRESENTATIVE_SEGMENTS, pa.list_(pa.string())),
+        (REPRESENTATIVE_TEXTS, pa.list_(pa.string())),
+        (COVERAGE, pa.float64()),
+        (TOP_CODE, pa.string()),
+        (UNCOVERED, pa.bool_()),
+    ]
+)
+
+PROBABILITY = "probability"
+SEGMENT_TOPICS = pa.schema(
+    [
+        (SEGMENT_ID, pa.string()),
+        (WAVE, pa.string()),
+        (TOPIC_ID, pa.int64()),
+        (PROBABILITY, pa.float64()),
+    ]
+)
+
+N_SEGMENTS = "n_segments"
+SHARE = "share"
+TOPIC_CODES = pa.schema(
+    [
+        (WAVE, pa.string()),
+        (TOPIC_ID, pa.int64()),
+        (CODE_ID, pa.string()),
+        (N_SEGMENTS, pa.int64()),
+        (SHARE, pa.float64()),  # share of the topic's segments carrying this code
+    ]
+)
+
+# theme_summary: per question, respondents mentioning each code (children roll up to parents).
+LABEL = "label"
+PARENT = "parent"
+RESPONDENTS = "respondents"  # respondents who answered the question
+MENTIONS = "mentions"  # respondents whose answer carries the code (or a child of it)
+NEGATED_MENTIONS = "negated_mentions"
+RANK = "rank"
+THEME_SUMMARY = pa.schema(
+    [
+        (WAVE, pa.string()),
+        (QUESTION_ID, pa.string()),
+        (QUESTION, pa.string()),
+        (CODE_ID, pa.string()),
+        (LABEL, pa.string()),
+        (PARENT, pa.string()),
+        (RESPONDENTS, pa.int64()),
+        (MENTIONS, pa.int64()),
+        (NEGATED_MENTIONS, pa.int64()),
+        (SHARE, pa.float64()),
+        (RANK, pa.int64()),
+    ]
+)
+
+
+def empty(schema: pa.Schema) -> pd.DataFrame:
+    """An empty DataFrame with the schema's columns and dtypes."""
+    return schema.empty_table().to_pandas()
+
+
+def conform(frame: pd.DataFrame, schema: pa.Schema, *, extra: bool = False) -> pd.DataFrame:
+    """Order and type ``frame``'s columns to ``schema``.
+
+    Args:
+        frame: a table holding at least the schema's columns.
+        schema: the contract to conform to.
+        extra: keep columns the schema does not name (attribute columns), after the fixed ones.
+
+    Returns:
+        A new DataFrame; raises KeyError naming any missing column.
+    """
+    missing = [name for name in schema.names if name not in frame.columns]
+    if missing:
+        raise KeyError(f"table lacks columns {missing}")
+    extras = [c for c in frame.columns if c not in schema.names] if extra else []
+    table = pa.Table.from_pandas(frame[schema.names], schema=schema, preserve_index=False)
+    out = table.to_pandas()
+    for column in extras:
+        out[column] = frame[column].astype("string").to_numpy()
+    return out
+
+
+def to_arrow(frame: pd.DataFrame, schema: pa.Schema) -> pa.Table:
+    """Convert a DataFrame holding ``schema``'s columns (plus extras as strings) to Arrow."""
+    table = pa.Table.from_pandas(frame[schema.names], schema=schema, preserve_index=False)
+    for column in frame.columns:
+        if column not in schema.names:
+            values = frame[column].astype("string").to_numpy(dtype=object, na_value=None)
+            table = table.append_column(column, pa.array(values, type=pa.string()))
+    return table
