@@ -9,10 +9,19 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from pathlib import Path
-from typing import Any, Iterator, Literal
+from typing import Annotated, Any, Iterator, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 CODE_ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 
@@ -77,6 +86,19 @@ class TranscriptSource(_Strict):
 
 
 Source = SurveySource | TranscriptSource
+_SOURCE_TAGS = ("survey", "transcript")
+
+
+def _source_tag(value: Any) -> str:
+    # Pick the model by the explicit `kind`, so errors speak of the right fields.
+    kind = value.get("kind", "survey") if isinstance(value, dict) else getattr(value, "kind", "")
+    return "survey" if kind == "survey" else "transcript"
+
+
+SourceEntry = Annotated[
+    Annotated[SurveySource, Tag("survey")] | Annotated[TranscriptSource, Tag("transcript")],
+    Discriminator(_source_tag),
+]
 
 
 class Fieldwork(_Strict):
@@ -98,23 +120,7 @@ class WaveManifest(_Strict):
     id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
     title: str = ""
     fieldwork: Fieldwork = Fieldwork()
-    sources: list[SurveySource | TranscriptSource] = Field(min_length=1)
-
-    @field_validator("sources", mode="before")
-    @classmethod
-    def _dispatch_kind(cls, sources: Any) -> Any:
-        # Pick the model by the explicit `kind`, so errors speak of the right fields.
-        if not isinstance(sources, list):
-            return sources
-        typed = []
-        for source in sources:
-            if isinstance(source, dict) and source.get("kind", "survey") == "survey":
-                typed.append(SurveySource.model_validate(source))
-            elif isinstance(source, dict):
-                typed.append(TranscriptSource.model_validate(source))
-            else:
-                typed.append(source)
-        return typed
+    sources: list[SourceEntry] = Field(min_length=1)
 
 
 # --------------------------------------------------------------------------- codebook
@@ -223,6 +229,8 @@ def _format_location(loc: tuple[Any, ...], data: Any) -> str:
             node = node[step] if isinstance(node, list) and step < len(node) else None
             if isinstance(node, dict) and "id" in node and isinstance(node["id"], str):
                 parts[-1] += f" (id '{node['id']}')"
+        elif step in _SOURCE_TAGS and not (isinstance(node, dict) and step in node):
+            continue  # the union member pydantic tried; the path reads better without it
         else:
             parts.append(str(step))
             node = node.get(step) if isinstance(node, dict) else None

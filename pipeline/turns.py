@@ -16,6 +16,7 @@ Role = Literal["interviewer", "respondent", "preamble"]
 # "Label: text" with a short label, or the colon-less "INT  text" / "R1 text" form.
 _LABEL_COLON = re.compile(r"^[ \t]*(?P<label>[A-Z][A-Za-z0-9.'\- ]{0,23}?)[ \t]*:[ \t]*(?=\S)")
 _LABEL_BARE = re.compile(r"^[ \t]*(?P<label>INT|IV|R\d{1,2}|Q|A)(?:[ \t]+|[ \t]*[-–][ \t]*)(?=\S)")
+_RESPONDENT_LABEL = re.compile(r"^(A|R\d{0,2}|P\d{1,2}|Respondent|Interviewee)$", re.IGNORECASE)
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 MAX_QUESTION_CHARS = 300
 DEFAULT_RESPONDENT = "respondent"
@@ -68,7 +69,8 @@ def labelled_turns(text: str, interviewer_labels: Iterable[str]) -> list[Turn]:
     for _, _, label in heads:
         counts[label.lower()] = counts.get(label.lower(), 0) + 1
     # A label seen once ("Note: ...") is more likely prose than a speaker, unless it is known.
-    heads = [h for h in heads if counts[h[2].lower()] > 1 or h[2].lower() in interviewers]
+    heads = [h for h in heads if counts[h[2].lower()] > 1 or h[2].lower() in interviewers
+             or _RESPONDENT_LABEL.match(h[2])]
     if len(heads) < 2 or not {label.lower() for _, _, label in heads} & interviewers:
         return []
     turns: list[Turn] = []
@@ -103,6 +105,9 @@ def question_answer_turns(text: str) -> list[Turn]:
         is_question = text[end - 1] == "?" and end - start <= MAX_QUESTION_CHARS
         if is_question:
             turns.append(Turn(start, end, DEFAULT_INTERVIEWER, "interviewer"))
+        elif turns and turns[-1].role == "respondent":
+            # An answer running over several paragraphs is still one turn.
+            turns[-1] = Turn(turns[-1].start, end, DEFAULT_RESPONDENT, "respondent")
         else:
             turns.append(Turn(start, end, DEFAULT_RESPONDENT, "respondent"))
     return turns

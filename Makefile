@@ -1,0 +1,40 @@
+# wavecoder: `make run` codes the sample waves end to end; `make test` runs the test suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+WAVES ?= corpora/sector-survey-2013 corpora/sector-survey-2014
+
+# Nothing calls out: no telemetry, no model-hub look-ups; give Prefect's local API time to start.
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export DO_NOT_TRACK := 1
+export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 120
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export HF_HUB_DISABLE_TELEMETRY := 1
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: install run test lint clean
+
+install: $(STAMP)
+
+# The CPU build of torch goes in first, so sentence-transformers does not pull a CUDA build.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: install
+	@for wave in $(WAVES); do $(BIN)/wavecoder run $$wave || exit 1; done
+	@echo "Outputs are in outputs/<wave>/ (coded_wide.xlsx, theme_summary.csv/.png, run.json ...) and outputs/wavecoder.duckdb"
+
+test: install
+	$(BIN)/python -m pytest -q
+
+lint: install
+	$(BIN)/ruff check pipeline flows tests scripts
+
+clean:
+	rm -rf outputs .pytest_cache

@@ -1,0 +1,60 @@
+"""The ``wavecoder`` command line: runs the flows; all work happens in :mod:`pipeline`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.markdown import Markdown
+
+import flows  # noqa: F401  (offline defaults before Prefect is imported)
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Code survey waves and interview transcripts against a codebook.")
+console = Console()
+
+
+@app.command()
+def run(
+    folder: Path = typer.Argument(..., help="The wave folder, e.g. corpora/sector-survey-2013."),
+    wave: Optional[str] = typer.Option(None, "--wave", help="Wave id (default: wave.yaml's "
+                                       "id, else the folder name)."),
+    codebook: Path = typer.Option(Path("models/codebooks/recovery-capital.yaml"),
+                                  "--codebook", help="Codebook YAML."),
+    out: Path = typer.Option(Path("outputs"), "--out", help="Output root folder."),
+    coder: str = typer.Option("rules", "--coder", help="Coder name."),
+    topics: bool = typer.Option(True, "--topics/--no-topics", help="Run BERTopic discovery."),
+    embedding: str = typer.Option("minilm", "--embedding",
+                                  help="Embedding for topics: minilm or tfidf."),
+    min_topic_size: int = typer.Option(10, "--min-topic-size", min=2),
+) -> None:
+    """Run the Prefect flow ``code_wave`` for one wave folder."""
+    from flows.code_wave import code_wave
+    from pipeline.config import ConfigError
+
+    if not folder.is_dir():
+        raise typer.BadParameter(f"{folder} is not a folder", param_hint="FOLDER")
+    try:
+        record = code_wave(wave_folder=str(folder), wave_id=wave, codebook=str(codebook),
+                           out=str(out), coder=coder, topics=topics, embedding=embedding,
+                           min_topic_size=min_topic_size)
+    except (ConfigError, ValueError) as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(code=2) from None
+    console.print(Markdown(record["summary_markdown"]))
+    console.print(f"[bold green]Outputs:[/bold green] {record['output_dir']}/ "
+                  f"(and {out / 'wavecoder.duckdb'})")
+
+
+@app.command()
+def serve(name: str = typer.Option("code-wave-local", help="Deployment name.")) -> None:
+    """Serve ``code_wave`` as an always-on local runner (needs a Prefect API, see README)."""
+    from flows.code_wave import code_wave
+
+    code_wave.serve(name=name)
+
+
+if __name__ == "__main__":
+    app()

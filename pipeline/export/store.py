@@ -1,0 +1,72 @@
+"""The shared DuckDB database: every wave's tables, keyed by wave.
+
+Re-running a wave replaces that wave's rows and nothing else. Tables grow new columns when a
+wave brings attributes or codes an earlier wave did not have.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import json
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from pipeline import schema as s
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _add_missing_columns(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
+    existing = {row[0] for row in con.execute(
+        "select column_name from information_schema.columns where table_name = ?", [table]
+    ).fetchall()}
+    for column in frame.columns:
+        if column not in existing:
+            sql_type = _sql_type(frame[column])
+            con.execute(f"alter table {_quote(table)} add column {_quote(column)} {sql_type}")
+
+
+def _sql_type(series: pd.Series) -> str:
+    if pd.api.types.is_bool_dtype(series):
+        return "BOOLEAN"
+    if pd.api.types.is_integer_dtype(series):
+        return "BIGINT"
+    if pd.api.types.is_float_dtype(series):
+        return "DOUBLE"
+    if series.dtype == object and len(series.dropna()) and isinstance(series.dropna().iloc[0],
+                                                                      (list, tuple)):
+        return "VARCHAR[]"
+    return "VARCHAR"
+
+
+def store_wave(db_path: Path, wave: str, tables: dict[str, pd.DataFrame],
+               record: dict[str, Any] | None = None) -> list[str]:
+    """Replace ``wave``'s rows in each named table of the database at ``db_path``.
+
+    Every frame must have a ``wave`` column. ``record`` (the run's provenance) goes into a
+    ``runs`` table as JSON. Returns the table names written.
+    """
+    if record is not None:
+        runs = pd.DataFrame([{s.WAVE: wave, "run": json.dumps(record, sort_keys=True,
+                                                               default=str)}])
+        tables = {**tables, "runs": runs}
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(db_path)) as con:
+        con.execute("begin transaction")
+        for name, frame in tables.items():
+            if s.WAVE not in frame.columns:
+                raise KeyError(f"table '{name}' has no '{s.WAVE}' column to key it by")
+            con.register("incoming", frame)
+            con.execute(f"create table if not exists {_quote(name)} as "
+                        "select * from incoming limit 0")
+            _add_missing_columns(con, name, frame)
+            con.execute(f"delete from {_quote(name)} where {s.WAVE} = ?", [wave])
+            con.execute(f"insert into {_quote(name)} by name select * from incoming")
+            con.unregister("incoming")
+        con.execute("commit")
+    return list(tables)

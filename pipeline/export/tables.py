@@ -1,0 +1,109 @@
+"""Analyst tables built from the long tables: the wide coded dataset and the theme summary.
+
+Both roll child codes up to their parents: a respondent whose answer carries ``housing_gap``
+also counts as mentioning ``housing``, as a human coder reading the codebook's hierarchy would.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline import schema as s
+from pipeline.config import Codebook
+
+
+def document_codes(segments: pd.DataFrame, codings: pd.DataFrame, codebook: Codebook,
+                   *, roll_up: bool = True) -> pd.DataFrame:
+    """Distinct (document_id, code_id, negated) rows: which codes each document carries.
+
+    ``negated`` is True only when every mention of the code in that document is negated.
+    With ``roll_up`` each coding also counts for every ancestor of its code.
+    """
+    columns = [s.DOCUMENT_ID, s.CODE_ID, s.NEGATED]
+    if codings.empty:
+        return pd.DataFrame(columns=columns)
+    joined = codings[[s.SEGMENT_ID, s.CODE_ID, s.NEGATED]].merge(
+        segments[[s.SEGMENT_ID, s.DOCUMENT_ID]], on=s.SEGMENT_ID, how="inner")
+    if roll_up:
+        lineage = {code_id: [code_id, *codebook.ancestors(code_id)]
+                   for code_id in codebook.code_ids()}
+        joined = joined.assign(
+            **{s.CODE_ID: joined[s.CODE_ID].map(lambda c: lineage.get(c, [c]))}
+        ).explode(s.CODE_ID)
+    grouped = joined.groupby([s.DOCUMENT_ID, s.CODE_ID], sort=False)[s.NEGATED].all()
+    return grouped.reset_index()[columns]
+
+
+def coded_wide(documents: pd.DataFrame, segments: pd.DataFrame, codings: pd.DataFrame,
+               codebook: Codebook) -> pd.DataFrame:
+    """One row per document (respondent × question), a 0/1 column per code, and the answer text.
+
+    Columns: wave, respondent_id, question_id, question, kind, the attribute columns, one
+    column per code id in codebook order (1 = the answer mentions the code or one of its
+    children, negated or not), and ``text``.
+    """
+    fixed = [s.WAVE, s.RESPONDENT_ID, s.QUESTION_ID, s.QUESTION, s.KIND]
+    attributes = [c for c in documents.columns if c not in s.DOCUMENTS.names]
+    wide = documents[[s.DOCUMENT_ID, *fixed, *attributes]].copy()
+    present = document_codes(segments, codings, codebook)
+    code_ids = codebook.code_ids()
+    if len(present):
+        flags = pd.crosstab(present[s.DOCUMENT_ID], present[s.CODE_ID]).clip(upper=1)
+    else:
+        flags = pd.DataFrame(index=pd.Index([], name=s.DOCUMENT_ID))
+    flags = flags.reindex(columns=code_ids, fill_value=0)
+    wide = wide.merge(flags, left_on=s.DOCUMENT_ID, right_index=True, how="left")
+    wide[code_ids] = wide[code_ids].fillna(0).astype("int64")
+    wide[s.TEXT] = documents[s.TEXT].to_numpy()
+    return wide.drop(columns=[s.DOCUMENT_ID]).reset_index(drop=True)
+
+
+def theme_summary(documents: pd.DataFrame, segments: pd.DataFrame, codings: pd.DataFrame,
+                  codebook: Codebook) -> pd.DataFrame:
+    """Per question, how many respondents mention each code and their share, ranked.
+
+    ``respondents`` counts distinct respondents with a kept answer to the question;
+    ``mentions`` those whose answer carries the code (children rolled up);
+    ``negated_mentions`` those whose every mention of it is negated ("not available").
+    Every code appears for every question, so zero counts are explicit. Rank 1 = most mentioned.
+    """
+    present = document_codes(segments, codings, codebook).merge(
+        documents[[s.DOCUMENT_ID, s.WAVE, s.QUESTION_ID, s.RESPONDENT_ID]], on=s.DOCUMENT_ID)
+    labels, parents = codebook.labels(), codebook.parents()
+    order = {code_id: i for i, code_id in enumerate(codebook.code_ids())}
+    rows = []
+    questions = documents.drop_duplicates(s.QUESTION_ID)[[s.WAVE, s.QUESTION_ID, s.QUESTION]]
+    for wave, question_id, question in questions.itertuples(index=False):
+        answered = documents.loc[documents[s.QUESTION_ID] == question_id, s.RESPONDENT_ID]
+        respondents = answered.nunique()
+        mentioned = present[present[s.QUESTION_ID] == question_id]
+        for code_id in codebook.code_ids():
+            of_code = mentioned[mentioned[s.CODE_ID] == code_id]
+            mentions = of_code[s.RESPONDENT_ID].nunique()
+            all_negated = of_code.groupby(s.RESPONDENT_ID)[s.NEGATED].all()
+            rows.append({
+                s.WAVE: wave, s.QUESTION_ID: question_id, s.QUESTION: question,
+                s.CODE_ID: code_id, s.LABEL: labels[code_id], s.PARENT: parents[code_id],
+                s.RESPONDENTS: respondents, s.MENTIONS: mentions,
+                s.NEGATED_MENTIONS: int(all_negated.sum()),
+                s.SHARE: round(mentions / respondents, 4) if respondents else 0.0,
+            })
+    if not rows:
+        return s.empty(s.THEME_SUMMARY)
+    summary = pd.DataFrame(rows)
+    summary["_order"] = summary[s.CODE_ID].map(order)
+    summary = summary.sort_values([s.QUESTION_ID, s.MENTIONS, "_order"],
+                                  ascending=[True, False, True], kind="stable")
+    summary[s.RANK] = summary.groupby(s.QUESTION_ID).cumcount() + 1
+    return s.conform(summary.drop(columns="_order"), s.THEME_SUMMARY)
+
+
+def top_codes(summary: pd.DataFrame, n: int = 3) -> dict[str, list[tuple[str, int, float]]]:
+    """The ``n`` most mentioned codes per question: {question_id: [(code_id, mentions, share)]}."""
+    out: dict[str, list[tuple[str, int, float]]] = {}
+    for question_id, group in summary[summary[s.MENTIONS] > 0].groupby(s.QUESTION_ID, sort=True):
+        best = group.nsmallest(n, s.RANK)
+        out[str(question_id)] = [
+            (str(r[s.CODE_ID]), int(r[s.MENTIONS]), float(r[s.SHARE]))
+            for _, r in best.iterrows()]
+    return out

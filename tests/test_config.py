@@ -1,0 +1,93 @@
+"""Config: codebooks and wave manifests validated at the edge, errors naming file and field."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.config import ConfigError, load_codebook, load_wave_manifest
+
+
+def test_codebook_hierarchy_and_hash(mini_codebook, data_dir):
+    assert mini_codebook.code_ids() == [
+        "housing", "housing_gap", "employment_training", "mental_health",
+        "mental_health_threshold"]
+    assert mini_codebook.parents()["housing_gap"] == "housing"
+    assert mini_codebook.ancestors("mental_health_threshold") == ["mental_health"]
+    assert len(mini_codebook.sha256) == 64
+    bare, weighted = mini_codebook.codes[0].patterns[:2], mini_codebook.codes[0].patterns[2]
+    assert [p.phrase for p in bare] == ["housing", "accommodation"]
+    assert (weighted.phrase, weighted.confidence) == ("dry house", 0.9)
+
+
+def write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_codebook_error_names_file_code_and_field(tmp_path):
+    path = write(tmp_path, "book.yaml", """
+id: book
+version: "1"
+codes:
+  - id: housing
+    label: Housing
+    definition: Somewhere to live.
+    patterns:
+      - {phrase: housing, confidence: 2}
+""")
+    with pytest.raises(ConfigError) as err:
+        load_codebook(path)
+    message = str(err.value)
+    assert str(path) in message
+    assert "codes[0] (id 'housing').patterns[0].confidence" in message
+
+
+def test_codebook_rejects_repeated_ids_and_bad_ids(tmp_path):
+    path = write(tmp_path, "book.yaml", """
+id: book
+version: "1"
+codes:
+  - {id: housing, label: H, definition: d, children: [{id: housing, label: H2, definition: d}]}
+  - {id: Bad-Id, label: B, definition: d}
+""")
+    with pytest.raises(ConfigError) as err:
+        load_codebook(path)
+    assert "codes[1] (id 'Bad-Id').id" in str(err.value)
+
+
+def test_pattern_needs_phrase_or_tokens(tmp_path):
+    path = write(tmp_path, "book.yaml", """
+id: book
+version: "1"
+codes:
+  - {id: housing, label: H, definition: d, patterns: [{id: empty, confidence: 0.5}]}
+""")
+    with pytest.raises(ConfigError, match="exactly one of 'phrase' or 'tokens'"):
+        load_codebook(path)
+
+
+def test_manifest_dispatches_sources_by_kind(waves_dir):
+    manifest = load_wave_manifest(waves_dir / "mini-wave" / "wave.yaml")
+    survey, interviews = manifest.sources
+    assert survey.kind == "survey" and [q.id for q in survey.questions] == [
+        "q1_needs_met", "q2_local_gaps"]
+    assert interviews.kind == "interview" and interviews.file == "interviews/*.txt"
+    assert str(manifest.fieldwork.start) == "2013-05-01"
+
+
+def test_manifest_error_on_unknown_field_names_the_source(tmp_path):
+    path = write(tmp_path, "wave.yaml", """
+id: w1
+sources:
+  - {kind: interview, file: a.txt, speakers: {interviewer: [Q]}, respondent: CE01}
+""")
+    with pytest.raises(ConfigError) as err:
+        load_wave_manifest(path)
+    assert "sources[0].respondent" in str(err.value) and "Extra inputs" in str(err.value)
+
+
+def test_yaml_syntax_error_names_the_line(tmp_path):
+    path = write(tmp_path, "wave.yaml", "id: w1\nsources:\n  - {kind: survey, file: [\n")
+    with pytest.raises(ConfigError, match=r"wave.yaml: line \d+ is not valid YAML"):
+        load_wave_manifest(path)

@@ -1,0 +1,80 @@
+"""Segment: sentences with stable ids and exact offsets; interview turns keep their question."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline import schema as s
+from pipeline.ingest import ingest_wave
+from pipeline.segment import iter_segments, segment_documents
+
+
+def documents(*rows):
+    frame = pd.DataFrame([
+        {s.DOCUMENT_ID: doc_id, s.WAVE: "w", s.SOURCE: "f", s.KIND: kind, s.RESPONDENT_ID: "r",
+         s.QUESTION_ID: "q", s.QUESTION: question, s.TEXT: text, s.LINE: 1}
+        for doc_id, kind, question, text in rows
+    ])
+    return s.conform(frame, s.DOCUMENTS)
+
+
+def test_offsets_point_into_the_document_text(waves_dir):
+    docs = ingest_wave(waves_dir / "mini-wave").documents
+    segments = segment_documents(docs, interviewer_labels=["Q"])
+    text_of = docs.set_index(s.DOCUMENT_ID)[s.TEXT]
+    for row in segments.itertuples(index=False):
+        assert text_of[row.document_id][row.start:row.end] == row.text
+
+
+def test_survey_answer_splits_into_sentences_with_question_as_context():
+    docs = documents(("d1", "survey", "What is missing?",
+                      "Housing is the gap. Mental health waits are long!  Jobs too?"))
+    segments = segment_documents(docs)
+    assert segments[s.TEXT].tolist() == [
+        "Housing is the gap.", "Mental health waits are long!", "Jobs too?"]
+    assert segments[s.CONTEXT].unique().tolist() == ["What is missing?"]
+    assert segments[s.START].tolist() == [0, 20, 51]
+
+
+def test_pdf_wrapped_lines_do_not_end_sentences():
+    text = ("The biggest change is funding. Our budget was cut by a fifth when the\n"
+            "contract was re-tendered, and the new contract covers three boroughs\n"
+            "instead of one.\n\nA new paragraph starts here.")
+    segments = segment_documents(documents(("d1", "document", None, text)))
+    assert segments[s.TEXT].tolist() == [
+        "The biggest change is funding.",
+        "Our budget was cut by a fifth when the\ncontract was re-tendered, and the new contract "
+        "covers three boroughs\ninstead of one.",
+        "A new paragraph starts here.",
+    ]
+    assert all(text[a:b] == t for a, b, t in segments[[s.START, s.END, s.TEXT]].itertuples(
+        index=False))
+
+
+def test_interviews_keep_respondent_turns_with_the_prompting_question(waves_dir):
+    docs = ingest_wave(waves_dir / "mini-wave").documents
+    interview = docs[docs[s.KIND] == "interview"]
+    segments = segment_documents(interview, interviewer_labels=["Q"])
+    assert segments[s.SPEAKER].unique().tolist() == ["A"]
+    assert not segments[s.TEXT].str.contains("How have things changed").any()
+    by_text = segments.set_index(s.TEXT)[s.CONTEXT]
+    assert by_text["The biggest change is funding."] == (
+        "How have things changed for your service over the last year?")
+    assert by_text["Housing is the gap."] == "And how is housing for your clients?"
+
+
+def test_segment_ids_are_stable_and_chunking_does_not_change_them(waves_dir):
+    docs = ingest_wave(waves_dir / "mini-wave").documents
+    whole = segment_documents(docs, interviewer_labels=["Q"])
+    chunked = pd.concat(list(iter_segments(docs, interviewer_labels=["Q"], chunk_size=3)),
+                        ignore_index=True)
+    pd.testing.assert_frame_equal(whole, chunked)
+    again = segment_documents(ingest_wave(waves_dir / "mini-wave").documents,
+                              interviewer_labels=["Q"])
+    assert whole[s.SEGMENT_ID].tolist() == again[s.SEGMENT_ID].tolist()
+    assert whole[s.SEGMENT_ID].is_unique
+
+
+def test_punctuation_only_pieces_are_not_segments():
+    segments = segment_documents(documents(("d1", "survey", "q", "Housing.\n\n--\n\nJobs.")))
+    assert segments[s.TEXT].tolist() == ["Housing.", "Jobs."]
