@@ -86,6 +86,7 @@ PATTERN = "pattern"
 CONFIDENCE = "confidence"
 NEGATED = "negated"
 CODER = "coder"
+NEEDS_REVIEW = "needs_review"  # the code's measured agreement is below the gate: route to review
 CODINGS = pa.schema(
     [
         (SEGMENT_ID, pa.string()),
@@ -98,6 +99,7 @@ CODINGS = pa.schema(
         (CONFIDENCE, pa.float64()),
         (NEGATED, pa.bool_()),
         (CODER, pa.string()),
+        (NEEDS_REVIEW, pa.bool_()),
     ]
 )
 

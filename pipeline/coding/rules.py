@@ -80,6 +80,6 @@ class RuleCoder:
                     s.PATTERN: span.label_.split(LABEL_SEPARATOR, 1)[1],  # type: ignore
                     s.CONFIDENCE: self._matcher.confidence[span.label_],  # type: ignore
                     s.NEGATED: bool(span._.negated),  # type: ignore[attr-defined]
-                    s.CODER: self.name,
+                    s.CODER: self.name, s.NEEDS_REVIEW: False,
                 })
         return s.conform(pd.DataFrame(rows), s.CODINGS) if rows else s.empty(s.CODINGS)

@@ -1,0 +1,79 @@
+"""The seam every trained coder shares: probabilities in, codings with evidence out.
+
+A trained coder learns from human-coded texts (``fit``), scores texts per code
+(``predict_proba``) and says which stretch of a text most drove a decision (``evidence``).
+:class:`ProbabilisticCoder` turns that into the coder interface, ``code(segments) -> codings``,
+applying per-code decision thresholds chosen on validation data rather than 0.5 everywhere.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from pipeline import schema as s
+
+DEFAULT_THRESHOLD = 0.5
+
+
+class ProbabilisticCoder(ABC):
+    """Base for coders that output a probability per segment × code.
+
+    Subclasses set ``name``, ``method`` and ``code_ids`` and implement ``fit``,
+    ``predict_proba`` and ``evidence``. ``thresholds`` maps a code id to its decision
+    threshold; codes not in it use :data:`DEFAULT_THRESHOLD`.
+    """
+
+    name: str = "trained"
+    method: str = "trained"
+    code_ids: list[str]
+    thresholds: dict[str, float]
+
+    @abstractmethod
+    def fit(self, texts: Sequence[str], labels: np.ndarray, code_ids: Sequence[str]
+            ) -> "ProbabilisticCoder":
+        """Learn from ``texts`` and their 0/1 ``labels`` (n_texts × n_codes, in code_ids order)."""
+
+    @abstractmethod
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Probability of each code for each text: an array n_texts × len(code_ids)."""
+
+    @abstractmethod
+    def evidence(self, text: str, code_id: str) -> tuple[int, int]:
+        """Offsets into ``text`` of the words that most drove ``code_id``'s score."""
+
+    def threshold_vector(self) -> np.ndarray:
+        """Decision thresholds in ``code_ids`` order."""
+        return np.array([self.thresholds.get(c, DEFAULT_THRESHOLD) for c in self.code_ids])
+
+    def predict(self, texts: Sequence[str]) -> np.ndarray:
+        """0/1 decisions per text × code, using the per-code thresholds."""
+        return (self.predict_proba(texts) >= self.threshold_vector()).astype(int)
+
+    def code(self, segments: pd.DataFrame) -> pd.DataFrame:
+        """Code ``segments``: one row per segment × code whose probability clears its threshold.
+
+        ``confidence`` is the probability; ``pattern`` names the evidence words; evidence
+        offsets point into the document (segment start + offset in the segment).
+        """
+        if segments.empty:
+            return s.empty(s.CODINGS)
+        texts = segments[s.TEXT].tolist()
+        proba = self.predict_proba(texts)
+        chosen = proba >= self.threshold_vector()
+        rows = []
+        for i, j in zip(*np.nonzero(chosen)):
+            text, code_id = texts[i], self.code_ids[j]
+            start, end = self.evidence(text, code_id)
+            seg_start = int(segments[s.START].iloc[i])
+            rows.append({
+                s.SEGMENT_ID: segments[s.SEGMENT_ID].iloc[i], s.CODE_ID: code_id,
+                s.START: seg_start + start, s.END: seg_start + end,
+                s.EVIDENCE: text[start:end], s.METHOD: self.method,
+                s.PATTERN: f"{code_id}:{self.method}", s.CONFIDENCE: float(proba[i, j]),
+                s.NEGATED: False, s.CODER: self.name, s.NEEDS_REVIEW: False,
+            })
+        return s.conform(pd.DataFrame(rows), s.CODINGS) if rows else s.empty(s.CODINGS)

@@ -1,0 +1,153 @@
+"""The code_wave flow, run for real through Prefect's local API on the bundled sample wave."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from prefect.testing.utilities import prefect_test_harness
+from typer.testing import CliRunner
+
+from flows.cli import app
+from flows.code_wave import artifact_key, code_wave
+from pipeline import schema as s
+
+ROOT = Path(__file__).resolve().parents[2]
+
+SAMPLE = ROOT / "corpora" / "sector-survey-2013"
+CODEBOOK = str(ROOT / "models" / "codebooks" / "recovery-capital.yaml")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def prefect_api():
+    """One ephemeral Prefect API for the whole session (it takes ~20 s to start)."""
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture(scope="module")
+def sample_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("outputs")
+    state = code_wave(wave_folder=str(SAMPLE), codebook=CODEBOOK, out=str(out),
+                      progress=False, return_state=True)
+    assert state.is_completed(), state.message
+    record = state.result()
+    return out, out / record["wave"], record
+
+
+def load(out_dir, name):
+    return pd.read_parquet(out_dir / f"{name}.parquet")
+
+
+def answer_codings(out_dir, respondent, question):
+    docs, segs, cods = (load(out_dir, n) for n in ("documents", "segments", "codings"))
+    doc = docs[(docs[s.RESPONDENT_ID] == respondent) & (docs[s.QUESTION_ID] == question)]
+    assert len(doc) == 1
+    seg_ids = segs.loc[segs[s.DOCUMENT_ID] == doc[s.DOCUMENT_ID].iloc[0], s.SEGMENT_ID]
+    return doc[s.TEXT].iloc[0], cods[cods[s.SEGMENT_ID].isin(seg_ids)]
+
+
+def test_raised_threshold_answer_is_coded_with_its_evidence(sample_run):
+    _, out_dir, _ = sample_run
+    text, codings = answer_codings(out_dir, "S023", "q3_changes")
+    assert text == ("Mental health services have raised their thresholds, so many of our "
+                    "clients no longer qualify for support.")
+    row = codings.set_index(s.CODE_ID).loc["mental_health_threshold"]
+    assert text[row[s.START]:row[s.END]] == row[s.EVIDENCE]
+    assert "threshold" in row[s.EVIDENCE] and not row[s.NEGATED]
+
+
+def test_missing_ete_is_coded_negated(sample_run):
+    _, out_dir, _ = sample_run
+    text, codings = answer_codings(out_dir, "S017", "q2_local_gaps")
+    assert text == "ETE support is not available locally."
+    row = codings.set_index(s.CODE_ID).loc["employment_training"]
+    assert row[s.EVIDENCE] == "ETE" and bool(row[s.NEGATED]) is True
+
+
+def test_rows_in_equal_kept_plus_rejected(sample_run):
+    _, out_dir, record = sample_run
+    acc = json.loads((out_dir / "run.json").read_text())["accounting"]
+    kept, rejected = load(out_dir, "documents"), pd.read_csv(out_dir / "rejected.csv")
+    assert acc["items_in"] == len(kept) + len(rejected) == acc["kept"] + acc["rejected"]
+    assert {"non-answer", "duplicate", "empty"} <= set(rejected[s.REASON])
+    assert acc == record["accounting"]
+
+
+def test_outputs_and_provenance(sample_run):
+    out, out_dir, record = sample_run
+    for name in ("documents.parquet", "segments.parquet", "codings.parquet", "coded_wide.csv",
+                 "coded_wide.xlsx", "theme_summary.csv", "theme_summary.png", "topics.parquet",
+                 "rejected.csv", "run.json"):
+        assert (out_dir / name).is_file(), name
+    assert "survey.csv" in record["inputs"] and "wave.yaml" in record["inputs"]
+    assert record["codebook"]["id"] == "recovery-capital" and len(record["codebook"]["sha256"]) == 64
+    assert record["packages"]["spacy"].startswith("3.8")
+    assert set(record["timings"]) >= {"ingest", "segment", "code", "discover", "export", "store"}
+    wide = pd.read_csv(out_dir / "coded_wide.csv")
+    assert len(wide) == record["accounting"]["kept"]
+    topics = load(out_dir, "topics")
+    assert record["topics"]["skipped_reason"] is None and (topics[s.TOPIC_ID] >= 0).sum() >= 3
+    assert topics[s.SIZE].sum() == record["accounting"]["segments"]
+
+
+def test_markdown_artifact_summarises_the_run(sample_run):
+    from prefect.artifacts import Artifact
+
+    _, _, record = sample_run
+    artifact = Artifact.get(artifact_key(record["wave"]))
+    assert artifact is not None
+    assert f"rows in: **{record['accounting']['items_in']}**" in artifact.data
+    assert "## Top codes per question" in artifact.data
+
+
+def test_second_run_gives_identical_codings_and_replaces_the_wave(sample_run):
+    out, out_dir, record = sample_run
+    first_codings, first_segments = load(out_dir, "codings"), load(out_dir, "segments")
+    code_wave(wave_folder=str(SAMPLE), codebook=CODEBOOK, out=str(out), topics=False,
+              progress=False)
+    pd.testing.assert_frame_equal(load(out_dir, "codings"), first_codings)
+    pd.testing.assert_frame_equal(load(out_dir, "segments"), first_segments)
+    assert not (out_dir / "topics.parquet").exists()
+    with duckdb.connect(str(out / "wavecoder.duckdb")) as con:
+        stored = con.execute("select count(*) from codings where wave = ?",
+                             [record["wave"]]).fetchone()[0]
+    assert stored == len(first_codings)
+
+
+def test_folder_without_manifest_runs_and_skips_topics_when_too_small(tmp_path, waves_dir):
+    record = code_wave(wave_folder=str(waves_dir / "no-manifest"), codebook=CODEBOOK,
+                       out=str(tmp_path), progress=False)
+    assert record["wave"] == "no-manifest" and record["inferred_sources"]
+    assert "fewer than" in record["topics"]["skipped_reason"]
+    codings = load(tmp_path / "no-manifest", "codings")
+    assert "employment_training" in set(codings[s.CODE_ID])
+
+
+def test_broken_file_is_listed_and_the_rest_is_coded(tmp_path, waves_dir):
+    record = code_wave(wave_folder=str(waves_dir / "broken-file"), codebook=CODEBOOK,
+                       out=str(tmp_path), topics=False, progress=False)
+    rejected = pd.read_csv(tmp_path / "mini-2013" / "rejected.csv")
+    unreadable = rejected[rejected[s.REASON] == "unreadable"]
+    assert unreadable[s.SOURCE].tolist() == ["interviews/CE02.txt"]
+    assert (rejected[s.REASON] == "malformed").sum() == 2
+    assert record["accounting"]["documents_coded"] >= 6
+
+
+def test_cli_runs_the_flow(tmp_path, waves_dir):
+    result = CliRunner().invoke(app, ["run", str(waves_dir / "mini-wave"), "--codebook",
+                                      CODEBOOK, "--out", str(tmp_path), "--no-topics"])
+    assert result.exit_code == 0, result.output
+    assert "Outputs:" in result.output and (tmp_path / "mini-2013" / "coded_wide.xlsx").exists()
+
+
+def test_cli_reports_a_bad_codebook(tmp_path, waves_dir):
+    bad = tmp_path / "book.yaml"
+    bad.write_text("id: book\nversion: '1'\ncodes: []\n")
+    result = CliRunner().invoke(app, ["run", str(waves_dir / "mini-wave"), "--codebook",
+                                      str(bad), "--out", str(tmp_path), "--no-topics"])
+    assert result.exit_code == 2
+    assert "book.yaml" in result.output and "codes" in result.output

@@ -1,0 +1,105 @@
+"""Export: wide dataset and theme summary roll children up; DuckDB replaces a wave's rows only."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from pipeline import schema as s
+from pipeline.coding import RuleCoder
+from pipeline.coding.stream import segment_and_code
+from pipeline.export import analyst_tables, store_wave, write_outputs
+from pipeline.export.provenance import row_accounting
+from pipeline.ingest import ingest_wave
+
+
+@pytest.fixture(scope="module")
+def coded(waves_dir, mini_codebook):
+    ingested = ingest_wave(waves_dir / "mini-wave")
+    result = segment_and_code(ingested.documents, RuleCoder(mini_codebook),
+                              interviewer_labels=ingested.interviewer_labels)
+    tables = analyst_tables(ingested, result.segments, result.codings, mini_codebook)
+    return ingested, tables
+
+
+def test_coded_wide_has_one_row_per_answer_and_rolls_children_up(coded, mini_codebook):
+    ingested, tables = coded
+    wide = tables["coded_wide"]
+    assert len(wide) == len(ingested.documents) == 8
+    assert list(wide.columns[-6:]) == [*mini_codebook.code_ids(), s.TEXT]
+    row = wide[(wide[s.RESPONDENT_ID] == "S002") & (wide[s.QUESTION_ID] == "q2_local_gaps")]
+    assert row[["mental_health", "mental_health_threshold", "housing"]].values.tolist() == [
+        [1, 1, 0]]
+    # "no dry housing" is coded housing_gap ... and so also counts for its parent, housing.
+    gap = wide[(wide[s.RESPONDENT_ID] == "line-8") & (wide[s.QUESTION_ID] == "q2_local_gaps")]
+    assert gap[["housing", "housing_gap"]].values.tolist() == [[1, 1]]
+    assert set(wide["region"].dropna()) >= {"North West", "London"}
+
+
+def test_theme_summary_counts_respondents_per_question(coded):
+    summary = coded[1]["theme_summary"].set_index([s.QUESTION_ID, s.CODE_ID])
+    gaps = summary.loc["q2_local_gaps"]
+    # q2 answered by S001, S002 and line-8
+    assert gaps[s.RESPONDENTS].unique().tolist() == [3]
+    assert gaps.loc["employment_training", s.MENTIONS] == 1
+    assert gaps.loc["employment_training", s.NEGATED_MENTIONS] == 1  # "not available"
+    assert gaps.loc["housing", s.MENTIONS] == 1
+    assert gaps.loc["housing", s.SHARE] == pytest.approx(1 / 3, abs=1e-4)
+    ranked = gaps.sort_values(s.RANK)
+    assert ranked[s.MENTIONS].is_monotonic_decreasing
+    assert ranked[s.RANK].tolist() == list(range(1, len(ranked) + 1))
+
+
+def test_accounting_adds_up(coded):
+    ingested, tables = coded
+    acc = row_accounting(ingested.items_in, ingested.documents, ingested.rejected,
+                         tables["segments"], tables["codings"])
+    assert acc["items_in"] == acc["kept"] + acc["rejected"] == 13
+    assert acc["kept"] == acc["documents_coded"] + acc["documents_uncoded"]
+    assert acc["rejected_by_reason"] == {"duplicate": 2, "empty": 1, "non-answer": 2}
+    assert acc["codings"] == len(tables["codings"])
+
+
+def test_written_files_round_trip(tmp_path, coded, mini_codebook):
+    _, tables = coded
+    written = write_outputs(tmp_path / "mini-2013", tables, mini_codebook, title="Mini")
+    codings = pq.read_table(written["codings"]).to_pandas()
+    pd.testing.assert_frame_equal(codings, tables["codings"])
+    assert pq.read_table(written["documents"]).schema.names[:9] == s.DOCUMENTS.names
+    sheet = pd.read_excel(written["coded_wide_xlsx"], sheet_name="coded")
+    assert len(sheet) == 8 and "housing_gap" in sheet.columns
+    assert pd.read_excel(written["coded_wide_xlsx"], sheet_name="codebook")["code_id"].tolist(
+        ) == mini_codebook.code_ids()
+    assert written["theme_chart"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert len(pd.read_csv(written["rejected"])) == 5
+
+
+def test_duckdb_rerun_replaces_only_that_wave(tmp_path, coded):
+    _, tables = coded
+    db = tmp_path / "wavecoder.duckdb"
+    other = {name: frame.assign(**{s.WAVE: "other-wave"}) for name, frame in tables.items()}
+    store_wave(db, "other-wave", other)
+    store_wave(db, "mini-2013", tables, record={"wave": "mini-2013"})
+    store_wave(db, "mini-2013", tables, record={"wave": "mini-2013"})
+    with duckdb.connect(str(db)) as con:
+        counts = dict(con.execute(
+            "select wave, count(*) from codings group by wave order by wave").fetchall())
+        runs = con.execute("select count(*) from runs").fetchone()[0]
+        region = con.execute("select count(*) from documents where region = 'London' "
+                             "and wave = 'mini-2013'").fetchone()[0]
+    assert counts == {"mini-2013": len(tables["codings"]), "other-wave": len(tables["codings"])}
+    assert runs == 1 and region == 2  # S002 answered both questions
+
+
+def test_duckdb_adds_columns_a_later_wave_brings(tmp_path, coded):
+    _, tables = coded
+    db = tmp_path / "wavecoder.duckdb"
+    docs = tables["documents"]
+    store_wave(db, "a", {"documents": docs.drop(columns=["service_type"]).assign(wave="a")})
+    store_wave(db, "b", {"documents": docs.assign(wave="b")})
+    with duckdb.connect(str(db)) as con:
+        nulls = con.execute("select count(*) from documents where wave = 'a' "
+                            "and service_type is null").fetchone()[0]
+    assert nulls == len(docs)
