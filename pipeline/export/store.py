@@ -48,7 +48,7 @@ def store_wave(db_path: Path, wave: str, tables: dict[str, pd.DataFrame],
                record: dict[str, Any] | None = None) -> list[str]:
     """Replace ``wave``'s rows in each named table of the database at ``db_path``.
 
-    Every frame must have a ``wave`` column. ``record`` (the run's provenance) goes into a
+    Frames without a ``wave`` column get one. ``record`` (the run's provenance) goes into a
     ``runs`` table as JSON. Returns the table names written.
     """
     if record is not None:
@@ -59,8 +59,8 @@ def store_wave(db_path: Path, wave: str, tables: dict[str, pd.DataFrame],
     with duckdb.connect(str(db_path)) as con:
         con.execute("begin transaction")
         for name, frame in tables.items():
-            if s.WAVE not in frame.columns:
-                raise KeyError(f"table '{name}' has no '{s.WAVE}' column to key it by")
+            if s.WAVE not in frame.columns:  # codings carry no wave; the database needs one
+                frame = frame.assign(**{s.WAVE: wave})
             con.register("incoming", frame)
             con.execute(f"create table if not exists {_quote(name)} as "
                         "select * from incoming limit 0")
