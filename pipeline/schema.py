@@ -87,6 +87,11 @@ CONFIDENCE = "confidence"
 NEGATED = "negated"
 CODER = "coder"
 NEEDS_REVIEW = "needs_review"  # the code's measured agreement is below the gate: route to review
+STATUS = "status"  # machine | accepted | rejected | human-added (after review)
+STATUS_MACHINE = "machine"
+STATUS_ACCEPTED = "accepted"
+STATUS_REJECTED = "rejected"
+STATUS_HUMAN_ADDED = "human-added"
 CODINGS = pa.schema(
     [
         (SEGMENT_ID, pa.string()),
@@ -100,6 +105,58 @@ CODINGS = pa.schema(
         (NEGATED, pa.bool_()),
         (CODER, pa.string()),
         (NEEDS_REVIEW, pa.bool_()),
+        (STATUS, pa.string()),
+    ]
+)
+
+# review_log: every reviewer decision on a coding, append-only; later decisions supersede
+# earlier ones on the same (segment, code, reviewer) and both stay in the log.
+DECISION = "decision"  # accepted | rejected | added (a recode is a rejection plus an addition)
+DECISION_ACCEPTED = "accepted"
+DECISION_REJECTED = "rejected"
+DECISION_ADDED = "added"
+REVIEWER = "reviewer"
+DECIDED_AT = "decided_at"  # ISO 8601 time of the decision, from the file when it says
+REVIEW_FILE = "review_file"  # the file the decision was imported from (name only)
+REVIEW_FILE_SHA256 = "review_file_sha256"
+REVIEW_LOG = pa.schema(
+    [
+        (WAVE, pa.string()),
+        (SEGMENT_ID, pa.string()),
+        (CODE_ID, pa.string()),
+        (DECISION, pa.string()),
+        (REVIEWER, pa.string()),
+        (DECIDED_AT, pa.string()),
+        (START, pa.int64()),  # document offsets of the reviewed passage
+        (END, pa.int64()),
+        (EVIDENCE, pa.string()),
+        (REVIEW_FILE, pa.string()),
+        (REVIEW_FILE_SHA256, pa.string()),
+        (DETAIL, pa.string()),
+    ]
+)
+
+# stances: what a coded passage says about the support (stance) and its change (direction).
+STANCE = "stance"  # needed | gap | available, or null when the passage says none of these
+STANCE_START = "stance_start"
+STANCE_END = "stance_end"
+STANCE_EVIDENCE = "stance_evidence"
+DIRECTION = "direction"  # improved | worsened | same, or null
+DIRECTION_START = "direction_start"
+DIRECTION_END = "direction_end"
+DIRECTION_EVIDENCE = "direction_evidence"
+STANCES = pa.schema(
+    [
+        (SEGMENT_ID, pa.string()),
+        (CODE_ID, pa.string()),
+        (STANCE, pa.string()),
+        (STANCE_START, pa.int64()),  # document offsets, like codings
+        (STANCE_END, pa.int64()),
+        (STANCE_EVIDENCE, pa.string()),
+        (DIRECTION, pa.string()),
+        (DIRECTION_START, pa.int64()),
+        (DIRECTION_END, pa.int64()),
+        (DIRECTION_EVIDENCE, pa.string()),
     ]
 )
 

@@ -55,7 +55,7 @@ class RuleCoder:
         docs = self.nlp.pipe(texts, batch_size=self.batch_size)
         records = segments[[s.SEGMENT_ID, s.START, s.TEXT]].itertuples(index=False)
         for (segment_id, seg_start, seg_text), doc in tqdm(
-            zip(records, docs), total=len(segments), desc="code", unit="seg",
+            zip(records, docs, strict=True), total=len(segments), desc="code", unit="seg",
             disable=not self.progress,
         ):
             best: dict[str, tuple[float, int, int, object]] = {}
@@ -80,6 +80,8 @@ class RuleCoder:
                     s.PATTERN: span.label_.split(LABEL_SEPARATOR, 1)[1],  # type: ignore
                     s.CONFIDENCE: self._matcher.confidence[span.label_],  # type: ignore
                     s.NEGATED: bool(span._.negated),  # type: ignore[attr-defined]
-                    s.CODER: self.name, s.NEEDS_REVIEW: False,
+                    s.CODER: self.name,
+                    s.NEEDS_REVIEW: False,
+                    s.STATUS: s.STATUS_MACHINE,
                 })
         return s.conform(pd.DataFrame(rows), s.CODINGS) if rows else s.empty(s.CODINGS)

@@ -65,7 +65,7 @@ class ProbabilisticCoder(ABC):
         proba = self.predict_proba(texts)
         chosen = proba >= self.threshold_vector()
         rows = []
-        for i, j in zip(*np.nonzero(chosen)):
+        for i, j in zip(*np.nonzero(chosen), strict=True):
             text, code_id = texts[i], self.code_ids[j]
             start, end = self.evidence(text, code_id)
             seg_start = int(segments[s.START].iloc[i])
@@ -75,5 +75,6 @@ class ProbabilisticCoder(ABC):
                 s.EVIDENCE: text[start:end], s.METHOD: self.method,
                 s.PATTERN: f"{code_id}:{self.method}", s.CONFIDENCE: float(proba[i, j]),
                 s.NEGATED: False, s.CODER: self.name, s.NEEDS_REVIEW: False,
+                s.STATUS: s.STATUS_MACHINE,
             })
         return s.conform(pd.DataFrame(rows), s.CODINGS) if rows else s.empty(s.CODINGS)
