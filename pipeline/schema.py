@@ -18,7 +18,7 @@ RESPONDENT_ID = "respondent_id"
 QUESTION_ID = "question_id"
 QUESTION = "question"
 TEXT = "text"
-LINE = "line"  # 1-based line of the row in its source file (the header is line 1); 0 for whole files
+LINE = "line"  # 1-based line of the row in its source file (header = line 1); 0 for whole files
 
 DOCUMENTS = pa.schema(
     [

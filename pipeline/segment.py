@@ -108,7 +108,7 @@ def iter_segments(
         rows: list[dict[str, object]] = []
         with nlp.select_pipes(enable=[p for p in nlp.pipe_names if p in ("sentencizer", "senter",
                                                                           "parser")]):
-            for unit, doc in zip(units, nlp.pipe(texts, batch_size=batch_size)):
+            for unit, doc in zip(units, nlp.pipe(texts, batch_size=batch_size), strict=True):
                 rows.extend(_sentence_rows(unit, doc))
         bar.update(len(chunk))
         yield s.conform(pd.DataFrame(rows), s.SEGMENTS) if rows else s.empty(s.SEGMENTS)

@@ -79,7 +79,8 @@ def test_broken_file_and_malformed_row_become_rejected_rows(waves_dir):
 def test_windows_1252_transcript_is_decoded(tmp_path, waves_dir):
     folder = tmp_path / "cp1252-wave"
     folder.mkdir()
-    text = "Q: How is housing?\n\nA: There\u2019s no \u201cdry house\u201d \u2013 it costs \u00a3400.\n"
+    text = ("Q: How is housing?\n\n"
+            "A: There\u2019s no \u201cdry house\u201d \u2013 it costs \u00a3400.\n")
     (folder / "ce09.txt").write_bytes(text.encode("cp1252"))
     docs = ingest_wave(folder).documents
     assert docs[s.TEXT].iloc[0] == text

@@ -55,7 +55,8 @@ class NegationDetector:
         for span in doc.spans.get(self.spans_key, []):
             sentence_start = span.sent.start if doc.has_annotation("SENT_START") else 0
             sentence_end = span.sent.end if doc.has_annotation("SENT_START") else len(doc)
-            before = range(span.start - 1, max(sentence_start, span.start - self.pre_window) - 1, -1)
+            first = max(sentence_start, span.start - self.pre_window)
+            before = range(span.start - 1, first - 1, -1)
             after = range(span.end, min(sentence_end, span.end + self.post_window))
             cue = self._cue(doc, before, self.pre_cues) or self._cue(doc, after, self.post_cues)
             span._.negated = cue is not None

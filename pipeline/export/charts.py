@@ -25,7 +25,7 @@ def theme_chart(summary: pd.DataFrame, path: Path, *, top_n: int = 8, title: str
     fig, axes = plt.subplots(rows, columns, figsize=(7 * columns, 3.2 * rows), squeeze=False)
     for ax in axes.flat[len(questions):]:
         ax.set_visible(False)
-    for ax, question_id in zip(axes.flat, questions):
+    for ax, question_id in zip(axes.flat, questions, strict=False):
         part = summary[(summary[s.QUESTION_ID] == question_id) & (summary[s.MENTIONS] > 0)]
         part = part.nsmallest(top_n, s.RANK).iloc[::-1]
         ax.barh(part[s.LABEL], part[s.SHARE] * 100, color="#3b6ea8")

@@ -6,7 +6,6 @@ codebook hash, same coder and parameters, same package versions.
 
 from __future__ import annotations
 
-import platform
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field

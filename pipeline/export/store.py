@@ -6,9 +6,8 @@ wave brings attributes or codes an earlier wave did not have.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import json
+from pathlib import Path
 from typing import Any
 
 import duckdb

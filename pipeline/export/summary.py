@@ -12,8 +12,11 @@ from pipeline.export.tables import top_codes
 
 def run_summary_markdown(record: dict[str, Any], summary: pd.DataFrame,
                          topics: pd.DataFrame | None, labels: dict[str, str]) -> str:
-    """Markdown: rows in/kept/rejected by reason, segments, codings, top codes per question,
-    topics the codebook does not cover, stage timings and where the outputs are."""
+    """Render a run as Markdown.
+
+    Rows in/kept/rejected by reason, segments, codings, top codes per question, topics the
+    codebook does not cover, stage timings and where the outputs are.
+    """
     acc = record["accounting"]
     lines = [f"# Wave `{record['wave']}`", ""]
     lines += [f"- rows in: **{acc['items_in']}**, kept: **{acc['kept']}**, "

@@ -27,7 +27,7 @@ class DecodedText:
 
 
 def decode_bytes(data: bytes) -> DecodedText:
-    """Decode ``data`` as UTF-8, else Windows-1252; repair mojibake; normalise line ends to \\n.
+    """Decode ``data`` as UTF-8, else Windows-1252; repair mojibake; normalise line ends.
 
     Raises:
         UnreadableError: for binary data or bytes that are neither UTF-8 nor Windows-1252.

@@ -12,10 +12,10 @@ import re
 import statistics
 from pathlib import Path
 
-from pipeline.config import Question, SurveySource, TranscriptSource, WaveManifest
+from pipeline.config import Question, SurveySource, TranscriptSource
 from pipeline.ingest.decode import UnreadableError, decode_bytes
 from pipeline.ingest.tables import RawTable, read_table
-from pipeline.ingest.transcripts import TRANSCRIPT_SUFFIXES, read_docx_text
+from pipeline.ingest.transcripts import read_docx_text
 from pipeline.turns import transcript_form
 
 TABLE_SUFFIXES = (".csv", ".xlsx")

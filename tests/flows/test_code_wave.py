@@ -84,7 +84,8 @@ def test_outputs_and_provenance(sample_run):
                  "rejected.csv", "run.json"):
         assert (out_dir / name).is_file(), name
     assert "survey.csv" in record["inputs"] and "wave.yaml" in record["inputs"]
-    assert record["codebook"]["id"] == "recovery-capital" and len(record["codebook"]["sha256"]) == 64
+    assert record["codebook"]["id"] == "recovery-capital"
+    assert len(record["codebook"]["sha256"]) == 64
     assert record["packages"]["spacy"].startswith("3.8")
     assert set(record["timings"]) >= {"ingest", "segment", "code", "discover", "export", "store"}
     wide = pd.read_csv(out_dir / "coded_wide.csv")
