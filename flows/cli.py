@@ -44,8 +44,8 @@ def run(
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(code=2) from None
     console.print(Markdown(record["summary_markdown"]))
-    console.print(f"[bold green]Outputs:[/bold green] {record['output_dir']}/ "
-                  f"(and {out / 'wavecoder.duckdb'})")
+    console.print(f"[bold green]Outputs:[/bold green] {record['output_dir']}/ and "
+                  f"{out / 'wavecoder.duckdb'}")
 
 
 @app.command()

@@ -9,8 +9,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-from pipeline.embeddings import make_embedder
-from pipeline.topics import discover_topics
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
@@ -18,6 +16,7 @@ from prefect.cache_policies import NO_CACHE
 from pipeline.coding import make_coder
 from pipeline.coding.stream import segment_and_code
 from pipeline.config import load_codebook
+from pipeline.embeddings import make_embedder
 from pipeline.export import (
     DATABASE_NAME,
     StageTimer,
@@ -29,6 +28,7 @@ from pipeline.export import (
     write_outputs,
 )
 from pipeline.ingest import ingest_wave
+from pipeline.topics import discover_topics
 
 DEFAULT_CODEBOOK = "models/codebooks/recovery-capital.yaml"
 

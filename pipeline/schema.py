@@ -205,6 +205,16 @@ TOPIC_CODES = pa.schema(
     ]
 )
 
+# coded_wide: one 0/1 column per code, named with this prefix so code ids never collide with
+# respondent attribute columns (a survey may well have a "funding_change" column).
+CODE_COLUMN_PREFIX = "code_"
+
+
+def code_column(code_id: str) -> str:
+    """The coded_wide column of ``code_id``."""
+    return CODE_COLUMN_PREFIX + code_id
+
+
 # theme_summary: per question, respondents mentioning each code (children roll up to parents).
 LABEL = "label"
 PARENT = "parent"

@@ -8,6 +8,7 @@ whose segments are mostly uncoded is flagged ``uncovered``: a candidate new code
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -28,6 +29,17 @@ ING_NOUNS = frozenset({
     "wellbeing", "building", "planning", "counselling", "prescribing", "safeguarding",
     "reporting", "recruiting", "screening", "parenting", "learning", "drinking", "setting",
 })
+LEMMA_FIXES = {"data": "data", "media": "media", "putting": "put", "cutting": "cut"}
+# BERTopic strips every character but letters, digits and spaces before counting words, which
+# glues "recovery-oriented" into "recoveryoriented"; split such words before it sees them.
+_JOINERS = re.compile(r"[-\u2010-\u2015/]")
+_APOSTROPHES = re.compile(r"['\u2019](s\b)?")
+
+
+def words_for_topics(text: str) -> str:
+    """``text`` with hyphens and slashes as spaces and apostrophes removed, for c-TF-IDF."""
+    return _APOSTROPHES.sub("", _JOINERS.sub(" ", text.replace("n\u2019t", " not")
+                                                   .replace("n't", " not")))
 
 
 @dataclass
@@ -56,7 +68,8 @@ def lemma_analyzer() -> Callable[[str], list[str]]:
             for token in doc:
                 if not token.is_alpha or len(token) < 3 or token.lower_ in stop_words:
                     continue
-                lemma = token.lower_ if token.lower_ in ING_NOUNS else token.lemma_.lower()
+                lemma = token.lower_ if token.lower_ in ING_NOUNS else LEMMA_FIXES.get(
+                    token.lower_, token.lemma_.lower())
                 if lemma not in stop_words and len(lemma) > 2:
                     words.append(lemma)
         return words
@@ -119,7 +132,8 @@ def discover_topics(segments: pd.DataFrame, codings: pd.DataFrame, embedder: Emb
     model = build_topic_model(n_texts=len(texts), min_topic_size=min_topic_size, seed=seed,
                               top_n_words=top_n_words, verbose=progress)
     try:
-        assigned, strength = model.fit_transform(texts, embeddings=embeddings)
+        assigned, strength = model.fit_transform([words_for_topics(t) for t in texts],
+                                                 embeddings=embeddings)
     except (ValueError, TypeError) as exc:  # degenerate data: report it, let the wave go on
         return _skipped(f"topic model could not be fitted: {exc}", params)
     if all(t == OUTLIER_TOPIC for t in assigned):

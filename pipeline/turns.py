@@ -105,6 +105,9 @@ def question_answer_turns(text: str) -> list[Turn]:
         is_question = text[end - 1] == "?" and end - start <= MAX_QUESTION_CHARS
         if is_question:
             turns.append(Turn(start, end, DEFAULT_INTERVIEWER, "interviewer"))
+        elif not any(turn.role == "interviewer" for turn in turns):
+            # Text before the first question is a title or date line, not an answer.
+            turns.append(Turn(start, end, "", "preamble"))
         elif turns and turns[-1].role == "respondent":
             # An answer running over several paragraphs is still one turn.
             turns[-1] = Turn(turns[-1].start, end, DEFAULT_RESPONDENT, "respondent")

@@ -28,13 +28,14 @@ def test_coded_wide_has_one_row_per_answer_and_rolls_children_up(coded, mini_cod
     ingested, tables = coded
     wide = tables["coded_wide"]
     assert len(wide) == len(ingested.documents) == 8
-    assert list(wide.columns[-6:]) == [*mini_codebook.code_ids(), s.TEXT]
+    assert list(wide.columns[-6:]) == [
+        *(s.code_column(c) for c in mini_codebook.code_ids()), s.TEXT]
     row = wide[(wide[s.RESPONDENT_ID] == "S002") & (wide[s.QUESTION_ID] == "q2_local_gaps")]
-    assert row[["mental_health", "mental_health_threshold", "housing"]].values.tolist() == [
-        [1, 1, 0]]
+    assert row[["code_mental_health", "code_mental_health_threshold", "code_housing"]
+               ].values.tolist() == [[1, 1, 0]]
     # "no dry housing" is coded housing_gap ... and so also counts for its parent, housing.
     gap = wide[(wide[s.RESPONDENT_ID] == "line-8") & (wide[s.QUESTION_ID] == "q2_local_gaps")]
-    assert gap[["housing", "housing_gap"]].values.tolist() == [[1, 1]]
+    assert gap[["code_housing", "code_housing_gap"]].values.tolist() == [[1, 1]]
     assert set(wide["region"].dropna()) >= {"North West", "London"}
 
 
@@ -69,7 +70,7 @@ def test_written_files_round_trip(tmp_path, coded, mini_codebook):
     pd.testing.assert_frame_equal(codings, tables["codings"])
     assert pq.read_table(written["documents"]).schema.names[:9] == s.DOCUMENTS.names
     sheet = pd.read_excel(written["coded_wide_xlsx"], sheet_name="coded")
-    assert len(sheet) == 8 and "housing_gap" in sheet.columns
+    assert len(sheet) == 8 and "code_housing_gap" in sheet.columns
     assert pd.read_excel(written["coded_wide_xlsx"], sheet_name="codebook")["code_id"].tolist(
         ) == mini_codebook.code_ids()
     assert written["theme_chart"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

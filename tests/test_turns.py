@@ -58,3 +58,12 @@ def test_a_colon_inside_an_answer_is_not_a_speaker():
     turns = parse_turns(text, INTERVIEWER)
     assert len(turns) == 2
     assert text[turns[1].start:turns[1].end] == "Three things: housing, jobs and detox beds."
+
+
+def test_unlabelled_title_before_the_first_question_is_a_preamble():
+    text = "Interview with the chief executive\n\nWhat changed?\n\nFunding was cut."
+    assert said(text, parse_turns(text, INTERVIEWER)) == [
+        ("preamble", "", "Interview with the chief executive"),
+        ("interviewer", "interviewer", "What changed?"),
+        ("respondent", "respondent", "Funding was cut."),
+    ]

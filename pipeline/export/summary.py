@@ -50,5 +50,5 @@ def run_summary_markdown(record: dict[str, Any], summary: pd.DataFrame,
                          f"segments): {words}")
     lines += ["", "## Stage wall times (s)", ""]
     lines += [f"- {stage}: {secs:.1f}" for stage, secs in record["timings"].items()]
-    lines += ["", f"Outputs: `{record['output_dir']}`"]
+    lines += ["", f"Written to `{record['output_dir']}/`"]
     return "\n".join(lines) + "\n"

@@ -39,8 +39,8 @@ def coded_wide(documents: pd.DataFrame, segments: pd.DataFrame, codings: pd.Data
     """One row per document (respondent × question), a 0/1 column per code, and the answer text.
 
     Columns: wave, respondent_id, question_id, question, kind, the attribute columns, one
-    column per code id in codebook order (1 = the answer mentions the code or one of its
-    children, negated or not), and ``text``.
+    column per code in codebook order, named ``code_<id>`` (1 = the answer mentions the code
+    or one of its children, negated or not), and ``text``.
     """
     fixed = [s.WAVE, s.RESPONDENT_ID, s.QUESTION_ID, s.QUESTION, s.KIND]
     attributes = [c for c in documents.columns if c not in s.DOCUMENTS.names]
@@ -52,8 +52,9 @@ def coded_wide(documents: pd.DataFrame, segments: pd.DataFrame, codings: pd.Data
     else:
         flags = pd.DataFrame(index=pd.Index([], name=s.DOCUMENT_ID))
     flags = flags.reindex(columns=code_ids, fill_value=0)
+    flags.columns = [s.code_column(c) for c in code_ids]
     wide = wide.merge(flags, left_on=s.DOCUMENT_ID, right_index=True, how="left")
-    wide[code_ids] = wide[code_ids].fillna(0).astype("int64")
+    wide[flags.columns] = wide[flags.columns].fillna(0).astype("int64")
     wide[s.TEXT] = documents[s.TEXT].to_numpy()
     return wide.drop(columns=[s.DOCUMENT_ID]).reset_index(drop=True)
 
