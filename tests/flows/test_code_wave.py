@@ -100,7 +100,7 @@ def test_markdown_artifact_summarises_the_run(sample_run):
     from prefect.settings import PREFECT_API_URL
 
     _, _, record = sample_run
-    # The REST API directly: this Prefect client sends nulls its own server rejects here.
+    # Read through the REST API, as any dashboard or script would.
     response = httpx.post(f"{PREFECT_API_URL.value()}/artifacts/filter", json={
         "artifacts": {"key": {"any_": [artifact_key(record["wave"])]}}, "limit": 1})
     response.raise_for_status()
