@@ -56,5 +56,11 @@ def serve(name: str = typer.Option("code-wave-local", help="Deployment name.")) 
     code_wave.serve(name=name)
 
 
+from flows.cli_qdpx import export_qdpx_command  # noqa: E402
+
+app.command("export-qdpx", help="Export a coded wave as a REFI-QDA project (.qdpx).")(
+    export_qdpx_command)
+
+
 if __name__ == "__main__":
     app()

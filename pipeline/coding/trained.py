@@ -33,12 +33,16 @@ class ProbabilisticCoder(ABC):
     thresholds: dict[str, float]
 
     @abstractmethod
-    def fit(self, texts: Sequence[str], labels: np.ndarray, code_ids: Sequence[str]
-            ) -> "ProbabilisticCoder":
-        """Learn from ``texts`` and their 0/1 ``labels`` (n_texts × n_codes, in code_ids order)."""
+    def fit(self, texts: Sequence[str], labels: np.ndarray, code_ids: Sequence[str],
+            context: Sequence[str | None] | None = None) -> "ProbabilisticCoder":
+        """Learn from ``texts`` and their 0/1 ``labels`` (n_texts × n_codes, in code_ids order).
+
+        ``context`` is the question each text answers, when known (a feature, not a label).
+        """
 
     @abstractmethod
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+    def predict_proba(self, texts: Sequence[str],
+                      context: Sequence[str | None] | None = None) -> np.ndarray:
         """Probability of each code for each text: an array n_texts × len(code_ids)."""
 
     @abstractmethod
@@ -49,9 +53,10 @@ class ProbabilisticCoder(ABC):
         """Decision thresholds in ``code_ids`` order."""
         return np.array([self.thresholds.get(c, DEFAULT_THRESHOLD) for c in self.code_ids])
 
-    def predict(self, texts: Sequence[str]) -> np.ndarray:
+    def predict(self, texts: Sequence[str],
+                context: Sequence[str | None] | None = None) -> np.ndarray:
         """0/1 decisions per text × code, using the per-code thresholds."""
-        return (self.predict_proba(texts) >= self.threshold_vector()).astype(int)
+        return (self.predict_proba(texts, context) >= self.threshold_vector()).astype(int)
 
     def code(self, segments: pd.DataFrame) -> pd.DataFrame:
         """Code ``segments``: one row per segment × code whose probability clears its threshold.
@@ -62,7 +67,7 @@ class ProbabilisticCoder(ABC):
         if segments.empty:
             return s.empty(s.CODINGS)
         texts = segments[s.TEXT].tolist()
-        proba = self.predict_proba(texts)
+        proba = self.predict_proba(texts, segments[s.CONTEXT].tolist())
         chosen = proba >= self.threshold_vector()
         rows = []
         for i, j in zip(*np.nonzero(chosen), strict=True):
