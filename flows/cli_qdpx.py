@@ -26,7 +26,8 @@ def export_qdpx_command(
 ) -> None:
     """Export a coded wave to a .qdpx that NVivo, ATLAS.ti, MAXQDA or QualCoder open."""
     from pipeline.config import ConfigError, load_codebook
-    from pipeline.review.qdpx import codebook_path_of_run, export_qdpx, run_record, wave_layout
+    from pipeline.outputs import codebook_path_of_run, run_record
+    from pipeline.review.qdpx import export_qdpx, wave_layout
 
     if not outputs_dir.is_dir():
         raise typer.BadParameter(f"{outputs_dir} is not a folder", param_hint="OUTPUTS_DIR")

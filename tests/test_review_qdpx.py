@@ -16,13 +16,8 @@ from support_qdpx import ReviewerEdit, recode_qdpx, tool_guid
 from typer.testing import CliRunner
 
 from pipeline import schema as s
-from pipeline.review.qdpx import (
-    NAMESPACE,
-    export_qdpx,
-    stable_guid,
-    validate_project,
-    wave_layout,
-)
+from pipeline.review.qdpx import NAMESPACE, export_qdpx, stable_guid, wave_layout
+from pipeline.review.qdpx_project import validate_project
 from pipeline.review.qdpx_read import decisions_from_qdpx
 
 ROOT = Path(__file__).parent.parent

@@ -14,7 +14,6 @@ source, and the importer rebuilds the same layout to check and map selections ba
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import uuid
@@ -375,42 +374,3 @@ def export_qdpx(outputs_dir: Path, codebook: Codebook, out: Path | None = None,
             _write_member(archive, plan.path, plan.text.encode("utf-8"))
     partial.replace(out)
     return out
-
-
-# --------------------------------------------------------------------------- schema and run
-
-
-def validate_project(xml: bytes, schema: Path) -> list[str]:
-    """Validate ``project.qde`` bytes against a REFI-QDA schema; returns the errors (none: [])."""
-    validator = etree.XMLSchema(etree.parse(str(schema)))
-    document = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True))
-    if validator.validate(document):
-        return []
-    return [f"line {error.line}: {error.message}" for error in validator.error_log]
-
-
-def run_record(outputs_dir: Path) -> dict:
-    """The wave's ``run.json`` (empty when the run did not write one)."""
-    path = outputs_dir / "run.json"
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-
-
-def codebook_path_of_run(outputs_dir: Path) -> Path:
-    """The codebook file named in ``run.json``'s ``parameters.codebook_path``.
-
-    A relative path is tried as given, then against each folder above the outputs folder (the
-    run was started from the project root, usually the parent of ``outputs/``). Raises
-    FileNotFoundError saying what was looked for.
-    """
-    named = run_record(outputs_dir).get("parameters", {}).get("codebook_path")
-    if not named:
-        raise FileNotFoundError(f"{outputs_dir / 'run.json'} does not name the codebook "
-                                "(parameters.codebook_path); pass the codebook explicitly")
-    path = Path(named)
-    candidates = [path] if path.is_absolute() else [path, *(p / path for p in
-                                                          outputs_dir.resolve().parents)]
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate
-    raise FileNotFoundError(f"codebook {named} named in {outputs_dir / 'run.json'} was not "
-                            "found; pass the codebook explicitly")

@@ -20,21 +20,18 @@ export are reported, naming the selection.
 
 from __future__ import annotations
 
-import bisect
-import difflib
 import hashlib
-import os
 import re
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from lxml import etree
 
 from pipeline import schema as s
 from pipeline.config import Codebook, ConfigError, load_codebook
+from pipeline.outputs import codebook_path_of_run
 from pipeline.review import ReviewImport
+from pipeline.review.align import OffsetMap
 from pipeline.review.qdpx import (
     CODE_ID_TAG,
     CODING_TAG,
@@ -42,215 +39,14 @@ from pipeline.review.qdpx import (
     SourcePlan,
     WaveLayout,
     code_guid,
-    codebook_path_of_run,
     machine_user_guid,
     wave_layout,
 )
+from pipeline.review.qdpx_project import CodingRecord, Project, Selection, Source, read_project
 
 _CODING_LINE = re.compile(re.escape(CODING_TAG) + r" segment=(\S+) code=(\S+)\s*$", re.M)
 _CODE_ID_LINE = re.compile(re.escape(CODE_ID_TAG) + r" ([a-z][a-z0-9_]*)\s*$", re.M)
 _ORDER = {s.DECISION_REJECTED: 0, s.DECISION_ADDED: 1, s.DECISION_ACCEPTED: 2}
-
-
-@dataclass
-class _Coding:
-    guid: str
-    code: str  # guid of the code referred to
-    user: str
-    created: str
-
-
-@dataclass
-class _Selection:
-    guid: str
-    start: int
-    end: int
-    created_by: str
-    created_at: str
-    modified_by: str
-    modified_at: str
-    description: str
-    codings: list[_Coding]
-
-
-@dataclass
-class _Source:
-    guid: str
-    name: str
-    text: str | None
-    selections: list[_Selection]
-    whole_codings: int
-
-
-@dataclass
-class _Project:
-    users: dict[str, str]
-    codes: dict[str, tuple[str, str]]  # guid -> (name, description)
-    sources: list[_Source]
-    modified_by: str
-    modified_at: str
-
-
-# --------------------------------------------------------------------------- reading the file
-
-
-def _local(node: etree._Element) -> str:
-    return etree.QName(node).localname
-
-
-def _kids(node: etree._Element, name: str) -> list[etree._Element]:
-    return [kid for kid in node if isinstance(kid.tag, str) and _local(kid) == name]
-
-
-def _text_of(node: etree._Element, name: str) -> str:
-    kids = _kids(node, name)
-    return (kids[0].text or "") if kids else ""
-
-
-def _guid(value: str | None) -> str:
-    return (value or "").strip().strip("{}").lower()
-
-
-def _codings(node: etree._Element) -> list[_Coding]:
-    found = []
-    for coding in _kids(node, "Coding"):
-        refs = _kids(coding, "CodeRef")
-        found.append(_Coding(guid=_guid(coding.get("guid")),
-                             code=_guid(refs[0].get("targetGUID")) if refs else "",
-                             user=_guid(coding.get("creatingUser")),
-                             created=coding.get("creationDateTime") or ""))
-    return found
-
-
-def _source_text(archive: zipfile.ZipFile, node: etree._Element) -> str | None:
-    inline = _kids(node, "PlainTextContent")
-    if inline:
-        return inline[0].text or ""
-    path = node.get("plainTextPath") or ""
-    if not path.startswith("internal://"):
-        return None
-    wanted = f"sources/{path.removeprefix('internal://')}".lower()
-    for member in archive.namelist():
-        if member.lower() == wanted:
-            return archive.read(member).decode("utf-8-sig")
-    return None
-
-
-def read_project(path: Path) -> _Project:
-    """Parse a ``.qdpx``: users, codes, text sources with their texts, selections and codings."""
-    try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise ValueError(f"{path.name}: not a .qdpx (zip) file: {exc}") from None
-    with archive:
-        names = [n for n in archive.namelist() if n.lower().endswith(".qde")]
-        if not names:
-            raise ValueError(f"{path.name}: holds no project.qde")
-        parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
-        try:
-            root = etree.fromstring(archive.read(names[0]), parser)
-        except etree.XMLSyntaxError as exc:
-            raise ValueError(f"{path.name}: {names[0]} is not well-formed XML: {exc}") from None
-        users = {_guid(u.get("guid")): u.get("name") or u.get("id") or _guid(u.get("guid"))
-                 for u in root.iter() if isinstance(u.tag, str) and _local(u) == "User"}
-        codes = {_guid(c.get("guid")): (c.get("name") or "", _text_of(c, "Description"))
-                 for c in root.iter() if isinstance(c.tag, str) and _local(c) == "Code"}
-        sources = []
-        for node in (n for n in root.iter() if isinstance(n.tag, str)
-                     and _local(n) == "TextSource"):
-            selections = []
-            for sel in _kids(node, "PlainTextSelection"):
-                try:
-                    start, end = int(sel.get("startPosition")), int(sel.get("endPosition"))
-                except (TypeError, ValueError):
-                    start = end = -1
-                selections.append(_Selection(
-                    guid=_guid(sel.get("guid")), start=start, end=end,
-                    created_by=_guid(sel.get("creatingUser")),
-                    created_at=sel.get("creationDateTime") or "",
-                    modified_by=_guid(sel.get("modifyingUser")),
-                    modified_at=sel.get("modifiedDateTime") or "",
-                    description=_text_of(sel, "Description"), codings=_codings(sel)))
-            sources.append(_Source(guid=_guid(node.get("guid")), name=node.get("name") or "",
-                                   text=_source_text(archive, node), selections=selections,
-                                   whole_codings=len(_kids(node, "Coding"))))
-    return _Project(users=users, codes=codes, sources=sources,
-                    modified_by=_guid(root.get("modifyingUserGUID")),
-                    modified_at=root.get("modifiedDateTime") or "")
-
-
-# --------------------------------------------------------------------------- offsets
-
-# Texts are aligned line by line (line breaks are tokens of their own, so changed breaks leave
-# the lines aligned), then word by word inside changed lines, then character by character.
-_TOKENS = (re.compile(r"[^\r\n]+|\r\n|\r|\n"), re.compile(r"\s*\S+\s*|\s+"))
-_CHAR_DIFF_LIMIT = 4_000_000  # changed runs larger than this (chars x chars) stay unaligned
-
-
-def _trim(a: str, b: str) -> tuple[int, int]:
-    """Lengths of the common prefix and (after it) the common suffix of ``a`` and ``b``."""
-    prefix = len(os.path.commonprefix([a, b]))
-    return prefix, len(os.path.commonprefix([a[prefix:][::-1], b[prefix:][::-1]]))
-
-
-def _aligned(a: str, b: str, level: int = 0) -> list[tuple[int, int, int]]:
-    """Runs of ``b`` equal to runs of ``a``: (start in b, end in b, start in a)."""
-    prefix, suffix = _trim(a, b)
-    blocks = [(0, prefix, 0), (len(b) - suffix, len(b), len(a) - suffix)]
-    mid_a, mid_b = a[prefix:len(a) - suffix], b[prefix:len(b) - suffix]
-    if not mid_a or not mid_b:
-        return blocks
-    if level == len(_TOKENS):
-        if len(mid_a) * len(mid_b) <= _CHAR_DIFF_LIMIT:
-            matcher = difflib.SequenceMatcher(None, mid_a, mid_b, autojunk=False)
-            blocks += [(prefix + j1, prefix + j2, prefix + i1) for tag, i1, _, j1, j2
-                       in matcher.get_opcodes() if tag == "equal"]
-        return blocks
-    ta = [(m.start(), m.group()) for m in _TOKENS[level].finditer(mid_a)]
-    tb = [(m.start(), m.group()) for m in _TOKENS[level].finditer(mid_b)]
-    matcher = difflib.SequenceMatcher(None, [tok for _, tok in ta], [tok for _, tok in tb],
-                                      autojunk=level > 0)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        a0, a1 = (ta[i][0] if i < len(ta) else len(mid_a) for i in (i1, i2))
-        b0, b1 = (tb[j][0] if j < len(tb) else len(mid_b) for j in (j1, j2))
-        if tag == "equal":
-            blocks.append((prefix + b0, prefix + b1, prefix + a0))
-        elif tag == "replace":
-            blocks += [(prefix + b0 + s, prefix + b0 + e, prefix + a0 + o)
-                       for s, e, o in _aligned(mid_a[a0:a1], mid_b[b0:b1], level + 1)]
-    return blocks
-
-
-class _OffsetMap:
-    """Maps spans of a source's text as found back to the exported text, through equal runs."""
-
-    def __init__(self, exported: str, found: str) -> None:
-        self.identical = exported == found
-        self.line_breaks_only = not self.identical and (
-            exported.replace("\r\n", "\n") == found.replace("\r\n", "\n"))
-        self.length = len(found)
-        merged: list[tuple[int, int, int]] = []
-        for start, end, old in sorted(_aligned(exported, found) if not self.identical else []):
-            if merged and merged[-1][1] == start and merged[-1][2] + start - merged[-1][0] == old:
-                merged[-1] = (merged[-1][0], end, merged[-1][2])
-            elif end > start:
-                merged.append((start, end, old))
-        self.blocks = merged
-        self.starts = [block[0] for block in merged]
-        matched = sum(end - start for start, end, _ in merged)
-        self.changed = 0 if self.identical else max(len(exported), len(found)) - matched
-
-    def back(self, start: int, end: int) -> tuple[int, int] | None:
-        """The exported span of found ``[start, end)``, or None when it touches an edit."""
-        if not 0 <= start < end <= self.length:
-            return None
-        if self.identical:
-            return start, end
-        index = bisect.bisect_right(self.starts, start) - 1
-        if index < 0:
-            return None
-        j1, j2, i1 = self.blocks[index]
-        return (i1 + start - j1, i1 + end - j1) if end <= j2 else None
 
 
 # --------------------------------------------------------------------------- decisions
@@ -269,7 +65,7 @@ class _Place:
 class _Review:
     """One pass over a project against the wave's layout, collecting decisions and problems."""
 
-    def __init__(self, layout: WaveLayout, project: _Project, file_name: str, digest: str,
+    def __init__(self, layout: WaveLayout, project: Project, file_name: str, digest: str,
                  code_ids: set[str], complete: bool) -> None:
         self.layout, self.project, self.file_name, self.digest = layout, project, file_name, digest
         self.rows: list[dict] = []
@@ -376,7 +172,7 @@ class _Review:
         self.row(decision, sel.segment_id, sel.code_id, sel.doc_start, sel.doc_end, sel.evidence,
                  reviewer, decided_at, detail, sel.source_guid)
 
-    def code(self, coding: _Coding, sel: _Selection, source: _Source) -> str | None:
+    def code(self, coding: CodingRecord, sel: Selection, source: Source) -> str | None:
         code_id = self.code_of.get(coding.code)
         if code_id is None:
             name = self.project.codes.get(coding.code, (None, ""))[0]
@@ -386,8 +182,8 @@ class _Review:
                                  f"'{source.name}': {what}; that coding was skipped")
         return code_id
 
-    def selection_codes(self, sel: _Selection, source: _Source) -> dict[str, _Coding]:
-        codes: dict[str, _Coding] = {}
+    def selection_codes(self, sel: Selection, source: Source) -> dict[str, CodingRecord]:
+        codes: dict[str, CodingRecord] = {}
         for coding in sel.codings:
             code_id = self.code(coding, sel, source)
             if code_id is not None:
@@ -396,7 +192,7 @@ class _Review:
 
     # ---- the three passes
 
-    def machine_selection(self, plan: SourcePlan, source: _Source, sel: _Selection,
+    def machine_selection(self, plan: SourcePlan, source: Source, sel: Selection,
                           machine: MachineSelection, span: tuple[int, int]) -> bool:
         """Decide on a selection wavecoder exported; False when it moved to another segment."""
         place = self.place(plan, *span)
@@ -440,7 +236,7 @@ class _Review:
                      detail, plan.guid)
         return True
 
-    def new_selection(self, plan: SourcePlan, source: _Source, sel: _Selection,
+    def new_selection(self, plan: SourcePlan, source: Source, sel: Selection,
                       span: tuple[int, int]) -> None:
         """Decide on a selection wavecoder did not export (or one moved to another segment)."""
         codes = self.selection_codes(sel, source)
@@ -478,7 +274,7 @@ class _Review:
         plans = {plan.guid: plan for plan in self.layout.sources}
         named = {plan.name: plan for plan in self.layout.sources}
         seen: set[str] = set()
-        pending: list[tuple[SourcePlan, _Source, _Selection, tuple[int, int]]] = []
+        pending: list[tuple[SourcePlan, Source, Selection, tuple[int, int]]] = []
         moved: dict[tuple[str, str], str] = {}  # machine coding -> the selection now elsewhere
         for source in self.project.sources:
             plan = plans.get(source.guid) or named.get(source.name)
@@ -495,7 +291,7 @@ class _Review:
                 self.state.update({m.key: "unsure" for m in self.layout.selections
                                    if m.source_guid == plan.guid})
                 continue
-            offsets = _OffsetMap(plan.text, source.text)
+            offsets = OffsetMap(plan.text, source.text)
             if not offsets.identical:
                 what = ("its line breaks were changed after export" if offsets.line_breaks_only
                         else f"its text was edited after export ({offsets.changed} characters "
