@@ -29,17 +29,25 @@ def run(
     embedding: str = typer.Option("minilm", "--embedding",
                                   help="Embedding for topics: minilm or tfidf."),
     min_topic_size: int = typer.Option(10, "--min-topic-size", min=2),
+    agreement: Optional[Path] = typer.Option(
+        None, "--agreement", help="Evaluation JSON of the rule coder whose per-code kappa "
+        "gates codings (default: <codebook>.agreement/evaluation.json if present)."),
+    min_kappa: float = typer.Option(0.6, "--min-kappa", help="Codes measured below this "
+                                    "kappa are marked needs_review."),
 ) -> None:
     """Run the Prefect flow ``code_wave`` for one wave folder."""
     from flows.code_wave import code_wave
+    from pipeline.coding import agreement_file
     from pipeline.config import ConfigError
 
     if not folder.is_dir():
         raise typer.BadParameter(f"{folder} is not a folder", param_hint="FOLDER")
     try:
+        agreement = agreement or (agreement_file(codebook) if coder == "rules" else None)
         record = code_wave(wave_folder=str(folder), wave_id=wave, codebook=str(codebook),
                            out=str(out), coder=coder, topics=topics, embedding=embedding,
-                           min_topic_size=min_topic_size)
+                           min_topic_size=min_topic_size, min_kappa=min_kappa,
+                           agreement=str(agreement) if agreement else None)
     except (ConfigError, ValueError) as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(code=2) from None
@@ -57,6 +65,10 @@ def serve(name: str = typer.Option("code-wave-local", help="Deployment name.")) 
 
 
 from flows.cli_qdpx import export_qdpx_command  # noqa: E402
+from flows.cli_quality import evaluate_command, train_command  # noqa: E402
+
+app.command("evaluate")(evaluate_command)
+app.command("train")(train_command)
 
 app.command("export-qdpx", help="Export a coded wave as a REFI-QDA project (.qdpx).")(
     export_qdpx_command)

@@ -13,7 +13,7 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from pipeline.coding import make_coder
+from pipeline.coding import coder_info, make_coder
 from pipeline.coding.stream import segment_and_code
 from pipeline.config import load_codebook
 from pipeline.embeddings import make_embedder
@@ -53,6 +53,7 @@ def discover(segments, codings, embedding: str, min_topic_size: int, progress: b
 def code_wave(wave_folder: str, wave_id: str | None = None, codebook: str = DEFAULT_CODEBOOK,
               out: str = "outputs", coder: str = "rules", topics: bool = True,
               embedding: str = "minilm", min_topic_size: int = 10,
+              agreement: str | None = None, min_kappa: float = 0.6,
               progress: bool = True) -> dict[str, Any]:
     """Ingest, segment, code, discover topics and export one wave; returns its run record."""
     folder, timer = Path(wave_folder), StageTimer()
@@ -60,7 +61,8 @@ def code_wave(wave_folder: str, wave_id: str | None = None, codebook: str = DEFA
         ingested = ingest(folder, wave_id)
     with timer.stage("load_codebook"):
         book = read_codebook(Path(codebook))
-    the_coder = make_coder(coder, book, progress=progress)
+    the_coder = make_coder(coder, book, progress=progress, min_kappa=min_kappa,
+                           agreement=Path(agreement) if agreement else None)
     coded = segment_code(ingested.documents, the_coder,
                          interviewer_labels=ingested.interviewer_labels, progress=progress)
     timer.seconds.update(coded.seconds)
@@ -76,10 +78,12 @@ def code_wave(wave_folder: str, wave_id: str | None = None, codebook: str = DEFA
         ingested=ingested, folder=folder, codebook=book, coder=the_coder.name,
         tables=tables, timings=timer.seconds, output_dir=out_dir, outputs=written,
         parameters={"coder": coder, "topics": topics, "embedding": embedding,
-                    "min_topic_size": min_topic_size, "codebook_path": codebook},
+                    "min_topic_size": min_topic_size, "codebook_path": codebook,
+                    "agreement": agreement, "min_kappa": min_kappa},
         topics_info=found.params | {"skipped_reason": found.skipped_reason} if found
         else {"skipped_reason": "not requested (--no-topics)"},
     )
+    record["coder_info"] = coder_info(the_coder)
     with timer.stage("store"):
         store(Path(out) / DATABASE_NAME, ingested.manifest.id, tables, record)
     write_json(record, out_dir / "run.json")

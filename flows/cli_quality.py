@@ -1,0 +1,105 @@
+"""``wavecoder evaluate`` and ``wavecoder train``: argument parsing and printing only."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+console = Console()
+
+
+def _load(gold: Path, codebook: Path):
+    from pipeline.config import load_codebook
+    from pipeline.gold import load_gold
+
+    book = load_codebook(codebook)
+    return load_gold(gold, book), book
+
+
+def evaluate_command(
+    gold: Path = typer.Option(..., "--gold", help="Human-coded file (.csv/.xlsx, wide or long)."),
+    codebook: Path = typer.Option(..., "--codebook", help="Codebook YAML."),
+    coder: List[str] = typer.Option(["rules"], "--coder", help="rules, baseline, linear, "
+                                    "textcat or hybrid; repeat to compare side by side."),
+    folds: int = typer.Option(5, "--folds", min=2, help="Cross-validation folds."),
+    min_support: int = typer.Option(10, "--min-support", help="Score codes with at least "
+                                    "this many gold examples."),
+    seed: int = typer.Option(42, "--seed"),
+    roll_up: Optional[bool] = typer.Option(None, "--roll-up/--no-roll-up", help="Count a "
+                                           "child code for its parents (default: when the "
+                                           "gold file uses parent codes)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object, nothing else."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Write JSON, CSV and charts here."),
+) -> None:
+    """Measure coders against human coding: per-code P/R/F1/kappa, micro/macro F1, alpha."""
+    from pipeline.config import ConfigError
+    from pipeline.evaluate_report import evaluation_json, write_evaluations
+    from pipeline.quality import measure
+
+    try:
+        gold_set, book = _load(gold, codebook)
+        progress = None if as_json else (lambda msg: console.log(msg))
+        measured = measure(gold_set, book, list(coder), n_folds=folds, seed=seed,
+                           min_support=min_support, roll_up=roll_up, progress=progress)
+    except (ConfigError, ValueError) as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(code=2) from None
+    evaluations = [m.evaluation for m in measured]
+    for m in measured:
+        m.evaluation.summary["seconds"] = m.seconds["total"]
+    if out:
+        write_evaluations(evaluations, out)
+    if as_json:
+        print(json.dumps(evaluation_json(evaluations), default=str))
+        return
+    table = Table(title=f"Agreement with {gold.name} ({len(gold_set.texts)} texts)")
+    table.add_column("code")
+    table.add_column("support", justify="right")
+    for e in evaluations:
+        table.add_column(f"F1 {e.coder}", justify="right")
+        table.add_column(f"κ {e.coder}", justify="right")
+    frames = [e.per_code.set_index("code_id") for e in evaluations]
+    for code_id in frames[0].index:
+        cells = [code_id, str(frames[0].loc[code_id, "support"])]
+        for frame in frames:
+            cells += [f"{frame.loc[code_id, 'f1']:.2f}", f"{frame.loc[code_id, 'kappa']:.2f}"]
+        table.add_row(*cells)
+    console.print(table)
+    for e in evaluations:
+        s = e.summary
+        console.print(f"[bold]{e.coder}[/bold]: macro-F1 {s['macro_f1']:.3f} "
+                      f"{s.get('macro_f1_ci')}, micro-F1 {s['micro_f1']:.3f} "
+                      f"{s.get('micro_f1_ci')}, alpha {s['alpha']:.3f} {s.get('alpha_ci')} "
+                      f"({s['n_codes']} codes, {s['seconds']} s)")
+    if out:
+        console.print(f"Written to {out}/")
+
+
+def train_command(
+    gold: Path = typer.Option(..., "--gold", help="Human-coded file (.csv/.xlsx)."),
+    codebook: Path = typer.Option(..., "--codebook", help="Codebook YAML."),
+    out: Path = typer.Option(..., "--out", help="Model folder, e.g. models/<name>/."),
+    coder: str = typer.Option("linear", "--coder", help="linear, hybrid, textcat or baseline."),
+    folds: int = typer.Option(5, "--folds", min=2),
+    seed: int = typer.Option(42, "--seed"),
+) -> None:
+    """Train a coder on all of a gold file; write the model, its config and a model card."""
+    from pipeline.coding.models import train_model
+    from pipeline.config import ConfigError
+
+    try:
+        gold_set, book = _load(gold, codebook)
+        card = train_model(coder, gold_set, book, out, n_folds=folds, seed=seed,
+                           progress=lambda msg: console.log(msg))
+    except (ConfigError, ValueError) as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(code=2) from None
+    cv = card["cross_validation"]
+    console.print(f"Trained [bold]{card['coder']}[/bold] in {card['train_seconds']} s; "
+                  f"{cv['folds']}-fold CV macro-F1 {cv['macro_f1']}, micro-F1 {cv['micro_f1']}")
+    console.print(f"Model and card: {out}/ (use it with: wavecoder run WAVE --coder {out})")

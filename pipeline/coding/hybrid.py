@@ -1,0 +1,115 @@
+"""The hybrid coder: rules and a trained model, combined per code by what measures best.
+
+For each code the combination (rules only, model only, either, both) with the best F1 on
+held-out predictions of the training data is kept. A code the model could not learn (too few
+examples) falls back to its rules, and the choice says so.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import f1_score
+
+from pipeline import schema as s
+from pipeline.coding.linear import LinearCoder
+from pipeline.coding.rules import RuleCoder
+from pipeline.config import Codebook
+
+COMBINATIONS = ("rules", "model", "union", "intersection")
+
+
+def rule_matrix(rules: RuleCoder, texts: list[str], code_ids: list[str]) -> np.ndarray:
+    """0/1 rule decisions per text × code (texts coded as stand-alone segments)."""
+    segments = pd.DataFrame({s.SEGMENT_ID: [str(i) for i in range(len(texts))], s.START: 0,
+                             s.TEXT: texts, s.CONTEXT: None})
+    codings = rules.code(segments)
+    matrix = np.zeros((len(texts), len(code_ids)), dtype=int)
+    column = {c: j for j, c in enumerate(code_ids)}
+    for segment_id, code_id in codings[[s.SEGMENT_ID, s.CODE_ID]].itertuples(index=False):
+        if code_id in column:
+            matrix[int(segment_id), column[code_id]] = 1
+    return matrix
+
+
+def _combine(how: str, rules: np.ndarray, model: np.ndarray) -> np.ndarray:
+    return {"rules": rules, "model": model, "union": rules | model,
+            "intersection": rules & model}[how]
+
+
+class HybridCoder:
+    """Rules + a trained linear model, combined per code; ``code(segments) -> codings``."""
+
+    def __init__(self, codebook: Codebook, model: LinearCoder | None = None) -> None:
+        self.codebook = codebook
+        self.rules = RuleCoder(codebook)
+        self.model = model or LinearCoder(codebook=f"{codebook.id}@{codebook.version}")
+        self.name = f"hybrid-v1:{codebook.id}@{codebook.version}"
+        self.choice: dict[str, str] = {}
+        self.reasons: dict[str, str] = {}
+        self.code_ids: list[str] = []
+
+    def __getstate__(self) -> dict:
+        # The rule pipeline is compiled again from the codebook when a saved coder is loaded.
+        return {**self.__dict__, "rules": None}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self.rules = RuleCoder(self.codebook)
+
+    def fit(self, texts, labels, code_ids, context=None) -> "HybridCoder":
+        """Train the model, then choose each code's combination on held-out decisions."""
+        texts, labels = list(texts), np.asarray(labels, dtype=int)
+        self.code_ids = list(code_ids)
+        self.model.fit(texts, labels, code_ids, context)
+        rules = rule_matrix(self.rules, texts, self.code_ids)
+        for j, code_id in enumerate(self.code_ids):
+            if code_id not in self.model.learned:
+                self.choice[code_id] = "rules"
+                self.reasons[code_id] = f"model not trained: {self.model.not_learned[code_id]}"
+                continue
+            scores = {how: f1_score(labels[:, j], _combine(how, rules[:, j],
+                                                           self.model.held_out[:, j]),
+                                    zero_division=0) for how in COMBINATIONS}
+            self.choice[code_id] = max(COMBINATIONS,
+                                       key=lambda h: (scores[h], -COMBINATIONS.index(h)))
+            self.reasons[code_id] = "held-out F1 " + ", ".join(
+                f"{h} {v:.2f}" for h, v in scores.items())
+        return self
+
+    def predict(self, texts, context=None) -> np.ndarray:
+        """0/1 decisions per text × code."""
+        texts = list(texts)
+        rules = rule_matrix(self.rules, texts, self.code_ids)
+        model = self.model.predict(texts, context)
+        out = np.zeros_like(rules)
+        for j, code_id in enumerate(self.code_ids):
+            out[:, j] = _combine(self.choice.get(code_id, "rules"), rules[:, j], model[:, j])
+        return out
+
+    def code(self, segments: pd.DataFrame) -> pd.DataFrame:
+        """Codings from the chosen source per code; rule evidence wins where both agree."""
+        rule_codings = self.rules.code(segments)
+        model_codings = self.model.code(segments)
+        keep = []
+        rule_keys = set(zip(rule_codings[s.SEGMENT_ID], rule_codings[s.CODE_ID], strict=True))
+        model_keys = set(zip(model_codings[s.SEGMENT_ID], model_codings[s.CODE_ID], strict=True))
+        for frame, source in ((rule_codings, "rules"), (model_codings, "model")):
+            for row in frame.itertuples(index=False):
+                key = (row.segment_id, row.code_id)
+                how = self.choice.get(row.code_id, "rules")
+                wanted = {"rules": source == "rules",
+                          "model": source == "model",
+                          "union": source == "rules" or key not in rule_keys,
+                          "intersection": source == "rules" and key in model_keys}[how]
+                if wanted:
+                    keep.append({**row._asdict(), s.METHOD: "hybrid" if how in (
+                        "union", "intersection") else row.method, s.CODER: self.name})
+        if not keep:
+            return s.empty(s.CODINGS)
+        order = {c: i for i, c in enumerate(self.codebook.code_ids())}
+        frame = pd.DataFrame(keep)
+        position = {sid: i for i, sid in enumerate(segments[s.SEGMENT_ID])}
+        frame = frame.sort_values(by=[s.SEGMENT_ID, s.CODE_ID], key=lambda col: col.map(
+            position if col.name == s.SEGMENT_ID else order), kind="stable")
+        return s.conform(frame.reset_index(drop=True), s.CODINGS)

@@ -1,0 +1,151 @@
+"""Gold sets: human-coded texts as a first-class input, mapped onto a codebook.
+
+Two layouts are read. *Wide*: one row per text with a 0/1 column per code, the columns named by
+a code's id or its label (case and spacing ignored), as survey tools and the NHS framework
+export them. *Long*: one row per text × code (``segment_id``, ``text``, ``code_id``; a blank
+``code_id`` marks a text coded with nothing). Errors name the file, row and column.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pipeline.config import Codebook, ConfigError
+
+TEXT_COLUMNS = ("text", "FFT answer", "answer", "comment", "segment_text")
+ID_COLUMNS = ("segment_id", "Comment ID", "id", "comment_id")
+CODE_COLUMN = "code_id"
+
+
+@dataclass
+class GoldSet:
+    """Human-coded texts: ids, texts, and a 0/1 matrix (texts × codes, in ``code_ids`` order).
+
+    ``extra`` keeps the file's other columns (question, rating...) row-aligned with the texts;
+    ``unmapped`` lists file columns that look like codes but match none; ``missing`` lists
+    codebook codes with no column (they cannot be trained or scored).
+    """
+
+    ids: list[str]
+    texts: list[str]
+    labels: np.ndarray
+    code_ids: list[str]
+    extra: pd.DataFrame
+    source: str = ""
+    sha256: str = ""
+    unmapped: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+    def support(self) -> dict[str, int]:
+        """Positive examples per code."""
+        return dict(zip(self.code_ids, self.labels.sum(axis=0).astype(int).tolist(), strict=True))
+
+    def subset(self, rows: np.ndarray | list[int]) -> "GoldSet":
+        """The gold set restricted to ``rows`` (positions)."""
+        rows = list(rows)
+        return GoldSet([self.ids[i] for i in rows], [self.texts[i] for i in rows],
+                       self.labels[rows], self.code_ids, self.extra.iloc[rows].reset_index(
+                           drop=True), self.source, self.sha256, self.unmapped, self.missing)
+
+
+def _key(name: str) -> str:
+    return re.sub(r"\s+", " ", str(name)).strip().casefold()
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    if not path.exists():
+        raise ConfigError(f"{path}: file not found")
+    if path.suffix.lower() == ".xlsx":
+        return pd.read_excel(path, dtype=str, keep_default_na=False)
+    if path.suffix.lower() == ".csv":
+        return pd.read_csv(path, dtype=str, keep_default_na=False)
+    raise ConfigError(f"{path}: a gold file must be .csv or .xlsx")
+
+
+def _pick(frame: pd.DataFrame, candidates: tuple[str, ...], what: str, path: Path) -> str:
+    for name in candidates:
+        if name in frame.columns:
+            return name
+    raise ConfigError(f"{path}: no {what} column (looked for {', '.join(candidates)})")
+
+
+def load_gold(path: Path, codebook: Codebook) -> GoldSet:
+    """Read a wide or long gold file and map its columns onto ``codebook``'s codes."""
+    path = Path(path)
+    frame = _read_table(path)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if CODE_COLUMN in frame.columns:
+        gold = _long(frame, codebook, path)
+    else:
+        gold = _wide(frame, codebook, path)
+    gold.source, gold.sha256 = path.name, digest
+    return gold
+
+
+def _wide(frame: pd.DataFrame, codebook: Codebook, path: Path) -> GoldSet:
+    text_col = _pick(frame, TEXT_COLUMNS, "text", path)
+    id_col = next((c for c in ID_COLUMNS if c in frame.columns), None)
+    by_key = {}
+    for code, _ in codebook.walk():
+        by_key[_key(code.id)] = code.id
+        by_key[_key(code.label)] = code.id
+    mapped: dict[str, str] = {}
+    unmapped = []
+    for column in frame.columns:
+        if column in (text_col, id_col):
+            continue
+        values = set(frame[column].str.strip()) - {""}
+        if _key(column) in by_key:
+            mapped[column] = by_key[_key(column)]
+        elif values and values <= {"0", "1", "0.0", "1.0"}:
+            unmapped.append(column)
+    if not mapped:
+        raise ConfigError(f"{path}: no column matches a code id or label of codebook "
+                          f"'{codebook.id}'")
+    code_ids = [c for c in codebook.code_ids() if c in mapped.values()]
+    labels = np.zeros((len(frame), len(code_ids)), dtype=int)
+    for column, code_id in mapped.items():
+        values = frame[column].str.strip()
+        bad = values[~values.isin(["0", "1", "0.0", "1.0", ""])]
+        if len(bad):
+            row = int(bad.index[0]) + 2  # header is line 1
+            raise ConfigError(f"{path} line {row}, column '{column}': expected 0 or 1, "
+                              f"found '{bad.iloc[0]}'")
+        labels[:, code_ids.index(code_id)] |= values.isin(["1", "1.0"]).to_numpy()
+    ids = frame[id_col].tolist() if id_col else [f"row-{i + 2}" for i in range(len(frame))]
+    extra = frame.drop(columns=[*mapped, *unmapped])
+    return GoldSet(ids, frame[text_col].tolist(), labels, code_ids, extra.reset_index(drop=True),
+                   unmapped=unmapped, missing=[c for c in codebook.code_ids()
+                                               if c not in code_ids])
+
+
+def _long(frame: pd.DataFrame, codebook: Codebook, path: Path) -> GoldSet:
+    for column in ("segment_id", "text"):
+        if column not in frame.columns:
+            raise ConfigError(f"{path}: a long gold file needs a '{column}' column")
+    known = set(codebook.code_ids())
+    for index, code_id in frame[CODE_COLUMN].str.strip().items():
+        if code_id and code_id not in known:
+            raise ConfigError(f"{path} line {int(index) + 2}: unknown code '{code_id}' "
+                              f"(not in codebook '{codebook.id}')")
+    texts = frame.drop_duplicates("segment_id").set_index("segment_id")
+    conflicting = frame.groupby("segment_id")["text"].nunique()
+    if (conflicting > 1).any():
+        raise ConfigError(f"{path}: segment '{conflicting[conflicting > 1].index[0]}' has "
+                          "different texts on different rows")
+    ids = texts.index.tolist()
+    coded = frame[frame[CODE_COLUMN].str.strip() != ""]
+    code_ids = [c for c in codebook.code_ids() if c in set(coded[CODE_COLUMN])]
+    labels = np.zeros((len(ids), len(code_ids)), dtype=int)
+    position = {segment_id: i for i, segment_id in enumerate(ids)}
+    for segment_id, code_id in coded[["segment_id", CODE_COLUMN]].itertuples(index=False):
+        labels[position[segment_id], code_ids.index(code_id.strip())] = 1
+    extra = texts.drop(columns=["text", CODE_COLUMN]).reset_index()
+    return GoldSet(ids, texts["text"].tolist(), labels, code_ids, extra,
+                   missing=[c for c in codebook.code_ids() if c not in code_ids])

@@ -1,0 +1,119 @@
+"""Measure coders against a gold set: cross-validated where they learn, side by side.
+
+Every trained coder is scored on the same multilabel-stratified folds; the rule coder needs no
+training and is scored on every text. Scores count a child code for its parents, as the coded
+datasets do, and only codes with enough gold examples are scored.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from pipeline.coding.hybrid import HybridCoder, rule_matrix
+from pipeline.coding.linear import BaselineCoder, LinearCoder
+from pipeline.coding.rules import RuleCoder
+from pipeline.config import Codebook
+from pipeline.evaluate import (
+    DEFAULT_MIN_SUPPORT,
+    Evaluation,
+    cross_validate,
+    folds,
+    score,
+    with_ancestors,
+)
+from pipeline.gold import GoldSet
+
+TRAINABLE = ("baseline", "linear", "textcat", "hybrid")
+CODERS = ("rules", *TRAINABLE)
+CONTEXT_COLUMNS = ("context", "question", "FFT question")
+
+
+def context_of(gold: GoldSet) -> list[str | None] | None:
+    """The question each gold text answers, when the gold file has such a column."""
+    for column in CONTEXT_COLUMNS:
+        if column in gold.extra.columns:
+            return gold.extra[column].tolist()
+    return None
+
+
+def new_coder(name: str, codebook: Codebook):
+    """An untrained coder called ``name``."""
+    tag = f"{codebook.id}@{codebook.version}"
+    if name == "baseline":
+        return BaselineCoder(codebook=tag)
+    if name == "linear":
+        return LinearCoder(codebook=tag)
+    if name == "textcat":
+        from pipeline.coding.textcat import TextcatCoder
+
+        return TextcatCoder(codebook=tag)
+    if name == "hybrid":
+        return HybridCoder(codebook)
+    raise ValueError(f"unknown coder '{name}' (known: {', '.join(CODERS)})")
+
+
+def fold_predictor(name: str, codebook: Codebook) -> Callable[[GoldSet, GoldSet], tuple]:
+    """Train ``name`` on one gold set and predict another (one cross-validation fold)."""
+
+    def predict(train: GoldSet, test: GoldSet) -> tuple[np.ndarray, None]:
+        coder = new_coder(name, codebook).fit(train.texts, train.labels, train.code_ids,
+                                              context_of(train))
+        return coder.predict(test.texts, context_of(test)), None
+
+    return predict
+
+
+@dataclass
+class Measured:
+    """An evaluation with what it cost: training seconds per fold, texts coded per second."""
+
+    evaluation: Evaluation
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def uses_hierarchy(gold: GoldSet, codebook: Codebook) -> bool:
+    """Whether the gold coders applied parent codes as well as children (then roll up)."""
+    return any(set(codebook.ancestors(c)) & set(gold.code_ids) for c in gold.code_ids)
+
+
+def measure(gold: GoldSet, codebook: Codebook, names: list[str], *, n_folds: int = 5,
+            seed: int = 42, min_support: int = DEFAULT_MIN_SUPPORT, n_boot: int = 500,
+            roll_up: bool | None = None,
+            progress: Callable[[str], None] | None = None) -> list[Measured]:
+    """Score each named coder on ``gold``; trained coders by ``n_folds``-fold cross-validation.
+
+    With ``roll_up`` (default: when the gold set itself uses parent codes) a child counts for
+    its parents on both sides. Scored codes: those with at least ``min_support`` gold examples.
+    Returns one :class:`Measured` per coder, in the order given.
+    """
+    roll_up = uses_hierarchy(gold, codebook) if roll_up is None else roll_up
+    if roll_up:
+        truth, all_codes = with_ancestors(gold.labels, gold.code_ids, codebook)
+    else:
+        truth, all_codes = gold.labels, list(gold.code_ids)
+    scored = [j for j, _ in enumerate(all_codes) if truth[:, j].sum() >= min_support]
+    splits = folds(gold.labels, n_folds, seed)
+    labels = codebook.labels()
+    results = []
+    for name in names:
+        started = time.perf_counter()
+        if name == "rules":
+            pred = rule_matrix(RuleCoder(codebook), gold.texts, gold.code_ids)
+        else:
+            pred, _ = cross_validate(fold_predictor(name, codebook), gold, splits,
+                                     progress=(lambda k, n=name: progress(f"{n}: fold {k}"))
+                                     if progress else None)
+        elapsed = time.perf_counter() - started
+        if roll_up:
+            pred, _ = with_ancestors(pred, gold.code_ids, codebook)
+        evaluation = score(truth[:, scored], pred[:, scored], [all_codes[j] for j in scored],
+                           coder=name, labels=labels, n_boot=n_boot, seed=seed)
+        evaluation.summary.update(folds=n_folds if name != "rules" else 0, seed=seed,
+                                  min_support=min_support, roll_up=roll_up, gold=gold.source,
+                                  gold_sha256=gold.sha256)
+        results.append(Measured(evaluation, {"total": round(elapsed, 1)}))
+    return results

@@ -1,0 +1,53 @@
+"""Gold sets: wide and long human-coded files mapped onto a codebook, with clear errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.config import ConfigError, load_codebook
+from pipeline.gold import load_gold
+
+
+@pytest.fixture(scope="module")
+def book(data_dir):
+    return load_codebook(data_dir / "codebook-comments.yaml")
+
+
+def test_wide_file_maps_columns_by_label(data_dir, book):
+    gold = load_gold(data_dir / "gold" / "comments.csv", book)
+    assert gold.code_ids == ["parking", "food_drink", "staff_manner"]
+    assert len(gold.texts) == 54 and gold.labels.shape == (54, 3)
+    assert gold.support() == {"parking": 18, "food_drink": 18, "staff_manner": 24}
+    first = gold.ids.index("C000")
+    assert gold.texts[first] and gold.extra.loc[first, "FFT question"] in (
+        "What was good?", "How could we improve?")
+    assert gold.missing == [] and len(gold.sha256) == 64
+
+
+def test_wide_file_with_a_bad_value_names_line_and_column(tmp_path, book):
+    path = tmp_path / "bad.csv"
+    path.write_text("text,Parking\nno spaces,1\nthe food,2\n")
+    with pytest.raises(ConfigError, match=r"bad.csv line 3, column 'Parking': expected 0 or 1"):
+        load_gold(path, book)
+
+
+def test_long_file_with_uncoded_rows_and_unknown_codes(tmp_path, book):
+    path = tmp_path / "long.csv"
+    path.write_text("segment_id,text,code_id\ns1,Parking was awful,parking\n"
+                    "s1,Parking was awful,staff_manner\ns2,Nothing to add,\n")
+    gold = load_gold(path, book)
+    assert gold.ids == ["s1", "s2"]
+    assert gold.labels.tolist() == [[1, 1], [0, 0]] and gold.code_ids == [
+        "parking", "staff_manner"]
+    path.write_text("segment_id,text,code_id\ns1,Parking was awful,car_parks\n")
+    with pytest.raises(ConfigError, match=r"long.csv line 2: unknown code 'car_parks'"):
+        load_gold(path, book)
+
+
+def test_sample_wave_gold_loads_onto_the_recovery_codebook(data_dir):
+    from tests_paths import ROOT
+
+    book = load_codebook(ROOT / "models" / "codebooks" / "recovery-capital.yaml")
+    gold = load_gold(ROOT / "corpora" / "sector-survey-2013" / "gold.csv", book)
+    assert len(gold.texts) >= 150
+    assert {"housing_gap", "mental_health_threshold", "funding_change"} <= set(gold.code_ids)
