@@ -14,7 +14,7 @@ export TRANSFORMERS_OFFLINE := 1
 export HF_HUB_DISABLE_TELEMETRY := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install run test lint clean
+.PHONY: install run test lint clean chromium
 
 install: $(STAMP)
 
@@ -30,7 +30,12 @@ run: install
 	@for wave in $(WAVES); do $(BIN)/wavecoder run $$wave || exit 1; done
 	@echo "Outputs are in outputs/<wave>/ (coded_wide.xlsx, theme_summary.csv/.png, run.json ...) and outputs/wavecoder.duckdb"
 
-test: install
+# The report is tested as a person sees it, in headless Chromium (Debian's package).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+test: install chromium
 	$(BIN)/python -m pytest -q
 
 lint: install

@@ -66,9 +66,11 @@ def serve(name: str = typer.Option("code-wave-local", help="Deployment name.")) 
 
 from flows.cli_qdpx import export_qdpx_command  # noqa: E402
 from flows.cli_quality import evaluate_command, train_command  # noqa: E402
+from flows.cli_report import report_command  # noqa: E402
 
 app.command("evaluate")(evaluate_command)
 app.command("train")(train_command)
+app.command("report")(report_command)
 
 app.command("export-qdpx", help="Export a coded wave as a REFI-QDA project (.qdpx).")(
     export_qdpx_command)

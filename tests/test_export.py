@@ -74,6 +74,10 @@ def test_written_files_round_trip(tmp_path, coded, mini_codebook):
     assert pd.read_excel(written["coded_wide_xlsx"], sheet_name="codebook")["code_id"].tolist(
         ) == mini_codebook.code_ids()
     assert written["theme_chart"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    stances = pq.read_table(written["stances"]).to_pandas()
+    assert len(stances) == len(codings)
+    gap = stances[(stances[s.CODE_ID] == "employment_training")].iloc[0]
+    assert gap[s.STANCE] == "gap"  # "ETE support is not available locally."
     assert len(pd.read_csv(written["rejected"])) == 5
 
 

@@ -27,11 +27,14 @@ DATABASE_NAME = "wavecoder.duckdb"
 def analyst_tables(ingested: IngestResult, segments: pd.DataFrame, codings: pd.DataFrame,
                    codebook: Codebook, topics: Any | None = None) -> dict[str, pd.DataFrame]:
     """Every output table of a wave run, by name (topic tables only when ``topics`` ran)."""
+    from pipeline.stance import stances
+
     docs = ingested.documents
     tables = {
         "documents": docs,
         "segments": segments,
         "codings": codings,
+        "stances": stances(segments, codings, parents=codebook.parents()),
         "rejected": ingested.rejected,
         "coded_wide": coded_wide(docs, segments, codings, codebook),
         "theme_summary": theme_summary(docs, segments, codings, codebook),

@@ -60,7 +60,8 @@ def write_wave_tables(out_dir: Path, tables: dict[str, pd.DataFrame], codebook: 
                       ) -> dict[str, Path]:
     """Write every table of a wave run; returns {output name: path}.
 
-    ``tables`` holds documents, segments, codings, rejected, coded_wide, theme_summary and,
+    ``tables`` holds documents, segments, codings, stances, rejected, coded_wide, theme_summary
+    and,
     when topics ran, topics, segment_topics and topic_codes.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -69,6 +70,7 @@ def write_wave_tables(out_dir: Path, tables: dict[str, pd.DataFrame], codebook: 
                                    out_dir / "documents.parquet"),
         "segments": write_parquet(tables["segments"], s.SEGMENTS, out_dir / "segments.parquet"),
         "codings": write_parquet(tables["codings"], s.CODINGS, out_dir / "codings.parquet"),
+        "stances": write_parquet(tables["stances"], s.STANCES, out_dir / "stances.parquet"),
     }
     rejected_path = out_dir / "rejected.csv"
     tables["rejected"].to_csv(rejected_path, index=False)

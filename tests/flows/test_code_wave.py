@@ -79,7 +79,8 @@ def test_rows_in_equal_kept_plus_rejected(sample_run):
 
 def test_outputs_and_provenance(sample_run):
     out, out_dir, record = sample_run
-    for name in ("documents.parquet", "segments.parquet", "codings.parquet", "coded_wide.csv",
+    for name in ("documents.parquet", "segments.parquet", "codings.parquet", "stances.parquet",
+                 "coded_wide.csv",
                  "coded_wide.xlsx", "theme_summary.csv", "theme_summary.png", "topics.parquet",
                  "rejected.csv", "run.json"):
         assert (out_dir / name).is_file(), name

@@ -1,0 +1,174 @@
+"""Build a wave's report: tables as CSV under ``report/``, and one self-contained HTML page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pipeline import schema as s
+from pipeline.report import charts, tables
+from pipeline.report.compare import codebook_change, compare_shares
+from pipeline.report.html import figure_html, render_page, table_html
+from pipeline.report.inputs import WaveOutputs, load_outputs
+
+REPORT_DIR = "report"
+REPORT_HTML = "report.html"
+COMPARE_ROWS_PER_QUESTION = 8
+
+
+def report_tables(current: WaveOutputs, earlier: WaveOutputs | None = None
+                  ) -> dict[str, pd.DataFrame]:
+    """Every table of the report, by the name of its CSV file (without ``.csv``)."""
+    mentioned = tables.mentions(current.documents, current.segments, current.codings,
+                                current.stances, current.codes)
+    shares = tables.theme_shares(current.documents, mentioned, current.codes)
+    out = {
+        "themes": shares,
+        "stance_by_theme": tables.stance_by_theme(mentioned, current.codes),
+        "direction_by_theme": tables.direction_by_theme(mentioned, current.codes),
+        "crosstabs": tables.crosstab(current.documents, mentioned, current.codes,
+                                     current.attributes),
+        "cooccurrence": tables.cooccurrence(mentioned, current.codes).reset_index(),
+        "uncovered_topics": tables.uncovered_topics(current.topics),
+        "exemplars": tables.exemplars(mentioned, current.codes),
+        "codings_stances": current.stances,
+    }
+    if earlier is not None:
+        before = tables.theme_shares(
+            earlier.documents, tables.mentions(earlier.documents, earlier.segments,
+                                               earlier.codings, earlier.stances, earlier.codes),
+            earlier.codes)
+        out["compare"] = compare_shares(
+            shares, before, codebook_note=codebook_change(current.codebook, earlier.codebook))
+    return out
+
+
+def _figures(current: WaveOutputs, found: dict[str, pd.DataFrame]) -> dict[str, Any]:
+    figures = {
+        "themes": charts.themes_chart(found["themes"]),
+        "stance": charts.stance_chart(found["stance_by_theme"]),
+        "direction": charts.direction_chart(found["direction_by_theme"]),
+    }
+    for attribute in dict.fromkeys(found["crosstabs"][tables.ATTRIBUTE]):
+        figures[f"crosstab_{attribute}"] = charts.crosstab_chart(found["crosstabs"], attribute)
+    figures["cooccurrence"] = charts.cooccurrence_chart(
+        found["cooccurrence"].set_index(s.CODE_ID), current.codes.labels)
+    if "compare" in found and not found["compare"].empty:
+        figures["compare"] = charts.compare_chart(found["compare"])
+    return {name: figure_html(fig, f"chart-{name}") for name, fig in figures.items()}
+
+
+def _quotes(exemplars: pd.DataFrame) -> list[dict[str, Any]]:
+    themes = []
+    for code_id, group in exemplars.groupby(s.CODE_ID, sort=False):
+        quotes = []
+        for row in group.itertuples(index=False):
+            text, a, b = str(row.quote), int(row.evidence_start), int(row.evidence_end)
+            meta = [f"respondent {row.respondent_id}", str(row.question_id),
+                    f"coded {row.coded_as}", f"confidence {float(row.confidence):.2f}"]
+            meta += [f"{k} {v}" for k, v in (("stance", row.stance), ("direction", row.direction),
+                                             ("status", row.status)) if isinstance(v, str) and v]
+            quotes.append({"before": text[:a], "evidence": text[a:b], "after": text[b:],
+                           "meta": " · ".join(meta)})
+        themes.append({"code_id": code_id, "label": group[s.LABEL].iloc[0], "quotes": quotes})
+    return themes
+
+
+def _compare_context(found: dict[str, pd.DataFrame], earlier: WaveOutputs | None
+                     ) -> dict[str, Any] | None:
+    if earlier is None:
+        return None
+    table = found["compare"]
+    shown = table[(table.groupby(s.QUESTION_ID).cumcount() < COMPARE_ROWS_PER_QUESTION)
+                  | table["significant"].astype(bool)]
+    note = str(table["codebook_note"].iloc[0]) if len(table) else codebook_change(
+        {}, earlier.codebook)
+    return {"wave": earlier.wave, "codebook_note": note, "tests": len(table),
+            "table": table_html(shown, [
+                (s.QUESTION_ID, "question", "text"), (s.LABEL, "theme", "text"),
+                ("share_earlier", f"share {earlier.wave}", "pct"), (s.SHARE, "share", "pct"),
+                ("difference", "change (points)", "points"), ("ci_low", "95% CI from", "points"),
+                ("ci_high", "to", "points"), ("p", "p", "p"), ("q", "q", "p")],
+                table_id="compare-table", highlight="significant")}
+
+
+def _context(current: WaveOutputs, found: dict[str, pd.DataFrame], figures: dict[str, Any],
+             earlier: WaveOutputs | None) -> dict[str, Any]:
+    shares = found["themes"]
+    questions = []
+    for question_id, group in shares.groupby(s.QUESTION_ID, sort=True):
+        questions.append({"id": question_id, "text": group[s.QUESTION].iloc[0],
+                          "respondents": int(group[s.RESPONDENTS].max()),
+                          "rows": group[group[s.MENTIONS] > 0].sort_values(s.RANK)
+                          .to_dict("records")})
+    book = current.codebook
+    notes = list(current.notes)
+    if current.rejected_codings:
+        notes.append(f"{current.rejected_codings} codings rejected in review are left out.")
+    stance_rows, direction_rows = (
+        found[name][found[name][s.RESPONDENTS] > 0].sort_values(
+            [s.RESPONDENTS, s.CODE_ID], ascending=[False, True], kind="stable")
+        for name in ("stance_by_theme", "direction_by_theme"))
+    topics_note = None
+    if current.topics is None:
+        skipped = (current.run.get("topics") or {}).get("skipped_reason")
+        topics_note = f"Topic discovery did not run{': ' + skipped if skipped else ''}."
+    sections = [("themes", "Themes"), ("stance", "Needs and gaps"),
+                ("direction", "Improved or worsened"), ("attributes", "Attributes"),
+                ("cooccurrence", "Co-occurrence")]
+    sections += [("compare", "Change")] if earlier is not None else []
+    sections += [("topics", "New topics"), ("quotes", "Quotes")]
+    return {
+        "title": current.title, "wave": current.wave, "sections": sections,
+        "codebook": (f"{book.get('id')} {book.get('version')} "
+                     f"(sha256 {str(book.get('sha256', ''))[:12]})" if book else "not recorded"),
+        "counts": (f"{current.documents[s.RESPONDENT_ID].nunique()} respondents · "
+                   f"{len(current.documents)} answers and transcripts · "
+                   f"{len(current.segments)} segments · {len(current.codings)} codings"),
+        "notes": notes, "charts": figures, "questions": questions,
+        "stance_table": table_html(stance_rows, [
+            (s.LABEL, "theme", "text"), (s.RESPONDENTS, "respondents raising it", "int"),
+            ("needed", "needed", "int"), ("gap", "gap", "int"), ("available", "available", "int"),
+            ("gap_share", "gap share", "pct")], table_id="stance-table"),
+        "direction_table": table_html(direction_rows, [
+            (s.LABEL, "theme", "text"), (s.RESPONDENTS, "respondents raising it", "int"),
+            ("improved", "improved", "int"), ("worsened", "worsened", "int"),
+            ("same", "same", "int"), ("net", "net", "int"), ("balance", "balance", "num")],
+            table_id="direction-table"),
+        "crosstab_keys": [k for k in figures if k.startswith("crosstab_")],
+        "compare": _compare_context(found, earlier),
+        "topics_note": topics_note,
+        "topics_table": table_html(found["uncovered_topics"], [
+            (s.TOPIC_ID, "topic", "int"), (s.SIZE, "segments", "int"),
+            (s.COVERAGE, "coded", "pct"), (s.WORDS, "words", "text"),
+            ("examples", "examples", "text")], table_id="topics-table"),
+        "quotes": _quotes(found["exemplars"]),
+    }
+
+
+def build_report(outputs_dir: Path, compare_dir: Path | None = None) -> Path:
+    """Write ``<outputs_dir>/report.html`` and its tables as CSV in ``<outputs_dir>/report/``.
+
+    Args:
+        outputs_dir: a wave's output folder (``outputs/<wave>/``).
+        compare_dir: an earlier wave's output folder; adds the change in share per theme.
+
+    Returns:
+        The path of ``report.html``: one file that opens offline (plotly.js is inlined).
+    """
+    outputs_dir = Path(outputs_dir)
+    current = load_outputs(outputs_dir)
+    earlier = load_outputs(Path(compare_dir)) if compare_dir is not None else None
+    found = report_tables(current, earlier)
+    csv_dir = outputs_dir / REPORT_DIR
+    csv_dir.mkdir(parents=True, exist_ok=True)
+    for stale in csv_dir.glob("*.csv"):
+        stale.unlink()
+    for name, frame in found.items():
+        frame.to_csv(csv_dir / f"{name}.csv", index=False)
+    figures = _figures(current, found)
+    path = outputs_dir / REPORT_HTML
+    path.write_text(render_page(_context(current, found, figures, earlier)), encoding="utf-8")
+    return path

@@ -1,0 +1,363 @@
+"""Stance and direction of coded passages: needed, missing or available; better or worse.
+
+Rules over spaCy tokens and lemmas (blank English, lookup lemmatizer). The cues are data, in
+``models/stance/cues.yaml``: Matcher patterns, each setting a stance, a direction or both. A
+negator in or just before a cue turns it round ("not available" is a gap, "has not improved" is
+no change). A change in quantity reads by what changed: "waiting lists have got longer" is worse,
+"fewer clients are homeless" better.
+
+Each coding takes the cue nearest its evidence in the same clause; failing that, a cue from
+another main clause of the segment that carries no other (unrelated) code's evidence. A stance
+cue inside another code's evidence belongs to that code ("clients leave rehab with nowhere to
+live" is a housing gap, not a rehab one). Weak cues ("now", "as in previous years") count only
+when no ordinary cue does. Evidence offsets point into the document, like codings'.
+
+Accuracy on the hand-coded segments in ``tests/data/stance/gold.csv``::
+
+    python -m pipeline.stance tests/data/stance/gold.csv
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal, Mapping
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc
+
+from pipeline import schema as s
+from pipeline.config import ConfigError, read_yaml
+from pipeline.nlp import load_nlp
+from pipeline.text import matchable
+
+CUES_PATH = Path(__file__).resolve().parent.parent / "models" / "stance" / "cues.yaml"
+NEEDED, GAP, AVAILABLE = "needed", "gap", "available"
+IMPROVED, WORSENED, SAME = "improved", "worsened", "same"
+# Openers of clauses that give a time or cause; their cues never speak for another clause.
+SUBORDINATE = {"since", "because", "once", "when", "until", "unless", "although", "though",
+               "whereas", "while", "where", "who"}
+PREPOSITIONS = {"in", "of", "for", "at", "on", "with", "among", "amongst", "across", "from",
+                "by", "to", "into", "within", "around", "about", "over", "under", "after"}
+MEASURES = {"number", "numbers", "level", "levels", "rate", "rates", "amount", "proportion",
+            "share", "count", "cost", "costs"}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Cue(_Strict):
+    """One cue: a Matcher pattern and what it says."""
+
+    id: str
+    tokens: list[dict[str, Any]] = Field(min_length=1)
+    stance: Literal["needed", "gap", "available"] | None = None
+    direction: Literal["improved", "worsened", "same", "up", "down"] | None = None
+    weak: bool = False
+    negatable: bool = True
+    not_after: list[str] = []
+    not_before: list[str] = []
+
+
+class CueTable(_Strict):
+    """The cue file: word lists and cues."""
+
+    version: str
+    negators: list[str]
+    clause_openers: list[str]
+    clause_marks: list[str]
+    auxiliaries: list[str]
+    problems: list[str]
+    cues: list[Cue]
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A cue found in a segment: what it says, its tokens, its clause, and its char span."""
+
+    kind: str  # "stance" or "direction"
+    value: str | None
+    start: int  # token span, negator included
+    end: int
+    clause: int
+    weak: bool
+    char_start: int
+    char_end: int
+
+
+class StanceRules:
+    """The compiled cue table; ``hits(doc)`` lists the stance and direction cues of a segment."""
+
+    def __init__(self, table: CueTable, nlp: Language) -> None:
+        self.table = table
+        self.nlp = nlp
+        self.matcher = Matcher(nlp.vocab, validate=True)
+        self.cues = {cue.id: cue for cue in table.cues}
+        for cue in table.cues:
+            try:
+                self.matcher.add(cue.id, [cue.tokens])
+            except (ValueError, KeyError) as exc:
+                raise ConfigError(f"stance cue '{cue.id}': invalid token pattern: {exc}") from None
+        self.negators = set(table.negators)
+        self.openers = set(table.clause_openers)
+        self.marks = set(table.clause_marks)
+        self.aux = set(table.auxiliaries)
+        self.problems = set(table.problems)
+        lemmatizer = nlp.get_pipe("lemmatizer")
+        self._lookup = lemmatizer.lookups.get_table("lemma_lookup")  # type: ignore[attr-defined]
+
+    def parse(self, text: str) -> Doc:
+        """Tokens of ``text`` with lower-case lemmas (the lookup table keys lower-case forms)."""
+        doc = self.nlp.make_doc(matchable(text))
+        for token in doc:
+            token.lemma_ = self._lookup.get(token.lower_, token.lower_)
+        return doc
+
+    def clauses(self, doc: Doc) -> tuple[list[int], set[int]]:
+        """Clause number of each token, and the clause numbers opened by a subordinator."""
+        clause, numbers, subordinate = 0, [], set()
+        for i, token in enumerate(doc):
+            word = token.lower_
+            previous = doc[i - 1] if i else None
+            dash = word == "-" and (token.whitespace_ or (previous and previous.whitespace_))
+            comma_and = word == "and" and previous is not None and previous.lower_ == ","
+            if i and (word in self.openers or word in self.marks or dash or comma_and):
+                clause += 1
+                if word in SUBORDINATE:
+                    subordinate.add(clause)
+            elif i == 0 and word in SUBORDINATE:
+                subordinate.add(clause)
+            numbers.append(clause)
+        return numbers, subordinate
+
+    def _negator(self, doc: Doc, start: int, end: int, clause_of: list[int]) -> int | None:
+        """A negator inside the cue ("is not a problem") or up to three words before it."""
+        for i in range(start, end - 1):
+            if doc[i].lower_ in self.negators:
+                return i
+        for i in range(start - 1, max(-1, start - 4), -1):
+            if clause_of[i] != clause_of[start]:
+                return None
+            if doc[i].lower_ in self.negators:
+                return i
+        return None
+
+    def _is_problem(self, doc: Doc, start: int, end: int, clause_of: list[int]) -> bool:
+        """Whether what changed (the subject before the cue, or its object) is a problem."""
+        words = {t.lower_ for t in doc[start:end]} | {t.lemma_ for t in doc[start:end]}
+        if words & self.problems:
+            return True
+        chunk = []  # the subject: back to the clause start or a comma, minus auxiliaries
+        for i in range(start - 1, -1, -1):
+            if clause_of[i] != clause_of[start] or doc[i].is_punct and doc[i].lower_ != "-":
+                break
+            chunk.insert(0, doc[i])
+        while chunk and (chunk[-1].lemma_ in self.aux or chunk[-1].lower_ in self.aux):
+            chunk.pop()
+        head = []
+        for token in chunk:
+            if token.lower_ in PREPOSITIONS and head and head[-1].lower_ not in MEASURES:
+                break
+            head.append(token)
+        subject = head[-1:] if head and head[-1].lower_ not in MEASURES else head
+        following = []  # the object: a few words on, through "of"
+        for i in range(end, min(len(doc), end + 5)):
+            token = doc[i]
+            if clause_of[i] != clause_of[start] or token.is_punct or (
+                    token.lower_ in PREPOSITIONS and token.lower_ != "of"):
+                break
+            following.append(token)
+        return any(t.lower_ in self.problems or t.lemma_ in self.problems
+                   for t in [*subject, *following])
+
+    def hits(self, doc: Doc) -> tuple[list[Hit], list[int], set[int]]:
+        """Stance and direction cues of ``doc``, after filters, negation and overlaps."""
+        clause_of, subordinate = self.clauses(doc)
+        found: list[tuple[str, int, int]] = []
+        for match_id, start, end in self.matcher(doc):
+            cue = self.cues[self.nlp.vocab.strings[match_id]]
+            before = doc[start - 1].lower_ if start else ""
+            after = doc[end].lower_ if end < len(doc) else ""
+            # a spaced dash is a clause break, not a hyphen ("cut - so" is not "drop-in")
+            if before == "-" and doc[start - 1].whitespace_:
+                before = ""
+            if after == "-" and doc[end - 1].whitespace_:
+                after = ""
+            if before in cue.not_after or after in cue.not_before:
+                continue
+            found.append((cue.id, start, end))
+        raw: list[tuple[str, str, str | None, int, int, bool, int | None]] = []
+        for cue_id, start, end in found:
+            cue = self.cues[cue_id]
+            negator = self._negator(doc, start, end, clause_of) if cue.negatable else None
+            for kind, value in (("stance", cue.stance), ("direction", cue.direction)):
+                if value is None:
+                    continue
+                if value in ("up", "down"):
+                    flip = self._is_problem(doc, start, end, clause_of)
+                    value = IMPROVED if (value == "up") != flip else WORSENED
+                if negator is not None:
+                    value = _negated(value)
+                raw.append((kind, cue_id, value, start, end, cue.weak, negator))
+        negators = {(kind, n) for kind, _, _, _, _, _, n in raw if n is not None}
+        kept: list[Hit] = []
+        for kind, _cue_id, value, start, end, weak, negator in raw:
+            if (kind, start) in negators and end - start == 1:
+                continue  # the cue is the negator of another cue ("no shortage of")
+            if any(k == kind and s0 <= start and end <= e0 and (e0 - s0) > (end - start)
+                   for k, _, _, s0, e0, _, _ in raw):
+                continue  # inside a longer cue of the same kind ("no longer a problem")
+            first = start if negator is None else negator
+            kept.append(Hit(kind, value, first, end, clause_of[start], weak,
+                            doc[first].idx, doc[end - 1].idx + len(doc[end - 1])))
+        return kept, clause_of, subordinate
+
+
+def _negated(value: str) -> str | None:
+    return {AVAILABLE: GAP, GAP: AVAILABLE, NEEDED: None, IMPROVED: SAME, WORSENED: SAME}.get(value)
+
+
+@lru_cache(maxsize=4)
+def load_rules(path: Path = CUES_PATH) -> StanceRules:
+    """The cue table at ``path``, validated and compiled (cached per process)."""
+    from pydantic import ValidationError
+
+    try:
+        table = CueTable.model_validate(read_yaml(path))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ConfigError(f"{path.name}: invalid stance cues: {where}: {first['msg']}") from None
+    return StanceRules(table, load_nlp())
+
+
+def _choose(hits: list[Hit], kind: str, evidence: tuple[int, int], own_clause: int,
+            eligible: set[int], owned: list[tuple[int, int]]) -> Hit | None:
+    """The cue of ``kind`` that speaks for the evidence (token span), or None."""
+    def distance(hit: Hit) -> int:
+        return max(0, hit.start - evidence[1], evidence[0] - hit.end)
+
+    def usable(hit: Hit) -> bool:
+        return not any(a <= hit.start and hit.end <= b for a, b in owned)
+
+    of_kind = [h for h in hits if h.kind == kind and (kind == "direction" or usable(h))]
+    for weak in (False, True):
+        for clauses in ({own_clause}, eligible - {own_clause}):
+            pool = [h for h in of_kind if h.weak == weak and h.clause in clauses]
+            if pool:
+                return min(pool, key=lambda h: (distance(h), h.start))
+    return None
+
+
+def _related(a: str, b: str, parents: Mapping[str, str | None]) -> bool:
+    def lineage(code: str) -> set[str]:
+        seen = {code}
+        while parents.get(code) and parents[code] not in seen:
+            code = str(parents[code])
+            seen.add(code)
+        return seen
+    return a in lineage(b) or b in lineage(a)
+
+
+def stances(segments: pd.DataFrame, codings: pd.DataFrame, *,
+            parents: Mapping[str, str | None] | None = None,
+            rules: StanceRules | None = None) -> pd.DataFrame:
+    """Stance and direction of each coding (schema.STANCES), one row per coding, in order.
+
+    Args:
+        segments: segments table (``segment_id``, ``start``, ``text``).
+        codings: codings table (``segment_id``, ``code_id``, ``start``, ``end``).
+        parents: code id -> parent id (the codebook hierarchy); a parent's and a child's
+            evidence never block each other's cues. Without it, only the same code is related.
+        rules: compiled cues; by default ``models/stance/cues.yaml``.
+
+    Returns:
+        A table with the codings' ``segment_id`` and ``code_id``, the stance (needed, gap,
+        available or null) and direction (improved, worsened, same or null), each with the
+        document offsets and text of its evidence.
+    """
+    rules = rules or load_rules()
+    parents = parents or {}
+    if codings.empty:
+        return s.empty(s.STANCES)
+    seg = segments.set_index(s.SEGMENT_ID)[[s.START, s.TEXT]]
+    rows: list[dict[str, object]] = []
+    for segment_id, group in codings.groupby(s.SEGMENT_ID, sort=False):
+        seg_start, text = int(seg.at[segment_id, s.START]), str(seg.at[segment_id, s.TEXT])
+        doc = rules.parse(text)
+        hits, clause_of, subordinate = rules.hits(doc)
+        spans = []
+        for code_id, start, end in group[[s.CODE_ID, s.START, s.END]].itertuples(index=False):
+            span = doc.char_span(int(start) - seg_start, int(end) - seg_start,
+                                 alignment_mode="expand")
+            spans.append((str(code_id), (span.start, span.end) if span is not None else (0, 0)))
+        for index, (code_id, (ev_start, ev_end)) in zip(group.index, spans, strict=True):
+            own = clause_of[min(ev_start, len(doc) - 1)] if len(doc) else 0
+            others = [(c, span) for c, span in spans if not _related(c, code_id, parents)]
+            blocked = {clause_of[a] for _, (a, b) in others if b > a}
+            eligible = {c for c in set(clause_of) if c not in subordinate and c not in blocked}
+            owned = [span for _, span in others
+                     if not (span[0] < ev_end and ev_start < span[1])]
+            row: dict[str, object] = {"_index": index, s.SEGMENT_ID: segment_id,
+                                      s.CODE_ID: code_id}
+            for kind, cols in (("stance", (s.STANCE, s.STANCE_START, s.STANCE_END,
+                                           s.STANCE_EVIDENCE)),
+                               ("direction", (s.DIRECTION, s.DIRECTION_START, s.DIRECTION_END,
+                                              s.DIRECTION_EVIDENCE))):
+                hit = _choose(hits, kind, (ev_start, ev_end), own, eligible, owned)
+                if hit is None or hit.value is None:
+                    row.update(dict.fromkeys(cols))
+                    continue
+                row.update(zip(cols, (hit.value, seg_start + hit.char_start,
+                                      seg_start + hit.char_end,
+                                      text[hit.char_start:hit.char_end]), strict=True))
+            rows.append(row)
+    table = pd.DataFrame(rows).set_index("_index").reindex(codings.index)
+    return s.conform(table.reset_index(drop=True), s.STANCES)
+
+
+def gold_tables(gold: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Segments and codings rebuilt from a hand-coded file (one segment per row).
+
+    ``gold`` has ``text``, ``code_id``, ``evidence_start``/``evidence_end`` (offsets into the
+    text) and ``other_codings`` ("code:start:end;..." for the segment's other codes). Codings of
+    the coded row come first, one per row of ``gold``, then the other codings.
+    """
+    ids = [f"gold-{i}" for i in range(len(gold))]
+    segments = pd.DataFrame({s.SEGMENT_ID: ids, s.START: 0, s.TEXT: gold[s.TEXT].to_numpy()})
+    rows = list(zip(ids, gold[s.CODE_ID], gold["evidence_start"], gold["evidence_end"],
+                    strict=True))
+    for segment_id, others in zip(ids, gold["other_codings"].fillna(""), strict=True):
+        for other in filter(None, str(others).split(";")):
+            code_id, start, end = other.rsplit(":", 2)
+            rows.append((segment_id, code_id, int(start), int(end)))
+    codings = pd.DataFrame(rows, columns=[s.SEGMENT_ID, s.CODE_ID, s.START, s.END])
+    return segments, codings
+
+
+def accuracy(gold: pd.DataFrame, *, parents: Mapping[str, str | None] | None = None
+             ) -> dict[str, float]:
+    """Share of ``gold`` rows whose stance, and whose direction, the rules get right."""
+    segments, codings = gold_tables(gold)
+    found = stances(segments, codings, parents=parents).head(len(gold))
+    def agree(column: str) -> float:
+        got = found[column].fillna("").to_numpy()
+        return float((got == gold[column].fillna("").to_numpy()).mean())
+    return {"n": float(len(gold)), s.STANCE: agree(s.STANCE), s.DIRECTION: agree(s.DIRECTION)}
+
+
+if __name__ == "__main__":
+    import sys
+
+    from pipeline.config import load_codebook
+
+    book = load_codebook(Path("models/codebooks/recovery-capital.yaml"))
+    for name in sys.argv[1:]:
+        frame = pd.read_csv(name, keep_default_na=False)
+        result = accuracy(frame, parents=book.parents())
+        print(f"{name}: {int(result['n'])} codings, stance {result[s.STANCE]:.3f}, "
+              f"direction {result[s.DIRECTION]:.3f}")

@@ -1,0 +1,408 @@
+"""The wave report, used as a person would: built from coded outputs, opened in a browser.
+
+The browser checks need Debian's ``chromium`` (``apt-get install -y chromium``); they fail with
+that instruction when it is missing, since the page is only proven by rendering it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from flows.cli_report import report_command
+from pipeline import schema as s
+from pipeline.coding import RuleCoder
+from pipeline.coding.stream import segment_and_code
+from pipeline.export import analyst_tables, run_record, write_json, write_outputs
+from pipeline.export.files import write_parquet
+from pipeline.ingest import ingest_wave
+from pipeline.report import build_report
+from pipeline.report.compare import codebook_change, compare_shares, two_proportions
+from pipeline.report.html import pct, plotly_js
+
+EARLIER_SURVEY = """service_id,region,service_type,needs_met,local_gaps
+S001,North West,community,"Most needs are met.",There is a lack of supported housing locally.
+S002,London,residential,"We need more help with ETE.",Housing is hard to access for our clients.
+S005,North West,community,"Needs are well met.",There is no dry housing in the borough.
+S006,London,community,"Housing support has improved.",Mental health services are hard to access.
+"""
+
+
+def code_wave(folder: Path, out_dir: Path, codebook) -> Path:
+    """Ingest, segment, code and write one wave as ``wavecoder run`` does, with run.json."""
+    ingested = ingest_wave(folder)
+    result = segment_and_code(ingested.documents, RuleCoder(codebook),
+                              interviewer_labels=ingested.interviewer_labels)
+    tables = analyst_tables(ingested, result.segments, result.codings, codebook)
+    written = write_outputs(out_dir, tables, codebook)
+    record = run_record(ingested=ingested, folder=folder, codebook=codebook, coder="rules",
+                        tables=tables, parameters={}, timings={},
+                        topics_info={"skipped_reason": "fewer than 40 distinct segments"},
+                        output_dir=out_dir, outputs=written)
+    write_json(record, out_dir / "run.json")
+    return out_dir
+
+
+@pytest.fixture(scope="module")
+def waves(tmp_path_factory, waves_dir, mini_codebook):
+    """This wave (the mini wave, reviewed, with topics) and an earlier, edited copy of it."""
+    root = tmp_path_factory.mktemp("report")
+    current = code_wave(waves_dir / "mini-wave", root / "out" / "mini-2013", mini_codebook)
+    codings = pd.read_parquet(current / "codings.parquet")
+    segments = pd.read_parquet(current / "segments.parquet").set_index(s.SEGMENT_ID)
+    text = codings[s.SEGMENT_ID].map(segments[s.TEXT])
+    codings.loc[text == "ETE support is not available locally.", s.STATUS] = s.STATUS_REJECTED
+    codings.loc[(codings[s.CODE_ID] == "housing") & text.str.startswith("Housing is the gap"),
+                s.STATUS] = s.STATUS_ACCEPTED
+    write_parquet(codings, s.CODINGS, current / "codings.parquet")
+    topics = pd.DataFrame([
+        {s.WAVE: "mini-2013", s.TOPIC_ID: 0, s.SIZE: 12, s.WORDS: ["sanction", "benefit"],
+         s.REPRESENTATIVE_SEGMENTS: ["a"], s.REPRESENTATIVE_TEXTS: ["Benefit sanctions bite."],
+         s.COVERAGE: 0.1, s.TOP_CODE: None, s.UNCOVERED: True},
+        {s.WAVE: "mini-2013", s.TOPIC_ID: 1, s.SIZE: 30, s.WORDS: ["housing"],
+         s.REPRESENTATIVE_SEGMENTS: ["b"], s.REPRESENTATIVE_TEXTS: ["Housing is the gap."],
+         s.COVERAGE: 0.9, s.TOP_CODE: "housing", s.UNCOVERED: False}])
+    write_parquet(topics, s.TOPICS, current / "topics.parquet")
+
+    folder = root / "waves" / "mini-2012"
+    shutil.copytree(waves_dir / "mini-wave", folder)
+    manifest = folder / "wave.yaml"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace("mini-2013", "mini-2012"),
+                        encoding="utf-8")
+    (folder / "survey.csv").write_text(EARLIER_SURVEY, encoding="utf-8")
+    earlier = code_wave(folder, root / "out" / "mini-2012", mini_codebook)
+    run = json.loads((earlier / "run.json").read_text(encoding="utf-8"))
+    run["codebook"]["version"] = "0.0"  # the earlier wave was coded with an older codebook
+    write_json(run, earlier / "run.json")
+    return current, earlier
+
+
+@pytest.fixture(scope="module")
+def report(waves) -> Path:
+    current, earlier = waves
+    return build_report(current, compare_dir=earlier)
+
+
+def csv(report: Path, name: str) -> pd.DataFrame:
+    return pd.read_csv(report.parent / "report" / f"{name}.csv")
+
+
+# ------------------------------------------------------------------ the files
+
+
+def test_report_and_tables_are_written(report):
+    assert report.name == "report.html"
+    written = sorted(p.name for p in (report.parent / "report").glob("*.csv"))
+    assert written == sorted(f"{n}.csv" for n in (
+        "themes", "stance_by_theme", "direction_by_theme", "crosstabs", "cooccurrence",
+        "uncovered_topics", "exemplars", "codings_stances", "compare"))
+
+
+def test_page_is_self_contained(report):
+    page = report.read_text(encoding="utf-8")
+    assert not re.search(r"""<(script|link|img|iframe)[^>]+(src|href)\s*=\s*["']?(https?:)?//""",
+                         page, flags=re.I)
+    assert page.count(plotly_js()[:200]) == 1  # plotly.js inlined once, not per chart
+
+
+def test_rejected_codings_are_left_out(report):
+    themes = csv(report, "themes").set_index(["question_id", "code_id"])
+    assert themes.loc[("q2_local_gaps", "employment_training"), "mentions"] == 0
+    assert themes.loc[("q2_local_gaps", "housing"), "share"] == pytest.approx(1 / 3, abs=1e-4)
+    assert "1 codings rejected in review are left out." in report.read_text(encoding="utf-8")
+
+
+def test_theme_shares_agree_with_the_runs_theme_summary(tmp_path, waves_dir, mini_codebook):
+    out = code_wave(waves_dir / "mini-wave", tmp_path / "mini-2013", mini_codebook)
+    path = build_report(out)
+    mine = csv(path, "themes").set_index(["question_id", "code_id"])
+    summary = pd.read_csv(out / "theme_summary.csv").set_index(["question_id", "code_id"])
+    joined = summary[["mentions", "share"]].join(mine[["mentions", "share"]], rsuffix="_report")
+    assert (joined["mentions"] == joined["mentions_report"]).all()
+    assert (joined["share"] - joined["share_report"]).abs().max() < 1e-9
+    assert not (path.parent / "report" / "compare.csv").exists()
+
+
+def test_stances_needs_gaps_and_quotes(report):
+    stance = csv(report, "stance_by_theme").set_index("code_id")
+    assert stance.loc["housing_gap", "gap"] >= 2  # "no dry housing", "no dry house"
+    assert stance.loc["housing", "gap"] >= stance.loc["housing_gap", "gap"]  # rolled up
+    quotes = csv(report, "exemplars")
+    housing = quotes[quotes["code_id"] == "housing"]
+    assert housing["status"].iloc[0] == "accepted"  # a reviewed quote comes first
+    assert housing["quote"].iloc[0].startswith("Housing is the gap")
+    assert quotes.groupby("code_id").size().max() <= 3
+    for row in quotes.itertuples():
+        assert row.quote[row.evidence_start:row.evidence_end] == row.evidence
+    topics = csv(report, "uncovered_topics")
+    assert topics["topic_id"].tolist() == [0]
+
+
+def test_a_written_stances_table_is_used(tmp_path, waves_dir, mini_codebook):
+    out = code_wave(waves_dir / "mini-wave", tmp_path / "mini-2013", mini_codebook)
+    codings = pd.read_parquet(out / "codings.parquet")
+    written = codings[[s.SEGMENT_ID, s.CODE_ID]].assign(**{
+        name: None for name in s.STANCES.names if name not in (s.SEGMENT_ID, s.CODE_ID)})
+    written[s.STANCE] = "needed"
+    write_parquet(written, s.STANCES, out / "stances.parquet")
+    stance = csv(build_report(out), "stance_by_theme")
+    assert (stance["needed"] == stance["respondents"]).all()
+    assert stance["gap"].sum() == 0
+
+
+def test_cooccurrence_is_respondent_level(report):
+    matrix = csv(report, "cooccurrence").set_index("code_id")
+    assert (matrix.values == matrix.values.T).all()
+    themes = csv(report, "themes")
+    # S002 raises ETE (q1) and mental health (q2): one respondent with both
+    assert matrix.loc["employment_training", "mental_health"] >= 1
+    assert matrix.loc["housing", "housing"] <= themes["mentions"].sum()
+
+
+def test_compare_tests_each_theme_and_flags_the_codebook(report):
+    table = csv(report, "compare")
+    assert table["codebook_changed"].all()
+    assert "version 0.0 -> 0.1" in table["codebook_note"].iloc[0]
+    row = table[(table["question_id"] == "q2_local_gaps") & (table["code_id"] == "housing")]
+    row = row.iloc[0]
+    expected = two_proportions(int(row["mentions"]), int(row["respondents"]),
+                               int(row["mentions_earlier"]), int(row["respondents_earlier"]))
+    assert row["difference"] == pytest.approx(expected.difference, abs=1e-4)
+    assert row["ci_low"] == pytest.approx(expected.ci_low, abs=1e-4)
+    assert row["p"] == pytest.approx(expected.p_value, abs=1e-6)
+    assert "The codebooks differ" in report.read_text(encoding="utf-8")
+
+
+def test_cli_function(waves):
+    current, earlier = waves
+    app = typer.Typer()
+    app.command()(report_command)
+    result = CliRunner().invoke(app, [str(current), "--compare", str(earlier)])
+    assert result.exit_code == 0, result.output
+    assert "report.html" in result.output
+    assert CliRunner().invoke(app, [str(current.parent / "nowhere")]).exit_code != 0
+
+
+# ------------------------------------------------------------------ the statistics
+
+
+def test_two_proportions_by_hand():
+    # 45 of 100 now, 30 of 100 before: p1 - p2 = 0.15.
+    # pooled p = 75/200 = 0.375; SE0 = sqrt(0.375 * 0.625 * (1/100 + 1/100)) = 0.0684653
+    # z = 0.15 / 0.0684653 = 2.19089; p = 2 * (1 - Phi(2.19089)) = 0.028460
+    # SE1 = sqrt(0.45 * 0.55 / 100 + 0.30 * 0.70 / 100) = sqrt(0.004575) = 0.0676387
+    # 95% CI = 0.15 -/+ 1.959964 * 0.0676387 = 0.15 -/+ 0.132569 = (0.017431, 0.282569)
+    result = two_proportions(45, 100, 30, 100)
+    assert result.test == "z"
+    assert result.difference == pytest.approx(0.15)
+    assert result.z == pytest.approx(2.19089, abs=1e-5)
+    assert result.p_value == pytest.approx(0.028460, abs=1e-6)
+    assert (result.ci_low, result.ci_high) == pytest.approx((0.017431, 0.282569), abs=1e-6)
+
+
+def test_small_counts_use_fishers_exact_test():
+    # 3 of 10 now, 1 of 12 before: expected positives in the first group 10 * 4/22 = 1.8 < 5.
+    # Hypergeometric, 4 positives among 22, 10 drawn: P(k) = C(10,k) C(12,4-k) / C(22,4),
+    # C(22,4) = 7315: P(0) = 495/7315, P(1) = 2200/7315, P(2) = 2970/7315, P(3) = 1440/7315,
+    # P(4) = 210/7315. Two-sided: outcomes no likelier than k=3: (495 + 1440 + 210) / 7315.
+    result = two_proportions(3, 10, 1, 12)
+    assert result.test == "fisher"
+    assert result.p_value == pytest.approx(2145 / 7315, abs=1e-9)
+    assert result.difference == pytest.approx(0.3 - 1 / 12)
+
+
+def test_no_difference_and_identical_extremes():
+    assert two_proportions(10, 40, 10, 40).p_value == pytest.approx(1.0)
+    same = two_proportions(0, 50, 0, 60)
+    assert (same.z, same.p_value, same.ci_low, same.ci_high) == (0.0, 1.0, 0.0, 0.0)
+
+
+def test_codebook_change_names_what_differs():
+    book = {"id": "rc", "version": "1.0", "sha256": "a" * 64}
+    assert codebook_change(book, dict(book)) is None
+    assert codebook_change(book, {**book, "sha256": "b" * 64}) == (
+        "sha256 bbbbbbbbbbbb -> aaaaaaaaaaaa")
+    assert "not recorded" in codebook_change(book, {})
+
+
+def test_compare_shares_adjusts_for_many_tests():
+    def shares(mentions: list[int]) -> pd.DataFrame:
+        return pd.DataFrame({"question_id": "q", "question": "Q?", "code_id": list("abc"),
+                             "label": list("ABC"), "respondents": 100, "mentions": mentions,
+                             "share": [m / 100 for m in mentions]})
+    table = compare_shares(shares([45, 10, 0]), shares([30, 12, 0]))
+    assert table["code_id"].tolist() == ["a", "b"]  # c is never mentioned: nothing to test
+    assert (table["q"] >= table["p"]).all()
+    assert not table["codebook_changed"].any()
+
+
+# ------------------------------------------------------------------ in the browser
+
+PROBE = """<script>
+(function () {
+  var errors = [];
+  function show() {
+    var box = document.getElementById('probe-errors');
+    if (box) { box.textContent = errors.join('\\n'); }
+  }
+  window.addEventListener('error', function (e) { errors.push('error: ' + e.message); show(); });
+  window.addEventListener('unhandledrejection', function (e) {
+    errors.push('rejection: ' + e.reason); show(); });
+  var consoleError = console.error;
+  console.error = function () {
+    errors.push('console.error: ' + Array.prototype.join.call(arguments, ' ')); show();
+    consoleError.apply(console, arguments);
+  };
+  window.addEventListener('load', function () {
+    var box = document.createElement('pre');
+    box.id = 'probe-errors';
+    document.body.appendChild(box);
+    show();
+    setTimeout(function () { box.setAttribute('data-done', 'yes'); }, 500);
+  });
+})();
+</script>"""
+
+
+def chromium() -> str:
+    for name in ("chromium", "chromium-browser"):
+        found = shutil.which(name)
+        if found:
+            return found
+    pytest.fail("chromium is not installed; install Debian's browser with "
+                "`apt-get install -y chromium` (make test does this first)")
+
+
+def browse(page: Path, profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Open ``page`` in headless Chromium with the network off."""
+    command = [chromium(), "--headless=new", "--no-sandbox", "--disable-gpu",
+               "--disable-dev-shm-usage", "--no-first-run", "--no-proxy-server",
+               "--host-resolver-rules=MAP * ~NOTFOUND", f"--user-data-dir={profile}",
+               "--hide-scrollbars", "--window-size=1280,4000", "--virtual-time-budget=15000",
+               *args, page.resolve().as_uri()]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=180, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done
+
+
+def with_probe(page: Path, target: Path, extra: str = "") -> Path:
+    html = page.read_text(encoding="utf-8")
+    target.write_text(html.replace("<head>", "<head>" + PROBE + extra, 1), encoding="utf-8")
+    return target
+
+
+class Dom(HTMLParser):
+    """Elements of a dumped page: tag, attributes and text, in document order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.elements: list[dict] = []
+        self._open: list[dict] = []
+
+    def handle_starttag(self, tag, attrs):
+        element = {"tag": tag, "attrs": dict(attrs), "text": ""}
+        self.elements.append(element)
+        if tag not in {"meta", "link", "br", "img", "input", "path", "rect", "line", "stop"}:
+            self._open.append(element)
+
+    def handle_endtag(self, tag):
+        for i in range(len(self._open) - 1, -1, -1):
+            if self._open[i]["tag"] == tag:
+                del self._open[i:]
+                break
+
+    def handle_data(self, data):
+        for element in self._open:
+            element["text"] += data
+
+    def with_class(self, name: str) -> list[dict]:
+        return [e for e in self.elements if name in e["attrs"].get("class", "").split()]
+
+    def by_id(self, name: str) -> dict | None:
+        return next((e for e in self.elements if e["attrs"].get("id") == name), None)
+
+
+@pytest.fixture(scope="module")
+def rendered(report, tmp_path_factory):
+    root = tmp_path_factory.mktemp("browser")
+    probe = with_probe(report, root / "report-probe.html")
+    dom = Dom()
+    dom.feed(browse(probe, root / "profile-dom", "--dump-dom").stdout)
+    shot = root / "report.png"
+    browse(report, root / "profile-shot", f"--screenshot={shot}")
+    return dom, shot
+
+
+def test_browser_finds_no_script_errors(rendered):
+    dom, _ = rendered
+    box = dom.by_id("probe-errors")
+    assert box is not None and box["attrs"].get("data-done") == "yes", "the page never loaded"
+    assert box["text"].strip() == ""
+
+
+def test_the_probe_catches_an_error(report, tmp_path):
+    broken = with_probe(report, tmp_path / "broken.html", "<script>noSuchFunction();</script>")
+    dom = Dom()
+    dom.feed(browse(broken, tmp_path / "profile", "--dump-dom").stdout)
+    assert "noSuchFunction" in dom.by_id("probe-errors")["text"]
+
+
+def test_every_chart_is_drawn(rendered, report):
+    dom, _ = rendered
+    declared = next(int(e["attrs"]["content"]) for e in dom.elements
+                    if e["attrs"].get("name") == "wavecoder-charts")
+    # themes, stance, direction, by region / service type / organisation, co-occurrence, compare
+    assert declared == 8
+    plots = dom.with_class("js-plotly-plot")
+    assert len(plots) == declared
+    assert len(dom.with_class("main-svg")) >= declared
+    bars = [e for e in dom.elements if e["tag"] == "g" and "point" in e["attrs"].get(
+        "class", "").split()]
+    assert len(bars) > 10
+
+
+def test_numbers_on_the_page_match_the_csv(rendered, report):
+    dom, _ = rendered
+    themes = csv(report, "themes")
+    checked = 0
+    for question_id, group in themes.groupby("question_id"):
+        table = dom.by_id(f"themes-{question_id}")
+        assert table is not None
+        start = dom.elements.index(table)
+        rows = [e for e in dom.elements[start:] if e["tag"] == "tr" and "data-code" in e["attrs"]]
+        rows = rows[:int((group["mentions"] > 0).sum())]
+        expected = group.set_index("code_id")
+        for row in rows:
+            code = row["attrs"]["data-code"]
+            cell = dom.elements[dom.elements.index(row):]
+            share = next(e for e in cell if "share" in e["attrs"].get("class", "").split())
+            assert share["text"].strip() == pct(expected.loc[code, "share"])
+            assert math.isclose(float(share["attrs"]["data-value"]), expected.loc[code, "share"])
+            checked += 1
+    assert checked == int((themes["mentions"] > 0).sum())
+    compare = csv(report, "compare")
+    shown = dom.by_id("compare-table")
+    assert shown is not None
+    first = compare.iloc[0]
+    assert f"{first['difference'] * 100:+.1f}" in shown["text"]
+
+
+def test_screenshot_shows_the_page(rendered):
+    from PIL import Image
+
+    _, shot = rendered
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    image = Image.open(shot).convert("RGB")
+    assert image.size == (1280, 4000)
+    colours = image.resize((128, 400)).getcolors(maxcolors=100000)
+    assert colours is not None and len(colours) > 50  # text, bars and axes, not a blank page

@@ -1,0 +1,164 @@
+"""Stance and direction: sentences, attribution across codes, offsets, accuracy on gold."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipeline import schema as s
+from pipeline.coding import RuleCoder
+from pipeline.coding.stream import segment_and_code
+from pipeline.config import ConfigError, load_codebook
+from pipeline.ingest import ingest_wave
+from pipeline.stance import accuracy, load_rules, stances
+
+ROOT = Path(__file__).parent.parent
+STANCE_DATA = Path(__file__).parent / "data" / "stance"
+
+
+def read(text: str, *codes: tuple[str, str], parents: dict | None = None) -> pd.DataFrame:
+    """Stances for one segment (the whole document) coded with (code, evidence) pairs."""
+    segments = pd.DataFrame({s.SEGMENT_ID: ["seg"], s.START: [0], s.TEXT: [text]})
+    codings = pd.DataFrame([
+        {s.SEGMENT_ID: "seg", s.CODE_ID: code, s.START: text.index(evidence),
+         s.END: text.index(evidence) + len(evidence)} for code, evidence in codes])
+    return stances(segments, codings, parents=parents).set_index(s.CODE_ID)
+
+
+@pytest.mark.parametrize(("text", "evidence", "stance", "direction"), [
+    ("ETE support is not available locally.", "ETE", "gap", None),
+    ("Housing is no longer a problem for our clients.", "Housing", "available", "improved"),
+    ("There has been no change in mental health provision.", "mental health", None, "same"),
+    ("Waiting lists for housing have got longer.", "housing", "gap", "worsened"),
+    ("Mental health services are hard to access.", "Mental health", "gap", None),
+    ("There is a lack of dry housing in the county.", "housing", "gap", None),
+    ("We have no dry housing.", "housing", "gap", None),
+    ("There is a gap in housing for women.", "housing", "gap", None),
+    ("We need more peer support.", "peer support", "needed", None),
+    ("Clients would benefit from counselling.", "counselling", "needed", None),
+    ("We have good links with Jobcentre Plus.", "Jobcentre Plus", "available", None),
+    ("Counselling is available on Tuesdays.", "Counselling", "available", None),
+    ("Family support has improved.", "Family", None, "improved"),
+    ("Housing is better than last year.", "Housing", None, "improved"),
+    ("The crisis team was cut.", "crisis team", None, "worsened"),
+    ("Our funding has been reduced.", "funding", None, "worsened"),
+    ("We lost the family service in March.", "family", None, "worsened"),
+    ("Homelessness has fallen this year.", "Homelessness", None, "improved"),
+    ("Family support has not improved.", "Family", None, "same"),
+    ("Our funding has been protected this year.", "funding", None, "same"),
+    ("Peer support is not hard to find here.", "Peer support", "available", None),
+    ("We don't need more counselling.", "counselling", None, None),
+    ("Clients are being pushed to reduce their scripts.", "scripts", None, None),
+    ("The joint strategic needs assessment covers alcohol.", "joint strategic", "available",
+     None),
+])
+def test_sentence(text, evidence, stance, direction):
+    row = read(text, ("theme", evidence)).loc["theme"]
+    assert (row[s.STANCE], row[s.DIRECTION]) == (stance, direction)
+
+
+def test_evidence_is_the_cue_with_its_negator():
+    row = read("In our area, ETE support is not available locally.", ("ete", "ETE")).loc["ete"]
+    assert row[s.STANCE_EVIDENCE] == "not available"
+    text = "In our area, ETE support is not available locally."
+    assert text[int(row[s.STANCE_START]):int(row[s.STANCE_END])] == "not available"
+
+
+def test_each_code_takes_the_cue_of_its_own_clause():
+    found = read("Counselling is available in-house, but housing is very hard to access.",
+                 ("mental_health", "Counselling"), ("housing", "housing"))
+    assert found.loc["mental_health", s.STANCE] == "available"
+    assert found.loc["housing", s.STANCE] == "gap"
+
+
+def test_a_cue_inside_another_codes_evidence_belongs_to_that_code():
+    found = read("Clients leave rehab with nowhere to live.",
+                 ("residential_rehab", "rehab"), ("housing_gap", "nowhere to live"))
+    assert found.loc["housing_gap", s.STANCE] == "gap"
+    assert pd.isna(found.loc["residential_rehab", s.STANCE])
+
+
+def test_parents_and_children_share_cues():
+    text = "Our clients are told they are not severe enough for secondary mental health care."
+    codes = (("mental_health", "mental health"), ("mental_health_threshold", "not severe enough"))
+    alone = read(text, *codes)
+    assert pd.isna(alone.loc["mental_health", s.STANCE])
+    related = read(text, *codes, parents={"mental_health_threshold": "mental_health"})
+    assert related.loc["mental_health", s.STANCE] == "gap"
+
+
+def test_a_main_clause_speaks_for_the_whole_sentence_but_a_since_clause_does_not():
+    found = read("We see more people with complex needs than ever, and they need joined-up care.",
+                 ("complex", "complex needs"))
+    assert tuple(found.loc["complex", [s.STANCE, s.DIRECTION]]) == ("needed", "worsened")
+    found = read("Family involvement has improved since we introduced family sessions.",
+                 ("family", "Family"))
+    assert tuple(found.loc["family", [s.STANCE, s.DIRECTION]]) == (None, "improved")
+
+
+@pytest.fixture(scope="module")
+def mini(waves_dir, mini_codebook):
+    ingested = ingest_wave(waves_dir / "mini-wave")
+    result = segment_and_code(ingested.documents, RuleCoder(mini_codebook),
+                              interviewer_labels=ingested.interviewer_labels)
+    return ingested.documents, result.segments, result.codings
+
+
+def test_one_row_per_coding_in_order_with_document_offsets(mini, mini_codebook):
+    documents, segments, codings = mini
+    found = stances(segments, codings, parents=mini_codebook.parents())
+    assert list(found.columns) == s.STANCES.names
+    assert found[[s.SEGMENT_ID, s.CODE_ID]].values.tolist() == codings[
+        [s.SEGMENT_ID, s.CODE_ID]].values.tolist()
+    texts = segments.merge(documents[[s.DOCUMENT_ID, s.TEXT]], on=s.DOCUMENT_ID,
+                           suffixes=("", "_doc")).set_index(s.SEGMENT_ID)["text_doc"]
+    checked = 0
+    for row in found.itertuples(index=False):
+        for start, end, evidence in ((row.stance_start, row.stance_end, row.stance_evidence),
+                                     (row.direction_start, row.direction_end,
+                                      row.direction_evidence)):
+            if pd.notna(start):
+                assert texts[row.segment_id][int(start):int(end)] == evidence
+                checked += 1
+    assert checked >= 5
+    by_code = found.merge(segments[[s.SEGMENT_ID, s.TEXT]], on=s.SEGMENT_ID)
+    ete = by_code[by_code[s.TEXT] == "ETE support is not available locally."]
+    assert ete[s.STANCE].tolist() == ["gap"]
+    dry = by_code[by_code[s.TEXT].str.startswith("We have no dry housing")]
+    assert set(zip(dry[s.CODE_ID], dry[s.STANCE], strict=True)) == {
+        ("housing", "gap"), ("housing_gap", "gap")}
+
+
+def test_no_codings_gives_an_empty_table(mini):
+    _, segments, codings = mini
+    assert list(stances(segments, codings.head(0)).columns) == s.STANCES.names
+
+
+def test_accuracy_on_hand_coded_segments_stays_near_the_measured_level():
+    book = load_codebook(ROOT / "models" / "codebooks" / "recovery-capital.yaml")
+    gold = pd.read_csv(STANCE_DATA / "gold.csv", keep_default_na=False)
+    assert len(gold) >= 100
+    result = accuracy(gold, parents=book.parents())
+    # measured: stance 0.986, direction 1.000 (148 codings)
+    assert result[s.STANCE] >= 0.95
+    assert result[s.DIRECTION] >= 0.96
+    handwritten = pd.read_csv(STANCE_DATA / "handwritten.csv", keep_default_na=False)
+    result = accuracy(handwritten, parents=book.parents())
+    # measured: stance 0.905, direction 1.000 (42 sentences)
+    assert result[s.STANCE] >= 0.85
+    assert result[s.DIRECTION] >= 0.93
+
+
+def test_a_bad_cue_file_names_the_cue(tmp_path):
+    path = tmp_path / "cues.yaml"
+    path.write_text(
+        "version: '1'\nnegators: [not]\nclause_openers: [but]\nclause_marks: [';']\n"
+        "auxiliaries: [be]\nproblems: [wait]\n"
+        "cues:\n  - {id: broken, stance: gap, tokens: [{LOWERR: x}]}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="broken"):
+        load_rules(path)
+    path.write_text("version: '1'\ncues: []\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="negators"):
+        load_rules(path)
