@@ -28,7 +28,9 @@ $(STAMP): pyproject.toml
 
 run: install
 	@for wave in $(WAVES); do $(BIN)/wavecoder run $$wave || exit 1; done
-	@echo "Outputs are in outputs/<wave>/ (coded_wide.xlsx, theme_summary.csv/.png, run.json ...) and outputs/wavecoder.duckdb"
+	$(BIN)/wavecoder report outputs/sector-survey-2014 --compare outputs/sector-survey-2013
+	@echo "Outputs are in outputs/<wave>/ (coded_wide.xlsx, theme_summary.csv/.png, run.json ...),"
+	@echo "outputs/wavecoder.duckdb, and the report: outputs/sector-survey-2014/report.html"
 
 # The report is tested as a person sees it, in headless Chromium (Debian's package).
 chromium:
