@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-# Nothing in the test suite may call out, and Prefect's local API needs time on 2 cores.
-for _name, _value in {
-    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-    "DO_NOT_TRACK": "1",
-    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
-    "HF_HUB_OFFLINE": "1",
-    "TRANSFORMERS_OFFLINE": "1",
-    "HF_HUB_DISABLE_TELEMETRY": "1",
-}.items():
-    os.environ.setdefault(_name, _value)
+# Nothing in the test suite may call out, and Prefect's local API needs time on 2 cores: the
+# same offline defaults the flows set, applied before any test imports Prefect or the models.
+import flows  # noqa: F401
 
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).parent.parent
@@ -40,3 +32,13 @@ def mini_codebook():
     from pipeline.config import load_codebook
 
     return load_codebook(DATA / "codebook-mini.yaml")
+
+
+@pytest.fixture(scope="session")
+def comments_gold():
+    """A small human-coded set of patient comments (three separable codes), loaded."""
+    from pipeline.config import load_codebook
+    from pipeline.gold import load_gold
+
+    return load_gold(DATA / "gold" / "comments.csv",
+                     load_codebook(DATA / "codebook-comments.yaml"))

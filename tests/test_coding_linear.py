@@ -8,14 +8,11 @@ import pytest
 
 from pipeline import schema as s
 from pipeline.coding.linear import BaselineCoder, LinearCoder
-from pipeline.config import load_codebook
-from pipeline.gold import load_gold
 
 
 @pytest.fixture(scope="module")
-def gold(data_dir):
-    return load_gold(data_dir / "gold" / "comments.csv",
-                     load_codebook(data_dir / "codebook-comments.yaml"))
+def gold(comments_gold):
+    return comments_gold
 
 
 @pytest.fixture(scope="module")

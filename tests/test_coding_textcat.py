@@ -7,17 +7,14 @@ import pytest
 
 from pipeline.coding.textcat import TextcatCoder
 from pipeline.coding.thresholds import best_thresholds
-from pipeline.config import load_codebook
-from pipeline.gold import load_gold
 
 UNSEEN = ["Parking was impossible, the car park was full", "The food and the meals were cold",
           "Very kind and friendly nurses"]
 
 
 @pytest.fixture(scope="module")
-def gold(data_dir):
-    return load_gold(data_dir / "gold" / "comments.csv",
-                     load_codebook(data_dir / "codebook-comments.yaml"))
+def gold(comments_gold):
+    return comments_gold
 
 
 @pytest.fixture(scope="module")
