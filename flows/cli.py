@@ -24,7 +24,8 @@ def run(
     codebook: Path = typer.Option(Path("models/codebooks/recovery-capital.yaml"),
                                   "--codebook", help="Codebook YAML."),
     out: Path = typer.Option(Path("outputs"), "--out", help="Output root folder."),
-    coder: str = typer.Option("rules", "--coder", help="Coder name."),
+    coder: str = typer.Option("auto", "--coder", help="rules, a trained model's name or "
+                              "folder, or auto: the best measured coder for the codebook."),
     topics: bool = typer.Option(True, "--topics/--no-topics", help="Run BERTopic discovery."),
     embedding: str = typer.Option("minilm", "--embedding",
                                   help="Embedding for topics: minilm or tfidf."),
@@ -43,7 +44,15 @@ def run(
     if not folder.is_dir():
         raise typer.BadParameter(f"{folder} is not a folder", param_hint="FOLDER")
     try:
-        agreement = agreement or (agreement_file(codebook) if coder == "rules" else None)
+        agreement = agreement or agreement_file(codebook)
+        if coder == "auto":
+            from pipeline.coding.models import best_coder
+            from pipeline.config import load_codebook
+
+            coder, why = best_coder(load_codebook(codebook), agreement)
+            console.print(f"coder: {coder} ({why})")
+        if coder != "rules":
+            agreement = None  # a trained model is gated by its own model card
         record = code_wave(wave_folder=str(folder), wave_id=wave, codebook=str(codebook),
                            out=str(out), coder=coder, topics=topics, embedding=embedding,
                            min_topic_size=min_topic_size, min_kappa=min_kappa,

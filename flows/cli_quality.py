@@ -86,6 +86,8 @@ def train_command(
     out: Path = typer.Option(..., "--out", help="Model folder, e.g. models/<name>/."),
     coder: str = typer.Option("linear", "--coder", help="linear, hybrid, textcat or baseline."),
     folds: int = typer.Option(5, "--folds", min=2),
+    min_support: int = typer.Option(10, "--min-support", help="Score codes with at least "
+                                    "this many gold examples in the card."),
     seed: int = typer.Option(42, "--seed"),
 ) -> None:
     """Train a coder on all of a gold file; write the model, its config and a model card."""
@@ -95,7 +97,7 @@ def train_command(
     try:
         gold_set, book = _load(gold, codebook)
         card = train_model(coder, gold_set, book, out, n_folds=folds, seed=seed,
-                           progress=lambda msg: console.log(msg))
+                           min_support=min_support, progress=lambda msg: console.log(msg))
     except (ConfigError, ValueError) as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(code=2) from None

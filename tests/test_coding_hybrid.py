@@ -66,3 +66,23 @@ def test_trained_model_is_saved_with_a_card_and_loaded_gated(tmp_path, book, gol
 def test_unknown_coder_names_the_options(book):
     with pytest.raises(ValueError, match="not 'rules' and no trained model"):
         make_coder("no-such-model", book)
+
+
+def test_default_coder_is_chosen_by_the_numbers(tmp_path, monkeypatch, book, gold):
+    import json
+
+    from pipeline.coding import models
+
+    monkeypatch.setattr(models, "MODELS_DIR", tmp_path)
+    agreement = tmp_path / "evaluation.json"
+    rules = {"macro_f1": 0.5, "gold": "comments.csv", "gold_sha256": gold.sha256,
+             "min_support": 10}
+    agreement.write_text(json.dumps(rules))
+    train_model("linear", gold, book, tmp_path / "comments-linear", n_folds=3)
+    card = json.loads((tmp_path / "comments-linear" / "card.json").read_text())
+    chosen, why = models.best_coder(book, agreement)
+    assert card["cross_validation"]["macro_f1"] > 0.5
+    assert chosen == str(tmp_path / "comments-linear") and "rules: macro-F1 0.500" in why
+    agreement.write_text(json.dumps({**rules, "macro_f1": 0.999}))
+    assert models.best_coder(book, agreement)[0] == "rules"
+    assert models.best_coder(book, None) == ("rules", "no measured agreement for this codebook")

@@ -26,10 +26,11 @@ COST_NOTE = "cross-validated on the gold file; the saved model is then trained o
 
 
 def train_model(kind: str, gold: GoldSet, codebook: Codebook, out: Path, *, n_folds: int = 5,
-                seed: int = 42, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+                seed: int = 42, min_support: int = 10,
+                progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Cross-validate ``kind`` on ``gold``, train it on all of it, save it and its card."""
     measured = measure(gold, codebook, [kind], n_folds=n_folds, seed=seed, n_boot=200,
-                       progress=progress)[0]
+                       min_support=min_support, progress=progress)[0]
     started = time.perf_counter()
     coder = new_coder(kind, codebook).fit(gold.texts, gold.labels, gold.code_ids,
                                           context_of(gold))
@@ -107,3 +108,28 @@ def gated(coder: Any, card: dict[str, Any], min_kappa: float) -> AgreementGate:
     """``coder`` behind the agreement gate, with per-code kappa from its card."""
     kappa = {row["code_id"]: float(row["kappa"]) for row in card.get("per_code", [])}
     return AgreementGate(coder, kappa, min_kappa)
+
+
+def best_coder(codebook: Codebook, agreement: Path | None) -> tuple[str, str]:
+    """The coder to use by default for ``codebook``, by the numbers, and why.
+
+    Candidates are the rule coder (scored by its stored evaluation) and every model in
+    ``models/`` trained for this exact codebook file and scored on the same gold file; the
+    highest cross-validated macro-F1 wins. Without any measurement, rules.
+    """
+    if agreement is None:
+        return "rules", "no measured agreement for this codebook"
+    rules = json.loads(agreement.read_text(encoding="utf-8"))
+    best, best_f1 = "rules", float(rules["macro_f1"])
+    reason = f"rules: macro-F1 {best_f1:.3f} on {rules.get('gold')}"
+    for card_path in sorted(MODELS_DIR.glob(f"*/{CARD}")):
+        card = json.loads(card_path.read_text(encoding="utf-8"))
+        cv = card["cross_validation"]
+        comparable = (card["codebook"]["sha256"] == codebook.sha256
+                      and card["data"]["sha256"] == rules.get("gold_sha256")
+                      and cv.get("min_support") == rules.get("min_support"))
+        if comparable:
+            reason += f"; {card_path.parent.name}: {cv['macro_f1']:.3f}"
+            if float(cv["macro_f1"]) > best_f1:
+                best, best_f1 = str(card_path.parent), float(cv["macro_f1"])
+    return best, reason
