@@ -47,10 +47,14 @@ class MiniLMEmbedder:
 
     name = "minilm:all-MiniLM-L6-v2"
 
-    def __init__(self, *, batch_size: int = 64, progress: bool = False) -> None:
+    def __init__(self, *, batch_size: int = 64, progress: bool = False,
+                 shared_cache: bool = True) -> None:
         self.batch_size = batch_size
         self.progress = progress
-        self._cache: dict[str, np.ndarray] = _SHARED.setdefault("vectors", {})  # type: ignore
+        # A text's vector can differ in the last float bits with the batch it was encoded in;
+        # a private cache makes one call's vectors independent of what was embedded before.
+        self._cache: dict[str, np.ndarray] = (
+            _SHARED.setdefault("vectors", {}) if shared_cache else {})  # type: ignore
 
     def _load(self):
         if "model" not in _SHARED:
