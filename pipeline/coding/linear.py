@@ -59,7 +59,7 @@ class LinearCoder(ProbabilisticCoder):
 
     def __getstate__(self) -> dict:
         # The embedding model is loaded again on use; it is not part of a saved coder.
-        return {**self.__dict__, "embedder": None}
+        return {**self.__dict__, "embedder": None, "_terms": None}
 
     # ----------------------------------------------------------------- features
 
@@ -142,7 +142,9 @@ class LinearCoder(ProbabilisticCoder):
             pulls = row.data * weights[row.indices]
             best = int(np.argmax(pulls))
             if pulls[best] > 0:
-                term = self.words.get_feature_names_out()[row.indices[best]]
+                if getattr(self, "_terms", None) is None:  # built once: it is a big array
+                    self._terms = self.words.get_feature_names_out()
+                term = self._terms[row.indices[best]]
                 words = [re.escape(w) for w in term.split()]
                 match = re.search(r"\b" + r"\W+".join(words) + r"\b", text, re.IGNORECASE)
                 if match:
