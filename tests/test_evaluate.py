@@ -77,3 +77,36 @@ def test_comparison_puts_coders_side_by_side():
     assert list(table.columns) == ["code_id", "support", "f1[x]", "kappa[x]", "f1[y]",
                                    "kappa[y]"]
     assert table["f1[y]"].tolist() == [1.0, 1.0]
+
+
+def test_bootstrap_scores_equal_the_libraries_on_each_resample():
+    import krippendorff
+    from sklearn.metrics import cohen_kappa_score, f1_score
+
+    from pipeline.evaluate import bootstrap
+
+    rng = np.random.default_rng(7)
+    truth = rng.integers(0, 2, (40, 3))
+    pred = np.where(rng.random((40, 3)) < 0.8, truth, 1 - truth)
+    boot = bootstrap(truth, pred, n_boot=3, seed=5)
+    # the same resamples, drawn the same way, scored by scikit-learn and krippendorff
+    draw = np.random.default_rng(5)
+    for b in range(3):
+        rows = draw.integers(0, 40, 40)
+        t, p = truth[rows], pred[rows]
+        assert boot["f1"][b] == pytest.approx(f1_score(t, p, average=None, zero_division=0))
+        assert boot["micro_f1"][b] == pytest.approx(f1_score(t, p, average="micro"))
+        assert boot["kappa"][b] == pytest.approx(
+            [cohen_kappa_score(t[:, j], p[:, j]) for j in range(3)])
+        assert boot["alpha"][b] == pytest.approx(krippendorff.alpha(
+            reliability_data=np.vstack([t.ravel(), p.ravel()]).astype(float),
+            level_of_measurement="nominal"))
+
+
+def test_intervals_cover_kappa_per_code_and_overall():
+    evaluation = score(TRUTH, PRED, ["a", "b"], n_boot=300, seed=2)
+    per = evaluation.per_code
+    assert (per["kappa_low"] <= per["kappa"]).all() and (per["kappa"] <= per["kappa_high"]).all()
+    low, high = evaluation.summary["mean_kappa_ci"]
+    assert low <= evaluation.summary["mean_kappa"] <= high
+    assert evaluation.summary["bootstrap"] == {"resamples": 300, "seed": 2, "unit": "text"}

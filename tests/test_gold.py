@@ -51,3 +51,43 @@ def test_sample_wave_gold_loads_onto_the_recovery_codebook(data_dir):
     gold = load_gold(ROOT / "corpora" / "sector-survey-2013" / "gold.csv", book)
     assert len(gold.texts) >= 150
     assert {"housing_gap", "mental_health_threshold", "funding_change"} <= set(gold.code_ids)
+
+
+def test_labels_match_whatever_their_case_and_spacing(data_dir, mini_codebook):
+    gold = load_gold(data_dir / "gold" / "wide.csv", mini_codebook)
+    # "Housing" by label, "housing_gap" by id, "  employment,  TRAINING and   education " by label
+    assert gold.code_ids == ["housing", "housing_gap", "employment_training"]
+    assert gold.ids == ["c1", "c2", "c3", "c4", "c5"]
+    assert gold.labels.tolist() == [[1, 0, 0], [1, 1, 0], [0, 0, 1], [0, 0, 0], [1, 0, 1]]
+    # 0/1 columns that match no code are reported, not guessed at; other columns ride along
+    assert gold.unmapped == ["Raised MH thresholds", "Flag for follow-up"]
+    assert gold.missing == ["mental_health", "mental_health_threshold"]
+    assert list(gold.extra.columns) == ["Comment ID", "FFT question", "rating", "text"]
+    assert gold.extra["rating"].tolist() == ["1", "2", "4", "5", "1"]
+
+
+def test_xlsx_reads_like_csv(tmp_path, data_dir, mini_codebook):
+    import pandas as pd
+
+    path = tmp_path / "wide.xlsx"
+    pd.read_csv(data_dir / "gold" / "wide.csv", dtype=str).to_excel(path, index=False)
+    from_xlsx = load_gold(path, mini_codebook)
+    from_csv = load_gold(data_dir / "gold" / "wide.csv", mini_codebook)
+    assert from_xlsx.labels.tolist() == from_csv.labels.tolist()
+    assert from_xlsx.texts == from_csv.texts and from_xlsx.code_ids == from_csv.code_ids
+
+
+def test_a_two_in_a_code_column_names_file_line_and_column(data_dir, mini_codebook):
+    with pytest.raises(ConfigError, match=r"bad-value.csv line 4, column 'Mental health': "
+                                          r"expected 0 or 1, found '2'"):
+        load_gold(data_dir / "gold" / "bad-value.csv", mini_codebook)
+
+
+def test_long_fixture_keeps_uncoded_texts_and_extra_columns(data_dir, mini_codebook):
+    gold = load_gold(data_dir / "gold" / "long.csv", mini_codebook)
+    assert gold.ids == ["s1", "s2", "s3", "s4"]
+    assert gold.code_ids == ["housing", "housing_gap", "employment_training"]
+    assert gold.labels.tolist() == [[1, 0, 0], [1, 1, 0], [0, 0, 1], [0, 0, 0]]
+    assert gold.extra["question"].tolist() == ["q1", "q1", "q2", "q2"]
+    with pytest.raises(ConfigError, match=r"long-unknown-code.csv line 3: unknown code 'jobs'"):
+        load_gold(data_dir / "gold" / "long-unknown-code.csv", mini_codebook)
