@@ -11,8 +11,8 @@ the other 20% (evidence included), in segments per second. Not a test: numbers v
 from __future__ import annotations
 
 import argparse
-import time
 import resource
+import time
 from pathlib import Path
 
 import numpy as np
@@ -22,15 +22,17 @@ from pipeline import schema as s
 from pipeline.coding.rules import RuleCoder
 from pipeline.config import load_codebook
 from pipeline.gold import load_gold
-from pipeline.quality import context_of, new_coder
+from pipeline.quality import known_of, new_coder
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def as_segments(texts: list[str], context: list | None) -> pd.DataFrame:
-    """Gold texts as a segments table (each text its own document)."""
-    return pd.DataFrame({s.SEGMENT_ID: [f"t{i}" for i in range(len(texts))], s.START: 0,
-                         s.TEXT: texts, s.CONTEXT: context or [None] * len(texts)})
+def as_segments(texts: list[str], known: pd.DataFrame) -> pd.DataFrame:
+    """Gold texts as a segments table (each text its own document), with what is known."""
+    frame = known.reset_index(drop=True).copy()
+    frame[s.SEGMENT_ID] = [f"t{i}" for i in range(len(texts))]
+    frame[s.START], frame[s.TEXT] = 0, texts
+    return frame
 
 
 def main() -> None:
@@ -42,21 +44,23 @@ def main() -> None:
                         default=ROOT / "models/codebooks/nhs-patient-experience.yaml")
     parser.add_argument("--coder", action="append",
                         default=None, help="rules, baseline, linear, textcat, hybrid")
+    parser.add_argument("--attribute", action="append", default=[],
+                        help="gold column the linear and hybrid coders may use as a feature")
     args = parser.parse_args()
     book = load_codebook(args.codebook)
     gold = load_gold(args.gold, book)
     order = np.random.default_rng(0).permutation(len(gold.texts))
     cut = int(len(order) * 0.8)
     train, test = gold.subset(order[:cut]), gold.subset(order[cut:])
-    segments = as_segments(test.texts, context_of(test))
+    segments = as_segments(test.texts, known_of(test, args.attribute))
     rows = []
     for name in args.coder or ["rules", "baseline", "linear", "textcat", "hybrid"]:
         started = time.perf_counter()
         if name == "rules":
             coder = RuleCoder(book)
         else:
-            coder = new_coder(name, book).fit(train.texts, train.labels, train.code_ids,
-                                              context_of(train))
+            coder = new_coder(name, book, attributes=args.attribute).fit(
+                train.texts, train.labels, train.code_ids, known_of(train, args.attribute))
         fit_seconds = time.perf_counter() - started
         started = time.perf_counter()
         codings = coder.code(segments)

@@ -76,6 +76,11 @@ def serve(name: str = typer.Option("code-wave-local", help="Deployment name.")) 
 from flows.cli_qdpx import export_qdpx_command  # noqa: E402
 from flows.cli_quality import evaluate_command, train_command  # noqa: E402
 from flows.cli_report import report_command  # noqa: E402
+from flows.cli_review import (  # noqa: E402
+    export_review_command,
+    import_review_command,
+    review_gold_command,
+)
 
 app.command("evaluate")(evaluate_command)
 app.command("train")(train_command)
@@ -83,6 +88,12 @@ app.command("report")(report_command)
 
 app.command("export-qdpx", help="Export a coded wave as a REFI-QDA project (.qdpx).")(
     export_qdpx_command)
+app.command("export-review", help="Write the review workbook (.xlsx) of a coded wave.")(
+    export_review_command)
+app.command("import-review", help="Import review decisions from a .qdpx or review .xlsx.")(
+    import_review_command)
+app.command("review-gold", help="Write a reviewed wave's decisions as gold data.")(
+    review_gold_command)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,15 @@ def _load(gold: Path, codebook: Path):
     return load_gold(gold, book), book
 
 
+def _mapping_note(gold_set) -> None:
+    if gold_set.unmapped:
+        console.print(f"[yellow]0/1 columns matching no code:[/yellow] "
+                      f"{', '.join(gold_set.unmapped)}")
+    if gold_set.missing:
+        console.print(f"codes without a gold column ({len(gold_set.missing)}): "
+                      f"{', '.join(gold_set.missing)}")
+
+
 def evaluate_command(
     gold: Path = typer.Option(..., "--gold", help="Human-coded file (.csv/.xlsx, wide or long)."),
     codebook: Path = typer.Option(..., "--codebook", help="Codebook YAML."),
@@ -33,6 +42,9 @@ def evaluate_command(
     roll_up: Optional[bool] = typer.Option(None, "--roll-up/--no-roll-up", help="Count a "
                                            "child code for its parents (default: when the "
                                            "gold file uses parent codes)."),
+    attribute: List[str] = typer.Option([], "--attribute", help="A gold column the trained "
+                                        "coders may use as a feature (a rating, a service); "
+                                        "repeat. Never a label column."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object, nothing else."),
     out: Optional[Path] = typer.Option(None, "--out", help="Write JSON, CSV and charts here."),
 ) -> None:
@@ -44,8 +56,11 @@ def evaluate_command(
     try:
         gold_set, book = _load(gold, codebook)
         progress = None if as_json else (lambda msg: console.log(msg))
+        if not as_json:
+            _mapping_note(gold_set)
         measured = measure(gold_set, book, list(coder), n_folds=folds, seed=seed,
-                           min_support=min_support, roll_up=roll_up, progress=progress)
+                           min_support=min_support, roll_up=roll_up,
+                           attributes=list(attribute), progress=progress)
     except (ConfigError, ValueError) as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(code=2) from None
@@ -89,6 +104,9 @@ def train_command(
     min_support: int = typer.Option(10, "--min-support", help="Score codes with at least "
                                     "this many gold examples in the card."),
     seed: int = typer.Option(42, "--seed"),
+    attribute: List[str] = typer.Option([], "--attribute", help="A gold column the trained "
+                                        "coders may use as a feature (a rating, a service); "
+                                        "repeat. Never a label column."),
 ) -> None:
     """Train a coder on all of a gold file; write the model, its config and a model card."""
     from pipeline.coding.models import train_model
@@ -96,8 +114,10 @@ def train_command(
 
     try:
         gold_set, book = _load(gold, codebook)
+        _mapping_note(gold_set)
         card = train_model(coder, gold_set, book, out, n_folds=folds, seed=seed,
-                           min_support=min_support, progress=lambda msg: console.log(msg))
+                           min_support=min_support, attributes=list(attribute),
+                           progress=lambda msg: console.log(msg))
     except (ConfigError, ValueError) as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(code=2) from None

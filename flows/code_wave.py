@@ -28,6 +28,9 @@ from pipeline.export import (
     write_outputs,
 )
 from pipeline.ingest import ingest_wave
+from pipeline.review.apply import review_summary, review_tables, write_review_tables
+from pipeline.review.log import read_log
+from pipeline.review.status import apply_decisions
 from pipeline.topics import discover_topics
 
 DEFAULT_CODEBOOK = "models/codebooks/recovery-capital.yaml"
@@ -38,6 +41,9 @@ read_codebook = task(load_codebook, name="load-codebook", retries=2, cache_polic
 segment_code = task(segment_and_code, name="segment-and-code", cache_policy=NO_CACHE)
 write = task(write_outputs, name="export", retries=2, retry_delay_seconds=2,
              cache_policy=NO_CACHE)
+reviewed = task(apply_decisions, name="apply-review-log", cache_policy=NO_CACHE)
+review = task(review_tables, name="review-tables", cache_policy=NO_CACHE)
+write_review = task(write_review_tables, name="export-review-tables", cache_policy=NO_CACHE)
 store = task(store_wave, name="store-duckdb", retries=2, retry_delay_seconds=2,
              cache_policy=NO_CACHE)
 
@@ -70,10 +76,16 @@ def code_wave(wave_folder: str, wave_id: str | None = None, codebook: str = DEFA
     if topics:
         with timer.stage("discover"):
             found = discover(coded.segments, coded.codings, embedding, min_topic_size, progress)
-    out_dir = Path(out) / ingested.manifest.id
+    out_dir, wave = Path(out) / ingested.manifest.id, ingested.manifest.id
+    with timer.stage("review"):  # decisions logged on an earlier run still stand
+        log = read_log(Path(out) / DATABASE_NAME, wave)
+        applied = reviewed(coded.codings, coded.segments, log)
+        review_found = review(applied.codings, coded.segments, log, book, wave,
+                              threshold=min_kappa)
     with timer.stage("export"):
-        tables = analyst_tables(ingested, coded.segments, coded.codings, book, found)
+        tables = analyst_tables(ingested, coded.segments, applied.codings, book, found)
         written = write(out_dir, tables, book, ingested.manifest.title)
+        written.update(write_review(out_dir, review_found))
     record = run_record(
         ingested=ingested, folder=folder, codebook=book, coder=the_coder.name,
         tables=tables, timings=timer.seconds, output_dir=out_dir, outputs=written,
@@ -84,8 +96,10 @@ def code_wave(wave_folder: str, wave_id: str | None = None, codebook: str = DEFA
         else {"skipped_reason": "not requested (--no-topics)"},
     )
     record["coder_info"] = coder_info(the_coder)
+    record["review"] = review_summary(applied, review_found)
     with timer.stage("store"):
-        store(Path(out) / DATABASE_NAME, ingested.manifest.id, tables, record)
+        store(Path(out) / DATABASE_NAME, wave, tables | {
+            k: v for k, v in review_found.items() if k != "review_log"}, record)
     write_json(record, out_dir / "run.json")
     summary = run_summary_markdown(record, tables["theme_summary"], tables.get("topics"),
                                    book.labels())

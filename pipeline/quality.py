@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
+import pandas as pd
 
-from pipeline.coding.hybrid import HybridCoder, rule_matrix
+from pipeline import schema as s
+from pipeline.coding.features import rule_matrix
+from pipeline.coding.hybrid import HybridCoder
 from pipeline.coding.linear import BaselineCoder, LinearCoder
 from pipeline.coding.rules import RuleCoder
 from pipeline.config import Codebook
@@ -40,29 +43,45 @@ def context_of(gold: GoldSet) -> list[str | None] | None:
     return None
 
 
-def new_coder(name: str, codebook: Codebook):
-    """An untrained coder called ``name``."""
+def known_of(gold: GoldSet, attributes: Sequence[str] = ()) -> pd.DataFrame:
+    """What a coder may be told about each gold text: its question (``context``), attributes.
+
+    Only the named ``attributes`` are passed on (never the file's other columns, which may be
+    labels such as a coder's sentiment score); ValueError names the columns there are.
+    """
+    missing = [a for a in attributes if a not in gold.extra.columns]
+    if missing:
+        raise ValueError(f"{gold.source}: no attribute column {missing} (columns: "
+                         f"{', '.join(map(str, gold.extra.columns))})")
+    frame = gold.extra[list(attributes)].reset_index(drop=True).copy()
+    frame[s.CONTEXT] = context_of(gold)
+    return frame
+
+
+def new_coder(name: str, codebook: Codebook, *, attributes: Sequence[str] = ()):
+    """An untrained coder called ``name``; ``attributes`` are features of linear and hybrid."""
     tag = f"{codebook.id}@{codebook.version}"
     if name == "baseline":
         return BaselineCoder(codebook=tag)
     if name == "linear":
-        return LinearCoder(codebook=tag)
+        return LinearCoder(codebook=tag, attributes=attributes)
     if name == "textcat":
         from pipeline.coding.textcat import TextcatCoder
 
         return TextcatCoder(codebook=tag)
     if name == "hybrid":
-        return HybridCoder(codebook)
+        return HybridCoder(codebook, attributes=attributes)
     raise ValueError(f"unknown coder '{name}' (known: {', '.join(CODERS)})")
 
 
-def fold_predictor(name: str, codebook: Codebook) -> Callable[[GoldSet, GoldSet], tuple]:
+def fold_predictor(name: str, codebook: Codebook, attributes: Sequence[str] = ()
+                   ) -> Callable[[GoldSet, GoldSet], tuple]:
     """Train ``name`` on one gold set and predict another (one cross-validation fold)."""
 
     def predict(train: GoldSet, test: GoldSet) -> tuple[np.ndarray, None]:
-        coder = new_coder(name, codebook).fit(train.texts, train.labels, train.code_ids,
-                                              context_of(train))
-        return coder.predict(test.texts, context_of(test)), None
+        coder = new_coder(name, codebook, attributes=attributes).fit(
+            train.texts, train.labels, train.code_ids, known_of(train, attributes))
+        return coder.predict(test.texts, known_of(test, attributes)), None
 
     return predict
 
@@ -82,15 +101,17 @@ def uses_hierarchy(gold: GoldSet, codebook: Codebook) -> bool:
 
 def measure(gold: GoldSet, codebook: Codebook, names: list[str], *, n_folds: int = 5,
             seed: int = 42, min_support: int = DEFAULT_MIN_SUPPORT, n_boot: int = 500,
-            roll_up: bool | None = None,
+            roll_up: bool | None = None, attributes: Sequence[str] = (),
             progress: Callable[[str], None] | None = None) -> list[Measured]:
     """Score each named coder on ``gold``; trained coders by ``n_folds``-fold cross-validation.
 
     With ``roll_up`` (default: when the gold set itself uses parent codes) a child counts for
     its parents on both sides. Scored codes: those with at least ``min_support`` gold examples.
+    ``attributes``: gold columns the linear and hybrid coders may use as features.
     Returns one :class:`Measured` per coder, in the order given.
     """
     roll_up = uses_hierarchy(gold, codebook) if roll_up is None else roll_up
+    known_of(gold, attributes)  # fail before any training if an attribute is missing
     if roll_up:
         truth, all_codes = with_ancestors(gold.labels, gold.code_ids, codebook)
     else:
@@ -104,7 +125,7 @@ def measure(gold: GoldSet, codebook: Codebook, names: list[str], *, n_folds: int
         if name == "rules":
             pred = rule_matrix(RuleCoder(codebook), gold.texts, gold.code_ids)
         else:
-            pred, _ = cross_validate(fold_predictor(name, codebook), gold, splits,
+            pred, _ = cross_validate(fold_predictor(name, codebook, attributes), gold, splits,
                                      progress=(lambda k, n=name: progress(f"{n}: fold {k}"))
                                      if progress else None)
         elapsed = time.perf_counter() - started
@@ -114,6 +135,6 @@ def measure(gold: GoldSet, codebook: Codebook, names: list[str], *, n_folds: int
                            coder=name, labels=labels, n_boot=n_boot, seed=seed)
         evaluation.summary.update(folds=n_folds if name != "rules" else 0, seed=seed,
                                   min_support=min_support, roll_up=roll_up, gold=gold.source,
-                                  gold_sha256=gold.sha256)
+                                  gold_sha256=gold.sha256, attributes=list(attributes))
         results.append(Measured(evaluation, {"total": round(elapsed, 1)}))
     return results

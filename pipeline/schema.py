@@ -136,6 +136,18 @@ REVIEW_LOG = pa.schema(
     ]
 )
 
+# review_log as stored in the wave database: the imported decisions plus when each import
+# happened and its place in the log (append order), which breaks ties between decisions.
+IMPORTED_AT = "imported_at"
+LOG_SEQ = "seq"
+STORED_REVIEW_LOG = pa.schema([*REVIEW_LOG, (IMPORTED_AT, pa.string()), (LOG_SEQ, pa.int64())])
+
+# The review workbook (one row per coding): columns beyond the tables' own.
+PASSAGE = "passage"  # the segment, its evidence highlighted
+IN_CONTEXT = "in_context"  # the segment with the sentences before and after it
+CORRECTED_CODE = "corrected_code"
+NOTE = "note"
+
 # stances: what a coded passage says about the support (stance) and its change (direction).
 STANCE = "stance"  # needed | gap | available, or null when the passage says none of these
 STANCE_START = "stance_start"
@@ -235,6 +247,59 @@ THEME_SUMMARY = pa.schema(
         (NEGATED_MENTIONS, pa.int64()),
         (SHARE, pa.float64()),
         (RANK, pa.int64()),
+    ]
+)
+
+
+# review_agreement: per code, the machine against each reviewer and reviewers against each other.
+COMPARISON = "comparison"  # machine-vs-reviewer | reviewer-vs-reviewer
+COMPARISON_MACHINE = "machine-vs-reviewer"
+COMPARISON_REVIEWERS = "reviewer-vs-reviewer"
+RATERS = "raters"  # who is compared, e.g. "machine | Ann Reviewer"
+ITEMS = "items"  # segment × code decisions compared
+ACCEPTED = "accepted"
+REJECTED_CODINGS = "rejected"
+ADDED = "added"
+PERCENT_AGREEMENT = "percent_agreement"
+KAPPA = "kappa"  # Cohen's kappa (machine vs one reviewer)
+ALPHA = "alpha"  # Krippendorff's alpha, nominal (two or more reviewers)
+BELOW_THRESHOLD = "below_threshold"  # a candidate for codebook revision
+ALL_CODES = "(all codes)"
+REVIEW_AGREEMENT = pa.schema(
+    [
+        (WAVE, pa.string()),
+        (CODE_ID, pa.string()),
+        (LABEL, pa.string()),
+        (COMPARISON, pa.string()),
+        (RATERS, pa.string()),
+        (ITEMS, pa.int64()),
+        (ACCEPTED, pa.int64()),
+        (REJECTED_CODINGS, pa.int64()),
+        (ADDED, pa.int64()),
+        (PERCENT_AGREEMENT, pa.float64()),
+        (KAPPA, pa.float64()),
+        (ALPHA, pa.float64()),
+        (BELOW_THRESHOLD, pa.bool_()),
+    ]
+)
+
+# review_queue: undecided codings in the order a reviewer should look at them.
+PRIORITY = "priority"  # 1 = look first
+QUEUE_REASON = "queue_reason"
+QUEUE_NEEDS_REVIEW = "needs-review"  # the code's measured agreement is below the gate
+QUEUE_POOR_AGREEMENT = "poor-agreement"  # reviewers disagreed with the machine on this code
+QUEUE_LOW_CONFIDENCE = "low-confidence"
+QUEUE_QUALITY_SAMPLE = "quality-sample"  # a random confident coding, to check the rest
+REVIEW_QUEUE = pa.schema(
+    [
+        (PRIORITY, pa.int64()),
+        (SEGMENT_ID, pa.string()),
+        (CODE_ID, pa.string()),
+        (QUEUE_REASON, pa.string()),
+        (CONFIDENCE, pa.float64()),
+        (NEEDS_REVIEW, pa.bool_()),
+        (TEXT, pa.string()),
+        (EVIDENCE, pa.string()),
     ]
 )
 

@@ -42,3 +42,20 @@ def comments_gold():
 
     return load_gold(DATA / "gold" / "comments.csv",
                      load_codebook(DATA / "codebook-comments.yaml"))
+
+
+@pytest.fixture(scope="session")
+def mini_outputs_template(tmp_path_factory, mini_codebook) -> Path:
+    """The mini wave's outputs, written once; copy it (``mini_outputs``) before changing it."""
+    from support_review import write_mini_outputs
+
+    return write_mini_outputs(tmp_path_factory.mktemp("template") / "mini-2013", mini_codebook)
+
+
+@pytest.fixture()
+def mini_outputs(tmp_path, mini_outputs_template) -> Path:
+    """A fresh copy of the mini wave's outputs under ``tmp_path/outputs/`` (its database
+    goes beside it, in ``tmp_path/outputs/wavecoder.duckdb``)."""
+    import shutil
+
+    return Path(shutil.copytree(mini_outputs_template, tmp_path / "outputs" / "mini-2013"))

@@ -86,3 +86,19 @@ def test_default_coder_is_chosen_by_the_numbers(tmp_path, monkeypatch, book, gol
     agreement.write_text(json.dumps({**rules, "macro_f1": 0.999}))
     assert models.best_coder(book, agreement)[0] == "rules"
     assert models.best_coder(book, None) == ("rules", "no measured agreement for this codebook")
+
+
+def test_rule_matches_are_features_of_the_hybrid_model(book, gold):
+    hybrid = HybridCoder(book).fit(gold.texts, gold.labels, gold.code_ids)
+    assert hybrid.model.features_used()["rules"] is True
+    # the rule columns come last; a code's own rules pull toward it
+    weights = hybrid.model.model.estimators_[gold.code_ids.index("parking")].coef_.ravel()
+    rule_weights = weights[-len(book.code_ids()):]
+    assert rule_weights[book.code_ids().index("parking")] > 0
+    # a saved hybrid compiles its rules once and shares them with its model
+    import pickle
+
+    loaded = pickle.loads(pickle.dumps(hybrid))
+    assert loaded.model._rule_coder is loaded.rules
+    texts = ["The car park was full", "Meals were cold"]
+    assert (loaded.predict(texts) == hybrid.predict(texts)).all()

@@ -61,3 +61,54 @@ def test_baseline_svc_cuts_at_zero(gold):
     baseline = BaselineCoder().fit(gold.texts, gold.labels, gold.code_ids)
     assert set(baseline.thresholds.values()) == {0.0}
     assert baseline.predict(UNSEEN[:3]).tolist() == [[1, 0, 0], [0, 1, 0], [0, 0, 1]]
+
+
+def test_thresholds_are_what_out_of_fold_probabilities_give(gold):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import KFold
+
+    from pipeline.coding.thresholds import best_thresholds
+
+    coder = LinearCoder(embeddings=False, shrink=0.0).fit(gold.texts, gold.labels,
+                                                          gold.code_ids)
+    # The same procedure, independently: 3 seeded folds of the training texts, a model per
+    # code trained on two folds scores the third, and the F1-best cut on those scores wins.
+    features = coder._features(gold.texts)
+    held_out = np.zeros(gold.labels.shape)
+    for train, test in KFold(3, shuffle=True, random_state=42).split(gold.texts):
+        for j in range(len(gold.code_ids)):
+            model = LogisticRegression(C=4.0, class_weight="balanced", max_iter=3000,
+                                       random_state=42).fit(features[train],
+                                                            gold.labels[train, j])
+            held_out[test, j] = model.predict_proba(features[test])[:, 1]
+    expected = best_thresholds(gold.labels, held_out, shrink=0.0)
+    assert coder.threshold_vector().tolist() == pytest.approx(expected.tolist())
+    assert coder.thresholds == {"parking": 0.45, "food_drink": 0.4, "staff_manner": 0.55}
+    # never the texts being scored: the final model's own scores on them would pick other cuts
+    own = coder.predict_proba(gold.texts)
+    assert best_thresholds(gold.labels, own, shrink=0.0).tolist() != expected.tolist()
+
+
+def test_character_ngram_evidence_is_widened_to_the_whole_word(gold):
+    coder = LinearCoder(embeddings=False).fit(gold.texts, gold.labels, gold.code_ids)
+    text = "Loads of parkers"  # "parkers" is no word of the training texts; "park" is in it
+    assert coder.evidence(text, "parking") == (9, 16) and text[9:16] == "parkers"
+
+
+def test_respondent_attributes_are_features_when_named():
+    # The words say nothing; the rating decides. Coding time must bring the rating too.
+    texts = [f"Visit number {i}" for i in range(40)]
+    ratings = ["5" if i % 4 == 0 else "1" for i in range(40)]
+    labels = np.array([[int(r == "5")] for r in ratings])
+    known = pd.DataFrame({"rating": ratings, s.CONTEXT: "Why?"})
+    coder = LinearCoder(embeddings=False, attributes=["rating"]).fit(texts, labels,
+                                                                     ["complaint"], known)
+    segments = pd.DataFrame({s.SEGMENT_ID: ["a", "b"], s.START: 0, s.TEXT: ["Visit 99"] * 2,
+                             s.CONTEXT: "Why?", "rating": ["5", "1"]})
+    codings = coder.code(segments)
+    assert codings[s.SEGMENT_ID].tolist() == ["a"]
+    row = codings.iloc[0]
+    assert "Visit 99"[row[s.START]:row[s.END]] == row[s.EVIDENCE]
+    assert coder.features_used()["attributes"] == ["rating"]
+    with pytest.raises(ValueError, match=r"attributes \['rating'\] .* come without them"):
+        coder.code(segments.drop(columns="rating"))

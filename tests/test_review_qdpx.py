@@ -13,6 +13,7 @@ import pytest
 import typer
 from lxml import etree
 from support_qdpx import ReviewerEdit, recode_qdpx, tool_guid
+from support_review import write_mini_outputs
 from typer.testing import CliRunner
 
 from pipeline import schema as s
@@ -40,25 +41,9 @@ CODINGS = {
 
 
 @pytest.fixture(scope="module")
-def outputs(tmp_path_factory, waves_dir, data_dir, mini_codebook) -> Path:
+def outputs(tmp_path_factory, mini_codebook) -> Path:
     """A real outputs folder of the mini wave, with the run.json the flow writes."""
-    from pipeline.coding import RuleCoder
-    from pipeline.coding.stream import segment_and_code
-    from pipeline.export import analyst_tables, write_json, write_outputs
-    from pipeline.ingest import ingest_wave
-
-    out = tmp_path_factory.mktemp("outputs") / "mini-2013"
-    ingested = ingest_wave(waves_dir / "mini-wave")
-    coded = segment_and_code(ingested.documents, RuleCoder(mini_codebook),
-                             interviewer_labels=ingested.interviewer_labels)
-    write_outputs(out, analyst_tables(ingested, coded.segments, coded.codings, mini_codebook),
-                  mini_codebook)
-    write_json({"wave": "mini-2013",
-                "codebook": {"id": mini_codebook.id, "version": mini_codebook.version,
-                             "sha256": mini_codebook.sha256},
-                "parameters": {"codebook_path": str(data_dir / "codebook-mini.yaml")}},
-               out / "run.json")
-    return out
+    return write_mini_outputs(tmp_path_factory.mktemp("outputs") / "mini-2013", mini_codebook)
 
 
 @pytest.fixture(scope="module")

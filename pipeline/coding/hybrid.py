@@ -1,35 +1,29 @@
 """The hybrid coder: rules and a trained model, combined per code by what measures best.
 
-For each code the combination (rules only, model only, either, both) with the best F1 on
-held-out predictions of the training data is kept. A code the model could not learn (too few
-examples) falls back to its rules, and the choice says so.
+Rules inform the model twice. Their matches are features of the linear model (one 0/1 column
+per code), so it learns how far to trust each pattern; and for each code the combination
+(rules only, model only, either, both) with the best F1 on held-out predictions of the
+training data is kept. A code the model could not learn (too few examples) falls back to its
+rules, and the choice says so.
 """
 
 from __future__ import annotations
+
+from typing import Sequence
 
 import numpy as np
 import pandas as pd
 from sklearn.metrics import f1_score
 
 from pipeline import schema as s
+from pipeline.coding.features import rule_matrix
 from pipeline.coding.linear import LinearCoder
 from pipeline.coding.rules import RuleCoder
 from pipeline.config import Codebook
 
 COMBINATIONS = ("rules", "model", "union", "intersection")
 
-
-def rule_matrix(rules: RuleCoder, texts: list[str], code_ids: list[str]) -> np.ndarray:
-    """0/1 rule decisions per text × code (texts coded as stand-alone segments)."""
-    segments = pd.DataFrame({s.SEGMENT_ID: [str(i) for i in range(len(texts))], s.START: 0,
-                             s.TEXT: texts, s.CONTEXT: None})
-    codings = rules.code(segments)
-    matrix = np.zeros((len(texts), len(code_ids)), dtype=int)
-    column = {c: j for j, c in enumerate(code_ids)}
-    for segment_id, code_id in codings[[s.SEGMENT_ID, s.CODE_ID]].itertuples(index=False):
-        if code_id in column:
-            matrix[int(segment_id), column[code_id]] = 1
-    return matrix
+__all__ = ["COMBINATIONS", "HybridCoder", "rule_matrix"]
 
 
 def _combine(how: str, rules: np.ndarray, model: np.ndarray) -> np.ndarray:
@@ -40,10 +34,13 @@ def _combine(how: str, rules: np.ndarray, model: np.ndarray) -> np.ndarray:
 class HybridCoder:
     """Rules + a trained linear model, combined per code; ``code(segments) -> codings``."""
 
-    def __init__(self, codebook: Codebook, model: LinearCoder | None = None) -> None:
+    def __init__(self, codebook: Codebook, model: LinearCoder | None = None, *,
+                 attributes: Sequence[str] = ()) -> None:
         self.codebook = codebook
         self.rules = RuleCoder(codebook)
-        self.model = model or LinearCoder(codebook=f"{codebook.id}@{codebook.version}")
+        self.model = model or LinearCoder(codebook=f"{codebook.id}@{codebook.version}",
+                                          rules=codebook, attributes=attributes)
+        self.model.use_rule_coder(self.rules)
         self.name = f"hybrid-v1:{codebook.id}@{codebook.version}"
         self.choice: dict[str, str] = {}
         self.reasons: dict[str, str] = {}
@@ -56,6 +53,7 @@ class HybridCoder:
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
         self.rules = RuleCoder(self.codebook)
+        self.model.use_rule_coder(self.rules)
 
     def fit(self, texts, labels, code_ids, context=None) -> "HybridCoder":
         """Train the model, then choose each code's combination on held-out decisions."""

@@ -1,10 +1,19 @@
 """Linear coders trained from human-coded texts: a strong default and the plain baseline.
 
-``LinearCoder``: TF-IDF word (1-2) and character (2-5) n-grams, the question a text answers,
-and optionally offline MiniLM sentence embeddings, into one-vs-rest logistic regression with
-balanced class weights and per-code thresholds chosen on held-out folds of the training data.
-Its evidence is the word n-gram that pushed a code's score up the most.
-``BaselineCoder``: TF-IDF words + one-vs-rest linear SVC, the usual reference point.
+``LinearCoder``: TF-IDF word (1-2) and character (2-5) n-grams, the question a text answers and
+any named respondent attributes (one-hot), optionally offline MiniLM sentence embeddings and
+the codebook's rule matches, into one-vs-rest logistic regression with balanced class weights.
+
+Decision thresholds are chosen per code on validation data, never on the texts being scored:
+the training texts are split into ``threshold_folds`` seeded folds, a model trained on the
+other folds scores each one (out-of-fold probabilities), and each code's cut is the grid value
+maximising its F1 on those probabilities, shrunk part of the way back to 0.5
+(:func:`pipeline.coding.thresholds.best_thresholds`). The saved model is then fitted on all the
+training texts. Vectorisers are fitted once on all training texts (unsupervised, no labels).
+
+Evidence is the n-gram (a character n-gram widened to its whole word) or rule match with the
+largest positive contribution, coefficient × feature value, to the code's score.
+``BaselineCoder``: TF-IDF words + one-vs-rest linear SVC cut at 0, the usual reference point.
 """
 
 from __future__ import annotations
@@ -13,6 +22,7 @@ import re
 from typing import Sequence
 
 import numpy as np
+import pandas as pd
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -21,12 +31,16 @@ from sklearn.multiclass import OneVsRestClassifier
 from sklearn.preprocessing import OneHotEncoder
 from sklearn.svm import LinearSVC
 
+from pipeline import schema as s
+from pipeline.coding.features import Context, context_table, rule_matrix
 from pipeline.coding.thresholds import best_thresholds
 from pipeline.coding.trained import ProbabilisticCoder
+from pipeline.config import Codebook
 from pipeline.embeddings import Embedder, MiniLMEmbedder
 
 MIN_EXAMPLES = 5  # a code with fewer positive examples is not learned: rules only
 VERSION = "1"
+_WORD = re.compile(r"\w")
 
 
 def _positive_proba(model: OneVsRestClassifier, features, n_columns: int) -> np.ndarray:
@@ -35,31 +49,85 @@ def _positive_proba(model: OneVsRestClassifier, features, n_columns: int) -> np.
     return proba[:, 1:] if n_columns == 1 and proba.shape[1] == 2 else proba
 
 
-def _context_column(context: Sequence[str | None] | None, n: int) -> np.ndarray:
-    values = list(context) if context is not None else [None] * n
-    return np.array([[" ".join(str(v).lower().split()) if v else ""] for v in values])
+def _whole_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen ``text[start:end]`` to the word characters on either side."""
+    while start > 0 and _WORD.match(text[start - 1]):
+        start -= 1
+    while end < len(text) and _WORD.match(text[end]):
+        end += 1
+    return start, end
+
+
+def locate_word_ngram(text: str, term: str) -> tuple[int, int] | None:
+    """Offsets of a word n-gram (lower-cased tokens joined by spaces) in ``text``."""
+    words = [re.escape(w) for w in term.split()]
+    match = re.search(r"\b" + r"\W+".join(words) + r"\b", text, re.IGNORECASE)
+    return (match.start(), match.end()) if match else None
+
+
+def locate_char_ngram(text: str, gram: str) -> tuple[int, int] | None:
+    """Offsets of the whole word(s) holding a ``char_wb`` n-gram (spaces mark word edges)."""
+    core = gram.strip()
+    if not core:
+        return None
+    pattern = (r"(?<!\w)" if gram.startswith(" ") else "") + re.escape(core) + (
+        r"(?!\w)" if gram.endswith(" ") else "")
+    match = re.search(pattern, text, re.IGNORECASE)
+    return _whole_words(text, match.start(), match.end()) if match else None
 
 
 class LinearCoder(ProbabilisticCoder):
-    """TF-IDF (+ embeddings) logistic regression with validated per-code thresholds."""
+    """TF-IDF (+ context, embeddings, rules) logistic regression with validated thresholds.
+
+    Args:
+        codebook: codebook id@version, for the coder's name.
+        c: inverse regularisation strength of each logistic regression.
+        embeddings: add MiniLM sentence embeddings (weights bundled, loaded offline).
+        attributes: respondent attribute columns to use as one-hot features besides the
+            question (e.g. a rating); texts coded without them get blanks.
+        rules: a codebook whose rule matches become features (one 0/1 column per code).
+        threshold_folds: folds of the training texts that give out-of-fold probabilities.
+        shrink: how far a validated threshold is pulled back toward 0.5.
+        seed: seeds the folds and the solvers.
+        embedder: an embedder to reuse (e.g. one with a warm cache).
+    """
 
     method = "trained"
 
     def __init__(self, *, codebook: str = "", c: float = 4.0, embeddings: bool = True,
+                 attributes: Sequence[str] = (), rules: Codebook | None = None,
                  threshold_folds: int = 3, shrink: float = 0.5, seed: int = 42,
                  embedder: Embedder | None = None) -> None:
         self.name = f"linear-v{VERSION}:{codebook}"
         self.c, self.use_embeddings, self.seed = c, embeddings, seed
+        self.attributes = list(attributes)
+        self.rule_codebook = rules
         self.threshold_folds, self.shrink = threshold_folds, shrink
         self.embedder = embedder
         self.code_ids: list[str] = []
         self.thresholds: dict[str, float] = {}
         self.learned: list[str] = []
         self.not_learned: dict[str, str] = {}
+        self._rule_coder = None
 
     def __getstate__(self) -> dict:
-        # The embedding model is loaded again on use; it is not part of a saved coder.
-        return {**self.__dict__, "embedder": None, "_terms": None}
+        # Models and caches are rebuilt on use; they are not part of a saved coder.
+        return {**self.__dict__, "embedder": None, "_terms": None, "_rule_coder": None}
+
+    def __setstate__(self, state: dict) -> None:
+        state.setdefault("attributes", [])
+        state.setdefault("rule_codebook", None)
+        state.setdefault("_rule_coder", None)
+        if "questions" in state:  # saved before attributes were features
+            state["context_encoder"] = state.pop("questions")
+        self.__dict__.update(state)
+
+    def features_used(self) -> dict[str, object]:
+        """What the model reads, for its card."""
+        return {"words": "tf-idf 1-2 grams", "characters": "tf-idf char_wb 2-5 grams",
+                "question": True, "attributes": self.attributes,
+                "embeddings": MiniLMEmbedder.name if self.use_embeddings else None,
+                "rules": bool(self.rule_codebook)}
 
     # ----------------------------------------------------------------- features
 
@@ -68,29 +136,54 @@ class LinearCoder(ProbabilisticCoder):
             self.embedder = MiniLMEmbedder()
         return self.embedder.embed(list(texts))
 
-    def _fit_features(self, texts: Sequence[str], context) -> sparse.csr_matrix:
-        self.words = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
-        self.chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2,
-                                     sublinear_tf=True)
-        self.questions = OneHotEncoder(handle_unknown="ignore")
-        blocks = [self.words.fit_transform(texts), self.chars.fit_transform(texts),
-                  self.questions.fit_transform(_context_column(context, len(texts)))]
-        if self.use_embeddings:
-            blocks.append(sparse.csr_matrix(self._embed(texts)))
-        return sparse.hstack(blocks).tocsr()
+    def _rules(self):
+        if self._rule_coder is None:
+            from pipeline.coding.rules import RuleCoder
 
-    def _features(self, texts: Sequence[str], context) -> sparse.csr_matrix:
-        blocks = [self.words.transform(texts), self.chars.transform(texts),
-                  self.questions.transform(_context_column(context, len(texts)))]
+            self._rule_coder = RuleCoder(self.rule_codebook)
+        return self._rule_coder
+
+    def use_rule_coder(self, coder) -> None:
+        """Share an already compiled rule coder for the rule features (same codebook)."""
+        self._rule_coder = coder
+
+    def _blocks(self, texts: list[str], context: Context, fit: bool) -> list:
+        table = context_table(context, len(texts), self.attributes)
+        if fit:
+            self.words = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
+            self.chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2,
+                                         sublinear_tf=True)
+            self.context_encoder = OneHotEncoder(handle_unknown="ignore")
+            blocks = [self.words.fit_transform(texts), self.chars.fit_transform(texts),
+                      self.context_encoder.fit_transform(table)]
+        else:
+            blocks = [self.words.transform(texts), self.chars.transform(texts),
+                      self.context_encoder.transform(table)]
         if self.use_embeddings:
             blocks.append(sparse.csr_matrix(self._embed(texts)))
-        return sparse.hstack(blocks).tocsr()
+        if self.rule_codebook is not None:
+            blocks.append(sparse.csr_matrix(
+                rule_matrix(self._rules(), texts, self.rule_codebook.code_ids()), dtype=float))
+        return blocks
+
+    def _features(self, texts: Sequence[str], context: Context = None,
+                  fit: bool = False) -> sparse.csr_matrix:
+        return sparse.hstack(self._blocks(list(texts), context, fit)).tocsr()
 
     def _model(self) -> OneVsRestClassifier:
         return OneVsRestClassifier(LogisticRegression(
             C=self.c, class_weight="balanced", max_iter=3000, random_state=self.seed))
 
     # ----------------------------------------------------------------- training
+
+    def held_out_proba(self, features: sparse.csr_matrix, target: np.ndarray) -> np.ndarray:
+        """Out-of-fold probabilities on the training texts (``threshold_folds`` seeded folds)."""
+        held_out = np.zeros(target.shape)
+        splitter = KFold(self.threshold_folds, shuffle=True, random_state=self.seed)
+        for train, test in splitter.split(features):
+            inner = self._model().fit(features[train], target[train])
+            held_out[test] = _positive_proba(inner, features[test], target.shape[1])
+        return held_out
 
     def fit(self, texts, labels, code_ids, context=None) -> "LinearCoder":
         """Learn every code with at least MIN_EXAMPLES positives; thresholds from inner folds."""
@@ -101,20 +194,19 @@ class LinearCoder(ProbabilisticCoder):
         self.learned = [self.code_ids[j] for j in columns]
         self.not_learned = {self.code_ids[j]: f"{int(n)} positive examples (< {MIN_EXAMPLES})"
                             for j, n in enumerate(counts) if j not in columns}
-        features = self._fit_features(texts, context)
+        self._columns = columns
+        self.thresholds = {}
+        self.held_out = np.zeros(labels.shape, dtype=int)
+        if not columns:
+            return self
+        features = self._features(texts, context, fit=True)
         target = labels[:, columns]
-        held_out = np.zeros(target.shape)
-        for train, test in KFold(self.threshold_folds, shuffle=True,
-                                 random_state=self.seed).split(texts):
-            inner = self._model().fit(features[train], target[train])
-            held_out[test] = _positive_proba(inner, features[test], len(columns))
-        cuts = best_thresholds(target, held_out, shrink=self.shrink)
+        proba = self.held_out_proba(features, target)
+        cuts = best_thresholds(target, proba, shrink=self.shrink)
         self.thresholds = dict(zip(self.learned, cuts.tolist(), strict=True))
         # Held-out decisions on the training texts, for a hybrid coder to compare with rules.
-        self.held_out = np.zeros(labels.shape, dtype=int)
-        self.held_out[:, columns] = held_out >= cuts
+        self.held_out[:, columns] = proba >= cuts
         self.model = self._model().fit(features, target)
-        self._columns = columns
         return self
 
     def predict_proba(self, texts, context=None) -> np.ndarray:
@@ -130,26 +222,56 @@ class LinearCoder(ProbabilisticCoder):
         """Learned codes use their validated cut; codes not learned can never be chosen."""
         return np.array([self.thresholds.get(c, np.inf) for c in self.code_ids])
 
+    def context_of(self, segments):
+        """The segments table itself: its question (``context``) and any attribute columns."""
+        return segments
+
     # ----------------------------------------------------------------- evidence
 
+    def _names(self, vectorizer: TfidfVectorizer, key: str) -> np.ndarray:
+        terms = getattr(self, "_terms", None) or {}
+        if key not in terms:  # built once per process: they are big arrays
+            terms[key] = vectorizer.get_feature_names_out()
+            self._terms = terms
+        return terms[key]
+
     def evidence(self, text: str, code_id: str) -> tuple[int, int]:
-        """Offsets of the word n-gram with the largest positive pull toward ``code_id``."""
-        estimator = self.model.estimators_[self.learned.index(code_id)]
-        n_words = len(self.words.vocabulary_)
-        weights = estimator.coef_.ravel()[:n_words]
-        row = self.words.transform([text])
-        if row.nnz:
-            pulls = row.data * weights[row.indices]
-            best = int(np.argmax(pulls))
-            if pulls[best] > 0:
-                if getattr(self, "_terms", None) is None:  # built once: it is a big array
-                    self._terms = self.words.get_feature_names_out()
-                term = self._terms[row.indices[best]]
-                words = [re.escape(w) for w in term.split()]
-                match = re.search(r"\b" + r"\W+".join(words) + r"\b", text, re.IGNORECASE)
-                if match:
-                    return match.start(), match.end()
-        return 0, len(text)  # the decision came from the whole text (embedding, characters)
+        """Offsets of the n-gram or rule match with the largest positive pull to ``code_id``.
+
+        A pull is coefficient × feature value. Word n-grams are found as words, character
+        n-grams are widened to the word(s) that hold them, a rule feature points at its match.
+        With no positive pull among them (the score came from embeddings or the question), the
+        whole text is the evidence.
+        """
+        weights = self.model.estimators_[self.learned.index(code_id)].coef_.ravel()
+        candidates: list[tuple[float, int, int]] = []
+        offset = 0
+        for vectorizer, key, locate in ((self.words, "words", locate_word_ngram),
+                                        (self.chars, "chars", locate_char_ngram)):
+            row = vectorizer.transform([text])
+            if row.nnz:
+                pulls = row.data * weights[offset + row.indices]
+                for k in np.argsort(-pulls)[:3]:  # the best few, in case one is not found
+                    if pulls[k] <= 0:
+                        break
+                    span = locate(text, self._names(vectorizer, key)[row.indices[k]])
+                    if span:
+                        candidates.append((float(pulls[k]), *span))
+                        break
+            offset += len(vectorizer.vocabulary_)
+        if self.rule_codebook is not None:
+            rule_codes = self.rule_codebook.code_ids()
+            start = len(weights) - len(rule_codes)
+            codings = self._rules().code(pd.DataFrame(
+                {s.SEGMENT_ID: ["0"], s.START: [0], s.TEXT: [text], s.CONTEXT: [None]}))
+            for row in codings.itertuples(index=False):
+                pull = float(weights[start + rule_codes.index(row.code_id)])
+                if pull > 0:
+                    candidates.append((pull, int(row.start), int(row.end)))
+        if not candidates:
+            return 0, len(text)
+        _, begin, end = max(candidates, key=lambda c: (c[0], -c[1]))
+        return begin, end
 
 
 class BaselineCoder(LinearCoder):
@@ -179,3 +301,17 @@ class BaselineCoder(LinearCoder):
         if len(texts) and self._columns:
             scores[:, self._columns] = self.model.decision_function(self.words.transform(texts))
         return scores
+
+    def evidence(self, text: str, code_id: str) -> tuple[int, int]:
+        """The word n-gram with the largest positive pull toward ``code_id``."""
+        weights = self.model.estimators_[self.learned.index(code_id)].coef_.ravel()
+        row = self.words.transform([text])
+        if row.nnz:
+            pulls = row.data * weights[row.indices]
+            best = int(np.argmax(pulls))
+            if pulls[best] > 0:
+                span = locate_word_ngram(text, self._names(self.words, "words")[
+                    row.indices[best]])
+                if span:
+                    return span
+        return 0, len(text)

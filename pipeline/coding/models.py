@@ -11,14 +11,14 @@ import datetime as dt
 import json
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import joblib
 
 from pipeline.coding.gate import AgreementGate
 from pipeline.config import Codebook
 from pipeline.gold import GoldSet
-from pipeline.quality import context_of, measure, new_coder
+from pipeline.quality import known_of, measure, new_coder
 
 MODELS_DIR = Path("models")
 CARD = "card.json"
@@ -26,14 +26,14 @@ COST_NOTE = "cross-validated on the gold file; the saved model is then trained o
 
 
 def train_model(kind: str, gold: GoldSet, codebook: Codebook, out: Path, *, n_folds: int = 5,
-                seed: int = 42, min_support: int = 10,
+                seed: int = 42, min_support: int = 10, attributes: Sequence[str] = (),
                 progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Cross-validate ``kind`` on ``gold``, train it on all of it, save it and its card."""
     measured = measure(gold, codebook, [kind], n_folds=n_folds, seed=seed, n_boot=200,
-                       min_support=min_support, progress=progress)[0]
+                       min_support=min_support, attributes=attributes, progress=progress)[0]
     started = time.perf_counter()
-    coder = new_coder(kind, codebook).fit(gold.texts, gold.labels, gold.code_ids,
-                                          context_of(gold))
+    coder = new_coder(kind, codebook, attributes=attributes).fit(
+        gold.texts, gold.labels, gold.code_ids, known_of(gold, attributes))
     train_seconds = round(time.perf_counter() - started, 1)
     out.mkdir(parents=True, exist_ok=True)
     if kind == "textcat":
@@ -50,13 +50,22 @@ def train_model(kind: str, gold: GoldSet, codebook: Codebook, out: Path, *, n_fo
         "cross_validation": {**evaluation.summary, "note": COST_NOTE},
         "per_code": evaluation.per_code.to_dict(orient="records"),
         "thresholds": getattr(coder, "thresholds", {}),
-        "not_learned": getattr(getattr(coder, "model", coder), "not_learned", {}),
+        "not_learned": _trained_part(coder, "not_learned") or {},
         "hybrid_choice": getattr(coder, "choice", {}),
+        "features": (_trained_part(coder, "features_used") or dict)(),
         "train_seconds": train_seconds,
     }
     (out / CARD).write_text(json.dumps(card, indent=2, default=str) + "\n", encoding="utf-8")
     (out / "MODEL_CARD.md").write_text(model_card_markdown(card), encoding="utf-8")
     return card
+
+
+def _trained_part(coder: Any, attribute: str) -> Any:
+    """``attribute`` of a trained coder, or of the trained model inside a hybrid coder."""
+    for part in (coder, getattr(coder, "model", None)):
+        if hasattr(part, attribute):
+            return getattr(part, attribute)
+    return None
 
 
 def model_card_markdown(card: dict[str, Any]) -> str:

@@ -58,6 +58,14 @@ class ProbabilisticCoder(ABC):
         """0/1 decisions per text × code, using the per-code thresholds."""
         return (self.predict_proba(texts, context) >= self.threshold_vector()).astype(int)
 
+    def context_of(self, segments: pd.DataFrame):
+        """What the coder is told about each segment besides its text: the question.
+
+        Coders that use respondent attributes return the table itself (see
+        :func:`pipeline.coding.features.context_table`).
+        """
+        return segments[s.CONTEXT].tolist() if s.CONTEXT in segments.columns else None
+
     def code(self, segments: pd.DataFrame) -> pd.DataFrame:
         """Code ``segments``: one row per segment × code whose probability clears its threshold.
 
@@ -67,7 +75,7 @@ class ProbabilisticCoder(ABC):
         if segments.empty:
             return s.empty(s.CODINGS)
         texts = segments[s.TEXT].tolist()
-        proba = self.predict_proba(texts, segments[s.CONTEXT].tolist())
+        proba = self.predict_proba(texts, self.context_of(segments))
         chosen = proba >= self.threshold_vector()
         rows = []
         for i, j in zip(*np.nonzero(chosen), strict=True):

@@ -27,22 +27,34 @@ DATABASE_NAME = "wavecoder.duckdb"
 def analyst_tables(ingested: IngestResult, segments: pd.DataFrame, codings: pd.DataFrame,
                    codebook: Codebook, topics: Any | None = None) -> dict[str, pd.DataFrame]:
     """Every output table of a wave run, by name (topic tables only when ``topics`` ran)."""
-    from pipeline.stance import stances
-
-    docs = ingested.documents
     tables = {
-        "documents": docs,
+        "documents": ingested.documents,
         "segments": segments,
         "codings": codings,
-        "stances": stances(segments, codings, parents=codebook.parents()),
         "rejected": ingested.rejected,
-        "coded_wide": coded_wide(docs, segments, codings, codebook),
-        "theme_summary": theme_summary(docs, segments, codings, codebook),
+        **derived_tables(ingested.documents, segments, codings, codebook),
     }
     if topics is not None and topics.skipped_reason is None:
         tables.update(topics=topics.topics, segment_topics=topics.segment_topics,
                       topic_codes=topics.topic_codes)
     return tables
+
+
+def derived_tables(documents: pd.DataFrame, segments: pd.DataFrame, codings: pd.DataFrame,
+                   codebook: Codebook) -> dict[str, pd.DataFrame]:
+    """Stances, the wide dataset and the theme summary, from the codings that stand.
+
+    Codings a reviewer rejected are left out; codings a reviewer added count like any other.
+    """
+    from pipeline.review.status import standing
+    from pipeline.stance import stances
+
+    kept = standing(codings)
+    return {
+        "stances": stances(segments, kept, parents=codebook.parents()),
+        "coded_wide": coded_wide(documents, segments, kept, codebook),
+        "theme_summary": theme_summary(documents, segments, kept, codebook),
+    }
 
 
 def write_outputs(out_dir: Path, tables: dict[str, pd.DataFrame], codebook: Codebook,
@@ -82,5 +94,5 @@ def run_record(*, ingested: IngestResult, folder: Path, codebook: Codebook, code
     }
 
 
-__all__ = ["DATABASE_NAME", "StageTimer", "analyst_tables", "run_record", "run_summary_markdown",
-           "store_wave", "top_codes", "write_json", "write_outputs"]
+__all__ = ["DATABASE_NAME", "StageTimer", "analyst_tables", "derived_tables", "run_record",
+           "run_summary_markdown", "store_wave", "top_codes", "write_json", "write_outputs"]

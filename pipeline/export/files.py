@@ -56,25 +56,18 @@ def write_json(record: dict[str, Any], path: Path) -> Path:
     return path
 
 
-def write_wave_tables(out_dir: Path, tables: dict[str, pd.DataFrame], codebook: Codebook,
-                      ) -> dict[str, Path]:
-    """Write every table of a wave run; returns {output name: path}.
+def write_coded_tables(out_dir: Path, tables: dict[str, pd.DataFrame], codebook: Codebook,
+                       ) -> dict[str, Path]:
+    """Write the tables that follow from the codings; returns {output name: path}.
 
-    ``tables`` holds documents, segments, codings, stances, rejected, coded_wide, theme_summary
-    and,
-    when topics ran, topics, segment_topics and topic_codes.
+    Those are codings, stances, coded_wide (CSV and XLSX) and theme_summary: review decisions
+    rewrite only these.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     written = {
-        "documents": write_parquet(tables["documents"], s.DOCUMENTS,
-                                   out_dir / "documents.parquet"),
-        "segments": write_parquet(tables["segments"], s.SEGMENTS, out_dir / "segments.parquet"),
         "codings": write_parquet(tables["codings"], s.CODINGS, out_dir / "codings.parquet"),
         "stances": write_parquet(tables["stances"], s.STANCES, out_dir / "stances.parquet"),
     }
-    rejected_path = out_dir / "rejected.csv"
-    tables["rejected"].to_csv(rejected_path, index=False)
-    written["rejected"] = rejected_path
     wide_csv = out_dir / "coded_wide.csv"
     tables["coded_wide"].to_csv(wide_csv, index=False)
     written["coded_wide_csv"] = wide_csv
@@ -83,6 +76,26 @@ def write_wave_tables(out_dir: Path, tables: dict[str, pd.DataFrame], codebook: 
     summary_path = out_dir / "theme_summary.csv"
     tables["theme_summary"].to_csv(summary_path, index=False)
     written["theme_summary"] = summary_path
+    return written
+
+
+def write_wave_tables(out_dir: Path, tables: dict[str, pd.DataFrame], codebook: Codebook,
+                      ) -> dict[str, Path]:
+    """Write every table of a wave run; returns {output name: path}.
+
+    ``tables`` holds documents, segments, codings, stances, rejected, coded_wide, theme_summary
+    and, when topics ran, topics, segment_topics and topic_codes.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = {
+        "documents": write_parquet(tables["documents"], s.DOCUMENTS,
+                                   out_dir / "documents.parquet"),
+        "segments": write_parquet(tables["segments"], s.SEGMENTS, out_dir / "segments.parquet"),
+    }
+    rejected_path = out_dir / "rejected.csv"
+    tables["rejected"].to_csv(rejected_path, index=False)
+    written["rejected"] = rejected_path
+    written.update(write_coded_tables(out_dir, tables, codebook))
     for name, schema in (("topics", s.TOPICS), ("segment_topics", s.SEGMENT_TOPICS),
                          ("topic_codes", s.TOPIC_CODES)):
         path = out_dir / f"{name}.parquet"

@@ -17,3 +17,4 @@ class ReviewImport:
 
     decisions: pd.DataFrame
     problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # worth saying, not wrong (rows left blank)

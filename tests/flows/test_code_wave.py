@@ -8,7 +8,6 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from prefect.testing.utilities import prefect_test_harness
 from typer.testing import CliRunner
 
 from flows.cli import app
@@ -19,13 +18,6 @@ ROOT = Path(__file__).resolve().parents[2]
 
 SAMPLE = ROOT / "corpora" / "sector-survey-2013"
 CODEBOOK = str(ROOT / "models" / "codebooks" / "recovery-capital.yaml")
-
-
-@pytest.fixture(scope="session", autouse=True)
-def prefect_api():
-    """One ephemeral Prefect API for the whole session (it takes ~20 s to start)."""
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,152 @@
+"""``wavecoder export-review``, ``import-review`` and ``review-gold``: the review round trip."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+console = Console()
+SHOWN_PROBLEMS = 25
+
+
+def _codebook(outputs_dir: Path, codebook: Optional[Path]):
+    from pipeline.config import load_codebook
+    from pipeline.outputs import codebook_path_of_run
+
+    return load_codebook(codebook or codebook_path_of_run(outputs_dir))
+
+
+def _outputs_of(file: Path, outputs_dir: Optional[Path]) -> Path:
+    if outputs_dir is not None:
+        return outputs_dir
+    if (file.parent / "run.json").exists():
+        return file.parent
+    raise typer.BadParameter(f"say which wave {file.name} reviews: --outputs outputs/<wave>",
+                             param_hint="--outputs")
+
+
+def export_review_command(
+    outputs_dir: Path = typer.Argument(..., help="A wave's outputs folder."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="The .xlsx to write "
+                                          "(default: <outputs folder>/<wave>-review.xlsx)."),
+    codebook: Optional[Path] = typer.Option(None, "--codebook", help="Codebook YAML "
+                                            "(default: the one run.json names)."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing workbook."),
+) -> None:
+    """Write the review workbook: one row per coding, queued ones first, with drop-downs."""
+    from pipeline.config import ConfigError
+    from pipeline.review.apply import read_wave
+    from pipeline.review.log import database_of, read_log
+    from pipeline.review.queue import review_queue
+    from pipeline.review.workbook import write_workbook
+
+    try:
+        wave = read_wave(outputs_dir)
+        book = _codebook(outputs_dir, codebook)
+        path = output or outputs_dir / f"{wave.wave}-review.xlsx"
+        if path.exists() and not force:
+            console.print(f"[red]error:[/red] {path} exists and may hold a reviewer's "
+                          "decisions; import it first, or pass --force to overwrite it")
+            raise typer.Exit(code=2)
+        from pipeline.review.agreement import codes_to_revise, review_agreement
+
+        log = read_log(database_of(outputs_dir), wave.wave)
+        poor = codes_to_revise(review_agreement(wave.codings, log, book, wave.wave))
+        queue = review_queue(wave.codings, wave.segments, poor_agreement=poor)
+        write_workbook(path, wave.wave, wave.codings, wave.segments, wave.documents, queue, book)
+    except (ConfigError, FileNotFoundError, ValueError) as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(code=2) from None
+    console.print(f"[bold green]Wrote[/bold green] {path}: {len(wave.codings)} codings, "
+                  f"{len(queue)} queued first; fill decision (accept, reject, recode, add), "
+                  "then run wavecoder import-review on it")
+
+
+def import_review_command(
+    file: Path = typer.Argument(..., help="A recoded .qdpx or a filled review .xlsx."),
+    outputs_dir: Optional[Path] = typer.Option(None, "--outputs", help="The wave's outputs "
+                                               "folder (default: the file's folder, when it "
+                                               "is one)."),
+    codebook: Optional[Path] = typer.Option(None, "--codebook", help="Codebook YAML "
+                                            "(default: the one run.json names)."),
+    reviewer: Optional[str] = typer.Option(None, "--reviewer", help="Reviewer of workbook "
+                                           "rows whose reviewer cell is blank."),
+    min_kappa: float = typer.Option(0.6, "--min-kappa", help="Codes agreeing less than this "
+                                    "are listed for codebook revision."),
+) -> None:
+    """Bring a researcher's decisions back: log them, update statuses, measure agreement."""
+    from pipeline.config import ConfigError
+    from pipeline.review.apply import import_review
+
+    outputs_dir = _outputs_of(file, outputs_dir)
+    try:
+        done = import_review(file, outputs_dir, _codebook(outputs_dir, codebook),
+                             reviewer=reviewer, threshold=min_kappa)
+    except (ConfigError, FileNotFoundError, ValueError) as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(code=2) from None
+    read, appended, refreshed = done.read, done.appended, done.refreshed
+    counts = read.decisions["decision"].value_counts().to_dict()
+    console.print(f"{file.name}: {len(read.decisions)} decisions "
+                  f"({', '.join(f'{v} {k}' for k, v in sorted(counts.items())) or 'none'}); "
+                  f"{appended.added} new in the review log, {appended.already_logged} "
+                  f"already there; the log holds {appended.log_size}")
+    for note in read.notes:
+        console.print(note)
+    problems = read.problems + refreshed.problems
+    for problem in problems[:SHOWN_PROBLEMS]:
+        console.print(f"[yellow]problem:[/yellow] {problem}")
+    if len(problems) > SHOWN_PROBLEMS:
+        console.print(f"... and {len(problems) - SHOWN_PROBLEMS} more problems")
+    console.print("codings by status: " + ", ".join(f"{k} {v}" for k, v in
+                                                    refreshed.statuses.items()))
+    _agreement_table(refreshed.agreement)
+    if refreshed.to_revise:
+        console.print(f"[yellow]codes below {min_kappa} agreement, for codebook revision:"
+                      f"[/yellow] {', '.join(refreshed.to_revise)}")
+    console.print(f"[bold green]Updated[/bold green] {outputs_dir}/ (codings, coded_wide, "
+                  f"theme_summary) and {outputs_dir / 'review'}/ (agreement.csv, "
+                  "review_queue.csv, review_log.csv)")
+
+
+def _agreement_table(agreement) -> None:
+    if agreement.empty:
+        return
+    table = Table(title="Agreement (codes with decisions)")
+    for column in ("code_id", "comparison", "raters", "items", "accepted", "rejected", "added",
+                   "percent_agreement", "kappa", "alpha"):
+        table.add_column(column)
+    decided = agreement[(agreement[["accepted", "rejected", "added"]].sum(axis=1) > 0)
+                        | (agreement["comparison"] != "machine-vs-reviewer")]
+    for row in decided.itertuples(index=False):
+        table.add_row(*[f"{v:.3f}" if isinstance(v, float) else str(v) for v in (
+            row.code_id, row.comparison, row.raters, row.items, row.accepted, row.rejected,
+            row.added, row.percent_agreement, row.kappa, row.alpha)])
+    console.print(table)
+
+
+def review_gold_command(
+    outputs_dir: Path = typer.Argument(..., help="A reviewed wave's outputs folder."),
+    output: Path = typer.Option(..., "-o", "--output", help="The gold .csv to write."),
+) -> None:
+    """Write the reviewed segments as a long gold file for ``wavecoder train``/``evaluate``."""
+    from pipeline.review.apply import read_wave
+    from pipeline.review.gold_export import reviewed_gold
+    from pipeline.review.log import database_of, read_log
+
+    try:
+        wave = read_wave(outputs_dir)
+        gold = reviewed_gold(wave.codings, wave.segments,
+                             read_log(database_of(outputs_dir), wave.wave))
+    except FileNotFoundError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(code=2) from None
+    output.parent.mkdir(parents=True, exist_ok=True)
+    gold.rows.to_csv(output, index=False)
+    console.print(f"[bold green]Wrote[/bold green] {output}: {gold.segments} reviewed segments, "
+                  f"{int((gold.rows['code_id'] != '').sum())} codes; {gold.partly_decided} "
+                  "partly decided segments left out")

@@ -1,0 +1,129 @@
+"""Statuses from the review log: which machine codings stand, fell, or were added by people.
+
+Per reviewer, the latest decision on a coding (segment × code) is theirs; across reviewers the
+latest decision of anyone decides the coding's ``status``. "Latest" is by the time the decision
+was made (``decided_at``), then by its place in the log. The machine's codings are never
+edited: statuses are worked out again from the machine codings and the whole log each time, so
+applying the same log twice gives the same table.
+
+* accepted → ``status = accepted``;
+* rejected → ``status = rejected`` (the row stays, so nothing is lost; analyst tables skip it);
+* added on a passage the machine did not code → a new ``human-added`` row carrying the
+  reviewer's passage; added where the machine had the same code → accepted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from pipeline import schema as s
+
+HUMAN_METHOD = "human"
+
+
+def latest_decisions(log: pd.DataFrame, *, per_reviewer: bool) -> pd.DataFrame:
+    """The decision that stands for each coding (and reviewer, with ``per_reviewer``)."""
+    if log.empty:
+        return log.copy()
+    keys = [s.SEGMENT_ID, s.CODE_ID] + ([s.REVIEWER] if per_reviewer else [])
+    ordered = log.sort_values([s.DECIDED_AT, s.LOG_SEQ], kind="stable", na_position="first")
+    return ordered.drop_duplicates(keys, keep="last").sort_values(s.LOG_SEQ).reset_index(
+        drop=True)
+
+
+def machine_codings(codings: pd.DataFrame) -> pd.DataFrame:
+    """The machine's own codings, their status reset: human-added rows dropped."""
+    machine = codings[codings[s.METHOD] != HUMAN_METHOD].copy()
+    machine[s.STATUS] = s.STATUS_MACHINE
+    return machine.reset_index(drop=True)
+
+
+@dataclass
+class Applied:
+    """Codings with statuses, and decisions that could not be applied (with why)."""
+
+    codings: pd.DataFrame
+    problems: list[str] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        """Codings per status."""
+        return {k: int(v) for k, v in self.codings[s.STATUS].value_counts().sort_index().items()}
+
+
+def apply_decisions(codings: pd.DataFrame, segments: pd.DataFrame,
+                    log: pd.DataFrame) -> Applied:
+    """Give each coding its reviewed status and add the codings people added.
+
+    Args:
+        codings: the wave's codings (machine rows; earlier human-added rows are dropped and
+            made again from the log).
+        segments: the wave's segments, to place added passages and check segment ids.
+        log: the review log (schema.STORED_REVIEW_LOG), any order.
+
+    Returns:
+        :class:`Applied`: codings in schema.CODINGS order (machine rows in their order, human
+        additions after them, by segment), and a problem per decision naming a segment or
+        coding this run does not have.
+    """
+    machine = machine_codings(codings)
+    final = latest_decisions(log, per_reviewer=False)
+    if final.empty:
+        return Applied(s.conform(machine, s.CODINGS))
+    known_segments = set(segments[s.SEGMENT_ID])
+    status = machine[s.STATUS].to_numpy(dtype=object).copy()
+    added, problems = [], []
+    for row in final.itertuples(index=False):
+        key = (row.segment_id, row.code_id)
+        where = f"{row.review_file}: {row.decision} {row.code_id} on segment {row.segment_id}"
+        if row.segment_id not in known_segments:
+            problems.append(f"{where}: this run has no such segment (inputs or segmentation "
+                            "changed since the review); decision kept in the log, not applied")
+            continue
+        rows = _rows_of(machine, key)
+        if row.decision == s.DECISION_ADDED and not rows:
+            added.append(row)
+        elif not rows:
+            problems.append(f"{where}: the machine no longer makes this coding; decision kept "
+                            "in the log, not applied")
+        else:
+            for i in rows:
+                status[i] = (s.STATUS_REJECTED if row.decision == s.DECISION_REJECTED
+                             else s.STATUS_ACCEPTED)
+    machine[s.STATUS] = status
+    human = _human_rows(added, segments)
+    table = pd.concat([machine, human], ignore_index=True) if len(human) else machine
+    return Applied(s.conform(table, s.CODINGS), problems)
+
+
+def _rows_of(machine: pd.DataFrame, key: tuple[str, str]) -> list[int]:
+    hit = (machine[s.SEGMENT_ID] == key[0]) & (machine[s.CODE_ID] == key[1])
+    return hit[hit].index.tolist()
+
+
+def _human_rows(added: list, segments: pd.DataFrame) -> pd.DataFrame:
+    if not added:
+        return s.empty(s.CODINGS)
+    by_id = segments.set_index(s.SEGMENT_ID)
+    rows = []
+    for row in added:
+        segment = by_id.loc[row.segment_id]
+        start = int(row.start) if pd.notna(row.start) else int(segment[s.START])
+        end = int(row.end) if pd.notna(row.end) else int(segment[s.END])
+        evidence = row.evidence if isinstance(row.evidence, str) and row.evidence else str(
+            segment[s.TEXT])
+        rows.append({s.SEGMENT_ID: row.segment_id, s.CODE_ID: row.code_id, s.START: start,
+                     s.END: end, s.EVIDENCE: evidence, s.METHOD: HUMAN_METHOD,
+                     s.PATTERN: None, s.CONFIDENCE: 1.0, s.NEGATED: False,
+                     s.CODER: f"reviewer:{row.reviewer}", s.NEEDS_REVIEW: False,
+                     s.STATUS: s.STATUS_HUMAN_ADDED})
+    return pd.DataFrame(rows).sort_values([s.SEGMENT_ID, s.START, s.CODE_ID], kind="stable")
+
+
+def standing(codings: pd.DataFrame) -> pd.DataFrame:
+    """The codings analysts count: every status but rejected."""
+    if s.STATUS not in codings.columns:
+        return codings
+    return codings[codings[s.STATUS].fillna(s.STATUS_MACHINE) != s.STATUS_REJECTED].reset_index(
+        drop=True)

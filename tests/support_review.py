@@ -1,0 +1,62 @@
+"""Helpers for the review tests: find the mini wave's codings and write decisions as a log."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline import schema as s
+
+DATA = Path(__file__).parent / "data"
+
+
+def coding(outputs: Path, text_start: str, code_id: str) -> tuple[str, str]:
+    """(segment_id, code_id) of the coding of ``code_id`` on the segment starting so."""
+    segments = pd.read_parquet(outputs / "segments.parquet")
+    codings = pd.read_parquet(outputs / "codings.parquet")
+    ids = segments.loc[segments[s.TEXT].str.startswith(text_start), s.SEGMENT_ID]
+    hit = codings[codings[s.SEGMENT_ID].isin(ids) & (codings[s.CODE_ID] == code_id)]
+    assert len(hit) == 1, f"no single {code_id} coding on '{text_start}'"
+    return hit[s.SEGMENT_ID].iloc[0], code_id
+
+
+def segment(outputs: Path, text_start: str) -> str:
+    """The id of the segment starting with ``text_start``."""
+    segments = pd.read_parquet(outputs / "segments.parquet")
+    ids = segments.loc[segments[s.TEXT].str.startswith(text_start), s.SEGMENT_ID]
+    assert len(ids) == 1, text_start
+    return ids.iloc[0]
+
+
+def decisions(rows: list[tuple], *, reviewer: str = "Ann", when: str = "2024-03-01T10:00:00",
+              file: str = "review.xlsx", digest: str = "a" * 64) -> pd.DataFrame:
+    """A review_log frame from (segment_id, code_id, decision[, reviewer[, when]]) tuples."""
+    out = []
+    for row in rows:
+        segment_id, code_id, decision, *rest = row
+        out.append({s.SEGMENT_ID: segment_id, s.CODE_ID: code_id, s.DECISION: decision,
+                    s.REVIEWER: rest[0] if rest else reviewer,
+                    s.DECIDED_AT: rest[1] if len(rest) > 1 else when,
+                    s.REVIEW_FILE: file, s.REVIEW_FILE_SHA256: digest})
+    return s.conform(pd.DataFrame(out, columns=s.REVIEW_LOG.names), s.REVIEW_LOG)
+
+
+def write_mini_outputs(out: Path, codebook) -> Path:
+    """Code the mini wave with the rules and write its outputs folder as the flow does."""
+    from pipeline.coding import RuleCoder
+    from pipeline.coding.stream import segment_and_code
+    from pipeline.export import analyst_tables, write_json, write_outputs
+    from pipeline.ingest import ingest_wave
+
+    ingested = ingest_wave(DATA / "waves" / "mini-wave")
+    coded = segment_and_code(ingested.documents, RuleCoder(codebook),
+                             interviewer_labels=ingested.interviewer_labels)
+    write_outputs(out, analyst_tables(ingested, coded.segments, coded.codings, codebook),
+                  codebook)
+    write_json({"wave": "mini-2013", "title": "Mini wave",
+                "codebook": {"id": codebook.id, "version": codebook.version,
+                             "sha256": codebook.sha256},
+                "parameters": {"codebook_path": str(DATA / "codebook-mini.yaml")}},
+               out / "run.json")
+    return out

@@ -1,0 +1,40 @@
+"""The review queue on the mini wave's real codings."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline import schema as s
+from pipeline.review.queue import review_queue
+
+
+def _wave(out):
+    return pd.read_parquet(out / "codings.parquet"), pd.read_parquet(out / "segments.parquet")
+
+
+def test_gated_then_poor_agreement_then_low_confidence_then_a_sample(mini_outputs_template):
+    codings, segments = _wave(mini_outputs_template)
+    codings.loc[codings[s.CODE_ID] == "mental_health_threshold", s.NEEDS_REVIEW] = True
+    queue = review_queue(codings, segments, poor_agreement=["employment_training"],
+                         low_confidence=0.85, sample_min=1, sample_share=0.0)
+    reasons = queue[s.QUEUE_REASON].tolist()
+    gated = (codings[s.CODE_ID] == "mental_health_threshold").sum()
+    ete = (codings[s.CODE_ID] == "employment_training").sum()
+    rest = codings[~codings[s.CODE_ID].isin(["mental_health_threshold", "employment_training"])]
+    low = (rest[s.CONFIDENCE] < 0.85).sum()
+    assert reasons == (["needs-review"] * gated + ["poor-agreement"] * ete
+                       + ["low-confidence"] * low + ["quality-sample"])
+    assert queue[s.PRIORITY].tolist() == list(range(1, len(queue) + 1))
+    assert set(queue.loc[queue[s.QUEUE_REASON] == "needs-review", s.CODE_ID]) == {
+        "mental_health_threshold"}
+    sampled = queue[queue[s.QUEUE_REASON] == "quality-sample"].iloc[0]
+    assert sampled[s.CONFIDENCE] >= 0.85
+    assert sampled[s.TEXT] == segments.set_index(s.SEGMENT_ID).at[sampled[s.SEGMENT_ID], s.TEXT]
+
+
+def test_decided_codings_leave_the_queue_and_the_sample_is_seeded(mini_outputs_template):
+    codings, segments = _wave(mini_outputs_template)
+    first = review_queue(codings, segments, sample_min=3)
+    assert first.equals(review_queue(codings, segments, sample_min=3))
+    decided = codings.assign(**{s.STATUS: "accepted"})
+    assert review_queue(decided, segments).empty

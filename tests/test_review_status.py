@@ -1,0 +1,67 @@
+"""Statuses from the review log on the mini wave's real codings."""
+
+from __future__ import annotations
+
+import pandas as pd
+from support_review import coding, decisions, segment
+
+from pipeline import schema as s
+from pipeline.review.status import apply_decisions, latest_decisions, standing
+
+
+def _log(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.assign(**{s.IMPORTED_AT: "2024-03-10T00:00:00",
+                           s.LOG_SEQ: range(1, len(frame) + 1)})
+
+
+def test_decisions_set_statuses_and_additions_become_rows(mini_outputs_template):
+    out = mini_outputs_template
+    codings = pd.read_parquet(out / "codings.parquet")
+    segments = pd.read_parquet(out / "segments.parquet")
+    gap = coding(out, "Most needs are met", "housing_gap")
+    housing = coding(out, "Most needs are met", "housing")
+    budget = segment(out, "Our budget was cut")
+    log = _log(decisions([(*gap, "accepted"), (*housing, "rejected"),
+                          (budget, "employment_training", "added")]))
+    applied = apply_decisions(codings, segments, log)
+    table = applied.codings.set_index([s.SEGMENT_ID, s.CODE_ID])
+    assert table.loc[gap, s.STATUS] == "accepted"
+    assert table.loc[housing, s.STATUS] == "rejected"
+    added = table.loc[(budget, "employment_training")]
+    assert (added[s.STATUS], added[s.METHOD], added[s.CODER]) == (
+        "human-added", "human", "reviewer:Ann")
+    assert added[s.EVIDENCE].startswith("Our budget was cut")  # no passage given: the segment
+    assert applied.problems == []
+    assert applied.counts() == {"accepted": 1, "human-added": 1,
+                                "machine": len(codings) - 2, "rejected": 1}
+    assert len(standing(applied.codings)) == len(codings)  # one rejected, one added
+    # applying the same log to the result gives the same table: nothing is added twice
+    again = apply_decisions(applied.codings, segments, log)
+    pd.testing.assert_frame_equal(again.codings, applied.codings)
+
+
+def test_the_latest_decision_stands_and_a_reviewer_can_change_their_mind(mini_outputs_template):
+    out = mini_outputs_template
+    housing = coding(out, "Most needs are met", "housing")
+    log = _log(decisions([(*housing, "rejected", "Ann", "2024-03-01T10:00:00"),
+                          (*housing, "accepted", "Bob", "2024-03-02T10:00:00"),
+                          (*housing, "rejected", "Ann", "2024-03-03T10:00:00")]))
+    per_reviewer = latest_decisions(log, per_reviewer=True)
+    assert sorted(zip(per_reviewer[s.REVIEWER], per_reviewer[s.DECISION], strict=False)) == [
+        ("Ann", "rejected"), ("Bob", "accepted")]
+    applied = apply_decisions(pd.read_parquet(out / "codings.parquet"),
+                              pd.read_parquet(out / "segments.parquet"), log)
+    assert applied.codings.set_index([s.SEGMENT_ID, s.CODE_ID]).loc[housing, s.STATUS] == \
+        "rejected"
+
+
+def test_decisions_this_run_cannot_place_are_reported_not_dropped(mini_outputs_template):
+    out = mini_outputs_template
+    log = _log(decisions([("gone-segment", "housing", "accepted"),
+                          (segment(out, "Our budget was cut"), "housing", "rejected")]))
+    applied = apply_decisions(pd.read_parquet(out / "codings.parquet"),
+                              pd.read_parquet(out / "segments.parquet"), log)
+    assert len(applied.problems) == 2
+    assert "no such segment" in applied.problems[0] and "gone-segment" in applied.problems[0]
+    assert "no longer makes this coding" in applied.problems[1]
+    assert set(applied.codings[s.STATUS]) == {"machine"}
