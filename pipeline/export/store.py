@@ -61,8 +61,10 @@ def store_wave(db_path: Path, wave: str, tables: dict[str, pd.DataFrame],
             if s.WAVE not in frame.columns:  # codings carry no wave; the database needs one
                 frame = frame.assign(**{s.WAVE: wave})
             con.register("incoming", frame)
-            con.execute(f"create table if not exists {_quote(name)} as "
-                        "select * from incoming limit 0")
+            # Declared types, not inferred ones: an empty frame would give NULL-typed columns
+            # that later rows cannot be cast into.
+            columns = ", ".join(f"{_quote(c)} {_sql_type(frame[c])}" for c in frame.columns)
+            con.execute(f"create table if not exists {_quote(name)} ({columns})")
             _add_missing_columns(con, name, frame)
             con.execute(f"delete from {_quote(name)} where {s.WAVE} = ?", [wave])
             con.execute(f"insert into {_quote(name)} by name select * from incoming")

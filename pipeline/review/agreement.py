@@ -65,15 +65,16 @@ def _machine_rows(items: pd.DataFrame, reviewer: str, code_ids: list[str], label
         if mine.empty:
             continue
         machine, human = mine["machine"].to_numpy(), mine["reviewer"].to_numpy()
+        said_yes = mine[s.DECISION].isin([s.DECISION_ACCEPTED, s.DECISION_ADDED]).to_numpy()
+        said_no = (mine[s.DECISION] == s.DECISION_REJECTED).to_numpy()
         kappa = _kappa(machine, human)
         rows.append({
             s.CODE_ID: code_id, s.LABEL: labels.get(code_id, code_id),
             s.COMPARISON: s.COMPARISON_MACHINE, s.RATERS: f"machine | {reviewer}",
             s.ITEMS: len(mine),
-            s.ACCEPTED: int(((mine[s.DECISION] == s.DECISION_ACCEPTED)
-                             | ((mine[s.DECISION] == s.DECISION_ADDED) & (machine == 1))).sum()),
-            s.REJECTED_CODINGS: int((mine[s.DECISION] == s.DECISION_REJECTED).sum()),
-            s.ADDED: int(((mine[s.DECISION] == s.DECISION_ADDED) & (machine == 0)).sum()),
+            s.ACCEPTED: int((said_yes & (machine == 1)).sum()),
+            s.REJECTED_CODINGS: int((said_no & (machine == 1)).sum()),
+            s.ADDED: int((said_yes & (machine == 0)).sum()),
             s.PERCENT_AGREEMENT: round(float((machine == human).mean()), 4),
             s.KAPPA: kappa, s.ALPHA: np.nan,
             s.BELOW_THRESHOLD: bool(kappa < threshold) if not np.isnan(kappa) else False,

@@ -94,36 +94,54 @@ class Refreshed:
         return codes_to_revise(self.agreement)
 
 
-def refresh_outputs(outputs_dir: Path, codebook: Codebook, *,
-                    threshold: float = DEFAULT_THRESHOLD) -> Refreshed:
-    """Apply the wave's whole review log to its outputs and rewrite what follows from it."""
-    from pipeline.export import derived_tables, store_wave, write_json
-    from pipeline.export.charts import theme_chart
-    from pipeline.export.files import write_coded_tables
-    from pipeline.outputs import run_record
+@dataclass
+class _State:
+    wave: WaveTables
+    applied: Applied
+    tables: dict[str, pd.DataFrame]
+    review: dict[str, pd.DataFrame]
+
+    def refreshed(self, written: dict[str, Path] | None = None) -> Refreshed:
+        return Refreshed(self.applied.counts(), self.applied.problems,
+                         self.review["review_agreement"], self.review["review_queue"],
+                         len(self.review["review_log"]), written or {})
+
+
+def _state(outputs_dir: Path, codebook: Codebook, threshold: float) -> _State:
+    from pipeline.export import derived_tables
 
     wave = read_wave(outputs_dir)
-    db = database_of(outputs_dir)
-    log = read_log(db, wave.wave)
+    log = read_log(database_of(outputs_dir), wave.wave)
     applied = apply_decisions(wave.codings, wave.segments, log)
     tables = {"codings": applied.codings,
               **derived_tables(wave.documents, wave.segments, applied.codings, codebook)}
     review = review_tables(applied.codings, wave.segments, log, codebook, wave.wave,
                            threshold=threshold)
+    return _State(wave, applied, tables, review)
+
+
+def refresh_outputs(outputs_dir: Path, codebook: Codebook, *,
+                    threshold: float = DEFAULT_THRESHOLD) -> Refreshed:
+    """Apply the wave's whole review log to its outputs and rewrite what follows from it."""
+    from pipeline.export import store_wave, write_json
+    from pipeline.export.charts import theme_chart
+    from pipeline.export.files import write_coded_tables
+    from pipeline.outputs import run_record
+
+    state = _state(outputs_dir, codebook, threshold)
     record = run_record(outputs_dir)
-    written = write_coded_tables(outputs_dir, tables, codebook)
-    written["theme_chart"] = theme_chart(tables["theme_summary"],
+    written = write_coded_tables(outputs_dir, state.tables, codebook)
+    written["theme_chart"] = theme_chart(state.tables["theme_summary"],
                                          outputs_dir / "theme_summary.png",
                                          title=record.get("title", ""))
-    written.update(write_review_tables(outputs_dir, review))
-    refreshed = Refreshed(applied.counts(), applied.problems, review["review_agreement"],
-                          review["review_queue"], len(log), written)
+    written.update(write_review_tables(outputs_dir, state.review))
     if record:
-        record["review"] = review_summary(applied, review)
+        record["review"] = review_summary(state.applied, state.review)
         write_json(record, outputs_dir / "run.json")
-    store_wave(db, wave.wave, {**tables, **{k: v for k, v in review.items()
-                                            if k != "review_log"}}, record or None)
-    return refreshed
+    stored = {k: v for k, v in state.review.items() if k != "review_log"}
+    store_wave(database_of(outputs_dir), state.wave.wave, {**state.tables, **stored},
+               record or None)
+    return state.refreshed(written)
 
 
 def review_summary(applied: Applied, review: dict[str, pd.DataFrame]) -> dict:
@@ -165,10 +183,25 @@ class Imported:
 def import_review(path: Path, outputs_dir: Path, codebook: Codebook, *,
                   reviewer: str | None = None, threshold: float = DEFAULT_THRESHOLD,
                   imported_at: str | None = None) -> Imported:
-    """Read ``path``, append its decisions to the wave's log, and refresh the outputs."""
-    read = read_review_file(path, outputs_dir, codebook, reviewer)
+    """Read ``path``, append its decisions to the wave's log, and refresh the outputs.
+
+    A file whose exact contents were imported before is not read again (its decisions are in
+    the log already): nothing changes, and the note says when it was imported.
+    """
+    import hashlib
+
     wave = read_wave(outputs_dir).wave
-    appended = append_decisions(database_of(outputs_dir), wave, read.decisions,
-                                imported_at=imported_at)
+    db = database_of(outputs_dir)
+    log = read_log(db, wave)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
+    earlier = log[log[s.REVIEW_FILE_SHA256] == digest]
+    if len(earlier):
+        read = ReviewImport(decisions=s.empty(s.REVIEW_LOG), notes=[
+            f"{path.name} was imported on {earlier[s.IMPORTED_AT].iloc[0]} ({len(earlier)} "
+            "decisions); the same file again changes nothing"])
+        appended = Appended(added=0, already_logged=len(earlier), log_size=len(log))
+        return Imported(read, appended, _state(outputs_dir, codebook, threshold).refreshed())
+    read = read_review_file(path, outputs_dir, codebook, reviewer)
+    appended = append_decisions(db, wave, read.decisions, imported_at=imported_at)
     refreshed = refresh_outputs(outputs_dir, codebook, threshold=threshold)
     return Imported(read, appended, refreshed)

@@ -9,7 +9,9 @@ applying the same log twice gives the same table.
 * accepted → ``status = accepted``;
 * rejected → ``status = rejected`` (the row stays, so nothing is lost; analyst tables skip it);
 * added on a passage the machine did not code → a new ``human-added`` row carrying the
-  reviewer's passage; added where the machine had the same code → accepted.
+  reviewer's passage; added where the machine had the same code → accepted; accepted where a
+  person had added the code (a second round of review) → still ``human-added``; rejected
+  there → the addition is withdrawn.
 """
 
 from __future__ import annotations
@@ -72,6 +74,8 @@ def apply_decisions(codings: pd.DataFrame, segments: pd.DataFrame,
     if final.empty:
         return Applied(s.conform(machine, s.CODINGS))
     known_segments = set(segments[s.SEGMENT_ID])
+    adds = log[log[s.DECISION] == s.DECISION_ADDED]
+    people_added = set(zip(adds[s.SEGMENT_ID], adds[s.CODE_ID], strict=True))
     status = machine[s.STATUS].to_numpy(dtype=object).copy()
     added, problems = [], []
     for row in final.itertuples(index=False):
@@ -82,9 +86,9 @@ def apply_decisions(codings: pd.DataFrame, segments: pd.DataFrame,
                             "changed since the review); decision kept in the log, not applied")
             continue
         rows = _rows_of(machine, key)
-        if row.decision == s.DECISION_ADDED and not rows:
-            added.append(row)
-        elif not rows:
+        if not rows and row.decision != s.DECISION_REJECTED:
+            added.append(row)  # added, or accepted where a person had added it before
+        elif not rows and key not in people_added:
             problems.append(f"{where}: the machine no longer makes this coding; decision kept "
                             "in the log, not applied")
         else:
