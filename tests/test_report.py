@@ -105,7 +105,7 @@ def test_report_and_tables_are_written(report):
     written = sorted(p.name for p in (report.parent / "report").glob("*.csv"))
     assert written == sorted(f"{n}.csv" for n in (
         "themes", "stance_by_theme", "direction_by_theme", "crosstabs", "cooccurrence",
-        "uncovered_topics", "exemplars", "codings_stances", "compare"))
+        "uncovered_topics", "exemplars", "codings_stances", "compare", "review"))
 
 
 def test_page_is_self_contained(report):
@@ -120,6 +120,14 @@ def test_rejected_codings_are_left_out(report):
     assert themes.loc[("q2_local_gaps", "employment_training"), "mentions"] == 0
     assert themes.loc[("q2_local_gaps", "housing"), "share"] == pytest.approx(1 / 3, abs=1e-4)
     assert "1 codings rejected in review are left out." in report.read_text(encoding="utf-8")
+
+
+def test_review_section_counts_codings_by_status(report):
+    review = csv(report, "review").set_index("code_id")
+    assert review.loc["employment_training", ["rejected", "accepted"]].tolist() == [1, 0]
+    assert review.loc["housing", ["accepted", "rejected", "human-added"]].tolist() == [1, 0, 0]
+    page = report.read_text(encoding="utf-8")
+    assert 'id="review-table"' in page and '<a href="#review">Review</a>' in page
 
 
 def test_theme_shares_agree_with_the_runs_theme_summary(tmp_path, waves_dir, mini_codebook):

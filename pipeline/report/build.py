@@ -35,6 +35,9 @@ def report_tables(current: WaveOutputs, earlier: WaveOutputs | None = None
         "exemplars": tables.exemplars(mentioned, current.codes),
         "codings_stances": current.stances,
     }
+    if current.review is not None:
+        out["review"] = current.review.assign(**{s.LABEL: current.review[s.CODE_ID].map(
+            current.codes.label)})
     if earlier is not None:
         before = tables.theme_shares(
             earlier.documents, tables.mentions(earlier.documents, earlier.segments,
@@ -120,6 +123,8 @@ def _context(current: WaveOutputs, found: dict[str, pd.DataFrame], figures: dict
                 ("cooccurrence", "Co-occurrence")]
     sections += [("compare", "Change")] if earlier is not None else []
     sections += [("topics", "New topics"), ("quotes", "Quotes")]
+    review = found.get("review")
+    sections += [("review", "Review")] if review is not None else []
     return {
         "title": current.title, "wave": current.wave, "sections": sections,
         "codebook": (f"{book.get('id')} {book.get('version')} "
@@ -145,6 +150,14 @@ def _context(current: WaveOutputs, found: dict[str, pd.DataFrame], figures: dict
             (s.COVERAGE, "coded", "pct"), (s.WORDS, "words", "text"),
             ("examples", "examples", "text")], table_id="topics-table"),
         "quotes": _quotes(found["exemplars"]),
+        "review": None if review is None else {
+            "to_revise": review.loc[review[s.BELOW_THRESHOLD], s.LABEL].tolist(),
+            "table": table_html(review, [
+                (s.LABEL, "code", "text"), (s.STATUS_MACHINE, "not yet reviewed", "int"),
+                (s.STATUS_ACCEPTED, "accepted", "int"), (s.STATUS_REJECTED, "rejected", "int"),
+                (s.STATUS_HUMAN_ADDED, "added by reviewers", "int"),
+                (s.PERCENT_AGREEMENT, "agreement", "pct"), (s.KAPPA, "kappa", "num")],
+                table_id="review-table", highlight=s.BELOW_THRESHOLD)},
     }
 
 

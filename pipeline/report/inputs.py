@@ -61,6 +61,9 @@ class WaveOutputs:
     topics: pd.DataFrame | None
     rejected_codings: int = 0
     notes: list[str] = field(default_factory=list)
+    review: pd.DataFrame | None = None  # per code: codings by status, and agreement
+
+
 
     @property
     def wave(self) -> str:
@@ -121,6 +124,7 @@ def load_outputs(directory: Path) -> WaveOutputs:
     segments = pd.read_parquet(directory / "segments.parquet")
     codings = pd.read_parquet(directory / "codings.parquet")
     rejected = 0
+    review = _review(directory, codings)
     if s.STATUS in codings.columns:
         is_rejected = codings[s.STATUS].fillna("") == s.STATUS_REJECTED
         rejected = int(is_rejected.sum())
@@ -138,4 +142,32 @@ def load_outputs(directory: Path) -> WaveOutputs:
     topics = pd.read_parquet(topics_path) if topics_path.exists() else None
     return WaveOutputs(directory=directory, run=run, documents=documents, segments=segments,
                        codings=codings, stances=table, codes=codes, topics=topics,
-                       rejected_codings=rejected, notes=notes)
+                       rejected_codings=rejected, notes=notes, review=review)
+
+
+def _review(directory: Path, codings: pd.DataFrame) -> pd.DataFrame | None:
+    """Per code: its codings by review status, and the machine's agreement with reviewers.
+
+    Agreement is the lowest over reviewers. None when nothing was reviewed.
+    """
+    if s.STATUS not in codings.columns or (codings[s.STATUS].fillna(s.STATUS_MACHINE)
+                                           == s.STATUS_MACHINE).all():
+        return None
+    statuses = [s.STATUS_MACHINE, s.STATUS_ACCEPTED, s.STATUS_REJECTED, s.STATUS_HUMAN_ADDED]
+    table = pd.crosstab(codings[s.CODE_ID], codings[s.STATUS].fillna(s.STATUS_MACHINE)
+                        ).reindex(columns=statuses, fill_value=0).reset_index()
+    table.columns.name = None
+    agreement_path = directory / "review" / "agreement.csv"
+    if agreement_path.exists():
+        agreement = pd.read_csv(agreement_path)
+        machine = agreement[agreement[s.COMPARISON] == s.COMPARISON_MACHINE]
+        lowest = machine.groupby(s.CODE_ID).agg(
+            **{s.KAPPA: (s.KAPPA, "min"), s.PERCENT_AGREEMENT: (s.PERCENT_AGREEMENT, "min"),
+               s.BELOW_THRESHOLD: (s.BELOW_THRESHOLD, "any")}).reset_index()
+        table = table.merge(lowest, on=s.CODE_ID, how="left")
+    for column in (s.KAPPA, s.PERCENT_AGREEMENT):
+        if column not in table:
+            table[column] = float("nan")
+    table[s.BELOW_THRESHOLD] = table.get(s.BELOW_THRESHOLD, False)
+    table[s.BELOW_THRESHOLD] = table[s.BELOW_THRESHOLD].fillna(False).astype(bool)
+    return table

@@ -98,6 +98,18 @@ codings; the words that carry the code are marked. Full table:
 {{- quote.before }}<mark>{{ quote.evidence }}</mark>{{ quote.after -}}
 <div class="quote-meta">{{ quote.meta }}</div></blockquote>{% endfor %}
 {% endfor %}
+
+{% if review %}
+<h2 id="review">Review</h2>
+<p class="note">Codings by reviewers' decisions (rejected codings are left out of every count
+above; codings reviewers added are in them), and the machine's agreement with its reviewers
+(the lowest over reviewers; kappa is blank where every decision was the same). Bold rows agree
+less than the threshold. Full tables: <code>report/review.csv</code>,
+<code>review/agreement.csv</code>.</p>
+{% if review.to_revise %}<p class="warning">Codes to revise in the codebook: {{
+review.to_revise|join(", ") }}.</p>{% endif %}
+{{ review.table|safe }}
+{% endif %}
 </body>
 </html>
 """

@@ -123,10 +123,16 @@ def test_qdpx_round_trip(tmp_path):
     assert len(log_rows(out)) == len(log)
 
     cli("report", wave)  # the next report counts the reviewed codes
-    themes = pd.read_csv(wave / "report" / "themes.csv")
+    themes = pd.read_csv(wave / "report" / "themes.csv").set_index([s.QUESTION_ID, s.CODE_ID])
+    assert themes.loc[("q1_needs_met", "commissioning"), s.MENTIONS] == \
+        before["commissioning"] + 1
+    assert themes.loc[("q3_changes", "mutual_aid"), s.MENTIONS] == before["mutual"] - 1
     quotes = pd.read_csv(wave / "report" / "exemplars.csv")
     assert set(quotes[s.STATUS]) <= {"accepted", "human-added"}
-    assert not themes.empty
+    review = pd.read_csv(wave / "report" / "review.csv").set_index(s.CODE_ID)
+    assert review[["rejected", "human-added", "machine"]].sum().tolist() == [2, 2, 0]
+    assert review.loc["mutual_aid", "rejected"] == 1
+    assert review.loc["complex_needs_dual_diagnosis", "human-added"] == 1
 
     # re-running the wave keeps every decision: statuses come back from the log
     rerun = run_wave(out)
