@@ -27,6 +27,7 @@ from lxml import etree
 
 from pipeline import schema as s
 from pipeline.config import Code, Codebook
+from pipeline.review.status import REVIEWER_CODER
 
 NAMESPACE = "urn:QDA-XML:project:1.0"
 PROJECT_MEMBER = "project.qde"
@@ -55,6 +56,18 @@ def machine_user_guid(coder: str) -> str:
 def reviewer_user_guid(name: str) -> str:
     """The guid of a human reviewer's user."""
     return stable_guid("user", "reviewer", name)
+
+
+def _user_of(coder: str) -> tuple[str, str]:
+    """The project user (guid, name) of a coding's coder.
+
+    A coding people added (coder ``reviewer:<name>``) belongs to that reviewer, any other to
+    the machine coder.
+    """
+    if coder.startswith(REVIEWER_CODER):
+        name = coder[len(REVIEWER_CODER):]
+        return reviewer_user_guid(name), name
+    return machine_user_guid(coder), coder
 
 
 def coding_tag(segment_id: str, code_id: str) -> str:
@@ -285,8 +298,8 @@ def project_xml(layout: WaveLayout, codebook: Codebook, reviewers: Sequence[str]
     if unknown:
         raise ValueError(f"codings use codes that codebook '{codebook.id}' does not have: "
                          f"{', '.join(unknown)}")
-    users = [(machine_user_guid(c), c) for c in layout.coders]
-    users += [(reviewer_user_guid(name), name) for name in dict.fromkeys(reviewers)]
+    users = list(dict.fromkeys([_user_of(c) for c in layout.coders]
+                               + [(reviewer_user_guid(name), name) for name in reviewers]))
     attributes = {"name": layout.wave, "origin": "wavecoder"}
     if users:
         attributes["creatingUserGUID"] = users[0][0]
@@ -326,7 +339,7 @@ def project_xml(layout: WaveLayout, codebook: Codebook, reviewers: Sequence[str]
             node = _element(sources, "TextSource", guid=plan.guid, name=plan.name,
                             plainTextPath=f"internal://{plan.guid}.txt")
             for sel in by_source.get(plan.guid, []):
-                user = machine_user_guid(sel.coder)
+                user = _user_of(sel.coder)[0]
                 selection = _element(node, "PlainTextSelection", guid=sel.guid,
                                      startPosition=str(sel.start), endPosition=str(sel.end),
                                      creatingUser=user)

@@ -23,6 +23,7 @@ import pandas as pd
 from pipeline import schema as s
 
 HUMAN_METHOD = "human"
+REVIEWER_CODER = "reviewer:"  # the coder of a coding a person added: "reviewer:<name>"
 
 
 def latest_decisions(log: pd.DataFrame, *, per_reviewer: bool) -> pd.DataFrame:
@@ -120,7 +121,7 @@ def _human_rows(added: list, segments: pd.DataFrame) -> pd.DataFrame:
         rows.append({s.SEGMENT_ID: row.segment_id, s.CODE_ID: row.code_id, s.START: start,
                      s.END: end, s.EVIDENCE: evidence, s.METHOD: HUMAN_METHOD,
                      s.PATTERN: None, s.CONFIDENCE: 1.0, s.NEGATED: False,
-                     s.CODER: f"reviewer:{row.reviewer}", s.NEEDS_REVIEW: False,
+                     s.CODER: f"{REVIEWER_CODER}{row.reviewer}", s.NEEDS_REVIEW: False,
                      s.STATUS: s.STATUS_HUMAN_ADDED})
     return pd.DataFrame(rows).sort_values([s.SEGMENT_ID, s.START, s.CODE_ID], kind="stable")
 

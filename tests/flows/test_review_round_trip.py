@@ -8,10 +8,12 @@ report and a re-run of the wave all reflect exactly those edits.
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+from lxml import etree
 from openpyxl import load_workbook
 from support_qdpx import ReviewerEdit, recode_qdpx
 from typer.testing import CliRunner
@@ -19,6 +21,7 @@ from typer.testing import CliRunner
 from flows.cli import app
 from flows.code_wave import code_wave
 from pipeline import schema as s
+from pipeline.review.qdpx import NAMESPACE
 from pipeline.review.workbook import COLUMNS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -121,6 +124,17 @@ def test_qdpx_round_trip(tmp_path):
     again = cli("import-review", reviewed, "--outputs", wave)
     assert f"0 new in the review log, {len(machine) + 2} already there" in again
     assert len(log_rows(out)) == len(log)
+
+    # the next export offers the reviewed codings: rejected ones gone, added ones Ann's
+    cli("export-qdpx", wave, "-o", tmp_path / "second.qdpx")
+    with zipfile.ZipFile(tmp_path / "second.qdpx") as archive:
+        root = etree.fromstring(archive.read("project.qde"))
+    selections = list(root.iter(f"{{{NAMESPACE}}}PlainTextSelection"))
+    assert len(selections) == len(machine)
+    users = {u.get("guid"): u.get("name") for u in root.iter(f"{{{NAMESPACE}}}User")}
+    by_ann = [sel for sel in selections if users[sel.get("creatingUser")] == "Ann Reviewer"]
+    assert sorted(sel.findtext(f"{{{NAMESPACE}}}Description").split("code=")[-1].strip()
+                  for sel in by_ann) == ["commissioning", "complex_needs_dual_diagnosis"]
 
     cli("report", wave)  # the next report counts the reviewed codes
     themes = pd.read_csv(wave / "report" / "themes.csv").set_index([s.QUESTION_ID, s.CODE_ID])
