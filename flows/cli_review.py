@@ -21,10 +21,20 @@ def _codebook(outputs_dir: Path, codebook: Optional[Path]):
 
 
 def _outputs_of(file: Path, outputs_dir: Optional[Path]) -> Path:
+    """The outputs folder a review file belongs to.
+
+    As given; else the file's own folder if it is a wave's; else ``outputs/<wave>`` for the
+    wave named inside the file.
+    """
+    from pipeline.review.apply import wave_of_review_file
+
     if outputs_dir is not None:
         return outputs_dir
     if (file.parent / "run.json").exists():
         return file.parent
+    wave = wave_of_review_file(file) if file.is_file() else None
+    if wave and (Path("outputs") / wave / "run.json").exists():
+        return Path("outputs") / wave
     raise typer.BadParameter(f"say which wave {file.name} reviews: --outputs outputs/<wave>",
                              param_hint="--outputs")
 
@@ -69,8 +79,9 @@ def export_review_command(
 def import_review_command(
     file: Path = typer.Argument(..., help="A recoded .qdpx or a filled review .xlsx."),
     outputs_dir: Optional[Path] = typer.Option(None, "--outputs", help="The wave's outputs "
-                                               "folder (default: the file's folder, when it "
-                                               "is one)."),
+                                               "folder (default: the file's folder when it "
+                                               "is one, else outputs/<the wave the file "
+                                               "names>)."),
     codebook: Optional[Path] = typer.Option(None, "--codebook", help="Codebook YAML "
                                             "(default: the one run.json names)."),
     reviewer: Optional[str] = typer.Option(None, "--reviewer", help="Reviewer of workbook "

@@ -171,6 +171,26 @@ def read_review_file(path: Path, outputs_dir: Path, codebook: Codebook,
                      f"(the review workbook), not '{path.suffix}'")
 
 
+def wave_of_review_file(path: Path) -> str | None:
+    """The wave a ``.qdpx`` or review ``.xlsx`` written by wavecoder belongs to, if it says."""
+    try:
+        if path.suffix.lower() == ".qdpx":
+            import zipfile
+
+            from lxml import etree
+
+            with zipfile.ZipFile(path) as archive:
+                name = next(n for n in archive.namelist() if n.lower() == "project.qde")
+                return etree.fromstring(archive.read(name)).get("name")
+        if path.suffix.lower() == ".xlsx":
+            from openpyxl import load_workbook
+
+            return load_workbook(path, read_only=True).properties.identifier
+    except Exception:  # not readable: the import itself will say why
+        return None
+    return None
+
+
 @dataclass
 class Imported:
     """One review file brought in: what it said, what the log kept, where the wave stands."""

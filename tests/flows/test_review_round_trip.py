@@ -171,7 +171,7 @@ def fill(path: Path, rows: dict[tuple[str, str], dict[str, str]], extra: list[di
     book.save(path)
 
 
-def test_workbook_round_trip_with_two_reviewers(tmp_path):
+def test_workbook_round_trip_with_two_reviewers(tmp_path, monkeypatch):
     out = tmp_path / "outputs"
     wave = run_wave(out)
     gap = find(wave, "S001", "q2_local_gaps", "nowhere to live", "housing_gap")
@@ -204,7 +204,8 @@ def test_workbook_round_trip_with_two_reviewers(tmp_path):
     cli("export-review", wave, "-o", bob)
     fill(bob, {mutual: {s.DECISION: "accept", s.REVIEWER: "Bob"},
                gap: {s.DECISION: "accept", s.REVIEWER: "Bob"}}, [])
-    cli("import-review", bob, "--outputs", wave)
+    monkeypatch.chdir(tmp_path)  # from the project root, the workbook names its wave
+    cli("import-review", bob)
     log = log_rows(out)
     on_mutual = log[(log[s.SEGMENT_ID] == mutual[0]) & (log[s.CODE_ID] == "mutual_aid")]
     assert on_mutual[[s.REVIEWER, s.DECISION]].values.tolist() == [["Ann", "rejected"],
@@ -219,6 +220,12 @@ def test_workbook_round_trip_with_two_reviewers(tmp_path):
     assert between.loc["housing_gap", [s.PERCENT_AGREEMENT, s.ALPHA]].tolist() == [1.0, 1.0]
     assert bool(between.loc["mutual_aid", s.BELOW_THRESHOLD])
     assert set(between[s.RATERS]) == {"Ann | Bob"}
+
+    cli("report", wave)
+    review = pd.read_csv(wave / "report" / "review.csv").set_index(s.CODE_ID)
+    assert review.loc["employment_training", "human-added"] == 1
+    assert review.loc["mutual_aid", ["accepted", "rejected"]].tolist() == [1, 0]
+    assert review[["accepted", "rejected", "human-added"]].sum().tolist() == [2, 1, 2]
 
     # gold: segments whose every coding was decided (the "nowhere to live" segment's housing
     # coding and the recoded segment's mental health coding were left undecided)
