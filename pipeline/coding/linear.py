@@ -275,22 +275,35 @@ class LinearCoder(ProbabilisticCoder):
 
 
 class BaselineCoder(LinearCoder):
-    """The reference point: TF-IDF words + one-vs-rest linear SVC, cut at 0."""
+    """The reference point: TF-IDF word and character n-grams + one-vs-rest linear SVC.
+
+    Balanced class weights (rare codes are not drowned by the texts without them) and the
+    SVC's own cut at 0: no thresholds tuned, no embeddings, no question.
+    """
 
     def __init__(self, *, codebook: str = "", seed: int = 42) -> None:
         super().__init__(codebook=codebook, embeddings=False, seed=seed)
         self.name = f"baseline-tfidf-svc:{codebook}"
 
+    def _svc_features(self, texts: list[str], fit: bool) -> sparse.csr_matrix:
+        if fit:
+            self.words = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
+            self.chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2,
+                                         sublinear_tf=True)
+            return sparse.hstack([self.words.fit_transform(texts),
+                                  self.chars.fit_transform(texts)]).tocsr()
+        return sparse.hstack([self.words.transform(texts), self.chars.transform(texts)]).tocsr()
+
     def fit(self, texts, labels, code_ids, context=None) -> "BaselineCoder":
-        """TF-IDF words and a linear SVC per code; the decision threshold is 0 (no tuning)."""
+        """A linear SVC per code on TF-IDF words and characters; the threshold is 0."""
         texts, labels = list(texts), np.asarray(labels, dtype=int)
         self.code_ids = list(code_ids)
         counts = labels.sum(axis=0)
         self._columns = [j for j, n in enumerate(counts) if 0 < n < len(texts)]
         self.learned = [self.code_ids[j] for j in self._columns]
-        self.words = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
-        features = self.words.fit_transform(texts)
-        self.model = OneVsRestClassifier(LinearSVC(random_state=self.seed)).fit(
+        features = self._svc_features(texts, fit=True)
+        self.model = OneVsRestClassifier(LinearSVC(class_weight="balanced",
+                                                   random_state=self.seed)).fit(
             features, labels[:, self._columns])
         self.thresholds = dict.fromkeys(self.learned, 0.0)
         return self
@@ -299,19 +312,6 @@ class BaselineCoder(LinearCoder):
         """Decision values (not probabilities): positive means the code is chosen."""
         scores = np.full((len(texts), len(self.code_ids)), -1.0)
         if len(texts) and self._columns:
-            scores[:, self._columns] = self.model.decision_function(self.words.transform(texts))
+            scores[:, self._columns] = self.model.decision_function(
+                self._svc_features(list(texts), fit=False))
         return scores
-
-    def evidence(self, text: str, code_id: str) -> tuple[int, int]:
-        """The word n-gram with the largest positive pull toward ``code_id``."""
-        weights = self.model.estimators_[self.learned.index(code_id)].coef_.ravel()
-        row = self.words.transform([text])
-        if row.nnz:
-            pulls = row.data * weights[row.indices]
-            best = int(np.argmax(pulls))
-            if pulls[best] > 0:
-                span = locate_word_ngram(text, self._names(self.words, "words")[
-                    row.indices[best]])
-                if span:
-                    return span
-        return 0, len(text)
