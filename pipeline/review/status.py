@@ -9,9 +9,10 @@ applying the same log twice gives the same table.
 * accepted → ``status = accepted``;
 * rejected → ``status = rejected`` (the row stays, so nothing is lost; analyst tables skip it);
 * added on a passage the machine did not code → a new ``human-added`` row carrying the
-  reviewer's passage; added where the machine had the same code → accepted; accepted where a
-  person had added the code (a second round of review) → still ``human-added``; rejected
-  there → the addition is withdrawn.
+  reviewer's passage; added where the machine had the same code → accepted;
+* accepted where there is no machine coding (a person added it, or the coder no longer makes
+  it) → ``human-added``: a reviewer said the code applies there; rejected where a person had
+  added it → the addition is withdrawn.
 """
 
 from __future__ import annotations
@@ -77,6 +78,9 @@ def apply_decisions(codings: pd.DataFrame, segments: pd.DataFrame,
     known_segments = set(segments[s.SEGMENT_ID])
     adds = log[log[s.DECISION] == s.DECISION_ADDED]
     people_added = set(zip(adds[s.SEGMENT_ID], adds[s.CODE_ID], strict=True))
+    rows_of: dict[tuple[str, str], list[int]] = {}
+    for i, key in enumerate(zip(machine[s.SEGMENT_ID], machine[s.CODE_ID], strict=True)):
+        rows_of.setdefault(key, []).append(i)
     status = machine[s.STATUS].to_numpy(dtype=object).copy()
     added, problems = [], []
     for row in final.itertuples(index=False):
@@ -86,7 +90,7 @@ def apply_decisions(codings: pd.DataFrame, segments: pd.DataFrame,
             problems.append(f"{where}: this run has no such segment (inputs or segmentation "
                             "changed since the review); decision kept in the log, not applied")
             continue
-        rows = _rows_of(machine, key)
+        rows = rows_of.get(key, [])
         if not rows and row.decision != s.DECISION_REJECTED:
             added.append(row)  # added, or accepted where a person had added it before
         elif not rows and key not in people_added:
@@ -100,11 +104,6 @@ def apply_decisions(codings: pd.DataFrame, segments: pd.DataFrame,
     human = _human_rows(added, segments)
     table = pd.concat([machine, human], ignore_index=True) if len(human) else machine
     return Applied(s.conform(table, s.CODINGS), problems)
-
-
-def _rows_of(machine: pd.DataFrame, key: tuple[str, str]) -> list[int]:
-    hit = (machine[s.SEGMENT_ID] == key[0]) & (machine[s.CODE_ID] == key[1])
-    return hit[hit].index.tolist()
 
 
 def _human_rows(added: list, segments: pd.DataFrame) -> pd.DataFrame:
