@@ -31,6 +31,8 @@ run: install
 	$(BIN)/wavecoder report outputs/sector-survey-2014 --compare outputs/sector-survey-2013
 	@echo "Outputs are in outputs/<wave>/ (coded_wide.xlsx, theme_summary.csv/.png, run.json ...),"
 	@echo "outputs/wavecoder.duckdb, and the report: outputs/sector-survey-2014/report.html"
+	@echo "To review the codes: $(BIN)/wavecoder export-qdpx (or export-review) outputs/<wave>,"
+	@echo "then $(BIN)/wavecoder import-review <the returned .qdpx or .xlsx> (see README)."
 
 # The report is tested as a person sees it, in headless Chromium (Debian's package).
 chromium:
