@@ -49,9 +49,8 @@ def export_review_command(
 ) -> None:
     """Write the review workbook: one row per coding, queued ones first, with drop-downs."""
     from pipeline.config import ConfigError
-    from pipeline.review.apply import read_wave
+    from pipeline.review.apply import read_wave, review_tables
     from pipeline.review.log import database_of, read_log
-    from pipeline.review.queue import review_queue
     from pipeline.review.workbook import write_workbook
 
     try:
@@ -62,11 +61,8 @@ def export_review_command(
             console.print(f"[red]error:[/red] {path} exists and may hold a reviewer's "
                           "decisions; import it first, or pass --force to overwrite it")
             raise typer.Exit(code=2)
-        from pipeline.review.agreement import codes_to_revise, review_agreement
-
         log = read_log(database_of(outputs_dir), wave.wave)
-        poor = codes_to_revise(review_agreement(wave.codings, log, book, wave.wave))
-        queue = review_queue(wave.codings, wave.segments, poor_agreement=poor)
+        queue = review_tables(wave.codings, wave.segments, log, book, wave.wave)["review_queue"]
         write_workbook(path, wave.wave, wave.codings, wave.segments, wave.documents, queue, book)
     except (ConfigError, FileNotFoundError, ValueError) as exc:
         console.print(f"[red]error:[/red] {exc}")

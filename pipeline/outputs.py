@@ -12,6 +12,17 @@ def run_record(outputs_dir: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
+WAVE_TABLES = ("documents", "segments", "codings")
+
+
+def require_wave_tables(outputs_dir: Path) -> None:
+    """Raise FileNotFoundError unless ``outputs_dir`` holds a wave's parquet tables."""
+    missing = [n for n in WAVE_TABLES if not (outputs_dir / f"{n}.parquet").exists()]
+    if missing:
+        raise FileNotFoundError(f"{outputs_dir}: no {', '.join(m + '.parquet' for m in missing)}"
+                                "; is this a wave's output folder (outputs/<wave>/)?")
+
+
 def codebook_path_of_run(outputs_dir: Path) -> Path:
     """The codebook file named in ``run.json``'s ``parameters.codebook_path``.
 

@@ -23,7 +23,7 @@ from pipeline.config import Codebook
 
 COMBINATIONS = ("rules", "model", "union", "intersection")
 
-__all__ = ["COMBINATIONS", "HybridCoder", "rule_matrix"]
+__all__ = ["COMBINATIONS", "HybridCoder"]
 
 
 def _combine(how: str, rules: np.ndarray, model: np.ndarray) -> np.ndarray:

@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from pipeline import schema as s
+from pipeline.outputs import require_wave_tables
 from pipeline.stance import stances
 
 
@@ -112,11 +113,7 @@ def load_outputs(directory: Path) -> WaveOutputs:
     ``theme_summary.csv``, ``topics.parquet`` and ``stances.parquet`` are used when present.
     """
     directory = Path(directory)
-    missing = [n for n in ("documents", "segments", "codings")
-               if not (directory / f"{n}.parquet").exists()]
-    if missing:
-        raise FileNotFoundError(f"{directory}: no {', '.join(m + '.parquet' for m in missing)}; "
-                                "is this a wave's output folder (outputs/<wave>/)?")
+    require_wave_tables(directory)
     run_path = directory / "run.json"
     run = json.loads(run_path.read_text(encoding="utf-8")) if run_path.exists() else {}
     notes = [] if run_path.exists() else ["run.json is missing: codebook version unknown"]

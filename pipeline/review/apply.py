@@ -63,13 +63,9 @@ def read_wave(outputs_dir: Path) -> WaveTables:
 
     Raises FileNotFoundError naming what is missing.
     """
-    from pipeline.outputs import run_record
+    from pipeline.outputs import require_wave_tables, run_record
 
-    missing = [n for n in ("documents", "segments", "codings")
-               if not (outputs_dir / f"{n}.parquet").exists()]
-    if missing:
-        raise FileNotFoundError(f"{outputs_dir}: no {', '.join(m + '.parquet' for m in missing)}"
-                                "; is this a wave's output folder (outputs/<wave>/)?")
+    require_wave_tables(outputs_dir)
     documents = pd.read_parquet(outputs_dir / "documents.parquet")
     wave = run_record(outputs_dir).get("wave") or (
         str(documents[s.WAVE].iloc[0]) if len(documents) else outputs_dir.name)
@@ -94,54 +90,49 @@ class Refreshed:
         return codes_to_revise(self.agreement)
 
 
-@dataclass
-class _State:
-    wave: WaveTables
-    applied: Applied
-    tables: dict[str, pd.DataFrame]
-    review: dict[str, pd.DataFrame]
-
-    def refreshed(self, written: dict[str, Path] | None = None) -> Refreshed:
-        return Refreshed(self.applied.counts(), self.applied.problems,
-                         self.review["review_agreement"], self.review["review_queue"],
-                         len(self.review["review_log"]), written or {})
-
-
-def _state(outputs_dir: Path, codebook: Codebook, threshold: float) -> _State:
-    from pipeline.export import derived_tables
-
-    wave = read_wave(outputs_dir)
-    log = read_log(database_of(outputs_dir), wave.wave)
+def _reviewed(wave: WaveTables, log: pd.DataFrame, codebook: Codebook, threshold: float
+              ) -> tuple[Applied, dict[str, pd.DataFrame]]:
+    """The wave's codings with the log applied, and its review tables."""
     applied = apply_decisions(wave.codings, wave.segments, log)
-    tables = {"codings": applied.codings,
-              **derived_tables(wave.documents, wave.segments, applied.codings, codebook)}
-    review = review_tables(applied.codings, wave.segments, log, codebook, wave.wave,
-                           threshold=threshold)
-    return _State(wave, applied, tables, review)
+    return applied, review_tables(applied.codings, wave.segments, log, codebook, wave.wave,
+                                  threshold=threshold)
+
+
+def _refreshed(applied: Applied, review: dict[str, pd.DataFrame],
+               written: dict[str, Path] | None = None) -> Refreshed:
+    return Refreshed(applied.counts(), applied.problems, review["review_agreement"],
+                     review["review_queue"], len(review["review_log"]), written or {})
 
 
 def refresh_outputs(outputs_dir: Path, codebook: Codebook, *,
-                    threshold: float = DEFAULT_THRESHOLD) -> Refreshed:
-    """Apply the wave's whole review log to its outputs and rewrite what follows from it."""
-    from pipeline.export import store_wave, write_json
+                    threshold: float = DEFAULT_THRESHOLD,
+                    wave: WaveTables | None = None) -> Refreshed:
+    """Apply the wave's whole review log to its outputs and rewrite what follows from it.
+
+    ``wave``: the wave's tables when the caller has read them already.
+    """
+    from pipeline.export import derived_tables, store_wave, write_json
     from pipeline.export.charts import theme_chart
     from pipeline.export.files import write_coded_tables
     from pipeline.outputs import run_record
 
-    state = _state(outputs_dir, codebook, threshold)
+    wave = wave or read_wave(outputs_dir)
+    applied, review = _reviewed(wave, read_log(database_of(outputs_dir), wave.wave), codebook,
+                                threshold)
+    tables = {"codings": applied.codings,
+              **derived_tables(wave.documents, wave.segments, applied.codings, codebook)}
     record = run_record(outputs_dir)
-    written = write_coded_tables(outputs_dir, state.tables, codebook)
-    written["theme_chart"] = theme_chart(state.tables["theme_summary"],
+    written = write_coded_tables(outputs_dir, tables, codebook)
+    written["theme_chart"] = theme_chart(tables["theme_summary"],
                                          outputs_dir / "theme_summary.png",
                                          title=record.get("title", ""))
-    written.update(write_review_tables(outputs_dir, state.review))
+    written.update(write_review_tables(outputs_dir, review))
     if record:
-        record["review"] = review_summary(state.applied, state.review)
+        record["review"] = review_summary(applied, review)
         write_json(record, outputs_dir / "run.json")
-    stored = {k: v for k, v in state.review.items() if k != "review_log"}
-    store_wave(database_of(outputs_dir), state.wave.wave, {**state.tables, **stored},
-               record or None)
-    return state.refreshed(written)
+    stored = {k: v for k, v in review.items() if k != "review_log"}
+    store_wave(database_of(outputs_dir), wave.wave, {**tables, **stored}, record or None)
+    return _refreshed(applied, review, written)
 
 
 def review_summary(applied: Applied, review: dict[str, pd.DataFrame]) -> dict:
@@ -152,8 +143,12 @@ def review_summary(applied: Applied, review: dict[str, pd.DataFrame]) -> dict:
 
 
 def read_review_file(path: Path, outputs_dir: Path, codebook: Codebook,
-                     reviewer: str | None = None) -> ReviewImport:
-    """Decisions from a returned ``.qdpx`` (QDA tool) or ``.xlsx`` (review workbook)."""
+                     reviewer: str | None = None, wave: WaveTables | None = None
+                     ) -> ReviewImport:
+    """Decisions from a returned ``.qdpx`` (QDA tool) or ``.xlsx`` (review workbook).
+
+    ``wave``: the wave's tables when the caller has read them already.
+    """
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such file")
     suffix = path.suffix.lower()
@@ -164,7 +159,7 @@ def read_review_file(path: Path, outputs_dir: Path, codebook: Codebook,
     if suffix == ".xlsx":
         from pipeline.review.workbook import decisions_from_workbook
 
-        wave = read_wave(outputs_dir)
+        wave = wave or read_wave(outputs_dir)
         return decisions_from_workbook(path, wave.codings, wave.segments, codebook, wave.wave,
                                        reviewer)
     raise ValueError(f"{path}: a review file is a .qdpx (from a QDA tool) or an .xlsx "
@@ -210,9 +205,9 @@ def import_review(path: Path, outputs_dir: Path, codebook: Codebook, *,
     """
     import hashlib
 
-    wave = read_wave(outputs_dir).wave
+    wave = read_wave(outputs_dir)
     db = database_of(outputs_dir)
-    log = read_log(db, wave)
+    log = read_log(db, wave.wave)
     digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
     earlier = log[log[s.REVIEW_FILE_SHA256] == digest]
     if len(earlier):
@@ -220,8 +215,8 @@ def import_review(path: Path, outputs_dir: Path, codebook: Codebook, *,
             f"{path.name} was imported on {earlier[s.IMPORTED_AT].iloc[0]} ({len(earlier)} "
             "decisions); the same file again changes nothing"])
         appended = Appended(added=0, already_logged=len(earlier), log_size=len(log))
-        return Imported(read, appended, _state(outputs_dir, codebook, threshold).refreshed())
-    read = read_review_file(path, outputs_dir, codebook, reviewer)
-    appended = append_decisions(db, wave, read.decisions, imported_at=imported_at)
-    refreshed = refresh_outputs(outputs_dir, codebook, threshold=threshold)
+        return Imported(read, appended, _refreshed(*_reviewed(wave, log, codebook, threshold)))
+    read = read_review_file(path, outputs_dir, codebook, reviewer, wave)
+    appended = append_decisions(db, wave.wave, read.decisions, imported_at=imported_at)
+    refreshed = refresh_outputs(outputs_dir, codebook, threshold=threshold, wave=wave)
     return Imported(read, appended, refreshed)

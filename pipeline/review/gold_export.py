@@ -38,14 +38,14 @@ def reviewed_gold(codings: pd.DataFrame, segments: pd.DataFrame,
         return ReviewedGold(pd.DataFrame(columns=columns), 0, 0)
     machine = machine_codings(codings)
     decided = set(zip(final[s.SEGMENT_ID], final[s.CODE_ID], strict=False))
-    reviewed = sorted(set(final[s.SEGMENT_ID]))
-    partly = {sid for sid, cid in zip(machine[s.SEGMENT_ID], machine[s.CODE_ID], strict=False)
-              if sid in set(reviewed) and (sid, cid) not in decided}
+    reviewed = set(final[s.SEGMENT_ID])
+    partly = {sid for sid, cid in zip(machine[s.SEGMENT_ID], machine[s.CODE_ID], strict=True)
+              if sid in reviewed and (sid, cid) not in decided}
     keep = final[final[s.DECISION].isin([s.DECISION_ACCEPTED, s.DECISION_ADDED])
                  & ~final[s.SEGMENT_ID].isin(partly)]
     text = segments.set_index(s.SEGMENT_ID)
     rows = []
-    for segment_id in reviewed:
+    for segment_id in sorted(reviewed):
         if segment_id in partly or segment_id not in text.index:
             continue
         codes = sorted(set(keep.loc[keep[s.SEGMENT_ID] == segment_id, s.CODE_ID])) or [""]

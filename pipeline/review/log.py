@@ -35,13 +35,13 @@ class Appended:
     log_size: int
 
 
+_SQL = {"string": "VARCHAR", "int64": "BIGINT"}  # the log's arrow types as DuckDB types
+
+
 def _create(con: duckdb.DuckDBPyConnection) -> None:
     columns = ", ".join(f'"{field.name}" {_SQL[str(field.type)]}' for field in
                         s.STORED_REVIEW_LOG)
     con.execute(f"create table if not exists {LOG_TABLE} ({columns})")
-
-
-_SQL = {"string": "VARCHAR", "int64": "BIGINT"}
 
 
 def append_decisions(db_path: Path, wave: str, decisions: pd.DataFrame, *,
