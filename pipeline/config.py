@@ -23,11 +23,9 @@ from pydantic import (
     model_validator,
 )
 
+from pipeline.errors import ConfigError
+
 CODE_ID_PATTERN = r"^[a-z][a-z0-9_]*$"
-
-
-class ConfigError(ValueError):
-    """A configuration file is missing, unparsable or invalid; the message names file and field."""
 
 
 class _Strict(BaseModel):

@@ -10,10 +10,12 @@ from dataclasses import dataclass
 
 import ftfy
 
+from pipeline.errors import InputError
+
 ENCODINGS = ("utf-8-sig", "cp1252")
 
 
-class UnreadableError(ValueError):
+class UnreadableError(InputError):
     """The bytes are not text this pipeline can decode; the message says why."""
 
 
