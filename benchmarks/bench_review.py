@@ -20,7 +20,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import flows  # noqa: E402,F401  (offline defaults)
+from flows.setup import offline_environment  # noqa: E402
+
+offline_environment()
 from pipeline import schema as s  # noqa: E402
 from pipeline.coding import RuleCoder  # noqa: E402
 from pipeline.coding.stream import segment_and_code  # noqa: E402

@@ -9,11 +9,17 @@ import typer
 from rich.console import Console
 from rich.markdown import Markdown
 
-import flows  # noqa: F401  (offline defaults before Prefect is imported)
+from flows.setup import offline_environment
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Code survey waves and interview transcripts against a codebook.")
 console = Console()
+
+
+@app.callback()
+def _setup() -> None:
+    """Before any command: nothing calls out, and Prefect's local API may start slowly."""
+    offline_environment()
 
 
 @app.command()

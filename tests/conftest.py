@@ -8,7 +8,9 @@ import pytest
 
 # Nothing in the test suite may call out, and Prefect's local API needs time on 2 cores: the
 # same offline defaults the flows set, applied before any test imports Prefect or the models.
-import flows  # noqa: F401
+from flows.setup import offline_environment
+
+offline_environment()
 
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).parent.parent

@@ -5,13 +5,10 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-import matplotlib
+import pandas as pd
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")  # files only; never open a window
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from pipeline import schema as s  # noqa: E402
+from pipeline import schema as s
 
 
 def theme_chart(summary: pd.DataFrame, path: Path, *, top_n: int = 8, title: str = "") -> Path:
@@ -22,7 +19,9 @@ def theme_chart(summary: pd.DataFrame, path: Path, *, top_n: int = 8, title: str
     questions = list(dict.fromkeys(summary[s.QUESTION_ID]))
     columns = 2 if len(questions) > 1 else 1
     rows = max(1, math.ceil(len(questions) / columns))
-    fig, axes = plt.subplots(rows, columns, figsize=(7 * columns, 3.2 * rows), squeeze=False)
+    # A bare Figure draws to a file without pyplot, so no GUI backend is chosen or opened.
+    fig = Figure(figsize=(7 * columns, 3.2 * rows))
+    axes = fig.subplots(rows, columns, squeeze=False)
     for ax in axes.flat[len(questions):]:
         ax.set_visible(False)
     for ax, question_id in zip(axes.flat, questions, strict=False):
@@ -39,5 +38,4 @@ def theme_chart(summary: pd.DataFrame, path: Path, *, top_n: int = 8, title: str
     fig.tight_layout()
     # No timestamp or software metadata, so re-runs write identical bytes.
     fig.savefig(path, dpi=110, metadata={"Software": None})
-    plt.close(fig)
     return path
