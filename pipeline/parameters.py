@@ -1,0 +1,46 @@
+"""What one run of a wave is asked to do: the typed parameters every way in shares.
+
+The command line builds a :class:`WaveRun` from its options, a Prefect deployment from its
+parameters (the Prefect UI shows the model as the run's form), a test from keyword arguments;
+the ``code_wave`` flow takes nothing else, so the same wave gives the same codes however it is
+started. Decisions that follow from the parameters (which coder ``auto`` means, which agreement
+file gates the rules) are made below this, in :mod:`pipeline`, never by an entry point.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_CODEBOOK = PROJECT_ROOT / "models" / "codebooks" / "recovery-capital.yaml"
+
+
+class WaveRun(BaseModel):
+    """One wave to code: where it is, what to code it with, where the outputs go."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    wave_folder: str = Field(description="The wave's folder, e.g. corpora/sector-survey-2013.")
+    wave_id: str | None = Field(None, description="Wave id (default: wave.yaml's id, else the "
+                                "folder's name).")
+    codebook: str = Field(str(DEFAULT_CODEBOOK), description="The codebook YAML.")
+    out: str = Field("outputs", description="Output root: outputs go to <out>/<wave>/ and "
+                     "<out>/wavecoder.duckdb.")
+    coder: str = Field("auto", description="rules, a trained model's name or folder, or auto "
+                       "(the best measured coder for the codebook).")
+    topics: bool = Field(True, description="Discover topics with BERTopic.")
+    embedding: Literal["minilm", "tfidf"] = Field("minilm", description="Embedding for topics.")
+    min_topic_size: int = Field(10, ge=2, description="Smallest topic BERTopic may form.")
+    agreement: str | None = Field(None, description="Evaluation JSON whose per-code kappa gates "
+                                  "the rules (default: <codebook>.agreement/evaluation.json).")
+    min_kappa: float = Field(0.6, ge=-1.0, le=1.0, description="Codes measured below this "
+                             "kappa are marked needs_review.")
+    code_interviewer: bool = Field(False, description="Also code what interviewers say.")
+    progress: bool = Field(True, description="Show progress bars (off for deployments).")
+
+    def codebook_path(self) -> Path:
+        """The codebook file."""
+        return Path(self.codebook)
