@@ -1,0 +1,118 @@
+"""Every command, given a missing file, a wrong folder or a corrupt input: one line, exit 2.
+
+The message names the path and nothing of the traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from flows.cli import app
+
+ROOT = Path(__file__).resolve().parents[2]
+CODEBOOK = str(ROOT / "tests" / "data" / "codebook-mini.yaml")
+GOLD = str(ROOT / "tests" / "data" / "gold" / "comments.csv")
+runner = CliRunner()
+
+
+def _corrupt_wave_outputs(tmp: Path) -> Path:
+    """A folder that looks like a wave's outputs but whose tables are not parquet at all."""
+    folder = tmp / "outputs" / "broken-wave"
+    folder.mkdir(parents=True)
+    for name in ("documents", "segments", "codings"):
+        (folder / f"{name}.parquet").write_bytes(b"PK\x03\x04 not a parquet file")
+    (folder / "run.json").write_text('{"wave": "broken-wave", "parameters": {"codebook_path": '
+                                     f'"{CODEBOOK}"}}}}', encoding="utf-8")
+    return folder
+
+
+def _corrupt_wave_folder(tmp: Path) -> Path:
+    folder = tmp / "corrupt-wave"
+    folder.mkdir()
+    (folder / "wave.yaml").write_text("id: [unclosed\nsources: {\n", encoding="utf-8")
+    return folder
+
+
+def _not_a_zip(tmp: Path, name: str) -> Path:
+    path = tmp / name
+    path.write_bytes(b"\xd0\xcf\x11\xe0 an old binary office file, not a zip")
+    return path
+
+
+# (case id, argv builder, the path the message must name)
+CASES = {
+    "run/missing": (lambda t: ["run", str(t / "nowhere")], "nowhere"),
+    "run/empty-folder": (lambda t: ["run", str(_empty(t)), "--no-topics"], "empty"),
+    "run/corrupt-manifest": (lambda t: ["run", str(_corrupt_wave_folder(t)), "--no-topics"],
+                             "wave.yaml"),
+    "run/missing-codebook": (lambda t: ["run", str(ROOT / "tests/data/waves/mini-wave"),
+                                        "--codebook", str(t / "none.yaml")], "none.yaml"),
+    "evaluate/missing-gold": (lambda t: ["evaluate", "--gold", str(t / "gold.csv"),
+                                         "--codebook", CODEBOOK], "gold.csv"),
+    "evaluate/corrupt-gold": (lambda t: ["evaluate", "--gold", str(_not_a_zip(t, "g.xlsx")),
+                                         "--codebook", CODEBOOK], "g.xlsx"),
+    "evaluate/corrupt-codebook": (lambda t: ["evaluate", "--gold", GOLD, "--codebook",
+                                             str(_corrupt_wave_folder(t) / "wave.yaml")],
+                                  "wave.yaml"),
+    "train/missing-gold": (lambda t: ["train", "--gold", str(t / "gold.csv"), "--codebook",
+                                      CODEBOOK, "--out", str(t / "model")], "gold.csv"),
+    "report/missing": (lambda t: ["report", str(t / "nowhere")], "nowhere"),
+    "report/not-a-wave": (lambda t: ["report", str(_empty(t))], "empty"),
+    "report/corrupt": (lambda t: ["report", str(_corrupt_wave_outputs(t))], "broken-wave"),
+    "export-qdpx/missing": (lambda t: ["export-qdpx", str(t / "nowhere")], "nowhere"),
+    "export-qdpx/not-a-wave": (lambda t: ["export-qdpx", str(_empty(t))], "empty"),
+    "export-qdpx/corrupt": (lambda t: ["export-qdpx", str(_corrupt_wave_outputs(t))],
+                            "broken-wave"),
+    "export-review/missing": (lambda t: ["export-review", str(t / "nowhere")], "nowhere"),
+    "export-review/corrupt": (lambda t: ["export-review", str(_corrupt_wave_outputs(t))],
+                              "broken-wave"),
+    "import-review/missing": (lambda t: ["import-review", str(t / "gone.qdpx"), "--outputs",
+                                         str(_corrupt_wave_outputs(t))], "gone.qdpx"),
+    "import-review/no-wave": (lambda t: ["import-review", str(_not_a_zip(t, "r.qdpx"))],
+                              "r.qdpx"),
+    "import-review/corrupt-qdpx": (lambda t: ["import-review", str(_not_a_zip(t, "r.qdpx")),
+                                              "--outputs", str(_corrupt_wave_outputs(t))],
+                                   "r.qdpx"),
+    "import-review/corrupt-xlsx": (lambda t: ["import-review", str(_not_a_zip(t, "r.xlsx")),
+                                              "--outputs", str(_corrupt_wave_outputs(t))],
+                                   "r.xlsx"),
+    "review-gold/missing": (lambda t: ["review-gold", str(t / "nowhere"), "-o",
+                                       str(t / "g.csv")], "nowhere"),
+    "review-gold/corrupt": (lambda t: ["review-gold", str(_corrupt_wave_outputs(t)), "-o",
+                                       str(t / "g.csv")], "broken-wave"),
+}
+
+
+def _empty(tmp: Path) -> Path:
+    folder = tmp / "empty"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_a_bad_input_gives_one_line_naming_the_path_and_exit_2(case, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # nothing is written into the project
+    argv_of, named = CASES[case]
+    result = runner.invoke(app, argv_of(tmp_path))
+    assert result.exit_code == 2, (case, result.output)
+    assert "Traceback" not in result.output
+    errors = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(errors) == 1, errors
+    assert errors[0].startswith("error: ") and named in errors[0], errors[0]
+
+
+def test_every_command_is_covered():
+    names = {c.name or c.callback.__name__.replace("_", "-") for c in app.registered_commands}
+    covered = {case.split("/")[0] for case in CASES}
+    assert names - {"serve"} == covered
+
+
+def test_the_corrupt_outputs_fixture_is_really_unreadable(tmp_path):
+    import pandas as pd
+    import pyarrow
+
+    with pytest.raises(pyarrow.ArrowInvalid):
+        pd.read_parquet(_corrupt_wave_outputs(tmp_path) / "codings.parquet")
