@@ -9,13 +9,18 @@ file gates the rules) are made below this, in :mod:`pipeline`, never by an entry
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from pipeline.errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CODEBOOK = PROJECT_ROOT / "models" / "codebooks" / "recovery-capital.yaml"
+# A wave id names a folder under the output root: one plain path component, never "..".
+WAVE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"
 
 
 class WaveRun(BaseModel):
@@ -41,6 +46,37 @@ class WaveRun(BaseModel):
     code_interviewer: bool = Field(False, description="Also code what interviewers say.")
     progress: bool = Field(True, description="Show progress bars (off for deployments).")
 
+    @field_validator("wave_id")
+    @classmethod
+    def _plain_wave_id(cls, wave_id: str | None) -> str | None:
+        if wave_id is not None and (".." in wave_id or not _matches(WAVE_ID_PATTERN, wave_id)):
+            raise ValueError(f"'{wave_id}' is not a plain folder name (letters, digits, '.', "
+                             "'_', '-'; no '..' or '/'): the wave's outputs must stay under out")
+        return wave_id
+
+    @model_validator(mode="after")
+    def _outputs_outside_the_wave(self) -> WaveRun:
+        wave, out = Path(self.wave_folder).resolve(), Path(self.out).resolve()
+        if out == wave or wave in out.parents:
+            raise ValueError(f"out ({self.out}) lies inside the wave folder ({self.wave_folder}):"
+                             " the next run would read its own outputs as answers")
+        return self
+
+    @classmethod
+    def checked(cls, **values: object) -> WaveRun:
+        """A WaveRun from ``values``; ConfigError names each wrong parameter and why."""
+        try:
+            return cls(**values)
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'parameters'}: "
+                                 f"{e['msg'].removeprefix('Value error, ')}"
+                                 for e in exc.errors())
+            raise ConfigError(f"run parameters: {problems}") from None
+
     def codebook_path(self) -> Path:
         """The codebook file."""
         return Path(self.codebook)
+
+
+def _matches(pattern: str, value: str) -> bool:
+    return re.fullmatch(pattern, value) is not None
