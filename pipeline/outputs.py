@@ -139,8 +139,8 @@ class WaveOutputs:
         """The codebook the run used; MissingInputError when the folder holds none."""
         if self.codebook is None:
             raise MissingInputError(f"{self.directory / CODEBOOK_FILE}: no such file (the wave "
-                                    "was published by an older wavecoder); pass --codebook, "
-                                    "or run the wave again")
+                                    "was published by an older wavecoder); run the wave again, "
+                                    "or pass --codebook where the command takes one")
         return self.codebook
 
     def require_run(self) -> RunRecord:

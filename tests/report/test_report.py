@@ -208,6 +208,17 @@ def test_cli_function(waves):
     assert CliRunner().invoke(app, [str(current.parent / "nowhere")]).exit_code != 0
 
 
+def test_a_wave_without_the_codebook_it_used_is_named(tmp_path, waves_dir, mini_codebook):
+    out = code_wave(waves_dir / "mini-wave", tmp_path / "mini-2013", mini_codebook)
+    (out / "codebook.yaml").unlink()
+    app = typer.Typer()
+    app.command()(report_command)
+    result = CliRunner().invoke(app, [str(out)], env={"COLUMNS": "500"})
+    assert result.exit_code == 2
+    assert f"{out / 'codebook.yaml'}: no such file" in result.output
+    assert not (out / "report.html").exists()
+
+
 # ------------------------------------------------------------------ the statistics
 
 
