@@ -50,9 +50,8 @@ def export_review_command(
 ) -> None:
     """Write the review workbook: one row per coding, queued ones first, with drop-downs."""
     from pipeline.config import ConfigError
-    from pipeline.outputs import database_of, read_wave
-    from pipeline.review.apply import review_tables
-    from pipeline.review.log import read_log
+    from pipeline.errors import MissingInputError
+    from pipeline.outputs import read_wave
     from pipeline.review.workbook import write_workbook
 
     try:
@@ -63,8 +62,10 @@ def export_review_command(
             console.print(f"[red]error:[/red] {path} exists and may hold a reviewer's "
                           "decisions; import it first, or pass --force to overwrite it")
             raise typer.Exit(code=2)
-        log = read_log(database_of(outputs_dir), wave.wave)
-        queue = review_tables(wave.codings, wave.segments, log, book, wave.wave)["review_queue"]
+        queue = wave.review_queue  # as the run or the last import published it
+        if queue is None:
+            raise MissingInputError(f"{outputs_dir / 'review' / 'review_queue.csv'}: no such "
+                                    "file; run the wave again")
         write_workbook(path, wave.wave, wave.codings, wave.segments, wave.documents, queue, book)
     except (ConfigError, FileNotFoundError, ValueError) as exc:
         console.print(f"[red]error:[/red] {exc}")

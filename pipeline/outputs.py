@@ -120,6 +120,7 @@ class WaveOutputs:
     theme_summary: pd.DataFrame | None
     topics: pd.DataFrame | None
     review_agreement: pd.DataFrame | None
+    review_queue: pd.DataFrame | None
     codebook: Codebook | None
 
     @property
@@ -151,6 +152,11 @@ class WaveOutputs:
         return self.run
 
 
+def as_wave(outputs: Path | WaveOutputs) -> WaveOutputs:
+    """``outputs`` as read by :func:`read_wave`, reading the folder when given its path."""
+    return outputs if isinstance(outputs, WaveOutputs) else read_wave(outputs)
+
+
 def _optional_parquet(path: Path) -> pd.DataFrame | None:
     return pd.read_parquet(path) if path.exists() else None
 
@@ -158,7 +164,7 @@ def _optional_parquet(path: Path) -> pd.DataFrame | None:
 def _optional_csv(path: Path, schema=None) -> pd.DataFrame | None:
     if not path.exists():
         return None
-    frame = pd.read_csv(path, dtype={s.QUESTION_ID: str, s.CODE_ID: str})
+    frame = pd.read_csv(path, dtype={s.QUESTION_ID: str, s.CODE_ID: str, s.SEGMENT_ID: str})
     return s.conform(frame, schema) if schema is not None else frame
 
 
@@ -167,7 +173,7 @@ def read_wave(outputs_dir: Path) -> WaveOutputs:
 
     Needs the ``documents``, ``segments`` and ``codings`` parquet files (MissingInputError
     naming what is missing); ``run.json``, ``codebook.yaml``, ``stances.parquet``,
-    ``theme_summary.csv``, ``topics.parquet`` and ``review/agreement.csv`` when present.
+    ``theme_summary.csv``, ``topics.parquet`` and ``review/`` (agreement, queue) when present.
     """
     directory = Path(outputs_dir)
     if not directory.is_dir():
@@ -188,5 +194,7 @@ def read_wave(outputs_dir: Path) -> WaveOutputs:
         theme_summary=_optional_csv(directory / "theme_summary.csv", s.THEME_SUMMARY),
         topics=_optional_parquet(directory / "topics.parquet"),
         review_agreement=_optional_csv(directory / REVIEW_DIR / "agreement.csv"),
+        review_queue=_optional_csv(directory / REVIEW_DIR / "review_queue.csv",
+                                   s.REVIEW_QUEUE),
         codebook=load_codebook(book_path) if book_path.exists() else None,
     )

@@ -10,6 +10,7 @@ import pytest
 from pipeline import schema as s
 from pipeline.errors import InputError, MissingInputError
 from pipeline.outputs import RunRecord, read_run_record, read_wave
+from pipeline.review.queue import review_queue
 
 
 def test_reads_what_publish_wrote(mini_outputs, mini_codebook):
@@ -25,6 +26,8 @@ def test_reads_what_publish_wrote(mini_outputs, mini_codebook):
     assert wave.topics is None  # the mini wave is too small for topics
     assert set(wave.review_agreement[s.CODE_ID]) <= set(mini_codebook.code_ids())
     assert (wave.documents[s.WAVE] == "mini-2013").all()
+    # the published queue reads back as it was made (export-review takes it from here)
+    pd.testing.assert_frame_equal(wave.review_queue, review_queue(wave.codings, wave.segments))
 
 
 def test_the_record_round_trips_and_refuses_unknown_fields(mini_outputs):

@@ -27,7 +27,7 @@ from lxml import etree
 
 from pipeline import schema as s
 from pipeline.config import Code, Codebook
-from pipeline.outputs import WaveOutputs, read_wave
+from pipeline.outputs import WaveOutputs, as_wave
 from pipeline.review.status import REVIEWER_CODER
 
 NAMESPACE = "urn:QDA-XML:project:1.0"
@@ -162,13 +162,14 @@ def wave_layout(outputs: Path | WaveOutputs) -> WaveLayout:
     """Lay a wave's outputs folder out as sources and machine selections.
 
     Args:
-        outputs: ``outputs/<wave>/``, or the wave already read from it (:func:`read_wave`).
+        outputs: ``outputs/<wave>/``, or the wave already read from it
+            (:func:`pipeline.outputs.read_wave`).
 
     Returns:
         The layout; raises ValueError naming a coding whose evidence is not the text at its
         offsets (the outputs are inconsistent).
     """
-    read = outputs if isinstance(outputs, WaveOutputs) else read_wave(outputs)
+    read = as_wave(outputs)
     docs, segments, codings, wave = read.documents, read.segments, read.codings, read.wave
     keys = docs[s.SOURCE].fillna("").astype(str) + "\x1f" + docs[s.RESPONDENT_ID].fillna("")
     sources: list[SourcePlan] = []
@@ -367,7 +368,7 @@ def export_qdpx(outputs: Path | WaveOutputs, codebook: Codebook, out: Path | Non
         The path written. Raises ValueError when the outputs are inconsistent with each other or
         with the codebook.
     """
-    wave = outputs if isinstance(outputs, WaveOutputs) else read_wave(outputs)
+    wave = as_wave(outputs)
     layout = wave_layout(wave)
     xml = project_xml(layout, codebook, list(reviewers))
     out = out or wave.directory / f"{layout.wave}.qdpx"

@@ -29,7 +29,7 @@ import pandas as pd
 
 from pipeline import schema as s
 from pipeline.config import Codebook
-from pipeline.outputs import WaveOutputs, read_wave
+from pipeline.outputs import WaveOutputs, as_wave
 from pipeline.review import ReviewImport
 from pipeline.review.align import OffsetMap
 from pipeline.review.qdpx import (
@@ -369,7 +369,7 @@ def decisions_from_qdpx(path: Path, outputs: Path | WaveOutputs,
         coding, ``review_file`` the file's name) and the problems found, each naming the
         selection or source. Raises ValueError when the file is not a readable ``.qdpx``.
     """
-    wave = outputs if isinstance(outputs, WaveOutputs) else read_wave(outputs)
+    wave = as_wave(outputs)
     layout = wave_layout(wave)
     project = read_project(path)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
