@@ -27,12 +27,14 @@ from pipeline import schema as s  # noqa: E402
 from pipeline.coding import RuleCoder  # noqa: E402
 from pipeline.coding.stream import segment_and_code  # noqa: E402
 from pipeline.config import load_codebook  # noqa: E402
-from pipeline.export import analyst_tables, write_json, write_outputs  # noqa: E402
+from pipeline.export import WaveTables, publish_wave, run_record, standing  # noqa: E402
 from pipeline.ingest import ingest_wave  # noqa: E402
-from pipeline.review.apply import import_review, read_wave  # noqa: E402
+from pipeline.outputs import read_wave  # noqa: E402
+from pipeline.review.apply import import_review, review_wave  # noqa: E402
 from pipeline.review.qdpx import export_qdpx  # noqa: E402
 from pipeline.review.queue import review_queue  # noqa: E402
 from pipeline.review.workbook import COLUMNS, write_workbook  # noqa: E402
+from pipeline.stance import wave_stances  # noqa: E402
 
 
 def _peak_mib() -> int:
@@ -65,10 +67,17 @@ def main() -> None:
         wave_dir = out / ingested.manifest.id
         coded = segment_and_code(ingested.documents, RuleCoder(book),
                                  interviewer_labels=ingested.interviewer_labels)
-        write_outputs(wave_dir, analyst_tables(ingested, coded.segments, coded.codings, book),
-                      book)
-        write_json({"wave": ingested.manifest.id,
-                    "parameters": {"codebook_path": str(args.codebook)}}, wave_dir / "run.json")
+        reviewed = review_wave(coded.codings, coded.segments, s.empty(s.STORED_REVIEW_LOG),
+                               book, ingested.manifest.id)
+        codings = reviewed.applied.codings
+        publish_wave(wave_dir, WaveTables(
+            ingested.documents, coded.segments, codings,
+            wave_stances(coded.segments, standing(codings), parents=book.parents()),
+            rejected=ingested.rejected), book, run_record(
+                ingested=ingested, folder=args.wave, codebook=book, coder="rules",
+                segments=coded.segments, codings=codings, parameters={}, timings={},
+                topics_info={}, output_dir=wave_dir),
+            review=reviewed.tables, codebook_file=args.codebook)
         print(f"{ingested.manifest.id}: {len(coded.segments)} segments, "
               f"{len(coded.codings)} codings", flush=True)
         steps = []

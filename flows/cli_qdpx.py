@@ -18,28 +18,29 @@ def export_qdpx_command(
                                           help="The .qdpx to write (default: "
                                           "<outputs folder>/<wave>.qdpx)."),
     codebook: Optional[Path] = typer.Option(None, "--codebook",
-                                            help="Codebook YAML (default: the one run.json "
-                                            "names)."),
+                                            help="Codebook YAML (default: the copy the run "
+                                            "left in the outputs folder)."),
     reviewer: list[str] = typer.Option([], "--reviewer",
                                        help="A reviewer to create as a user of the project "
                                        "(repeatable)."),
 ) -> None:
     """Export a coded wave to a .qdpx that NVivo, ATLAS.ti, MAXQDA or QualCoder open."""
     from pipeline.config import ConfigError, load_codebook
-    from pipeline.outputs import codebook_path_of_run, run_record
+    from pipeline.outputs import read_wave
     from pipeline.review.qdpx import export_qdpx, wave_layout
 
     if not outputs_dir.is_dir():
         raise typer.BadParameter(f"{outputs_dir} is not a folder", param_hint="OUTPUTS_DIR")
     try:
-        layout = wave_layout(outputs_dir)
-        book_path = codebook or codebook_path_of_run(outputs_dir)
-        book = load_codebook(book_path)
-        recorded = run_record(outputs_dir).get("codebook", {}).get("sha256")
+        wave = read_wave(outputs_dir)
+        layout = wave_layout(wave)
+        book = load_codebook(codebook) if codebook else wave.require_codebook()
+        recorded = wave.run.codebook.sha256 if wave.run is not None else ""
         if recorded and recorded != book.sha256:
-            console.print(f"[yellow]warning:[/yellow] {book_path} has changed since the run "
-                          f"(sha256 {book.sha256[:12]}…, run.json says {recorded[:12]}…)")
-        written = export_qdpx(outputs_dir, book, output, reviewer)
+            console.print(f"[yellow]warning:[/yellow] {codebook} is not the codebook the wave "
+                          f"was coded with (sha256 {book.sha256[:12]}…, run.json says "
+                          f"{recorded[:12]}…)")
+        written = export_qdpx(wave, book, output, reviewer)
     except (ConfigError, FileNotFoundError, ValueError) as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(code=2) from None

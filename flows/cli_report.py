@@ -25,7 +25,7 @@ def report_command(
             raise typer.BadParameter(f"{folder} is not a folder", param_hint=hint)
     try:
         path = build_report(outputs_dir, compare)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, ValueError) as exc:  # a missing file, or one that is not ours
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(code=2) from None
     console.print(f"[bold green]Report:[/bold green] {path}  "

@@ -13,11 +13,11 @@ console = Console()
 SHOWN_PROBLEMS = 25
 
 
-def _codebook(outputs_dir: Path, codebook: Optional[Path]):
+def _codebook(wave, codebook: Optional[Path]):
+    """The codebook given, else the copy the run left in the wave's folder."""
     from pipeline.config import load_codebook
-    from pipeline.outputs import codebook_path_of_run
 
-    return load_codebook(codebook or codebook_path_of_run(outputs_dir))
+    return load_codebook(codebook) if codebook else wave.require_codebook()
 
 
 def _outputs_of(file: Path, outputs_dir: Optional[Path]) -> Path:
@@ -26,14 +26,15 @@ def _outputs_of(file: Path, outputs_dir: Optional[Path]) -> Path:
     As given; else the file's own folder if it is a wave's; else ``outputs/<wave>`` for the
     wave named inside the file.
     """
+    from pipeline.outputs import RUN_FILE
     from pipeline.review.apply import wave_of_review_file
 
     if outputs_dir is not None:
         return outputs_dir
-    if (file.parent / "run.json").exists():
+    if (file.parent / RUN_FILE).exists():
         return file.parent
     wave = wave_of_review_file(file) if file.is_file() else None
-    if wave and (Path("outputs") / wave / "run.json").exists():
+    if wave and (Path("outputs") / wave / RUN_FILE).exists():
         return Path("outputs") / wave
     raise typer.BadParameter(f"say which wave {file.name} reviews: --outputs outputs/<wave>",
                              param_hint="--outputs")
@@ -44,25 +45,27 @@ def export_review_command(
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="The .xlsx to write "
                                           "(default: <outputs folder>/<wave>-review.xlsx)."),
     codebook: Optional[Path] = typer.Option(None, "--codebook", help="Codebook YAML "
-                                            "(default: the one run.json names)."),
+                                            "(default: the run's copy in the outputs folder)."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing workbook."),
 ) -> None:
     """Write the review workbook: one row per coding, queued ones first, with drop-downs."""
     from pipeline.config import ConfigError
-    from pipeline.review.apply import read_wave, review_tables
-    from pipeline.review.log import database_of, read_log
+    from pipeline.errors import MissingInputError
+    from pipeline.outputs import read_wave
     from pipeline.review.workbook import write_workbook
 
     try:
         wave = read_wave(outputs_dir)
-        book = _codebook(outputs_dir, codebook)
+        book = _codebook(wave, codebook)
         path = output or outputs_dir / f"{wave.wave}-review.xlsx"
         if path.exists() and not force:
             console.print(f"[red]error:[/red] {path} exists and may hold a reviewer's "
                           "decisions; import it first, or pass --force to overwrite it")
             raise typer.Exit(code=2)
-        log = read_log(database_of(outputs_dir), wave.wave)
-        queue = review_tables(wave.codings, wave.segments, log, book, wave.wave)["review_queue"]
+        queue = wave.review_queue  # as the run or the last import published it
+        if queue is None:
+            raise MissingInputError(f"{outputs_dir / 'review' / 'review_queue.csv'}: no such "
+                                    "file; run the wave again")
         write_workbook(path, wave.wave, wave.codings, wave.segments, wave.documents, queue, book)
     except (ConfigError, FileNotFoundError, ValueError) as exc:
         console.print(f"[red]error:[/red] {exc}")
@@ -79,20 +82,20 @@ def import_review_command(
                                                "is one, else outputs/<the wave the file "
                                                "names>)."),
     codebook: Optional[Path] = typer.Option(None, "--codebook", help="Codebook YAML "
-                                            "(default: the one run.json names)."),
+                                            "(default: the run's copy in the outputs folder)."),
     reviewer: Optional[str] = typer.Option(None, "--reviewer", help="Reviewer of workbook "
                                            "rows whose reviewer cell is blank."),
     min_kappa: float = typer.Option(0.6, "--min-kappa", help="Codes agreeing less than this "
                                     "are listed for codebook revision."),
 ) -> None:
     """Bring a researcher's decisions back: log them, update statuses, measure agreement."""
-    from pipeline.config import ConfigError
+    from pipeline.config import ConfigError, load_codebook
     from pipeline.review.apply import import_review
 
     outputs_dir = _outputs_of(file, outputs_dir)
     try:
-        done = import_review(file, outputs_dir, _codebook(outputs_dir, codebook),
-                             reviewer=reviewer, threshold=min_kappa)
+        done = import_review(file, outputs_dir, load_codebook(codebook) if codebook else None,
+                             reviewer=reviewer, threshold=min_kappa, codebook_file=codebook)
     except (ConfigError, FileNotFoundError, ValueError) as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(code=2) from None
@@ -141,15 +144,15 @@ def review_gold_command(
     output: Path = typer.Option(..., "-o", "--output", help="The gold .csv to write."),
 ) -> None:
     """Write the reviewed segments as a long gold file for ``wavecoder train``/``evaluate``."""
-    from pipeline.review.apply import read_wave
+    from pipeline.outputs import database_of, read_wave
     from pipeline.review.gold_export import reviewed_gold
-    from pipeline.review.log import database_of, read_log
+    from pipeline.review.log import read_log
 
     try:
         wave = read_wave(outputs_dir)
         gold = reviewed_gold(wave.codings, wave.segments,
                              read_log(database_of(outputs_dir), wave.wave))
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, ValueError) as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(code=2) from None
     output.parent.mkdir(parents=True, exist_ok=True)

@@ -18,19 +18,18 @@ from pipeline.coding.stream import segment_and_code
 from pipeline.config import load_codebook
 from pipeline.embeddings import make_embedder
 from pipeline.export import (
-    DATABASE_NAME,
     StageTimer,
-    analyst_tables,
+    WaveTables,
+    publish_wave,
     run_record,
     run_summary_markdown,
-    store_wave,
-    write_json,
-    write_outputs,
+    standing,
 )
 from pipeline.ingest import ingest_wave
-from pipeline.review.apply import review_summary, review_tables, write_review_tables
+from pipeline.outputs import database_of
+from pipeline.review.apply import review_wave
 from pipeline.review.log import read_log
-from pipeline.review.status import apply_decisions
+from pipeline.stance import wave_stances
 from pipeline.topics import discover_topics
 
 DEFAULT_CODEBOOK = "models/codebooks/recovery-capital.yaml"
@@ -39,13 +38,10 @@ DEFAULT_CODEBOOK = "models/codebooks/recovery-capital.yaml"
 ingest = task(ingest_wave, name="ingest", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
 read_codebook = task(load_codebook, name="load-codebook", retries=2, cache_policy=NO_CACHE)
 segment_code = task(segment_and_code, name="segment-and-code", cache_policy=NO_CACHE)
-write = task(write_outputs, name="export", retries=2, retry_delay_seconds=2,
-             cache_policy=NO_CACHE)
-reviewed = task(apply_decisions, name="apply-review-log", cache_policy=NO_CACHE)
-review = task(review_tables, name="review-tables", cache_policy=NO_CACHE)
-write_review = task(write_review_tables, name="export-review-tables", cache_policy=NO_CACHE)
-store = task(store_wave, name="store-duckdb", retries=2, retry_delay_seconds=2,
-             cache_policy=NO_CACHE)
+reviewed = task(review_wave, name="apply-review-log", cache_policy=NO_CACHE)
+find_stances = task(wave_stances, name="stances", cache_policy=NO_CACHE)
+publish = task(publish_wave, name="publish", retries=2, retry_delay_seconds=2,
+               cache_policy=NO_CACHE)
 
 
 @task(name="discover-topics", cache_policy=NO_CACHE)
@@ -61,7 +57,10 @@ def code_wave(wave_folder: str, wave_id: str | None = None, codebook: str = DEFA
               embedding: str = "minilm", min_topic_size: int = 10,
               agreement: str | None = None, min_kappa: float = 0.6,
               progress: bool = True) -> dict[str, Any]:
-    """Ingest, segment, code, discover topics and export one wave; returns its run record."""
+    """Ingest, segment, code, discover topics, apply the review log, find stances and publish.
+
+    Returns the run record as ``run.json`` holds it, plus the run summary in Markdown.
+    """
     folder, timer = Path(wave_folder), StageTimer()
     with timer.stage("ingest"):
         ingested = ingest(folder, wave_id)
@@ -78,35 +77,36 @@ def code_wave(wave_folder: str, wave_id: str | None = None, codebook: str = DEFA
             found = discover(coded.segments, coded.codings, embedding, min_topic_size, progress)
     out_dir, wave = Path(out) / ingested.manifest.id, ingested.manifest.id
     with timer.stage("review"):  # decisions logged on an earlier run still stand
-        log = read_log(Path(out) / DATABASE_NAME, wave)
-        applied = reviewed(coded.codings, coded.segments, log)
-        review_found = review(applied.codings, coded.segments, log, book, wave,
-                              threshold=min_kappa)
-    with timer.stage("export"):
-        tables = analyst_tables(ingested, coded.segments, applied.codings, book, found)
-        written = write(out_dir, tables, book, ingested.manifest.title)
-        written.update(write_review(out_dir, review_found))
+        review = reviewed(coded.codings, coded.segments, read_log(database_of(out_dir), wave),
+                          book, wave, threshold=min_kappa)
+    with timer.stage("stance"):
+        found_stances = find_stances(coded.segments, standing(review.applied.codings),
+                                     parents=book.parents())
     record = run_record(
         ingested=ingested, folder=folder, codebook=book, coder=the_coder.name,
-        tables=tables, timings=timer.seconds, output_dir=out_dir, outputs=written,
+        segments=coded.segments, codings=review.applied.codings, timings=timer.seconds,
+        output_dir=out_dir, coder_info=coder_info(the_coder),
         parameters={"coder": coder, "topics": topics, "embedding": embedding,
                     "min_topic_size": min_topic_size, "codebook_path": codebook,
                     "agreement": agreement, "min_kappa": min_kappa},
         topics_info=found.params | {"skipped_reason": found.skipped_reason} if found
         else {"skipped_reason": "not requested (--no-topics)"},
-    )
-    record["coder_info"] = coder_info(the_coder)
-    record["review"] = review_summary(applied, review_found)
-    with timer.stage("store"):
-        store(Path(out) / DATABASE_NAME, wave, tables | {
-            k: v for k, v in review_found.items() if k != "review_log"}, record)
-    write_json(record, out_dir / "run.json")
-    summary = run_summary_markdown(record, tables["theme_summary"], tables.get("topics"),
+    ).model_copy(update={"review": review.summary})
+    topic_tables = None
+    if found is not None and found.skipped_reason is None:
+        topic_tables = {"topics": found.topics, "segment_topics": found.segment_topics,
+                        "topic_codes": found.topic_codes}
+    published = publish(out_dir, WaveTables(
+        ingested.documents, coded.segments, review.applied.codings, found_stances,
+        rejected=ingested.rejected, topics=topic_tables), book, record,
+        review=review.tables, codebook_file=Path(codebook))  # times "export" and "store"
+    summary = run_summary_markdown(published.record.model_dump(),
+                                   published.tables["theme_summary"],
+                                   topic_tables["topics"] if topic_tables else None,
                                    book.labels())
     create_markdown_artifact(summary, key=artifact_key(ingested.manifest.id),
                              description=f"wavecoder run of {ingested.manifest.id}")
-    record["summary_markdown"] = summary
-    return record
+    return published.record.model_dump() | {"summary_markdown": summary}
 
 
 def artifact_key(wave: str) -> str:

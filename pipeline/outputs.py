@@ -1,44 +1,200 @@
-"""A wave's outputs folder as later steps read it: its run record and the codebook it used."""
+"""A wave's output folder, ``outputs/<wave>/``: its layout, its run record, and its one reader.
+
+Publishing (:mod:`pipeline.export.publish`) writes the folder; every later step (review, the
+REFI-QDA export, the report) reads it through :func:`read_wave` and gets the same
+:class:`WaveOutputs` back: the tables, the typed :class:`RunRecord` (``run.json``) and the
+codebook the run used (``codebook.yaml``, a copy written by publish).
+"""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, ValidationError
 
-def run_record(outputs_dir: Path) -> dict:
-    """The wave's ``run.json`` (empty when the run did not write one)."""
-    path = outputs_dir / "run.json"
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+from pipeline import schema as s
+from pipeline.config import Codebook, load_codebook
+from pipeline.errors import InputError, MissingInputError
 
-
+DATABASE_NAME = "wavecoder.duckdb"  # beside the wave folders: outputs/wavecoder.duckdb
+RUN_FILE = "run.json"
+CODEBOOK_FILE = "codebook.yaml"
+REVIEW_DIR = "review"
 WAVE_TABLES = ("documents", "segments", "codings")
 
 
-def require_wave_tables(outputs_dir: Path) -> None:
-    """Raise FileNotFoundError unless ``outputs_dir`` holds a wave's parquet tables."""
-    missing = [n for n in WAVE_TABLES if not (outputs_dir / f"{n}.parquet").exists()]
-    if missing:
-        raise FileNotFoundError(f"{outputs_dir}: no {', '.join(m + '.parquet' for m in missing)}"
-                                "; is this a wave's output folder (outputs/<wave>/)?")
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid")
 
 
-def codebook_path_of_run(outputs_dir: Path) -> Path:
-    """The codebook file named in ``run.json``'s ``parameters.codebook_path``.
+class CodebookRef(_Record):
+    """Which codebook a run used: its id, version and the sha256 of its file."""
 
-    A relative path is tried as given, then against each folder above the outputs folder (the
-    run was started from the project root, usually the parent of ``outputs/``). Raises
-    FileNotFoundError saying what was looked for.
+    id: str = ""
+    version: str = ""
+    sha256: str = ""
+
+
+class ReviewSummary(_Record):
+    """The review section of ``run.json``: statuses after the log, what to revise, the queue."""
+
+    log_size: int = 0
+    statuses: dict[str, int] = {}
+    codes_to_revise: list[str] = []
+    unapplied_decisions: list[str] = []
+    queued: int = 0
+
+
+class RunRecord(_Record):
+    """The provenance of a wave run, written as ``run.json`` and read back as it was written.
+
+    Enough to tell whether two outputs are comparable: input hashes, codebook, coder,
+    parameters, package versions; plus stage timings, row accounting and the review summary.
     """
-    named = run_record(outputs_dir).get("parameters", {}).get("codebook_path")
-    if not named:
-        raise FileNotFoundError(f"{outputs_dir / 'run.json'} does not name the codebook "
-                                "(parameters.codebook_path); pass the codebook explicitly")
-    path = Path(named)
-    candidates = [path] if path.is_absolute() else [path, *(p / path for p in
-                                                          outputs_dir.resolve().parents)]
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate
-    raise FileNotFoundError(f"codebook {named} named in {outputs_dir / 'run.json'} was not "
-                            "found; pass the codebook explicitly")
+
+    wave: str
+    title: str = ""
+    folder: str = ""
+    inferred_sources: bool = False
+    inputs: dict[str, str] = {}
+    codebook: CodebookRef = CodebookRef()
+    coder: str = ""
+    coder_info: dict[str, Any] = {}
+    parameters: dict[str, Any] = {}
+    topics: dict[str, Any] = {}
+    packages: dict[str, str | None] = {}
+    python: str = ""
+    timings: dict[str, float] = {}
+    accounting: dict[str, Any] = {}
+    notes: list[str] = []
+    output_dir: str = ""
+    outputs: dict[str, str] = {}
+    review: ReviewSummary | None = None
+
+    def to_json(self) -> str:
+        """The record as ``run.json`` holds it: indented, keys sorted."""
+        # default=str: a trained coder's card may hold numpy scalars
+        return json.dumps(self.model_dump(), indent=2, sort_keys=True, default=str) + "\n"
+
+
+def database_of(outputs_dir: Path) -> Path:
+    """The database a wave's outputs folder belongs to: ``<outputs root>/wavecoder.duckdb``."""
+    return Path(outputs_dir).parent / DATABASE_NAME
+
+
+def read_run_record(outputs_dir: Path) -> RunRecord | None:
+    """The wave's ``run.json`` as a :class:`RunRecord`; None when the folder has none.
+
+    Raises InputError naming the file and the field when it is not a run record.
+    """
+    path = Path(outputs_dir) / RUN_FILE
+    if not path.exists():
+        return None
+    try:
+        return RunRecord.model_validate_json(path.read_text(encoding="utf-8"))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
+        raise InputError(f"{path}: not a wavecoder run record: {where}: {first['msg']}"
+                         ) from None
+
+
+@dataclass
+class WaveOutputs:
+    """One wave's published outputs, as every later step reads them.
+
+    ``codings`` are all of them, each with its review ``status`` (rejected ones included);
+    ``stances`` has one row per coding that stands. Tables a run did not write are None.
+    """
+
+    directory: Path
+    run: RunRecord | None
+    documents: pd.DataFrame
+    segments: pd.DataFrame
+    codings: pd.DataFrame
+    stances: pd.DataFrame | None
+    theme_summary: pd.DataFrame | None
+    topics: pd.DataFrame | None
+    review_agreement: pd.DataFrame | None
+    review_queue: pd.DataFrame | None
+    codebook: Codebook | None
+
+    @property
+    def wave(self) -> str:
+        """The wave id: run.json's, else the documents', else the folder's name."""
+        if self.run is not None and self.run.wave:
+            return self.run.wave
+        waves = self.documents[s.WAVE].dropna().unique() if len(self.documents) else []
+        return str(waves[0]) if len(waves) else self.directory.name
+
+    @property
+    def title(self) -> str:
+        """The wave's title, else its id."""
+        return (self.run.title if self.run is not None else "") or self.wave
+
+    def require_codebook(self) -> Codebook:
+        """The codebook the run used; MissingInputError when the folder holds none."""
+        if self.codebook is None:
+            raise MissingInputError(f"{self.directory / CODEBOOK_FILE}: no such file (the wave "
+                                    "was published by an older wavecoder); run the wave again, "
+                                    "or pass --codebook where the command takes one")
+        return self.codebook
+
+    def require_run(self) -> RunRecord:
+        """The run record; MissingInputError when the folder has no run.json."""
+        if self.run is None:
+            raise MissingInputError(f"{self.directory / RUN_FILE}: no such file; is this a "
+                                    "folder written by wavecoder run?")
+        return self.run
+
+
+def as_wave(outputs: Path | WaveOutputs) -> WaveOutputs:
+    """``outputs`` as read by :func:`read_wave`, reading the folder when given its path."""
+    return outputs if isinstance(outputs, WaveOutputs) else read_wave(outputs)
+
+
+def _optional_parquet(path: Path) -> pd.DataFrame | None:
+    return pd.read_parquet(path) if path.exists() else None
+
+
+def _optional_csv(path: Path, schema=None) -> pd.DataFrame | None:
+    if not path.exists():
+        return None
+    frame = pd.read_csv(path, dtype={s.QUESTION_ID: str, s.CODE_ID: str, s.SEGMENT_ID: str})
+    return s.conform(frame, schema) if schema is not None else frame
+
+
+def read_wave(outputs_dir: Path) -> WaveOutputs:
+    """Read ``outputs/<wave>/`` as publish wrote it.
+
+    Needs the ``documents``, ``segments`` and ``codings`` parquet files (MissingInputError
+    naming what is missing); ``run.json``, ``codebook.yaml``, ``stances.parquet``,
+    ``theme_summary.csv``, ``topics.parquet`` and ``review/`` (agreement, queue) when present.
+    """
+    directory = Path(outputs_dir)
+    if not directory.is_dir():
+        raise MissingInputError(f"{directory}: no such folder; pass a wave's outputs folder "
+                                "(outputs/<wave>/)")
+    missing = [n for n in WAVE_TABLES if not (directory / f"{n}.parquet").exists()]
+    if missing:
+        raise MissingInputError(f"{directory} is not a wave's outputs folder (outputs/<wave>/): "
+                                f"no {', '.join(m + '.parquet' for m in missing)}")
+    book_path = directory / CODEBOOK_FILE
+    return WaveOutputs(
+        directory=directory,
+        run=read_run_record(directory),
+        documents=pd.read_parquet(directory / "documents.parquet"),
+        segments=pd.read_parquet(directory / "segments.parquet"),
+        codings=pd.read_parquet(directory / "codings.parquet"),
+        stances=_optional_parquet(directory / "stances.parquet"),
+        theme_summary=_optional_csv(directory / "theme_summary.csv", s.THEME_SUMMARY),
+        topics=_optional_parquet(directory / "topics.parquet"),
+        review_agreement=_optional_csv(directory / REVIEW_DIR / "agreement.csv"),
+        review_queue=_optional_csv(directory / REVIEW_DIR / "review_queue.csv",
+                                   s.REVIEW_QUEUE),
+        codebook=load_codebook(book_path) if book_path.exists() else None,
+    )

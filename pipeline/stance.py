@@ -320,6 +320,50 @@ def stances(segments: pd.DataFrame, codings: pd.DataFrame, *,
     return s.conform(table.reset_index(drop=True), s.STANCES)
 
 
+def wave_stances(segments: pd.DataFrame, codings: pd.DataFrame, *,
+                 parents: Mapping[str, str | None] | None = None,
+                 rules: StanceRules | None = None,
+                 earlier: tuple[pd.DataFrame, pd.DataFrame | None] | None = None
+                 ) -> pd.DataFrame:
+    """The stance stage of a wave: :func:`stances` of the codings that stand, in their order.
+
+    Args:
+        segments: the wave's segments.
+        codings: the codings that stand (rejected ones already left out).
+        parents: the codebook hierarchy, as for :func:`stances`.
+        rules: compiled cues; by default ``models/stance/cues.yaml``.
+        earlier: (codings, stances) of the wave's last publish, row for row. A coding's stance
+            depends on the other codings of its segment, so only segments whose codings
+            changed (a review rejected or added one) are parsed again; the rest keep their
+            earlier rows. Ignored when the two tables do not line up.
+    """
+    if earlier is None or earlier[1] is None or len(earlier[0]) != len(earlier[1]):
+        return stances(segments, codings, parents=parents, rules=rules)
+    before, found = earlier[0].reset_index(drop=True), earlier[1].reset_index(drop=True)
+    codings = codings.reset_index(drop=True)
+    keys = [s.SEGMENT_ID, s.CODE_ID, s.START, s.END]
+
+    def keyed(frame: pd.DataFrame) -> pd.MultiIndex:
+        rows = frame[keys].astype(str)
+        return pd.MultiIndex.from_frame(rows.assign(_n=rows.groupby(keys).cumcount()))
+
+    def per_segment(frame: pd.DataFrame) -> dict[str, list[tuple[str, ...]]]:
+        out: dict[str, list[tuple[str, ...]]] = {}
+        for row in frame[keys].astype(str).itertuples(index=False):
+            out.setdefault(row[0], []).append(tuple(row[1:]))
+        return {segment: sorted(rows) for segment, rows in out.items()}
+
+    then = per_segment(before)
+    changed = {seg for seg, rows in per_segment(codings).items() if then.get(seg) != rows}
+    fresh = codings[s.SEGMENT_ID].astype(str).isin(changed).to_numpy()
+    parts = [found.set_axis(keyed(before)).reindex(keyed(codings[~fresh])).set_axis(
+        codings.index[~fresh])]
+    if fresh.any():
+        parts.append(stances(segments, codings[fresh], parents=parents, rules=rules).set_axis(
+            codings.index[fresh]))
+    return s.conform(pd.concat(parts).sort_index().reset_index(drop=True), s.STANCES)
+
+
 def gold_tables(gold: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Segments and codings rebuilt from a hand-coded file (one segment per row).
 

@@ -42,21 +42,43 @@ def decisions(rows: list[tuple], *, reviewer: str = "Ann", when: str = "2024-03-
     return s.conform(pd.DataFrame(out, columns=s.REVIEW_LOG.names), s.REVIEW_LOG)
 
 
-def write_mini_outputs(out: Path, codebook) -> Path:
-    """Code the mini wave with the rules and write its outputs folder as the flow does."""
+def publish_folder(folder: Path, out_dir: Path, codebook, codebook_file: Path):
+    """Code a wave folder with the rules and publish it to ``out_dir`` as the flow does.
+
+    The flow's stages, without Prefect: ingest, segment and code, the review log (empty, or
+    what ``out_dir.parent``'s database holds), stances, publish. Returns the tables published
+    and what publish returned.
+    """
     from pipeline.coding import RuleCoder
     from pipeline.coding.stream import segment_and_code
-    from pipeline.export import analyst_tables, write_json, write_outputs
+    from pipeline.export import WaveTables, publish_wave, run_record, standing
     from pipeline.ingest import ingest_wave
+    from pipeline.outputs import database_of
+    from pipeline.review.apply import review_wave
+    from pipeline.review.log import read_log
+    from pipeline.stance import wave_stances
 
-    ingested = ingest_wave(DATA / "waves" / "mini-wave")
+    ingested = ingest_wave(folder)
+    wave = ingested.manifest.id
     coded = segment_and_code(ingested.documents, RuleCoder(codebook),
                              interviewer_labels=ingested.interviewer_labels)
-    write_outputs(out, analyst_tables(ingested, coded.segments, coded.codings, codebook),
-                  codebook)
-    write_json({"wave": "mini-2013", "title": "Mini wave",
-                "codebook": {"id": codebook.id, "version": codebook.version,
-                             "sha256": codebook.sha256},
-                "parameters": {"codebook_path": str(DATA / "codebook-mini.yaml")}},
-               out / "run.json")
+    reviewed = review_wave(coded.codings, coded.segments, read_log(database_of(out_dir), wave),
+                           codebook, wave)
+    codings = reviewed.applied.codings
+    record = run_record(ingested=ingested, folder=folder, codebook=codebook, coder="rules",
+                        segments=coded.segments, codings=codings,
+                        parameters={"codebook_path": str(codebook_file)}, timings={},
+                        topics_info={"skipped_reason": "fewer than 40 distinct segments"},
+                        output_dir=out_dir)
+    stances = wave_stances(coded.segments, standing(codings), parents=codebook.parents())
+    tables = WaveTables(ingested.documents, coded.segments, codings, stances,
+                        rejected=ingested.rejected)
+    return tables, publish_wave(out_dir, tables, codebook,
+                                record.model_copy(update={"review": reviewed.summary}),
+                                review=reviewed.tables, codebook_file=codebook_file)
+
+
+def write_mini_outputs(out: Path, codebook) -> Path:
+    """Code the mini wave with the rules and publish its outputs folder as the flow does."""
+    publish_folder(DATA / "waves" / "mini-wave", out, codebook, DATA / "codebook-mini.yaml")
     return out

@@ -5,9 +5,7 @@ Parquet for pandas/SQL (typed by the table contracts), CSV and XLSX for spreadsh
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import pyarrow as pa
@@ -15,7 +13,12 @@ import pyarrow.parquet as pq
 
 from pipeline import schema as s
 from pipeline.config import Codebook
+from pipeline.outputs import REVIEW_DIR
 
+TOPIC_TABLES = {"topics": s.TOPICS, "segment_topics": s.SEGMENT_TOPICS,
+                "topic_codes": s.TOPIC_CODES}
+REVIEW_FILES = {"review_log": "review_log.csv", "review_agreement": "agreement.csv",
+                "review_queue": "review_queue.csv"}
 XLSX_MAX_CELL = 32767  # Excel refuses longer cells; very long transcripts are cut in the sheet
 
 
@@ -49,13 +52,6 @@ def write_xlsx(wide: pd.DataFrame, codebook: Codebook, path: Path) -> Path:
     return path
 
 
-def write_json(record: dict[str, Any], path: Path) -> Path:
-    """Write ``record`` as indented, key-sorted JSON."""
-    path.write_text(json.dumps(record, indent=2, sort_keys=True, default=str) + "\n",
-                    encoding="utf-8")
-    return path
-
-
 def write_coded_tables(out_dir: Path, tables: dict[str, pd.DataFrame], codebook: Codebook,
                        ) -> dict[str, Path]:
     """Write the tables that follow from the codings; returns {output name: path}.
@@ -79,28 +75,34 @@ def write_coded_tables(out_dir: Path, tables: dict[str, pd.DataFrame], codebook:
     return written
 
 
-def write_wave_tables(out_dir: Path, tables: dict[str, pd.DataFrame], codebook: Codebook,
-                      ) -> dict[str, Path]:
-    """Write every table of a wave run; returns {output name: path}.
+def write_run_tables(out_dir: Path, documents: pd.DataFrame, segments: pd.DataFrame,
+                     rejected: pd.DataFrame, topics: dict[str, pd.DataFrame] | None = None,
+                     ) -> dict[str, Path]:
+    """Write the tables a run makes before any review: documents, segments, rejected, topics.
 
-    ``tables`` holds documents, segments, codings, stances, rejected, coded_wide, theme_summary
-    and, when topics ran, topics, segment_topics and topic_codes.
+    ``topics`` holds topics, segment_topics and topic_codes when discovery ran.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     written = {
-        "documents": write_parquet(tables["documents"], s.DOCUMENTS,
-                                   out_dir / "documents.parquet"),
-        "segments": write_parquet(tables["segments"], s.SEGMENTS, out_dir / "segments.parquet"),
+        "documents": write_parquet(documents, s.DOCUMENTS, out_dir / "documents.parquet"),
+        "segments": write_parquet(segments, s.SEGMENTS, out_dir / "segments.parquet"),
     }
     rejected_path = out_dir / "rejected.csv"
-    tables["rejected"].to_csv(rejected_path, index=False)
+    rejected.to_csv(rejected_path, index=False)
     written["rejected"] = rejected_path
-    written.update(write_coded_tables(out_dir, tables, codebook))
-    for name, schema in (("topics", s.TOPICS), ("segment_topics", s.SEGMENT_TOPICS),
-                         ("topic_codes", s.TOPIC_CODES)):
-        path = out_dir / f"{name}.parquet"
+    for name, schema in TOPIC_TABLES.items():
+        if topics and name in topics:
+            written[name] = write_parquet(topics[name], schema, out_dir / f"{name}.parquet")
+    return written
+
+
+def write_review_tables(out_dir: Path, tables: dict[str, pd.DataFrame]) -> dict[str, Path]:
+    """Write the review tables as CSV under ``out_dir/review/``; returns {name: path}."""
+    folder = out_dir / REVIEW_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    written = {}
+    for name, file_name in REVIEW_FILES.items():
         if name in tables:
-            written[name] = write_parquet(tables[name], schema, path)
-        elif path.exists():
-            path.unlink()  # a stale table from an earlier run with topics would mislead
+            tables[name].to_csv(folder / file_name, index=False)
+            written[name] = folder / file_name
     return written

@@ -7,8 +7,9 @@ wave brings attributes or codes an earlier wave did not have.
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import duckdb
 import pandas as pd
@@ -43,12 +44,15 @@ def _sql_type(series: pd.Series) -> str:
     return "VARCHAR"
 
 
-def store_wave(db_path: Path, wave: str, tables: dict[str, pd.DataFrame],
-               record: dict[str, Any] | None = None) -> list[str]:
-    """Replace ``wave``'s rows in each named table of the database at ``db_path``.
+@contextmanager
+def storing(db_path: Path, wave: str, tables: dict[str, pd.DataFrame],
+            record: dict[str, Any] | None = None) -> Iterator[list[str]]:
+    """Replace ``wave``'s rows in each named table, in one transaction held open for the block.
 
-    Frames without a ``wave`` column get one. ``record`` (the run's provenance) goes into a
-    ``runs`` table as JSON. Returns the table names written.
+    The rows are written on entry and committed when the ``with`` block ends; an error in the
+    block (or in the writing) rolls every table back, so the database keeps the wave's previous
+    rows. Frames without a ``wave`` column get one. ``record`` (the run's provenance) goes into
+    a ``runs`` table as JSON. Yields the table names written.
     """
     if record is not None:
         runs = pd.DataFrame([{s.WAVE: wave, "run": json.dumps(record, sort_keys=True,
@@ -69,5 +73,16 @@ def store_wave(db_path: Path, wave: str, tables: dict[str, pd.DataFrame],
             con.execute(f"delete from {_quote(name)} where {s.WAVE} = ?", [wave])
             con.execute(f"insert into {_quote(name)} by name select * from incoming")
             con.unregister("incoming")
+        yield list(tables)  # closing the connection without a commit rolls back
         con.execute("commit")
-    return list(tables)
+
+
+def store_wave(db_path: Path, wave: str, tables: dict[str, pd.DataFrame],
+               record: dict[str, Any] | None = None) -> list[str]:
+    """Replace ``wave``'s rows in each named table of the database at ``db_path``.
+
+    Frames without a ``wave`` column get one. ``record`` (the run's provenance) goes into a
+    ``runs`` table as JSON. Returns the table names written.
+    """
+    with storing(db_path, wave, tables, record) as names:
+        return names

@@ -12,6 +12,14 @@ from pipeline import schema as s
 from pipeline.config import Codebook
 
 
+def standing(codings: pd.DataFrame) -> pd.DataFrame:
+    """The codings analysts count: every review status but rejected."""
+    if s.STATUS not in codings.columns:
+        return codings
+    return codings[codings[s.STATUS].fillna(s.STATUS_MACHINE) != s.STATUS_REJECTED].reset_index(
+        drop=True)
+
+
 def document_codes(segments: pd.DataFrame, codings: pd.DataFrame, codebook: Codebook,
                    *, roll_up: bool = True) -> pd.DataFrame:
     """Distinct (document_id, code_id, negated) rows: which codes each document carries.

@@ -11,44 +11,41 @@ from pipeline import schema as s
 from pipeline.report import charts, tables
 from pipeline.report.compare import codebook_change, compare_shares
 from pipeline.report.html import figure_html, render_page, table_html
-from pipeline.report.inputs import WaveOutputs, load_outputs
+from pipeline.report.inputs import ReportWave, load_outputs
 
 REPORT_DIR = "report"
 REPORT_HTML = "report.html"
 COMPARE_ROWS_PER_QUESTION = 8
 
 
-def report_tables(current: WaveOutputs, earlier: WaveOutputs | None = None
+def report_tables(current: ReportWave, earlier: ReportWave | None = None
                   ) -> dict[str, pd.DataFrame]:
     """Every table of the report, by the name of its CSV file (without ``.csv``)."""
+    book = current.codebook
     mentioned = tables.mentions(current.documents, current.segments, current.codings,
-                                current.stances, current.codes)
-    shares = tables.theme_shares(current.documents, mentioned, current.codes)
+                                current.stances, book)
     out = {
-        "themes": shares,
-        "stance_by_theme": tables.stance_by_theme(mentioned, current.codes),
-        "direction_by_theme": tables.direction_by_theme(mentioned, current.codes),
-        "crosstabs": tables.crosstab(current.documents, mentioned, current.codes,
-                                     current.attributes),
-        "cooccurrence": tables.cooccurrence(mentioned, current.codes).reset_index(),
+        "themes": current.themes,  # as published: the report never counts themes again
+        "stance_by_theme": tables.stance_by_theme(mentioned, book),
+        "direction_by_theme": tables.direction_by_theme(mentioned, book),
+        "crosstabs": tables.crosstab(current.documents, mentioned, book, current.attributes),
+        "cooccurrence": tables.cooccurrence(mentioned, book).reset_index(),
         "uncovered_topics": tables.uncovered_topics(current.topics),
-        "exemplars": tables.exemplars(mentioned, current.codes),
+        "exemplars": tables.exemplars(mentioned, book),
         "codings_stances": current.stances,
     }
     if current.review is not None:
+        labels = book.labels()
         out["review"] = current.review.assign(**{s.LABEL: current.review[s.CODE_ID].map(
-            current.codes.label)})
+            lambda c: labels.get(c, c))})
     if earlier is not None:
-        before = tables.theme_shares(
-            earlier.documents, tables.mentions(earlier.documents, earlier.segments,
-                                               earlier.codings, earlier.stances, earlier.codes),
-            earlier.codes)
         out["compare"] = compare_shares(
-            shares, before, codebook_note=codebook_change(current.codebook, earlier.codebook))
+            current.themes, earlier.themes,
+            codebook_note=codebook_change(current.recorded_codebook, earlier.recorded_codebook))
     return out
 
 
-def _figures(current: WaveOutputs, found: dict[str, pd.DataFrame]) -> dict[str, Any]:
+def _figures(current: ReportWave, found: dict[str, pd.DataFrame]) -> dict[str, Any]:
     figures = {
         "themes": charts.themes_chart(found["themes"]),
         "stance": charts.stance_chart(found["stance_by_theme"]),
@@ -57,7 +54,7 @@ def _figures(current: WaveOutputs, found: dict[str, pd.DataFrame]) -> dict[str, 
     for attribute in dict.fromkeys(found["crosstabs"][tables.ATTRIBUTE]):
         figures[f"crosstab_{attribute}"] = charts.crosstab_chart(found["crosstabs"], attribute)
     figures["cooccurrence"] = charts.cooccurrence_chart(
-        found["cooccurrence"].set_index(s.CODE_ID), current.codes.labels)
+        found["cooccurrence"].set_index(s.CODE_ID), current.codebook.labels())
     if "compare" in found and not found["compare"].empty:
         figures["compare"] = charts.compare_chart(found["compare"])
     return {name: figure_html(fig, f"chart-{name}") for name, fig in figures.items()}
@@ -79,7 +76,7 @@ def _quotes(exemplars: pd.DataFrame) -> list[dict[str, Any]]:
     return themes
 
 
-def _compare_context(found: dict[str, pd.DataFrame], earlier: WaveOutputs | None
+def _compare_context(found: dict[str, pd.DataFrame], earlier: ReportWave | None
                      ) -> dict[str, Any] | None:
     if earlier is None:
         return None
@@ -87,7 +84,7 @@ def _compare_context(found: dict[str, pd.DataFrame], earlier: WaveOutputs | None
     shown = table[(table.groupby(s.QUESTION_ID).cumcount() < COMPARE_ROWS_PER_QUESTION)
                   | table["significant"].astype(bool)]
     note = str(table["codebook_note"].iloc[0]) if len(table) else codebook_change(
-        {}, earlier.codebook)
+        {}, earlier.recorded_codebook)
     return {"wave": earlier.wave, "codebook_note": note, "tests": len(table),
             "table": table_html(shown, [
                 (s.QUESTION_ID, "question", "text"), (s.LABEL, "theme", "text"),
@@ -97,8 +94,8 @@ def _compare_context(found: dict[str, pd.DataFrame], earlier: WaveOutputs | None
                 table_id="compare-table", highlight="significant")}
 
 
-def _context(current: WaveOutputs, found: dict[str, pd.DataFrame], figures: dict[str, Any],
-             earlier: WaveOutputs | None) -> dict[str, Any]:
+def _context(current: ReportWave, found: dict[str, pd.DataFrame], figures: dict[str, Any],
+             earlier: ReportWave | None) -> dict[str, Any]:
     shares = found["themes"]
     questions = []
     for question_id, group in shares.groupby(s.QUESTION_ID, sort=True):
@@ -106,7 +103,7 @@ def _context(current: WaveOutputs, found: dict[str, pd.DataFrame], figures: dict
                           "respondents": int(group[s.RESPONDENTS].max()),
                           "rows": group[group[s.MENTIONS] > 0].sort_values(s.RANK)
                           .to_dict("records")})
-    book = current.codebook
+    book = current.recorded_codebook
     notes = list(current.notes)
     if current.rejected_codings:
         notes.append(f"{current.rejected_codings} codings rejected in review are left out.")
@@ -116,7 +113,7 @@ def _context(current: WaveOutputs, found: dict[str, pd.DataFrame], figures: dict
         for name in ("stance_by_theme", "direction_by_theme"))
     topics_note = None
     if current.topics is None:
-        skipped = (current.run.get("topics") or {}).get("skipped_reason")
+        skipped = current.topics_skipped
         topics_note = f"Topic discovery did not run{': ' + skipped if skipped else ''}."
     sections = [("themes", "Themes"), ("stance", "Needs and gaps"),
                 ("direction", "Improved or worsened"), ("attributes", "Attributes"),

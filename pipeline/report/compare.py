@@ -77,7 +77,7 @@ def compare_shares(current: pd.DataFrame, earlier: pd.DataFrame, *,
     """Per question and theme in both waves: shares, difference, z, p, q, 95% CI.
 
     Args:
-        current: this wave's theme shares (:func:`pipeline.report.tables.theme_shares`).
+        current: this wave's published theme summary (schema.THEME_SUMMARY).
         earlier: the earlier wave's, same columns.
         codebook_note: set when the codebooks differ; every row is then flagged
             ``codebook_changed`` and the note repeated, since a change may come from the codes.

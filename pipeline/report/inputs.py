@@ -1,13 +1,13 @@
-"""Read a coded wave's outputs for the report: tables, provenance, and codings that still count.
+"""A coded wave as the report reads it: the published tables, the codebook, codings that count.
 
-Codings a reviewer rejected (``status == "rejected"``) are left out here, once, so every table and
-chart of the report agrees. Stances come from ``stances.parquet`` when the run wrote one, else
-they are computed with :func:`pipeline.stance.stances`.
+Everything comes from the wave's folder through :func:`pipeline.outputs.read_wave`; nothing is
+derived again. Codings a reviewer rejected (``status == "rejected"``) are left out here, once,
+so every table and chart of the report agrees; the theme table is the published
+``theme_summary`` itself and the hierarchy is the codebook the run used.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,74 +15,61 @@ from typing import Any
 import pandas as pd
 
 from pipeline import schema as s
-from pipeline.outputs import require_wave_tables
-from pipeline.stance import stances
-
-
-@dataclass(frozen=True)
-class Codes:
-    """The codebook as the outputs record it: labels, parents and a stable order."""
-
-    labels: dict[str, str]
-    parents: dict[str, str | None]
-
-    @property
-    def order(self) -> list[str]:
-        """Code ids, parents before their children, each level by id."""
-        def key(code_id: str) -> tuple[str, ...]:
-            path = [code_id]
-            while self.parents.get(path[0]):
-                path.insert(0, str(self.parents[path[0]]))
-            return tuple(path)
-        return sorted(self.labels, key=key)
-
-    def lineage(self, code_id: str) -> list[str]:
-        """``code_id`` and its ancestors, nearest first."""
-        out = [code_id]
-        while self.parents.get(out[-1]) and self.parents[out[-1]] not in out:
-            out.append(str(self.parents[out[-1]]))
-        return out
-
-    def label(self, code_id: str) -> str:
-        """The code's label, or its id when the outputs do not name it."""
-        return self.labels.get(code_id, code_id)
+from pipeline.config import Codebook
+from pipeline.errors import MissingInputError
+from pipeline.export.tables import standing
+from pipeline.outputs import WaveOutputs, read_wave
 
 
 @dataclass
-class WaveOutputs:
+class ReportWave:
     """One wave's outputs, ready for the report."""
 
-    directory: Path
-    run: dict[str, Any]
-    documents: pd.DataFrame
-    segments: pd.DataFrame
+    outputs: WaveOutputs
+    codebook: Codebook
     codings: pd.DataFrame  # rejected codings removed
     stances: pd.DataFrame  # one row per kept coding
-    codes: Codes
-    topics: pd.DataFrame | None
+    themes: pd.DataFrame  # the published theme_summary
     rejected_codings: int = 0
     notes: list[str] = field(default_factory=list)
     review: pd.DataFrame | None = None  # per code: codings by status, and agreement
 
+    @property
+    def documents(self) -> pd.DataFrame:
+        """The wave's documents."""
+        return self.outputs.documents
 
+    @property
+    def segments(self) -> pd.DataFrame:
+        """The wave's segments."""
+        return self.outputs.segments
+
+    @property
+    def topics(self) -> pd.DataFrame | None:
+        """Discovered topics, when the run discovered any."""
+        return self.outputs.topics
 
     @property
     def wave(self) -> str:
         """The wave id."""
-        if self.run.get("wave"):
-            return str(self.run["wave"])
-        waves = self.documents[s.WAVE].dropna().unique() if len(self.documents) else []
-        return str(waves[0]) if len(waves) else self.directory.name
+        return self.outputs.wave
 
     @property
     def title(self) -> str:
         """The wave's title, else its id."""
-        return str(self.run.get("title") or self.wave)
+        return self.outputs.title
 
     @property
-    def codebook(self) -> dict[str, Any]:
+    def topics_skipped(self) -> str | None:
+        """Why topic discovery did not run, as the run recorded it."""
+        run = self.outputs.run
+        return (run.topics.get("skipped_reason") if run is not None else None) or None
+
+    @property
+    def recorded_codebook(self) -> dict[str, Any]:
         """The codebook's id, version and sha256 as ``run.json`` records them (may be empty)."""
-        return dict(self.run.get("codebook") or {})
+        run = self.outputs.run
+        return run.codebook.model_dump() if run is not None else {}
 
     @property
     def attributes(self) -> list[str]:
@@ -90,63 +77,35 @@ class WaveOutputs:
         return [c for c in self.documents.columns if c not in s.DOCUMENTS.names]
 
 
-def _codes(directory: Path, codings: pd.DataFrame) -> Codes:
-    summary_path = directory / "theme_summary.csv"
-    labels: dict[str, str] = {}
-    parents: dict[str, str | None] = {}
-    if summary_path.exists():
-        summary = pd.read_csv(summary_path, dtype=str, keep_default_na=False)
-        for code_id, label, parent in summary[[s.CODE_ID, s.LABEL, s.PARENT]].itertuples(
-                index=False):
-            labels.setdefault(code_id, label or code_id)
-            parents.setdefault(code_id, parent or None)
-    for code_id in codings[s.CODE_ID].unique():
-        labels.setdefault(str(code_id), str(code_id))
-        parents.setdefault(str(code_id), None)
-    return Codes(labels=labels, parents=parents)
+def load_outputs(directory: Path) -> ReportWave:
+    """Read ``directory`` (``outputs/<wave>/``) as publish wrote it, for the report.
 
-
-def load_outputs(directory: Path) -> WaveOutputs:
-    """Read ``directory`` (``outputs/<wave>/``) as written by ``wavecoder run``.
-
-    Needs ``documents``, ``segments`` and ``codings`` parquet files; ``run.json``,
-    ``theme_summary.csv``, ``topics.parquet`` and ``stances.parquet`` are used when present.
+    Needs the wave's tables, its ``stances.parquet``, ``theme_summary.csv`` and
+    ``codebook.yaml``; raises MissingInputError naming the file when one is missing.
     """
-    directory = Path(directory)
-    require_wave_tables(directory)
-    run_path = directory / "run.json"
-    run = json.loads(run_path.read_text(encoding="utf-8")) if run_path.exists() else {}
-    notes = [] if run_path.exists() else ["run.json is missing: codebook version unknown"]
-    documents = pd.read_parquet(directory / "documents.parquet")
-    segments = pd.read_parquet(directory / "segments.parquet")
-    codings = pd.read_parquet(directory / "codings.parquet")
-    rejected = 0
-    review = _review(directory, codings)
-    if s.STATUS in codings.columns:
-        is_rejected = codings[s.STATUS].fillna("") == s.STATUS_REJECTED
-        rejected = int(is_rejected.sum())
-        codings = codings[~is_rejected].reset_index(drop=True)
-    codes = _codes(directory, codings)
-    stance_path = directory / "stances.parquet"
-    if stance_path.exists():
-        found = pd.read_parquet(stance_path)
-        table = codings[[s.SEGMENT_ID, s.CODE_ID]].merge(
-            found.drop_duplicates([s.SEGMENT_ID, s.CODE_ID]), how="left",
-            on=[s.SEGMENT_ID, s.CODE_ID])
-    else:
-        table = stances(segments, codings, parents=codes.parents)
-    topics_path = directory / "topics.parquet"
-    topics = pd.read_parquet(topics_path) if topics_path.exists() else None
-    return WaveOutputs(directory=directory, run=run, documents=documents, segments=segments,
-                       codings=codings, stances=table, codes=codes, topics=topics,
-                       rejected_codings=rejected, notes=notes, review=review)
+    wave = read_wave(Path(directory))
+    for name, table in (("stances.parquet", wave.stances),
+                        ("theme_summary.csv", wave.theme_summary)):
+        if table is None:
+            raise MissingInputError(f"{wave.directory / name}: no such file; run the wave "
+                                    "again to publish it")
+    notes = [] if wave.run is not None else ["run.json is missing: codebook version unknown"]
+    codings = standing(wave.codings)
+    found = wave.stances.drop_duplicates([s.SEGMENT_ID, s.CODE_ID])
+    stance_table = codings[[s.SEGMENT_ID, s.CODE_ID]].merge(found, how="left",
+                                                            on=[s.SEGMENT_ID, s.CODE_ID])
+    return ReportWave(outputs=wave, codebook=wave.require_codebook(), codings=codings,
+                      stances=stance_table, themes=wave.theme_summary,
+                      rejected_codings=len(wave.codings) - len(codings), notes=notes,
+                      review=_review(wave))
 
 
-def _review(directory: Path, codings: pd.DataFrame) -> pd.DataFrame | None:
+def _review(wave: WaveOutputs) -> pd.DataFrame | None:
     """Per code: its codings by review status, and the machine's agreement with reviewers.
 
     Agreement is the lowest over reviewers. None when nothing was reviewed.
     """
+    codings = wave.codings
     if s.STATUS not in codings.columns or (codings[s.STATUS].fillna(s.STATUS_MACHINE)
                                            == s.STATUS_MACHINE).all():
         return None
@@ -154,9 +113,8 @@ def _review(directory: Path, codings: pd.DataFrame) -> pd.DataFrame | None:
     table = pd.crosstab(codings[s.CODE_ID], codings[s.STATUS].fillna(s.STATUS_MACHINE)
                         ).reindex(columns=statuses, fill_value=0).reset_index()
     table.columns.name = None
-    agreement_path = directory / "review" / "agreement.csv"
-    if agreement_path.exists():
-        agreement = pd.read_csv(agreement_path)
+    if wave.review_agreement is not None:
+        agreement = wave.review_agreement
         machine = agreement[agreement[s.COMPARISON] == s.COMPARISON_MACHINE]
         lowest = machine.groupby(s.CODE_ID).agg(
             **{s.KAPPA: (s.KAPPA, "min"), s.PERCENT_AGREEMENT: (s.PERCENT_AGREEMENT, "min"),

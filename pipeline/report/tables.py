@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline import schema as s
-from pipeline.report.inputs import Codes
+from pipeline.config import Codebook
 
 STANCES = ("needed", "gap", "available")
 DIRECTIONS = ("improved", "worsened", "same")
@@ -19,6 +19,12 @@ ATTRIBUTE = "attribute"
 MAX_ATTRIBUTE_VALUES = 15
 
 
+def lineage(codebook: Codebook, code_id: str) -> list[str]:
+    """``code_id`` and its ancestors in the codebook, nearest first."""
+    return [code_id, *codebook.ancestors(code_id)] if code_id in codebook.parents() else [
+        code_id]
+
+
 def _share(part: pd.Series | int, whole: pd.Series | int) -> pd.Series | float:
     if isinstance(whole, pd.Series):
         return (part / whole.where(whole > 0)).fillna(0.0).round(4)
@@ -26,7 +32,7 @@ def _share(part: pd.Series | int, whole: pd.Series | int) -> pd.Series | float:
 
 
 def mentions(documents: pd.DataFrame, segments: pd.DataFrame, codings: pd.DataFrame,
-             stance_table: pd.DataFrame, codes: Codes) -> pd.DataFrame:
+             stance_table: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     """One row per coding and theme it counts for (its code and each ancestor).
 
     Columns: the coding's columns, ``theme``, the segment's ``document_id`` and ``text``, the
@@ -38,42 +44,18 @@ def mentions(documents: pd.DataFrame, segments: pd.DataFrame, codings: pd.DataFr
         segments[[s.SEGMENT_ID, s.DOCUMENT_ID, s.START, s.TEXT]].rename(
             columns={s.START: "segment_start"}), on=s.SEGMENT_ID, how="inner").merge(
         documents[[s.DOCUMENT_ID, s.RESPONDENT_ID, s.QUESTION_ID]], on=s.DOCUMENT_ID)
-    frame[THEME] = frame[s.CODE_ID].map(codes.lineage)
+    lineages = {c: lineage(codebook, c) for c in frame[s.CODE_ID].unique()}
+    frame[THEME] = frame[s.CODE_ID].map(lineages)
     return frame.explode(THEME).reset_index(drop=True)
 
 
-def theme_shares(documents: pd.DataFrame, mentioned: pd.DataFrame, codes: Codes) -> pd.DataFrame:
-    """Per question, respondents mentioning each theme and their share, ranked (1 = most)."""
-    rows = []
-    questions = documents.drop_duplicates(s.QUESTION_ID)[[s.QUESTION_ID, s.QUESTION]]
-    for question_id, question in questions.itertuples(index=False):
-        respondents = documents.loc[documents[s.QUESTION_ID] == question_id,
-                                    s.RESPONDENT_ID].nunique()
-        of_question = mentioned[mentioned[s.QUESTION_ID] == question_id]
-        counts = of_question.groupby(THEME)[s.RESPONDENT_ID].nunique()
-        for code_id in codes.order:
-            count = int(counts.get(code_id, 0))
-            rows.append({s.QUESTION_ID: question_id, s.QUESTION: question, s.CODE_ID: code_id,
-                         s.LABEL: codes.label(code_id), s.PARENT: codes.parents.get(code_id),
-                         s.RESPONDENTS: respondents, s.MENTIONS: count,
-                         s.SHARE: _share(count, respondents)})
-    columns = [s.QUESTION_ID, s.QUESTION, s.CODE_ID, s.LABEL, s.PARENT, s.RESPONDENTS,
-               s.MENTIONS, s.SHARE, s.RANK]
-    if not rows:
-        return pd.DataFrame(columns=columns)
-    table = pd.DataFrame(rows).sort_values([s.QUESTION_ID, s.MENTIONS, s.CODE_ID],
-                                           ascending=[True, False, True], kind="stable")
-    table[s.RANK] = table.groupby(s.QUESTION_ID).cumcount() + 1
-    return table[columns].reset_index(drop=True)
-
-
-def _by_theme(mentioned: pd.DataFrame, codes: Codes, column: str,
+def _by_theme(mentioned: pd.DataFrame, codebook: Codebook, column: str,
               values: tuple[str, ...]) -> pd.DataFrame:
     """Respondents mentioning each theme, and those whose mentions carry each of ``values``."""
     total = mentioned.groupby(THEME)[s.RESPONDENT_ID].nunique()
-    table = pd.DataFrame({s.CODE_ID: codes.order})
-    table[s.LABEL] = table[s.CODE_ID].map(codes.label)
-    table[s.PARENT] = table[s.CODE_ID].map(codes.parents)
+    table = pd.DataFrame({s.CODE_ID: codebook.code_ids()})
+    table[s.LABEL] = table[s.CODE_ID].map(codebook.labels())
+    table[s.PARENT] = table[s.CODE_ID].map(codebook.parents())
     table[s.RESPONDENTS] = table[s.CODE_ID].map(total).fillna(0).astype("int64")
     for value in values:
         with_value = mentioned[mentioned[column] == value].groupby(THEME)[
@@ -83,18 +65,18 @@ def _by_theme(mentioned: pd.DataFrame, codes: Codes, column: str,
     return table
 
 
-def stance_by_theme(mentioned: pd.DataFrame, codes: Codes) -> pd.DataFrame:
+def stance_by_theme(mentioned: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     """Per theme: respondents raising it, and how many say it is needed, a gap, or available."""
-    return _by_theme(mentioned, codes, s.STANCE, STANCES)
+    return _by_theme(mentioned, codebook, s.STANCE, STANCES)
 
 
-def direction_by_theme(mentioned: pd.DataFrame, codes: Codes) -> pd.DataFrame:
+def direction_by_theme(mentioned: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     """Per theme: respondents saying it improved, worsened or stayed the same, and the balance.
 
     ``net`` = improved - worsened; ``balance`` = net / (improved + worsened), from -1 (all
     worse) to +1 (all better), 0 when nobody reports a change.
     """
-    table = _by_theme(mentioned, codes, s.DIRECTION, DIRECTIONS)
+    table = _by_theme(mentioned, codebook, s.DIRECTION, DIRECTIONS)
     table["net"] = table["improved"] - table["worsened"]
     changed = table["improved"] + table["worsened"]
     table["balance"] = _share(table["net"], changed)
@@ -109,14 +91,14 @@ def respondent_attributes(documents: pd.DataFrame, attributes: list[str]) -> pd.
     return frame.groupby(s.RESPONDENT_ID, sort=True).first()
 
 
-def crosstab(documents: pd.DataFrame, mentioned: pd.DataFrame, codes: Codes,
+def crosstab(documents: pd.DataFrame, mentioned: pd.DataFrame, codebook: Codebook,
              attributes: list[str]) -> pd.DataFrame:
     """Share of respondents with each attribute value who raise each theme (any question).
 
     Attributes with one value, or more than 15, are left out; respondents without a value are
     grouped as "(not recorded)".
     """
-    people = respondent_attributes(documents, attributes)
+    people, labels = respondent_attributes(documents, attributes), codebook.labels()
     themes = mentioned.groupby(THEME)[s.RESPONDENT_ID].unique()
     rows = []
     for attribute in attributes:
@@ -125,25 +107,25 @@ def crosstab(documents: pd.DataFrame, mentioned: pd.DataFrame, codes: Codes,
             continue
         sizes = values.value_counts()
         for value in sorted(sizes.index):
-            for code_id in codes.order:
+            for code_id in codebook.code_ids():
                 who = themes.get(code_id, [])
                 count = int((values.reindex(who) == value).sum()) if len(who) else 0
                 rows.append({ATTRIBUTE: attribute, VALUE: value,
                              s.RESPONDENTS: int(sizes[value]), s.CODE_ID: code_id,
-                             s.LABEL: codes.label(code_id), s.MENTIONS: count,
+                             s.LABEL: labels[code_id], s.MENTIONS: count,
                              s.SHARE: _share(count, int(sizes[value]))})
     return pd.DataFrame(rows, columns=[ATTRIBUTE, VALUE, s.RESPONDENTS, s.CODE_ID, s.LABEL,
                                        s.MENTIONS, s.SHARE])
 
 
-def cooccurrence(mentioned: pd.DataFrame, codes: Codes) -> pd.DataFrame:
+def cooccurrence(mentioned: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     """Respondent-level co-occurrence: respondents raising both themes, anywhere in the wave.
 
     A square table indexed and columned by code id; the diagonal is each theme's respondents.
     """
     pairs = mentioned[[s.RESPONDENT_ID, THEME]].drop_duplicates()
     flags = pd.crosstab(pairs[s.RESPONDENT_ID], pairs[THEME]).clip(upper=1)
-    flags = flags.reindex(columns=codes.order, fill_value=0)
+    flags = flags.reindex(columns=codebook.code_ids(), fill_value=0)
     matrix = flags.T.dot(flags).astype("int64")
     return matrix.rename_axis(index=s.CODE_ID, columns=None)
 
@@ -162,7 +144,7 @@ def uncovered_topics(topics: pd.DataFrame | None, *, examples: int = 3) -> pd.Da
     return found[columns].reset_index(drop=True)
 
 
-def exemplars(mentioned: pd.DataFrame, codes: Codes, *, n: int = 3) -> pd.DataFrame:
+def exemplars(mentioned: pd.DataFrame, codebook: Codebook, *, n: int = 3) -> pd.DataFrame:
     """``n`` distinct quotes per theme, chosen the same way on every run.
 
     Codings a reviewer accepted (or added) come first; then the most confident, codings of the
@@ -175,14 +157,15 @@ def exemplars(mentioned: pd.DataFrame, codes: Codes, *, n: int = 3) -> pd.DataFr
         _accepted=status.isin([s.STATUS_ACCEPTED, s.STATUS_HUMAN_ADDED]),
         _inherited=mentioned[s.CODE_ID] != mentioned[THEME],
         _quote=mentioned[s.TEXT].map(lambda t: " ".join(str(t).split())))
-    for code_id in codes.order:
+    labels = codebook.labels()
+    for code_id in codebook.code_ids():
         pool = frame[frame[THEME] == code_id].sort_values(
             ["_accepted", s.CONFIDENCE, "_inherited", s.SEGMENT_ID],
             ascending=[False, False, True, True], kind="stable")
         pool = pool.drop_duplicates("_quote").head(n)
         for rank, row in enumerate(pool.itertuples(index=False), start=1):
             offset = int(row.segment_start)
-            rows.append({s.CODE_ID: code_id, s.LABEL: codes.label(code_id), s.RANK: rank,
+            rows.append({s.CODE_ID: code_id, s.LABEL: labels[code_id], s.RANK: rank,
                          "quote": row.text, s.EVIDENCE: row.evidence,
                          "evidence_start": int(row.start) - offset,
                          "evidence_end": int(row.end) - offset, "coded_as": row.code_id,

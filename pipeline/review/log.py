@@ -98,9 +98,3 @@ def read_log(db_path: Path, wave: str) -> pd.DataFrame:
                             f"{s.LOG_SEQ}", [wave]).df()
     return s.conform(frame, s.STORED_REVIEW_LOG)
 
-
-def database_of(outputs_dir: Path) -> Path:
-    """The database a wave's outputs folder belongs to: ``<outputs root>/wavecoder.duckdb``."""
-    from pipeline.export import DATABASE_NAME
-
-    return Path(outputs_dir).parent / DATABASE_NAME

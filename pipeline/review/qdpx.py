@@ -27,6 +27,7 @@ from lxml import etree
 
 from pipeline import schema as s
 from pipeline.config import Code, Codebook
+from pipeline.outputs import WaveOutputs, as_wave
 from pipeline.review.status import REVIEWER_CODER
 
 NAMESPACE = "urn:QDA-XML:project:1.0"
@@ -133,14 +134,6 @@ class WaveLayout:
     source_of_document: dict[str, SourcePlan] = field(default_factory=dict)
 
 
-def _read_table(outputs_dir: Path, name: str) -> pd.DataFrame:
-    path = outputs_dir / f"{name}.parquet"
-    if not path.exists():
-        raise FileNotFoundError(f"{outputs_dir} is not a wave's outputs folder: {path.name} "
-                                "is missing")
-    return pd.read_parquet(path)
-
-
 def _missing(value: object) -> bool:
     return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
 
@@ -165,20 +158,19 @@ def _source_text(group: pd.DataFrame) -> tuple[str, dict[str, int]]:
     return "\n".join(blocks), offsets
 
 
-def wave_layout(outputs_dir: Path) -> WaveLayout:
+def wave_layout(outputs: Path | WaveOutputs) -> WaveLayout:
     """Lay a wave's outputs folder out as sources and machine selections.
 
     Args:
-        outputs_dir: ``outputs/<wave>/``, holding documents, segments and codings parquet files.
+        outputs: ``outputs/<wave>/``, or the wave already read from it
+            (:func:`pipeline.outputs.read_wave`).
 
     Returns:
         The layout; raises ValueError naming a coding whose evidence is not the text at its
         offsets (the outputs are inconsistent).
     """
-    docs = _read_table(outputs_dir, "documents")
-    segments = _read_table(outputs_dir, "segments")
-    codings = _read_table(outputs_dir, "codings")
-    wave = _text(docs[s.WAVE].iloc[0]) if len(docs) else outputs_dir.name
+    read = as_wave(outputs)
+    docs, segments, codings, wave = read.documents, read.segments, read.codings, read.wave
     keys = docs[s.SOURCE].fillna("").astype(str) + "\x1f" + docs[s.RESPONDENT_ID].fillna("")
     sources: list[SourcePlan] = []
     by_document: dict[str, SourcePlan] = {}
@@ -362,12 +354,12 @@ def _write_member(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
     archive.writestr(info, data)
 
 
-def export_qdpx(outputs_dir: Path, codebook: Codebook, out: Path | None = None,
+def export_qdpx(outputs: Path | WaveOutputs, codebook: Codebook, out: Path | None = None,
                 reviewers: Sequence[str] = ()) -> Path:
     """Write a wave's outputs as a REFI-QDA project for a researcher to review in a QDA tool.
 
     Args:
-        outputs_dir: ``outputs/<wave>/`` of a run.
+        outputs: ``outputs/<wave>/`` of a run, or the wave already read from it.
         codebook: the codebook the wave was coded with.
         out: the ``.qdpx`` to write (default ``outputs/<wave>/<wave>.qdpx``).
         reviewers: names of human reviewers to create as users, so their tool can code as them.
@@ -376,9 +368,10 @@ def export_qdpx(outputs_dir: Path, codebook: Codebook, out: Path | None = None,
         The path written. Raises ValueError when the outputs are inconsistent with each other or
         with the codebook.
     """
-    layout = wave_layout(outputs_dir)
+    wave = as_wave(outputs)
+    layout = wave_layout(wave)
     xml = project_xml(layout, codebook, list(reviewers))
-    out = out or outputs_dir / f"{layout.wave}.qdpx"
+    out = out or wave.directory / f"{layout.wave}.qdpx"
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(out.name + ".partial")
     with zipfile.ZipFile(partial, "w") as archive:

@@ -28,8 +28,8 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline import schema as s
-from pipeline.config import Codebook, ConfigError, load_codebook
-from pipeline.outputs import codebook_path_of_run
+from pipeline.config import Codebook
+from pipeline.outputs import WaveOutputs, as_wave
 from pipeline.review import ReviewImport
 from pipeline.review.align import OffsetMap
 from pipeline.review.qdpx import (
@@ -345,26 +345,23 @@ class _Review:
         return ReviewImport(decisions=s.conform(frame, s.REVIEW_LOG), problems=self.problems)
 
 
-def _code_ids(layout: WaveLayout, outputs_dir: Path,
-              codebook: Codebook | None) -> tuple[set[str], bool]:
+def _code_ids(layout: WaveLayout, codebook: Codebook | None) -> tuple[set[str], bool]:
     """The code ids a selection may carry, and whether they are the whole codebook's."""
     ids = {sel.code_id for sel in layout.selections}
     if codebook is None:
-        try:
-            codebook = load_codebook(codebook_path_of_run(outputs_dir))
-        except (ConfigError, FileNotFoundError):
-            return ids, False
+        return ids, False
     return ids | set(codebook.code_ids()), True
 
 
-def decisions_from_qdpx(path: Path, outputs_dir: Path,
+def decisions_from_qdpx(path: Path, outputs: Path | WaveOutputs,
                         codebook: Codebook | None = None) -> ReviewImport:
     """Read a researcher's decisions on a wave's machine codings from a recoded ``.qdpx``.
 
     Args:
         path: the ``.qdpx`` the researcher saved from their QDA tool.
-        outputs_dir: ``outputs/<wave>/`` of the run the project was exported from.
-        codebook: the wave's codebook; default the one ``run.json`` names, when it can be read
+        outputs: ``outputs/<wave>/`` of the run the project was exported from, or the wave
+            already read from it (:func:`pipeline.outputs.read_wave`).
+        codebook: the wave's codebook; default the copy in the wave's folder, when there is one
             (codes are otherwise recognised by the id line of their description).
 
     Returns:
@@ -372,9 +369,10 @@ def decisions_from_qdpx(path: Path, outputs_dir: Path,
         coding, ``review_file`` the file's name) and the problems found, each naming the
         selection or source. Raises ValueError when the file is not a readable ``.qdpx``.
     """
-    layout = wave_layout(outputs_dir)
+    wave = as_wave(outputs)
+    layout = wave_layout(wave)
     project = read_project(path)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     review = _Review(layout, project, path.name, digest,
-                     *_code_ids(layout, outputs_dir, codebook))
+                     *_code_ids(layout, codebook or wave.codebook))
     return review.run()

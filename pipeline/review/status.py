@@ -124,10 +124,3 @@ def _human_rows(added: list, segments: pd.DataFrame) -> pd.DataFrame:
                      s.STATUS: s.STATUS_HUMAN_ADDED})
     return pd.DataFrame(rows).sort_values([s.SEGMENT_ID, s.START, s.CODE_ID], kind="stable")
 
-
-def standing(codings: pd.DataFrame) -> pd.DataFrame:
-    """The codings analysts count: every status but rejected."""
-    if s.STATUS not in codings.columns:
-        return codings
-    return codings[codings[s.STATUS].fillna(s.STATUS_MACHINE) != s.STATUS_REJECTED].reset_index(
-        drop=True)

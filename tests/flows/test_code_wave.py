@@ -74,13 +74,15 @@ def test_outputs_and_provenance(sample_run):
     for name in ("documents.parquet", "segments.parquet", "codings.parquet", "stances.parquet",
                  "coded_wide.csv",
                  "coded_wide.xlsx", "theme_summary.csv", "theme_summary.png", "topics.parquet",
-                 "rejected.csv", "run.json"):
+                 "rejected.csv", "run.json", "codebook.yaml", "review/review_queue.csv"):
         assert (out_dir / name).is_file(), name
     assert "survey.csv" in record["inputs"] and "wave.yaml" in record["inputs"]
     assert record["codebook"]["id"] == "recovery-capital"
     assert len(record["codebook"]["sha256"]) == 64
     assert record["packages"]["spacy"].startswith("3.8")
     assert set(record["timings"]) >= {"ingest", "segment", "code", "discover", "export", "store"}
+    assert set(record["timings"]) >= {"review", "stance"}  # each stage of the flow is timed
+    assert (out_dir / "codebook.yaml").read_bytes() == Path(CODEBOOK).read_bytes()
     wide = pd.read_csv(out_dir / "coded_wide.csv")
     assert len(wide) == record["accounting"]["kept"]
     topics = load(out_dir, "topics")

@@ -6,22 +6,28 @@ import duckdb
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from support_review import publish_folder
 
 from pipeline import schema as s
-from pipeline.coding import RuleCoder
-from pipeline.coding.stream import segment_and_code
-from pipeline.export import analyst_tables, store_wave, write_outputs
+from pipeline.export import store_wave
 from pipeline.export.provenance import row_accounting
 from pipeline.ingest import ingest_wave
 
 
 @pytest.fixture(scope="module")
-def coded(waves_dir, mini_codebook):
-    ingested = ingest_wave(waves_dir / "mini-wave")
-    result = segment_and_code(ingested.documents, RuleCoder(mini_codebook),
-                              interviewer_labels=ingested.interviewer_labels)
-    tables = analyst_tables(ingested, result.segments, result.codings, mini_codebook)
-    return ingested, tables
+def published(tmp_path_factory, waves_dir, data_dir, mini_codebook):
+    """The mini wave coded and published: (tables given to publish, what publish returned)."""
+    return publish_folder(waves_dir / "mini-wave", tmp_path_factory.mktemp("out") / "mini-2013",
+                          mini_codebook, data_dir / "codebook-mini.yaml")
+
+
+@pytest.fixture(scope="module")
+def coded(published, waves_dir):
+    given, done = published
+    tables = {"documents": given.documents, "segments": given.segments,
+              "codings": given.codings, "stances": given.stances, "rejected": given.rejected,
+              **done.tables}
+    return ingest_wave(waves_dir / "mini-wave"), tables
 
 
 def test_coded_wide_has_one_row_per_answer_and_rolls_children_up(coded, mini_codebook):
@@ -63,9 +69,9 @@ def test_accounting_adds_up(coded):
     assert acc["codings"] == len(tables["codings"])
 
 
-def test_written_files_round_trip(tmp_path, coded, mini_codebook):
+def test_written_files_round_trip(coded, published, mini_codebook):
     _, tables = coded
-    written = write_outputs(tmp_path / "mini-2013", tables, mini_codebook, title="Mini")
+    written = published[1].written
     codings = pq.read_table(written["codings"]).to_pandas()
     pd.testing.assert_frame_equal(codings, tables["codings"])
     assert pq.read_table(written["documents"]).schema.names[:9] == s.DOCUMENTS.names

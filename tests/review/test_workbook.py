@@ -9,7 +9,7 @@ from openpyxl.cell.rich_text import CellRichText
 from support_review import coding, segment
 
 from pipeline import schema as s
-from pipeline.review.apply import read_wave
+from pipeline.outputs import read_wave
 from pipeline.review.queue import review_queue
 from pipeline.review.workbook import COLUMNS, decisions_from_workbook, write_workbook
 

@@ -6,7 +6,8 @@ import pandas as pd
 from support_review import coding, decisions, segment
 
 from pipeline import schema as s
-from pipeline.review.status import apply_decisions, latest_decisions, standing
+from pipeline.export.tables import standing
+from pipeline.review.status import apply_decisions, latest_decisions
 
 
 def _log(frame: pd.DataFrame) -> pd.DataFrame:

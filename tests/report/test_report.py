@@ -17,18 +17,20 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import typer
+from support_review import DATA, coding, decisions, publish_folder
 from typer.testing import CliRunner
 
 from flows.cli_report import report_command
 from pipeline import schema as s
-from pipeline.coding import RuleCoder
-from pipeline.coding.stream import segment_and_code
-from pipeline.export import analyst_tables, run_record, write_json, write_outputs
 from pipeline.export.files import write_parquet
-from pipeline.ingest import ingest_wave
-from pipeline.report import build_report
+from pipeline.export.tables import standing, theme_summary
+from pipeline.outputs import database_of, read_wave
+from pipeline.report import build_report, report_tables
 from pipeline.report.compare import codebook_change, compare_shares, two_proportions
 from pipeline.report.html import pct, plotly_js
+from pipeline.report.inputs import load_outputs
+from pipeline.review.apply import refresh_outputs
+from pipeline.review.log import append_decisions
 
 EARLIER_SURVEY = """service_id,region,service_type,needs_met,local_gaps
 S001,North West,community,"Most needs are met.",There is a lack of supported housing locally.
@@ -39,17 +41,8 @@ S006,London,community,"Housing support has improved.",Mental health services are
 
 
 def code_wave(folder: Path, out_dir: Path, codebook) -> Path:
-    """Ingest, segment, code and write one wave as ``wavecoder run`` does, with run.json."""
-    ingested = ingest_wave(folder)
-    result = segment_and_code(ingested.documents, RuleCoder(codebook),
-                              interviewer_labels=ingested.interviewer_labels)
-    tables = analyst_tables(ingested, result.segments, result.codings, codebook)
-    written = write_outputs(out_dir, tables, codebook)
-    record = run_record(ingested=ingested, folder=folder, codebook=codebook, coder="rules",
-                        tables=tables, parameters={}, timings={},
-                        topics_info={"skipped_reason": "fewer than 40 distinct segments"},
-                        output_dir=out_dir, outputs=written)
-    write_json(record, out_dir / "run.json")
+    """Ingest, segment, code and publish one wave as ``wavecoder run`` does."""
+    publish_folder(folder, out_dir, codebook, DATA / "codebook-mini.yaml")
     return out_dir
 
 
@@ -58,13 +51,12 @@ def waves(tmp_path_factory, waves_dir, mini_codebook):
     """This wave (the mini wave, reviewed, with topics) and an earlier, edited copy of it."""
     root = tmp_path_factory.mktemp("report")
     current = code_wave(waves_dir / "mini-wave", root / "out" / "mini-2013", mini_codebook)
-    codings = pd.read_parquet(current / "codings.parquet")
-    segments = pd.read_parquet(current / "segments.parquet").set_index(s.SEGMENT_ID)
-    text = codings[s.SEGMENT_ID].map(segments[s.TEXT])
-    codings.loc[text == "ETE support is not available locally.", s.STATUS] = s.STATUS_REJECTED
-    codings.loc[(codings[s.CODE_ID] == "housing") & text.str.startswith("Housing is the gap"),
-                s.STATUS] = s.STATUS_ACCEPTED
-    write_parquet(codings, s.CODINGS, current / "codings.parquet")
+    # a reviewer rejects the ETE coding and accepts a housing one, through the review log
+    append_decisions(database_of(current), "mini-2013", decisions([
+        (*coding(current, "ETE support is not available locally.", "employment_training"),
+         "rejected"),
+        (*coding(current, "Housing is the gap", "housing"), "accepted")]))
+    refresh_outputs(current, mini_codebook)
     topics = pd.DataFrame([
         {s.WAVE: "mini-2013", s.TOPIC_ID: 0, s.SIZE: 12, s.WORDS: ["sanction", "benefit"],
          s.REPRESENTATIVE_SEGMENTS: ["a"], s.REPRESENTATIVE_TEXTS: ["Benefit sanctions bite."],
@@ -83,7 +75,7 @@ def waves(tmp_path_factory, waves_dir, mini_codebook):
     earlier = code_wave(folder, root / "out" / "mini-2012", mini_codebook)
     run = json.loads((earlier / "run.json").read_text(encoding="utf-8"))
     run["codebook"]["version"] = "0.0"  # the earlier wave was coded with an older codebook
-    write_json(run, earlier / "run.json")
+    (earlier / "run.json").write_text(json.dumps(run), encoding="utf-8")
     return current, earlier
 
 
@@ -139,6 +131,21 @@ def test_theme_shares_agree_with_the_runs_theme_summary(tmp_path, waves_dir, min
     assert (joined["mentions"] == joined["mentions_report"]).all()
     assert (joined["share"] - joined["share_report"]).abs().max() < 1e-9
     assert not (path.parent / "report" / "compare.csv").exists()
+
+
+def test_the_theme_table_is_the_published_theme_summary_row_for_row(waves, report,
+                                                                   mini_codebook):
+    current, _ = waves
+    wave = read_wave(current)
+    expected = theme_summary(wave.documents, wave.segments, standing(wave.codings),
+                             mini_codebook)
+    # codes mentioned equally often, in the same question: their order is the codebook's
+    ties = expected[expected[s.MENTIONS] > 0].groupby([s.QUESTION_ID, s.MENTIONS]).size()
+    assert (ties > 1).any()
+    found = report_tables(load_outputs(current))["themes"]
+    pd.testing.assert_frame_equal(found.reset_index(drop=True), expected)
+    pd.testing.assert_frame_equal(csv(report, "themes"),
+                                  pd.read_csv(current / "theme_summary.csv"))
 
 
 def test_stances_needs_gaps_and_quotes(report):
@@ -199,6 +206,17 @@ def test_cli_function(waves):
     assert result.exit_code == 0, result.output
     assert "report.html" in result.output
     assert CliRunner().invoke(app, [str(current.parent / "nowhere")]).exit_code != 0
+
+
+def test_a_wave_without_the_codebook_it_used_is_named(tmp_path, waves_dir, mini_codebook):
+    out = code_wave(waves_dir / "mini-wave", tmp_path / "mini-2013", mini_codebook)
+    (out / "codebook.yaml").unlink()
+    app = typer.Typer()
+    app.command()(report_command)
+    result = CliRunner().invoke(app, [str(out)], env={"COLUMNS": "500"})
+    assert result.exit_code == 2
+    assert f"{out / 'codebook.yaml'}: no such file" in result.output
+    assert not (out / "report.html").exists()
 
 
 # ------------------------------------------------------------------ the statistics

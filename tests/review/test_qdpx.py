@@ -21,7 +21,7 @@ from pipeline.review.qdpx import NAMESPACE, export_qdpx, stable_guid, wave_layou
 from pipeline.review.qdpx_project import validate_project
 from pipeline.review.qdpx_read import decisions_from_qdpx
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = ROOT.parent / "shared" / "refi-qda" / "Project.xsd"
 Q = f"{{{NAMESPACE}}}"
 
@@ -425,7 +425,7 @@ def test_not_a_qdpx_is_refused(outputs, tmp_path):
 # --------------------------------------------------------------------------- command
 
 
-def test_export_command_reads_the_codebook_from_run_json(outputs, exported, tmp_path):
+def test_export_command_uses_the_codebook_the_run_left(outputs, exported, tmp_path):
     from flows.cli_qdpx import export_qdpx_command
 
     app = typer.Typer()
@@ -438,6 +438,8 @@ def test_export_command_reads_the_codebook_from_run_json(outputs, exported, tmp_
     assert out.read_bytes() == exported.read_bytes()
     run = json.loads((outputs / "run.json").read_text())
     assert run["parameters"]["codebook_path"].endswith("codebook-mini.yaml")
+    assert (outputs / "codebook.yaml").read_bytes() == Path(
+        run["parameters"]["codebook_path"]).read_bytes()
 
     missing = CliRunner().invoke(app, [str(tmp_path)])
     assert missing.exit_code == 2

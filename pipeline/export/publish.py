@@ -1,0 +1,175 @@
+"""Publish a wave: derive its analyst tables, then write its folder and database rows at once.
+
+The one way a wave's tables reach ``outputs/<wave>/`` and ``outputs/wavecoder.duckdb``, used by
+the ``code_wave`` flow and by review imports alike:
+
+1. the wide dataset and the theme summary are derived from the codings that stand (every
+   status but rejected);
+2. every file is written into a hidden folder beside ``outputs/<wave>/``, with a copy of the
+   codebook the run used and ``run.json`` last;
+3. the wave's rows of every table are replaced in one DuckDB transaction;
+4. inside that transaction the new folder is swapped into place; files of the old folder this
+   publish does not write (a review workbook, a ``.qdpx``, the report) are carried across.
+
+Any failure leaves the previous folder and the previous rows as they were.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.config import Codebook
+from pipeline.export.charts import theme_chart
+from pipeline.export.files import (
+    TOPIC_TABLES,
+    write_coded_tables,
+    write_review_tables,
+    write_run_tables,
+)
+from pipeline.export.store import storing
+from pipeline.export.tables import coded_wide, standing, theme_summary
+from pipeline.outputs import CODEBOOK_FILE, RUN_FILE, RunRecord, database_of
+
+STORED_REVIEW_TABLES = ("review_agreement", "review_queue")  # the log lives in its own table
+
+
+@dataclass
+class WaveTables:
+    """What a publish is given: the wave's tables, codings with their review statuses.
+
+    ``rejected`` and ``topics`` (topics, segment_topics, topic_codes) are a run's own: a run
+    passes them (``topics`` None when discovery did not run); a review import leaves both None
+    and publishes with ``whole_run=False``.
+    """
+
+    documents: pd.DataFrame
+    segments: pd.DataFrame
+    codings: pd.DataFrame
+    stances: pd.DataFrame  # one row per coding that stands (pipeline.stance.wave_stances)
+    rejected: pd.DataFrame | None = None
+    topics: dict[str, pd.DataFrame] | None = None
+
+
+@dataclass
+class Published:
+    """What a publish wrote: the folder, the final run record, the derived tables, the files."""
+
+    directory: Path
+    record: RunRecord
+    tables: dict[str, pd.DataFrame]  # coded_wide and theme_summary
+    written: dict[str, Path] = field(default_factory=dict)
+
+
+def publish_wave(out_dir: Path, wave: WaveTables, codebook: Codebook, record: RunRecord, *,
+                 review: dict[str, pd.DataFrame], codebook_file: Path | None = None,
+                 whole_run: bool = True) -> Published:
+    """Derive a wave's analyst tables and publish everything, all or nothing.
+
+    Args:
+        out_dir: the wave's folder, ``<outputs root>/<wave>/``; the database is
+            ``<outputs root>/wavecoder.duckdb``.
+        wave: the wave's tables (codings with statuses, stances of those that stand).
+        codebook: the codebook the codings follow.
+        record: the run record; its ``outputs`` and the ``export``/``store`` timings are
+            filled in here, and it is written as ``run.json``.
+        review: review_log, review_agreement and review_queue (:func:`pipeline.review.apply.
+            review_wave`), written under ``review/``.
+        codebook_file: the codebook's YAML, copied into the folder as ``codebook.yaml``; None
+            keeps the copy already there.
+        whole_run: a run's publish (documents, segments, rejected and topics are written, and a
+            topics table from an earlier run that this one did not make is dropped); False for
+            a review import, which rewrites only what follows from the codings.
+
+    Returns:
+        :class:`Published`, with the run record as written.
+    """
+    started, timings = time.perf_counter(), dict(record.timings)
+    kept = standing(wave.codings)
+    derived = {"coded_wide": coded_wide(wave.documents, wave.segments, kept, codebook),
+               "theme_summary": theme_summary(wave.documents, wave.segments, kept, codebook)}
+    coded = {"codings": wave.codings, "stances": wave.stances, **derived}
+    stored = {**coded, **{k: review[k] for k in STORED_REVIEW_TABLES}}
+    if whole_run:
+        stored.update(documents=wave.documents, segments=wave.segments,
+                      rejected=_required(wave.rejected, "rejected"), **(wave.topics or {}))
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = out_dir.parent / f".{out_dir.name}.publishing-{uuid.uuid4().hex[:12]}"
+    backup: Path | None = None
+    try:
+        written = write_coded_tables(staging, coded, codebook)
+        written["theme_chart"] = theme_chart(derived["theme_summary"],
+                                             staging / "theme_summary.png", title=record.title)
+        written.update(write_review_tables(staging, review))
+        if whole_run:
+            written.update(write_run_tables(staging, wave.documents, wave.segments,
+                                            _required(wave.rejected, "rejected"), wave.topics))
+        if codebook_file is not None:
+            written["codebook"] = Path(shutil.copyfile(codebook_file, staging / CODEBOOK_FILE))
+        dropped = {f"{name}.parquet" for name in TOPIC_TABLES} if whole_run else set()
+        _carry_over(out_dir, staging, dropped)
+        timings["export"] = round(time.perf_counter() - started, 3)
+        record = record.model_copy(update={"timings": timings, "outputs": {
+            name: path.relative_to(staging).as_posix() for name, path in sorted(written.items())}})
+        started = time.perf_counter()
+        with storing(database_of(out_dir), record.wave, stored, record.model_dump()):
+            timings["store"] = round(time.perf_counter() - started, 3)
+            record = record.model_copy(update={"timings": timings})
+            (staging / RUN_FILE).write_text(record.to_json(), encoding="utf-8")
+            backup = _swap_in(staging, out_dir)
+    except BaseException:
+        if backup is not None:  # the swap happened, the commit did not: put the old one back
+            shutil.rmtree(out_dir, ignore_errors=True)
+            os.replace(backup, out_dir)
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    if backup is not None:
+        shutil.rmtree(backup, ignore_errors=True)
+    return Published(out_dir, record, derived, {
+        name: out_dir / path.relative_to(staging) for name, path in written.items()})
+
+
+def _required(frame: pd.DataFrame | None, name: str) -> pd.DataFrame:
+    if frame is None:
+        raise ValueError(f"a whole run's publish needs the {name} table")
+    return frame
+
+
+def _carry_over(old: Path, new: Path, dropped: set[str]) -> None:
+    """Link (or copy) into ``new`` every file of ``old`` that ``new`` lacks, but ``dropped``.
+
+    The old folder keeps its files, so a failed publish can still fall back on it.
+    """
+    if not old.is_dir():
+        return
+    for path in sorted(old.rglob("*")):
+        relative = path.relative_to(old)
+        target = new / relative
+        if path.is_dir() or target.exists() or relative.as_posix() in dropped:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(path, target)
+        except OSError:  # another file system, or links not allowed: copy instead
+            shutil.copy2(path, target)
+
+
+def _swap_in(staging: Path, out_dir: Path) -> Path | None:
+    """Put ``staging`` where ``out_dir`` is; returns where the old folder went (or None)."""
+    backup = None
+    if out_dir.exists():
+        backup = out_dir.parent / f".{out_dir.name}.previous-{uuid.uuid4().hex[:12]}"
+        os.replace(out_dir, backup)
+    try:
+        os.replace(staging, out_dir)
+    except BaseException:
+        if backup is not None:
+            os.replace(backup, out_dir)
+        raise
+    return backup

@@ -1,0 +1,99 @@
+"""Publish: one wave's folder and database rows written all or nothing, other files kept."""
+
+from __future__ import annotations
+
+import shutil
+
+import duckdb
+import pandas as pd
+import pytest
+from support_review import publish_folder
+
+from pipeline import schema as s
+from pipeline.export import WaveTables, publish_wave
+from pipeline.outputs import read_wave
+from pipeline.review.apply import review_wave
+
+
+@pytest.fixture()
+def published(tmp_path, waves_dir, data_dir, mini_codebook):
+    """The mini wave published under ``tmp_path/outputs/mini-2013``."""
+    return publish_folder(waves_dir / "mini-wave", tmp_path / "outputs" / "mini-2013",
+                          mini_codebook, data_dir / "codebook-mini.yaml")
+
+
+def db_count(out_dir, table: str) -> int:
+    with duckdb.connect(str(out_dir.parent / "wavecoder.duckdb"), read_only=True) as con:
+        return con.execute(f"select count(*) from {table} where wave = 'mini-2013'").fetchone()[0]
+
+
+def republish(given: WaveTables, done, codebook, **changes):
+    """Publish the same wave again with some of its tables changed."""
+    tables = WaveTables(**{**given.__dict__, **changes})
+    review = review_wave(tables.codings, tables.segments, s.empty(s.STORED_REVIEW_LOG),
+                         codebook, "mini-2013")
+    return publish_wave(done.directory, tables, codebook, done.record, review=review.tables)
+
+
+def test_the_folder_holds_every_table_the_record_and_the_codebook(published, data_dir):
+    given, done = published
+    out = done.directory
+    assert sorted(done.record.outputs) == sorted(done.written)
+    for name, relative in done.record.outputs.items():
+        assert (out / relative).is_file(), name
+    assert (out / "codebook.yaml").read_bytes() == (data_dir / "codebook-mini.yaml").read_bytes()
+    wave = read_wave(out)
+    assert wave.codebook is not None and wave.codebook.sha256 == done.record.codebook.sha256
+    assert wave.run == done.record and {"export", "store"} <= set(wave.run.timings)
+    pd.testing.assert_frame_equal(wave.codings, given.codings)
+    pd.testing.assert_frame_equal(wave.theme_summary, done.tables["theme_summary"])
+    assert db_count(out, "codings") == len(given.codings)
+    assert not [p.name for p in out.parent.iterdir() if p.name.startswith(".")]  # no leftovers
+
+
+def test_files_publish_does_not_write_are_kept_and_stale_topics_dropped(published,
+                                                                      mini_codebook):
+    given, done = published
+    out = done.directory
+    (out / "mini-2013-review.xlsx").write_bytes(b"a reviewer's decisions")
+    (out / "report").mkdir()
+    (out / "report" / "themes.csv").write_text("code_id\nhousing\n")
+    (out / "topics.parquet").write_bytes(b"an earlier run's topics")
+    republish(given, done, mini_codebook)
+    assert (out / "mini-2013-review.xlsx").read_bytes() == b"a reviewer's decisions"
+    assert (out / "report" / "themes.csv").read_text() == "code_id\nhousing\n"
+    assert (out / "codebook.yaml").is_file()  # the run's copy stays when none is given
+    assert not (out / "topics.parquet").exists()  # this run found no topics
+
+
+def test_a_failed_publish_leaves_the_previous_outputs(published, mini_codebook):
+    given, done = published
+    out = done.directory
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    fewer = given.codings.iloc[: len(given.codings) // 2]
+    # the database refuses the last table (a line that is not a number): everything rolls back
+    broken = given.rejected.assign(**{s.LINE: "not a line"})
+    with pytest.raises(duckdb.Error):
+        republish(given, done, mini_codebook, codings=fewer,
+                  stances=given.stances.iloc[: len(fewer)], rejected=broken)
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
+    assert db_count(out, "codings") == len(given.codings)
+    assert not [p.name for p in out.parent.iterdir() if p.name.startswith(".")]
+
+
+def test_a_missing_codebook_file_fails_before_anything_is_replaced(published, mini_codebook,
+                                                                 tmp_path):
+    given, done = published
+    out = done.directory
+    shutil.copy(out / "codings.parquet", tmp_path / "codings-before.parquet")
+    review = review_wave(given.codings, given.segments, s.empty(s.STORED_REVIEW_LOG),
+                         mini_codebook, "mini-2013")
+    with pytest.raises(FileNotFoundError):
+        publish_wave(out, WaveTables(**{**given.__dict__, "codings": given.codings.iloc[:1],
+                                        "stances": given.stances.iloc[:1]}),
+                     mini_codebook, done.record, review=review.tables,
+                     codebook_file=tmp_path / "nowhere.yaml")
+    assert (out / "codings.parquet").read_bytes() == (
+        tmp_path / "codings-before.parquet").read_bytes()
+    assert db_count(out, "codings") == len(given.codings)
