@@ -13,7 +13,6 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from pipeline.coding import coder_info, make_coder
 from pipeline.coding.stream import segment_and_code
 from pipeline.config import load_codebook
 from pipeline.embeddings import make_embedder
@@ -28,6 +27,7 @@ from pipeline.export import (
     write_outputs,
 )
 from pipeline.ingest import ingest_wave
+from pipeline.quality.choose import resolve_coder
 from pipeline.review.apply import review_summary, review_tables, write_review_tables
 from pipeline.review.log import read_log
 from pipeline.review.status import apply_decisions
@@ -57,19 +57,25 @@ def discover(segments, codings, embedding: str, min_topic_size: int, progress: b
 
 @flow(name="code_wave", log_prints=True)
 def code_wave(wave_folder: str, wave_id: str | None = None, codebook: str = DEFAULT_CODEBOOK,
-              out: str = "outputs", coder: str = "rules", topics: bool = True,
+              out: str = "outputs", coder: str = "auto", topics: bool = True,
               embedding: str = "minilm", min_topic_size: int = 10,
               agreement: str | None = None, min_kappa: float = 0.6,
               progress: bool = True) -> dict[str, Any]:
-    """Ingest, segment, code, discover topics and export one wave; returns its run record."""
+    """Ingest, segment, code, discover topics and export one wave; returns its run record.
+
+    ``coder``: ``auto`` (the best measured coder for the codebook), ``rules``, or a trained
+    model's name or folder. ``agreement``: the evaluation JSON gating the rule coder (default:
+    the one beside the codebook).
+    """
     folder, timer = Path(wave_folder), StageTimer()
     with timer.stage("ingest"):
         ingested = ingest(folder, wave_id)
     with timer.stage("load_codebook"):
         book = read_codebook(Path(codebook))
-    the_coder = make_coder(coder, book, progress=progress, min_kappa=min_kappa,
+    chosen = resolve_coder(coder, book, Path(codebook), min_kappa=min_kappa, progress=progress,
                            agreement=Path(agreement) if agreement else None)
-    coded = segment_code(ingested.documents, the_coder,
+    print(f"coder: {chosen.name} ({chosen.reason})")
+    coded = segment_code(ingested.documents, chosen.coder,
                          interviewer_labels=ingested.interviewer_labels, progress=progress)
     timer.seconds.update(coded.seconds)
     found = None
@@ -87,15 +93,16 @@ def code_wave(wave_folder: str, wave_id: str | None = None, codebook: str = DEFA
         written = write(out_dir, tables, book, ingested.manifest.title)
         written.update(write_review(out_dir, review_found))
     record = run_record(
-        ingested=ingested, folder=folder, codebook=book, coder=the_coder.name,
+        ingested=ingested, folder=folder, codebook=book, coder=chosen.coder.name,
         tables=tables, timings=timer.seconds, output_dir=out_dir, outputs=written,
-        parameters={"coder": coder, "topics": topics, "embedding": embedding,
+        parameters={"coder": chosen.name, "topics": topics, "embedding": embedding,
                     "min_topic_size": min_topic_size, "codebook_path": codebook,
-                    "agreement": agreement, "min_kappa": min_kappa},
+                    "agreement": str(chosen.agreement) if chosen.agreement else None,
+                    "min_kappa": min_kappa},
         topics_info=found.params | {"skipped_reason": found.skipped_reason} if found
         else {"skipped_reason": "not requested (--no-topics)"},
     )
-    record["coder_info"] = coder_info(the_coder)
+    record["coder_info"] = chosen.info()
     record["review"] = review_summary(applied, review_found)
     with timer.stage("store"):
         store(Path(out) / DATABASE_NAME, wave, tables | {
