@@ -34,7 +34,9 @@ def read_config(directory: Path, kind: str | None = None) -> dict[str, Any]:
     """``directory/config.json``; InputError if it is missing, unreadable or of another kind."""
     path = directory / CONFIG
     if not path.is_file():
-        raise MissingInputError(f"{path}: no saved coder here (config.json not found)")
+        raise MissingInputError(f"{path}: no saved coder here (config.json not found; a model "
+                                "saved as coder.joblib must be trained again, with the "
+                                "command on its card)")
     try:
         config = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:

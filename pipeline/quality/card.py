@@ -52,17 +52,9 @@ class CodebookRef(_Strict):
 class CrossValidation(_Strict):
     """Overall cross-validated scores on the gold file, and how they were measured."""
 
+    # what was measured, and how
     n_texts: int
     n_codes: int
-    macro_f1: float
-    micro_f1: float
-    alpha: Score
-    mean_kappa: Score
-    macro_f1_ci: Interval = None
-    micro_f1_ci: Interval = None
-    alpha_ci: Interval = None
-    mean_kappa_ci: Interval = None
-    bootstrap: dict[str, Any] | None = None
     folds: int
     seed: int
     min_support: int
@@ -71,6 +63,16 @@ class CrossValidation(_Strict):
     gold_sha256: str
     attributes: list[str] = []
     note: str = ""
+    # the scores, with bootstrap 95% intervals
+    macro_f1: float
+    macro_f1_ci: Interval = None
+    micro_f1: float
+    micro_f1_ci: Interval = None
+    alpha: Score
+    alpha_ci: Interval = None
+    mean_kappa: Score
+    mean_kappa_ci: Interval = None
+    bootstrap: dict[str, Any] | None = None
 
 
 class CodeScore(_Strict):

@@ -74,3 +74,17 @@ def test_a_saved_coder_for_another_codebook_or_kind_is_refused(tmp_path, book, m
         load_coder(tmp_path / "model", book)
     with pytest.raises(InputError, match="config.json not found"):
         load_coder(tmp_path / "nothing", book)
+
+
+def test_coders_never_import_the_quality_package():
+    import subprocess
+    import sys
+
+    from tests_paths import ROOT
+
+    probe = ("import sys, pipeline.coding.registry; "
+             "print(sorted(m for m in sys.modules if m.startswith('pipeline.quality')))")
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
+                            text=True, check=True, env={"PYTHONPATH": str(ROOT),
+                                                        "HF_HUB_OFFLINE": "1"})
+    assert result.stdout.strip() == "[]"
