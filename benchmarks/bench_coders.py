@@ -19,10 +19,11 @@ import numpy as np
 import pandas as pd
 
 from pipeline import schema as s
-from pipeline.coding.rules import RuleCoder
+from pipeline.coding.base import TrainableCoder
+from pipeline.coding.registry import CODERS, new_coder
 from pipeline.config import load_codebook
-from pipeline.gold import load_gold
-from pipeline.quality import known_of, new_coder
+from pipeline.quality.gold import load_gold
+from pipeline.quality.measure import known_of
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -43,7 +44,7 @@ def main() -> None:
     parser.add_argument("--codebook", type=Path,
                         default=ROOT / "models/codebooks/nhs-patient-experience.yaml")
     parser.add_argument("--coder", action="append",
-                        default=None, help="rules, baseline, linear, textcat, hybrid")
+                        default=None, help=", ".join(CODERS))
     parser.add_argument("--attribute", action="append", default=[],
                         help="gold column the linear and hybrid coders may use as a feature")
     args = parser.parse_args()
@@ -54,13 +55,11 @@ def main() -> None:
     train, test = gold.subset(order[:cut]), gold.subset(order[cut:])
     segments = as_segments(test.texts, known_of(test, args.attribute))
     rows = []
-    for name in args.coder or ["rules", "baseline", "linear", "textcat", "hybrid"]:
+    for name in args.coder or CODERS:
         started = time.perf_counter()
-        if name == "rules":
-            coder = RuleCoder(book)
-        else:
-            coder = new_coder(name, book, attributes=args.attribute).fit(
-                train.texts, train.labels, train.code_ids, known_of(train, args.attribute))
+        coder = new_coder(name, book, attributes=args.attribute)
+        if isinstance(coder, TrainableCoder):
+            coder.fit(train.texts, train.labels, train.code_ids, known_of(train, args.attribute))
         fit_seconds = time.perf_counter() - started
         started = time.perf_counter()
         codings = coder.code(segments)

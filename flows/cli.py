@@ -44,21 +44,11 @@ def run(
 ) -> None:
     """Run the Prefect flow ``code_wave`` for one wave folder."""
     from flows.code_wave import code_wave
-    from pipeline.coding import agreement_file
     from pipeline.config import ConfigError
 
     if not folder.is_dir():
         raise typer.BadParameter(f"{folder} is not a folder", param_hint="FOLDER")
     try:
-        agreement = agreement or agreement_file(codebook)
-        if coder == "auto":
-            from pipeline.coding.models import best_coder
-            from pipeline.config import load_codebook
-
-            coder, why = best_coder(load_codebook(codebook), agreement)
-            console.print(f"coder: {coder} ({why})")
-        if coder != "rules":
-            agreement = None  # a trained model is gated by its own model card
         record = code_wave(wave_folder=str(folder), wave_id=wave, codebook=str(codebook),
                            out=str(out), coder=coder, topics=topics, embedding=embedding,
                            min_topic_size=min_topic_size, min_kappa=min_kappa,

@@ -15,7 +15,7 @@ console = Console()
 
 def _load(gold: Path, codebook: Path):
     from pipeline.config import load_codebook
-    from pipeline.gold import load_gold
+    from pipeline.quality.gold import load_gold
 
     book = load_codebook(codebook)
     return load_gold(gold, book), book
@@ -50,8 +50,8 @@ def evaluate_command(
 ) -> None:
     """Measure coders against human coding: per-code P/R/F1/kappa, micro/macro F1, alpha."""
     from pipeline.config import ConfigError
-    from pipeline.evaluate_report import evaluation_json, write_evaluations
-    from pipeline.quality import measure
+    from pipeline.quality.evaluate_report import evaluation_json, write_evaluations
+    from pipeline.quality.measure import measure
 
     try:
         gold_set, book = _load(gold, codebook)
@@ -109,19 +109,25 @@ def train_command(
                                         "repeat. Never a label column."),
 ) -> None:
     """Train a coder on all of a gold file; write the model, its config and a model card."""
-    from pipeline.coding.models import train_model
+    import shlex
+
     from pipeline.config import ConfigError
+    from pipeline.quality.train import train_model
 
     try:
         gold_set, book = _load(gold, codebook)
         _mapping_note(gold_set)
+        command = shlex.join(
+            ["wavecoder", "train", "--gold", str(gold), "--codebook", str(codebook), "--coder",
+             coder, "--out", str(out), "--folds", str(folds), "--min-support", str(min_support),
+             "--seed", str(seed), *(x for a in attribute for x in ("--attribute", a))])
         card = train_model(coder, gold_set, book, out, n_folds=folds, seed=seed,
                            min_support=min_support, attributes=list(attribute),
-                           progress=lambda msg: console.log(msg))
+                           command=command, progress=lambda msg: console.log(msg))
     except (ConfigError, ValueError) as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(code=2) from None
-    cv = card["cross_validation"]
-    console.print(f"Trained [bold]{card['coder']}[/bold] in {card['train_seconds']} s; "
-                  f"{cv['folds']}-fold CV macro-F1 {cv['macro_f1']}, micro-F1 {cv['micro_f1']}")
+    cv = card.cross_validation
+    console.print(f"Trained [bold]{card.coder}[/bold] in {card.train_seconds} s; "
+                  f"{cv.folds}-fold CV macro-F1 {cv.macro_f1}, micro-F1 {cv.micro_f1}")
     console.print(f"Model and card: {out}/ (use it with: wavecoder run WAVE --coder {out})")

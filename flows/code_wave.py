@@ -13,7 +13,6 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from pipeline.coding import coder_info, make_coder
 from pipeline.coding.stream import segment_and_code
 from pipeline.config import load_codebook
 from pipeline.embeddings import make_embedder
@@ -27,6 +26,7 @@ from pipeline.export import (
 )
 from pipeline.ingest import ingest_wave
 from pipeline.outputs import database_of
+from pipeline.quality.choose import resolve_coder
 from pipeline.review.apply import review_wave
 from pipeline.review.log import read_log
 from pipeline.stance import wave_stances
@@ -53,7 +53,7 @@ def discover(segments, codings, embedding: str, min_topic_size: int, progress: b
 
 @flow(name="code_wave", log_prints=True)
 def code_wave(wave_folder: str, wave_id: str | None = None, codebook: str = DEFAULT_CODEBOOK,
-              out: str = "outputs", coder: str = "rules", topics: bool = True,
+              out: str = "outputs", coder: str = "auto", topics: bool = True,
               embedding: str = "minilm", min_topic_size: int = 10,
               agreement: str | None = None, min_kappa: float = 0.6,
               progress: bool = True) -> dict[str, Any]:
@@ -66,9 +66,10 @@ def code_wave(wave_folder: str, wave_id: str | None = None, codebook: str = DEFA
         ingested = ingest(folder, wave_id)
     with timer.stage("load_codebook"):
         book = read_codebook(Path(codebook))
-    the_coder = make_coder(coder, book, progress=progress, min_kappa=min_kappa,
+    chosen = resolve_coder(coder, book, Path(codebook), min_kappa=min_kappa, progress=progress,
                            agreement=Path(agreement) if agreement else None)
-    coded = segment_code(ingested.documents, the_coder,
+    print(f"coder: {chosen.name} ({chosen.reason})")
+    coded = segment_code(ingested.documents, chosen.coder,
                          interviewer_labels=ingested.interviewer_labels, progress=progress)
     timer.seconds.update(coded.seconds)
     found = None
@@ -83,12 +84,13 @@ def code_wave(wave_folder: str, wave_id: str | None = None, codebook: str = DEFA
         found_stances = find_stances(coded.segments, standing(review.applied.codings),
                                      parents=book.parents())
     record = run_record(
-        ingested=ingested, folder=folder, codebook=book, coder=the_coder.name,
+        ingested=ingested, folder=folder, codebook=book, coder=chosen.coder.name,
         segments=coded.segments, codings=review.applied.codings, timings=timer.seconds,
-        output_dir=out_dir, coder_info=coder_info(the_coder),
-        parameters={"coder": coder, "topics": topics, "embedding": embedding,
+        output_dir=out_dir, coder_info=chosen.info(),
+        parameters={"coder": chosen.name, "topics": topics, "embedding": embedding,
                     "min_topic_size": min_topic_size, "codebook_path": codebook,
-                    "agreement": agreement, "min_kappa": min_kappa},
+                    "agreement": str(chosen.agreement) if chosen.agreement else None,
+                    "min_kappa": min_kappa},
         topics_info=found.params | {"skipped_reason": found.skipped_reason} if found
         else {"skipped_reason": "not requested (--no-topics)"},
     ).model_copy(update={"review": review.summary})

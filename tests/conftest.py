@@ -40,7 +40,7 @@ def mini_codebook():
 def comments_gold():
     """A small human-coded set of patient comments (three separable codes), loaded."""
     from pipeline.config import load_codebook
-    from pipeline.gold import load_gold
+    from pipeline.quality.gold import load_gold
 
     return load_gold(DATA / "gold" / "comments.csv",
                      load_codebook(DATA / "codebook-comments.yaml"))

@@ -6,7 +6,7 @@ import pandas as pd
 from support_review import coding, decisions, segment
 
 from pipeline import schema as s
-from pipeline.gold import load_gold
+from pipeline.quality.gold import load_gold
 from pipeline.review.gold_export import reviewed_gold
 
 

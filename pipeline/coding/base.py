@@ -1,16 +1,26 @@
-"""The coder interface: anything with ``code(segments) -> codings`` is a coder.
+"""The coder interfaces: anything with ``code(segments) -> codings`` is a coder.
 
-Rule, trained and combined coders are interchangeable behind this protocol, so they can be
-swapped in the flow and compared on the same segments.
+Rule, trained and combined coders are interchangeable behind :class:`Coder`, so they can be
+swapped in the flow and compared on the same segments. A coder that learns from human-coded
+texts is also a :class:`TrainableCoder`: it is fitted, predicts 0/1 decisions for scoring, and
+is saved to and loaded from a model folder. Code tells the two apart with ``isinstance``.
 """
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator, Protocol, runtime_checkable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Protocol, Sequence, runtime_checkable
 
+import numpy as np
 import pandas as pd
 
 from pipeline import schema as s
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from pipeline.coding.features import Context
+    from pipeline.config import Codebook
 
 
 @runtime_checkable
@@ -26,6 +36,41 @@ class Coder(Protocol):
 
     def code(self, segments: pd.DataFrame) -> pd.DataFrame:
         """Code ``segments``; return one row per segment × code with its evidence."""
+        ...
+
+
+@runtime_checkable
+class TrainableCoder(Coder, Protocol):
+    """A coder trained from human-coded texts, saved as a folder and loaded without pickle.
+
+    ``kind`` is its registry name (:mod:`pipeline.coding.registry`). ``to_disk`` writes
+    ``config.json`` (kind, settings, vocabularies) and arrays (``.npz``) or a spaCy pipeline
+    into a folder and never changes the coder; ``from_disk`` reads it back so that the loaded
+    coder gives exactly the same predictions.
+    """
+
+    kind: str
+
+    def fit(self, texts: Sequence[str], labels: np.ndarray, code_ids: Sequence[str],
+            context: Context = None) -> Self:
+        """Learn from ``texts`` and their 0/1 ``labels`` (texts × ``code_ids``)."""
+        ...
+
+    def predict(self, texts: Sequence[str], context: Context = None) -> np.ndarray:
+        """0/1 decisions per text × code, in the order of the codes it was fitted on."""
+        ...
+
+    def describe(self) -> dict[str, Any]:
+        """What the model card records: thresholds, codes not learned, features, choices."""
+        ...
+
+    def to_disk(self, directory: Path) -> None:
+        """Write the fitted coder into ``directory``."""
+        ...
+
+    @classmethod
+    def from_disk(cls, directory: Path, codebook: Codebook) -> Self:
+        """Read a coder written by :meth:`to_disk`; ``codebook`` is the one it was trained on."""
         ...
 
 

@@ -5,10 +5,15 @@ per code), so it learns how far to trust each pattern; and for each code the com
 (rules only, model only, either, both) with the best F1 on held-out predictions of the
 training data is kept. A code the model could not learn (too few examples) falls back to its
 rules, and the choice says so.
+
+Saved as a folder: ``config.json`` (codes, the choice per code and why) and the linear model in
+``linear/`` (see :mod:`pipeline.coding.linear`); the rule pipeline is compiled again from the
+codebook when it is loaded.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Sequence
 
 import numpy as np
@@ -16,12 +21,15 @@ import pandas as pd
 from sklearn.metrics import f1_score
 
 from pipeline import schema as s
+from pipeline.coding.disk import codebook_tag, field, read_coder_config, write_config
 from pipeline.coding.features import rule_matrix
 from pipeline.coding.linear import LinearCoder
 from pipeline.coding.rules import RuleCoder
 from pipeline.config import Codebook
 
 COMBINATIONS = ("rules", "model", "union", "intersection")
+VERSION = "1"
+MODEL_FOLDER = "linear"
 
 __all__ = ["COMBINATIONS", "HybridCoder"]
 
@@ -34,6 +42,8 @@ def _combine(how: str, rules: np.ndarray, model: np.ndarray) -> np.ndarray:
 class HybridCoder:
     """Rules + a trained linear model, combined per code; ``code(segments) -> codings``."""
 
+    kind = "hybrid"
+
     def __init__(self, codebook: Codebook, model: LinearCoder | None = None, *,
                  attributes: Sequence[str] = ()) -> None:
         self.codebook = codebook
@@ -41,19 +51,10 @@ class HybridCoder:
         self.model = model or LinearCoder(codebook=f"{codebook.id}@{codebook.version}",
                                           rules=codebook, attributes=attributes)
         self.model.use_rule_coder(self.rules)
-        self.name = f"hybrid-v1:{codebook.id}@{codebook.version}"
+        self.name = f"hybrid-v{VERSION}:{codebook.id}@{codebook.version}"
         self.choice: dict[str, str] = {}
         self.reasons: dict[str, str] = {}
         self.code_ids: list[str] = []
-
-    def __getstate__(self) -> dict:
-        # The rule pipeline is compiled again from the codebook when a saved coder is loaded.
-        return {**self.__dict__, "rules": None}
-
-    def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(state)
-        self.rules = RuleCoder(self.codebook)
-        self.model.use_rule_coder(self.rules)
 
     def fit(self, texts, labels, code_ids, context=None) -> "HybridCoder":
         """Train the model, then choose each code's combination on held-out decisions."""
@@ -111,3 +112,26 @@ class HybridCoder:
         frame = frame.sort_values(by=[s.SEGMENT_ID, s.CODE_ID], key=lambda col: col.map(
             position if col.name == s.SEGMENT_ID else order), kind="stable")
         return s.conform(frame.reset_index(drop=True), s.CODINGS)
+
+    def describe(self) -> dict[str, object]:
+        """What the model card records: the model's thresholds and gaps, and the choice."""
+        return {**self.model.describe(), "hybrid_choice": dict(self.choice)}
+
+    def to_disk(self, directory: Path) -> None:
+        """Write ``config.json`` and the linear model (``linear/``) into ``directory``."""
+        self.model.to_disk(directory / MODEL_FOLDER)
+        write_config(directory, {
+            "kind": self.kind, "version": VERSION, "name": self.name,
+            "codebook": codebook_tag(self.codebook),
+            "code_ids": self.code_ids, "choice": self.choice, "reasons": self.reasons})
+
+    @classmethod
+    def from_disk(cls, directory: Path, codebook: Codebook) -> "HybridCoder":
+        """Read a coder written by :meth:`to_disk`; its rules are compiled from ``codebook``."""
+        config = read_coder_config(directory, cls.kind, codebook)
+        coder = cls(codebook, LinearCoder.from_disk(directory / MODEL_FOLDER, codebook))
+        coder.name = str(field(config, "name", directory))
+        coder.code_ids = list(field(config, "code_ids", directory))
+        coder.choice = dict(field(config, "choice", directory))
+        coder.reasons = dict(field(config, "reasons", directory))
+        return coder

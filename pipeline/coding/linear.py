@@ -13,12 +13,16 @@ training texts. Vectorisers are fitted once on all training texts (unsupervised,
 
 Evidence is the n-gram (a character n-gram widened to its whole word) or rule match with the
 largest positive contribution, coefficient × feature value, to the code's score.
-``BaselineCoder``: TF-IDF words + one-vs-rest linear SVC cut at 0, the usual reference point.
+
+Saved as a folder (:mod:`pipeline.coding.disk`): settings, codes, thresholds, vocabularies and
+the question/attribute categories in ``config.json``; idf weights, coefficients and intercepts
+in ``arrays.npz``. The baseline coder is in :mod:`pipeline.coding.baseline`.
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Sequence
 
 import numpy as np
@@ -29,10 +33,25 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.preprocessing import OneHotEncoder
-from sklearn.svm import LinearSVC
 
 from pipeline import schema as s
+from pipeline.coding.disk import (
+    codebook_tag,
+    field,
+    read_arrays,
+    read_coder_config,
+    write_arrays,
+    write_config,
+)
 from pipeline.coding.features import Context, context_table, rule_matrix
+from pipeline.coding.sklearn_state import (
+    fitted_one_hot,
+    fitted_one_vs_rest,
+    fitted_tfidf,
+    linear_weights,
+    one_hot_categories,
+    tfidf_vocabulary,
+)
 from pipeline.coding.thresholds import best_thresholds
 from pipeline.coding.trained import ProbabilisticCoder
 from pipeline.config import Codebook
@@ -93,12 +112,14 @@ class LinearCoder(ProbabilisticCoder):
     """
 
     method = "trained"
+    kind = "linear"
 
     def __init__(self, *, codebook: str = "", c: float = 4.0, embeddings: bool = True,
                  attributes: Sequence[str] = (), rules: Codebook | None = None,
                  threshold_folds: int = 3, shrink: float = 0.5, seed: int = 42,
                  embedder: Embedder | None = None) -> None:
         self.name = f"linear-v{VERSION}:{codebook}"
+        self.codebook_tag = codebook
         self.c, self.use_embeddings, self.seed = c, embeddings, seed
         self.attributes = list(attributes)
         self.rule_codebook = rules
@@ -108,19 +129,9 @@ class LinearCoder(ProbabilisticCoder):
         self.thresholds: dict[str, float] = {}
         self.learned: list[str] = []
         self.not_learned: dict[str, str] = {}
+        self._columns: list[int] = []
         self._rule_coder = None
-
-    def __getstate__(self) -> dict:
-        # Models and caches are rebuilt on use; they are not part of a saved coder.
-        return {**self.__dict__, "embedder": None, "_terms": None, "_rule_coder": None}
-
-    def __setstate__(self, state: dict) -> None:
-        state.setdefault("attributes", [])
-        state.setdefault("rule_codebook", None)
-        state.setdefault("_rule_coder", None)
-        if "questions" in state:  # saved before attributes were features
-            state["context_encoder"] = state.pop("questions")
-        self.__dict__.update(state)
+        self._terms: dict[str, np.ndarray] = {}
 
     def features_used(self) -> dict[str, object]:
         """What the model reads, for its card."""
@@ -128,6 +139,11 @@ class LinearCoder(ProbabilisticCoder):
                 "question": True, "attributes": self.attributes,
                 "embeddings": MiniLMEmbedder.name if self.use_embeddings else None,
                 "rules": bool(self.rule_codebook)}
+
+    def describe(self) -> dict[str, object]:
+        """What the model card records: thresholds, codes not learned, features."""
+        return {"thresholds": dict(self.thresholds), "not_learned": dict(self.not_learned),
+                "hybrid_choice": {}, "features": self.features_used()}
 
     # ----------------------------------------------------------------- features
 
@@ -150,9 +166,7 @@ class LinearCoder(ProbabilisticCoder):
     def _blocks(self, texts: list[str], context: Context, fit: bool) -> list:
         table = context_table(context, len(texts), self.attributes)
         if fit:
-            self.words = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
-            self.chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2,
-                                         sublinear_tf=True)
+            self.words, self.chars = new_vectorizers()
             self.context_encoder = OneHotEncoder(handle_unknown="ignore")
             blocks = [self.words.fit_transform(texts), self.chars.fit_transform(texts),
                       self.context_encoder.fit_transform(table)]
@@ -170,9 +184,12 @@ class LinearCoder(ProbabilisticCoder):
                   fit: bool = False) -> sparse.csr_matrix:
         return sparse.hstack(self._blocks(list(texts), context, fit)).tocsr()
 
+    def _estimator(self) -> LogisticRegression:
+        return LogisticRegression(C=self.c, class_weight="balanced", max_iter=3000,
+                                  random_state=self.seed)
+
     def _model(self) -> OneVsRestClassifier:
-        return OneVsRestClassifier(LogisticRegression(
-            C=self.c, class_weight="balanced", max_iter=3000, random_state=self.seed))
+        return OneVsRestClassifier(self._estimator())
 
     # ----------------------------------------------------------------- training
 
@@ -229,11 +246,9 @@ class LinearCoder(ProbabilisticCoder):
     # ----------------------------------------------------------------- evidence
 
     def _names(self, vectorizer: TfidfVectorizer, key: str) -> np.ndarray:
-        terms = getattr(self, "_terms", None) or {}
-        if key not in terms:  # built once per process: they are big arrays
-            terms[key] = vectorizer.get_feature_names_out()
-            self._terms = terms
-        return terms[key]
+        if key not in self._terms:  # built once per coder: they are big arrays
+            self._terms[key] = vectorizer.get_feature_names_out()
+        return self._terms[key]
 
     def evidence(self, text: str, code_id: str) -> tuple[int, int]:
         """Offsets of the n-gram or rule match with the largest positive pull to ``code_id``.
@@ -273,45 +288,70 @@ class LinearCoder(ProbabilisticCoder):
         _, begin, end = max(candidates, key=lambda c: (c[0], -c[1]))
         return begin, end
 
+    # ----------------------------------------------------------------- on disk
 
-class BaselineCoder(LinearCoder):
-    """The reference point: TF-IDF word and character n-grams + one-vs-rest linear SVC.
+    def _settings(self) -> dict[str, object]:
+        return {"c": self.c, "embeddings": self.use_embeddings, "attributes": self.attributes,
+                "rules": self.rule_codebook is not None,
+                "threshold_folds": self.threshold_folds, "shrink": self.shrink,
+                "seed": self.seed}
 
-    Balanced class weights (rare codes are not drowned by the texts without them) and the
-    SVC's own cut at 0: no thresholds tuned, no embeddings, no question.
-    """
+    @classmethod
+    def _from_settings(cls, tag: str, settings: dict, codebook: Codebook) -> "LinearCoder":
+        return cls(codebook=tag, c=settings["c"], embeddings=settings["embeddings"],
+                   attributes=settings["attributes"],
+                   rules=codebook if settings["rules"] else None,
+                   threshold_folds=settings["threshold_folds"], shrink=settings["shrink"],
+                   seed=settings["seed"])
 
-    def __init__(self, *, codebook: str = "", seed: int = 42) -> None:
-        super().__init__(codebook=codebook, embeddings=False, seed=seed)
-        self.name = f"baseline-tfidf-svc:{codebook}"
+    def _fitted_state(self) -> dict[str, object]:
+        """Fitted parts besides the vectorisers and weights (JSON): the one-hot categories."""
+        return {"context_categories": one_hot_categories(self.context_encoder)}
 
-    def _svc_features(self, texts: list[str], fit: bool) -> sparse.csr_matrix:
-        if fit:
-            self.words = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
-            self.chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2,
-                                         sublinear_tf=True)
-            return sparse.hstack([self.words.fit_transform(texts),
-                                  self.chars.fit_transform(texts)]).tocsr()
-        return sparse.hstack([self.words.transform(texts), self.chars.transform(texts)]).tocsr()
+    def _restore_state(self, config: dict, directory: Path) -> None:
+        self.context_encoder = fitted_one_hot(field(config, "context_categories", directory))
 
-    def fit(self, texts, labels, code_ids, context=None) -> "BaselineCoder":
-        """A linear SVC per code on TF-IDF words and characters; the threshold is 0."""
-        texts, labels = list(texts), np.asarray(labels, dtype=int)
-        self.code_ids = list(code_ids)
-        counts = labels.sum(axis=0)
-        self._columns = [j for j, n in enumerate(counts) if 0 < n < len(texts)]
-        self.learned = [self.code_ids[j] for j in self._columns]
-        features = self._svc_features(texts, fit=True)
-        self.model = OneVsRestClassifier(LinearSVC(class_weight="balanced",
-                                                   random_state=self.seed)).fit(
-            features, labels[:, self._columns])
-        self.thresholds = dict.fromkeys(self.learned, 0.0)
-        return self
+    def to_disk(self, directory: Path) -> None:
+        """Write the fitted coder as ``config.json`` and ``arrays.npz`` into ``directory``."""
+        config: dict[str, object] = {
+            "kind": self.kind, "version": VERSION, "name": self.name,
+            "codebook": self.codebook_tag, "settings": self._settings(),
+            "code_ids": self.code_ids, "learned": self.learned,
+            "not_learned": self.not_learned, "thresholds": self.thresholds,
+            "columns": self._columns}
+        if self._columns:
+            config["vocabulary"] = {"words": tfidf_vocabulary(self.words),
+                                    "chars": tfidf_vocabulary(self.chars)}
+            config.update(self._fitted_state())
+            write_arrays(directory, {"words_idf": self.words.idf_, "chars_idf": self.chars.idf_,
+                                     **linear_weights(self.model)})
+        write_config(directory, config)
 
-    def predict_proba(self, texts, context=None) -> np.ndarray:
-        """Decision values (not probabilities): positive means the code is chosen."""
-        scores = np.full((len(texts), len(self.code_ids)), -1.0)
-        if len(texts) and self._columns:
-            scores[:, self._columns] = self.model.decision_function(
-                self._svc_features(list(texts), fit=False))
-        return scores
+    @classmethod
+    def from_disk(cls, directory: Path, codebook: Codebook) -> "LinearCoder":
+        """Read a coder written by :meth:`to_disk`, for ``codebook`` (its rule features)."""
+        config = read_coder_config(directory, cls.kind, codebook)
+        coder = cls._from_settings(codebook_tag(codebook), field(config, "settings", directory),
+                                   codebook)
+        coder.name = str(field(config, "name", directory))
+        coder.code_ids = list(field(config, "code_ids", directory))
+        coder.learned = list(field(config, "learned", directory))
+        coder.not_learned = dict(field(config, "not_learned", directory))
+        coder.thresholds = {k: float(v) for k, v in
+                            field(config, "thresholds", directory).items()}
+        coder._columns = [int(j) for j in field(config, "columns", directory)]
+        if coder._columns:
+            arrays, vocabulary = read_arrays(directory), field(config, "vocabulary", directory)
+            words, chars = new_vectorizers()
+            coder.words = fitted_tfidf(words, vocabulary["words"], arrays["words_idf"])
+            coder.chars = fitted_tfidf(chars, vocabulary["chars"], arrays["chars_idf"])
+            coder._restore_state(config, directory)
+            coder.model = fitted_one_vs_rest(coder._estimator, arrays["coef"],
+                                             arrays["intercept"])
+        return coder
+
+
+def new_vectorizers() -> tuple[TfidfVectorizer, TfidfVectorizer]:
+    """Unfitted TF-IDF vectorisers of word 1-2 grams and character (``char_wb``) 2-5 grams."""
+    return (TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True),
+            TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True))

@@ -2,12 +2,12 @@
 
 ``fit`` writes the texts as DocBins, trains with spaCy's training loop (seeded, bounded epochs)
 on most of the data, and picks per-code thresholds on the held-out rest. Evidence is found by
-occlusion: the token whose removal lowers the code's score the most.
+occlusion: the token whose removal lowers the code's score the most. Saved as a folder: the
+spaCy pipeline (``nlp.to_disk``) in ``textcat/`` and ``config.json`` (codes, thresholds).
 """
 
 from __future__ import annotations
 
-import json
 import shutil
 import tempfile
 from pathlib import Path
@@ -17,8 +17,10 @@ import numpy as np
 import spacy
 from spacy.tokens import DocBin
 
+from pipeline.coding.disk import codebook_tag, field, read_coder_config, write_config
 from pipeline.coding.thresholds import best_thresholds
 from pipeline.coding.trained import ProbabilisticCoder
+from pipeline.config import Codebook
 
 CONFIG = Path(__file__).resolve().parents[2] / "models" / "textcat" / "config.cfg"
 VERSION = "1"
@@ -30,15 +32,18 @@ class TextcatCoder(ProbabilisticCoder):
     """spaCy multi-label text classifier with thresholds chosen on a held-out split."""
 
     method = "trained"
+    kind = "textcat"
 
     def __init__(self, *, codebook: str = "", config: Path = CONFIG, dev_share: float = 0.2,
                  seed: int = 42, max_epochs: int | None = None) -> None:
         self.name = f"textcat-v{VERSION}:{codebook}"
+        self.codebook_tag = codebook
         self.config, self.dev_share, self.seed = Path(config), dev_share, seed
         self.max_epochs = max_epochs
         self.code_ids: list[str] = []
         self.thresholds: dict[str, float] = {}
         self.learned: list[str] = []
+        self.not_learned: dict[str, str] = {}
         self.nlp = None
 
     def _docs(self, texts: Sequence[str], labels: np.ndarray | None) -> DocBin:
@@ -66,8 +71,11 @@ class TextcatCoder(ProbabilisticCoder):
         """Train on a seeded split, choose thresholds on the held-out rest, keep that model."""
         texts, labels = list(texts), np.asarray(labels, dtype=int)
         self.code_ids = list(code_ids)
-        columns = [j for j, n in enumerate(labels.sum(axis=0)) if n >= MIN_EXAMPLES]
+        counts = labels.sum(axis=0)
+        columns = [j for j, n in enumerate(counts) if n >= MIN_EXAMPLES]
         self.learned = [self.code_ids[j] for j in columns]
+        self.not_learned = {self.code_ids[j]: f"{int(n)} positive examples (< {MIN_EXAMPLES})"
+                            for j, n in enumerate(counts) if j not in columns}
         target = labels[:, columns]
         order = np.random.default_rng(self.seed).permutation(len(texts))
         n_dev = max(1, int(len(texts) * self.dev_share))
@@ -114,20 +122,33 @@ class TextcatCoder(ProbabilisticCoder):
         best = tokens[int(np.argmax(drops))]
         return best.idx, best.idx + len(best)
 
-    def save(self, directory: Path) -> None:
-        """Write the spaCy pipeline and the thresholds to ``directory``."""
+    def describe(self) -> dict[str, object]:
+        """What the model card records: thresholds, codes not learned, the training config."""
+        return {"thresholds": dict(self.thresholds), "not_learned": dict(self.not_learned),
+                "hybrid_choice": {}, "features": {"spacy_config": self.config.name}}
+
+    def to_disk(self, directory: Path) -> None:
+        """Write the spaCy pipeline (``textcat/``) and ``config.json`` into ``directory``."""
         directory.mkdir(parents=True, exist_ok=True)
         self.nlp.to_disk(directory / "textcat")
-        (directory / "textcat.json").write_text(json.dumps({
-            "name": self.name, "code_ids": self.code_ids, "learned": self.learned,
-            "thresholds": self.thresholds}, indent=2), encoding="utf-8")
+        write_config(directory, {
+            "kind": self.kind, "version": VERSION, "name": self.name,
+            "codebook": self.codebook_tag, "code_ids": self.code_ids, "learned": self.learned,
+            "not_learned": self.not_learned, "thresholds": self.thresholds,
+            "settings": {"dev_share": self.dev_share, "seed": self.seed,
+                         "max_epochs": self.max_epochs}})
 
     @classmethod
-    def load(cls, directory: Path) -> "TextcatCoder":
-        """Read a coder written by :meth:`save`."""
-        meta = json.loads((directory / "textcat.json").read_text(encoding="utf-8"))
-        coder = cls()
-        coder.name, coder.code_ids, coder.learned = meta["name"], meta["code_ids"], meta["learned"]
-        coder.thresholds = meta["thresholds"]
+    def from_disk(cls, directory: Path, codebook: Codebook) -> "TextcatCoder":
+        """Read a coder written by :meth:`to_disk`."""
+        config = read_coder_config(directory, cls.kind, codebook)
+        settings = field(config, "settings", directory)
+        coder = cls(codebook=codebook_tag(codebook), dev_share=settings["dev_share"],
+                    seed=settings["seed"], max_epochs=settings["max_epochs"])
+        coder.name = str(field(config, "name", directory))
+        coder.code_ids = list(field(config, "code_ids", directory))
+        coder.learned = list(field(config, "learned", directory))
+        coder.not_learned = dict(field(config, "not_learned", directory))
+        coder.thresholds = {k: float(v) for k, v in field(config, "thresholds", directory).items()}
         coder.nlp = spacy.load(directory / "textcat")
         return coder

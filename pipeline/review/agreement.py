@@ -6,21 +6,21 @@ segment with the code; the reviewer says 1 for accepted or added, 0 for rejected
 the machine was silent and so were they (had the code applied, they would have added it). A
 machine coding the reviewer left undecided is not an item: silence on it is not a judgement.
 
-Scores come from libraries: Cohen's kappa from scikit-learn (machine vs each reviewer),
-Krippendorff's alpha (nominal) from ``krippendorff`` (reviewers against each other, on the
-segments two or more of them reviewed). A score is blank (NaN) where it is undefined, e.g. when
-every item has the same value; percent agreement is still given.
+Scores come from :mod:`pipeline.quality.agreement`: Cohen's kappa (machine vs each reviewer),
+Krippendorff's alpha, nominal (reviewers against each other, on the segments two or more of them
+reviewed), percent agreement. By its convention a score is blank (NaN) where it is undefined,
+e.g. when every item has the same value, percent agreement is still given, and an undefined
+score is never below the threshold.
 """
 
 from __future__ import annotations
 
-import krippendorff
 import numpy as np
 import pandas as pd
-from sklearn.metrics import cohen_kappa_score
 
 from pipeline import schema as s
 from pipeline.config import Codebook
+from pipeline.quality.agreement import below, cohen_kappa, krippendorff_alpha, percent_agreement
 from pipeline.review.status import latest_decisions, machine_codings
 
 DEFAULT_THRESHOLD = 0.6
@@ -44,19 +44,6 @@ def _reviewer_labels(decisions: pd.DataFrame, machine: set[tuple[str, str]],
                                        s.DECISION])
 
 
-def _kappa(a: np.ndarray, b: np.ndarray) -> float:
-    if len(a) == 0 or len(set(a) | set(b)) < 2:
-        return float("nan")
-    return float(cohen_kappa_score(a, b))
-
-
-def _alpha(matrix: np.ndarray) -> float:
-    values = matrix[~np.isnan(matrix)]
-    if matrix.shape[1] == 0 or len(set(values.tolist())) < 2:
-        return float("nan")
-    return float(krippendorff.alpha(reliability_data=matrix, level_of_measurement="nominal"))
-
-
 def _machine_rows(items: pd.DataFrame, reviewer: str, code_ids: list[str], labels: dict,
                   threshold: float) -> list[dict]:
     rows = []
@@ -67,7 +54,7 @@ def _machine_rows(items: pd.DataFrame, reviewer: str, code_ids: list[str], label
         machine, human = mine["machine"].to_numpy(), mine["reviewer"].to_numpy()
         said_yes = mine[s.DECISION].isin([s.DECISION_ACCEPTED, s.DECISION_ADDED]).to_numpy()
         said_no = (mine[s.DECISION] == s.DECISION_REJECTED).to_numpy()
-        kappa = _kappa(machine, human)
+        kappa = cohen_kappa(machine, human)
         rows.append({
             s.CODE_ID: code_id, s.LABEL: labels.get(code_id, code_id),
             s.COMPARISON: s.COMPARISON_MACHINE, s.RATERS: f"machine | {reviewer}",
@@ -75,9 +62,8 @@ def _machine_rows(items: pd.DataFrame, reviewer: str, code_ids: list[str], label
             s.ACCEPTED: int((said_yes & (machine == 1)).sum()),
             s.REJECTED_CODINGS: int((said_no & (machine == 1)).sum()),
             s.ADDED: int((said_yes & (machine == 0)).sum()),
-            s.PERCENT_AGREEMENT: round(float((machine == human).mean()), 4),
-            s.KAPPA: kappa, s.ALPHA: np.nan,
-            s.BELOW_THRESHOLD: bool(kappa < threshold) if not np.isnan(kappa) else False,
+            s.PERCENT_AGREEMENT: round(percent_agreement(np.vstack([machine, human])), 4),
+            s.KAPPA: kappa, s.ALPHA: np.nan, s.BELOW_THRESHOLD: below(kappa, threshold),
         })
     return rows
 
@@ -98,15 +84,13 @@ def _reviewer_rows(per_reviewer: dict[str, pd.DataFrame], code_ids: list[str], l
         if mine.empty:
             continue
         matrix = mine.to_numpy(dtype=float).T  # raters × items
-        agree = [len(set(col[~np.isnan(col)].tolist())) == 1 for col in matrix.T]
-        alpha = _alpha(matrix)
+        alpha = krippendorff_alpha(matrix)
         rows.append({
             s.CODE_ID: code_id, s.LABEL: labels.get(code_id, code_id),
             s.COMPARISON: s.COMPARISON_REVIEWERS, s.RATERS: " | ".join(names),
             s.ITEMS: len(mine), s.ACCEPTED: 0, s.REJECTED_CODINGS: 0, s.ADDED: 0,
-            s.PERCENT_AGREEMENT: round(float(np.mean(agree)), 4), s.KAPPA: np.nan,
-            s.ALPHA: alpha,
-            s.BELOW_THRESHOLD: bool(alpha < threshold) if not np.isnan(alpha) else False,
+            s.PERCENT_AGREEMENT: round(percent_agreement(matrix), 4), s.KAPPA: np.nan,
+            s.ALPHA: alpha, s.BELOW_THRESHOLD: below(alpha, threshold),
         })
     return rows
 

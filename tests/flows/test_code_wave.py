@@ -23,7 +23,7 @@ CODEBOOK = str(ROOT / "models" / "codebooks" / "recovery-capital.yaml")
 @pytest.fixture(scope="module")
 def sample_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("outputs")
-    state = code_wave(wave_folder=str(SAMPLE), codebook=CODEBOOK, out=str(out),
+    state = code_wave(wave_folder=str(SAMPLE), codebook=CODEBOOK, out=str(out), coder="rules",
                       progress=False, return_state=True)
     assert state.is_completed(), state.message
     record = state.result()
@@ -108,8 +108,8 @@ def test_markdown_artifact_summarises_the_run(sample_run):
 def test_second_run_gives_identical_codings_and_replaces_the_wave(sample_run):
     out, out_dir, record = sample_run
     first_codings, first_segments = load(out_dir, "codings"), load(out_dir, "segments")
-    code_wave(wave_folder=str(SAMPLE), codebook=CODEBOOK, out=str(out), topics=False,
-              progress=False)
+    code_wave(wave_folder=str(SAMPLE), codebook=CODEBOOK, out=str(out), coder="rules",
+              topics=False, progress=False)
     pd.testing.assert_frame_equal(load(out_dir, "codings"), first_codings)
     pd.testing.assert_frame_equal(load(out_dir, "segments"), first_segments)
     assert not (out_dir / "topics.parquet").exists()

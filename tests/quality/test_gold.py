@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.config import ConfigError, load_codebook
-from pipeline.gold import load_gold
+from pipeline.quality.gold import load_gold
 
 
 @pytest.fixture(scope="module")

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
+from tests_paths import ROOT
 
 from pipeline import schema as s
 from pipeline.coding import RuleCoder
 from pipeline.config import load_codebook
 
-CODEBOOK = Path(__file__).resolve().parents[1] / "models" / "codebooks" / "recovery-capital.yaml"
+CODEBOOK = ROOT / "models" / "codebooks" / "recovery-capital.yaml"
 REQUIRED = {
     "housing": None, "housing_gap": "housing", "mental_health": None,
     "mental_health_threshold": "mental_health", "physical_health": None,

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from pipeline import schema as s
-from pipeline.coding.linear import BaselineCoder, LinearCoder
+from pipeline.coding.linear import LinearCoder
 
 
 @pytest.fixture(scope="module")
@@ -55,12 +55,6 @@ def test_codes_with_too_few_examples_are_not_learned(gold):
     coder = LinearCoder(embeddings=False).fit(gold.texts, labels, gold.code_ids)
     assert coder.not_learned == {"parking": "3 positive examples (< 5)"}
     assert coder.predict(UNSEEN)[:, 0].tolist() == [0, 0, 0, 0]
-
-
-def test_baseline_svc_cuts_at_zero(gold):
-    baseline = BaselineCoder().fit(gold.texts, gold.labels, gold.code_ids)
-    assert set(baseline.thresholds.values()) == {0.0}
-    assert baseline.predict(UNSEEN[:3]).tolist() == [[1, 0, 0], [0, 1, 0], [0, 0, 1]]
 
 
 def test_thresholds_are_what_out_of_fold_probabilities_give(gold):

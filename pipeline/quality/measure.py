@@ -15,12 +15,11 @@ import numpy as np
 import pandas as pd
 
 from pipeline import schema as s
+from pipeline.coding.base import TrainableCoder
 from pipeline.coding.features import rule_matrix
-from pipeline.coding.hybrid import HybridCoder
-from pipeline.coding.linear import BaselineCoder, LinearCoder
-from pipeline.coding.rules import RuleCoder
+from pipeline.coding.registry import new_coder
 from pipeline.config import Codebook
-from pipeline.evaluate import (
+from pipeline.quality.evaluate import (
     DEFAULT_MIN_SUPPORT,
     Evaluation,
     cross_validate,
@@ -28,10 +27,8 @@ from pipeline.evaluate import (
     score,
     with_ancestors,
 )
-from pipeline.gold import GoldSet
+from pipeline.quality.gold import GoldSet
 
-TRAINABLE = ("baseline", "linear", "textcat", "hybrid")
-CODERS = ("rules", *TRAINABLE)
 CONTEXT_COLUMNS = ("context", "question", "FFT question")
 
 
@@ -58,29 +55,14 @@ def known_of(gold: GoldSet, attributes: Sequence[str] = ()) -> pd.DataFrame:
     return frame
 
 
-def new_coder(name: str, codebook: Codebook, *, attributes: Sequence[str] = ()):
-    """An untrained coder called ``name``; ``attributes`` are features of linear and hybrid."""
-    tag = f"{codebook.id}@{codebook.version}"
-    if name == "baseline":
-        return BaselineCoder(codebook=tag)
-    if name == "linear":
-        return LinearCoder(codebook=tag, attributes=attributes)
-    if name == "textcat":
-        from pipeline.coding.textcat import TextcatCoder
-
-        return TextcatCoder(codebook=tag)
-    if name == "hybrid":
-        return HybridCoder(codebook, attributes=attributes)
-    raise ValueError(f"unknown coder '{name}' (known: {', '.join(CODERS)})")
-
-
 def fold_predictor(name: str, codebook: Codebook, attributes: Sequence[str] = ()
                    ) -> Callable[[GoldSet, GoldSet], tuple]:
     """Train ``name`` on one gold set and predict another (one cross-validation fold)."""
 
     def predict(train: GoldSet, test: GoldSet) -> tuple[np.ndarray, None]:
-        coder = new_coder(name, codebook, attributes=attributes).fit(
-            train.texts, train.labels, train.code_ids, known_of(train, attributes))
+        coder = new_coder(name, codebook, attributes=attributes)
+        assert isinstance(coder, TrainableCoder), name  # measure() cross-validates only these
+        coder.fit(train.texts, train.labels, train.code_ids, known_of(train, attributes))
         return coder.predict(test.texts, known_of(test, attributes)), None
 
     return predict
@@ -119,11 +101,13 @@ def measure(gold: GoldSet, codebook: Codebook, names: list[str], *, n_folds: int
     scored = [j for j, _ in enumerate(all_codes) if truth[:, j].sum() >= min_support]
     splits = folds(gold.labels, n_folds, seed)
     labels = codebook.labels()
+    coders = [(name, new_coder(name, codebook, attributes=attributes)) for name in names]
     results = []
-    for name in names:
+    for name, coder in coders:
+        trainable = isinstance(coder, TrainableCoder)
         started = time.perf_counter()
-        if name == "rules":
-            pred = rule_matrix(RuleCoder(codebook), gold.texts, gold.code_ids)
+        if not trainable:  # nothing to learn: scored on every text
+            pred = rule_matrix(coder, gold.texts, gold.code_ids)
         else:
             pred, _ = cross_validate(fold_predictor(name, codebook, attributes), gold, splits,
                                      progress=(lambda k, n=name: progress(f"{n}: fold {k}"))
@@ -133,7 +117,7 @@ def measure(gold: GoldSet, codebook: Codebook, names: list[str], *, n_folds: int
             pred, _ = with_ancestors(pred, gold.code_ids, codebook)
         evaluation = score(truth[:, scored], pred[:, scored], [all_codes[j] for j in scored],
                            coder=name, labels=labels, n_boot=n_boot, seed=seed)
-        evaluation.summary.update(folds=n_folds if name != "rules" else 0, seed=seed,
+        evaluation.summary.update(folds=n_folds if trainable else 0, seed=seed,
                                   min_support=min_support, roll_up=roll_up, gold=gold.source,
                                   gold_sha256=gold.sha256, attributes=list(attributes))
         results.append(Measured(evaluation, {"total": round(elapsed, 1)}))

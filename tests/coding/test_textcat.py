@@ -43,8 +43,12 @@ def test_evidence_is_the_deciding_token(trained):
     assert text[start:end] == "parking"
 
 
-def test_save_and_load_give_the_same_scores(tmp_path, trained):
-    trained.save(tmp_path / "model")
-    loaded = TextcatCoder.load(tmp_path / "model")
-    assert loaded.thresholds == trained.thresholds
-    assert np.allclose(loaded.predict_proba(UNSEEN), trained.predict_proba(UNSEEN))
+def test_saved_folder_holds_the_spacy_pipeline_and_its_config(tmp_path, trained, data_dir):
+    from pipeline.config import load_codebook
+
+    trained.to_disk(tmp_path / "model")
+    assert (tmp_path / "model" / "textcat" / "config.cfg").is_file()
+    loaded = TextcatCoder.from_disk(tmp_path / "model",
+                                    load_codebook(data_dir / "codebook-comments.yaml"))
+    assert loaded.thresholds == trained.thresholds and loaded.name == trained.name
+    assert np.array_equal(loaded.predict_proba(UNSEEN), trained.predict_proba(UNSEEN))

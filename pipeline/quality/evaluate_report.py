@@ -12,7 +12,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from pipeline.evaluate import Evaluation, comparison  # noqa: E402
+from pipeline.quality.evaluate import Evaluation, comparison  # noqa: E402
 
 
 def evaluation_json(evaluations: Sequence[Evaluation]) -> dict[str, Any]:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from pipeline.coding.thresholds import best_thresholds
-from pipeline.evaluate import comparison, folds, score, with_ancestors
+from pipeline.quality.evaluate import comparison, folds, score, with_ancestors
 
 # Five texts, two codes.
 TRUTH = np.array([[1, 0], [1, 1], [0, 0], [0, 1], [1, 0]])
@@ -83,7 +83,7 @@ def test_bootstrap_scores_equal_the_libraries_on_each_resample():
     import krippendorff
     from sklearn.metrics import cohen_kappa_score, f1_score
 
-    from pipeline.evaluate import bootstrap
+    from pipeline.quality.evaluate import bootstrap
 
     rng = np.random.default_rng(7)
     truth = rng.integers(0, 2, (40, 3))

@@ -10,7 +10,7 @@ import pytest
 from tests_paths import ROOT
 
 from pipeline.config import load_codebook
-from pipeline.gold import load_gold
+from pipeline.quality.gold import load_gold
 
 DEV = ROOT.parent / "shared" / "gold" / "nhs-patient-experience" / "dev.csv"
 pytestmark = pytest.mark.skipif(not DEV.is_file(),
@@ -35,7 +35,7 @@ def test_a_linear_model_learns_the_frequent_categories(nhs):
     from sklearn.metrics import f1_score
 
     from pipeline.coding.linear import LinearCoder
-    from pipeline.quality import known_of
+    from pipeline.quality.measure import known_of
 
     _, gold = nhs
     frequent = np.argsort(-gold.labels.sum(axis=0))[:8]

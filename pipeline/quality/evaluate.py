@@ -1,22 +1,30 @@
 """Evaluate: how far a coder agrees with human coders, per code and overall, with intervals.
 
-Scores come from scikit-learn (precision, recall, F1, Cohen's kappa) and the ``krippendorff``
-package (alpha over every text × code decision, human vs machine). Intervals are percentile
-bootstrap intervals over texts, seeded. Cross-validation uses multilabel-stratified folds so
-every coder compared on a gold set sees exactly the same splits.
+Scores come from scikit-learn (precision, recall, F1) and :mod:`pipeline.quality.agreement`
+(Cohen's kappa per code, Krippendorff's alpha over every text × code decision, human vs
+machine; NaN where undefined, see that module). Intervals are percentile bootstrap intervals
+over texts, seeded; resamples on which a score is undefined are left out of its interval.
+Cross-validation uses multilabel-stratified folds so every coder compared on a gold set sees
+exactly the same splits.
 """
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
-import krippendorff
 import numpy as np
 import pandas as pd
-from sklearn.metrics import cohen_kappa_score, f1_score, precision_recall_fscore_support
+from sklearn.metrics import f1_score, precision_recall_fscore_support
 
-from pipeline.gold import GoldSet
+from pipeline.quality.agreement import (
+    alpha_from_counts,
+    cohen_kappa,
+    kappa_from_counts,
+    krippendorff_alpha,
+)
+from pipeline.quality.gold import GoldSet
 
 DEFAULT_MIN_SUPPORT = 10
 DEFAULT_BOOTSTRAP = 500
@@ -32,27 +40,15 @@ class Evaluation:
     codes: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        """The summary with per-code scores, as plain JSON types."""
+        """The summary with per-code scores, as plain JSON types (an undefined score: None)."""
+        rows = self.per_code.astype(object).where(self.per_code.notna(), None)
         return {**self.summary, "coder": self.coder, "codes": self.codes,
-                "per_code": self.per_code.to_dict(orient="records")}
+                "per_code": rows.to_dict(orient="records")}
 
 
 def scorable(gold: GoldSet, min_support: int = DEFAULT_MIN_SUPPORT) -> list[str]:
     """Codes with at least ``min_support`` positive examples in ``gold``."""
     return [c for c, n in gold.support().items() if n >= min_support]
-
-
-def _kappa(truth: np.ndarray, pred: np.ndarray) -> float:
-    if len(set(truth)) < 2 and len(set(pred)) < 2:
-        return 1.0 if (truth == pred).all() else 0.0  # kappa is undefined on one class
-    return float(cohen_kappa_score(truth, pred))
-
-
-def _alpha(truth: np.ndarray, pred: np.ndarray) -> float:
-    data = np.vstack([truth.ravel(), pred.ravel()]).astype(float)
-    if len(np.unique(data)) < 2:
-        return 1.0
-    return float(krippendorff.alpha(reliability_data=data, level_of_measurement="nominal"))
 
 
 def score(truth: np.ndarray, pred: np.ndarray, codes: Sequence[str], *, coder: str = "",
@@ -70,23 +66,25 @@ def score(truth: np.ndarray, pred: np.ndarray, codes: Sequence[str], *, coder: s
         "code_id": list(codes), "label": [(labels or {}).get(c, c) for c in codes],
         "support": support.astype(int), "predicted": pred.sum(axis=0).astype(int),
         "precision": precision.round(4), "recall": recall.round(4), "f1": f1.round(4),
-        "kappa": [round(_kappa(truth[:, j], pred[:, j]), 4) for j in range(len(codes))],
+        "kappa": [round(cohen_kappa(truth[:, j], pred[:, j]), 4) for j in range(len(codes))],
     })
     summary: dict[str, Any] = {
         "n_texts": int(len(truth)), "n_codes": len(codes),
         "macro_f1": round(float(f1.mean()), 4),
         "micro_f1": round(float(f1_score(truth, pred, average="micro", zero_division=0)), 4),
-        "alpha": round(_alpha(truth, pred), 4),
-        "mean_kappa": round(float(per_code["kappa"].mean()), 4),
+        "alpha": round(krippendorff_alpha(np.vstack([truth.ravel(), pred.ravel()])), 4),
+        "mean_kappa": round(float(per_code["kappa"].mean()), 4),  # skips NaN
     }
     if n_boot and len(truth):
         boot = bootstrap(truth, pred, n_boot=n_boot, seed=seed)
-        for name in ("f1", "kappa"):
-            low, high = np.percentile(boot[name], [2.5, 97.5], axis=0)
-            per_code[f"{name}_low"], per_code[f"{name}_high"] = low.round(4), high.round(4)
-        for name in ("macro_f1", "micro_f1", "alpha", "mean_kappa"):
-            low, high = np.percentile(boot[name], [2.5, 97.5])
-            summary[f"{name}_ci"] = [round(float(low), 4), round(float(high), 4)]
+        with warnings.catch_warnings():  # a score undefined on every resample: NaN interval
+            warnings.simplefilter("ignore", RuntimeWarning)
+            for name in ("f1", "kappa"):
+                low, high = np.nanpercentile(boot[name], [2.5, 97.5], axis=0)
+                per_code[f"{name}_low"], per_code[f"{name}_high"] = low.round(4), high.round(4)
+            for name in ("macro_f1", "micro_f1", "alpha", "mean_kappa"):
+                low, high = np.nanpercentile(boot[name], [2.5, 97.5])
+                summary[f"{name}_ci"] = [round(float(low), 4), round(float(high), 4)]
         summary["bootstrap"] = {"resamples": n_boot, "seed": seed, "unit": "text"}
     return Evaluation(coder, per_code, summary, list(codes))
 
@@ -97,9 +95,9 @@ def bootstrap(truth: np.ndarray, pred: np.ndarray, *, n_boot: int = DEFAULT_BOOT
 
     Each resample is a vector of counts per text, so every score comes from weighted confusion
     counts in one matrix product: per-code F1 and Cohen's kappa (resamples × codes), macro and
-    micro F1, mean kappa and Krippendorff's alpha (nominal, two coders, no missing values:
-    ``1 - (n - 1) * disagreements / (n0 * n1)`` over the ``n`` pairable values). The same
-    formulas as scikit-learn and ``krippendorff`` on the resampled rows, only faster.
+    micro F1, mean kappa (over the codes where it is defined) and Krippendorff's alpha, by the
+    count formulas of :mod:`pipeline.quality.agreement`: the same as scikit-learn and
+    ``krippendorff`` on the resampled rows, only faster. Undefined scores are NaN.
     """
     truth, pred = np.asarray(truth, dtype=int), np.asarray(pred, dtype=int)
     n_texts, n_codes = truth.shape
@@ -109,20 +107,17 @@ def bootstrap(truth: np.ndarray, pred: np.ndarray, *, n_boot: int = DEFAULT_BOOT
     tp, fp = weights @ (truth & pred), weights @ ((1 - truth) & pred)
     fn = weights @ (truth & (1 - pred))
     tn = n_texts - tp - fp - fn
+    kappa = kappa_from_counts(tp, fp, fn, tn)
+    alpha = alpha_from_counts((fp + fn).sum(1), (weights @ truth).sum(1) + (weights @ pred).sum(1),
+                              2 * n_texts * n_codes)
     with np.errstate(divide="ignore", invalid="ignore"):
         f1 = np.where(2 * tp + fp + fn > 0, 2 * tp / (2 * tp + fp + fn), 0.0)
-        observed = (tp + tn) / n_texts
-        expected = ((tp + fp) * (tp + fn) + (fn + tn) * (fp + tn)) / n_texts ** 2
-        kappa = np.where(expected < 1, (observed - expected) / (1 - expected),
-                         (observed == 1).astype(float))  # one class on both sides
         micro = 2 * tp.sum(1) / (2 * tp.sum(1) + fp.sum(1) + fn.sum(1))
-        values = 2 * n_texts * n_codes
-        ones = (weights @ truth).sum(1) + (weights @ pred).sum(1)
-        zeros = values - ones
-        alpha = np.where(ones * zeros > 0,
-                         1 - (values - 1) * (fp + fn).sum(1) / (ones * zeros), 1.0)
+    with warnings.catch_warnings():  # a resample where no code's kappa is defined: NaN
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mean_kappa = np.nanmean(kappa, axis=1)
     return {"f1": f1, "kappa": kappa, "macro_f1": f1.mean(1), "micro_f1": np.nan_to_num(micro),
-            "mean_kappa": kappa.mean(1), "alpha": alpha}
+            "mean_kappa": mean_kappa, "alpha": alpha}
 
 
 def folds(labels: np.ndarray, n_folds: int = 5, seed: int = 42) -> list[tuple[np.ndarray,

@@ -1,0 +1,73 @@
+"""The coder registry: every kind of coder, registered once, built and loaded through here.
+
+``new_coder(kind, codebook)`` builds an untrained coder for training or evaluation;
+``load_coder(folder, codebook)`` reads a saved one, dispatching on the ``kind`` in its
+``config.json``. The rule coder needs no training; the others are
+:class:`~pipeline.coding.base.TrainableCoder`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+from pipeline.coding.base import Coder, TrainableCoder
+from pipeline.coding.baseline import BaselineCoder
+from pipeline.coding.disk import codebook_tag, field, read_config
+from pipeline.coding.hybrid import HybridCoder
+from pipeline.coding.linear import LinearCoder
+from pipeline.coding.rules import RuleCoder
+from pipeline.coding.textcat import TextcatCoder
+from pipeline.config import Codebook
+from pipeline.errors import ConfigError, InputError
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of coder: how to build a fresh one, and the class that loads a saved one."""
+
+    name: str
+    build: Callable[[Codebook, Sequence[str], bool], Coder]
+    trainable: type[TrainableCoder] | None = None
+
+
+KINDS: dict[str, Kind] = {kind.name: kind for kind in (
+    Kind("rules", lambda book, attributes, progress: RuleCoder(book, progress=progress)),
+    Kind("baseline", lambda book, attributes, progress: BaselineCoder(codebook=codebook_tag(book)),
+         BaselineCoder),
+    Kind("linear", lambda book, attributes, progress: LinearCoder(
+        codebook=codebook_tag(book), attributes=attributes), LinearCoder),
+    Kind("textcat", lambda book, attributes, progress: TextcatCoder(codebook=codebook_tag(book)),
+         TextcatCoder),
+    Kind("hybrid", lambda book, attributes, progress: HybridCoder(book, attributes=attributes),
+         HybridCoder),
+)}
+CODERS = tuple(KINDS)
+"""Every coder kind, in the order they are listed to people."""
+TRAINABLE = tuple(name for name, kind in KINDS.items() if kind.trainable is not None)
+
+
+def new_coder(kind: str, codebook: Codebook, *, attributes: Sequence[str] = (),
+              progress: bool = False) -> Coder:
+    """A fresh (for trainable kinds: untrained) coder of ``kind`` for ``codebook``.
+
+    ``attributes`` are respondent columns the linear and hybrid coders use as features;
+    ``progress`` shows the rule coder's progress bar. ConfigError names the known kinds.
+    """
+    if kind not in KINDS:
+        raise ConfigError(f"unknown coder '{kind}' (known: {', '.join(CODERS)})")
+    return KINDS[kind].build(codebook, attributes, progress)
+
+
+def load_coder(directory: Path, codebook: Codebook) -> TrainableCoder:
+    """The trained coder saved in ``directory`` (by ``to_disk``), for ``codebook``.
+
+    InputError names the folder's ``config.json`` and field when it is not a saved coder of a
+    known trainable kind or was trained for another codebook.
+    """
+    kind = str(field(read_config(directory), "kind", directory))
+    if kind not in TRAINABLE:
+        raise InputError(f"{directory / 'config.json'}: field 'kind' is '{kind}', not a "
+                         f"trained coder ({', '.join(TRAINABLE)})")
+    return KINDS[kind].trainable.from_disk(directory, codebook)  # type: ignore[union-attr]
