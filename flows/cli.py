@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.markdown import Markdown
 
 import flows  # noqa: F401  (offline defaults before Prefect is imported)
+from pipeline.config import DEFAULT_CODEBOOK
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Code survey waves and interview transcripts against a codebook.")
@@ -21,8 +22,8 @@ def run(
     folder: Path = typer.Argument(..., help="The wave folder, e.g. corpora/sector-survey-2013."),
     wave: Optional[str] = typer.Option(None, "--wave", help="Wave id (default: wave.yaml's "
                                        "id, else the folder name)."),
-    codebook: Path = typer.Option(Path("models/codebooks/recovery-capital.yaml"),
-                                  "--codebook", help="Codebook YAML."),
+    codebook: Path = typer.Option(DEFAULT_CODEBOOK, "--codebook", help="Codebook YAML.",
+                                  show_default="models/codebooks/recovery-capital.yaml"),
     out: Path = typer.Option(Path("outputs"), "--out", help="Output root folder."),
     coder: str = typer.Option("auto", "--coder", help="rules, a trained model's name or "
                               "folder, or auto: the best measured coder for the codebook."),
@@ -35,6 +36,8 @@ def run(
         "gates codings (default: <codebook>.agreement/evaluation.json if present)."),
     min_kappa: float = typer.Option(0.6, "--min-kappa", help="Codes measured below this "
                                     "kappa are marked needs_review."),
+    code_interviewer: bool = typer.Option(False, "--code-interviewer", help="Code the "
+                                          "interviewer's segments of transcripts too."),
 ) -> None:
     """Run the Prefect flow ``code_wave`` for one wave folder."""
     from flows.code_wave import code_wave
@@ -56,7 +59,8 @@ def run(
         record = code_wave(wave_folder=str(folder), wave_id=wave, codebook=str(codebook),
                            out=str(out), coder=coder, topics=topics, embedding=embedding,
                            min_topic_size=min_topic_size, min_kappa=min_kappa,
-                           agreement=str(agreement) if agreement else None)
+                           agreement=str(agreement) if agreement else None,
+                           code_interviewer=code_interviewer)
     except (ConfigError, ValueError) as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(code=2) from None

@@ -15,6 +15,7 @@ from prefect.cache_policies import NO_CACHE
 
 from pipeline.coding import coder_info, make_coder
 from pipeline.coding.stream import segment_and_code
+from pipeline.config import DEFAULT_CODEBOOK as CODEBOOK_PATH
 from pipeline.config import load_codebook
 from pipeline.embeddings import make_embedder
 from pipeline.export import (
@@ -33,7 +34,7 @@ from pipeline.review.log import read_log
 from pipeline.review.status import apply_decisions
 from pipeline.topics import discover_topics
 
-DEFAULT_CODEBOOK = "models/codebooks/recovery-capital.yaml"
+DEFAULT_CODEBOOK = str(CODEBOOK_PATH)
 
 # Tables are passed in memory between tasks, never hashed or persisted by Prefect.
 ingest = task(ingest_wave, name="ingest", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
@@ -60,7 +61,7 @@ def code_wave(wave_folder: str, wave_id: str | None = None, codebook: str = DEFA
               out: str = "outputs", coder: str = "rules", topics: bool = True,
               embedding: str = "minilm", min_topic_size: int = 10,
               agreement: str | None = None, min_kappa: float = 0.6,
-              progress: bool = True) -> dict[str, Any]:
+              progress: bool = True, code_interviewer: bool = False) -> dict[str, Any]:
     """Ingest, segment, code, discover topics and export one wave; returns its run record."""
     folder, timer = Path(wave_folder), StageTimer()
     with timer.stage("ingest"):
@@ -69,8 +70,8 @@ def code_wave(wave_folder: str, wave_id: str | None = None, codebook: str = DEFA
         book = read_codebook(Path(codebook))
     the_coder = make_coder(coder, book, progress=progress, min_kappa=min_kappa,
                            agreement=Path(agreement) if agreement else None)
-    coded = segment_code(ingested.documents, the_coder,
-                         interviewer_labels=ingested.interviewer_labels, progress=progress)
+    coded = segment_code(ingested.documents, the_coder, speakers=ingested.speaker_labels,
+                         code_interviewer=code_interviewer, progress=progress)
     timer.seconds.update(coded.seconds)
     found = None
     if topics:
@@ -91,7 +92,8 @@ def code_wave(wave_folder: str, wave_id: str | None = None, codebook: str = DEFA
         tables=tables, timings=timer.seconds, output_dir=out_dir, outputs=written,
         parameters={"coder": coder, "topics": topics, "embedding": embedding,
                     "min_topic_size": min_topic_size, "codebook_path": codebook,
-                    "agreement": agreement, "min_kappa": min_kappa},
+                    "agreement": agreement, "min_kappa": min_kappa,
+                    "code_interviewer": code_interviewer},
         topics_info=found.params | {"skipped_reason": found.skipped_reason} if found
         else {"skipped_reason": "not requested (--no-topics)"},
     )

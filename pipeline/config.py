@@ -26,6 +26,10 @@ from pydantic import (
 from pipeline.errors import ConfigError
 
 CODE_ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+# The project's own data (codebooks, stance cues) sit beside the package, so the default
+# codebook is found wherever the command is run from, not only from the project folder.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CODEBOOK = PROJECT_ROOT / "models" / "codebooks" / "recovery-capital.yaml"
 
 
 class _Strict(BaseModel):
@@ -64,9 +68,16 @@ class SurveySource(_Strict):
 
 
 class SpeakerLabels(_Strict):
-    """How speakers are marked in a transcript. Labels are matched case-insensitively."""
+    """Which transcript labels are the interviewer, respondents or others (notes, observers).
 
-    interviewer: list[str] = ["Q", "INT", "Interviewer", "I", "Int"]
+    Labels are matched in any case, ignoring spaces and dots; "Interviewer" also covers
+    "Interviewer 1". Left empty, the interviewer is inferred per transcript (a role name such as
+    interviewer/moderator/Q/INT, else who asks most questions, else who speaks first).
+    """
+
+    interviewer: list[str] = []
+    respondent: list[str] = []
+    other: list[str] = []
 
 
 class TranscriptSource(_Strict):

@@ -51,12 +51,18 @@ def test_pdf_wrapped_lines_do_not_end_sentences():
         index=False))
 
 
-def test_interviews_keep_respondent_turns_with_the_prompting_question(waves_dir):
+def test_interviews_keep_every_turn_with_role_and_the_prompting_question(waves_dir):
     docs = ingest_wave(waves_dir / "mini-wave").documents
     interview = docs[docs[s.KIND] == "interview"]
     segments = segment_documents(interview, interviewer_labels=["Q"])
-    assert segments[s.SPEAKER].unique().tolist() == ["A"]
-    assert not segments[s.TEXT].str.contains("How have things changed").any()
+    assert segments[s.SPEAKER].unique().tolist() == ["Q", "A"]
+    roles = segments.groupby(s.SPEAKER)[s.ROLE].unique().map(list).to_dict()
+    assert roles == {"Q": ["interviewer"], "A": ["respondent"]}
+    asked = segments[segments[s.ROLE] == "interviewer"]
+    assert asked[s.TEXT].tolist() == [
+        "How have things changed for your service over the last year?",
+        "And how is housing for your clients?"]
+    assert asked[s.CONTEXT].isna().all()
     by_text = segments.set_index(s.TEXT)[s.CONTEXT]
     assert by_text["The biggest change is funding."] == (
         "How have things changed for your service over the last year?")

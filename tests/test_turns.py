@@ -24,7 +24,7 @@ def test_named_speakers_and_preamble():
             "Jane Smith: Funding was cut.\nInterviewer: By how much?\nJane Smith: A fifth.\n")
     turns = parse_turns(text, INTERVIEWER)
     assert said(text, turns) == [
-        ("preamble", "", "Telephone interview, 12 June 2013"),
+        ("other", "", "Telephone interview, 12 June 2013"),
         ("interviewer", "Interviewer", "What changed?"),
         ("respondent", "Jane Smith", "Funding was cut."),
         ("interviewer", "Interviewer", "By how much?"),
@@ -60,10 +60,10 @@ def test_a_colon_inside_an_answer_is_not_a_speaker():
     assert text[turns[1].start:turns[1].end] == "Three things: housing, jobs and detox beds."
 
 
-def test_unlabelled_title_before_the_first_question_is_a_preamble():
+def test_unlabelled_title_before_the_first_question_is_front_matter():
     text = "Interview with the chief executive\n\nWhat changed?\n\nFunding was cut."
     assert said(text, parse_turns(text, INTERVIEWER)) == [
-        ("preamble", "", "Interview with the chief executive"),
+        ("other", "", "Interview with the chief executive"),
         ("interviewer", "interviewer", "What changed?"),
         ("respondent", "respondent", "Funding was cut."),
     ]

@@ -49,14 +49,21 @@ class IngestResult:
 
     @property
     def interviewer_labels(self) -> list[str]:
-        """Every label the wave's transcript sources use for the interviewer."""
-        labels = {
-            label
-            for source in self.manifest.sources
-            if isinstance(source, TranscriptSource)
-            for label in source.speakers.interviewer
-        }
-        return sorted(labels) or list(TranscriptSource.model_fields["speakers"].default.interviewer)
+        """Every label the wave's transcript sources name as the interviewer.
+
+        May be empty: the interviewer is then inferred per transcript.
+        """
+        return self.speaker_labels["interviewer"]
+
+    @property
+    def speaker_labels(self) -> dict[str, list[str]]:
+        """Labels named per role (interviewer, respondent, other) by the transcript sources."""
+        roles: dict[str, set[str]] = {"interviewer": set(), "respondent": set(), "other": set()}
+        for source in self.manifest.sources:
+            if isinstance(source, TranscriptSource):
+                for role, labels in roles.items():
+                    labels.update(getattr(source.speakers, role))
+        return {role: sorted(labels) for role, labels in roles.items()}
 
 
 def _name(path: Path, folder: Path) -> str:

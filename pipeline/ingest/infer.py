@@ -13,10 +13,10 @@ import statistics
 from pathlib import Path
 
 from pipeline.config import Question, SurveySource, TranscriptSource
-from pipeline.ingest.decode import UnreadableError, decode_bytes
+from pipeline.ingest.decode import UnreadableError
 from pipeline.ingest.tables import RawTable, read_table
-from pipeline.ingest.transcripts import read_docx_text
-from pipeline.turns import transcript_form
+from pipeline.ingest.transcripts import transcript_text
+from pipeline.turns import parse_transcript
 
 TABLE_SUFFIXES = (".csv", ".xlsx")
 IGNORED_NAMES = {"wave.yaml", "wave.yml", "readme.md", "readme.txt", "gold.csv", "gold.xlsx"}
@@ -83,16 +83,16 @@ def infer_survey(path: Path, name: str) -> tuple[SurveySource, list[str]]:
 
 def infer_transcript(path: Path, name: str) -> tuple[TranscriptSource, list[str]]:
     """Infer whether a text file is an interview (speakers or questions marked) or a document."""
-    if path.suffix.lower() == ".docx":
-        text = read_docx_text(path)
-    else:
-        text = decode_bytes(path.read_bytes()).text
+    text, _ = transcript_text(path, name)
     source = TranscriptSource(file=name)
-    form = transcript_form(text, source.speakers.interviewer)
-    kind = "document" if form == "none" else "interview"
-    how = {"labelled": "speaker labels", "questions": "unlabelled questions ending in '?'",
-           "none": "no speakers or questions found"}[form]
-    return source.model_copy(update={"kind": kind}), [f"{name}: inferred {kind} ({how})"]
+    transcript = parse_transcript(text)
+    kind = "document" if transcript.form == "none" else "interview"
+    how = {"labelled": "speaker labels", "interviewer-only": "interviewer labels only",
+           "questions": "unlabelled questions", "none": "no speakers or questions found"}
+    found = transcript.evidence.get("interviewer")
+    who = f"; interviewer {found} ({transcript.evidence.get('how')})" if found else ""
+    return source.model_copy(update={"kind": kind}), [
+        f"{name}: inferred {kind} ({how[transcript.form]}){who}"]
 
 
 def wave_files(folder: Path) -> list[Path]:
