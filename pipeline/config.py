@@ -47,8 +47,16 @@ class Question(_Strict):
     text: str = ""
 
 
+ROW_ID = "(row)"  # respondent_id meaning "no id column: number respondents by their line"
+
+
 class SurveySource(_Strict):
-    """A survey export (.csv or .xlsx): one row per respondent, open questions as columns."""
+    """A survey export (.csv or .xlsx): one row per respondent, open questions as columns.
+
+    ``header_rows`` is how many rows of header the file has (Qualtrics, SurveyMonkey and the
+    form tools are recognised without it); ``skip_rows`` lists 1-based lines that are not
+    answers (a test submission). ``respondent_id: "(row)"`` numbers respondents by line.
+    """
 
     kind: Literal["survey"] = "survey"
     file: str
@@ -56,6 +64,8 @@ class SurveySource(_Strict):
     respondent_id: str
     questions: list[Question] = Field(min_length=1)
     attributes: list[str] = []
+    header_rows: int | None = Field(default=None, ge=1, le=20)
+    skip_rows: list[Annotated[int, Field(ge=1)]] = []
 
     @field_validator("questions")
     @classmethod

@@ -24,7 +24,7 @@ from pipeline.config import (
 from pipeline.ingest.decode import UnreadableError
 from pipeline.ingest.infer import (
     TABLE_SUFFIXES,
-    infer_survey,
+    infer_tables,
     infer_transcript,
     wave_files,
 )
@@ -78,9 +78,15 @@ def infer_manifest(folder: Path, wave_id: str) -> tuple[WaveManifest, SourceRead
         name, suffix = _name(path, folder), path.suffix.lower()
         try:
             if suffix in TABLE_SUFFIXES:
-                source, notes = infer_survey(path, name)
+                found, notes, refused = infer_tables(path, name)
+                for sheet, why in refused:  # a sheet that is not a survey is one item, refused
+                    unusable.items_in += 1
+                    unusable.rejected.append(rejected_row(
+                        wave=wave_id, source=f"{name}[{sheet}]", line=0,
+                        reason=s.REASON_UNREADABLE, detail=why))
             elif suffix in TRANSCRIPT_SUFFIXES:
                 source, notes = infer_transcript(path, name)
+                found = [source]
             else:
                 raise UnreadableError(
                     f"{name}: unsupported file type '{suffix}' "
@@ -90,7 +96,7 @@ def infer_manifest(folder: Path, wave_id: str) -> tuple[WaveManifest, SourceRead
             unusable.rejected.append(rejected_row(
                 wave=wave_id, source=name, line=0, reason=s.REASON_UNREADABLE, detail=str(exc)))
             continue
-        sources.append(source)
+        sources.extend(found)
         unusable.notes.extend(notes)
     if not sources:
         raise ConfigError(f"{folder}: no readable survey or transcript files to ingest")
@@ -110,6 +116,8 @@ def _read_source(
     combined = SourceRead()
     for path in paths:
         name = _name(path, folder)
+        if isinstance(source, SurveySource) and source.sheet is not None:
+            name += f"[{source.sheet}]"  # sheets of one workbook are separate sources
         try:
             if isinstance(source, SurveySource):
                 read = read_survey(path, source, wave=wave, name=name)
