@@ -192,6 +192,9 @@ class Codebook(_Strict):
     title: str = ""
     description: str = ""
     codes: list[Code] = Field(min_length=1)
+    # Stance cue file for this codebook's domain (a path relative to the codebook); without it
+    # the codings get no stance, since cues written for one domain misread another.
+    stance_cues: str | None = None
     sha256: str = ""  # filled in by load_codebook: the hash of the file it came from
 
     @model_validator(mode="after")
@@ -284,9 +287,41 @@ def load_wave_manifest(path: Path) -> WaveManifest:
     return _validate(WaveManifest, read_yaml(path), path)
 
 
+def token_pattern_problems(tokens: list[dict[str, Any]]) -> list[str]:
+    """SpaCy's objections to a Matcher token pattern; [] when it is valid.
+
+    Each names its bracketed key: ``[pattern -> 0 -> LOWRE] Extra inputs are not permitted``.
+    """
+    from spacy.schemas import validate_token_pattern  # spaCy only when there are token patterns
+
+    return [str(problem) for problem in validate_token_pattern(tokens)]
+
+
+def _check_token_patterns(codebook: Codebook, path: Path) -> None:
+    problems = []
+    for code, _parent in codebook.walk():
+        for number, pattern in enumerate(code.patterns):
+            if pattern.tokens is not None:
+                problems += [f"  code '{code.id}' patterns[{number}].tokens: {problem}"
+                             for problem in token_pattern_problems(pattern.tokens)]
+    if problems:
+        raise ConfigError(f"{path}: invalid Codebook token pattern:\n" + "\n".join(problems))
+
+
 def load_codebook(path: Path) -> Codebook:
-    """Read and validate a codebook YAML; the returned codebook carries the file's sha256."""
+    """Read and validate a codebook YAML; the returned codebook carries the file's sha256.
+
+    Token patterns are checked here, so a bad one is a ConfigError naming the file, the code,
+    the pattern and spaCy's bracketed key, before any stage runs.
+    """
     data = read_yaml(path)
     codebook = _validate(Codebook, data, path)
+    _check_token_patterns(codebook, path)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    return codebook.model_copy(update={"sha256": digest})
+    update: dict[str, Any] = {"sha256": digest}
+    if codebook.stance_cues:
+        cues = (path.parent / codebook.stance_cues).resolve()
+        if not cues.is_file():
+            raise ConfigError(f"{path}: stance_cues: file not found: {codebook.stance_cues}")
+        update["stance_cues"] = str(cues)
+    return codebook.model_copy(update=update)

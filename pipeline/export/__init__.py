@@ -15,7 +15,13 @@ import pandas as pd
 from pipeline.config import Codebook
 from pipeline.export.charts import theme_chart
 from pipeline.export.files import write_json, write_wave_tables
-from pipeline.export.provenance import StageTimer, input_hashes, package_versions, row_accounting
+from pipeline.export.provenance import (
+    StageTimer,
+    input_hashes,
+    package_versions,
+    row_accounting,
+    transcript_accounting,
+)
 from pipeline.export.store import store_wave
 from pipeline.export.summary import run_summary_markdown
 from pipeline.export.tables import coded_wide, theme_summary, top_codes
@@ -51,7 +57,7 @@ def derived_tables(documents: pd.DataFrame, segments: pd.DataFrame, codings: pd.
 
     kept = standing(codings)
     return {
-        "stances": stances(segments, kept, parents=codebook.parents()),
+        "stances": stances(segments, kept, parents=codebook.parents(), cues=codebook.stance_cues),
         "coded_wide": coded_wide(documents, segments, kept, codebook),
         "theme_summary": theme_summary(documents, segments, kept, codebook),
     }
@@ -89,6 +95,8 @@ def run_record(*, ingested: IngestResult, folder: Path, codebook: Codebook, code
         "accounting": row_accounting(ingested.items_in, ingested.documents, ingested.rejected,
                                      tables["segments"], tables["codings"]),
         "notes": ingested.notes,
+        "transcripts": transcript_accounting(ingested.documents, tables["segments"],
+                                             ingested.speaker_labels),
         "output_dir": output_dir.as_posix(),
         "outputs": {name: path.name for name, path in sorted(outputs.items())},
     }
