@@ -53,9 +53,10 @@ ROW_ID = "(row)"  # respondent_id meaning "no id column: number respondents by t
 class SurveySource(_Strict):
     """A survey export (.csv or .xlsx): one row per respondent, open questions as columns.
 
-    ``header_rows`` is how many rows of header the file has (Qualtrics, SurveyMonkey and the
-    form tools are recognised without it); ``skip_rows`` lists 1-based lines that are not
-    answers (a test submission). ``respondent_id: "(row)"`` numbers respondents by line.
+    ``header_rows`` is how many rows of header the file has: column names first, then the
+    question wording (Qualtrics, SurveyMonkey and the form tools are recognised without it);
+    ``skip_rows`` lists 1-based lines that are neither header nor answers (a title row, a test
+    submission). ``respondent_id: "(row)"`` numbers respondents by line.
     """
 
     kind: Literal["survey"] = "survey"

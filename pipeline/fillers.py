@@ -11,7 +11,7 @@ import re
 # Words that, on their own or together, carry no content. "no" is not here: a missing service
 # is a finding, and a bare "No." answers the question before it.
 FILLER_WORDS = frozenset("""
-    um umm uh uhh uhm er erm err hm hmm hmmm mm mmm mhm mmhm uhhuh ah aha oh ooh eh huh
+    um umm uh uhh uhm er erm err hm hmm hmmm mm mmm mhm mmhm mmhmm uhhuh ah aha oh ooh eh huh
     yeah yea yes yep yup ya aye okay ok okey kay alright allright right sure cool great perfect
     fine good nice lovely brilliant excellent wonderful awesome fab fantastic exactly absolutely
     definitely totally indeed true fair thanks thank you cheers ta so well and anyway sorry

@@ -120,11 +120,13 @@ def find_heads(text: str, configured: Iterable[str] = ()) -> list[Head]:
     bare_keys = {h.key for h in bare}
     consistent = (bare_keys & _BARE_INTERVIEWER and bare_keys - _BARE_INTERVIEWER
                   and len(bare) >= MIN_BARE_SHARE * max(lines, 1))
-    keep = colon + (bare if consistent else [])
+    keep = sorted(colon + (bare if consistent else []), key=lambda h: h.line_start)
+    # "A lot of ..." straight after A's own line is A still talking, not A's label again.
+    keep = [h for i, h in enumerate(keep) if not (h.bare and i and keep[i - 1].key == h.key)]
     if not any(known_name(h.key) or h.key in named for h in keep) \
             and len({h.key for h in keep}) < 2:
         return []  # one unknown word before colons is a list, not a conversation
-    return sorted(keep, key=lambda h: h.line_start)
+    return keep
 
 
 @dataclass

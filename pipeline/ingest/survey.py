@@ -90,11 +90,11 @@ def read_survey(path: Path, source: SurveySource, *, wave: str, name: str) -> So
     ]
     result = SourceRead()
     if table.layout.name != "plain":
-        result.notes.append(f"{name}: {table.layout.name} export; header rows "
+        result.notes.append(f"{name}: {table.layout.name} export; header lines "
                             f"{table.skipped[:table.layout.header_rows]} are not answers")
     if len(table.skipped) > table.layout.header_rows:
-        result.notes.append(f"{name}: skipped lines {table.skipped[table.layout.header_rows:]} "
-                            "(skip_rows)")
+        result.notes.append(f"{name}: skipped lines "
+                            f"{sorted(table.skipped[table.layout.header_rows:])} (skip_rows)")
     if table.encoding != "utf-8" or table.repaired:
         result.notes.append(f"{name}: decoded as {table.encoding}"
                             + (", mojibake repaired" if table.repaired else ""))

@@ -85,8 +85,22 @@ def _csv_records(text: str) -> Iterator[Record]:
 
 def _table(name: str, records: Iterable[Record], header_rows: int | None,
            skip_rows: Iterable[int], trim_header: bool) -> RawTable:
-    """Header rows, then data rows of the right width; the layout detected when not given."""
-    records = iter(records)
+    """Header rows, then data rows of the right width; the layout detected when not given.
+
+    Lines in ``skip_rows`` are dropped wherever they are (a title above the header, a test
+    submission among the answers).
+    """
+    skip = set(skip_rows)
+    dropped: list[int] = []
+
+    def kept(all_records: Iterable[Record]) -> Iterator[Record]:
+        for record in all_records:
+            if record[0] in skip:
+                dropped.append(record[0])
+            else:
+                yield record
+
+    records = kept(records)
     first: list[Record] = []
     unparsable: list[Record] = []
     for record in records:
@@ -108,14 +122,11 @@ def _table(name: str, records: Iterable[Record], header_rows: int | None,
     header = _check_header(layout.columns(head), name)
     table = RawTable(header, wording=layout.wording(header, head), layout=layout)
     table.skipped = [line for line, _, _ in first[:layout.header_rows]]
-    skip = set(skip_rows)
     width = len(header)
     rest = sorted([*first[layout.header_rows:], *unparsable], key=lambda r: r[0])
     for line, cells, problem in [*rest, *records]:
         if cells is None:
             table.malformed.append((line, problem))
-        elif line in skip:
-            table.skipped.append(line)
         elif not any(v.strip() for v in cells):
             continue
         elif trim_header:
@@ -130,6 +141,7 @@ def _table(name: str, records: Iterable[Record], header_rows: int | None,
                 (line, f"expected {width} fields as in the header, found {len(cells)}"))
         else:
             table.rows.append((line, cells))
+    table.skipped += dropped
     return table
 
 
@@ -190,7 +202,8 @@ def read_table(path: Path, sheet: str | int | None = None, *, header_rows: int |
         path: the export.
         sheet: the workbook sheet (name or 0-based index); the first when None.
         header_rows: rows of header at the top; recognised from the layout when None.
-        skip_rows: 1-based lines to skip after the header (a test response, a preview row).
+        skip_rows: 1-based lines that are neither header nor answers (a title row above the
+            header, a test submission).
     """
     suffix = path.suffix.lower()
     if suffix == ".csv":
