@@ -7,7 +7,9 @@ Four forms are recognised:
 - **interviewer only**: only the interviewer is labelled (``MODERATOR:`` in a hand-made
   think-aloud transcript): each labelled line is the interviewer's, the unlabelled lines are the
   respondent's; numbered lines from the interview guide ("1.a Was the ... ?") are the
-  interviewer's prompts and whole-line notes in brackets ("(reads the page)") are ``other``.
+  interviewer's prompts. Whole-line notes in brackets ("(The participant reads the page)")
+  observe the participant, so they are the respondent's too (think-aloud studies code them),
+  each its own turn.
 - **questions**: no labels; the questions are paragraphs ending in '?' or short paragraphs of up
   to three sentences with one ending in '?' (a statement, the question, more); paragraphs before
   the first question are front matter (a title, a standfirst) or, when long, an answer.
@@ -183,7 +185,7 @@ def _unlabelled_line(line: str, seen_speech: bool, guide: bool) -> tuple[str, Ro
     if guide and _GUIDE_PROMPT.match(line):
         return UNLABELLED, "interviewer", True
     if _NOTE_LINE.match(line):
-        return UNLABELLED, "other", True
+        return UNLABELLED, "respondent", True
     if not seen_speech and len(stripped) <= MAX_TITLE_CHARS and not stripped.endswith(_TERMINAL):
         return UNLABELLED, "other", False
     return UNLABELLED, "respondent", False

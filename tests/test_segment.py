@@ -119,7 +119,8 @@ def test_think_aloud_lines_are_separate_segments_with_roles_and_prompt(data_dir)
     assert rows.loc["A little bit slower than I expected to load.", s.ROLE] == "respondent"
     assert rows.loc["Take your time, there's no rush.", s.SPEAKER] == "MODERATOR"
     assert rows.loc["Usability session 3", s.ROLE] == "other"
-    assert rows.loc["(The participant scrolls to the bottom of the page)", s.ROLE] == "other"
+    assert rows.loc["(The participant scrolls to the bottom of the page)",
+                    s.ROLE] == "respondent"
     assert rows.loc["Not really, it says community alcohol team and then recovery hub.",
                     s.CONTEXT] == "1.a Was it clear which service you were referring to?"
 

@@ -78,7 +78,7 @@ def test_unlabelled_title_before_the_first_question_is_front_matter():
 LAYOUTS = {
     "numbered-labels.txt": ("labelled", {"Interviewer 1", "Interviewer1", "interviewer"},
                             {"Interviewee1", "Interviewee"}, 4, 0),
-    "think-aloud.txt": ("interviewer-only", {"MODERATOR", ""}, {""}, 5, 2),
+    "think-aloud.txt": ("interviewer-only", {"MODERATOR", ""}, {""}, 5, 1),
     "timestamps.txt": ("labelled", {"Speaker 1"}, {"Speaker 2"}, 3, 1),
     "names-teams.txt": ("labelled", {"Priya Shah"}, {"Tom Reid"}, 2, 0),
     "bracketed.txt": ("labelled", {"Facilitator"}, {"Participant 2", "Participant 5"}, 2, 0),
@@ -87,7 +87,7 @@ LAYOUTS = {
     "teams.vtt": ("labelled", {"Helen Ward"}, {"Sam Okafor"}, 2, 0),
     "zoom.srt": ("labelled", {"Interviewer"}, {"Respondent"}, 2, 0),
     "table-transcript.docx": ("labelled", {"Interviewer"}, {"Respondent"}, 2, 1),
-    "think-aloud.odt": ("interviewer-only", {"MODERATOR", ""}, {""}, 3, 2),
+    "think-aloud.odt": ("interviewer-only", {"MODERATOR", ""}, {""}, 3, 1),
 }
 
 

@@ -41,5 +41,5 @@ def test_row_accounting_counts_roles_and_fillers(tmp_path, data_dir):
     segments = segment_documents(ingested.documents)
     acc = row_accounting(ingested.items_in, ingested.documents, ingested.rejected, segments,
                          s.empty(s.CODINGS))
-    assert acc["segments_by_role"] == {"interviewer": 5, "other": 2, "respondent": 9}
+    assert acc["segments_by_role"] == {"interviewer": 5, "other": 1, "respondent": 10}
     assert acc["segments_filler"] == 3
