@@ -35,6 +35,7 @@ from pipeline.segment import segment_documents  # noqa: E402
 STUDY = ROOT.parent / "shared" / "gold" / "serdif-usability"
 TAGS = STUDY / "thematic-analysis" / "tags" / "csv" / "all_tags_20220303.csv"
 _WORD = re.compile(r"\w+")
+ROLE, FILLER = getattr(s, "ROLE", "role"), getattr(s, "FILLER", "filler")  # older code lacks them
 
 
 def odt_as_text(path: Path) -> str:
@@ -88,16 +89,16 @@ def highlight_spans(text: str, highlights: list[str]) -> list[tuple[int, int] | 
 def session_figures(documents: pd.DataFrame, segments: pd.DataFrame,
                     tags: pd.DataFrame) -> pd.DataFrame:
     """One row per session: moderator found, words in segments, highlights overlapped."""
-    has_role = s.ROLE in segments.columns
+    has_role = ROLE in segments.columns
     rows = []
     for doc in documents.itertuples(index=False):
         text = str(getattr(doc, s.TEXT))
         session = Path(str(getattr(doc, s.SOURCE))).stem
         mine = segments[segments[s.DOCUMENT_ID] == getattr(doc, s.DOCUMENT_ID)]
-        spoken = mine[mine[s.ROLE].isin(["respondent", "interviewer"])] if has_role else mine
+        spoken = mine[mine[ROLE].isin(["respondent", "interviewer"])] if has_role else mine
         words = len(_WORD.findall(text))
         in_segments = sum(len(_WORD.findall(t)) for t in mine[s.TEXT])
-        moderator = bool(has_role and (mine[s.ROLE] == "interviewer").any()
+        moderator = bool(has_role and (mine[ROLE] == "interviewer").any()
                          and mine[s.SPEAKER].fillna("").str.upper().eq("MODERATOR").any())
         wanted = tags[tags["session"] == session]["content"].tolist()
         spans = highlight_spans(text, wanted)
@@ -119,11 +120,11 @@ def length_distribution(segments: pd.DataFrame) -> dict[str, object]:
         "segments": len(segments), "quantiles (10/25/50/75/90)": [
             int(words.quantile(q)) for q in (0.1, 0.25, 0.5, 0.75, 0.9)],
         "<=3 words": round(float((words <= 3).mean()), 3)}
-    if s.FILLER in segments.columns:
-        kept = words[~segments[s.FILLER].astype(bool)]
-        out["fillers"] = int(segments[s.FILLER].sum())
+    if FILLER in segments.columns:
+        kept = words[~segments[FILLER].astype(bool)]
+        out["fillers"] = int(segments[FILLER].sum())
         out["<=3 words, fillers left out"] = round(float((kept <= 3).mean()), 3)
-        out["by role"] = segments[s.ROLE].value_counts().to_dict()
+        out["by role"] = segments[ROLE].value_counts().to_dict()
     return out
 
 
