@@ -9,7 +9,9 @@ import typer
 from rich.console import Console
 from rich.markdown import Markdown
 
+from flows.cli_errors import one_line_errors
 from flows.setup import offline_environment
+from pipeline.config import DEFAULT_CODEBOOK
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Code survey waves and interview transcripts against a codebook.")
@@ -23,12 +25,13 @@ def _setup() -> None:
 
 
 @app.command()
+@one_line_errors
 def run(
     folder: Path = typer.Argument(..., help="The wave folder, e.g. corpora/sector-survey-2013."),
     wave: Optional[str] = typer.Option(None, "--wave", help="Wave id (default: wave.yaml's "
                                        "id, else the folder name)."),
-    codebook: Path = typer.Option(Path("models/codebooks/recovery-capital.yaml"),
-                                  "--codebook", help="Codebook YAML."),
+    codebook: Path = typer.Option(DEFAULT_CODEBOOK, "--codebook", help="Codebook YAML.",
+                                  show_default="models/codebooks/recovery-capital.yaml"),
     out: Path = typer.Option(Path("outputs"), "--out", help="Output root folder."),
     coder: str = typer.Option("auto", "--coder", help="rules, a trained model's name or "
                               "folder, or auto: the best measured coder for the codebook."),
@@ -41,21 +44,21 @@ def run(
         "gates codings (default: <codebook>.agreement/evaluation.json if present)."),
     min_kappa: float = typer.Option(0.6, "--min-kappa", help="Codes measured below this "
                                     "kappa are marked needs_review."),
+    code_interviewer: bool = typer.Option(False, "--code-interviewer", help="Code the "
+                                          "interviewer's segments of transcripts too."),
 ) -> None:
     """Run the Prefect flow ``code_wave`` for one wave folder."""
-    from flows.code_wave import code_wave
-    from pipeline.config import ConfigError
+    from pipeline.parameters import WaveRun, preflight
 
-    if not folder.is_dir():
-        raise typer.BadParameter(f"{folder} is not a folder", param_hint="FOLDER")
-    try:
-        record = code_wave(wave_folder=str(folder), wave_id=wave, codebook=str(codebook),
-                           out=str(out), coder=coder, topics=topics, embedding=embedding,
-                           min_topic_size=min_topic_size, min_kappa=min_kappa,
-                           agreement=str(agreement) if agreement else None)
-    except (ConfigError, ValueError) as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(code=2) from None
+    wave_run = WaveRun.checked(
+        wave_folder=str(folder), wave_id=wave, codebook=str(codebook), out=str(out),
+        coder=coder, topics=topics, embedding=embedding, min_topic_size=min_topic_size,
+        agreement=str(agreement) if agreement else None, min_kappa=min_kappa,
+        code_interviewer=code_interviewer)
+    preflight(wave_run)  # a bad folder or config fails here, before Prefect starts
+    from flows.code_wave import code_wave
+
+    record = code_wave(run=wave_run)
     console.print(Markdown(record["summary_markdown"]))
     console.print(f"[bold green]Outputs:[/bold green] {record['output_dir']}/ and "
                   f"{out / 'wavecoder.duckdb'}")

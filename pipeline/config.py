@@ -26,6 +26,10 @@ from pydantic import (
 from pipeline.errors import ConfigError
 
 CODE_ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+# The project's own data (codebooks, stance cues) sit beside the package, so the default
+# codebook is found wherever the command is run from, not only from the project folder.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CODEBOOK = PROJECT_ROOT / "models" / "codebooks" / "recovery-capital.yaml"
 
 
 class _Strict(BaseModel):
@@ -43,8 +47,17 @@ class Question(_Strict):
     text: str = ""
 
 
+ROW_ID = "(row)"  # respondent_id meaning "no id column: number respondents by their line"
+
+
 class SurveySource(_Strict):
-    """A survey export (.csv or .xlsx): one row per respondent, open questions as columns."""
+    """A survey export (.csv or .xlsx): one row per respondent, open questions as columns.
+
+    ``header_rows`` is how many rows of header the file has: column names first, then the
+    question wording (Qualtrics, SurveyMonkey and the form tools are recognised without it);
+    ``skip_rows`` lists 1-based lines that are neither header nor answers (a title row, a test
+    submission). ``respondent_id: "(row)"`` numbers respondents by line.
+    """
 
     kind: Literal["survey"] = "survey"
     file: str
@@ -52,6 +65,8 @@ class SurveySource(_Strict):
     respondent_id: str
     questions: list[Question] = Field(min_length=1)
     attributes: list[str] = []
+    header_rows: int | None = Field(default=None, ge=1, le=20)
+    skip_rows: list[Annotated[int, Field(ge=1)]] = []
 
     @field_validator("questions")
     @classmethod
@@ -64,9 +79,16 @@ class SurveySource(_Strict):
 
 
 class SpeakerLabels(_Strict):
-    """How speakers are marked in a transcript. Labels are matched case-insensitively."""
+    """Which transcript labels are the interviewer, respondents or others (notes, observers).
 
-    interviewer: list[str] = ["Q", "INT", "Interviewer", "I", "Int"]
+    Labels are matched in any case, ignoring spaces and dots; "Interviewer" also covers
+    "Interviewer 1". Left empty, the interviewer is inferred per transcript (a role name such as
+    interviewer/moderator/Q/INT, else who asks most questions, else who speaks first).
+    """
+
+    interviewer: list[str] = []
+    respondent: list[str] = []
+    other: list[str] = []
 
 
 class TranscriptSource(_Strict):
@@ -171,6 +193,9 @@ class Codebook(_Strict):
     title: str = ""
     description: str = ""
     codes: list[Code] = Field(min_length=1)
+    # Stance cue file for this codebook's domain (a path relative to the codebook); without it
+    # the codings get no stance, since cues written for one domain misread another.
+    stance_cues: str | None = None
     sha256: str = ""  # filled in by load_codebook: the hash of the file it came from
 
     @model_validator(mode="after")
@@ -263,9 +288,43 @@ def load_wave_manifest(path: Path) -> WaveManifest:
     return _validate(WaveManifest, read_yaml(path), path)
 
 
-def load_codebook(path: Path) -> Codebook:
-    """Read and validate a codebook YAML; the returned codebook carries the file's sha256."""
+def token_pattern_problems(tokens: list[dict[str, Any]]) -> list[str]:
+    """SpaCy's objections to a Matcher token pattern; [] when it is valid.
+
+    Each names its bracketed key: ``[pattern -> 0 -> LOWRE] Extra inputs are not permitted``.
+    """
+    from spacy.schemas import validate_token_pattern  # spaCy only when there are token patterns
+
+    return [str(problem) for problem in validate_token_pattern(tokens)]
+
+
+def _check_token_patterns(codebook: Codebook, path: Path) -> None:
+    problems = []
+    for code, _parent in codebook.walk():
+        for number, pattern in enumerate(code.patterns):
+            if pattern.tokens is not None:
+                problems += [f"  code '{code.id}' patterns[{number}].tokens: {problem}"
+                             for problem in token_pattern_problems(pattern.tokens)]
+    if problems:
+        raise ConfigError(f"{path}: invalid Codebook token pattern:\n" + "\n".join(problems))
+
+
+def load_codebook(path: Path, *, stance_cues: Path | None = None) -> Codebook:
+    """Read and validate a codebook YAML; the returned codebook carries the file's sha256.
+
+    Token patterns are checked here, so a bad one is a ConfigError naming the file, the code,
+    the pattern and spaCy's bracketed key, before any stage runs. The stance cue file the
+    codebook declares is found beside it, or is ``stance_cues`` when given (a copy of the
+    codebook kept with a wave's outputs).
+    """
     data = read_yaml(path)
     codebook = _validate(Codebook, data, path)
+    _check_token_patterns(codebook, path)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    return codebook.model_copy(update={"sha256": digest})
+    update: dict[str, Any] = {"sha256": digest}
+    if codebook.stance_cues:
+        cues = stance_cues or (path.parent / codebook.stance_cues).resolve()
+        if not cues.is_file():
+            raise ConfigError(f"{path}: stance_cues: file not found: {codebook.stance_cues}")
+        update["stance_cues"] = str(cues)
+    return codebook.model_copy(update=update)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from pipeline import schema as s
@@ -23,6 +24,7 @@ from pipeline.errors import InputError, MissingInputError
 DATABASE_NAME = "wavecoder.duckdb"  # beside the wave folders: outputs/wavecoder.duckdb
 RUN_FILE = "run.json"
 CODEBOOK_FILE = "codebook.yaml"
+STANCE_CUES_FILE = "stance_cues.yaml"  # the cue file the codebook declares, copied with it
 REVIEW_DIR = "review"
 WAVE_TABLES = ("documents", "segments", "codings")
 
@@ -71,6 +73,7 @@ class RunRecord(_Record):
     timings: dict[str, float] = {}
     accounting: dict[str, Any] = {}
     notes: list[str] = []
+    transcripts: dict[str, Any] = {}  # per transcript: characters by role, the interviewer
     output_dir: str = ""
     outputs: dict[str, str] = {}
     review: ReviewSummary | None = None
@@ -157,15 +160,34 @@ def as_wave(outputs: Path | WaveOutputs) -> WaveOutputs:
     return outputs if isinstance(outputs, WaveOutputs) else read_wave(outputs)
 
 
+def _parquet(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_parquet(path)
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        raise InputError(f"{path}: not a readable parquet table ({type(exc).__name__}); "
+                         "run the wave again to rewrite its outputs") from None
+
+
 def _optional_parquet(path: Path) -> pd.DataFrame | None:
-    return pd.read_parquet(path) if path.exists() else None
+    return _parquet(path) if path.exists() else None
 
 
 def _optional_csv(path: Path, schema=None) -> pd.DataFrame | None:
     if not path.exists():
         return None
-    frame = pd.read_csv(path, dtype={s.QUESTION_ID: str, s.CODE_ID: str, s.SEGMENT_ID: str})
+    try:
+        frame = pd.read_csv(path, dtype={s.QUESTION_ID: str, s.CODE_ID: str, s.SEGMENT_ID: str})
+    except (pd.errors.ParserError, UnicodeDecodeError, OSError) as exc:
+        raise InputError(f"{path}: not a readable CSV table ({type(exc).__name__})") from None
     return s.conform(frame, schema) if schema is not None else frame
+
+
+def _codebook_copy(directory: Path) -> Codebook | None:
+    """The codebook publish copied into the folder, with the stance cues copied beside it."""
+    book_path, cues = directory / CODEBOOK_FILE, directory / STANCE_CUES_FILE
+    if not book_path.exists():
+        return None
+    return load_codebook(book_path, stance_cues=cues if cues.exists() else None)
 
 
 def read_wave(outputs_dir: Path) -> WaveOutputs:
@@ -183,18 +205,17 @@ def read_wave(outputs_dir: Path) -> WaveOutputs:
     if missing:
         raise MissingInputError(f"{directory} is not a wave's outputs folder (outputs/<wave>/): "
                                 f"no {', '.join(m + '.parquet' for m in missing)}")
-    book_path = directory / CODEBOOK_FILE
     return WaveOutputs(
         directory=directory,
         run=read_run_record(directory),
-        documents=pd.read_parquet(directory / "documents.parquet"),
-        segments=pd.read_parquet(directory / "segments.parquet"),
-        codings=pd.read_parquet(directory / "codings.parquet"),
+        documents=_parquet(directory / "documents.parquet"),
+        segments=_parquet(directory / "segments.parquet"),
+        codings=_parquet(directory / "codings.parquet"),
         stances=_optional_parquet(directory / "stances.parquet"),
         theme_summary=_optional_csv(directory / "theme_summary.csv", s.THEME_SUMMARY),
         topics=_optional_parquet(directory / "topics.parquet"),
         review_agreement=_optional_csv(directory / REVIEW_DIR / "agreement.csv"),
         review_queue=_optional_csv(directory / REVIEW_DIR / "review_queue.csv",
                                    s.REVIEW_QUEUE),
-        codebook=load_codebook(book_path) if book_path.exists() else None,
+        codebook=_codebook_copy(directory),
     )

@@ -15,10 +15,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from pipeline.errors import ConfigError
+from pipeline.config import DEFAULT_CODEBOOK, load_codebook, load_wave_manifest
+from pipeline.errors import ConfigError, MissingInputError
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_CODEBOOK = PROJECT_ROOT / "models" / "codebooks" / "recovery-capital.yaml"
 # A wave id names a folder under the output root: one plain path component, never "..".
 WAVE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"
 
@@ -80,3 +79,17 @@ class WaveRun(BaseModel):
 
 def _matches(pattern: str, value: str) -> bool:
     return re.fullmatch(pattern, value) is not None
+
+
+def preflight(run: WaveRun) -> None:
+    """Fail before any stage runs if the run cannot start.
+
+    Raises MissingInputError when the wave folder is missing, ConfigError naming the file and
+    field when its wave.yaml or the codebook is invalid.
+    """
+    folder = Path(run.wave_folder)
+    if not folder.is_dir():
+        raise MissingInputError(f"{folder}: no such folder (the wave folder to code)")
+    if (folder / "wave.yaml").is_file():
+        load_wave_manifest(folder / "wave.yaml")
+    load_codebook(run.codebook_path())

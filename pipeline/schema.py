@@ -59,11 +59,16 @@ REASON_UNREADABLE = "unreadable"
 REASON_MALFORMED = "malformed"
 REASON_MISSING_ID = "missing-id"
 
-# segments: sentences (surveys, documents) or sentences of respondent turns (interviews).
+# segments: sentences (surveys, documents) or sentences of every speaker turn (interviews).
 SEGMENT_ID = "segment_id"
 START = "start"
 END = "end"
-SPEAKER = "speaker"
+SPEAKER = "speaker"  # the label as written ("Interviewer 1"); null when the text has none
+ROLE = "role"  # interviewer | respondent | other (front matter, transcriber's notes)
+ROLE_INTERVIEWER = "interviewer"
+ROLE_RESPONDENT = "respondent"
+ROLE_OTHER = "other"
+FILLER = "filler"  # only fillers/backchannels ("um yeah", "thank you"): not topic-modelled or coded
 CONTEXT = "context"
 SEGMENTS = pa.schema(
     [
@@ -75,6 +80,8 @@ SEGMENTS = pa.schema(
         (TEXT, pa.string()),
         (SPEAKER, pa.string()),
         (CONTEXT, pa.string()),
+        (ROLE, pa.string()),
+        (FILLER, pa.bool_()),
     ]
 )
 
@@ -304,6 +311,10 @@ REVIEW_QUEUE = pa.schema(
 )
 
 
+# Columns added after tables were first written: a table built without them gets these values.
+COLUMN_DEFAULTS: dict[str, object] = {ROLE: ROLE_RESPONDENT, FILLER: False}
+
+
 def empty(schema: pa.Schema) -> pd.DataFrame:
     """An empty DataFrame with the schema's columns and dtypes."""
     return schema.empty_table().to_pandas()
@@ -321,6 +332,9 @@ def conform(frame: pd.DataFrame, schema: pa.Schema, *, extra: bool = False) -> p
         A new DataFrame; raises KeyError naming any missing column.
     """
     missing = [name for name in schema.names if name not in frame.columns]
+    if any(name in COLUMN_DEFAULTS for name in missing):
+        frame = frame.assign(**{n: COLUMN_DEFAULTS[n] for n in missing if n in COLUMN_DEFAULTS})
+        missing = [name for name in missing if name not in COLUMN_DEFAULTS]
     if missing:
         raise KeyError(f"table lacks columns {missing}")
     extras = [c for c in frame.columns if c not in schema.names] if extra else []

@@ -30,7 +30,7 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
 from pipeline import schema as s
-from pipeline.config import ConfigError, read_yaml
+from pipeline.config import Codebook, ConfigError, read_yaml, token_pattern_problems
 from pipeline.nlp import load_nlp
 from pipeline.text import matchable
 
@@ -231,7 +231,12 @@ def load_rules(path: Path = CUES_PATH) -> StanceRules:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise ConfigError(f"{path.name}: invalid stance cues: {where}: {first['msg']}") from None
+        raise ConfigError(f"{path}: invalid stance cues: {where}: {first['msg']}") from None
+    problems = [f"cues[{index}] (id '{cue.id}').tokens: {problem}"
+                for index, cue in enumerate(table.cues)
+                for problem in token_pattern_problems(cue.tokens)]
+    if problems:
+        raise ConfigError(f"{path}: invalid stance cues: " + "; ".join(problems))
     return StanceRules(table, load_nlp())
 
 
@@ -265,7 +270,8 @@ def _related(a: str, b: str, parents: Mapping[str, str | None]) -> bool:
 
 def stances(segments: pd.DataFrame, codings: pd.DataFrame, *,
             parents: Mapping[str, str | None] | None = None,
-            rules: StanceRules | None = None) -> pd.DataFrame:
+            rules: StanceRules | None = None,
+            cues: str | Path | None = CUES_PATH) -> pd.DataFrame:
     """Stance and direction of each coding (schema.STANCES), one row per coding, in order.
 
     Args:
@@ -273,17 +279,22 @@ def stances(segments: pd.DataFrame, codings: pd.DataFrame, *,
         codings: codings table (``segment_id``, ``code_id``, ``start``, ``end``).
         parents: code id -> parent id (the codebook hierarchy); a parent's and a child's
             evidence never block each other's cues. Without it, only the same code is related.
-        rules: compiled cues; by default ``models/stance/cues.yaml``.
+        rules: compiled cues; by default those of ``cues``.
+        cues: the cue file (a codebook's ``stance_cues``); None gives every coding a null
+            stance and direction: a codebook that declares no cues gets no stance.
 
     Returns:
         A table with the codings' ``segment_id`` and ``code_id``, the stance (needed, gap,
         available or null) and direction (improved, worsened, same or null), each with the
         document offsets and text of its evidence.
     """
-    rules = rules or load_rules()
-    parents = parents or {}
     if codings.empty:
         return s.empty(s.STANCES)
+    if rules is None and cues is None:
+        none = codings[[s.SEGMENT_ID, s.CODE_ID]].reset_index(drop=True)
+        return s.conform(none.assign(**dict.fromkeys(s.STANCES.names[2:])), s.STANCES)
+    rules = rules or load_rules(Path(cues or CUES_PATH))
+    parents = parents or {}
     seg = segments.set_index(s.SEGMENT_ID)[[s.START, s.TEXT]]
     rows: list[dict[str, object]] = []
     for segment_id, group in codings.groupby(s.SEGMENT_ID, sort=False):
@@ -320,8 +331,7 @@ def stances(segments: pd.DataFrame, codings: pd.DataFrame, *,
     return s.conform(table.reset_index(drop=True), s.STANCES)
 
 
-def wave_stances(segments: pd.DataFrame, codings: pd.DataFrame, *,
-                 parents: Mapping[str, str | None] | None = None,
+def wave_stances(segments: pd.DataFrame, codings: pd.DataFrame, codebook: Codebook, *,
                  rules: StanceRules | None = None,
                  earlier: tuple[pd.DataFrame, pd.DataFrame | None] | None = None
                  ) -> pd.DataFrame:
@@ -330,15 +340,16 @@ def wave_stances(segments: pd.DataFrame, codings: pd.DataFrame, *,
     Args:
         segments: the wave's segments.
         codings: the codings that stand (rejected ones already left out).
-        parents: the codebook hierarchy, as for :func:`stances`.
-        rules: compiled cues; by default ``models/stance/cues.yaml``.
+        codebook: gives the hierarchy and the stance cues it declares (none: no stances).
+        rules: compiled cues; by default the codebook's.
         earlier: (codings, stances) of the wave's last publish, row for row. A coding's stance
             depends on the other codings of its segment, so only segments whose codings
             changed (a review rejected or added one) are parsed again; the rest keep their
             earlier rows. Ignored when the two tables do not line up.
     """
+    parents, cues = codebook.parents(), codebook.stance_cues
     if earlier is None or earlier[1] is None or len(earlier[0]) != len(earlier[1]):
-        return stances(segments, codings, parents=parents, rules=rules)
+        return stances(segments, codings, parents=parents, rules=rules, cues=cues)
     before, found = earlier[0].reset_index(drop=True), earlier[1].reset_index(drop=True)
     codings = codings.reset_index(drop=True)
     keys = [s.SEGMENT_ID, s.CODE_ID, s.START, s.END]
@@ -359,7 +370,8 @@ def wave_stances(segments: pd.DataFrame, codings: pd.DataFrame, *,
     parts = [found.set_axis(keyed(before)).reindex(keyed(codings[~fresh])).set_axis(
         codings.index[~fresh])]
     if fresh.any():
-        parts.append(stances(segments, codings[fresh], parents=parents, rules=rules).set_axis(
+        parts.append(stances(segments, codings[fresh], parents=parents, rules=rules,
+                             cues=cues).set_axis(
             codings.index[fresh]))
     return s.conform(pd.concat(parts).sort_index().reset_index(drop=True), s.STANCES)
 
@@ -397,9 +409,9 @@ def accuracy(gold: pd.DataFrame, *, parents: Mapping[str, str | None] | None = N
 if __name__ == "__main__":
     import sys
 
-    from pipeline.config import load_codebook
+    from pipeline.config import DEFAULT_CODEBOOK, load_codebook
 
-    book = load_codebook(Path("models/codebooks/recovery-capital.yaml"))
+    book = load_codebook(DEFAULT_CODEBOOK)
     for name in sys.argv[1:]:
         frame = pd.read_csv(name, keep_default_na=False)
         result = accuracy(frame, parents=book.parents())

@@ -52,6 +52,17 @@ class TopicResult:
     params: dict[str, Any] = field(default_factory=dict)
     skipped_reason: str | None = None
 
+    def tables(self) -> dict[str, pd.DataFrame] | None:
+        """The topic tables to publish by name; None when discovery was skipped."""
+        if self.skipped_reason is not None:
+            return None
+        return {"topics": self.topics, "segment_topics": self.segment_topics,
+                "topic_codes": self.topic_codes}
+
+    def info(self) -> dict[str, Any]:
+        """What run.json records of the discovery: its parameters, or why it was skipped."""
+        return self.params | {"skipped_reason": self.skipped_reason}
+
 
 def lemma_analyzer() -> Callable[[str], list[str]]:
     """A CountVectorizer analyzer: lower-case lemmas of words, English stop words removed."""
@@ -107,6 +118,19 @@ def _skipped(reason: str, params: dict[str, Any]) -> TopicResult:
                        params, reason)
 
 
+def _flag(segments: pd.DataFrame, column: str) -> pd.Series:
+    if column not in segments:
+        return pd.Series(False, index=segments.index)
+    return segments[column].fillna(False).astype(bool)
+
+
+def topic_segments(segments: pd.DataFrame) -> pd.Series:
+    """Which segments topic modelling sees: not fillers, not the interviewer's questions."""
+    interviewer = segments[s.ROLE] == s.ROLE_INTERVIEWER if s.ROLE in segments \
+        else pd.Series(False, index=segments.index)
+    return ~_flag(segments, s.FILLER) & ~interviewer.fillna(False)
+
+
 def discover_topics(segments: pd.DataFrame, codings: pd.DataFrame, embedder: Embedder, *,
                     min_topic_size: int = 10, seed: int = 42, uncovered_below: float = 0.3,
                     top_n_words: int = 10, n_representatives: int = 3,
@@ -114,7 +138,9 @@ def discover_topics(segments: pd.DataFrame, codings: pd.DataFrame, embedder: Emb
     """Fit topics over ``segments`` and compare them with ``codings``.
 
     Identical texts are fitted once (boilerplate repeated across answers would otherwise pull
-    clusters together) and every segment takes its text's topic.
+    clusters together) and every segment takes its text's topic. Fillers ("um, yeah", "thank
+    you") and interviewer segments are left out: on real talk they otherwise make the largest
+    topics. They keep no topic in ``segment_topics``; ``params['left_out']`` counts them.
 
     Returns:
         A :class:`TopicResult`; when there are too few distinct segments or no topic is found,
@@ -125,6 +151,10 @@ def discover_topics(segments: pd.DataFrame, codings: pd.DataFrame, embedder: Emb
               "umap": {"n_neighbors": 15, "n_components": 5, "metric": "cosine"},
               "hdbscan": {"min_cluster_size": min_topic_size,
                           "min_samples": max(1, min_topic_size // 2)}}
+    kept = topic_segments(segments)
+    params["left_out"] = {"filler": int(_flag(segments, s.FILLER).sum()),
+                          "interviewer": int((~kept & ~_flag(segments, s.FILLER)).sum())}
+    segments = segments[kept]
     texts = list(dict.fromkeys(segments[s.TEXT]))
     if len(texts) < MIN_SEGMENTS:
         return _skipped(f"fewer than {MIN_SEGMENTS} distinct segments ({len(texts)})", params)

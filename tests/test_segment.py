@@ -51,12 +51,18 @@ def test_pdf_wrapped_lines_do_not_end_sentences():
         index=False))
 
 
-def test_interviews_keep_respondent_turns_with_the_prompting_question(waves_dir):
+def test_interviews_keep_every_turn_with_role_and_the_prompting_question(waves_dir):
     docs = ingest_wave(waves_dir / "mini-wave").documents
     interview = docs[docs[s.KIND] == "interview"]
     segments = segment_documents(interview, interviewer_labels=["Q"])
-    assert segments[s.SPEAKER].unique().tolist() == ["A"]
-    assert not segments[s.TEXT].str.contains("How have things changed").any()
+    assert segments[s.SPEAKER].unique().tolist() == ["Q", "A"]
+    roles = segments.groupby(s.SPEAKER)[s.ROLE].unique().map(list).to_dict()
+    assert roles == {"Q": ["interviewer"], "A": ["respondent"]}
+    asked = segments[segments[s.ROLE] == "interviewer"]
+    assert asked[s.TEXT].tolist() == [
+        "How have things changed for your service over the last year?",
+        "And how is housing for your clients?"]
+    assert asked[s.CONTEXT].isna().all()
     by_text = segments.set_index(s.TEXT)[s.CONTEXT]
     assert by_text["The biggest change is funding."] == (
         "How have things changed for your service over the last year?")
@@ -78,3 +84,56 @@ def test_segment_ids_are_stable_and_chunking_does_not_change_them(waves_dir):
 def test_punctuation_only_pieces_are_not_segments():
     segments = segment_documents(documents(("d1", "survey", "q", "Housing.\n\n--\n\nJobs.")))
     assert segments[s.TEXT].tolist() == ["Housing.", "Jobs."]
+
+
+def transcript_documents(data_dir, *names):
+    from pipeline.ingest.transcripts import transcript_text
+
+    return documents(*[(name, "interview", None,
+                        transcript_text(data_dir / "transcripts" / name)[0]) for name in names])
+
+
+def test_every_word_of_every_transcript_is_in_a_segment(data_dir):
+    from pipeline.turns import parse_transcript
+
+    names = sorted(p.name for p in (data_dir / "transcripts").iterdir())
+    docs = transcript_documents(data_dir, *names)
+    segments = segment_documents(docs)
+    for doc in docs.itertuples(index=False):
+        text = doc.text
+        covered = [False] * len(text)
+        for start, end in segments.loc[segments[s.DOCUMENT_ID] == doc.document_id,
+                                       [s.START, s.END]].itertuples(index=False):
+            covered[start:end] = [True] * (end - start)
+        for start, end in parse_transcript(text).labels:
+            covered[start:end] = [True] * (end - start)
+        missed = "".join(c for c, seen in zip(text, covered, strict=True)
+                         if not seen and c.isalnum())
+        assert missed == "", doc.document_id
+
+
+def test_think_aloud_lines_are_separate_segments_with_roles_and_prompt(data_dir):
+    segments = segment_documents(transcript_documents(data_dir, "think-aloud.txt"))
+    rows = segments.set_index(s.TEXT)
+    assert rows.loc["Right, so I'm on the home page now.", s.ROLE] == "respondent"
+    assert rows.loc["A little bit slower than I expected to load.", s.ROLE] == "respondent"
+    assert rows.loc["Take your time, there's no rush.", s.SPEAKER] == "MODERATOR"
+    assert rows.loc["Usability session 3", s.ROLE] == "other"
+    assert rows.loc["(The participant scrolls to the bottom of the page)",
+                    s.ROLE] == "respondent"
+    assert rows.loc["Not really, it says community alcohol team and then recovery hub.",
+                    s.CONTEXT] == "1.a Was it clear which service you were referring to?"
+
+
+def test_fillers_are_flagged_and_kept(data_dir):
+    segments = segment_documents(transcript_documents(data_dir, "think-aloud.txt"))
+    flagged = segments.loc[segments[s.FILLER], s.TEXT].tolist()
+    assert flagged == ["Okay.", "Um, yeah.", "Thank you."]
+    assert not segments.loc[~segments[s.FILLER], s.TEXT].isin(flagged).any()
+
+
+def test_survey_segments_are_the_respondents():
+    segments = segment_documents(documents(("d1", "survey", "q", "Housing.\nJobs, too.")))
+    assert segments[s.TEXT].tolist() == ["Housing.", "Jobs, too."]
+    assert segments[s.ROLE].unique().tolist() == ["respondent"]
+    assert segments[s.SPEAKER].isna().all()

@@ -1,8 +1,12 @@
-"""Speaker turns: labelled forms and unlabelled Q&A, with offsets into the transcript."""
+"""Speaker turns: every fixture layout, roles, the inferred interviewer, every character."""
 
 from __future__ import annotations
 
-from pipeline.turns import parse_turns, transcript_form
+import re
+
+import pytest
+
+from pipeline.turns import is_question, parse_transcript, parse_turns, transcript_form
 
 INTERVIEWER = ["Q", "INT", "Interviewer", "I", "Int"]
 
@@ -24,7 +28,7 @@ def test_named_speakers_and_preamble():
             "Jane Smith: Funding was cut.\nInterviewer: By how much?\nJane Smith: A fifth.\n")
     turns = parse_turns(text, INTERVIEWER)
     assert said(text, turns) == [
-        ("preamble", "", "Telephone interview, 12 June 2013"),
+        ("other", "", "Telephone interview, 12 June 2013"),
         ("interviewer", "Interviewer", "What changed?"),
         ("respondent", "Jane Smith", "Funding was cut."),
         ("interviewer", "Interviewer", "By how much?"),
@@ -60,10 +64,113 @@ def test_a_colon_inside_an_answer_is_not_a_speaker():
     assert text[turns[1].start:turns[1].end] == "Three things: housing, jobs and detox beds."
 
 
-def test_unlabelled_title_before_the_first_question_is_a_preamble():
+def test_unlabelled_title_before_the_first_question_is_front_matter():
     text = "Interview with the chief executive\n\nWhat changed?\n\nFunding was cut."
     assert said(text, parse_turns(text, INTERVIEWER)) == [
-        ("preamble", "", "Interview with the chief executive"),
+        ("other", "", "Interview with the chief executive"),
         ("interviewer", "interviewer", "What changed?"),
         ("respondent", "respondent", "Funding was cut."),
     ]
+
+
+# ------------------------------------------------------------------ the fixture layouts
+# file -> (form, interviewer speakers, respondent speakers, interviewer turns, other turns)
+LAYOUTS = {
+    "numbered-labels.txt": ("labelled", {"Interviewer 1", "Interviewer1", "interviewer"},
+                            {"Interviewee1", "Interviewee"}, 4, 0),
+    "think-aloud.txt": ("interviewer-only", {"MODERATOR", ""}, {""}, 5, 1),
+    "timestamps.txt": ("labelled", {"Speaker 1"}, {"Speaker 2"}, 3, 1),
+    "names-teams.txt": ("labelled", {"Priya Shah"}, {"Tom Reid"}, 2, 0),
+    "bracketed.txt": ("labelled", {"Facilitator"}, {"Participant 2", "Participant 5"}, 2, 0),
+    "bare-labels.txt": ("labelled", {"Q"}, {"A"}, 3, 0),
+    "published-qa.txt": ("questions", {"interviewer"}, {"respondent"}, 3, 2),
+    "teams.vtt": ("labelled", {"Helen Ward"}, {"Sam Okafor"}, 2, 0),
+    "zoom.srt": ("labelled", {"Interviewer"}, {"Respondent"}, 2, 0),
+    "table-transcript.docx": ("labelled", {"Interviewer"}, {"Respondent"}, 2, 1),
+    "think-aloud.odt": ("interviewer-only", {"MODERATOR", ""}, {""}, 3, 1),
+}
+
+
+def fixture_text(data_dir, name):
+    from pipeline.ingest.transcripts import transcript_text
+
+    return transcript_text(data_dir / "transcripts" / name)[0]
+
+
+@pytest.mark.parametrize("name", sorted(LAYOUTS))
+def test_every_layout_tells_speakers_apart(data_dir, name):
+    form, interviewers, respondents, asked, other = LAYOUTS[name]
+    text = fixture_text(data_dir, name)
+    transcript = parse_transcript(text)
+    assert transcript.form == form
+    by_role = {role: {t.speaker for t in transcript.turns if t.role == role}
+               for role in ("interviewer", "respondent", "other")}
+    assert by_role["interviewer"] == interviewers
+    assert by_role["respondent"] == respondents
+    assert sum(t.role == "interviewer" for t in transcript.turns) == asked
+    assert sum(t.role == "other" for t in transcript.turns) == other
+    # No turn starts with a label, and no label is left inside what was said.
+    for turn in transcript.turns:
+        said = text[turn.start:turn.end]
+        assert not re.match(r"(Interviewe[er]\s*\d*\s*:|Speaker \d:|\[|\d\d:\d\d)", said,
+                            re.IGNORECASE), said
+
+
+@pytest.mark.parametrize("name", sorted(LAYOUTS))
+def test_every_character_is_accounted_for(data_dir, name):
+    text = fixture_text(data_dir, name)
+    chars = parse_transcript(text).accounting()
+    assert chars["dropped"] == 0
+    assert (chars["respondent"] + chars["interviewer"] + chars["other"] + chars["labels"]
+            + chars["layout"]) == chars["length"] == len(text)
+    assert chars["respondent"] > 0 and chars["interviewer"] > 0
+
+
+def test_interviewer_is_inferred_with_evidence(data_dir):
+    by_name = parse_transcript(fixture_text(data_dir, "numbered-labels.txt")).evidence
+    assert by_name["how"] == "label names the role"
+    by_questions = parse_transcript(fixture_text(data_dir, "names-teams.txt")).evidence
+    assert by_questions["interviewer"] == ["Priya Shah"]
+    assert by_questions["how"] == "asks the most questions"
+    assert by_questions["questions_asked"] == {"Priya Shah": 2, "Tom Reid": 0}
+
+
+def test_wave_yaml_labels_decide_the_interviewer_in_any_case():
+    text = "Anna: How do you refer people?\nBen: By phone.\nanna: And then?\nben: We wait.\n"
+    transcript = parse_transcript(text, ["ANNA"])
+    assert [(t.role, t.speaker) for t in transcript.turns] == [
+        ("interviewer", "Anna"), ("respondent", "Ben"), ("interviewer", "anna"),
+        ("respondent", "ben")]
+    assert transcript.evidence["how"] == "named in wave.yaml"
+    swapped = parse_transcript(text, respondent_labels=["Anna"]).turns
+    assert swapped[0].role == "respondent" and swapped[1].role == "interviewer"
+
+
+def test_a_sentence_starting_with_a_is_not_speaker_a():
+    text = ("MODERATOR: Try the search box.\nA little bit slow, but it works.\n"
+            "A lot of results come up.\n")
+    turns = parse_transcript(text).turns
+    assert [(t.role, t.speaker) for t in turns] == [("interviewer", "MODERATOR"),
+                                                    ("respondent", "")]
+    assert text[turns[1].start:turns[1].end].startswith("A little bit slow")
+
+
+def test_continuation_lines_belong_to_the_previous_speaker():
+    text = "Interviewer: What changed?\nRespondent: The funding.\nAnd the staff.\n"
+    turns = parse_transcript(text).turns
+    assert text[turns[1].start:turns[1].end] == "The funding.\nAnd the staff."
+
+
+def test_multi_sentence_questions_are_questions():
+    assert is_question("The contract starts in April. Does it worry you? Be frank.")
+    assert is_question("What would you change first?")
+    assert not is_question("Was it worth it? Absolutely. We saw people recover.",
+                           after_question=True)
+    assert not is_question("We wait. Then we wait more. Nobody calls.")
+
+
+def test_text_before_the_first_question_is_kept(data_dir):
+    text = fixture_text(data_dir, "published-qa.txt")
+    turns = parse_transcript(text).turns
+    assert [t.role for t in turns[:4]] == ["other", "other", "respondent", "interviewer"]
+    assert text[turns[2].start:turns[2].end].startswith("Our service took over")

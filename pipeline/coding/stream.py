@@ -2,13 +2,15 @@
 
 Each chunk of documents is segmented and coded before the next is read, so the spaCy work
 runs in bounded batches; the chunks' segments and codings are then concatenated in order.
+Every segment is kept, but the coder sees only what a respondent (or the front matter) says:
+interviewer segments only when asked (``code_interviewer``), fillers ("um, yeah") never.
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Iterable, Mapping
 
 import pandas as pd
 
@@ -26,14 +28,34 @@ class SegmentedAndCoded:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
+def codable(segments: pd.DataFrame, *, code_interviewer: bool = False) -> pd.Series:
+    """Which segments the coder codes: not fillers, and not the interviewer unless asked."""
+    keep = ~segments[s.FILLER].fillna(False).astype(bool)
+    if not code_interviewer:
+        keep &= segments[s.ROLE].fillna(s.ROLE_RESPONDENT) != s.ROLE_INTERVIEWER
+    return keep
+
+
 def segment_and_code(documents: pd.DataFrame, coder: Coder, *,
-                     interviewer_labels: Iterable[str], chunk_size: int = DEFAULT_CHUNK_SIZE,
+                     interviewer_labels: Iterable[str] = (),
+                     speakers: Mapping[str, Iterable[str]] | None = None,
+                     code_interviewer: bool = False, chunk_size: int = DEFAULT_CHUNK_SIZE,
                      progress: bool = False) -> SegmentedAndCoded:
-    """Segments (schema.SEGMENTS) and codings (schema.CODINGS) of ``documents`` by ``coder``."""
+    """Segments (schema.SEGMENTS) and codings (schema.CODINGS) of ``documents`` by ``coder``.
+
+    Args:
+        documents: a documents table.
+        coder: codes the segments :func:`codable` selects.
+        interviewer_labels: interviewer labels named in wave.yaml.
+        speakers: labels by role named in wave.yaml (see :func:`pipeline.segment.iter_segments`).
+        code_interviewer: code the interviewer's segments too.
+        chunk_size: documents per chunk.
+        progress: show a progress bar.
+    """
     segment_chunks: list[pd.DataFrame] = []
     coding_chunks: list[pd.DataFrame] = []
     seconds = {"segment": 0.0, "code": 0.0}
-    chunks = iter_segments(documents, interviewer_labels=interviewer_labels,
+    chunks = iter_segments(documents, interviewer_labels=interviewer_labels, speakers=speakers,
                            chunk_size=chunk_size, progress=progress)
     while True:
         started = time.perf_counter()
@@ -42,7 +64,9 @@ def segment_and_code(documents: pd.DataFrame, coder: Coder, *,
         if segments is None:
             break
         started = time.perf_counter()
-        coding_chunks.append(coder.code(segments) if len(segments) else s.empty(s.CODINGS))
+        chosen = segments[codable(segments, code_interviewer=code_interviewer)]
+        coding_chunks.append(coder.code(chosen.reset_index(drop=True)) if len(chosen)
+                             else s.empty(s.CODINGS))
         seconds["code"] += time.perf_counter() - started
         segment_chunks.append(segments)
     return SegmentedAndCoded(

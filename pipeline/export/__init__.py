@@ -15,20 +15,30 @@ from typing import Any
 import pandas as pd
 
 from pipeline.config import Codebook
-from pipeline.export.provenance import StageTimer, input_hashes, package_versions, row_accounting
+from pipeline.export.provenance import (
+    StageTimer,
+    input_hashes,
+    package_versions,
+    row_accounting,
+    transcript_accounting,
+)
 from pipeline.export.publish import Published, WaveTables, publish_wave
 from pipeline.export.store import store_wave
 from pipeline.export.summary import run_summary_markdown
 from pipeline.export.tables import standing, top_codes
 from pipeline.ingest import IngestResult
 from pipeline.outputs import DATABASE_NAME, CodebookRef, RunRecord
+from pipeline.topics import TopicResult
 
 
 def run_record(*, ingested: IngestResult, folder: Path, codebook: Codebook, coder: str,
                segments: pd.DataFrame, codings: pd.DataFrame, parameters: dict[str, Any],
-               timings: dict[str, float], topics_info: dict[str, Any],
+               timings: dict[str, float], topics: TopicResult | None,
                output_dir: Path, coder_info: dict[str, Any] | None = None) -> RunRecord:
-    """The provenance record of a run; :func:`publish_wave` completes it and writes run.json."""
+    """The provenance record of a run; :func:`publish_wave` completes it and writes run.json.
+
+    ``topics``: what discovery found, None when it was not asked for.
+    """
     manifest = folder / "wave.yaml"
     hashed = ingested.inputs + ([manifest] if manifest.exists() else [])
     return RunRecord(
@@ -41,13 +51,15 @@ def run_record(*, ingested: IngestResult, folder: Path, codebook: Codebook, code
         coder=coder,
         coder_info=coder_info or {},
         parameters=parameters,
-        topics=topics_info,
+        topics=topics.info() if topics is not None else
+        {"skipped_reason": "not requested (--no-topics)"},
         packages=package_versions(),
         python=platform.python_version(),
         timings=dict(timings),
         accounting=row_accounting(ingested.items_in, ingested.documents, ingested.rejected,
                                   segments, codings),
         notes=ingested.notes,
+        transcripts=transcript_accounting(ingested.documents, segments, ingested.speaker_labels),
         output_dir=output_dir.as_posix(),
     )
 

@@ -35,7 +35,13 @@ from pipeline.export.files import (
 )
 from pipeline.export.store import storing
 from pipeline.export.tables import coded_wide, standing, theme_summary
-from pipeline.outputs import CODEBOOK_FILE, RUN_FILE, RunRecord, database_of
+from pipeline.outputs import (
+    CODEBOOK_FILE,
+    RUN_FILE,
+    STANCE_CUES_FILE,
+    RunRecord,
+    database_of,
+)
 
 STORED_REVIEW_TABLES = ("review_agreement", "review_queue")  # the log lives in its own table
 
@@ -112,6 +118,9 @@ def publish_wave(out_dir: Path, wave: WaveTables, codebook: Codebook, record: Ru
                                             _required(wave.rejected, "rejected"), wave.topics))
         if codebook_file is not None:
             written["codebook"] = Path(shutil.copyfile(codebook_file, staging / CODEBOOK_FILE))
+            if codebook.stance_cues:  # the copy's relative cue path would not resolve
+                written["stance_cues"] = Path(shutil.copyfile(codebook.stance_cues,
+                                                              staging / STANCE_CUES_FILE))
         dropped = {f"{name}.parquet" for name in TOPIC_TABLES} if whole_run else set()
         _carry_over(out_dir, staging, dropped)
         timings["export"] = round(time.perf_counter() - started, 3)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -9,13 +10,19 @@ import pandas as pd
 from pipeline import schema as s
 from pipeline.export.tables import top_codes
 
+RESPONDENT_WARN_SHARE = 0.5
+MAX_TOPICS_LISTED = 10
+UNCOVERED_FILE = "uncovered_topics.csv"
+
 
 def run_summary_markdown(record: dict[str, Any], summary: pd.DataFrame,
                          topics: pd.DataFrame | None, labels: dict[str, str]) -> str:
     """Render a run as Markdown.
 
-    Rows in/kept/rejected by reason, segments, codings, top codes per question, topics the
-    codebook does not cover, stage timings and where the outputs are.
+    Rows in/kept/rejected by reason, segments, codings, transcripts whose respondent says
+    under half the text, top codes per question, the largest topics the codebook does not
+    cover (the rest are written to ``uncovered_topics.csv`` beside run.json), stage timings
+    and where the outputs are.
     """
     acc = record["accounting"]
     lines = [f"# Wave `{record['wave']}`", ""]
@@ -30,6 +37,7 @@ def run_summary_markdown(record: dict[str, Any], summary: pd.DataFrame,
               f"v{record['codebook']['version']}"]
     for note in record.get("notes", []):
         lines.append(f"- note: {note}")
+    lines += transcript_warnings(record.get("transcripts", {}))
     lines += ["", "## Top codes per question", "", "| question | code | respondents | share |",
               "|---|---|---|---|"]
     for question_id, best in top_codes(summary).items():
@@ -41,14 +49,41 @@ def run_summary_markdown(record: dict[str, Any], summary: pd.DataFrame,
         reason = record.get("topics", {}).get("skipped_reason") or "not run"
         lines.append(f"_topic discovery: {reason}_")
     else:
-        uncovered = topics[topics[s.UNCOVERED]]
-        if uncovered.empty:
-            lines.append("_every topic is covered by at least one code_")
-        for row in uncovered.itertuples(index=False):
-            words = ", ".join(list(getattr(row, s.WORDS))[:6])
-            lines.append(f"- topic {getattr(row, s.TOPIC_ID)} ({getattr(row, s.SIZE)} "
-                         f"segments): {words}")
+        lines += uncovered_topics(topics, Path(record["output_dir"]))
     lines += ["", "## Stage wall times (s)", ""]
     lines += [f"- {stage}: {secs:.1f}" for stage, secs in record["timings"].items()]
     lines += ["", f"Written to `{record['output_dir']}/`"]
     return "\n".join(lines) + "\n"
+
+
+def transcript_warnings(transcripts: dict[str, dict[str, Any]]) -> list[str]:
+    """A warning per transcript whose respondent text is under half of it."""
+    lines = []
+    for document_id, found in sorted(transcripts.items()):
+        share = found.get("respondent_share", 1.0)
+        if share < RESPONDENT_WARN_SHARE:
+            who = ", ".join(found.get("interviewer") or []) or "none found"
+            lines.append(f"- **warning**: `{document_id}`: respondent text is {share:.0%} of the "
+                         f"transcript (interviewer: {who}; see run.json `transcripts`)")
+    return lines
+
+
+def uncovered_topics(topics: pd.DataFrame, out_dir: Path) -> list[str]:
+    """The largest uncovered topics as Markdown lines; the rest go to uncovered_topics.csv."""
+    uncovered = topics[topics[s.UNCOVERED] & (topics[s.TOPIC_ID] >= 0)]
+    uncovered = uncovered.sort_values([s.SIZE, s.TOPIC_ID], ascending=[False, True])
+    if uncovered.empty:
+        return ["_every topic is covered by at least one code_"]
+    lines = []
+    for row in uncovered.head(MAX_TOPICS_LISTED).itertuples(index=False):
+        words = ", ".join(list(getattr(row, s.WORDS))[:6])
+        lines.append(f"- topic {getattr(row, s.TOPIC_ID)} ({getattr(row, s.SIZE)} "
+                     f"segments): {words}")
+    rest = uncovered.iloc[MAX_TOPICS_LISTED:]
+    if len(rest):
+        out_dir.mkdir(parents=True, exist_ok=True)
+        table = rest[[s.TOPIC_ID, s.SIZE, s.COVERAGE]].assign(
+            **{s.WORDS: rest[s.WORDS].map(lambda w: ", ".join(list(w)[:10]))})
+        table.to_csv(out_dir / UNCOVERED_FILE, index=False)
+        lines.append(f"- … and {len(rest)} smaller uncovered topics in `{UNCOVERED_FILE}`")
+    return lines

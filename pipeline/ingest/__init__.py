@@ -24,7 +24,7 @@ from pipeline.config import (
 from pipeline.ingest.decode import UnreadableError
 from pipeline.ingest.infer import (
     TABLE_SUFFIXES,
-    infer_survey,
+    infer_tables,
     infer_transcript,
     wave_files,
 )
@@ -49,14 +49,21 @@ class IngestResult:
 
     @property
     def interviewer_labels(self) -> list[str]:
-        """Every label the wave's transcript sources use for the interviewer."""
-        labels = {
-            label
-            for source in self.manifest.sources
-            if isinstance(source, TranscriptSource)
-            for label in source.speakers.interviewer
-        }
-        return sorted(labels) or list(TranscriptSource.model_fields["speakers"].default.interviewer)
+        """Every label the wave's transcript sources name as the interviewer.
+
+        May be empty: the interviewer is then inferred per transcript.
+        """
+        return self.speaker_labels["interviewer"]
+
+    @property
+    def speaker_labels(self) -> dict[str, list[str]]:
+        """Labels named per role (interviewer, respondent, other) by the transcript sources."""
+        roles: dict[str, set[str]] = {"interviewer": set(), "respondent": set(), "other": set()}
+        for source in self.manifest.sources:
+            if isinstance(source, TranscriptSource):
+                for role, labels in roles.items():
+                    labels.update(getattr(source.speakers, role))
+        return {role: sorted(labels) for role, labels in roles.items()}
 
 
 def _name(path: Path, folder: Path) -> str:
@@ -71,9 +78,15 @@ def infer_manifest(folder: Path, wave_id: str) -> tuple[WaveManifest, SourceRead
         name, suffix = _name(path, folder), path.suffix.lower()
         try:
             if suffix in TABLE_SUFFIXES:
-                source, notes = infer_survey(path, name)
+                found, notes, refused = infer_tables(path, name)
+                for sheet, why in refused:  # a sheet that is not a survey is one item, refused
+                    unusable.items_in += 1
+                    unusable.rejected.append(rejected_row(
+                        wave=wave_id, source=f"{name}[{sheet}]", line=0,
+                        reason=s.REASON_UNREADABLE, detail=why))
             elif suffix in TRANSCRIPT_SUFFIXES:
                 source, notes = infer_transcript(path, name)
+                found = [source]
             else:
                 raise UnreadableError(
                     f"{name}: unsupported file type '{suffix}' "
@@ -83,7 +96,7 @@ def infer_manifest(folder: Path, wave_id: str) -> tuple[WaveManifest, SourceRead
             unusable.rejected.append(rejected_row(
                 wave=wave_id, source=name, line=0, reason=s.REASON_UNREADABLE, detail=str(exc)))
             continue
-        sources.append(source)
+        sources.extend(found)
         unusable.notes.extend(notes)
     if not sources:
         raise ConfigError(f"{folder}: no readable survey or transcript files to ingest")
@@ -103,6 +116,8 @@ def _read_source(
     combined = SourceRead()
     for path in paths:
         name = _name(path, folder)
+        if isinstance(source, SurveySource) and source.sheet is not None:
+            name += f"[{source.sheet}]"  # sheets of one workbook are separate sources
         try:
             if isinstance(source, SurveySource):
                 read = read_survey(path, source, wave=wave, name=name)

@@ -1,9 +1,12 @@
 """Reading a wave folder that has no ``wave.yaml``: infer its sources from the files.
 
-``.csv``/``.xlsx`` are survey exports: the id column is one named like an id with unique values,
-else the first column; long free-text columns are open questions; short categorical columns are
-attributes. ``.txt``/``.docx`` are transcripts (if they mark speakers or questions) or documents,
-one respondent each. Every inference is reported as a note for the run summary.
+``.csv``/``.xlsx`` are survey exports (each sheet of a workbook its own source): the id column
+is the export tool's (``ResponseId``, ``Respondent ID``, ``ID``) or one named like an id, and it
+must be unique, else the run refuses naming the candidates; with no id-like column, the first
+column if unique, else respondents are numbered by line. Long free-text columns are open
+questions (worded as in the header rows); short categorical columns are attributes; the export
+tool's bookkeeping columns are ignored. Text files are transcripts (if they mark speakers or
+questions) or documents, one respondent each. Every inference is a note for the run summary.
 """
 
 from __future__ import annotations
@@ -12,17 +15,19 @@ import re
 import statistics
 from pathlib import Path
 
-from pipeline.config import Question, SurveySource, TranscriptSource
-from pipeline.ingest.decode import UnreadableError, decode_bytes
-from pipeline.ingest.tables import RawTable, read_table
-from pipeline.ingest.transcripts import read_docx_text
-from pipeline.turns import transcript_form
+from pipeline.config import ROW_ID, ConfigError, Question, SurveySource, TranscriptSource
+from pipeline.ingest.decode import UnreadableError
+from pipeline.ingest.tables import RawTable, read_table, sheet_names
+from pipeline.ingest.transcripts import transcript_text
+from pipeline.turns import parse_transcript
 
 TABLE_SUFFIXES = (".csv", ".xlsx")
 IGNORED_NAMES = {"wave.yaml", "wave.yml", "readme.md", "readme.txt", "gold.csv", "gold.xlsx"}
-_ID_NAME = re.compile(r"(^id$|_id$|^id_|\bid\b|respondent|^service$|^case)", re.IGNORECASE)
+_ID_NAME = re.compile(r"(^id$|_id$|^id_|\bid\b|[a-z]Id$|[a-z]ID$|respondent|^service$|^case)",
+                      re.IGNORECASE)
 FREE_TEXT_MEDIAN_CHARS = 25  # median answer length above which a column is an open question
 MAX_ATTRIBUTE_VALUES = 30
+MAX_ID_REPEATS = 0.1  # share of rows an id column may repeat (resubmissions, rejected later)
 
 
 def slug(name: str, limit: int = 40) -> str:
@@ -36,21 +41,55 @@ def _column_values(table: RawTable, index: int) -> list[str]:
     return [cells[index].strip() for _, cells in table.rows if cells[index].strip()]
 
 
-def infer_survey(path: Path, name: str) -> tuple[SurveySource, list[str]]:
+def _repeats(table: RawTable, index: int) -> int:
+    """Rows whose value in the column repeats an earlier row's (blanks are not repeats)."""
+    values = _column_values(table, index)
+    return len(values) - len(set(values)) if values else len(table.rows) or 1
+
+
+def _id_column(table: RawTable, name: str) -> tuple[int | None, str]:
+    """The id column's index (None: number by line) and how it was chosen.
+
+    An id column may repeat a few values (a respondent who submitted twice: the repeats are
+    rejected as duplicates), but a column repeating more than MAX_ID_REPEATS of its rows (and
+    more than two) is a category ("Status"), not an id.
+
+    Raises:
+        ConfigError: id-like columns exist but each repeats too many values.
+    """
+    preferred = [i for i, c in enumerate(table.header) if c in table.layout.id_columns]
+    named = preferred or [i for i, c in enumerate(table.header) if _ID_NAME.search(c)]
+    ranked = sorted(named, key=lambda i: (_repeats(table, i) > 0, named.index(i)))
+    allowed = max(2, MAX_ID_REPEATS * len(table.rows))
+    usable = [i for i in ranked if _repeats(table, i) <= allowed]
+    if usable:
+        return usable[0], f"'{table.header[usable[0]]}'"
+    if named:
+        listed = ", ".join(f"'{table.header[i]}' ({_repeats(table, i)} repeated)" for i in named)
+        raise ConfigError(
+            f"{name}: no unique respondent id among the id-like columns {listed}; name the id "
+            f"in wave.yaml (sources[].respondent_id, or \"{ROW_ID}\" to number respondents "
+            "by line)")
+    if table.header and table.layout.name == "plain" and _repeats(table, 0) == 0:
+        return 0, f"'{table.header[0]}' (first column)"
+    return None, "none: respondents numbered by line"
+
+
+def infer_survey(path: Path, name: str, sheet: str | None = None
+                 ) -> tuple[SurveySource, list[str]]:
     """Infer a survey source (id column, open questions, attributes) from a table's contents."""
-    table = read_table(path)
+    table = read_table(path, sheet)
     notes: list[str] = []
-    candidates = [
-        i for i, column in enumerate(table.header)
-        if _ID_NAME.search(column)
-        and len(set(v := _column_values(table, i))) == len(v) > 0
-    ]
-    id_index = candidates[0] if candidates else 0
+    label = name if sheet is None else f"{name} sheet '{sheet}'"
+    id_index, how = _id_column(table, label)
     questions: list[Question] = []
     attributes: list[str] = []
     ignored: list[str] = []
     for i, column in enumerate(table.header):
         if i == id_index or not column:
+            continue
+        if column in table.layout.metadata:
+            ignored.append(column)
             continue
         values = _column_values(table, i)
         if not values:
@@ -62,37 +101,62 @@ def infer_survey(path: Path, name: str) -> tuple[SurveySource, list[str]]:
             question_id = slug(column)
             while question_id in {q.id for q in questions}:
                 question_id += "_"
-            questions.append(Question(id=question_id, column=column, text=column))
+            questions.append(Question(id=question_id, column=column,
+                                      text=table.wording.get(column, column)))
         elif distinct <= MAX_ATTRIBUTE_VALUES and distinct < max(2, len(values)):
             attributes.append(column)
         else:
             ignored.append(column)
     if not questions:
-        raise UnreadableError(f"{name}: no free-text column found to treat as an open question")
+        raise UnreadableError(f"{label}: no free-text column found to treat as an open question")
+    layout = "" if table.layout.name == "plain" else \
+        f" ({table.layout.name} export, {table.layout.header_rows} header rows)"
     notes.append(
-        f"{name}: inferred a survey; id column '{table.header[id_index]}'"
-        + ("" if candidates else " (first column)")
+        f"{label}: inferred a survey{layout}; id column {how}"
         + f"; {len(questions)} open question(s): {[q.column for q in questions]}"
         + f"; attributes: {attributes}"
         + (f"; ignored columns: {ignored}" if ignored else "")
     )
-    source = SurveySource(file=name, respondent_id=table.header[id_index],
+    source = SurveySource(file=name, sheet=sheet,
+                          respondent_id=ROW_ID if id_index is None else table.header[id_index],
                           questions=questions, attributes=attributes)
     return source, notes
 
 
+def infer_tables(path: Path, name: str
+                 ) -> tuple[list[SurveySource], list[str], list[tuple[str, str]]]:
+    """Survey sources of a .csv, or of each sheet of an .xlsx; sheets refused, with why."""
+    if path.suffix.lower() != ".xlsx":
+        source, notes = infer_survey(path, name)
+        return [source], notes, []
+    sheets = sheet_names(path)
+    if len(sheets) == 1:
+        source, notes = infer_survey(path, name)
+        return [source], notes, []
+    sources, notes, refused = [], [], []
+    for sheet in sheets:
+        try:
+            source, said = infer_survey(path, name, sheet)
+        except UnreadableError as exc:
+            refused.append((sheet, str(exc)))
+            continue
+        sources.append(source)
+        notes += said
+    return sources, notes, refused
+
+
 def infer_transcript(path: Path, name: str) -> tuple[TranscriptSource, list[str]]:
     """Infer whether a text file is an interview (speakers or questions marked) or a document."""
-    if path.suffix.lower() == ".docx":
-        text = read_docx_text(path)
-    else:
-        text = decode_bytes(path.read_bytes()).text
+    text, _ = transcript_text(path, name)
     source = TranscriptSource(file=name)
-    form = transcript_form(text, source.speakers.interviewer)
-    kind = "document" if form == "none" else "interview"
-    how = {"labelled": "speaker labels", "questions": "unlabelled questions ending in '?'",
-           "none": "no speakers or questions found"}[form]
-    return source.model_copy(update={"kind": kind}), [f"{name}: inferred {kind} ({how})"]
+    transcript = parse_transcript(text)
+    kind = "document" if transcript.form == "none" else "interview"
+    how = {"labelled": "speaker labels", "interviewer-only": "interviewer labels only",
+           "questions": "unlabelled questions", "none": "no speakers or questions found"}
+    found = transcript.evidence.get("interviewer")
+    who = f"; interviewer {found} ({transcript.evidence.get('how')})" if found else ""
+    return source.model_copy(update={"kind": kind}), [
+        f"{name}: inferred {kind} ({how[transcript.form]}){who}"]
 
 
 def wave_files(folder: Path) -> list[Path]:

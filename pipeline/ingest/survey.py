@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline import schema as s
-from pipeline.config import SurveySource
+from pipeline.config import ROW_ID, SurveySource
 from pipeline.ingest.decode import UnreadableError
 from pipeline.ingest.records import document_row, rejected_row
 from pipeline.ingest.tables import RawTable, read_table
@@ -76,8 +76,10 @@ def read_survey(path: Path, source: SurveySource, *, wave: str, name: str) -> So
     Returns:
         A :class:`SourceRead`. Raises UnreadableError if the file as a whole cannot be used.
     """
-    table = read_table(path, source.sheet)
-    id_index = _column_index(table, source.respondent_id, "respondent_id", path)
+    table = read_table(path, source.sheet, header_rows=source.header_rows,
+                       skip_rows=source.skip_rows)
+    id_index = None if source.respondent_id == ROW_ID else \
+        _column_index(table, source.respondent_id, "respondent_id", path)
     questions = [
         (q, _column_index(table, q.column, f"questions[{i}].column", path))
         for i, q in enumerate(source.questions)
@@ -87,6 +89,12 @@ def read_survey(path: Path, source: SurveySource, *, wave: str, name: str) -> So
         for i, a in enumerate(source.attributes)
     ]
     result = SourceRead()
+    if table.layout.name != "plain":
+        result.notes.append(f"{name}: {table.layout.name} export; header lines "
+                            f"{table.skipped[:table.layout.header_rows]} are not answers")
+    if len(table.skipped) > table.layout.header_rows:
+        result.notes.append(f"{name}: skipped lines "
+                            f"{sorted(table.skipped[table.layout.header_rows:])} (skip_rows)")
     if table.encoding != "utf-8" or table.repaired:
         result.notes.append(f"{name}: decoded as {table.encoding}"
                             + (", mojibake repaired" if table.repaired else ""))
@@ -100,7 +108,7 @@ def read_survey(path: Path, source: SurveySource, *, wave: str, name: str) -> So
     first_seen: dict[str, tuple[int, list[str]]] = {}
     for line, cells in table.rows:
         result.items_in += len(questions)
-        respondent = cells[id_index].strip()
+        respondent = f"line-{line}" if id_index is None else cells[id_index].strip()
         if not respondent:
             respondent = f"line-{line}"
             result.notes.append(f"{name} line {line}: no respondent id; using '{respondent}'")
@@ -127,6 +135,7 @@ def read_survey(path: Path, source: SurveySource, *, wave: str, name: str) -> So
             else:
                 result.documents.append(document_row(
                     wave=wave, source=name, kind="survey", respondent_id=respondent,
-                    question_id=question.id, question=question.text or question.column,
+                    question_id=question.id,
+                    question=question.text or table.wording.get(question.column) or question.column,
                     text=text, line=line, attributes=attribute_values))
     return result

@@ -3,6 +3,10 @@
 Rows keep their line (CSV: the physical line the record starts on; XLSX: the sheet row), so a
 problem can be reported where a person would look for it. Rows whose field count disagrees with
 the header are returned as malformed, not guessed at.
+
+Survey tools write more than one header row; those rows are never data. The layout is
+recognised (``pipeline.ingest.exports``) or given in wave.yaml (``header_rows``, ``skip_rows``);
+the question wording found in the header rows comes back in ``RawTable.wording``.
 """
 
 from __future__ import annotations
@@ -13,8 +17,10 @@ import io
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable, Iterator
 
 from pipeline.ingest.decode import UnreadableError, decode_bytes
+from pipeline.ingest.exports import Layout, detect_layout
 
 
 @dataclass
@@ -26,6 +32,9 @@ class RawTable:
     malformed: list[tuple[int, str]] = field(default_factory=list)
     encoding: str = "utf-8"
     repaired: bool = False
+    wording: dict[str, str] = field(default_factory=dict)  # column -> question text
+    layout: Layout = field(default_factory=Layout)
+    skipped: list[int] = field(default_factory=list)  # lines skipped as header or skip_rows
 
 
 def _cell(value: object) -> str:
@@ -38,58 +47,128 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def _check_header(header: list[str], path: Path) -> list[str]:
+def _check_header(header: list[str], name: str) -> list[str]:
     header = [h.strip() for h in header]
     if not any(header):
-        raise UnreadableError(f"{path.name}: the first row (header) is empty")
+        raise UnreadableError(f"{name}: the first row (header) is empty")
     seen: set[str] = set()
-    for name in header:
-        if name and name in seen:
-            raise UnreadableError(f"{path.name}: column '{name}' appears twice in the header")
-        seen.add(name)
+    for column in header:
+        if column and column in seen:
+            raise UnreadableError(f"{name}: column '{column}' appears twice in the header")
+        seen.add(column)
     return header
 
 
-def read_csv_table(path: Path) -> RawTable:
-    """Read a CSV export (delimiter sniffed among , ; tab) with per-row line numbers."""
-    decoded = decode_bytes(path.read_bytes())
-    sample = decoded.text[:8192]
+Record = tuple[int, list[str] | None, str]  # line, cells (None when unparsable), problem
+
+
+def _csv_records(text: str) -> Iterator[Record]:
+    sample = text[:8192]
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(decoded.text), dialect)
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise UnreadableError(f"{path.name}: the file is empty") from None
-    except csv.Error as exc:
-        raise UnreadableError(f"{path.name}: line 1: {exc}") from None
-    table = RawTable(_check_header(header, path), encoding=decoded.encoding,
-                     repaired=decoded.repaired)
-    width = len(table.header)
-    line = reader.line_num + 1
+    reader = csv.reader(io.StringIO(text), dialect)
+    line = 1
     while True:
         try:
             record = next(reader)
         except StopIteration:
-            break
+            return
         except csv.Error as exc:
-            table.malformed.append((line, f"unparsable CSV record: {exc}"))
+            yield line, None, f"unparsable CSV record: {exc}"
             line = reader.line_num + 1
             continue
-        if record and any(v.strip() for v in record):
-            if len(record) != width:
-                table.malformed.append(
-                    (line, f"expected {width} fields as in the header, found {len(record)}")
-                )
-            else:
-                table.rows.append((line, record))
+        yield line, record, ""
         line = reader.line_num + 1
+
+
+def _table(name: str, records: Iterable[Record], header_rows: int | None,
+           skip_rows: Iterable[int], trim_header: bool) -> RawTable:
+    """Header rows, then data rows of the right width; the layout detected when not given.
+
+    Lines in ``skip_rows`` are dropped wherever they are (a title above the header, a test
+    submission among the answers).
+    """
+    skip = set(skip_rows)
+    dropped: list[int] = []
+
+    def kept(all_records: Iterable[Record]) -> Iterator[Record]:
+        for record in all_records:
+            if record[0] in skip:
+                dropped.append(record[0])
+            else:
+                yield record
+
+    records = kept(records)
+    first: list[Record] = []
+    unparsable: list[Record] = []
+    for record in records:
+        if record[1] is None:
+            if not first:
+                raise UnreadableError(f"{name}: line {record[0]}: {record[2]}")
+            unparsable.append(record)
+        elif any(v.strip() for v in record[1]):
+            first.append(record)
+        if len(first) == max(3, header_rows or 0):
+            break
+    if not first:
+        raise UnreadableError(f"{name}: the file is empty")
+    layout = detect_layout([cells or [] for _, cells, _ in first], header_rows)
+    head = [cells or [] for _, cells, _ in first[:layout.header_rows]]
+    if trim_header:
+        while head[0] and not head[0][-1]:
+            head[0].pop()  # openpyxl reports trailing formatted-but-empty columns
+    header = _check_header(layout.columns(head), name)
+    table = RawTable(header, wording=layout.wording(header, head), layout=layout)
+    table.skipped = [line for line, _, _ in first[:layout.header_rows]]
+    width = len(header)
+    rest = sorted([*first[layout.header_rows:], *unparsable], key=lambda r: r[0])
+    for line, cells, problem in [*rest, *records]:
+        if cells is None:
+            table.malformed.append((line, problem))
+        elif not any(v.strip() for v in cells):
+            continue
+        elif trim_header:
+            extra = [c for c in cells[width:] if c.strip()]
+            if extra:
+                table.malformed.append((line, f"values beyond the last header column: "
+                                              f"{len(extra)} cell(s)"))
+            else:
+                table.rows.append((line, (cells + [""] * width)[:width]))
+        elif len(cells) != width:
+            table.malformed.append(
+                (line, f"expected {width} fields as in the header, found {len(cells)}"))
+        else:
+            table.rows.append((line, cells))
+    table.skipped += dropped
     return table
 
 
-def read_xlsx_table(path: Path, sheet: str | int | None = None) -> RawTable:
+def read_csv_table(path: Path, header_rows: int | None = None,
+                   skip_rows: Iterable[int] = ()) -> RawTable:
+    """Read a CSV export (delimiter sniffed among , ; tab) with per-row line numbers."""
+    decoded = decode_bytes(path.read_bytes())
+    table = _table(path.name, _csv_records(decoded.text), header_rows, skip_rows, False)
+    table.encoding, table.repaired = decoded.encoding, decoded.repaired
+    return table
+
+
+def sheet_names(path: Path) -> list[str]:
+    """The sheet names of an .xlsx workbook, in order."""
+    import openpyxl  # heavy; only when a workbook is read
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError) as exc:
+        raise UnreadableError(f"{path.name}: not a valid .xlsx workbook ({exc})") from None
+    names = list(workbook.sheetnames)
+    workbook.close()
+    return names
+
+
+def read_xlsx_table(path: Path, sheet: str | int | None = None, header_rows: int | None = None,
+                    skip_rows: Iterable[int] = ()) -> RawTable:
     """Read one sheet of an .xlsx workbook (the first unless named) with sheet row numbers."""
     import openpyxl  # heavy; only when a workbook is read
 
@@ -106,33 +185,29 @@ def read_xlsx_table(path: Path, sheet: str | int | None = None) -> RawTable:
             worksheet = workbook[sheet]
     except (KeyError, IndexError):
         raise UnreadableError(f"{path.name}: no sheet {sheet!r}") from None
-    rows = worksheet.iter_rows(values_only=True)
+    records = ((line, [_cell(v) for v in values], "")
+               for line, values in enumerate(worksheet.iter_rows(values_only=True), start=1))
+    name = path.name if sheet is None else f"{path.name} sheet {sheet!r}"
     try:
-        header_cells = next(rows)
-    except StopIteration:
-        raise UnreadableError(f"{path.name}: the sheet is empty") from None
-    header = [_cell(v) for v in header_cells]
-    while header and not header[-1]:
-        header.pop()  # openpyxl reports trailing formatted-but-empty columns
-    table = RawTable(_check_header(header, path))
-    for line, values in enumerate(rows, start=2):
-        cells = [_cell(v) for v in values]
-        if not any(c.strip() for c in cells):
-            continue
-        extra = [c for c in cells[len(header):] if c.strip()]
-        if extra:
-            table.malformed.append((line, f"values beyond the last header column: {extra[:3]}"))
-            continue
-        table.rows.append((line, (cells + [""] * len(header))[: len(header)]))
-    workbook.close()
-    return table
+        return _table(name, records, header_rows, skip_rows, True)
+    finally:
+        workbook.close()
 
 
-def read_table(path: Path, sheet: str | int | None = None) -> RawTable:
-    """Read a survey export by its suffix (.csv or .xlsx)."""
+def read_table(path: Path, sheet: str | int | None = None, *, header_rows: int | None = None,
+               skip_rows: Iterable[int] = ()) -> RawTable:
+    """Read a survey export by its suffix (.csv or .xlsx).
+
+    Args:
+        path: the export.
+        sheet: the workbook sheet (name or 0-based index); the first when None.
+        header_rows: rows of header at the top; recognised from the layout when None.
+        skip_rows: 1-based lines that are neither header nor answers (a title row above the
+            header, a test submission).
+    """
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return read_csv_table(path)
+        return read_csv_table(path, header_rows, skip_rows)
     if suffix == ".xlsx":
-        return read_xlsx_table(path, sheet)
+        return read_xlsx_table(path, sheet, header_rows, skip_rows)
     raise UnreadableError(f"{path.name}: unsupported table type '{suffix}' (use .csv or .xlsx)")

@@ -1,29 +1,37 @@
-"""Transcripts and documents (.txt, .docx) into documents: one per file, one respondent each."""
+"""Transcripts and documents (.txt, .docx, .odt, .vtt, .srt) into documents: one per file."""
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 
 from pipeline import schema as s
 from pipeline.config import TranscriptSource
 from pipeline.ingest.decode import UnreadableError, decode_bytes
+from pipeline.ingest.formats import read_captions, read_docx_text, read_odt_text
 from pipeline.ingest.records import document_row, rejected_row
 from pipeline.ingest.survey import SourceRead
 
-TRANSCRIPT_SUFFIXES = (".txt", ".docx")
+TRANSCRIPT_SUFFIXES = (".txt", ".docx", ".odt", ".vtt", ".srt")
 
 
-def read_docx_text(path: Path) -> str:
-    """The text of a .docx, one paragraph per docx paragraph, separated by blank lines."""
-    import docx  # python-docx; heavy-ish, only when a .docx is read
-
-    try:
-        document = docx.Document(str(path))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise UnreadableError(f"{path.name}: not a valid .docx document ({exc})") from None
-    paragraphs = [p.text.strip() for p in document.paragraphs]
-    return "\n\n".join(p for p in paragraphs if p)
+def transcript_text(path: Path, name: str | None = None) -> tuple[str, list[str]]:
+    """The text of a transcript file by its suffix, with notes on how it was read."""
+    suffix, name = path.suffix.lower(), name or path.name
+    if suffix == ".docx":
+        return read_docx_text(path), []
+    if suffix == ".odt":
+        return read_odt_text(path), []
+    if suffix in (".vtt", ".srt"):
+        text, note = read_captions(path)
+        return text, [note]
+    if suffix == ".txt":
+        decoded = decode_bytes(path.read_bytes())
+        notes = [f"{name}: decoded as {decoded.encoding}"
+                 + (", mojibake repaired" if decoded.repaired else "")] \
+            if decoded.encoding != "utf-8" or decoded.repaired else []
+        return decoded.text, notes
+    raise UnreadableError(f"{path.name}: unsupported file type '{suffix}' "
+                          f"(transcripts are {', '.join(TRANSCRIPT_SUFFIXES)})")
 
 
 def read_transcript(
@@ -31,18 +39,8 @@ def read_transcript(
 ) -> SourceRead:
     """Read one transcript or document file into a single document (or a rejected item)."""
     result = SourceRead(items_in=1)
-    suffix = path.suffix.lower()
-    if suffix == ".docx":
-        text = read_docx_text(path)
-    elif suffix == ".txt":
-        decoded = decode_bytes(path.read_bytes())
-        text = decoded.text
-        if decoded.encoding != "utf-8" or decoded.repaired:
-            result.notes.append(f"{name}: decoded as {decoded.encoding}"
-                                + (", mojibake repaired" if decoded.repaired else ""))
-    else:
-        raise UnreadableError(f"{path.name}: unsupported file type '{suffix}' "
-                              f"(transcripts are {', '.join(TRANSCRIPT_SUFFIXES)})")
+    text, notes = transcript_text(path, name)
+    result.notes += notes
     question_id = source.kind  # 'interview' or 'document': the whole file answers one prompt
     if not text.strip():
         result.rejected.append(rejected_row(

@@ -19,12 +19,12 @@ from typing import Any
 
 from pipeline.coding.base import Coder
 from pipeline.coding.registry import TRAINABLE, load_coder, new_coder
-from pipeline.config import Codebook
+from pipeline.config import PROJECT_ROOT, Codebook
 from pipeline.errors import ConfigError
 from pipeline.quality.card import CARD, ModelCard, read_card
 from pipeline.quality.gate import DEFAULT_MIN_KAPPA, AgreementGate, kappa_from_evaluation
 
-MODELS_DIR = Path("models")
+MODELS_DIR = PROJECT_ROOT / "models"  # the project's models, wherever the command runs
 AGREEMENT_SUFFIX = ".agreement"  # models/codebooks/<codebook>.agreement/evaluation.json
 AUTO = "auto"
 RULES = "rules"
@@ -67,7 +67,7 @@ def best_coder(codebook: Codebook, agreement: Path | None) -> tuple[str, str]:
         if comparable:
             reason += f"; {card_path.parent.name}: {cv.macro_f1:.3f}"
             if cv.macro_f1 > best_f1:
-                best, best_f1 = str(card_path.parent), cv.macro_f1
+                best, best_f1 = card_path.parent.name, cv.macro_f1  # found again in MODELS_DIR
     return best, reason
 
 
@@ -123,4 +123,4 @@ def resolve_coder(name: str, codebook: Codebook, codebook_path: Path, *,
                           f"{MODELS_DIR / name}/{CARD} (train one with 'wavecoder train')")
     card = read_card(directory)
     gate = AgreementGate(load_coder(directory, codebook), card.kappa(), min_kappa)
-    return ResolvedCoder(gate, str(directory), reason, card=card)
+    return ResolvedCoder(gate, name, reason, card=card)  # as asked: no machine path

@@ -107,8 +107,7 @@ def refresh_outputs(outputs_dir: Path, codebook: Codebook, *,
     reviewed = review_wave(wave.codings, wave.segments, read_log(database_of(outputs_dir),
                                                                  wave.wave),
                            codebook, wave.wave, threshold=threshold)
-    table = wave_stances(wave.segments, standing(reviewed.applied.codings),
-                         parents=codebook.parents(),
+    table = wave_stances(wave.segments, standing(reviewed.applied.codings), codebook,
                          earlier=(standing(wave.codings), wave.stances))
     published = publish_wave(
         outputs_dir, WaveTables(wave.documents, wave.segments, reviewed.applied.codings, table),

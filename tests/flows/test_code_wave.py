@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from flows.cli import app
 from flows.code_wave import artifact_key, code_wave
 from pipeline import schema as s
+from pipeline.parameters import WaveRun
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,8 +24,8 @@ CODEBOOK = str(ROOT / "models" / "codebooks" / "recovery-capital.yaml")
 @pytest.fixture(scope="module")
 def sample_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("outputs")
-    state = code_wave(wave_folder=str(SAMPLE), codebook=CODEBOOK, out=str(out), coder="rules",
-                      progress=False, return_state=True)
+    state = code_wave(run=WaveRun(wave_folder=str(SAMPLE), codebook=CODEBOOK, out=str(out),
+                                  coder="rules", progress=False), return_state=True)
     assert state.is_completed(), state.message
     record = state.result()
     return out, out / record["wave"], record
@@ -108,8 +109,8 @@ def test_markdown_artifact_summarises_the_run(sample_run):
 def test_second_run_gives_identical_codings_and_replaces_the_wave(sample_run):
     out, out_dir, record = sample_run
     first_codings, first_segments = load(out_dir, "codings"), load(out_dir, "segments")
-    code_wave(wave_folder=str(SAMPLE), codebook=CODEBOOK, out=str(out), coder="rules",
-              topics=False, progress=False)
+    code_wave(run=WaveRun(wave_folder=str(SAMPLE), codebook=CODEBOOK, out=str(out),
+                          coder="rules", topics=False, progress=False))
     pd.testing.assert_frame_equal(load(out_dir, "codings"), first_codings)
     pd.testing.assert_frame_equal(load(out_dir, "segments"), first_segments)
     assert not (out_dir / "topics.parquet").exists()
@@ -120,8 +121,8 @@ def test_second_run_gives_identical_codings_and_replaces_the_wave(sample_run):
 
 
 def test_folder_without_manifest_runs_and_skips_topics_when_too_small(tmp_path, waves_dir):
-    record = code_wave(wave_folder=str(waves_dir / "no-manifest"), codebook=CODEBOOK,
-                       out=str(tmp_path), progress=False)
+    record = code_wave(run=WaveRun(wave_folder=str(waves_dir / "no-manifest"),
+                                   codebook=CODEBOOK, out=str(tmp_path), progress=False))
     assert record["wave"] == "no-manifest" and record["inferred_sources"]
     assert "fewer than" in record["topics"]["skipped_reason"]
     codings = load(tmp_path / "no-manifest", "codings")
@@ -129,8 +130,9 @@ def test_folder_without_manifest_runs_and_skips_topics_when_too_small(tmp_path, 
 
 
 def test_broken_file_is_listed_and_the_rest_is_coded(tmp_path, waves_dir):
-    record = code_wave(wave_folder=str(waves_dir / "broken-file"), codebook=CODEBOOK,
-                       out=str(tmp_path), topics=False, progress=False)
+    record = code_wave(run=WaveRun(wave_folder=str(waves_dir / "broken-file"),
+                                   codebook=CODEBOOK, out=str(tmp_path), topics=False,
+                                   progress=False))
     rejected = pd.read_csv(tmp_path / "mini-2013" / "rejected.csv")
     unreadable = rejected[rejected[s.REASON] == "unreadable"]
     assert unreadable[s.SOURCE].tolist() == ["interviews/CE02.txt"]

@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 from flows.cli import app
 from flows.code_wave import code_wave
 from pipeline import schema as s
+from pipeline.parameters import WaveRun
 from pipeline.review.qdpx import NAMESPACE
 from pipeline.review.workbook import COLUMNS
 
@@ -31,8 +32,8 @@ runner = CliRunner()
 
 
 def run_wave(out: Path) -> Path:
-    state = code_wave(wave_folder=str(SAMPLE), codebook=CODEBOOK, out=str(out), topics=False,
-                      progress=False, return_state=True)
+    state = code_wave(run=WaveRun(wave_folder=str(SAMPLE), codebook=CODEBOOK, out=str(out),
+                                  topics=False, progress=False), return_state=True)
     assert state.is_completed(), state.message
     return out / state.result()["wave"]
 

@@ -53,7 +53,7 @@ def test_auto_picks_the_best_measured_coder(in_project, comments_gold):
     root, book = in_project
     write_agreement(root, comments_gold, 0.5)
     chosen = choose.resolve_coder("auto", book, root / "comments.yaml", min_kappa=1.01)
-    assert chosen.name == str(root / "models" / "comments-linear")
+    assert chosen.name == "comments-linear"  # by name: the same wherever the code runs
     assert "rules: macro-F1 0.500" in chosen.reason and "comments-linear" in chosen.reason
     assert chosen.agreement is None and isinstance(chosen.coder, AgreementGate)
     codings = chosen.coder.code(segments("The car park was full again"))

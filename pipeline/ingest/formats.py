@@ -1,0 +1,127 @@
+"""Text out of the files researchers have: .docx (tables too), .odt, WebVTT and SRT captions.
+
+Each reader returns the text a person would read, one paragraph per paragraph (or table row, or
+caption turn), separated by blank lines, so that speaker labels start lines. A file that cannot
+be opened raises :class:`UnreadableError` naming it.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+from xml.parsers.expat import ExpatError
+
+from pipeline.ingest.decode import UnreadableError, decode_bytes
+
+MAX_CELL_LABEL_CHARS = 32  # a table cell this short, before the last, is a label or a time
+
+
+def _row_text(cells: list[str]) -> list[str]:
+    """One table row as paragraphs: "label: words" when the cells before the last are short."""
+    unique: list[str] = []
+    for cell in cells:  # merged cells repeat their text in every grid position
+        if cell and (not unique or unique[-1] != cell):
+            unique.append(cell)
+    if len(unique) >= 2 and all(len(c) <= MAX_CELL_LABEL_CHARS and "\n" not in c
+                                for c in unique[:-1]):
+        return [" ".join(unique[:-1]).rstrip(":") + ": " + unique[-1]]
+    return unique
+
+
+def read_docx_text(path: Path) -> str:
+    """The text of a .docx: paragraphs and table rows in document order, blank-line separated."""
+    import docx  # python-docx; heavy-ish, only when a .docx is read
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    try:
+        document = docx.Document(str(path))
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise UnreadableError(f"{path.name}: not a valid .docx document ({exc})") from None
+    paragraphs: list[str] = []
+    for element in document.element.body.iterchildren():
+        tag = element.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            paragraphs.append(Paragraph(element, document).text.strip())
+        elif tag == "tbl":
+            for row in Table(element, document).rows:
+                paragraphs += _row_text([c.text.strip() for c in row.cells])
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+def read_odt_text(path: Path) -> str:
+    """The text of an OpenDocument text (.odt): headings, paragraphs, list items, table rows."""
+    from odf import teletype
+    from odf.namespaces import TABLENS, TEXTNS
+    from odf.opendocument import load
+
+    try:
+        document = load(str(path))
+    except (zipfile.BadZipFile, KeyError, ValueError, ExpatError) as exc:
+        raise UnreadableError(f"{path.name}: not a valid .odt document ({exc})") from None
+    paragraphs: list[str] = []
+
+    def visit(node: object) -> None:
+        for child in getattr(node, "childNodes", []):
+            name = getattr(child, "qname", None)
+            if name in ((TEXTNS, "p"), (TEXTNS, "h")):
+                paragraphs.append(teletype.extractText(child).strip())
+            elif name == (TABLENS, "table-row"):
+                cells = [teletype.extractText(cell).strip() for cell in child.childNodes
+                         if getattr(cell, "qname", None) == (TABLENS, "table-cell")]
+                paragraphs.extend(_row_text(cells))
+            else:
+                visit(child)
+
+    visit(document.text)
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+_TIMING = re.compile(r"^\s*[\d:.,]+\s*-->\s*[\d:.,]+")
+_VOICE = re.compile(r"<v(?:\.[^ >]*)?\s+([^>]+)>")
+_TAG = re.compile(r"</?[a-z][^>]*>|\{\\[^}]*\}")
+_LABEL = re.compile(r"^([A-Za-z][\w .'’\-]{0,31}?)\s*:\s+(.*)$", re.DOTALL)
+
+
+def captions_text(raw: str) -> tuple[str, int]:
+    """WebVTT or SRT captions as a transcript: one "Speaker: words" paragraph per turn.
+
+    Cues in a row by one speaker (a ``<v Name>`` voice tag, as Teams writes, or a ``Name:``
+    prefix, as Zoom writes) join into one turn; cue numbers, timings and styling are left out.
+
+    Returns:
+        The transcript text and the number of cues read.
+    """
+    turns: list[list[str]] = []  # [speaker, words]
+    cues = 0
+    for block in re.split(r"\n[ \t]*\n", raw.replace("\r\n", "\n")):
+        lines = block.strip().split("\n")
+        timing = next((i for i, line in enumerate(lines) if _TIMING.match(line)), None)
+        if timing is None:
+            continue  # the WEBVTT header, NOTE and STYLE blocks
+        cues += 1
+        words = "\n".join(lines[timing + 1:]).strip()
+        voice = _VOICE.search(words)
+        speaker = voice.group(1).strip() if voice else ""
+        words = " ".join(_TAG.sub("", words).split())
+        labelled = _LABEL.match(words) if not speaker else None
+        if labelled:
+            speaker, words = labelled.group(1).strip(), labelled.group(2).strip()
+        if not words:
+            continue
+        if turns and (not speaker or speaker == turns[-1][0]):
+            turns[-1][1] += " " + words
+        else:
+            turns.append([speaker, words])
+    text = "\n\n".join(f"{who}: {said}" if who else said for who, said in turns)
+    return text, cues
+
+
+def read_captions(path: Path) -> tuple[str, str]:
+    """A .vtt or .srt file as transcript text, with a note of what was left out."""
+    decoded = decode_bytes(path.read_bytes())
+    text, cues = captions_text(decoded.text)
+    if not cues:
+        raise UnreadableError(f"{path.name}: no caption cues (lines with '-->') found")
+    return text, f"{path.name}: {cues} caption cues joined into speaker turns; timings left out"

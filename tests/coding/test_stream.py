@@ -1,0 +1,48 @@
+"""Segment-and-code: every segment is kept; the coder sees what respondents say, not fillers,
+and not the interviewer unless asked."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline import schema as s
+from pipeline.coding.rules import RuleCoder
+from pipeline.coding.stream import codable, segment_and_code
+
+TEXT = ("Interviewer: Is housing a problem for your clients?\n"
+        "Respondent: Yes, housing is the gap.\n"
+        "Interviewer: Okay.\n"
+        "Respondent: Um, yeah.\n")
+
+
+def interview():
+    return s.conform(pd.DataFrame([{
+        s.DOCUMENT_ID: "t1", s.WAVE: "w", s.SOURCE: "t1.txt", s.KIND: "interview",
+        s.RESPONDENT_ID: "t1", s.QUESTION_ID: "interview", s.QUESTION: None, s.TEXT: TEXT,
+        s.LINE: 0}]), s.DOCUMENTS)
+
+
+def coded_texts(result):
+    by_id = result.segments.set_index(s.SEGMENT_ID)[s.TEXT]
+    return sorted(set(by_id[result.codings[s.SEGMENT_ID]]))
+
+
+def test_interviewer_segments_are_kept_but_not_coded(mini_codebook):
+    result = segment_and_code(interview(), RuleCoder(mini_codebook))
+    assert result.segments[s.ROLE].tolist() == ["interviewer", "respondent", "interviewer",
+                                                "respondent"]
+    assert result.segments[s.FILLER].tolist() == [False, False, True, True]
+    assert coded_texts(result) == ["Yes, housing is the gap."]
+
+
+def test_code_interviewer_codes_the_questions_too(mini_codebook):
+    result = segment_and_code(interview(), RuleCoder(mini_codebook), code_interviewer=True)
+    assert coded_texts(result) == ["Is housing a problem for your clients?",
+                                   "Yes, housing is the gap."]
+
+
+def test_codable_leaves_out_fillers_whatever_the_role():
+    segments = pd.DataFrame({s.ROLE: ["respondent", "interviewer", "respondent", "other"],
+                             s.FILLER: [False, False, True, False]})
+    assert codable(segments).tolist() == [True, False, False, True]
+    assert codable(segments, code_interviewer=True).tolist() == [True, True, False, True]

@@ -1,0 +1,41 @@
+"""The run summary: a warning when the respondent says little, at most ten uncovered topics."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline import schema as s
+from pipeline.export.summary import run_summary_markdown
+
+
+def record(out_dir, transcripts):
+    return {"wave": "w", "accounting": {"items_in": 1, "kept": 1, "rejected": 0,
+                                        "rejected_by_reason": {}, "segments": 1,
+                                        "segments_coded": 0, "codings": 0,
+                                        "codings_negated": 0, "documents_uncoded": 1},
+            "coder": "rules", "codebook": {"id": "mini", "version": "1"}, "notes": [],
+            "transcripts": transcripts, "timings": {}, "output_dir": str(out_dir)}
+
+
+def topics(n):
+    return pd.DataFrame({s.TOPIC_ID: range(n), s.SIZE: [100 - i for i in range(n)],
+                         s.WORDS: [[f"word{i}"] for i in range(n)], s.COVERAGE: 0.0,
+                         s.UNCOVERED: True})
+
+
+def test_at_most_ten_uncovered_topics_and_the_rest_in_a_file(tmp_path):
+    text = run_summary_markdown(record(tmp_path, {}), s.empty(s.THEME_SUMMARY), topics(14), {})
+    listed = [line for line in text.splitlines() if line.startswith("- topic ")]
+    assert len(listed) == 10 and listed[0].startswith("- topic 0 (100 segments)")
+    assert "- … and 4 smaller uncovered topics in `uncovered_topics.csv`" in text
+    rest = pd.read_csv(tmp_path / "uncovered_topics.csv")
+    assert rest[s.TOPIC_ID].tolist() == [10, 11, 12, 13]
+
+
+def test_warns_when_the_respondent_says_under_half(tmp_path):
+    found = {"a.txt#a#interview": {"respondent_share": 0.2, "interviewer": ["Interviewer"]},
+             "b.txt#b#interview": {"respondent_share": 0.7, "interviewer": ["Q"]}}
+    text = run_summary_markdown(record(tmp_path, found), s.empty(s.THEME_SUMMARY), None, {})
+    warnings = [line for line in text.splitlines() if "**warning**" in line]
+    assert warnings == ["- **warning**: `a.txt#a#interview`: respondent text is 20% of the "
+                        "transcript (interviewer: Interviewer; see run.json `transcripts`)"]

@@ -1,0 +1,85 @@
+"""Survey tools' exports: header rows skipped, question wording read, the tool's id used."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from pipeline import schema as s
+from pipeline.ingest import ingest_wave
+from pipeline.ingest.exports import detect_layout
+from pipeline.ingest.infer import infer_survey
+from pipeline.ingest.tables import read_table
+
+
+def wave_of(tmp_path, data_dir, *names):
+    folder = tmp_path / "wave"
+    folder.mkdir()
+    for name in names:
+        shutil.copy(data_dir / "exports" / name, folder / name)
+    return ingest_wave(folder)
+
+
+@pytest.mark.parametrize("name, layout, header_lines, first_data_line", [
+    ("qualtrics.csv", "qualtrics", [1, 2, 3], 4),
+    ("surveymonkey.csv", "surveymonkey", [1, 2], 3),
+    ("microsoft-forms.xlsx", "microsoft-forms", [1], 2),
+    ("google-forms.csv", "google-forms", [1], 2),
+])
+def test_header_rows_are_skipped(data_dir, name, layout, header_lines, first_data_line):
+    table = read_table(data_dir / "exports" / name)
+    assert table.layout.name == layout
+    assert table.skipped == header_lines
+    assert table.rows[0][0] == first_data_line
+    assert not any('{"ImportId"' in cell for _, cells in table.rows for cell in cells)
+
+
+@pytest.mark.parametrize("name, respondents, question", [
+    ("qualtrics.csv", ["R_1aBcDeFgHiJkLmN", "R_2oPqRsTuVwXyZaB", "R_4qRsTuVwXyZaBcD"],
+     "What support is missing for your clients locally? Please describe."),
+    ("surveymonkey.csv", ["11850001", "11850002"],
+     "What support is missing or hard to get locally?"),
+    ("microsoft-forms.xlsx", ["1", "2"], "What would most improve aftercare in your area?"),
+    ("google-forms.csv", ["line-2", "line-3", "line-4"],
+     "What has changed in your service this year?"),
+])
+def test_ids_and_question_wording(tmp_path, data_dir, name, respondents, question):
+    result = wave_of(tmp_path, data_dir, name)
+    assert result.documents[s.RESPONDENT_ID].tolist() == respondents
+    assert result.documents[s.QUESTION].unique().tolist() == [question]
+    assert result.items_in == len(result.documents) + len(result.rejected)
+
+
+def test_qualtrics_bookkeeping_is_not_an_attribute_and_non_answers_are_rejected(
+        tmp_path, data_dir):
+    source, _ = infer_survey(data_dir / "exports" / "qualtrics.csv", "qualtrics.csv")
+    assert source.respondent_id == "ResponseId"
+    assert [q.column for q in source.questions] == ["Q2_TEXT"]
+    assert "Status" not in source.attributes and "Q1" in source.attributes
+    result = wave_of(tmp_path, data_dir, "qualtrics.csv")
+    assert result.items_in == 4  # four respondents x one open question; header rows are not items
+    assert result.rejected[[s.LINE, s.REASON]].values.tolist() == [[6, "non-answer"]]
+
+
+def test_surveymonkey_sub_headers_name_the_columns(data_dir):
+    table = read_table(data_dir / "exports" / "surveymonkey.csv")
+    assert table.header[4:7] == ["What support is missing or hard to get locally?",
+                                 "Which of these do you offer? - Detox",
+                                 "Which of these do you offer? - Peer support"]
+
+
+def test_header_rows_and_skip_rows_from_wave_yaml(waves_dir):
+    result = ingest_wave(waves_dir / "custom-header")
+    docs = result.documents
+    assert docs[s.RESPONDENT_ID].tolist() == ["A1", "A2"]
+    assert docs[s.LINE].tolist() == [5, 6]
+    assert docs[s.QUESTION].unique().tolist() == ["What is missing locally?"]
+    assert result.items_in == 2 and result.rejected.empty
+    assert "export.csv: skipped lines [1, 4] (skip_rows)" in result.notes
+
+
+def test_plain_tables_keep_one_header_row():
+    layout = detect_layout([["id", "answer"], ["1", "Housing."]])
+    assert (layout.name, layout.header_rows) == ("plain", 1)
+    assert detect_layout([["id", "answer"]], header_rows=2).header_rows == 2

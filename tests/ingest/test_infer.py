@@ -1,0 +1,51 @@
+"""Inferring a wave without wave.yaml: ids must be ids, every sheet is a source or refused."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from pipeline import schema as s
+from pipeline.config import ConfigError
+from pipeline.ingest import ingest_wave
+
+
+def test_an_id_column_that_repeats_is_refused_naming_the_candidates(tmp_path, data_dir):
+    folder = tmp_path / "wave"
+    folder.mkdir()
+    shutil.copy(data_dir / "exports" / "status-only.csv", folder)
+    with pytest.raises(ConfigError) as error:
+        ingest_wave(folder)
+    message = str(error.value)
+    assert message.startswith("status-only.csv: no unique respondent id")
+    assert "'status_id' (3 repeated)" in message and "respondent_id" in message
+    assert "Waiting times" not in message  # never quotes answers
+
+
+def test_each_sheet_is_a_source_or_refused_with_a_reason(tmp_path, data_dir):
+    folder = tmp_path / "wave"
+    folder.mkdir()
+    shutil.copy(data_dir / "exports" / "two-waves.xlsx", folder)
+    result = ingest_wave(folder)
+    assert result.documents[s.DOCUMENT_ID].tolist() == [
+        "two-waves.xlsx[2023]#S01#biggest_gap", "two-waves.xlsx[2023]#S02#biggest_gap",
+        "two-waves.xlsx[2024]#S01#biggest_gap", "two-waves.xlsx[2024]#S03#biggest_gap"]
+    refused = result.rejected.iloc[0]
+    assert (refused[s.SOURCE], refused[s.REASON]) == ("two-waves.xlsx[Notes]", "unreadable")
+    assert "sheet 'Notes': no free-text column" in refused[s.DETAIL]
+    assert result.items_in == len(result.documents) + len(result.rejected) == 5
+
+
+def test_transcript_folder_with_every_layout_is_read(tmp_path, data_dir):
+    folder = tmp_path / "wave"
+    shutil.copytree(data_dir / "transcripts", folder)
+    result = ingest_wave(folder)
+    assert result.rejected.empty
+    assert len(result.documents) == len(list((data_dir / "transcripts").iterdir()))
+    assert set(result.documents[s.KIND]) == {"interview"}
+    notes = "\n".join(result.notes)
+    assert "think-aloud.odt: inferred interview (interviewer labels only); interviewer " \
+           "['MODERATOR']" in notes
+    assert "names-teams.txt: inferred interview (speaker labels); interviewer ['Priya Shah'] " \
+           "(asks the most questions)" in notes
