@@ -91,3 +91,46 @@ def test_yaml_syntax_error_names_the_line(tmp_path):
     path = write(tmp_path, "wave.yaml", "id: w1\nsources:\n  - {kind: survey, file: [\n")
     with pytest.raises(ConfigError, match=r"wave.yaml: line \d+ is not valid YAML"):
         load_wave_manifest(path)
+
+
+def test_default_codebook_is_found_from_any_folder(tmp_path, monkeypatch):
+    from pipeline.config import DEFAULT_CODEBOOK
+
+    monkeypatch.chdir(tmp_path)
+    book = load_codebook(DEFAULT_CODEBOOK)
+    assert book.id == "recovery-capital"
+    assert book.stance_cues and book.stance_cues.endswith("models/stance/cues.yaml")
+
+
+def test_bad_token_pattern_names_file_code_pattern_and_key(tmp_path):
+    path = tmp_path / "book.yaml"
+    path.write_text("id: b\nversion: '1'\ncodes:\n  - id: housing\n    label: Housing\n"
+                    "    definition: d\n    patterns:\n      - {tokens: [{LOWRE: house}]}\n",
+                    encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        load_codebook(path)
+    assert str(error.value) == (
+        f"{path}: invalid Codebook token pattern:\n  code 'housing' patterns[0].tokens: "
+        "[pattern -> 0 -> LOWRE] Extra inputs are not permitted")
+
+
+def test_stance_cues_must_exist(tmp_path):
+    path = tmp_path / "book.yaml"
+    path.write_text("id: b\nversion: '1'\nstance_cues: missing.yaml\ncodes:\n  - id: housing\n"
+                    "    label: Housing\n    definition: d\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="stance_cues: file not found: missing.yaml"):
+        load_codebook(path)
+
+
+def test_survey_header_rows_and_speaker_roles_are_validated(tmp_path):
+    path = tmp_path / "wave.yaml"
+    path.write_text("id: w\nsources:\n  - {file: s.csv, respondent_id: id, header_rows: 0,\n"
+                    "     questions: [{id: q, column: a}]}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"sources\[0\]\.header_rows"):
+        load_wave_manifest(path)
+    path.write_text("id: w\nsources:\n  - {kind: interview, file: '*.txt',\n"
+                    "     speakers: {interviewer: [Moderator], other: [Note]}}\n",
+                    encoding="utf-8")
+    speakers = load_wave_manifest(path).sources[0].speakers
+    assert (speakers.interviewer, speakers.respondent, speakers.other) == (
+        ["Moderator"], [], ["Note"])

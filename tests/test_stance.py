@@ -162,3 +162,12 @@ def test_a_bad_cue_file_names_the_cue(tmp_path):
     path.write_text("version: '1'\ncues: []\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="negators"):
         load_rules(path)
+
+
+def test_a_codebook_without_stance_cues_gets_no_stance(mini):
+    _, segments, codings = mini
+    found = stances(segments, codings, cues=None)
+    assert len(found) == len(codings) and found[s.STANCE].isna().all()
+    assert found[s.DIRECTION].isna().all()
+    assert found[[s.SEGMENT_ID, s.CODE_ID]].values.tolist() == codings[
+        [s.SEGMENT_ID, s.CODE_ID]].values.tolist()

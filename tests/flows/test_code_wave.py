@@ -88,7 +88,10 @@ def test_outputs_and_provenance(sample_run):
     assert len(wide) == record["accounting"]["kept"]
     topics = load(out_dir, "topics")
     assert record["topics"]["skipped_reason"] is None and (topics[s.TOPIC_ID] >= 0).sum() >= 3
-    assert topics[s.SIZE].sum() == record["accounting"]["segments"]
+    # Every segment has a topic but fillers and the interviewer's, which are left out.
+    left_out = record["topics"]["left_out"]
+    assert topics[s.SIZE].sum() == (record["accounting"]["segments"] - left_out["filler"]
+                                    - left_out["interviewer"])
 
 
 def test_markdown_artifact_summarises_the_run(sample_run):

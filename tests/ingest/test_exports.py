@@ -83,3 +83,19 @@ def test_plain_tables_keep_one_header_row():
     layout = detect_layout([["id", "answer"], ["1", "Housing."]])
     assert (layout.name, layout.header_rows) == ("plain", 1)
     assert detect_layout([["id", "answer"]], header_rows=2).header_rows == 2
+
+
+def test_a_manifest_naming_a_qualtrics_export_still_skips_its_header_rows(tmp_path, data_dir):
+    folder = tmp_path / "wave"
+    folder.mkdir()
+    shutil.copy(data_dir / "exports" / "qualtrics.csv", folder)
+    (folder / "wave.yaml").write_text(
+        "id: q\nsources:\n  - {file: qualtrics.csv, respondent_id: ResponseId,\n"
+        "     questions: [{id: gaps, column: Q2_TEXT}], attributes: [Q1]}\n", encoding="utf-8")
+    result = ingest_wave(folder)
+    assert result.items_in == 4 and len(result.documents) == 3
+    assert result.documents[s.LINE].tolist() == [4, 5, 7]
+    assert result.documents[s.QUESTION].iloc[0] == (
+        "What support is missing for your clients locally? Please describe.")
+    assert "qualtrics.csv: qualtrics export; header lines [1, 2, 3] are not answers" \
+        in result.notes
