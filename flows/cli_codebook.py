@@ -11,7 +11,7 @@ from rich.markup import escape
 
 from flows.cli_errors import one_line_errors
 
-console = Console()
+console = Console(soft_wrap=True)  # paths and id lists stay on their lines
 codebook_app = typer.Typer(add_completion=False, no_args_is_help=True,
                            help="Codebooks from and to QDA packages (REFI-QDA .qdc/.qdpx, "
                            "Taguette) and from gold files.")
