@@ -1,9 +1,9 @@
 """``wavecoder codebook``: codebooks to and from QDA packages; the work is in pipeline.codebooks."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: typer reads the annotations of the commands made in
+# _draft_command, which name its arguments, so they must be evaluated where they are written.
 from pathlib import Path
-from typing import Optional
+from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
@@ -15,10 +15,6 @@ console = Console(soft_wrap=True)  # paths and id lists stay on their lines
 codebook_app = typer.Typer(add_completion=False, no_args_is_help=True,
                            help="Codebooks from and to QDA packages (REFI-QDA .qdc/.qdpx, "
                            "Taguette) and from gold files.")
-
-_ID_HELP = "The new codebook's id (default: from the file name)."
-_OUT_HELP = "The codebook YAML to write."
-
 
 def _levels(depth: int) -> str:
     return "flat (1 level)" if depth == 1 else f"{depth} levels"
@@ -40,19 +36,32 @@ def _report(draft, written: Path) -> None:
     console.print(f"The to-do list, every code in full, is at the top of {escape(str(written))}.")
 
 
-@codebook_app.command("import")
-@one_line_errors
-def import_command(
-    file: Path = typer.Argument(..., help="A REFI-QDA codebook (.qdc), project (.qdpx) or "
-                                "Taguette codebook (.csv)."),
-    output: Path = typer.Option(..., "-o", "--output", help=_OUT_HELP),
-    codebook_id: Optional[str] = typer.Option(None, "--id", help=_ID_HELP),
-) -> None:
-    """Read a QDA package's codebook into a codebook YAML; lists codes that need patterns."""
-    from pipeline.codebooks import import_codebook, write_codebook_yaml
+_YamlOut = Annotated[Path, typer.Option("-o", "--output", help="The codebook YAML to write.")]
+_NewId = Annotated[Optional[str], typer.Option("--id", help="The new codebook's id (default: "
+                                               "from the file name).")]
 
-    draft = import_codebook(file, codebook_id)
-    _report(draft, write_codebook_yaml(draft, output, "import"))
+
+def _draft_command(name: str, reader: str, file_help: str, summary: str) -> None:
+    """Register ``codebook <name>``: read FILE with ``pipeline.codebooks.<reader>``, write YAML."""
+
+    @codebook_app.command(name, help=summary)
+    @one_line_errors
+    def command(file: Annotated[Path, typer.Argument(help=file_help)], output: _YamlOut = ...,
+                codebook_id: _NewId = None) -> None:
+        import pipeline.codebooks as codebooks
+        from pipeline.codebooks import write_codebook_yaml
+
+        draft = getattr(codebooks, reader)(file, codebook_id)
+        _report(draft, write_codebook_yaml(draft, output, name))
+
+
+_draft_command("import", "import_codebook",
+               "A REFI-QDA codebook (.qdc), project (.qdpx) or Taguette codebook (.csv).",
+               "Read a QDA package's codebook into a codebook YAML; lists codes that need "
+               "patterns.")
+_draft_command("from-gold", "draft_from_gold",
+               "A gold file (.csv/.xlsx): 0/1 code columns, or a code_id, code or tag column.",
+               "Draft a codebook from the codes of a gold file; definitions are left to write.")
 
 
 @codebook_app.command("export")
@@ -68,18 +77,3 @@ def export_command(
     written = write_qdc(book, output)
     console.print(f"[bold green]Wrote[/bold green] {escape(str(written))}: "
                   f"{len(book.code_ids())} codes of codebook {book.id} {book.version}")
-
-
-@codebook_app.command("from-gold")
-@one_line_errors
-def from_gold_command(
-    file: Path = typer.Argument(..., help="A gold file (.csv/.xlsx): 0/1 code columns, or a "
-                                "code_id, code or tag column."),
-    output: Path = typer.Option(..., "-o", "--output", help=_OUT_HELP),
-    codebook_id: Optional[str] = typer.Option(None, "--id", help=_ID_HELP),
-) -> None:
-    """Draft a codebook from the codes of a gold file; definitions are left to write."""
-    from pipeline.codebooks import draft_from_gold, write_codebook_yaml
-
-    draft = draft_from_gold(file, codebook_id)
-    _report(draft, write_codebook_yaml(draft, output, "from-gold"))
