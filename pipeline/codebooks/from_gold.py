@@ -3,8 +3,9 @@
 Two layouts, as :mod:`pipeline.gold` reads them. *Wide*: one row per text, a 0/1 column per code
 (the column name is the code's name). *Long*: one row per text × code, the code's name in a
 ``code_id``, ``code`` or ``tag`` column (Taguette's export of highlights has ``tag``). Names may
-be paths (``a->b``, ``a/b``) for a hierarchy. Labels keep the names as written, so the drafted
-codebook reads the same gold file back; definitions and patterns are left for a person to write.
+be paths (``a->b``, ``a/b``) for a hierarchy. Labels keep the names as written (a child's is the
+last part of its path), so :func:`pipeline.gold.load_gold` maps a flat wide file's columns onto
+the drafted codebook by label; definitions and patterns are left for a person to write.
 """
 
 from __future__ import annotations

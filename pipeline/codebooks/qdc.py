@@ -11,6 +11,7 @@ export does (:mod:`pipeline.review.qdpx`), so a codebook survives the trip out a
 from __future__ import annotations
 
 import re
+import zipfile
 from pathlib import Path
 
 from lxml import etree
@@ -99,12 +100,14 @@ def _codes(parent: etree._Element, memos: dict[str, str], where: str,
 
 def _memo_texts(root: etree._Element, path: Path) -> dict[str, str]:
     """Notes (memos) of a project by guid: inline text, or the member a note points to."""
+    with zipfile.ZipFile(path) as archive:  # a memo whose file is missing is skipped
+        members = {name.lower() for name in archive.namelist()}
     memos = {}
     for note in (n for n in root.iter() if _local(n) == "Note"):
         text = _first_text(note, "PlainTextContent")
         target = (note.get("plainTextPath") or "").removeprefix("internal://").lower()
-        if not text and target:
-            wanted = f"sources/{target}"
+        wanted = f"sources/{target}"
+        if not text and target and wanted in members:
             _, data = read_member(path, lambda name, w=wanted: name.lower() == w,
                                   f"memo {wanted}", MAX_XML_BYTES)
             text = data.decode("utf-8-sig", errors="replace")

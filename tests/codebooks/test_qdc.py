@@ -206,3 +206,15 @@ def test_an_unknown_file_is_refused(tmp_path):
     path = tmp_path / "notes.txt"
     path.write_text("just some notes", encoding="utf-8")
     assert "not a REFI-QDA codebook" in _error(path)
+
+
+def test_a_memo_whose_file_is_missing_from_the_project_is_skipped(tmp_path):
+    trimmed = tmp_path / "trimmed.qdpx"
+    with zipfile.ZipFile(DATA / "nvivo-style.qdpx") as source, \
+            zipfile.ZipFile(trimmed, "w") as archive:
+        for info in source.infolist():
+            if not info.filename.startswith("sources/9999"):
+                archive.writestr(info, source.read(info))
+    codes = {code.id: code for code, _ in read_qdc(trimmed).codebook.walk()}
+    assert codes["children"].definition == ""
+    assert codes["families"].definition.endswith("when they act as carers.")
