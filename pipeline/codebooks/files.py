@@ -36,10 +36,11 @@ def kind_of(path: Path) -> str:
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if text.startswith(b"<") or head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "xml"
-    if path.suffix.lower() in (".yaml", ".yml") or _YAML_KEY.search(head):
-        return "yaml"
-    if path.suffix.lower() in (".csv", ".tsv"):
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".tsv"):  # before the YAML test: a quoted cell may hold "title: x"
         return "csv"
+    if suffix in (".yaml", ".yml") or _YAML_KEY.search(head):
+        return "yaml"
     return "other"
 
 

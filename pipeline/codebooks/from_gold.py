@@ -81,6 +81,11 @@ def draft_from_gold(path: Path, codebook_id: str | None = None) -> Draft:
     """
     frame = _read_frame(path)
     column = next((c for c in frame.columns if str(c).strip().lower() in CODE_COLUMNS), None)
+    names = {str(c).strip().lower() for c in frame.columns}
+    texts = {c.lower() for c in TEXT_COLUMNS} | {"content"}  # Taguette's highlights: content
+    if column is not None and "description" in names and not names & texts:
+        raise ConfigError(f"{path}: a codebook (tags and descriptions), not coded texts; read "
+                          f"it with: wavecoder codebook import {path} -o OUT.yaml")
     layout = f"long, '{column}' column" if column is not None else "wide, 0/1 columns"
     flat = _long(frame, column) if column is not None else _wide(frame)
     if not flat:

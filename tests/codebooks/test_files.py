@@ -15,6 +15,9 @@ def test_files_are_told_apart_by_their_first_bytes(tmp_path):
     assert kind_of(DATA / "nvivo-style.qdpx") == "zip"
     assert kind_of(DATA / "taguette-codebook.csv") == "csv"
     assert kind_of(MINI) == "yaml"
+    quoted = tmp_path / "codebook.csv"
+    quoted.write_text('tag,description\nA,"first line\ntitle: second line"\n', encoding="utf-8")
+    assert kind_of(quoted) == "csv"
     bom = tmp_path / "book.qdc"
     bom.write_bytes(b"\xef\xbb\xbf\n  <CodeBook/>")
     assert kind_of(bom) == "xml"

@@ -52,6 +52,8 @@ def test_a_file_with_no_codes_a_qda_file_or_a_codebook_is_named(tmp_path):
         draft_from_gold(DATA / "maxqda-style.qdc")
     with pytest.raises(ConfigError, match="codebook-mini.yaml: a codebook YAML, not a gold"):
         draft_from_gold(ROOT / "tests" / "data" / "codebook-mini.yaml")
+    with pytest.raises(ConfigError, match="taguette-codebook.csv: a codebook .* codebook import"):
+        draft_from_gold(DATA / "taguette-codebook.csv")
     broken = tmp_path / "gold.xlsx"
     broken.write_bytes(b"PK\x03\x04 not really a workbook")
     with pytest.raises(InputError, match="gold.xlsx: not a readable gold file"):
