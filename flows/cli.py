@@ -72,6 +72,7 @@ def serve(name: str = typer.Option("code-wave-local", help="Deployment name.")) 
     code_wave.serve(name=name)
 
 
+from flows.cli_codebook import codebook_app  # noqa: E402
 from flows.cli_qdpx import export_qdpx_command  # noqa: E402
 from flows.cli_quality import evaluate_command, train_command  # noqa: E402
 from flows.cli_report import report_command  # noqa: E402
@@ -84,6 +85,7 @@ from flows.cli_review import (  # noqa: E402
 app.command("evaluate")(evaluate_command)
 app.command("train")(train_command)
 app.command("report")(report_command)
+app.add_typer(codebook_app, name="codebook")
 
 app.command("export-qdpx", help="Export a coded wave as a REFI-QDA project (.qdpx).")(
     export_qdpx_command)

@@ -182,6 +182,8 @@ class Code(_Strict):
     when_not_to_use: str = ""
     examples: list[str] = []
     patterns: list[Pattern] = []
+    # The colour a QDA package shows the code in (REFI-QDA's RGB form), kept through import/export.
+    colour: str | None = Field(default=None, pattern=r"^#([0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})$")
     children: list["Code"] = []
 
 

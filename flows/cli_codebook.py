@@ -1,0 +1,79 @@
+"""``wavecoder codebook``: codebooks to and from QDA packages; the work is in pipeline.codebooks."""
+
+# No `from __future__ import annotations`: typer reads the annotations of the commands made in
+# _draft_command, which name its arguments, so they must be evaluated where they are written.
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from flows.cli_errors import one_line_errors
+
+console = Console(soft_wrap=True)  # paths and id lists stay on their lines
+codebook_app = typer.Typer(add_completion=False, no_args_is_help=True,
+                           help="Codebooks from and to QDA packages (REFI-QDA .qdc/.qdpx, "
+                           "Taguette) and from gold files.")
+
+def _levels(depth: int) -> str:
+    return "flat (1 level)" if depth == 1 else f"{depth} levels"
+
+
+def _report(draft, written: Path) -> None:
+    """Print what was written and what is left to do, so a person knows where to start."""
+    from pipeline.codebooks import todo_lines
+
+    book = draft.codebook
+    console.print(f"[bold green]Wrote[/bold green] {escape(str(written))}: "
+                  f"{len(book.code_ids())} codes, {_levels(draft.depth())}, from "
+                  f"{escape(draft.kind)}")
+    if draft.counts:
+        used = sum(1 for n in draft.counts.values() if n)
+        console.print(f"uses in the source: {sum(draft.counts.values())} over {used} codes")
+    for line in [*todo_lines(draft, shown=8), *draft.notes]:
+        console.print(f"[yellow]to do:[/yellow] {escape(line)}")
+    console.print(f"The to-do list, every code in full, is at the top of {escape(str(written))}.")
+
+
+_YamlOut = Annotated[Path, typer.Option("-o", "--output", help="The codebook YAML to write.")]
+_NewId = Annotated[Optional[str], typer.Option("--id", help="The new codebook's id (default: "
+                                               "from the file name).")]
+
+
+def _draft_command(name: str, reader: str, file_help: str, summary: str) -> None:
+    """Register ``codebook <name>``: read FILE with ``pipeline.codebooks.<reader>``, write YAML."""
+
+    @codebook_app.command(name, help=summary)
+    @one_line_errors
+    def command(file: Annotated[Path, typer.Argument(help=file_help)], output: _YamlOut = ...,
+                codebook_id: _NewId = None) -> None:
+        import pipeline.codebooks as codebooks
+        from pipeline.codebooks import write_codebook_yaml
+
+        draft = getattr(codebooks, reader)(file, codebook_id)
+        _report(draft, write_codebook_yaml(draft, output, name))
+
+
+_draft_command("import", "import_codebook",
+               "A REFI-QDA codebook (.qdc), project (.qdpx) or Taguette codebook (.csv).",
+               "Read a QDA package's codebook into a codebook YAML; lists codes that need "
+               "patterns.")
+_draft_command("from-gold", "draft_from_gold",
+               "A gold file (.csv/.xlsx): 0/1 code columns, or a code_id, code or tag column.",
+               "Draft a codebook from the codes of a gold file; definitions are left to write.")
+
+
+@codebook_app.command("export")
+@one_line_errors
+def export_command(
+    codebook: Path = typer.Option(..., "--codebook", help="Codebook YAML."),
+    output: Path = typer.Option(..., "-o", "--output", help="The .qdc to write."),
+) -> None:
+    """Write a codebook YAML as a REFI-QDA codebook (.qdc) for NVivo, ATLAS.ti, MAXQDA."""
+    from pipeline.codebooks import load_codebook_yaml, write_qdc
+
+    book = load_codebook_yaml(codebook)
+    written = write_qdc(book, output)
+    console.print(f"[bold green]Wrote[/bold green] {escape(str(written))}: "
+                  f"{len(book.code_ids())} codes of codebook {book.id} {book.version}")
