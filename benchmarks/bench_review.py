@@ -72,11 +72,11 @@ def main() -> None:
         codings = reviewed.applied.codings
         publish_wave(wave_dir, WaveTables(
             ingested.documents, coded.segments, codings,
-            wave_stances(coded.segments, standing(codings), parents=book.parents()),
+            wave_stances(coded.segments, standing(codings), book),
             rejected=ingested.rejected), book, run_record(
                 ingested=ingested, folder=args.wave, codebook=book, coder="rules",
                 segments=coded.segments, codings=codings, parameters={}, timings={},
-                topics_info={}, output_dir=wave_dir),
+                topics=None, output_dir=wave_dir),
             review=reviewed.tables, codebook_file=args.codebook)
         print(f"{ingested.manifest.id}: {len(coded.segments)} segments, "
               f"{len(coded.codings)} codings", flush=True)

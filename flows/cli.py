@@ -65,6 +65,7 @@ def run(
 
 
 @app.command()
+@one_line_errors
 def serve(name: str = typer.Option("code-wave-local", help="Deployment name.")) -> None:
     """Serve ``code_wave`` as an always-on local runner (needs a Prefect API, see README)."""
     from flows.code_wave import code_wave
@@ -82,19 +83,19 @@ from flows.cli_review import (  # noqa: E402
     review_gold_command,
 )
 
-app.command("evaluate")(evaluate_command)
-app.command("train")(train_command)
-app.command("report")(report_command)
+# Every command reports errors the same way: one line naming the file, exit status 2.
+for _name, _command, _help in (
+    ("evaluate", evaluate_command, None),
+    ("train", train_command, None),
+    ("report", report_command, None),
+    ("export-qdpx", export_qdpx_command, "Export a coded wave as a REFI-QDA project (.qdpx)."),
+    ("export-review", export_review_command, "Write the review workbook (.xlsx) of a coded wave."),
+    ("import-review", import_review_command, "Import review decisions from a .qdpx or review "
+     ".xlsx."),
+    ("review-gold", review_gold_command, "Write a reviewed wave's decisions as gold data."),
+):
+    app.command(_name, help=_help)(one_line_errors(_command))
 app.add_typer(codebook_app, name="codebook")
-
-app.command("export-qdpx", help="Export a coded wave as a REFI-QDA project (.qdpx).")(
-    export_qdpx_command)
-app.command("export-review", help="Write the review workbook (.xlsx) of a coded wave.")(
-    export_review_command)
-app.command("import-review", help="Import review decisions from a .qdpx or review .xlsx.")(
-    import_review_command)
-app.command("review-gold", help="Write a reviewed wave's decisions as gold data.")(
-    review_gold_command)
 
 
 if __name__ == "__main__":

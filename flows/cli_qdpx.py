@@ -25,24 +25,18 @@ def export_qdpx_command(
                                        "(repeatable)."),
 ) -> None:
     """Export a coded wave to a .qdpx that NVivo, ATLAS.ti, MAXQDA or QualCoder open."""
-    from pipeline.config import ConfigError, load_codebook
+    from pipeline.config import load_codebook
     from pipeline.outputs import read_wave
     from pipeline.review.qdpx import export_qdpx, wave_layout
 
-    if not outputs_dir.is_dir():
-        raise typer.BadParameter(f"{outputs_dir} is not a folder", param_hint="OUTPUTS_DIR")
-    try:
-        wave = read_wave(outputs_dir)
-        layout = wave_layout(wave)
-        book = load_codebook(codebook) if codebook else wave.require_codebook()
-        recorded = wave.run.codebook.sha256 if wave.run is not None else ""
-        if recorded and recorded != book.sha256:
-            console.print(f"[yellow]warning:[/yellow] {codebook} is not the codebook the wave "
-                          f"was coded with (sha256 {book.sha256[:12]}…, run.json says "
-                          f"{recorded[:12]}…)")
-        written = export_qdpx(wave, book, output, reviewer)
-    except (ConfigError, FileNotFoundError, ValueError) as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(code=2) from None
+    wave = read_wave(outputs_dir)
+    layout = wave_layout(wave)
+    book = load_codebook(codebook) if codebook else wave.require_codebook()
+    recorded = wave.run.codebook.sha256 if wave.run is not None else ""
+    if recorded and recorded != book.sha256:
+        console.print(f"[yellow]warning:[/yellow] {codebook} is not the codebook the wave "
+                      f"was coded with (sha256 {book.sha256[:12]}…, run.json says "
+                      f"{recorded[:12]}…)")
+    written = export_qdpx(wave, book, output, reviewer)
     console.print(f"[bold green]Wrote[/bold green] {written}: {len(layout.sources)} sources, "
                   f"{len(book.code_ids())} codes, {len(layout.selections)} coded selections")

@@ -49,21 +49,16 @@ def evaluate_command(
     out: Optional[Path] = typer.Option(None, "--out", help="Write JSON, CSV and charts here."),
 ) -> None:
     """Measure coders against human coding: per-code P/R/F1/kappa, micro/macro F1, alpha."""
-    from pipeline.config import ConfigError
     from pipeline.quality.evaluate_report import evaluation_json, write_evaluations
     from pipeline.quality.measure import measure
 
-    try:
-        gold_set, book = _load(gold, codebook)
-        progress = None if as_json else (lambda msg: console.log(msg))
-        if not as_json:
-            _mapping_note(gold_set)
-        measured = measure(gold_set, book, list(coder), n_folds=folds, seed=seed,
-                           min_support=min_support, roll_up=roll_up,
-                           attributes=list(attribute), progress=progress)
-    except (ConfigError, ValueError) as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(code=2) from None
+    gold_set, book = _load(gold, codebook)
+    progress = None if as_json else (lambda msg: console.log(msg))
+    if not as_json:
+        _mapping_note(gold_set)
+    measured = measure(gold_set, book, list(coder), n_folds=folds, seed=seed,
+                       min_support=min_support, roll_up=roll_up,
+                       attributes=list(attribute), progress=progress)
     evaluations = [m.evaluation for m in measured]
     for m in measured:
         m.evaluation.summary["seconds"] = m.seconds["total"]
@@ -111,22 +106,17 @@ def train_command(
     """Train a coder on all of a gold file; write the model, its config and a model card."""
     import shlex
 
-    from pipeline.config import ConfigError
     from pipeline.quality.train import train_model
 
-    try:
-        gold_set, book = _load(gold, codebook)
-        _mapping_note(gold_set)
-        command = shlex.join(
-            ["wavecoder", "train", "--gold", str(gold), "--codebook", str(codebook), "--coder",
-             coder, "--out", str(out), "--folds", str(folds), "--min-support", str(min_support),
-             "--seed", str(seed), *(x for a in attribute for x in ("--attribute", a))])
-        card = train_model(coder, gold_set, book, out, n_folds=folds, seed=seed,
-                           min_support=min_support, attributes=list(attribute),
-                           command=command, progress=lambda msg: console.log(msg))
-    except (ConfigError, ValueError) as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(code=2) from None
+    gold_set, book = _load(gold, codebook)
+    _mapping_note(gold_set)
+    command = shlex.join(
+        ["wavecoder", "train", "--gold", str(gold), "--codebook", str(codebook), "--coder",
+         coder, "--out", str(out), "--folds", str(folds), "--min-support", str(min_support),
+         "--seed", str(seed), *(x for a in attribute for x in ("--attribute", a))])
+    card = train_model(coder, gold_set, book, out, n_folds=folds, seed=seed,
+                       min_support=min_support, attributes=list(attribute),
+                       command=command, progress=lambda msg: console.log(msg))
     cv = card.cross_validation
     console.print(f"Trained [bold]{card.coder}[/bold] in {card.train_seconds} s; "
                   f"{cv.folds}-fold CV macro-F1 {cv.macro_f1}, micro-F1 {cv.micro_f1}")

@@ -9,6 +9,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from pipeline.errors import InputError, MissingInputError
+
 console = Console()
 SHOWN_PROBLEMS = 25
 
@@ -36,8 +38,9 @@ def _outputs_of(file: Path, outputs_dir: Optional[Path]) -> Path:
     wave = wave_of_review_file(file) if file.is_file() else None
     if wave and (Path("outputs") / wave / RUN_FILE).exists():
         return Path("outputs") / wave
-    raise typer.BadParameter(f"say which wave {file.name} reviews: --outputs outputs/<wave>",
-                             param_hint="--outputs")
+    raise MissingInputError(f"{file}: no wave's outputs folder found for it (not beside it, "
+                            "nor outputs/<the wave it names>); say which with --outputs "
+                            "outputs/<wave>")
 
 
 def export_review_command(
@@ -49,27 +52,21 @@ def export_review_command(
     force: bool = typer.Option(False, "--force", help="Overwrite an existing workbook."),
 ) -> None:
     """Write the review workbook: one row per coding, queued ones first, with drop-downs."""
-    from pipeline.config import ConfigError
     from pipeline.errors import MissingInputError
     from pipeline.outputs import read_wave
     from pipeline.review.workbook import write_workbook
 
-    try:
-        wave = read_wave(outputs_dir)
-        book = _codebook(wave, codebook)
-        path = output or outputs_dir / f"{wave.wave}-review.xlsx"
-        if path.exists() and not force:
-            console.print(f"[red]error:[/red] {path} exists and may hold a reviewer's "
-                          "decisions; import it first, or pass --force to overwrite it")
-            raise typer.Exit(code=2)
-        queue = wave.review_queue  # as the run or the last import published it
-        if queue is None:
-            raise MissingInputError(f"{outputs_dir / 'review' / 'review_queue.csv'}: no such "
-                                    "file; run the wave again")
-        write_workbook(path, wave.wave, wave.codings, wave.segments, wave.documents, queue, book)
-    except (ConfigError, FileNotFoundError, ValueError) as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(code=2) from None
+    wave = read_wave(outputs_dir)
+    book = _codebook(wave, codebook)
+    path = output or outputs_dir / f"{wave.wave}-review.xlsx"
+    if path.exists() and not force:
+        raise InputError(f"{path} exists and may hold a reviewer's decisions; import it "
+                         "first, or pass --force to overwrite it")
+    queue = wave.review_queue  # as the run or the last import published it
+    if queue is None:
+        raise MissingInputError(f"{outputs_dir / 'review' / 'review_queue.csv'}: no such "
+                                "file; run the wave again")
+    write_workbook(path, wave.wave, wave.codings, wave.segments, wave.documents, queue, book)
     console.print(f"[bold green]Wrote[/bold green] {path}: {len(wave.codings)} codings, "
                   f"{len(queue)} queued first; fill decision (accept, reject, recode, add), "
                   "then run wavecoder import-review on it")
@@ -89,16 +86,12 @@ def import_review_command(
                                     "are listed for codebook revision."),
 ) -> None:
     """Bring a researcher's decisions back: log them, update statuses, measure agreement."""
-    from pipeline.config import ConfigError, load_codebook
+    from pipeline.config import load_codebook
     from pipeline.review.apply import import_review
 
     outputs_dir = _outputs_of(file, outputs_dir)
-    try:
-        done = import_review(file, outputs_dir, load_codebook(codebook) if codebook else None,
-                             reviewer=reviewer, threshold=min_kappa, codebook_file=codebook)
-    except (ConfigError, FileNotFoundError, ValueError) as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(code=2) from None
+    done = import_review(file, outputs_dir, load_codebook(codebook) if codebook else None,
+                         reviewer=reviewer, threshold=min_kappa, codebook_file=codebook)
     read, appended, refreshed = done.read, done.appended, done.refreshed
     counts = read.decisions["decision"].value_counts().to_dict()
     console.print(f"{file.name}: {len(read.decisions)} decisions "
@@ -148,13 +141,9 @@ def review_gold_command(
     from pipeline.review.gold_export import reviewed_gold
     from pipeline.review.log import read_log
 
-    try:
-        wave = read_wave(outputs_dir)
-        gold = reviewed_gold(wave.codings, wave.segments,
-                             read_log(database_of(outputs_dir), wave.wave))
-    except (FileNotFoundError, ValueError) as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(code=2) from None
+    wave = read_wave(outputs_dir)
+    gold = reviewed_gold(wave.codings, wave.segments,
+                         read_log(database_of(outputs_dir), wave.wave))
     output.parent.mkdir(parents=True, exist_ok=True)
     gold.rows.to_csv(output, index=False)
     console.print(f"[bold green]Wrote[/bold green] {output}: {gold.segments} reviewed segments, "

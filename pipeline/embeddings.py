@@ -14,6 +14,8 @@ from typing import Protocol, Sequence, runtime_checkable
 
 import numpy as np
 
+from pipeline.errors import ConfigError
+
 MINILM_DIMENSIONS = 384
 
 
@@ -116,4 +118,4 @@ def make_embedder(name: str, *, progress: bool = False) -> Embedder:
         return MiniLMEmbedder(progress=progress)
     if name == "tfidf":
         return TfidfSvdEmbedder()
-    raise ValueError(f"unknown embedding '{name}' (known: {', '.join(EMBEDDERS)})")
+    raise ConfigError(f"unknown embedding '{name}' (known: {', '.join(EMBEDDERS)})")

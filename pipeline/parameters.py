@@ -17,6 +17,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from pipeline.config import DEFAULT_CODEBOOK, load_codebook, load_wave_manifest
 from pipeline.errors import ConfigError, MissingInputError
+from pipeline.ingest.infer import TABLE_SUFFIXES, wave_files
+from pipeline.ingest.transcripts import TRANSCRIPT_SUFFIXES
+
+INPUT_SUFFIXES = (*TABLE_SUFFIXES, *TRANSCRIPT_SUFFIXES)
 
 # A wave id names a folder under the output root: one plain path component, never "..".
 WAVE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"
@@ -92,4 +96,7 @@ def preflight(run: WaveRun) -> None:
         raise MissingInputError(f"{folder}: no such folder (the wave folder to code)")
     if (folder / "wave.yaml").is_file():
         load_wave_manifest(folder / "wave.yaml")
+    elif not any(p.suffix.lower() in INPUT_SUFFIXES for p in wave_files(folder)):
+        raise MissingInputError(f"{folder}: no survey export ({', '.join(TABLE_SUFFIXES)}) or "
+                                f"transcript ({', '.join(TRANSCRIPT_SUFFIXES)}) to code")
     load_codebook(run.codebook_path())

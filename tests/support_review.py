@@ -68,9 +68,9 @@ def publish_folder(folder: Path, out_dir: Path, codebook, codebook_file: Path):
     record = run_record(ingested=ingested, folder=folder, codebook=codebook, coder="rules",
                         segments=coded.segments, codings=codings,
                         parameters={"codebook_path": str(codebook_file)}, timings={},
-                        topics_info={"skipped_reason": "fewer than 40 distinct segments"},
+                        topics=None,
                         output_dir=out_dir)
-    stances = wave_stances(coded.segments, standing(codings), parents=codebook.parents())
+    stances = wave_stances(coded.segments, standing(codings), codebook)
     tables = WaveTables(ingested.documents, coded.segments, codings, stances,
                         rejected=ingested.rejected)
     return tables, publish_wave(out_dir, tables, codebook,

@@ -8,15 +8,11 @@ expansion). Each case is refused with one line naming the file, before anything 
 from __future__ import annotations
 
 import re
-import zipfile
-import zlib
-from collections.abc import Callable
 from pathlib import Path
 
-from lxml import etree
-
 from pipeline.config import Codebook, load_codebook
-from pipeline.errors import ConfigError, InputError, MissingInputError
+from pipeline.errors import ConfigError, MissingInputError
+from pipeline.untrusted import check_size
 
 MAX_XML_BYTES = 32 * 2**20  # a codebook of thousands of codes is a few hundred KB
 MAX_PROJECT_BYTES = 256 * 2**20  # project.qde also holds every selection of a project
@@ -42,67 +38,6 @@ def kind_of(path: Path) -> str:
     if suffix in (".yaml", ".yml") or _YAML_KEY.search(head):
         return "yaml"
     return "other"
-
-
-def check_size(path: Path, limit: int, what: str) -> None:
-    """Refuse a file larger than ``limit`` bytes before reading it."""
-    size = path.stat().st_size
-    if size > limit:
-        raise InputError(f"{path}: {size / 2**20:.0f} MB, more than the {limit // 2**20} MB "
-                         f"{what} may be")
-
-
-def parse_xml(data: bytes, where: str) -> etree._Element:
-    """Parse untrusted XML: no entity declarations, no network, libxml2's default size limits.
-
-    Args:
-        data: the document's bytes.
-        where: the file (and member) to name in errors.
-    """
-    if b"<!ENTITY" in data or b"<\x00!\x00E\x00N\x00T\x00I\x00T\x00Y" in data:
-        raise InputError(f"{where}: declares XML entities, which a REFI-QDA file never "
-                         "needs; refused (entity expansion can exhaust memory)")
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False,
-                             load_dtd=False)
-    try:
-        root = etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as exc:
-        raise InputError(f"{where}: not well-formed XML (line {exc.lineno}): {exc.msg}") from None
-    dtd = root.getroottree().docinfo.internalDTD
-    if dtd is not None and any(True for _ in dtd.iterentities()):
-        raise InputError(f"{where}: declares XML entities; refused")
-    return root
-
-
-def read_member(path: Path, wanted: Callable[[str], bool], what: str,
-                limit: int) -> tuple[str, bytes]:
-    """The first member of a zip whose name ``wanted`` accepts, checking its size first.
-
-    Args:
-        path: the zip (a ``.qdpx``).
-        wanted: tests a member's name.
-        what: the member as errors call it, e.g. ``a project.qde``.
-        limit: the largest unpacked size read.
-    """
-    try:
-        archive = zipfile.ZipFile(path)
-    except zipfile.BadZipFile as exc:
-        raise InputError(f"{path}: not a readable zip file ({exc})") from None
-    with archive:
-        infos = [i for i in archive.infolist() if wanted(i.filename)]
-        if not infos:
-            raise InputError(f"{path}: a zip holding no {what}, so not a REFI-QDA project "
-                             "(.qdpx)")
-        info = infos[0]
-        if info.file_size > limit:
-            raise InputError(f"{path}: {info.filename} unpacks to {info.file_size / 2**20:.0f} "
-                             f"MB, more than the {limit // 2**20} MB allowed; export the "
-                             "codebook alone as a .qdc from your QDA package")
-        try:
-            return info.filename, archive.read(info)
-        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError,
-                NotImplementedError) as exc:
-            raise InputError(f"{path}: {info.filename} cannot be unpacked ({exc})") from None
 
 
 def load_codebook_yaml(path: Path) -> Codebook:

@@ -1,11 +1,12 @@
 """A codebook drafted from the codes a team already applied: the columns or values of a gold file.
 
-Two layouts, as :mod:`pipeline.gold` reads them. *Wide*: one row per text, a 0/1 column per code
-(the column name is the code's name). *Long*: one row per text × code, the code's name in a
-``code_id``, ``code`` or ``tag`` column (Taguette's export of highlights has ``tag``). Names may
-be paths (``a->b``, ``a/b``) for a hierarchy. Labels keep the names as written (a child's is the
-last part of its path), so :func:`pipeline.gold.load_gold` maps a flat wide file's columns onto
-the drafted codebook by label; definitions and patterns are left for a person to write.
+Two layouts, as :mod:`pipeline.quality.gold` reads them. *Wide*: one row per text, a 0/1
+column per code (the column name is the code's name). *Long*: one row per text × code, the
+code's name in a ``code_id``, ``code`` or ``tag`` column (Taguette's export of highlights has
+``tag``). Names may be paths (``a->b``, ``a/b``) for a hierarchy. Labels keep the names as
+written (a child's is the last part of its path), so :func:`pipeline.quality.gold.load_gold`
+maps a flat wide file's columns onto the drafted codebook by label; definitions and patterns
+are left for a person to write.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.codebooks.draft import Draft, DraftCode, build_codebook, codebook_id_for
-from pipeline.codebooks.files import MAX_CSV_BYTES, check_size, kind_of
+from pipeline.codebooks.files import MAX_CSV_BYTES, kind_of
 from pipeline.codebooks.paths import nest_by_path
 from pipeline.errors import ConfigError, InputError
-from pipeline.gold import ID_COLUMNS, TEXT_COLUMNS
+from pipeline.quality.gold import ID_COLUMNS, TEXT_COLUMNS
+from pipeline.untrusted import check_size
 
 CODE_COLUMNS = ("code_id", "code", "tag")
 _BINARY = {"0", "1", "0.0", "1.0"}

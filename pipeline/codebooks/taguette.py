@@ -12,9 +12,10 @@ import io
 from pathlib import Path
 
 from pipeline.codebooks.draft import Draft, DraftCode, build_codebook, codebook_id_for
-from pipeline.codebooks.files import MAX_CSV_BYTES, check_size
+from pipeline.codebooks.files import MAX_CSV_BYTES
 from pipeline.codebooks.paths import nest_by_path
 from pipeline.errors import InputError
+from pipeline.untrusted import check_size
 
 TAG = "tag"
 DESCRIPTION = "description"

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline import schema as s
+from pipeline.errors import InputError
 
 QUESTION_COLUMNS = (s.CONTEXT, s.QUESTION, "FFT question")
 """Columns holding the question a text answers, in order of preference."""
@@ -40,7 +41,7 @@ def context_table(context: Context, n: int, attributes: Sequence[str] = ()) -> n
     have = list(context.columns) if isinstance(context, pd.DataFrame) else []
     missing = [a for a in attributes if a not in have]
     if missing:
-        raise ValueError(f"the model uses respondent attributes {missing} as features, but "
+        raise InputError(f"the model uses respondent attributes {missing} as features, but "
                          "the texts come without them: join them onto the segments (or "
                          "train without them)")
     if context is None:

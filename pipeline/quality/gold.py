@@ -16,7 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipeline.config import Codebook, ConfigError
+from pipeline.config import Codebook
+from pipeline.errors import ConfigError, InputError
 
 TEXT_COLUMNS = ("text", "FFT answer", "answer", "comment", "segment_text")
 ID_COLUMNS = ("segment_id", "Comment ID", "id", "comment_id")
@@ -61,11 +62,16 @@ def _key(name: str) -> str:
 def _read_table(path: Path) -> pd.DataFrame:
     if not path.exists():
         raise ConfigError(f"{path}: file not found")
-    if path.suffix.lower() == ".xlsx":
-        return pd.read_excel(path, dtype=str, keep_default_na=False)
-    if path.suffix.lower() == ".csv":
+    suffix = path.suffix.lower()
+    if suffix not in (".xlsx", ".csv"):
+        raise ConfigError(f"{path}: a gold file must be .csv or .xlsx")
+    try:
+        if suffix == ".xlsx":
+            return pd.read_excel(path, dtype=str, keep_default_na=False)
         return pd.read_csv(path, dtype=str, keep_default_na=False)
-    raise ConfigError(f"{path}: a gold file must be .csv or .xlsx")
+    except Exception as exc:  # noqa: BLE001  (pandas, openpyxl and zipfile raise many kinds)
+        raise InputError(f"{path}: not a readable {suffix} table ({type(exc).__name__})"
+                         ) from None
 
 
 def _pick(frame: pd.DataFrame, candidates: tuple[str, ...], what: str, path: Path) -> str:

@@ -19,6 +19,7 @@ from pipeline.coding.base import TrainableCoder
 from pipeline.coding.features import rule_matrix
 from pipeline.coding.registry import new_coder
 from pipeline.config import Codebook
+from pipeline.errors import InputError
 from pipeline.quality.evaluate import (
     DEFAULT_MIN_SUPPORT,
     Evaluation,
@@ -48,7 +49,7 @@ def known_of(gold: GoldSet, attributes: Sequence[str] = ()) -> pd.DataFrame:
     """
     missing = [a for a in attributes if a not in gold.extra.columns]
     if missing:
-        raise ValueError(f"{gold.source}: no attribute column {missing} (columns: "
+        raise InputError(f"{gold.source}: no attribute column {missing} (columns: "
                          f"{', '.join(map(str, gold.extra.columns))})")
     frame = gold.extra[list(attributes)].reset_index(drop=True).copy()
     frame[s.CONTEXT] = context_of(gold)

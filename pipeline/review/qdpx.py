@@ -27,6 +27,7 @@ from lxml import etree
 
 from pipeline import schema as s
 from pipeline.config import Code, Codebook
+from pipeline.errors import InputError
 from pipeline.outputs import WaveOutputs, as_wave
 from pipeline.review.status import REVIEWER_CODER
 
@@ -190,15 +191,15 @@ def wave_layout(outputs: Path | WaveOutputs) -> WaveLayout:
         segment_id, code_id = str(row[s.SEGMENT_ID]), str(row[s.CODE_ID])
         document_id = document_of.get(segment_id)
         if document_id is None or document_id not in by_document:
-            raise ValueError(f"coding ({segment_id}, {code_id}): its segment is not in "
+            raise InputError(f"coding ({segment_id}, {code_id}): its segment is not in "
                              "segments.parquet or its document is not in documents.parquet")
         plan = by_document[document_id]
         offset = plan.offsets[document_id]
         start, end = offset + int(row[s.START]), offset + int(row[s.END])
         evidence = _text(row[s.EVIDENCE])
         if plan.text[start:end] != evidence:
-            raise ValueError(f"coding ({segment_id}, {code_id}): evidence {evidence!r} is not "
-                             f"the text at {row[s.START]}:{row[s.END]} of {document_id}")
+            raise InputError(f"coding ({segment_id}, {code_id}): its evidence is not the text "
+                             f"at {row[s.START]}:{row[s.END]} of {document_id}")
         wave_key = (wave, segment_id, code_id)
         selections.append(MachineSelection(
             guid=stable_guid("selection", *wave_key), coding_guid=stable_guid("coding", *wave_key),
@@ -288,7 +289,7 @@ def project_xml(layout: WaveLayout, codebook: Codebook, reviewers: Sequence[str]
     known = set(codebook.code_ids())
     unknown = sorted({sel.code_id for sel in layout.selections} - known)
     if unknown:
-        raise ValueError(f"codings use codes that codebook '{codebook.id}' does not have: "
+        raise InputError(f"codings use codes that codebook '{codebook.id}' does not have: "
                          f"{', '.join(unknown)}")
     users = list(dict.fromkeys([_user_of(c) for c in layout.coders]
                                + [(reviewer_user_guid(name), name) for name in reviewers]))

@@ -12,6 +12,12 @@ from pathlib import Path
 
 from lxml import etree
 
+from pipeline.errors import InputError
+from pipeline.untrusted import open_zip, parse_xml, read_bounded
+
+MAX_PROJECT_BYTES = 256 * 2**20  # project.qde: codes, users, every selection
+MAX_SOURCE_BYTES = 64 * 2**20  # one source text: a very long transcript is a few MB
+
 
 @dataclass
 class CodingRecord:
@@ -91,35 +97,37 @@ def _codings(node: etree._Element) -> list[CodingRecord]:
     return found
 
 
-def _source_text(archive: zipfile.ZipFile, node: etree._Element) -> str | None:
+def _source_text(archive: zipfile.ZipFile, node: etree._Element, path: Path) -> str | None:
     inline = _kids(node, "PlainTextContent")
     if inline:
         return inline[0].text or ""
-    path = node.get("plainTextPath") or ""
-    if not path.startswith("internal://"):
+    text_path = node.get("plainTextPath") or ""
+    if not text_path.startswith("internal://"):
         return None
-    wanted = f"sources/{path.removeprefix('internal://')}".lower()
-    for member in archive.namelist():
-        if member.lower() == wanted:
-            return archive.read(member).decode("utf-8-sig")
+    wanted = f"sources/{text_path.removeprefix('internal://')}".lower()
+    for info in archive.infolist():
+        if info.filename.lower() == wanted:
+            data = read_bounded(archive, info, path, MAX_SOURCE_BYTES)
+            try:
+                return data.decode("utf-8-sig")
+            except UnicodeDecodeError as exc:
+                raise InputError(f"{path}: {info.filename} is not UTF-8 text (byte "
+                                 f"{exc.start})") from None
     return None
 
 
 def read_project(path: Path) -> Project:
-    """Parse a ``.qdpx``: users, codes, text sources with their texts, selections and codings."""
-    try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise ValueError(f"{path.name}: not a .qdpx (zip) file: {exc}") from None
-    with archive:
-        names = [n for n in archive.namelist() if n.lower().endswith(".qde")]
-        if not names:
-            raise ValueError(f"{path.name}: holds no project.qde")
-        parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
-        try:
-            root = etree.fromstring(archive.read(names[0]), parser)
-        except etree.XMLSyntaxError as exc:
-            raise ValueError(f"{path.name}: {names[0]} is not well-formed XML: {exc}") from None
+    """Parse a ``.qdpx``: users, codes, text sources with their texts, selections and codings.
+
+    The file is untrusted: members are size-checked before they are inflated and the XML is
+    parsed without entities or network (InputError naming the file otherwise).
+    """
+    with open_zip(path) as archive:
+        infos = [i for i in archive.infolist() if i.filename.lower().endswith(".qde")]
+        if not infos:
+            raise InputError(f"{path}: holds no project.qde, so it is not a REFI-QDA project")
+        root = parse_xml(read_bounded(archive, infos[0], path, MAX_PROJECT_BYTES),
+                         f"{path}: {infos[0].filename}")
         users = {_guid(u.get("guid")): u.get("name") or u.get("id") or _guid(u.get("guid"))
                  for u in root.iter() if isinstance(u.tag, str) and _local(u) == "User"}
         codes = {_guid(c.get("guid")): (c.get("name") or "", _text_of(c, "Description"))
@@ -141,7 +149,7 @@ def read_project(path: Path) -> Project:
                     modified_at=sel.get("modifiedDateTime") or "",
                     description=_text_of(sel, "Description"), codings=_codings(sel)))
             sources.append(Source(guid=_guid(node.get("guid")), name=node.get("name") or "",
-                                   text=_source_text(archive, node), selections=selections,
+                                   text=_source_text(archive, node, path), selections=selections,
                                    whole_codings=len(_kids(node, "Coding"))))
     return Project(users=users, codes=codes, sources=sources,
                     modified_by=_guid(root.get("modifyingUserGUID")),

@@ -26,6 +26,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from pipeline import schema as s
 from pipeline.config import Codebook
+from pipeline.errors import InputError
 from pipeline.review import ReviewImport
 from pipeline.review.workbook_rows import ACCEPT, ADD, RECODE, REJECT, RowReader
 
@@ -153,17 +154,17 @@ def _read_rows(path: Path, wave: str) -> tuple[list[tuple[int, dict[str, str]]],
     try:
         book = load_workbook(path, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise ValueError(f"{path}: not a readable .xlsx workbook ({exc})") from None
+        raise InputError(f"{path}: not a readable .xlsx workbook ({exc})") from None
     written_for = book.properties.identifier
     if written_for and written_for != wave:
-        raise ValueError(f"{path}: this workbook reviews wave '{written_for}', not '{wave}'")
+        raise InputError(f"{path}: this workbook reviews wave '{written_for}', not '{wave}'")
     if REVIEW_SHEET not in book.sheetnames:
-        raise ValueError(f"{path}: no '{REVIEW_SHEET}' sheet (sheets: {book.sheetnames})")
+        raise InputError(f"{path}: no '{REVIEW_SHEET}' sheet (sheets: {book.sheetnames})")
     sheet = book[REVIEW_SHEET]
     header = [_cell(c.value) for c in sheet[1]]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        raise ValueError(f"{path}: sheet '{REVIEW_SHEET}' lacks columns {missing}")
+        raise InputError(f"{path}: sheet '{REVIEW_SHEET}' lacks columns {missing}")
     rows = []
     for number, values in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2):
         rows.append((number, {h: _cell(v) for h, v in zip(header, values, strict=False) if h}))

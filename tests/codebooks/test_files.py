@@ -4,8 +4,9 @@ import pytest
 from support_codebooks import DATA, ROOT
 
 from pipeline.codebooks import load_codebook_yaml
-from pipeline.codebooks.files import kind_of, parse_xml
+from pipeline.codebooks.files import kind_of
 from pipeline.errors import ConfigError, InputError, MissingInputError
+from pipeline.untrusted import parse_xml
 
 MINI = ROOT / "tests" / "data" / "codebook-mini.yaml"
 

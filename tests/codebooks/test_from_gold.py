@@ -6,7 +6,7 @@ from support_codebooks import DATA, ROOT
 from pipeline.codebooks import draft_from_gold, write_codebook_yaml
 from pipeline.config import load_codebook
 from pipeline.errors import ConfigError, InputError
-from pipeline.gold import load_gold
+from pipeline.quality.gold import load_gold
 
 
 def test_a_wide_gold_file_drafts_one_code_per_0_1_column(tmp_path):

@@ -15,10 +15,10 @@ from pipeline.codebooks import (
     write_codebook_yaml,
     write_qdc,
 )
-from pipeline.codebooks.files import parse_xml, read_member
 from pipeline.codebooks.qdc import CODEBOOK_NAMESPACE
 from pipeline.config import Codebook, load_codebook
 from pipeline.errors import ConfigError, InputError
+from pipeline.untrusted import parse_xml, read_member
 
 RECOVERY = ROOT / "models" / "codebooks" / "recovery-capital.yaml"
 MINI = ROOT / "tests" / "data" / "codebook-mini.yaml"

@@ -42,7 +42,8 @@ def _not_a_zip(tmp: Path, name: str) -> Path:
     return path
 
 
-# (case id, argv builder, the path the message must name)
+# (case id, argv builder, the path the message must name); a builder taking two arguments gets
+# a real wave's outputs folder as the second, so the bad input is the only thing wrong
 CASES = {
     "run/missing": (lambda t: ["run", str(t / "nowhere")], "nowhere"),
     "run/empty-folder": (lambda t: ["run", str(_empty(t)), "--no-topics"], "empty"),
@@ -69,16 +70,17 @@ CASES = {
     "export-review/missing": (lambda t: ["export-review", str(t / "nowhere")], "nowhere"),
     "export-review/corrupt": (lambda t: ["export-review", str(_corrupt_wave_outputs(t))],
                               "broken-wave"),
-    "import-review/missing": (lambda t: ["import-review", str(t / "gone.qdpx"), "--outputs",
-                                         str(_corrupt_wave_outputs(t))], "gone.qdpx"),
+    "import-review/missing": (lambda t, o: ["import-review", str(t / "gone.qdpx"), "--outputs",
+                                            str(o)], "gone.qdpx"),
     "import-review/no-wave": (lambda t: ["import-review", str(_not_a_zip(t, "r.qdpx"))],
                               "r.qdpx"),
-    "import-review/corrupt-qdpx": (lambda t: ["import-review", str(_not_a_zip(t, "r.qdpx")),
-                                              "--outputs", str(_corrupt_wave_outputs(t))],
-                                   "r.qdpx"),
-    "import-review/corrupt-xlsx": (lambda t: ["import-review", str(_not_a_zip(t, "r.xlsx")),
-                                              "--outputs", str(_corrupt_wave_outputs(t))],
-                                   "r.xlsx"),
+    "import-review/corrupt-qdpx": (lambda t, o: ["import-review", str(_not_a_zip(t, "r.qdpx")),
+                                                 "--outputs", str(o)], "r.qdpx"),
+    "import-review/corrupt-xlsx": (lambda t, o: ["import-review", str(_not_a_zip(t, "r.xlsx")),
+                                                 "--outputs", str(o)], "r.xlsx"),
+    "import-review/corrupt-outputs": (lambda t: ["import-review", str(_not_a_zip(t, "r.xlsx")),
+                                                 "--outputs", str(_corrupt_wave_outputs(t))],
+                                      "documents.parquet"),
     "review-gold/missing": (lambda t: ["review-gold", str(t / "nowhere"), "-o",
                                        str(t / "g.csv")], "nowhere"),
     "review-gold/corrupt": (lambda t: ["review-gold", str(_corrupt_wave_outputs(t)), "-o",
@@ -93,10 +95,13 @@ def _empty(tmp: Path) -> Path:
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_a_bad_input_gives_one_line_naming_the_path_and_exit_2(case, tmp_path, monkeypatch):
+def test_a_bad_input_gives_one_line_naming_the_path_and_exit_2(case, tmp_path, monkeypatch,
+                                                                 mini_outputs):
     monkeypatch.chdir(tmp_path)  # nothing is written into the project
     argv_of, named = CASES[case]
-    result = runner.invoke(app, argv_of(tmp_path))
+    wants_wave = argv_of.__code__.co_argcount == 2
+    result = runner.invoke(app, argv_of(tmp_path, mini_outputs) if wants_wave else
+                           argv_of(tmp_path))
     assert result.exit_code == 2, (case, result.output)
     assert "Traceback" not in result.output
     errors = [line for line in result.stderr.splitlines() if line.strip()]

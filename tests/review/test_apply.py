@@ -48,7 +48,7 @@ def test_only_segments_whose_codings_changed_are_parsed_again(mini_outputs, mini
     per_segment = wave.codings[s.SEGMENT_ID].value_counts()
     changed = per_segment.index[per_segment >= 2][0]  # a segment with two codings loses one
     kept = wave.codings.drop(index=wave.codings.index[wave.codings[s.SEGMENT_ID] == changed][0])
-    found = wave_stances(wave.segments, kept, parents=mini_codebook.parents(),
+    found = wave_stances(wave.segments, kept, mini_codebook,
                          earlier=(wave.codings, earlier))
     assert len(found) == len(wave.codings) - 1
     again = found[s.SEGMENT_ID] == changed
