@@ -6,13 +6,10 @@ import json
 from pathlib import Path
 from typing import Any, Sequence
 
-import matplotlib
+import numpy as np
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from pipeline.quality.evaluate import Evaluation, comparison  # noqa: E402
+from pipeline.quality.evaluate import Evaluation, comparison
 
 
 def evaluation_json(evaluations: Sequence[Evaluation]) -> dict[str, Any]:
@@ -24,7 +21,8 @@ def evaluation_json(evaluations: Sequence[Evaluation]) -> dict[str, Any]:
 
 def precision_recall_chart(evaluation: Evaluation, path: Path) -> Path:
     """Each scored code as a point (recall, precision), sized by support, with F1 contours."""
-    fig, ax = plt.subplots(figsize=(6.5, 6))
+    fig = Figure(figsize=(6.5, 6))  # no pyplot: no GUI backend is chosen or opened
+    ax = fig.subplots()
     grid = np.linspace(0.01, 1, 200)
     r, p = np.meshgrid(grid, grid)
     contours = ax.contour(r, p, 2 * r * p / (r + p), levels=[0.2, 0.4, 0.6, 0.8],
@@ -45,7 +43,6 @@ def precision_recall_chart(evaluation: Evaluation, path: Path) -> Path:
     ax.set_ylim(-0.02, 1.02)
     fig.tight_layout()
     fig.savefig(path, dpi=110, metadata={"Software": None})
-    plt.close(fig)
     return path
 
 

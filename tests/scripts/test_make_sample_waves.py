@@ -12,7 +12,7 @@ import pytest
 from pipeline import schema as s
 from pipeline.ingest import ingest_wave
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def digests(folder: Path) -> dict[str, str]:
