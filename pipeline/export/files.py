@@ -13,7 +13,10 @@ import pyarrow.parquet as pq
 
 from pipeline import schema as s
 from pipeline.config import Codebook
+from pipeline.export.tables import uncovered
 from pipeline.outputs import REVIEW_DIR
+
+UNCOVERED_FILE = "uncovered_topics.csv"  # every topic the codebook barely covers
 
 TOPIC_TABLES = {"topics": s.TOPICS, "segment_topics": s.SEGMENT_TOPICS,
                 "topic_codes": s.TOPIC_CODES}
@@ -93,6 +96,12 @@ def write_run_tables(out_dir: Path, documents: pd.DataFrame, segments: pd.DataFr
     for name, schema in TOPIC_TABLES.items():
         if topics and name in topics:
             written[name] = write_parquet(topics[name], schema, out_dir / f"{name}.parquet")
+    if topics and "topics" in topics:
+        found = uncovered(topics["topics"])
+        table = found[[s.TOPIC_ID, s.SIZE, s.COVERAGE]].assign(
+            **{s.WORDS: found[s.WORDS].map(lambda words: ", ".join(list(words)[:10]))})
+        table.to_csv(out_dir / UNCOVERED_FILE, index=False)
+        written["uncovered_topics"] = out_dir / UNCOVERED_FILE
     return written
 
 

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from pipeline import schema as s
-from pipeline.export.tables import top_codes
+from pipeline.export.files import UNCOVERED_FILE
+from pipeline.export.tables import top_codes, uncovered
 
 RESPONDENT_WARN_SHARE = 0.5
 MAX_TOPICS_LISTED = 10
-UNCOVERED_FILE = "uncovered_topics.csv"
 
 
 def run_summary_markdown(record: dict[str, Any], summary: pd.DataFrame,
@@ -21,7 +20,7 @@ def run_summary_markdown(record: dict[str, Any], summary: pd.DataFrame,
 
     Rows in/kept/rejected by reason, segments, codings, transcripts whose respondent says
     under half the text, top codes per question, the largest topics the codebook does not
-    cover (the rest are written to ``uncovered_topics.csv`` beside run.json), stage timings
+    cover (publish lists them all in ``uncovered_topics.csv``), stage timings
     and where the outputs are.
     """
     acc = record["accounting"]
@@ -49,7 +48,7 @@ def run_summary_markdown(record: dict[str, Any], summary: pd.DataFrame,
         reason = record.get("topics", {}).get("skipped_reason") or "not run"
         lines.append(f"_topic discovery: {reason}_")
     else:
-        lines += uncovered_topics(topics, Path(record["output_dir"]))
+        lines += uncovered_topics(topics)
     lines += ["", "## Stage wall times (s)", ""]
     lines += [f"- {stage}: {secs:.1f}" for stage, secs in record["timings"].items()]
     lines += ["", f"Written to `{record['output_dir']}/`"]
@@ -68,22 +67,15 @@ def transcript_warnings(transcripts: dict[str, dict[str, Any]]) -> list[str]:
     return lines
 
 
-def uncovered_topics(topics: pd.DataFrame, out_dir: Path) -> list[str]:
-    """The largest uncovered topics as Markdown lines; the rest go to uncovered_topics.csv."""
-    uncovered = topics[topics[s.UNCOVERED] & (topics[s.TOPIC_ID] >= 0)]
-    uncovered = uncovered.sort_values([s.SIZE, s.TOPIC_ID], ascending=[False, True])
-    if uncovered.empty:
+def uncovered_topics(topics: pd.DataFrame) -> list[str]:
+    """The largest uncovered topics as Markdown lines, pointing to the file that lists all."""
+    found = uncovered(topics)
+    if found.empty:
         return ["_every topic is covered by at least one code_"]
-    lines = []
-    for row in uncovered.head(MAX_TOPICS_LISTED).itertuples(index=False):
-        words = ", ".join(list(getattr(row, s.WORDS))[:6])
-        lines.append(f"- topic {getattr(row, s.TOPIC_ID)} ({getattr(row, s.SIZE)} "
-                     f"segments): {words}")
-    rest = uncovered.iloc[MAX_TOPICS_LISTED:]
-    if len(rest):
-        out_dir.mkdir(parents=True, exist_ok=True)
-        table = rest[[s.TOPIC_ID, s.SIZE, s.COVERAGE]].assign(
-            **{s.WORDS: rest[s.WORDS].map(lambda w: ", ".join(list(w)[:10]))})
-        table.to_csv(out_dir / UNCOVERED_FILE, index=False)
-        lines.append(f"- … and {len(rest)} smaller uncovered topics in `{UNCOVERED_FILE}`")
+    lines = [f"- topic {getattr(row, s.TOPIC_ID)} ({getattr(row, s.SIZE)} segments): "
+             f"{', '.join(list(getattr(row, s.WORDS))[:6])}"
+             for row in found.head(MAX_TOPICS_LISTED).itertuples(index=False)]
+    if len(found) > MAX_TOPICS_LISTED:
+        lines.append(f"- … and {len(found) - MAX_TOPICS_LISTED} smaller uncovered topics in "
+                     f"`{UNCOVERED_FILE}`")
     return lines

@@ -116,3 +116,12 @@ def top_codes(summary: pd.DataFrame, n: int = 3) -> dict[str, list[tuple[str, in
             (str(r[s.CODE_ID]), int(r[s.MENTIONS]), float(r[s.SHARE]))
             for _, r in best.iterrows()]
     return out
+
+
+def uncovered(topics: pd.DataFrame | None) -> pd.DataFrame:
+    """Topics the codebook barely covers (candidate codes), largest first, then by topic id."""
+    if topics is None or topics.empty:
+        return s.empty(s.TOPICS)
+    found = topics[topics[s.UNCOVERED].fillna(False).astype(bool) & (topics[s.TOPIC_ID] >= 0)]
+    return found.sort_values([s.SIZE, s.TOPIC_ID], ascending=[False, True]).reset_index(
+        drop=True)

@@ -10,6 +10,7 @@ import pandas as pd
 
 from pipeline import schema as s
 from pipeline.config import Codebook
+from pipeline.export.tables import uncovered
 
 STANCES = ("needed", "gap", "available")
 DIRECTIONS = ("improved", "worsened", "same")
@@ -135,13 +136,11 @@ def uncovered_topics(topics: pd.DataFrame | None, *, examples: int = 3) -> pd.Da
     columns = [s.TOPIC_ID, s.SIZE, s.COVERAGE, s.TOP_CODE, s.WORDS, "examples"]
     if topics is None or topics.empty:
         return pd.DataFrame(columns=columns)
-    found = topics[topics[s.UNCOVERED].fillna(False).astype(bool)
-                   & (topics[s.TOPIC_ID] >= 0)].copy()
+    found = uncovered(topics)
     found[s.WORDS] = found[s.WORDS].map(lambda w: ", ".join(list(w)[:8]))
     found["examples"] = found[s.REPRESENTATIVE_TEXTS].map(
         lambda texts: " | ".join(" ".join(str(t).split()) for t in list(texts)[:examples]))
-    found = found.sort_values([s.SIZE, s.TOPIC_ID], ascending=[False, True])
-    return found[columns].reset_index(drop=True)
+    return found[columns]
 
 
 def exemplars(mentioned: pd.DataFrame, codebook: Codebook, *, n: int = 3) -> pd.DataFrame:

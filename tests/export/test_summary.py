@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline import schema as s
+from pipeline.export.files import write_run_tables
 from pipeline.export.summary import run_summary_markdown
 
 
@@ -18,9 +19,11 @@ def record(out_dir, transcripts):
 
 
 def topics(n):
-    return pd.DataFrame({s.TOPIC_ID: range(n), s.SIZE: [100 - i for i in range(n)],
-                         s.WORDS: [[f"word{i}"] for i in range(n)], s.COVERAGE: 0.0,
-                         s.UNCOVERED: True})
+    return pd.DataFrame({s.WAVE: "w", s.TOPIC_ID: range(n), s.SIZE: [100 - i for i in range(n)],
+                         s.WORDS: [[f"word{i}"] for i in range(n)],
+                         s.REPRESENTATIVE_SEGMENTS: [[] for _ in range(n)],
+                         s.REPRESENTATIVE_TEXTS: [[] for _ in range(n)], s.COVERAGE: 0.0,
+                         s.TOP_CODE: None, s.UNCOVERED: True})
 
 
 def test_at_most_ten_uncovered_topics_and_the_rest_in_a_file(tmp_path):
@@ -28,8 +31,12 @@ def test_at_most_ten_uncovered_topics_and_the_rest_in_a_file(tmp_path):
     listed = [line for line in text.splitlines() if line.startswith("- topic ")]
     assert len(listed) == 10 and listed[0].startswith("- topic 0 (100 segments)")
     assert "- … and 4 smaller uncovered topics in `uncovered_topics.csv`" in text
-    rest = pd.read_csv(tmp_path / "uncovered_topics.csv")
-    assert rest[s.TOPIC_ID].tolist() == [10, 11, 12, 13]
+    assert not list(tmp_path.iterdir())  # the summary writes nothing; publish writes the file
+    written = write_run_tables(tmp_path, s.empty(s.DOCUMENTS), s.empty(s.SEGMENTS),
+                               s.empty(s.REJECTED), {"topics": topics(14)})
+    listed_all = pd.read_csv(written["uncovered_topics"])
+    assert listed_all[s.TOPIC_ID].tolist() == list(range(14))  # largest first
+    assert listed_all[s.WORDS].iloc[13] == "word13"
 
 
 def test_warns_when_the_respondent_says_under_half(tmp_path):

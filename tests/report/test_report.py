@@ -16,11 +16,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import typer
 from support_review import DATA, coding, decisions, publish_folder
 from typer.testing import CliRunner
 
-from flows.cli_report import report_command
+from flows.cli import app
 from pipeline import schema as s
 from pipeline.export.files import write_parquet
 from pipeline.export.tables import standing, theme_summary
@@ -200,22 +199,18 @@ def test_compare_tests_each_theme_and_flags_the_codebook(report):
 
 def test_cli_function(waves):
     current, earlier = waves
-    app = typer.Typer()
-    app.command()(report_command)
-    result = CliRunner().invoke(app, [str(current), "--compare", str(earlier)])
+    result = CliRunner().invoke(app, ["report", str(current), "--compare", str(earlier)])
     assert result.exit_code == 0, result.output
     assert "report.html" in result.output
-    assert CliRunner().invoke(app, [str(current.parent / "nowhere")]).exit_code != 0
+    assert CliRunner().invoke(app, ["report", str(current.parent / "nowhere")]).exit_code == 2
 
 
 def test_a_wave_without_the_codebook_it_used_is_named(tmp_path, waves_dir, mini_codebook):
     out = code_wave(waves_dir / "mini-wave", tmp_path / "mini-2013", mini_codebook)
     (out / "codebook.yaml").unlink()
-    app = typer.Typer()
-    app.command()(report_command)
-    result = CliRunner().invoke(app, [str(out)], env={"COLUMNS": "500"})
+    result = CliRunner().invoke(app, ["report", str(out)])
     assert result.exit_code == 2
-    assert f"{out / 'codebook.yaml'}: no such file" in result.output
+    assert f"{out / 'codebook.yaml'}: no such file" in result.stderr
     assert not (out / "report.html").exists()
 
 
