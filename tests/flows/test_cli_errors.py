@@ -121,3 +121,15 @@ def test_the_corrupt_outputs_fixture_is_really_unreadable(tmp_path):
 
     with pytest.raises(pyarrow.ArrowInvalid):
         pd.read_parquet(_corrupt_wave_outputs(tmp_path) / "codings.parquet")
+
+
+def test_a_config_error_keeps_its_bracketed_keys_and_stops_before_the_flow(tmp_path):
+    result = runner.invoke(app, ["run", str(ROOT / "tests" / "data" / "waves" / "mini-wave"),
+                                 "--codebook", str(ROOT / "tests/data/codebook-bad-pattern.yaml"),
+                                 "--out", str(tmp_path), "--no-topics"])
+    assert result.exit_code == 2
+    (line,) = [line for line in result.stderr.splitlines() if line.strip()]
+    # Rich markup must not eat spaCy's keys: the user sees which key is wrong
+    assert "codebook-bad-pattern.yaml" in line and "code 'housing' patterns[0]" in line
+    assert "[pattern -> 0 -> LOWRE]" in line and "patterns[1]" in line
+    assert "Flow run" not in result.output and not list(tmp_path.iterdir())  # never started
