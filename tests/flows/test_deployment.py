@@ -70,5 +70,5 @@ def test_the_deployment_codes_a_wave_as_the_cli_does(tmp_path, waves_dir, monkey
     assert deployed["parameters"]["coder"] == by_cli["parameters"]["coder"] != "auto"
     codings = [pd.read_parquet(tmp_path / way / "mini-2013" / "codings.parquet")
                for way in ("deployed", "cli")]
-    assert len(codings[0]) > 20
+    assert len(codings[0]) >= 10  # the mini wave has 15 codings
     pd.testing.assert_frame_equal(*codings)

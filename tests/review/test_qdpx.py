@@ -10,7 +10,6 @@ from types import SimpleNamespace
 
 import pandas as pd
 import pytest
-import typer
 from lxml import etree
 from support_qdpx import ReviewerEdit, recode_qdpx, tool_guid
 from support_review import write_mini_outputs
@@ -426,13 +425,11 @@ def test_not_a_qdpx_is_refused(outputs, tmp_path):
 
 
 def test_export_command_uses_the_codebook_the_run_left(outputs, exported, tmp_path):
-    from flows.cli_qdpx import export_qdpx_command
+    from flows.cli import app
 
-    app = typer.Typer()
-    app.command()(export_qdpx_command)
     out = tmp_path / "cli.qdpx"
-    result = CliRunner().invoke(app, [str(outputs), "-o", str(out), "--reviewer",
-                                      "Ann Reviewer"])
+    result = CliRunner().invoke(app, ["export-qdpx", str(outputs), "-o", str(out),
+                                      "--reviewer", "Ann Reviewer"])
     assert result.exit_code == 0, result.output
     assert "5 sources, 5 codes, 10 coded selections" in " ".join(result.output.split())
     assert out.read_bytes() == exported.read_bytes()
@@ -441,6 +438,6 @@ def test_export_command_uses_the_codebook_the_run_left(outputs, exported, tmp_pa
     assert (outputs / "codebook.yaml").read_bytes() == Path(
         run["parameters"]["codebook_path"]).read_bytes()
 
-    missing = CliRunner().invoke(app, [str(tmp_path)])
+    missing = CliRunner().invoke(app, ["export-qdpx", str(tmp_path)])
     assert missing.exit_code == 2
-    assert "not a wave's outputs folder" in " ".join(missing.output.split())
+    assert "not a wave's outputs folder" in " ".join(missing.stderr.split())
