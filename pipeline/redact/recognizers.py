@@ -158,9 +158,11 @@ def pattern_recognizers() -> list[PatternRecognizer]:
             speaker_label_recognizer()]
 
 
-# spaCy entity labels that mark a capitalised word as something other than a person.
+# spaCy entity labels that mark a capitalised word as something other than a person. Places are
+# not among them: the small model calls many unfamiliar names places, so the wave-level vote
+# (pipeline.redact.stage) decides those.
 _NOT_PERSON_LABELS = frozenset({
-    "GPE", "LOC", "DATE", "TIME", "NORP", "EVENT", "LANGUAGE", "LAW", "MONEY", "CARDINAL",
+    "DATE", "TIME", "NORP", "EVENT", "LANGUAGE", "LAW", "MONEY", "CARDINAL",
     "ORDINAL", "QUANTITY", "PERCENT"})
 
 
@@ -168,9 +170,10 @@ class ProperNounRecognizer(LocalRecognizer):
     """Runs of proper nouns inside a sentence that the tagger sees and NER does not place.
 
     spaCy's small model tags unfamiliar names ("Oluwaseun", "Wojciech") as proper nouns but
-    often labels them ORG or FAC, or nothing. A capitalised proper noun that does not start a
-    sentence or a line, is not an acronym and is not part of a place, date or number entity is
-    taken as a name at a low score; the keep list removes services and agencies afterwards.
+    often labels them ORG, FAC or GPE, or nothing. A capitalised proper noun that does not start
+    a sentence or a line, is not an acronym and is not part of a date or number entity is taken
+    as a name at a low score; the keep list, organisation words and the wave's place vote remove
+    services, agencies and places afterwards.
     """
 
     def __init__(self, score: float = 0.4) -> None:
@@ -199,6 +202,7 @@ class ProperNounRecognizer(LocalRecognizer):
 
     @staticmethod
     def _candidate(token, placed: set[int], inside: bool) -> bool:  # noqa: ANN001
+        """Whether ``token`` starts (or, ``inside`` a run, continues) a name."""
         word = token.text
         if token.pos_ != "PROPN" or token.i in placed or len(word) < 2:
             return False
@@ -208,7 +212,12 @@ class ProperNounRecognizer(LocalRecognizer):
             return True
         previous = token.nbor(-1) if token.i > 0 else None
         starts_line = previous is None or "\n" in previous.text or previous.text in ".!?"
-        return not (token.is_sent_start or starts_line)
+        if not (token.is_sent_start or starts_line):
+            return True
+        # At a sentence start one capitalised word says nothing ("Damp everywhere."); two proper
+        # nouns in a row ("Femi Nowak said ...") are most often a full name.
+        following = token.nbor(1) if token.i + 1 < len(token.doc) else None
+        return following is not None and following.pos_ == "PROPN" and following.text[:1].isupper()
 
 
 # Words that label a transcript line without naming anyone.

@@ -154,11 +154,12 @@ _LOWER_WORD = regex.compile(r"(?<![\w'’-])\p{Ll}+(?![\w'’-])")
 _PLACE_CUES = frozenset({"in", "near", "around", "across"})
 
 
-def _vote_places(doc, votes: Counter) -> None:  # noqa: ANN001 - a spaCy Doc
+def _vote_places(doc, votes: Counter, cued: Counter) -> None:  # noqa: ANN001 - a spaCy Doc
     """Count, per capitalised word or phrase, the model's and the grammar's place evidence.
 
-    A place entity or a phrase after "in", "near", "around" or "out of" counts for a
-    place, a PERSON entity against: spaCy's small model labels many boroughs as people.
+    A place entity counts for a place and a PERSON entity against (spaCy's small model calls
+    many boroughs people and many unfamiliar names places); a phrase after "in", "near",
+    "around" or "out of" ("services in Lambeth") counts twice, and in ``cued`` too.
     """
     for ent in doc.ents:
         if ent.label_ in _PLACE_LABELS:
@@ -170,17 +171,19 @@ def _vote_places(doc, votes: Counter) -> None:  # noqa: ANN001 - a spaCy Doc
         if token.lower_ in _PLACE_CUES or out_of:
             run = list(doc[token.i + 1:token.i + 4])
             end = next((k for k, t in enumerate(run) if not t.text[:1].isupper()), len(run))
-            if end:  # the grammar outweighs the small model, which calls boroughs people
-                votes[doc[token.i + 1:token.i + 1 + end].text] += 2
+            if end:  # the grammar outweighs the small model
+                phrase = doc[token.i + 1:token.i + 1 + end].text
+                votes[phrase] += 2
+                cued[phrase] += 1
 
 
 def _analyse(texts: list[str], config: RedactConfig) -> tuple[list[list[Finding]], set[str]]:
     """Findings per text, and the words the model calls places more often than people."""
     analyzer = build_analyzer(config.names, config.model, config.proper_nouns)
-    results, votes = [], Counter()
+    results, votes, cued = [], Counter(), Counter()
     batches = analyzer.nlp_engine.process_batch(texts, language="en", batch_size=_BATCH)
     for text, artifacts in batches:
-        _vote_places(artifacts.tokens, votes)
+        _vote_places(artifacts.tokens, votes, cued)
         found = analyzer.analyze(text, language="en", entities=list(ENTITIES),
                                  score_threshold=config.threshold, nlp_artifacts=artifacts)
         findings = []
@@ -192,7 +195,8 @@ def _analyse(texts: list[str], config: RedactConfig) -> tuple[list[list[Finding]
             if finding is not None:
                 findings.append(finding)
         results.append(findings)
-    return results, {word for word, vote in votes.items() if vote > 0}
+    # A place needs the grammar's word for it at least once: the model alone is too unsure.
+    return results, {word for word, vote in votes.items() if vote > 0 and cued[word]}
 
 
 def _plausible_names(texts: list[str], findings: list[list[Finding]], places: set[str],
@@ -339,27 +343,28 @@ def redact_documents(documents: pd.DataFrame, *, wave: str, columns: Sequence[st
         raise ConfigError(f"redact: documents have no column(s) {missing}")
     config = config or RedactConfig()
     placeholders = _Placeholders(wave, previous)
-    out = documents.copy()
+    # Every cell to redact, found in one pass so a name found in one column counts in all.
+    cells = [(column, i, value) for column in [s.TEXT, *columns]
+             for i, value in enumerate(documents[column])
+             if isinstance(value, str) and value.strip()]
+    try:
+        findings = find_identifiers([value for _, _, value in cells], config)
+    except (ConfigError, InputError):
+        raise
+    except Exception as error:  # Presidio's messages may quote the text: keep only the type
+        raise InputError(f"redact: finding identifiers in wave {wave!r} failed "
+                         f"({type(error).__name__})") from None
+    redacted = {column: documents[column].astype(object).copy() for column in [s.TEXT, *columns]}
     counts = dict.fromkeys(ENTITIES, 0)
-    for column in [s.TEXT, *columns]:
-        values = documents[column]
-        rows = [i for i, v in enumerate(values) if isinstance(v, str) and v.strip()]
-        texts = [values.iloc[i] for i in rows]
+    for (column, i, value), found in zip(cells, findings, strict=True):
         try:
-            findings = find_identifiers(texts, config)
-        except (ConfigError, InputError):
-            raise
-        except Exception as error:  # Presidio's messages may quote the text: keep only the type
-            raise InputError(f"redact: finding identifiers in column {column!r} failed "
-                             f"({type(error).__name__})") from None
-        redacted = values.astype(object).copy()
-        for i, text, found in zip(rows, texts, findings, strict=True):
-            try:
-                redacted.iloc[i] = _replace(text, found, placeholders)
-            except Exception as error:
-                raise InputError(f"redact: replacing identifiers in {_where(documents, i)}, "
-                                 f"column {column!r} failed ({type(error).__name__})") from None
-            for f in found:
-                counts[f.entity_type] += 1
-        out[column] = redacted.astype(documents[column].dtype)
+            redacted[column].iloc[i] = _replace(value, found, placeholders)
+        except Exception as error:
+            raise InputError(f"redact: replacing identifiers in {_where(documents, i)}, "
+                             f"column {column!r} failed ({type(error).__name__})") from None
+        for f in found:
+            counts[f.entity_type] += 1
+    out = documents.copy()
+    for column, values in redacted.items():
+        out[column] = values.astype(documents[column].dtype)
     return Redacted(out, placeholders.mapping(), counts)
