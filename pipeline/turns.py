@@ -14,7 +14,9 @@ from typing import Iterable, Literal
 Role = Literal["interviewer", "respondent", "preamble"]
 
 # "Label: text" with a short label, or the colon-less "INT  text" / "R1 text" form.
-_LABEL_COLON = re.compile(r"^[ \t]*(?P<label>[A-Z][A-Za-z0-9.'\- ]{0,23}?)[ \t]*:[ \t]*(?=\S)")
+# A redacted transcript's speaker may be a placeholder ("[PERSON_1]: ..."), see pipeline.redact.
+_LABEL_COLON = re.compile(
+    r"^[ \t]*(?P<label>\[[A-Z_]+_\d+\]|[A-Z][A-Za-z0-9.'\- ]{0,23}?)[ \t]*:[ \t]*(?=\S)")
 _LABEL_BARE = re.compile(r"^[ \t]*(?P<label>INT|IV|R\d{1,2}|Q|A)(?:[ \t]+|[ \t]*[-–][ \t]*)(?=\S)")
 _RESPONDENT_LABEL = re.compile(r"^(A|R\d{0,2}|P\d{1,2}|Respondent|Interviewee)$", re.IGNORECASE)
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")

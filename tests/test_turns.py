@@ -67,3 +67,14 @@ def test_unlabelled_title_before_the_first_question_is_a_preamble():
         ("interviewer", "interviewer", "What changed?"),
         ("respondent", "respondent", "Funding was cut."),
     ]
+
+
+def test_a_redacted_speaker_label_is_still_a_speaker():
+    text = ("Interviewer: What changed?\n[PERSON_1]: [PERSON_2] kept turning up.\n"
+            "Interviewer: Anyone else?\n[PERSON_1]: No.\n")
+    assert said(text, parse_turns(text, INTERVIEWER)) == [
+        ("interviewer", "Interviewer", "What changed?"),
+        ("respondent", "[PERSON_1]", "[PERSON_2] kept turning up."),
+        ("interviewer", "Interviewer", "Anyone else?"),
+        ("respondent", "[PERSON_1]", "No."),
+    ]
