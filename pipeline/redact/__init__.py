@@ -7,9 +7,10 @@ use, never at import.
 """
 
 from pipeline.redact.engine import RedactConfig, build_analyzer
-from pipeline.redact.identifiers import ENTITIES, nhs_number_is_valid
+from pipeline.redact.find import find_identifiers
+from pipeline.redact.identifiers import ENTITIES, Finding, nhs_number_is_valid
 from pipeline.redact.mapping import read_mapping, write_mapping
-from pipeline.redact.stage import Finding, Redacted, find_identifiers, redact_documents
+from pipeline.redact.stage import Redacted, redact_documents
 
 __all__ = [
     "ENTITIES",

@@ -6,6 +6,7 @@ Kept apart from the Presidio recognisers so that importing the redaction package
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 # Entity names used throughout redaction (and as placeholder stems).
 PERSON = "PERSON"
@@ -39,3 +40,14 @@ def phone_key(text: str) -> str:
         digits = digits[2:]
         digits = digits if digits.startswith("0") else "0" + digits
     return digits
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """An identifier in a text: ``text[start:end]``, its entity type and Presidio's score."""
+
+    start: int
+    end: int
+    entity_type: str
+    score: float = field(compare=False, default=1.0)
+    source: str = field(compare=False, default="")  # the recogniser that found it

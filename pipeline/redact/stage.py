@@ -13,47 +13,17 @@ its source and line.
 from __future__ import annotations
 
 import re
-from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import pandas as pd
-import regex
 
 from pipeline import schema as s
 from pipeline.errors import ConfigError, InputError
-from pipeline.redact.engine import RedactConfig, build_analyzer
-from pipeline.redact.identifiers import (
-    ADDRESS,
-    EMAIL,
-    ENTITIES,
-    NHS_NUMBER,
-    PERSON,
-    PHONE,
-    POSTCODE,
-    TITLES,
-    phone_key,
-)
-
-# Which finding wins where two overlap: checked identifiers first, names (the least sure) last.
-_PRIORITY = {NHS_NUMBER: 0, EMAIL: 1, PHONE: 2, POSTCODE: 3, ADDRESS: 4, PERSON: 5}
-_TITLE = re.compile(rf"^(?:{'|'.join(re.escape(t) for t in TITLES)})\s+")
-_POSSESSIVE = re.compile(r"['’]s$")
-_BATCH = 64
-KEEP_FILE = Path(__file__).with_name("keep.txt")
-
-
-@dataclass(frozen=True, order=True)
-class Finding:
-    """An identifier in a text: ``text[start:end]``, its entity type and Presidio's score."""
-
-    start: int
-    end: int
-    entity_type: str
-    score: float = field(compare=False, default=1.0)
-    source: str = field(compare=False, default="")  # the recogniser that found it
+from pipeline.redact.engine import RedactConfig
+from pipeline.redact.find import find_identifiers
+from pipeline.redact.identifiers import ENTITIES, NHS_NUMBER, PHONE, POSTCODE, Finding, phone_key
 
 
 @dataclass(frozen=True)
@@ -81,178 +51,6 @@ def entity_key(entity_type: str, original: str) -> str:
     if entity_type == POSTCODE:
         return re.sub(r"\s", "", original).upper()
     return " ".join(original.split()).casefold()
-
-
-def _tidy_person(text: str, finding: Finding) -> Finding | None:
-    """A name span without a leading title, possessive ending or surrounding punctuation."""
-    start, end = finding.start, finding.end
-    span = text[start:end]
-    title = _TITLE.match(span)
-    if title:
-        start += title.end()
-    span = text[start:end]
-    possessive = _POSSESSIVE.search(span)
-    if possessive:
-        end -= len(possessive.group())
-    while start < end and not text[start].isalnum():
-        start += 1
-    while end > start and not text[end - 1].isalnum():
-        end -= 1
-    if end - start < 2 or not text[start].isupper() or text[start:end] in TITLES:
-        return None
-    return Finding(start, end, PERSON, finding.score, finding.source)
-
-
-def _select(findings: Iterable[Finding]) -> list[Finding]:
-    """Non-overlapping findings: by type priority, then longer, then higher score."""
-    chosen: list[Finding] = []
-    ranked = sorted(findings, key=lambda f: (_PRIORITY[f.entity_type], f.start - f.end, -f.score))
-    for finding in ranked:
-        if all(finding.end <= c.start or finding.start >= c.end for c in chosen):
-            chosen.append(finding)
-    return sorted(chosen)
-
-
-@lru_cache(maxsize=1)
-def _builtin_keep() -> tuple[str, ...]:
-    lines = (KEEP_FILE.read_text(encoding="utf-8")).splitlines()
-    return tuple(line.strip() for line in lines if line.strip() and not line.startswith("#"))
-
-
-@lru_cache(maxsize=8)
-def _keep_pattern(extra: tuple[str, ...]) -> regex.Pattern:
-    """Whole-word, case-blind occurrences of the keep list and ``extra``."""
-    terms = sorted({*_builtin_keep(), *extra}, key=len, reverse=True)
-    return regex.compile(rf"(?<!\w)(?:{'|'.join(regex.escape(t) for t in terms)})(?!\w)",
-                         regex.IGNORECASE)
-
-
-def _not_kept(text: str, findings: list[Finding], keep: regex.Pattern) -> list[Finding]:
-    """Findings without names that touch a keep-list phrase or name an organisation."""
-    kept = [(m.start(), m.end()) for m in keep.finditer(text)]
-    kept += [(m.start(), m.end()) for m in _ORGANISATION.finditer(text)]
-    return [f for f in findings if f.entity_type != PERSON
-            or all(f.end <= start or f.start >= end for start, end in kept)]
-
-
-# Names found from their context (a title, a cue, a speaker label): trusted even where the
-# model elsewhere calls the same word a place.
-_CONTEXT_SOURCES = frozenset({"TitledNameRecognizer", "CuedNameRecognizer",
-                              "SpeakerLabelRecognizer"})
-_PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
-# Capitalised words ending in one of these name an organisation or a place of care, not a person
-# ("Bristol Drugs Project", "the Nelson Trust", "Hollybush Surgery").
-_ORGANISATION_WORDS = (
-    "Project", "Projects", "Trust", "Service", "Services", "Centre", "Center", "Clinic", "Team",
-    "Hub", "Group", "Foundation", "Partnership", "Network", "Association", "Council", "Hospital",
-    "Surgery", "Practice", "Pharmacy", "House", "Unit", "Ward", "Charity", "Society", "Programme",
-    "Recovery", "Court", "Prison", "Academy", "College", "School", "University", "Church",
-    "Mosque", "Temple", "Ltd", "CIC")
-_ORGANISATION = regex.compile(
-    rf"(?:[A-Z][\w'’&-]*[ ]){{1,4}}(?:{'|'.join(_ORGANISATION_WORDS)})\b")
-_LOWER_WORD = regex.compile(r"(?<![\w'’-])\p{Ll}+(?![\w'’-])")
-_PLACE_CUES = frozenset({"in", "near", "around", "across"})
-
-
-def _vote_places(doc, votes: Counter, cued: Counter) -> None:  # noqa: ANN001 - a spaCy Doc
-    """Count, per capitalised word or phrase, the model's and the grammar's place evidence.
-
-    A place entity counts for a place and a PERSON entity against (spaCy's small model calls
-    many boroughs people and many unfamiliar names places); a phrase after "in", "near",
-    "around" or "out of" ("services in Lambeth") counts twice, and in ``cued`` too.
-    """
-    for ent in doc.ents:
-        if ent.label_ in _PLACE_LABELS:
-            votes[ent.text] += 1
-        elif ent.label_ == "PERSON":
-            votes[ent.text] -= 1
-    for token in doc[:-1]:
-        out_of = token.lower_ == "of" and token.i > 0 and doc[token.i - 1].lower_ == "out"
-        if token.lower_ in _PLACE_CUES or out_of:
-            run = list(doc[token.i + 1:token.i + 4])
-            end = next((k for k, t in enumerate(run) if not t.text[:1].isupper()), len(run))
-            if end:  # the grammar outweighs the small model
-                phrase = doc[token.i + 1:token.i + 1 + end].text
-                votes[phrase] += 2
-                cued[phrase] += 1
-
-
-def _analyse(texts: list[str], config: RedactConfig) -> tuple[list[list[Finding]], set[str]]:
-    """Findings per text, and the words the model calls places more often than people."""
-    analyzer = build_analyzer(config.names, config.model, config.proper_nouns)
-    results, votes, cued = [], Counter(), Counter()
-    batches = analyzer.nlp_engine.process_batch(texts, language="en", batch_size=_BATCH)
-    for text, artifacts in batches:
-        _vote_places(artifacts.tokens, votes, cued)
-        found = analyzer.analyze(text, language="en", entities=list(ENTITIES),
-                                 score_threshold=config.threshold, nlp_artifacts=artifacts)
-        findings = []
-        for result in found:
-            source = (result.recognition_metadata or {}).get("recognizer_name", "")
-            finding = Finding(result.start, result.end, result.entity_type, result.score, source)
-            if finding.entity_type == PERSON:
-                finding = _tidy_person(text, finding)
-            if finding is not None:
-                findings.append(finding)
-        results.append(findings)
-    # A place needs the grammar's word for it at least once: the model alone is too unsure.
-    return results, {word for word, vote in votes.items() if vote > 0 and cued[word]}
-
-
-def _plausible_names(texts: list[str], findings: list[list[Finding]], places: set[str],
-                     keep: regex.Pattern) -> list[list[Finding]]:
-    """Drop names that are, over the whole wave, more likely something else.
-
-    A name found by the model or as a proper noun goes when the model and the grammar more often
-    call it a place, when it touches a keep-list phrase or an organisation's name, or when it is
-    one word the wave also uses in lower case ("Email ...", "Recovery is ..."): people's names
-    are not written in lower case. Names found from context (a title, a cue, a speaker label)
-    only go for the keep list.
-    """
-    # Lower-case words of the wave, outside email addresses and links ("craig.jones@...").
-    words = {w for text in texts for chunk in text.split() if "@" not in chunk
-             and "/" not in chunk for w in _LOWER_WORD.findall(chunk)}
-    out = []
-    for text, found in zip(texts, findings, strict=True):
-        found = _not_kept(text, found, keep)
-        out.append([f for f in found if f.entity_type != PERSON or f.source in _CONTEXT_SOURCES
-                    or not (text[f.start:f.end] in places
-                            or text[f.start:f.end].casefold() in words)])
-    return out
-
-
-def _propagate(texts: list[str], findings: list[list[Finding]]) -> list[list[Finding]]:
-    """Add every other occurrence in the wave of a name found somewhere in it."""
-    names = {text[f.start:f.end] for text, found in zip(texts, findings, strict=True)
-             for f in found if f.entity_type == PERSON}
-    if not names:
-        return findings
-    alternatives = "|".join(regex.escape(n) for n in sorted(names, key=len, reverse=True))
-    pattern = regex.compile(rf"(?<![\w@.])(?:{alternatives})(?![\w@])")
-    return [[*found, *(Finding(m.start(), m.end(), PERSON, 0.5, "propagated")
-                       for m in pattern.finditer(text))]
-            for text, found in zip(texts, findings, strict=True)]
-
-
-def find_identifiers(texts: Sequence[str], config: RedactConfig | None = None,
-                     ) -> list[list[Finding]]:
-    """The identifiers in each text, non-overlapping and in text order.
-
-    Args:
-        texts: the texts of one wave (names found in one are looked for in all when
-            ``config.propagate``).
-        config: how to find them (default: :class:`RedactConfig`'s measured best).
-    """
-    config = config or RedactConfig()
-    texts = list(texts)
-    findings, places = _analyse(texts, config)
-    keep = _keep_pattern(tuple(config.keep))
-    findings = _plausible_names(texts, findings, places, keep)
-    if config.propagate:
-        findings = _propagate(texts, findings)
-        findings = [_not_kept(text, found, keep) for text, found in zip(texts, findings,
-                                                                        strict=True)]
-    return [_select(found) for found in findings]
 
 
 class _Placeholders:
