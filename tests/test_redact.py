@@ -178,3 +178,28 @@ def test_the_corpus_distractors_are_never_planted_identifiers():
         assert all(d.kind.startswith(DISTRACTOR) for d in answer.distractors)
         assert all(p.end <= d.start or p.start >= d.end
                    for p in answer.planted for d in answer.distractors)
+
+
+def test_a_redacted_wave_segments_with_valid_offsets_and_named_speakers(data_dir):
+    from pipeline.ingest import ingest_wave
+    from pipeline.segment import segment_documents
+
+    ingested = ingest_wave(data_dir / "redact" / "wave", "rw")
+    redacted = redact_documents(ingested.documents, wave="rw")
+    segments = segment_documents(redacted.documents)
+    texts = redacted.documents.set_index(s.DOCUMENT_ID)[s.TEXT]
+    assert len(segments) > 8
+    for row in segments.itertuples():
+        assert texts[row.document_id][row.start:row.end] == row.text
+    everything = "\n".join([*texts, *segments[s.TEXT], *segments[s.SPEAKER].fillna("")])
+    for raw in ["Chidi", "Okafor", "Patel", "Okonkwo", "Gary", "Mensah", "Agnieszka", "Nowak",
+                "07700", "27 Albert Road", "LS6 2AB", "943 476 5919", "outlook.com"]:
+        assert raw not in everything, raw
+    for kept in ["Turning Point", "Jobcentre Plus", "Leeds", "every Tuesday", "Albert Road"]:
+        assert kept in everything, kept
+    # the named speaker of the transcript is now a placeholder, and still the respondent
+    speakers = set(segments.loc[segments[s.DOCUMENT_ID].str.contains("R07"), s.SPEAKER])
+    assert len(speakers) == 1 and PLACEHOLDER.fullmatch(speakers.pop())
+    # the same person in the survey and the transcript has one placeholder
+    chidi = redacted.mapping.loc[redacted.mapping[s.ORIGINAL] == "Chidi Okafor", s.PLACEHOLDER]
+    assert sum(chidi.item() in t for t in texts) == 3

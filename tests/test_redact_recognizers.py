@@ -89,6 +89,12 @@ def test_names_after_titles_cues_and_inside_sentences(text, name):
     assert (name, "PERSON") in _found(text)
 
 
+def test_a_street_without_a_number_is_kept_but_surnames_like_streets_are_names():
+    assert _found("I see him every Tuesday at the hub on Albert Road.") == []
+    assert _found("I was moved from Jane Hill to Sam Green in March.") == [
+        ("Jane Hill", "PERSON"), ("Sam Green", "PERSON")]
+
+
 def test_a_speaker_label_is_a_name_but_a_role_label_is_not():
     text = "Interviewer: How was it?\nJane Smith: Hard at first.\nRespondent: Yes."
     assert _found(text) == [("Jane Smith", "PERSON")]

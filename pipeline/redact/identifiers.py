@@ -19,6 +19,13 @@ ENTITIES = (PERSON, EMAIL, PHONE, POSTCODE, NHS_NUMBER, ADDRESS)
 
 TITLES = ("Dr", "Dr.", "Mr", "Mr.", "Mrs", "Mrs.", "Ms", "Miss", "Mx", "Prof", "Nurse", "Sister")
 
+# Words that end a street's name ("Albert Road"): an address after a house number, never a name.
+STREET_TYPES = (
+    "Road", "Rd", "Street", "St", "Avenue", "Ave", "Lane", "Close", "Drive", "Crescent",
+    "Gardens", "Terrace", "Grove", "Way", "Court", "Place", "Walk", "Mews", "Row", "Square",
+    "Hill", "Rise", "View", "Parade", "Green", "Vale", "Wharf", "Yard",
+)
+
 
 def nhs_number_is_valid(digits: str) -> bool:
     """Whether ten digits form an NHS number: modulus 11 over weights 10..2, check digit last.

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import regex
 
-from pipeline.redact.identifiers import PERSON, Finding
+from pipeline.redact.identifiers import PERSON, STREET_TYPES, Finding
 
 KEEP_FILE = Path(__file__).with_name("keep.txt")
 
@@ -23,16 +23,20 @@ KEEP_FILE = Path(__file__).with_name("keep.txt")
 _CONTEXT_SOURCES = frozenset({"TitledNameRecognizer", "CuedNameRecognizer",
                               "SpeakerLabelRecognizer"})
 _PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
-# Capitalised words ending in one of these name an organisation or a place of care, not a person
-# ("Bristol Drugs Project", "the Nelson Trust", "Hollybush Surgery").
+# Capitalised words ending in one of these name an organisation, a place of care or a street,
+# not a person ("Bristol Drugs Project", "the Nelson Trust", "Hollybush Surgery", "Albert Road").
+# A street without a house number is kept: many people live on it.
 _ORGANISATION_WORDS = (
     "Project", "Projects", "Trust", "Service", "Services", "Centre", "Center", "Clinic", "Team",
     "Hub", "Group", "Foundation", "Partnership", "Network", "Association", "Council", "Hospital",
     "Surgery", "Practice", "Pharmacy", "House", "Unit", "Ward", "Charity", "Society", "Programme",
     "Recovery", "Court", "Prison", "Academy", "College", "School", "University", "Church",
     "Mosque", "Temple", "Ltd", "CIC")
+# Street types that are not also surnames (Hill, Green, Lane, Vale ... are both).
+_SURNAMES_TOO = frozenset({"Hill", "Green", "Lane", "Vale", "View", "Row"})
+_STREETS = tuple(t for t in STREET_TYPES if t not in _SURNAMES_TOO)
 _ORGANISATION = regex.compile(
-    rf"(?:[A-Z][\w'’&-]*[ ]){{1,4}}(?:{'|'.join(_ORGANISATION_WORDS)})\b")
+    rf"(?:[A-Z][\w'’&-]*[ ]){{1,4}}(?:{'|'.join(_ORGANISATION_WORDS + _STREETS)})\b")
 _LOWER_WORD = regex.compile(r"(?<![\w'’-])\p{Ll}+(?![\w'’-])")
 _PLACE_CUES = frozenset({"in", "near", "around", "across"})
 

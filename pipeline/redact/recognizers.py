@@ -22,6 +22,7 @@ from pipeline.redact.identifiers import (
     PERSON,
     PHONE,
     POSTCODE,
+    STREET_TYPES,
     TITLES,
     nhs_number_is_valid,
     phone_key,
@@ -45,11 +46,6 @@ _CUES = (
     "officer", "partner", "boyfriend", "girlfriend", "husband", "wife", "son", "daughter", "mum",
     "dad", "mother", "father", "brother", "sister", "cousin", "friend", "sponsor", "lad", "guy",
     "woman", "man", "bloke", "called", "named", "ask for", "Ask for",
-)
-_STREET_TYPES = (
-    "Road", "Rd", "Street", "St", "Avenue", "Ave", "Lane", "Close", "Drive", "Crescent",
-    "Gardens", "Terrace", "Grove", "Way", "Court", "Place", "Walk", "Mews", "Row", "Square",
-    "Hill", "Rise", "View", "Parade", "Green", "Vale", "Wharf", "Yard",
 )
 
 
@@ -124,7 +120,7 @@ def address_recognizer() -> PatternRecognizer:
     """A house number (and flat) followed by one to three capitalised words and a street type."""
     flat = r"(?:(?:Flat|Apartment|Apt|Unit|Room)[ ]\d{1,4}[A-Za-z]?,?[ ])?"
     street = rf"{_NAME}(?:[ ]{_NAME}){{0,2}}"
-    regex = (rf"\b{flat}\d{{1,4}}[A-Za-z]?,?[ ]{street}[ ](?:{_alternatives(_STREET_TYPES)})"
+    regex = (rf"\b{flat}\d{{1,4}}[A-Za-z]?,?[ ]{street}[ ](?:{_alternatives(STREET_TYPES)})"
              r"\b\.?")
     return PatternRecognizer(
         supported_entity=ADDRESS, name="StreetAddressRecognizer",
