@@ -18,7 +18,7 @@ from benchmarks.redaction_corpus import (
     score,
 )
 from pipeline import schema as s
-from pipeline.errors import ConfigError
+from pipeline.errors import ConfigError, InputError
 from pipeline.redact import RedactConfig, find_identifiers, redact_documents
 
 PLACEHOLDER = re.compile(r"\[(PERSON|EMAIL|PHONE|POSTCODE|NHS_NUMBER|ADDRESS)_\d+\]")
@@ -203,3 +203,13 @@ def test_a_redacted_wave_segments_with_valid_offsets_and_named_speakers(data_dir
     # the same person in the survey and the transcript has one placeholder
     chidi = redacted.mapping.loc[redacted.mapping[s.ORIGINAL] == "Chidi Okafor", s.PLACEHOLDER]
     assert sum(chidi.item() in t for t in texts) == 3
+
+
+def test_a_previous_mapping_of_another_wave_or_with_bad_rows_is_refused(fixture_redacted):
+    documents = pd.DataFrame({s.DOCUMENT_ID: ["a"], s.TEXT: ["Fine, thanks."]})
+    with pytest.raises(InputError, match=r"for wave\(s\) \['fx'\], not 'other'"):
+        redact_documents(documents, wave="other", previous=fixture_redacted.mapping)
+    bad = fixture_redacted.mapping.copy()
+    bad.loc[0, s.ENTITY_TYPE] = "EMAIL" if bad.loc[0, s.ENTITY_TYPE] != "EMAIL" else "PHONE"
+    with pytest.raises(InputError, match="previous mapping row 1: placeholder and entity"):
+        redact_documents(documents, wave="fx", previous=bad)

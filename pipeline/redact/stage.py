@@ -53,6 +53,9 @@ def entity_key(entity_type: str, original: str) -> str:
     return " ".join(original.split()).casefold()
 
 
+_PLACEHOLDER = re.compile(r"\[([A-Z_]+)_(\d+)\]")
+
+
 class _Placeholders:
     """Placeholders per (entity type, key), numbered per type in order of first appearance."""
 
@@ -61,10 +64,21 @@ class _Placeholders:
         self.by_key: dict[tuple[str, str], str] = {}
         self.counters = dict.fromkeys(ENTITIES, 0)
         self.rows: dict[tuple[str, str], tuple[str, str]] = {}  # (placeholder, original) -> row
-        for row in (previous if previous is not None else pd.DataFrame()).itertuples():
+        if previous is None:
+            return
+        previous = s.conform(previous, s.REDACTION_MAPPING)
+        waves = set(previous[s.WAVE]) - {wave}
+        if waves:
+            raise InputError(f"redact: the previous mapping is for wave(s) {sorted(waves)}, "
+                             f"not {wave!r}")
+        for number, row in enumerate(previous.itertuples(index=False), start=1):
             entity_type, placeholder, original = row.entity_type, row.placeholder, row.original
-            number = int(placeholder.strip("[]").rsplit("_", 1)[1])
-            self.counters[entity_type] = max(self.counters.get(entity_type, 0), number)
+            match = _PLACEHOLDER.fullmatch(placeholder or "")
+            if entity_type not in ENTITIES or not match or match.group(1) != entity_type:
+                # the row number only: the row holds an original
+                raise InputError(f"redact: previous mapping row {number}: placeholder and "
+                                 "entity type do not agree")
+            self.counters[entity_type] = max(self.counters[entity_type], int(match.group(2)))
             self.by_key[(entity_type, entity_key(entity_type, original))] = placeholder
             self.rows[(placeholder, original)] = (entity_type, original)
 
