@@ -12,7 +12,7 @@ import pytest
 from tests_paths import ROOT
 
 from benchmarks.redaction_corpus import generate, invalid_nhs_numbers, nhs_check_digit
-from pipeline.redact import find_identifiers, nhs_number_is_valid
+from pipeline.redact import RedactConfig, find_identifiers, nhs_number_is_valid
 from pipeline.redact.identifiers import phone_key
 
 
@@ -104,6 +104,14 @@ def test_services_places_and_calendar_words_are_not_names():
     text = ("Turning Point in Salford and Jobcentre Plus were fine, but the Bristol Drugs "
             "Project closed on Monday. Methadone is all they offer in Lambeth since Christmas.")
     assert _found(text) == []
+
+
+def test_a_wave_keeps_its_own_local_services_with_keep():
+    text = "I got a place at Kaleidoscope in May and Lifeline took over after."
+    found = find_identifiers([text])[0]
+    assert {text[f.start:f.end] for f in found} == {"Kaleidoscope", "Lifeline"}  # unknown words
+    config = RedactConfig(keep=("Kaleidoscope", "lifeline"))
+    assert find_identifiers([text], config) == [[]]
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="network namespaces are Linux only")
