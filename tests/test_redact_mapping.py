@@ -31,6 +31,7 @@ def test_the_mapping_file_is_owner_only_even_with_a_permissive_umask(tmp_path):
     finally:
         os.umask(previous)
     assert _mode(path) == 0o600
+    assert _mode(path.parent) == 0o700
     assert sorted(p.name for p in path.parent.iterdir()) == ["redaction_mapping.csv"]
     pd.testing.assert_frame_equal(read_mapping(path), s.conform(MAPPING, s.REDACTION_MAPPING))
 

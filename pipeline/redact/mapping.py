@@ -22,10 +22,11 @@ MODE = 0o600
 def write_mapping(mapping: pd.DataFrame, path: str | Path) -> Path:
     """Write ``mapping`` (``REDACTION_MAPPING``) as UTF-8 CSV at ``path``, mode 0o600, atomically.
 
-    Replaces any earlier file at ``path`` (whatever its mode) in one rename.
+    Replaces any earlier file at ``path`` (whatever its mode) in one rename. A folder it has to
+    create is made owner-only too (0o700).
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     frame = s.conform(mapping, s.REDACTION_MAPPING)
     # mkstemp creates the file 0o600 with O_EXCL; chmod again in case a platform differs.
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

@@ -44,7 +44,7 @@ class Redacted:
 
 def entity_key(entity_type: str, original: str) -> str:
     """The form two spellings of one identifier share (so they get one placeholder)."""
-    if entity_type in (PHONE,):
+    if entity_type == PHONE:
         return phone_key(original)
     if entity_type == NHS_NUMBER:
         return re.sub(r"\D", "", original)
