@@ -179,6 +179,20 @@ STANCES = pa.schema(
     ]
 )
 
+# redaction_mapping: placeholder -> original, per wave. Written only to its own owner-only file
+# (pipeline.redact.write_mapping), never to DuckDB, reports or exports.
+PLACEHOLDER = "placeholder"  # e.g. "[PERSON_1]"
+ENTITY_TYPE = "entity_type"  # PERSON | EMAIL | PHONE | POSTCODE | NHS_NUMBER | ADDRESS
+ORIGINAL = "original"  # one spelling of the original; a placeholder may have several rows
+REDACTION_MAPPING = pa.schema(
+    [
+        (WAVE, pa.string()),
+        (PLACEHOLDER, pa.string()),
+        (ENTITY_TYPE, pa.string()),
+        (ORIGINAL, pa.string()),
+    ]
+)
+
 # topics (BERTopic): one row per topic; -1 is HDBSCAN's outlier bucket.
 TOPIC_ID = "topic_id"
 SIZE = "size"

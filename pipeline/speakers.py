@@ -22,6 +22,8 @@ _NAME = r"[A-Za-z][A-Za-z0-9.'’\-]*(?:[ \t]+[A-Za-z0-9][A-Za-z0-9.'’\-]*){0,
 _COLON = re.compile(
     rf"^[ \t]*(?:{_STAMP}[ \t]*)?(?:\*\*)?[\[(]?(?P<label>{_NAME})[\])]?(?:\*\*)?[ \t]*"
     rf"(?:[\[(]?{_TIME}[\])]?[ \t]*)?:(?:\*\*)?(?:[ \t]+|$)")
+# A redacted speaker ("[PERSON_1]: text", see pipeline.redact): the placeholder is the label.
+_PLACEHOLDER = re.compile(r"^[ \t]*(?P<label>\[[A-Z]+_\d+\])[ \t]*:(?:[ \t]+|$)")
 # "[Speaker 1] text", "[Jane Smith] 10:01:23 text": a bracketed label with no colon.
 _BRACKET = re.compile(
     rf"^[ \t]*(?:{_STAMP}[ \t]*)?\[(?P<label>{_NAME})\][ \t]*(?:{_STAMP}[ \t]*)?(?:[-–][ \t]*)?")
@@ -76,8 +78,8 @@ class Head:
 
 def label_at(line: str) -> tuple[str, int, int, bool] | None:
     """The label on ``line``: (label, where it starts, where the words start, colon-less?)."""
-    for pattern, bare in ((_COLON, False), (_BRACKET, False), (_NAME_AND_TIME, False),
-                          (_BARE, True)):
+    for pattern, bare in ((_PLACEHOLDER, False), (_COLON, False), (_BRACKET, False),
+                          (_NAME_AND_TIME, False), (_BARE, True)):
         match = pattern.match(line)
         if not match:
             continue

@@ -174,3 +174,14 @@ def test_text_before_the_first_question_is_kept(data_dir):
     turns = parse_transcript(text).turns
     assert [t.role for t in turns[:4]] == ["other", "other", "respondent", "interviewer"]
     assert text[turns[2].start:turns[2].end].startswith("Our service took over")
+
+
+def test_a_redacted_speaker_label_is_still_a_speaker():
+    text = ("Interviewer: What changed?\n[PERSON_1]: [PERSON_2] kept turning up.\n"
+            "Interviewer: Anyone else?\n[PERSON_1]: No.\n")
+    assert said(text, parse_turns(text, INTERVIEWER)) == [
+        ("interviewer", "Interviewer", "What changed?"),
+        ("respondent", "[PERSON_1]", "[PERSON_2] kept turning up."),
+        ("interviewer", "Interviewer", "Anyone else?"),
+        ("respondent", "[PERSON_1]", "No."),
+    ]
