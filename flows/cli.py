@@ -46,6 +46,9 @@ def run(
                                     "kappa are marked needs_review."),
     code_interviewer: bool = typer.Option(False, "--code-interviewer", help="Code the "
                                           "interviewer's segments of transcripts too."),
+    redact: bool = typer.Option(False, "--redact", help="Pseudonymise names, emails, phones, "
+                                "postcodes, NHS numbers and addresses before anything is "
+                                "written (see README, Safety and privacy)."),
 ) -> None:
     """Run the Prefect flow ``code_wave`` for one wave folder."""
     from pipeline.parameters import WaveRun, preflight
@@ -54,7 +57,7 @@ def run(
         wave_folder=str(folder), wave_id=wave, codebook=str(codebook), out=str(out),
         coder=coder, topics=topics, embedding=embedding, min_topic_size=min_topic_size,
         agreement=str(agreement) if agreement else None, min_kappa=min_kappa,
-        code_interviewer=code_interviewer)
+        code_interviewer=code_interviewer, redact=redact)
     preflight(wave_run)  # a bad folder or config fails here, before Prefect starts
     from flows.code_wave import code_wave
 

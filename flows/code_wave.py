@@ -33,6 +33,7 @@ from pipeline.ingest import ingest_wave
 from pipeline.outputs import database_of
 from pipeline.parameters import WaveRun
 from pipeline.quality.choose import resolve_coder
+from pipeline.redact.wave import redact_wave
 from pipeline.review.apply import review_wave
 from pipeline.review.log import read_log
 from pipeline.stance import wave_stances
@@ -55,6 +56,7 @@ _once = {"cache_policy": NO_CACHE}
 _retried = _once | {"retries": 2, "retry_delay_seconds": 2,
                     "retry_condition_fn": _retry_unless_bad_input}
 ingest = task(ingest_wave, name="ingest", **_retried)
+pseudonymise = task(redact_wave, name="redact", **_once)
 read_codebook = task(load_codebook, name="load-codebook", **_once)
 choose_coder = task(resolve_coder, name="choose-coder", **_once)
 segment_code = task(segment_and_code, name="segment-and-code", **_once)
@@ -80,6 +82,8 @@ def code_wave(run: WaveRun) -> dict[str, Any]:
     timer = StageTimer()
     with timer.stage("ingest"):
         ingested = ingest(Path(run.wave_folder), run.wave_id)
+    with timer.stage("redact"):  # only when asked; before anything is written
+        ingested = pseudonymise(ingested, Path(run.out), asked=run.redact)
     with timer.stage("load_codebook"):
         book = read_codebook(run.codebook_path())
     chosen = choose_coder(run.coder, book, run.codebook_path(), min_kappa=run.min_kappa,

@@ -134,6 +134,23 @@ class Fieldwork(_Strict):
         return self
 
 
+class Redaction(_Strict):
+    """``redact:`` in wave.yaml: pseudonymise the wave before anything is written.
+
+    ``redact: true`` is short for ``redact: {enabled: true}``. ``keep``: words never taken for
+    names (the wave's local services); ``columns``: attribute columns holding free text.
+    """
+
+    enabled: bool = True
+    keep: list[str] = []
+    columns: list[str] = []
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_bool(cls, value: Any) -> Any:
+        return {"enabled": value} if isinstance(value, bool) else value
+
+
 class WaveManifest(_Strict):
     """A wave: its id, title, fieldwork dates and sources (``wave.yaml``)."""
 
@@ -141,6 +158,7 @@ class WaveManifest(_Strict):
     title: str = ""
     fieldwork: Fieldwork = Fieldwork()
     sources: list[SourceEntry] = Field(min_length=1)
+    redact: Redaction = Redaction(enabled=False)
 
 
 # --------------------------------------------------------------------------- codebook

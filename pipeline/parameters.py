@@ -47,6 +47,9 @@ class WaveRun(BaseModel):
     min_kappa: float = Field(0.6, ge=-1.0, le=1.0, description="Codes measured below this "
                              "kappa are marked needs_review.")
     code_interviewer: bool = Field(False, description="Also code what interviewers say.")
+    redact: bool = Field(False, description="Pseudonymise names, emails, phone numbers, "
+                         "postcodes, NHS numbers and addresses before anything is written "
+                         "(also when wave.yaml says redact: true).")
     progress: bool = Field(True, description="Show progress bars (off for deployments).")
 
     @field_validator("wave_id")
