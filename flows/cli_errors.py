@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import os
-import traceback
 from typing import Callable, NoReturn, TypeVar
 
 import click
@@ -18,7 +17,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from pipeline.errors import WavecoderError
+from pipeline.errors import InternalError, WavecoderError, describe_bug
 
 USER_ERROR = 2
 BUG = 1
@@ -40,10 +39,9 @@ def _os_message(exc: OSError) -> str:
 
 
 def _bug_message(exc: BaseException) -> str:
-    frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
-    where = f" at {os.path.basename(frame.filename)}:{frame.lineno}" if frame else ""
-    return (f"unexpected {type(exc).__name__}{where} (a bug in wavecoder; run again with "
-            "WAVECODER_DEBUG=1 for the traceback and report it)")
+    what = str(exc) if isinstance(exc, InternalError) else describe_bug(exc)
+    return (f"unexpected {what} (a bug in wavecoder; run again with WAVECODER_DEBUG=1 for the "
+            "traceback and report it)")
 
 
 def one_line_errors(command: F) -> F:

@@ -8,6 +8,8 @@ a deployment, the Prefect UI's form), and every decision (which coder, which gat
 
 from __future__ import annotations
 
+import functools
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -20,7 +22,7 @@ from flows.setup import offline_environment
 from pipeline.coding.stream import segment_and_code
 from pipeline.config import load_codebook
 from pipeline.embeddings import make_embedder
-from pipeline.errors import WavecoderError
+from pipeline.errors import InternalError, WavecoderError, describe_bug
 from pipeline.export import (
     StageTimer,
     WaveTables,
@@ -40,32 +42,59 @@ from pipeline.stance import wave_stances
 from pipeline.topics import discover_topics
 
 
-def _retry_unless_bad_input(task, task_run, state) -> bool:
-    """Retry what may pass a second time (a locked file); never a bad input or config."""
+def _retry_when_transient(task, task_run, state) -> bool:
+    """Retry what may pass a second time (a locked or busy file); never bad input or a bug."""
     try:
         state.result()
-    except WavecoderError:
-        return False
-    except Exception:  # noqa: BLE001  (anything else may be transient)
+    except OSError:
         return True
-    return True
+    except Exception:  # noqa: BLE001  (bad input or a bug: the same again next time)
+        return False
+    return False
 
 
-# Tables are passed in memory between tasks, never hashed or persisted by Prefect.
-_once = {"cache_policy": NO_CACHE}
-_retried = _once | {"retries": 2, "retry_delay_seconds": 2,
-                    "retry_condition_fn": _retry_unless_bad_input}
-ingest = task(ingest_wave, name="ingest", **_retried)
-pseudonymise = task(redact_wave, name="redact", **_once)
-read_codebook = task(load_codebook, name="load-codebook", **_once)
-choose_coder = task(resolve_coder, name="choose-coder", **_once)
-segment_code = task(segment_and_code, name="segment-and-code", **_once)
-reviewed = task(review_wave, name="apply-review-log", **_once)
-find_stances = task(wave_stances, name="stances", **_once)
-publish = task(publish_wave, name="publish", **_retried)
+def _no_texts_in_failures(stage):
+    """``stage`` failing only with messages that quote no respondent.
+
+    Prefect logs a failed task's exception and keeps it in its database; a library's message
+    may hold a whole answer, so a bug is re-raised as its type and place only. Our own errors
+    and the system's file errors name files and fields, never texts, and pass through.
+    WAVECODER_DEBUG=1 keeps the original.
+    """
+
+    @functools.wraps(stage)
+    def run(*args, **kwargs):
+        try:
+            return stage(*args, **kwargs)
+        except (WavecoderError, OSError):  # they name files and fields, never texts
+            raise
+        except Exception as exc:
+            if os.environ.get("WAVECODER_DEBUG"):
+                raise
+            raise InternalError(f"{describe_bug(exc)} in stage {stage.__name__}") from None
+
+    return run
 
 
-@task(name="discover-topics", **_once)
+def _task(stage, name: str, **options):
+    # Tables are passed in memory between tasks, never hashed or persisted by Prefect.
+    return task(_no_texts_in_failures(stage), name=name, cache_policy=NO_CACHE, **options)
+
+
+_retried = {"retries": 2, "retry_delay_seconds": 2,
+            "retry_condition_fn": _retry_when_transient}
+ingest = _task(ingest_wave, "ingest", **_retried)
+pseudonymise = _task(redact_wave, "redact")
+read_codebook = _task(load_codebook, "load-codebook")
+choose_coder = _task(resolve_coder, "choose-coder")
+segment_code = _task(segment_and_code, "segment-and-code")
+reviewed = _task(review_wave, "apply-review-log")
+find_stances = _task(wave_stances, "stances")
+publish = _task(publish_wave, "publish", **_retried)
+
+
+@task(name="discover-topics", cache_policy=NO_CACHE)
+@_no_texts_in_failures
 def discover(segments, codings, embedding: str, min_topic_size: int, progress: bool):
     """BERTopic over the wave's segments with the named embedder."""
     return discover_topics(segments, codings, make_embedder(embedding, progress=progress),

@@ -25,4 +25,23 @@ class MissingInputError(InputError, FileNotFoundError):
     """A file or folder the request names does not exist or is not what it should be."""
 
 
-__all__ = ["ConfigError", "InputError", "MissingInputError", "WavecoderError"]
+class InternalError(Exception):
+    """A bug, described by the error's type and where it was raised, never by its message.
+
+    Libraries put the values they choke on into their messages (openpyxl quotes a whole answer
+    it cannot write); such a message must not reach logs, Prefect's database or the screen.
+    """
+
+
+def describe_bug(exc: BaseException) -> str:
+    """``exc``'s type and the file and line that raised it, without its message."""
+    import os
+    import traceback
+
+    frames = traceback.extract_tb(exc.__traceback__) if exc.__traceback__ else []
+    where = f" at {os.path.basename(frames[-1].filename)}:{frames[-1].lineno}" if frames else ""
+    return f"{type(exc).__name__}{where}"
+
+
+__all__ = ["ConfigError", "InputError", "InternalError", "MissingInputError", "WavecoderError",
+           "describe_bug"]
