@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Annotated, Any, Iterator, Literal
 
 import yaml
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Discriminator,
@@ -50,6 +51,19 @@ class Question(_Strict):
 ROW_ID = "(row)"  # respondent_id meaning "no id column: number respondents by their line"
 
 
+def _inside_the_wave(file: str) -> str:
+    """A source's ``file``: relative to the wave folder and staying in it."""
+    if PurePosixPath(file).is_absolute() or PureWindowsPath(file).is_absolute() \
+            or PureWindowsPath(file).drive:
+        raise ValueError(f"'{file}' is an absolute path; give it relative to the wave folder")
+    if ".." in PureWindowsPath(file).parts:
+        raise ValueError(f"'{file}' uses '..' to leave the wave folder; files must be inside it")
+    return file
+
+
+WaveFile = Annotated[str, AfterValidator(_inside_the_wave)]
+
+
 class SurveySource(_Strict):
     """A survey export (.csv or .xlsx): one row per respondent, open questions as columns.
 
@@ -60,7 +74,7 @@ class SurveySource(_Strict):
     """
 
     kind: Literal["survey"] = "survey"
-    file: str
+    file: WaveFile
     sheet: str | int | None = None
     respondent_id: str
     questions: list[Question] = Field(min_length=1)
@@ -99,7 +113,7 @@ class TranscriptSource(_Strict):
     """
 
     kind: Literal["interview", "document"] = "interview"
-    file: str
+    file: WaveFile
     respondent_id: str | None = None
     attributes: dict[str, str] = {}
     speakers: SpeakerLabels = SpeakerLabels()

@@ -21,6 +21,7 @@ from pipeline.config import (
     WaveManifest,
     load_wave_manifest,
 )
+from pipeline.errors import InputError
 from pipeline.ingest.decode import UnreadableError
 from pipeline.ingest.infer import (
     TABLE_SUFFIXES,
@@ -91,7 +92,7 @@ def infer_manifest(folder: Path, wave_id: str) -> tuple[WaveManifest, SourceRead
                 raise UnreadableError(
                     f"{name}: unsupported file type '{suffix}' "
                     f"(supported: {', '.join(TABLE_SUFFIXES + TRANSCRIPT_SUFFIXES)})")
-        except (UnreadableError, OSError) as exc:
+        except (InputError, OSError) as exc:
             unusable.items_in += 1
             unusable.rejected.append(rejected_row(
                 wave=wave_id, source=name, line=0, reason=s.REASON_UNREADABLE, detail=str(exc)))
@@ -106,7 +107,13 @@ def infer_manifest(folder: Path, wave_id: str) -> tuple[WaveManifest, SourceRead
 def _read_source(
     folder: Path, index: int, source: SurveySource | TranscriptSource, wave: str
 ) -> tuple[SourceRead, list[Path]]:
-    paths = sorted(p for p in folder.glob(source.file) if p.is_file())
+    inside = folder.resolve()
+    found = sorted(p for p in folder.glob(source.file) if p.is_file())
+    paths = [p for p in found if p.resolve().is_relative_to(inside)]
+    for path in found:
+        if path not in paths:  # a link out of the wave folder is never followed
+            raise ConfigError(f"{folder / MANIFEST_NAME}: sources[{index}].file: "
+                              f"'{_name(path, folder)}' leads outside the wave folder; refused")
     if not paths:
         missing = SourceRead(items_in=1)
         missing.rejected.append(rejected_row(
@@ -126,10 +133,14 @@ def _read_source(
                     else path.stem
                 read = read_transcript(path, source, wave=wave, name=name,
                                        respondent_id=respondent)
-        except (UnreadableError, OSError) as exc:
-            read = SourceRead(items_in=1)
-            read.rejected.append(rejected_row(
-                wave=wave, source=name, line=0, reason=s.REASON_UNREADABLE, detail=str(exc)))
+        except (InputError, OSError) as exc:
+            # a survey file read as nothing loses one answer per question at least
+            lost = [q.id for q in source.questions] if isinstance(source, SurveySource) \
+                else [None]
+            read = SourceRead(items_in=len(lost))
+            read.rejected += [rejected_row(
+                wave=wave, source=name, line=0, reason=s.REASON_UNREADABLE, detail=str(exc),
+                question_id=question) for question in lost]
         combined.documents += read.documents
         combined.rejected += read.rejected
         combined.items_in += read.items_in
