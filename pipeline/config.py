@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from pipeline.errors import ConfigError
+from pipeline.untrusted import regex_risk
 
 CODE_ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 # The project's own data (codebooks, stance cues) sit beside the package, so the default
@@ -314,6 +315,19 @@ def token_pattern_problems(tokens: list[dict[str, Any]]) -> list[str]:
     return [str(problem) for problem in validate_token_pattern(tokens)]
 
 
+def _regexes(value: Any) -> Iterator[str]:
+    """Every ``REGEX`` string anywhere in a token pattern."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "REGEX" and isinstance(item, str):
+                yield item
+            else:
+                yield from _regexes(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _regexes(item)
+
+
 def _check_token_patterns(codebook: Codebook, path: Path) -> None:
     problems = []
     for code, _parent in codebook.walk():
@@ -321,6 +335,9 @@ def _check_token_patterns(codebook: Codebook, path: Path) -> None:
             if pattern.tokens is not None:
                 problems += [f"  code '{code.id}' patterns[{number}].tokens: {problem}"
                              for problem in token_pattern_problems(pattern.tokens)]
+                problems += [f"  code '{code.id}' patterns[{number}].tokens: REGEX "
+                             f"'{regex}': {why}" for regex in _regexes(pattern.tokens)
+                             if (why := regex_risk(regex)) is not None]
     if problems:
         raise ConfigError(f"{path}: invalid Codebook token pattern:\n" + "\n".join(problems))
 

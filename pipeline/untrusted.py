@@ -153,6 +153,8 @@ def _check_xml_stream(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Pat
                     element.clear()
                 chunk = stream.read(_CHUNK)
         parser.close()
+    except InputError:
+        raise
     except etree.XMLSyntaxError as exc:
         raise InputError(f"{where}: not well-formed XML (line {exc.lineno}): {exc.msg}") from None
     except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError,
@@ -222,3 +224,41 @@ def cells_as_text(worksheet: Worksheet) -> None:
                     cell.value = replace_controls(cell.value)[0]
                 if cell.value.startswith("="):
                     cell.data_type = "s"
+
+
+def regex_risk(pattern: str) -> str | None:
+    r"""Why ``pattern`` could run for minutes on one token (or does not compile), else None.
+
+    A quantifier over a group that itself repeats without bound, as in ``(a+)+`` or
+    ``(\w*\s?)*``, backtracks exponentially when a match fails (catastrophic backtracking);
+    Python's ``re`` has no time limit, so such a pattern is refused before any text is matched.
+    """
+    from re import _constants as constants  # noqa: PLC2701 - the parser is the only way in
+    from re import _parser as parser  # noqa: PLC2701
+
+    try:
+        re.compile(pattern)
+        tree = parser.parse(pattern)
+    except (re.error, RecursionError, OverflowError) as exc:
+        return f"not a valid regular expression ({exc})"
+    repeats = (constants.MAX_REPEAT, constants.MIN_REPEAT, constants.POSSESSIVE_REPEAT)
+
+    def unbounded_inside(items: object, depth: int) -> bool:
+        for op, value in items:  # type: ignore[attr-defined]
+            if op in repeats:
+                low, high, body = value
+                if high == constants.MAXREPEAT or high > 16:
+                    if depth > 0 or unbounded_inside(body, depth + 1):
+                        return True
+                elif unbounded_inside(body, depth):
+                    return True
+            elif op == constants.SUBPATTERN and unbounded_inside(value[-1], depth):
+                return True
+            elif op == constants.BRANCH and any(unbounded_inside(b, depth) for b in value[1]):
+                return True
+        return False
+
+    if unbounded_inside(tree, 0):
+        return ("a repeated group that itself repeats (like '(a+)+'): matching can take "
+                "minutes (catastrophic backtracking); write it without the nested repeat")
+    return None

@@ -71,6 +71,13 @@ def _name(path: Path, folder: Path) -> str:
     return path.relative_to(folder).as_posix()
 
 
+def _refuse_outside(path: Path, folder: Path) -> None:
+    """A link leading out of the wave folder is never followed: it is a rejected file."""
+    if not path.resolve().is_relative_to(folder.resolve()):
+        raise UnreadableError(f"{_name(path, folder)}: a link to a file outside the wave "
+                              "folder; not read")
+
+
 def infer_manifest(folder: Path, wave_id: str) -> tuple[WaveManifest, SourceRead]:
     """Build a manifest from the files in ``folder``; unusable files come back as rejected items."""
     sources: list[SurveySource | TranscriptSource] = []
@@ -78,6 +85,7 @@ def infer_manifest(folder: Path, wave_id: str) -> tuple[WaveManifest, SourceRead
     for path in wave_files(folder):
         name, suffix = _name(path, folder), path.suffix.lower()
         try:
+            _refuse_outside(path, folder)
             if suffix in TABLE_SUFFIXES:
                 found, notes, refused = infer_tables(path, name)
                 for sheet, why in refused:  # a sheet that is not a survey is one item, refused
@@ -107,13 +115,7 @@ def infer_manifest(folder: Path, wave_id: str) -> tuple[WaveManifest, SourceRead
 def _read_source(
     folder: Path, index: int, source: SurveySource | TranscriptSource, wave: str
 ) -> tuple[SourceRead, list[Path]]:
-    inside = folder.resolve()
-    found = sorted(p for p in folder.glob(source.file) if p.is_file())
-    paths = [p for p in found if p.resolve().is_relative_to(inside)]
-    for path in found:
-        if path not in paths:  # a link out of the wave folder is never followed
-            raise ConfigError(f"{folder / MANIFEST_NAME}: sources[{index}].file: "
-                              f"'{_name(path, folder)}' leads outside the wave folder; refused")
+    paths = sorted(p for p in folder.glob(source.file) if p.is_file())
     if not paths:
         missing = SourceRead(items_in=1)
         missing.rejected.append(rejected_row(
@@ -126,6 +128,7 @@ def _read_source(
         if isinstance(source, SurveySource) and source.sheet is not None:
             name += f"[{source.sheet}]"  # sheets of one workbook are separate sources
         try:
+            _refuse_outside(path, folder)
             if isinstance(source, SurveySource):
                 read = read_survey(path, source, wave=wave, name=name)
             else:
