@@ -238,8 +238,9 @@ def codebooks(folder: Path) -> None:
                         ("nested-star-regex", "(a*)*b"), ("invalid-regex", "[unclosed")]:
         (folder / f"{name}.yaml").write_text(
             "id: faults\nversion: \"1\"\ntitle: Fault codebook\ncodes:\n"
-            "  - id: housing\n    label: Housing\n    patterns:\n      - housing\n"
-            f"  - id: slow_code\n    label: Slow\n    patterns:\n"
+            "  - id: housing\n    label: Housing\n    definition: Housing.\n"
+            "    patterns:\n      - housing\n"
+            "  - id: slow_code\n    label: Slow\n    definition: Slow.\n    patterns:\n"
             f"      - tokens: [{{TEXT: {{REGEX: \"{regex}\"}}}}]\n")
 
 
