@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import openpyxl
 import pytest
 from support_faults import (
     WaveRunResult,
@@ -11,6 +12,7 @@ from support_faults import (
     live_formulas,
     rejected_of,
     run_and_read,
+    run_cli,
     unescaped_csv_cells,
 )
 
@@ -84,3 +86,14 @@ def test_formula_like_answers_stay_text_everywhere(text):
 def test_the_wave_is_accounted(text):
     assert_accounted(text)
     assert text.record["accounting"]["items_in"] == 26
+
+
+def test_the_review_workbook_holds_formula_like_answers_as_text(text):
+    workbook = text.outputs / "review.xlsx"
+    result = run_cli(["export-review", str(text.outputs), "-o", str(workbook)])
+    assert result.exit_code == 0, result.output
+    book = openpyxl.load_workbook(workbook)
+    texts = [cell.value for cell in book["segments"]["D"]]
+    assert any(str(t).startswith("=HYPERLINK(") for t in texts)
+    assert "=1+2" in [cell.value for cell in book["segments"]["B"]]
+    assert live_formulas(text.outputs) == []
