@@ -108,6 +108,9 @@ def read_survey(path: Path, source: SurveySource, *, wave: str, name: str) -> So
         result.notes.append(f"{name}: skipped lines "
                             f"{sorted(table.skipped[table.layout.header_rows:])} (skip_rows)")
     result.notes += renamed_attributes_note(name, list(source.attributes))
+    if table.merged:
+        result.notes.append(f"{name}: {table.merged} merged cell range(s): each covered cell "
+                            "read with the range's value")
     if table.controls:
         result.notes.append(f"{name}: {table.controls} control character(s) replaced by spaces "
                             "(a form feed by a line end)")

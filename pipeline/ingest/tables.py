@@ -18,10 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from lxml import etree
+
 from pipeline.errors import InputError
 from pipeline.ingest.decode import UnreadableError, decode_bytes
 from pipeline.ingest.exports import Layout, detect_layout
 from pipeline.untrusted import check_office_file, replace_controls
+
+SHEET_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
 
 @dataclass
@@ -38,6 +42,7 @@ class RawTable:
     skipped: list[int] = field(default_factory=list)  # lines skipped as header or skip_rows
     controls: int = 0  # control characters replaced in the cells
     formulas: set[tuple[int, int]] = field(default_factory=set)  # (line, column): no cached value
+    merged: int = 0  # merged cell ranges whose value was given to every cell they cover
 
 
 def _cell(value: object) -> str:
@@ -197,6 +202,30 @@ def _worksheet(workbook, sheet: str | int | None, path: Path):  # noqa: ANN001, 
         raise UnreadableError(f"{path.name}: no sheet {sheet!r}") from None
 
 
+def _merged_cells(workbook, worksheet) -> dict[tuple[int, int], tuple[int, int]]:  # noqa: ANN001
+    """Each cell a merged range covers (1-based row, 0-based column) -> the range's top left.
+
+    Read-only openpyxl does not report merged ranges, so they are read from the sheet's XML
+    (already checked as untrusted), streaming.
+    """
+    from openpyxl.utils.cell import range_boundaries
+
+    covered: dict[tuple[int, int], tuple[int, int]] = {}
+    path = getattr(worksheet, "_worksheet_path", None)
+    if path is None:
+        return covered
+    with workbook._archive.open(path) as stream:  # noqa: SLF001 - the sheet openpyxl reads
+        for _event, element in etree.iterparse(stream, tag=f"{{{SHEET_NS}}}mergeCell",
+                                               resolve_entities=False, no_network=True):
+            left, top, right, bottom = range_boundaries(element.get("ref", ""))
+            for row in range(top, bottom + 1):
+                for column in range(left - 1, right):
+                    if (row, column) != (top, left - 1):
+                        covered[(row, column)] = (top, left - 1)
+            element.clear()
+    return covered
+
+
 def read_xlsx_table(path: Path, sheet: str | int | None = None, header_rows: int | None = None,
                     skip_rows: Iterable[int] = ()) -> RawTable:
     """Read one sheet of an .xlsx workbook (the first unless named) with sheet row numbers.
@@ -208,10 +237,14 @@ def read_xlsx_table(path: Path, sheet: str | int | None = None, header_rows: int
     values_book, formula_book = _open_workbook(path), _open_workbook(path, data_only=False)
     formulas: set[tuple[int, int]] = set()
     controls = 0
+    worksheet = _worksheet(values_book, sheet, path)
+    merged = _merged_cells(values_book, worksheet)
+    tops = set(merged.values())
+    filled: dict[tuple[int, int], str] = {}  # the value of each merged range's top-left cell
 
     def records() -> Iterator[Record]:
         nonlocal controls
-        rows = zip(_worksheet(values_book, sheet, path).iter_rows(values_only=True),
+        rows = zip(worksheet.iter_rows(values_only=True),
                    _worksheet(formula_book, sheet, path).iter_rows(values_only=True), strict=False)
         for line, (values, written) in enumerate(rows, start=1):
             cells = []
@@ -220,6 +253,10 @@ def read_xlsx_table(path: Path, sheet: str | int | None = None, header_rows: int
                     formulas.add((line, column))
                 text, count = replace_controls(_cell(value))
                 controls += count
+                if (line, column) in merged:  # a merged cell shows its top-left value
+                    text = filled.get(merged[(line, column)], text)
+                if (line, column) in tops:
+                    filled[(line, column)] = text
                 cells.append(text)
             yield line, cells, ""
 
@@ -235,6 +272,7 @@ def read_xlsx_table(path: Path, sheet: str | int | None = None, header_rows: int
         values_book.close()
         formula_book.close()
     table.formulas, table.controls = formulas, controls
+    table.merged = len(tops)
     return table
 
 

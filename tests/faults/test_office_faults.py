@@ -69,3 +69,9 @@ def test_a_formula_without_a_cached_value_is_named_not_called_empty(office):
     assert list(rows["line"]) == ["3"]
     assert "formula-no-cache.xlsx line 3" in rows.iloc[0]["detail"]
     assert len(office.documents[office.documents["source"] == "formula-no-cache.xlsx"]) == 2
+
+
+def test_a_merged_attribute_cell_gives_its_value_to_every_row_it_covers(office):
+    merged = office.documents[office.documents["source"] == "merged-attribute.xlsx"]
+    assert list(merged.sort_values("respondent_id")["region"]) == ["north"] * 3
+    assert "merged-attribute.xlsx: 1 merged cell range(s)" in " ".join(office.record["notes"])
