@@ -167,12 +167,12 @@ def check_office_file(path: Path, what: str) -> None:
 
     Args:
         path: the file.
-        what: the kind named in errors, e.g. ``.docx document``.
+        what: what the file should be, for errors: ``a valid .docx document``.
     """
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-        raise InputError(f"{path}: not a valid {what} (not a readable zip: {exc})") from None
+        raise InputError(f"{path}: not {what} (not a zip file: {exc})") from None
     with archive:
         check_zip_sizes(archive, path)
         for info in archive.infolist():

@@ -36,7 +36,7 @@ def _row_text(cells: list[str]) -> list[str]:
 def _checked_load(path: Path, what: str, load: Callable[[], T]) -> T:
     """``load()`` of an Office file once its zip and XML passed the untrusted-file checks."""
     try:
-        check_office_file(path, what)
+        check_office_file(path, f"a valid {what}")
         return load()
     except InputError as exc:
         raise UnreadableError(str(exc)) from None

@@ -174,7 +174,7 @@ def _open_workbook(path: Path, data_only: bool = True):  # noqa: ANN202 (openpyx
     import openpyxl  # heavy; only when a workbook is read
 
     try:
-        check_office_file(path, ".xlsx workbook")
+        check_office_file(path, "a valid .xlsx workbook")
         return openpyxl.load_workbook(path, read_only=True, data_only=data_only)
     except InputError as exc:
         raise UnreadableError(str(exc)) from None

@@ -155,7 +155,7 @@ def wave_of_review_file(path: Path) -> str | None:
 
             from pipeline.untrusted import check_office_file
 
-            check_office_file(path, "review workbook")
+            check_office_file(path, "a readable .xlsx workbook")
             return load_workbook(path, read_only=True).properties.identifier
     except Exception:  # not readable: the import itself will say why
         return None

@@ -154,7 +154,7 @@ def _cell(value: object) -> str:
 
 
 def _read_rows(path: Path, wave: str) -> tuple[list[tuple[int, dict[str, str]]], str | None]:
-    check_office_file(path, "review workbook")  # untrusted: zip sizes and XML first
+    check_office_file(path, "a readable .xlsx workbook")  # untrusted: zip sizes and XML first
     try:
         book = load_workbook(path, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook

@@ -15,20 +15,20 @@ from support_faults import (
 )
 
 REJECTED = {  # file -> words the reason must hold
-    "truncated.docx": "not a readable zip",
-    "ole-named.docx": "not a readable zip",
-    "plain-text-named.docx": "not a readable zip",
-    "empty.docx": "not a readable zip",
+    "truncated.docx": "not a zip file",
+    "ole-named.docx": "not a zip file",
+    "plain-text-named.docx": "not a zip file",
+    "empty.docx": "not a zip file",
     "malformed-xml.docx": "word/document.xml: not well-formed XML (line 1)",
     "billion-laughs.docx": "declares XML entities",
     "external-entity.docx": "declares XML entities",
     "no-document-part.docx": "no item named 'word/document.xml'",
-    "truncated.odt": "not a readable zip",
+    "truncated.odt": "not a zip file",
     "malformed.odt": "content.xml: not well-formed XML",
     "billion-laughs.odt": "declares XML entities",
     "sheet-cut-short.xlsx": "xl/worksheets/sheet1.xml: not well-formed XML",
     "billion-laughs.xlsx": "declares XML entities",
-    "ole-named.xlsx": "not a readable zip",
+    "ole-named.xlsx": "not a zip file",
 }
 KEPT = ["good.docx", "good.odt", "good.csv", "text-in-table.docx", "two-sheets.xlsx[wave A]",
         "two-sheets.xlsx[wave B]", "formula-no-cache.xlsx", "merged-attribute.xlsx"]

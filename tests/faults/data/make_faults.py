@@ -244,11 +244,29 @@ def codebooks(folder: Path) -> None:
             f"      - tokens: [{{TEXT: {{REGEX: \"{regex}\"}}}}]\n")
 
 
-def main() -> None:
+def whole_file(folder: Path) -> None:
+    """Survey files refused whole: each must count the answer cells it held."""
+    (folder / "good.csv").write_text(
+        "id,answer\n" + "".join(f"g{i},{LONG} {i}\n" for i in range(1, 4)))
+    (folder / "missing-column.csv").write_text(
+        "id,answer\n" + "".join(f"m{i},{LONG} {i}\n" for i in range(1, 5)))
+    (folder / "old-binary.xlsx").write_bytes(OLE)
+    (folder / "wave.yaml").write_text(
+        "id: whole-file\nsources:\n"
+        "  - file: good.csv\n    respondent_id: id\n    questions: [{id: q1, column: answer}]\n"
+        "  - file: missing-column.csv\n    respondent_id: id\n"
+        "    questions: [{id: q1, column: answer}, {id: q2, column: not_in_the_file}]\n"
+        "  - file: old-binary.xlsx\n    respondent_id: id\n"
+        "    questions: [{id: q1, column: answer}, {id: q2, column: other}]\n")
+
+
+def main(only: list[str]) -> None:
     groups = {"office-wave": office_wave, "text-wave": text_wave, "shadow-wave": shadow_wave,
               "shadow-manifest": shadow_manifest, "manifests": manifests,
-              "codebooks": codebooks}
+              "codebooks": codebooks, "whole-file": whole_file}
     for name, make in groups.items():
+        if only and name not in only:
+            continue
         folder = HERE / name
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir()
@@ -256,4 +274,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    main(sys.argv[1:])  # the groups to (re)write; all when none are named
