@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Annotated, Any, Iterator, Literal
 
 import yaml
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Discriminator,
@@ -24,6 +25,7 @@ from pydantic import (
 )
 
 from pipeline.errors import ConfigError
+from pipeline.untrusted import regex_risk
 
 CODE_ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 # The project's own data (codebooks, stance cues) sit beside the package, so the default
@@ -50,6 +52,19 @@ class Question(_Strict):
 ROW_ID = "(row)"  # respondent_id meaning "no id column: number respondents by their line"
 
 
+def _inside_the_wave(file: str) -> str:
+    """A source's ``file``: relative to the wave folder and staying in it."""
+    if PurePosixPath(file).is_absolute() or PureWindowsPath(file).is_absolute() \
+            or PureWindowsPath(file).drive:
+        raise ValueError(f"'{file}' is an absolute path; give it relative to the wave folder")
+    if ".." in PureWindowsPath(file).parts:
+        raise ValueError(f"'{file}' uses '..' to leave the wave folder; files must be inside it")
+    return file
+
+
+WaveFile = Annotated[str, AfterValidator(_inside_the_wave)]
+
+
 class SurveySource(_Strict):
     """A survey export (.csv or .xlsx): one row per respondent, open questions as columns.
 
@@ -60,7 +75,7 @@ class SurveySource(_Strict):
     """
 
     kind: Literal["survey"] = "survey"
-    file: str
+    file: WaveFile
     sheet: str | int | None = None
     respondent_id: str
     questions: list[Question] = Field(min_length=1)
@@ -99,7 +114,7 @@ class TranscriptSource(_Strict):
     """
 
     kind: Literal["interview", "document"] = "interview"
-    file: str
+    file: WaveFile
     respondent_id: str | None = None
     attributes: dict[str, str] = {}
     speakers: SpeakerLabels = SpeakerLabels()
@@ -318,6 +333,19 @@ def token_pattern_problems(tokens: list[dict[str, Any]]) -> list[str]:
     return [str(problem) for problem in validate_token_pattern(tokens)]
 
 
+def _regexes(value: Any) -> Iterator[str]:
+    """Every ``REGEX`` string anywhere in a token pattern."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "REGEX" and isinstance(item, str):
+                yield item
+            else:
+                yield from _regexes(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _regexes(item)
+
+
 def _check_token_patterns(codebook: Codebook, path: Path) -> None:
     problems = []
     for code, _parent in codebook.walk():
@@ -325,6 +353,9 @@ def _check_token_patterns(codebook: Codebook, path: Path) -> None:
             if pattern.tokens is not None:
                 problems += [f"  code '{code.id}' patterns[{number}].tokens: {problem}"
                              for problem in token_pattern_problems(pattern.tokens)]
+                problems += [f"  code '{code.id}' patterns[{number}].tokens: REGEX "
+                             f"'{regex}': {why}" for regex in _regexes(pattern.tokens)
+                             if (why := regex_risk(regex)) is not None]
     if problems:
         raise ConfigError(f"{path}: invalid Codebook token pattern:\n" + "\n".join(problems))
 

@@ -58,6 +58,7 @@ REASON_DUPLICATE = "duplicate"
 REASON_UNREADABLE = "unreadable"
 REASON_MALFORMED = "malformed"
 REASON_MISSING_ID = "missing-id"
+REASON_FORMULA = "formula without a cached value"  # a workbook saved by a tool that computes none
 
 # segments: sentences (surveys, documents) or sentences of every speaker turn (interviews).
 SEGMENT_ID = "segment_id"
@@ -327,6 +328,20 @@ REVIEW_QUEUE = pa.schema(
 
 # Columns added after tables were first written: a table built without them gets these values.
 COLUMN_DEFAULTS: dict[str, object] = {ROLE: ROLE_RESPONDENT, FILLER: False}
+
+
+def pipeline_columns() -> frozenset[str]:
+    """Every column a table of the pipeline names: respondent attributes may not take them."""
+    return frozenset(name for value in globals().values() if isinstance(value, pa.Schema)
+                     for name in value.names)
+
+
+ATTRIBUTE_PREFIX = "attr_"  # put before an attribute named like a pipeline column
+
+
+def attribute_column(name: str) -> str:
+    """The column a respondent attribute is stored in: its name, prefixed if it is taken."""
+    return ATTRIBUTE_PREFIX + name if name in pipeline_columns() else name
 
 
 def empty(schema: pa.Schema) -> pd.DataFrame:

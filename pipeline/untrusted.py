@@ -8,14 +8,20 @@ projects and codebooks, review workbooks and other uploads.
 
 from __future__ import annotations
 
+import re
 import zipfile
 import zlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
 from pipeline.errors import InputError
+
+if TYPE_CHECKING:  # pandas and openpyxl only for the writers' helpers
+    import pandas as pd
+    from openpyxl.worksheet.worksheet import Worksheet
 
 
 def check_size(path: Path, limit: int, what: str) -> None:
@@ -66,6 +72,7 @@ def read_bounded(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path,
     if info.file_size > limit:
         raise InputError(f"{path}: {info.filename} unpacks to {info.file_size / 2**20:.0f} MB, "
                          f"more than the {limit // 2**20} MB allowed{hint}")
+    _check_ratio(info, path)
     try:
         return archive.read(info)
     except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError,
@@ -91,3 +98,167 @@ def read_member(path: Path, wanted: Callable[[str], bool], what: str,
         return infos[0].filename, read_bounded(
             archive, infos[0], path, limit,
             "; export the codebook alone as a .qdc from your QDA package")
+
+
+# Office files (.docx, .xlsx, .odt) are zips of XML. Their libraries inflate and parse members
+# without limits, so the zip and its XML are checked here first, streaming, in bounded memory.
+MAX_MEMBER_BYTES = 256 * 2**20  # one unpacked member; a 30,000-row sheet is about 30 MB
+MAX_UNPACKED_BYTES = 1024 * 2**20  # all members together
+MAX_RATIO = 200  # unpacked/packed; real Office XML stays under ~30, a zip bomb is ~1000
+RATIO_CHECKED_FROM = 8 * 2**20  # small members may compress as well as they like
+_XML_SUFFIXES = (".xml", ".rels")
+_CHUNK = 2**20
+
+
+def _check_ratio(info: zipfile.ZipInfo, path: Path) -> None:
+    ratio = info.file_size / max(info.compress_size, 1)
+    if info.file_size > RATIO_CHECKED_FROM and ratio > MAX_RATIO:
+        raise InputError(f"{path}: {info.filename} is compressed {ratio:.0f}:1, more than "
+                         f"the {MAX_RATIO}:1 a real document reaches (a zip bomb?)")
+
+
+def check_zip_sizes(archive: zipfile.ZipFile, path: Path) -> None:
+    """Refuse a zip whose members would unpack too large or too suddenly (a zip bomb).
+
+    Uses the sizes the zip declares; Python's reader never inflates a member past its declared
+    size, so a header that lies ends in a CRC error rather than in exhausted memory.
+    """
+    total = 0
+    for info in archive.infolist():
+        total += info.file_size
+        if info.file_size > MAX_MEMBER_BYTES:
+            raise InputError(f"{path}: {info.filename} unpacks to "
+                             f"{info.file_size / 2**20:.0f} MB, more than the "
+                             f"{MAX_MEMBER_BYTES // 2**20} MB allowed (a zip bomb?)")
+        _check_ratio(info, path)
+    if total > MAX_UNPACKED_BYTES:
+        raise InputError(f"{path}: unpacks to {total / 2**20:.0f} MB in all, more than the "
+                         f"{MAX_UNPACKED_BYTES // 2**20} MB allowed (a zip bomb?)")
+
+
+def _check_xml_stream(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> None:
+    """Parse one member as a stream, keeping nothing: well formed, no entity declarations."""
+    where = f"{path}: {info.filename}"
+    parser = etree.XMLPullParser(events=("end",), resolve_entities=False, no_network=True,
+                                 huge_tree=False, load_dtd=False)
+    try:
+        with archive.open(info) as stream:
+            chunk = stream.read(_CHUNK)
+            if b"<!ENTITY" in chunk or b"<\x00!\x00E\x00N\x00T\x00I\x00T\x00Y" in chunk:
+                raise InputError(f"{where}: declares XML entities, which an Office file never "
+                                 "needs; refused (entity expansion can exhaust memory)")
+            while chunk:
+                parser.feed(chunk)
+                for _event, element in parser.read_events():
+                    element.clear()
+                chunk = stream.read(_CHUNK)
+        parser.close()
+    except InputError:
+        raise
+    except etree.XMLSyntaxError as exc:
+        raise InputError(f"{where}: not well-formed XML (line {exc.lineno}): {exc.msg}") from None
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError,
+            NotImplementedError, RuntimeError) as exc:
+        raise InputError(f"{where}: cannot be unpacked ({exc})") from None
+
+
+def check_office_file(path: Path, what: str) -> None:
+    """Refuse a .docx/.xlsx/.odt that is not a zip, is a zip bomb, or holds bad or hostile XML.
+
+    Args:
+        path: the file.
+        what: what the file should be, for errors: ``a valid .docx document``.
+    """
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        raise InputError(f"{path}: not {what} (not a zip file: {exc})") from None
+    with archive:
+        check_zip_sizes(archive, path)
+        for info in archive.infolist():
+            if info.filename.lower().endswith(_XML_SUFFIXES):
+                _check_xml_stream(archive, info, path)
+
+
+# Control characters other than tab and line ends: Excel and XML refuse them, terminals obey
+# them. Each is replaced by one space (a form feed by a line end), so offsets stay valid.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def replace_controls(text: str) -> tuple[str, int]:
+    """``text`` with each control character replaced by one character; and how many there were."""
+    count = 0
+
+    def one(match: re.Match[str]) -> str:
+        nonlocal count
+        count += 1
+        return "\n" if match.group() == "\x0c" else " "
+
+    return _CONTROLS.sub(one, text), count
+
+
+# Spreadsheet programs run a cell that starts with one of these as a formula (OWASP, "CSV
+# Injection"); a tab or carriage return first can hide such a start.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells starting like a formula begin with a ``'``."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object:
+            safe[column] = safe[column].map(
+                lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v)
+    return safe
+
+
+def cells_as_text(worksheet: Worksheet) -> None:
+    """Make every string cell of ``worksheet`` text, never a formula, and free of controls.
+
+    openpyxl stores a string starting with ``=`` as a live formula; answers are never formulas.
+    """
+    for row in worksheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                if _CONTROLS.search(cell.value):
+                    cell.value = replace_controls(cell.value)[0]
+                if cell.value.startswith("="):
+                    cell.data_type = "s"
+
+
+def regex_risk(pattern: str) -> str | None:
+    r"""Why ``pattern`` could run for minutes on one token (or does not compile), else None.
+
+    A quantifier over a group that itself repeats without bound, as in ``(a+)+`` or
+    ``(\w*\s?)*``, backtracks exponentially when a match fails (catastrophic backtracking);
+    Python's ``re`` has no time limit, so such a pattern is refused before any text is matched.
+    """
+    from re import _constants as constants  # noqa: PLC2701 - the parser is the only way in
+    from re import _parser as parser  # noqa: PLC2701
+
+    try:
+        re.compile(pattern)
+        tree = parser.parse(pattern)
+    except (re.error, RecursionError, OverflowError) as exc:
+        return f"not a valid regular expression ({exc})"
+    repeats = (constants.MAX_REPEAT, constants.MIN_REPEAT, constants.POSSESSIVE_REPEAT)
+
+    def unbounded_inside(items: object, depth: int) -> bool:
+        for op, value in items:  # type: ignore[attr-defined]
+            if op in repeats:
+                low, high, body = value
+                if high == constants.MAXREPEAT or high > 16:
+                    if depth > 0 or unbounded_inside(body, depth + 1):
+                        return True
+                elif unbounded_inside(body, depth):
+                    return True
+            elif op == constants.SUBPATTERN and unbounded_inside(value[-1], depth):
+                return True
+            elif op == constants.BRANCH and any(unbounded_inside(b, depth) for b in value[1]):
+                return True
+        return False
+
+    if unbounded_inside(tree, 0):
+        return ("a repeated group that itself repeats (like '(a+)+'): matching can take "
+                "minutes (catastrophic backtracking); write it without the nested repeat")
+    return None

@@ -1,6 +1,8 @@
 """Write a wave's tables to ``outputs/<wave>/`` in the formats analysts open.
 
-Parquet for pandas/SQL (typed by the table contracts), CSV and XLSX for spreadsheets.
+Parquet for pandas/SQL (typed by the table contracts), CSV and XLSX for spreadsheets. Answers
+are data, never formulas: workbook cells are written as text, and CSV cells that a spreadsheet
+would run (starting ``= + - @``, tab or carriage return) get a leading ``'`` (OWASP's advice).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pipeline import schema as s
 from pipeline.config import Codebook
 from pipeline.export.tables import uncovered
 from pipeline.outputs import REVIEW_DIR
+from pipeline.untrusted import cells_as_text, csv_safe
 
 UNCOVERED_FILE = "uncovered_topics.csv"  # every topic the codebook barely covers
 
@@ -49,6 +52,8 @@ def write_xlsx(wide: pd.DataFrame, codebook: Codebook, path: Path) -> Path:
         sheet.to_excel(writer, sheet_name="coded", index=False, freeze_panes=(1, 0))
         codebook_table(codebook).to_excel(writer, sheet_name="codebook", index=False)
         coded = writer.sheets["coded"]
+        for written in writer.sheets.values():
+            cells_as_text(written)  # an answer starting with '=' stays an answer
         coded.auto_filter.ref = coded.dimensions
         coded.column_dimensions[coded.cell(1, sheet.columns.get_loc(s.TEXT) + 1)
                                 .column_letter].width = 100
@@ -68,7 +73,7 @@ def write_coded_tables(out_dir: Path, tables: dict[str, pd.DataFrame], codebook:
         "stances": write_parquet(tables["stances"], s.STANCES, out_dir / "stances.parquet"),
     }
     wide_csv = out_dir / "coded_wide.csv"
-    tables["coded_wide"].to_csv(wide_csv, index=False)
+    csv_safe(tables["coded_wide"]).to_csv(wide_csv, index=False)
     written["coded_wide_csv"] = wide_csv
     written["coded_wide_xlsx"] = write_xlsx(tables["coded_wide"], codebook,
                                             out_dir / "coded_wide.xlsx")
@@ -91,7 +96,7 @@ def write_run_tables(out_dir: Path, documents: pd.DataFrame, segments: pd.DataFr
         "segments": write_parquet(segments, s.SEGMENTS, out_dir / "segments.parquet"),
     }
     rejected_path = out_dir / "rejected.csv"
-    rejected.to_csv(rejected_path, index=False)
+    csv_safe(rejected).to_csv(rejected_path, index=False)
     written["rejected"] = rejected_path
     for name, schema in TOPIC_TABLES.items():
         if topics and name in topics:
@@ -100,7 +105,7 @@ def write_run_tables(out_dir: Path, documents: pd.DataFrame, segments: pd.DataFr
         found = uncovered(topics["topics"])
         table = found[[s.TOPIC_ID, s.SIZE, s.COVERAGE]].assign(
             **{s.WORDS: found[s.WORDS].map(lambda words: ", ".join(list(words)[:10]))})
-        table.to_csv(out_dir / UNCOVERED_FILE, index=False)
+        csv_safe(table).to_csv(out_dir / UNCOVERED_FILE, index=False)
         written["uncovered_topics"] = out_dir / UNCOVERED_FILE
     return written
 

@@ -21,6 +21,7 @@ from pipeline.config import (
     WaveManifest,
     load_wave_manifest,
 )
+from pipeline.errors import InputError
 from pipeline.ingest.decode import UnreadableError
 from pipeline.ingest.infer import (
     TABLE_SUFFIXES,
@@ -70,6 +71,13 @@ def _name(path: Path, folder: Path) -> str:
     return path.relative_to(folder).as_posix()
 
 
+def _refuse_outside(path: Path, folder: Path) -> None:
+    """A link leading out of the wave folder is never followed: it is a rejected file."""
+    if not path.resolve().is_relative_to(folder.resolve()):
+        raise UnreadableError(f"{_name(path, folder)}: a link to a file outside the wave "
+                              "folder; not read")
+
+
 def infer_manifest(folder: Path, wave_id: str) -> tuple[WaveManifest, SourceRead]:
     """Build a manifest from the files in ``folder``; unusable files come back as rejected items."""
     sources: list[SurveySource | TranscriptSource] = []
@@ -77,6 +85,7 @@ def infer_manifest(folder: Path, wave_id: str) -> tuple[WaveManifest, SourceRead
     for path in wave_files(folder):
         name, suffix = _name(path, folder), path.suffix.lower()
         try:
+            _refuse_outside(path, folder)
             if suffix in TABLE_SUFFIXES:
                 found, notes, refused = infer_tables(path, name)
                 for sheet, why in refused:  # a sheet that is not a survey is one item, refused
@@ -91,7 +100,7 @@ def infer_manifest(folder: Path, wave_id: str) -> tuple[WaveManifest, SourceRead
                 raise UnreadableError(
                     f"{name}: unsupported file type '{suffix}' "
                     f"(supported: {', '.join(TABLE_SUFFIXES + TRANSCRIPT_SUFFIXES)})")
-        except (UnreadableError, OSError) as exc:
+        except (InputError, OSError) as exc:
             unusable.items_in += 1
             unusable.rejected.append(rejected_row(
                 wave=wave_id, source=name, line=0, reason=s.REASON_UNREADABLE, detail=str(exc)))
@@ -119,6 +128,7 @@ def _read_source(
         if isinstance(source, SurveySource) and source.sheet is not None:
             name += f"[{source.sheet}]"  # sheets of one workbook are separate sources
         try:
+            _refuse_outside(path, folder)
             if isinstance(source, SurveySource):
                 read = read_survey(path, source, wave=wave, name=name)
             else:
@@ -126,10 +136,14 @@ def _read_source(
                     else path.stem
                 read = read_transcript(path, source, wave=wave, name=name,
                                        respondent_id=respondent)
-        except (UnreadableError, OSError) as exc:
-            read = SourceRead(items_in=1)
-            read.rejected.append(rejected_row(
-                wave=wave, source=name, line=0, reason=s.REASON_UNREADABLE, detail=str(exc)))
+        except (InputError, OSError) as exc:
+            # a survey file read as nothing loses one answer per question at least
+            lost = [q.id for q in source.questions] if isinstance(source, SurveySource) \
+                else [None]
+            read = SourceRead(items_in=len(lost))
+            read.rejected += [rejected_row(
+                wave=wave, source=name, line=0, reason=s.REASON_UNREADABLE, detail=str(exc),
+                question_id=question) for question in lost]
         combined.documents += read.documents
         combined.rejected += read.rejected
         combined.items_in += read.items_in

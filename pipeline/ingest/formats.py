@@ -8,11 +8,15 @@ be opened raises :class:`UnreadableError` naming it.
 from __future__ import annotations
 
 import re
-import zipfile
+from collections.abc import Callable
 from pathlib import Path
-from xml.parsers.expat import ExpatError
+from typing import TypeVar
 
+from pipeline.errors import InputError
 from pipeline.ingest.decode import UnreadableError, decode_bytes
+from pipeline.untrusted import check_office_file
+
+T = TypeVar("T")
 
 MAX_CELL_LABEL_CHARS = 32  # a table cell this short, before the last, is a label or a time
 
@@ -29,16 +33,25 @@ def _row_text(cells: list[str]) -> list[str]:
     return unique
 
 
+def _checked_load(path: Path, what: str, load: Callable[[], T]) -> T:
+    """``load()`` of an Office file once its zip and XML passed the untrusted-file checks."""
+    try:
+        check_office_file(path, f"a valid {what}")
+        return load()
+    except InputError as exc:
+        raise UnreadableError(str(exc)) from None
+    except Exception as exc:  # noqa: BLE001 - zip and XML are sound; the rest is this file's
+        raise UnreadableError(f"{path.name}: not a valid {what} "
+                              f"({type(exc).__name__}: {exc})") from None
+
+
 def read_docx_text(path: Path) -> str:
     """The text of a .docx: paragraphs and table rows in document order, blank-line separated."""
     import docx  # python-docx; heavy-ish, only when a .docx is read
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
-    try:
-        document = docx.Document(str(path))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise UnreadableError(f"{path.name}: not a valid .docx document ({exc})") from None
+    document = _checked_load(path, ".docx document", lambda: docx.Document(str(path)))
     paragraphs: list[str] = []
     for element in document.element.body.iterchildren():
         tag = element.tag.rsplit("}", 1)[-1]
@@ -56,10 +69,7 @@ def read_odt_text(path: Path) -> str:
     from odf.namespaces import TABLENS, TEXTNS
     from odf.opendocument import load
 
-    try:
-        document = load(str(path))
-    except (zipfile.BadZipFile, KeyError, ValueError, ExpatError) as exc:
-        raise UnreadableError(f"{path.name}: not a valid .odt document ({exc})") from None
+    document = _checked_load(path, ".odt document", lambda: load(str(path)))
     paragraphs: list[str] = []
 
     def visit(node: object) -> None:

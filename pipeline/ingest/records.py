@@ -33,8 +33,18 @@ def document_row(
         s.QUESTION: question,
         s.TEXT: text,
         s.LINE: line,
-        **attributes,
+        **{s.attribute_column(k): v for k, v in attributes.items()},
     }
+
+
+def renamed_attributes_note(name: str, attributes: list[str]) -> list[str]:
+    """A note for the attributes of ``name`` stored under a prefix, or [] if none are."""
+    renamed = [f"'{a}' as '{s.attribute_column(a)}'" for a in attributes
+               if s.attribute_column(a) != a]
+    if not renamed:
+        return []
+    return [f"{name}: attribute columns named like pipeline columns are kept as "
+            f"{', '.join(renamed)} (they never replace the answer, wave or source)"]
 
 
 def rejected_row(

@@ -13,7 +13,7 @@ from pathlib import Path
 from pipeline import schema as s
 from pipeline.config import ROW_ID, SurveySource
 from pipeline.ingest.decode import UnreadableError
-from pipeline.ingest.records import document_row, rejected_row
+from pipeline.ingest.records import document_row, rejected_row, renamed_attributes_note
 from pipeline.ingest.tables import RawTable, read_table
 
 # Answers that say nothing to code. Compared after lower-casing and stripping punctuation.
@@ -78,23 +78,42 @@ def read_survey(path: Path, source: SurveySource, *, wave: str, name: str) -> So
     """
     table = read_table(path, source.sheet, header_rows=source.header_rows,
                        skip_rows=source.skip_rows)
-    id_index = None if source.respondent_id == ROW_ID else \
-        _column_index(table, source.respondent_id, "respondent_id", path)
-    questions = [
-        (q, _column_index(table, q.column, f"questions[{i}].column", path))
-        for i, q in enumerate(source.questions)
-    ]
-    attributes = [
-        (a, _column_index(table, a, f"attributes[{i}]", path))
-        for i, a in enumerate(source.attributes)
-    ]
     result = SourceRead()
+    try:
+        id_index = None if source.respondent_id == ROW_ID else \
+            _column_index(table, source.respondent_id, "respondent_id", path)
+        questions = [
+            (q, _column_index(table, q.column, f"questions[{i}].column", path))
+            for i, q in enumerate(source.questions)
+        ]
+        attributes = [
+            (a, _column_index(table, a, f"attributes[{i}]", path))
+            for i, a in enumerate(source.attributes)
+        ]
+    except UnreadableError as exc:  # the file is unusable: each answer cell it held is lost
+        lines = sorted([line for line, _ in table.rows] + [line for line, _ in table.malformed])
+        for line in lines:
+            for question in source.questions:
+                result.rejected.append(rejected_row(
+                    wave=wave, source=name, line=line, reason=s.REASON_UNREADABLE,
+                    detail=str(exc), question_id=question.id))
+        result.items_in = len(result.rejected)
+        if not lines:
+            raise
+        return result
     if table.layout.name != "plain":
         result.notes.append(f"{name}: {table.layout.name} export; header lines "
                             f"{table.skipped[:table.layout.header_rows]} are not answers")
     if len(table.skipped) > table.layout.header_rows:
         result.notes.append(f"{name}: skipped lines "
                             f"{sorted(table.skipped[table.layout.header_rows:])} (skip_rows)")
+    result.notes += renamed_attributes_note(name, list(source.attributes))
+    if table.merged:
+        result.notes.append(f"{name}: {table.merged} merged cell range(s): each covered cell "
+                            "read with the range's value")
+    if table.controls:
+        result.notes.append(f"{name}: {table.controls} control character(s) replaced by spaces "
+                            "(a form feed by a line end)")
     if table.encoding != "utf-8" or table.repaired:
         result.notes.append(f"{name}: decoded as {table.encoding}"
                             + (", mojibake repaired" if table.repaired else ""))
@@ -126,6 +145,11 @@ def read_survey(path: Path, source: SurveySource, *, wave: str, name: str) -> So
                     **common, reason=s.REASON_DUPLICATE,
                     detail=f"respondent '{respondent}' already submitted at line {earlier[0]} "
                            f"({same} that submission; the first is kept)"))
+            elif not text.strip() and (line, index) in table.formulas:
+                result.rejected.append(rejected_row(
+                    **common, reason=s.REASON_FORMULA,
+                    detail=f"{name} line {line}: the cell is a formula the workbook holds no "
+                           "computed value for; open and save it in Excel, or export values"))
             elif not text.strip():
                 result.rejected.append(rejected_row(
                     **common, reason=s.REASON_EMPTY, detail="no answer"))

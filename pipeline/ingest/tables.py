@@ -14,13 +14,18 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from lxml import etree
+
+from pipeline.errors import InputError
 from pipeline.ingest.decode import UnreadableError, decode_bytes
 from pipeline.ingest.exports import Layout, detect_layout
+from pipeline.untrusted import check_office_file, replace_controls
+
+SHEET_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
 
 @dataclass
@@ -35,6 +40,9 @@ class RawTable:
     wording: dict[str, str] = field(default_factory=dict)  # column -> question text
     layout: Layout = field(default_factory=Layout)
     skipped: list[int] = field(default_factory=list)  # lines skipped as header or skip_rows
+    controls: int = 0  # control characters replaced in the cells
+    formulas: set[tuple[int, int]] = field(default_factory=set)  # (line, column): no cached value
+    merged: int = 0  # merged cell ranges whose value was given to every cell they cover
 
 
 def _cell(value: object) -> str:
@@ -62,13 +70,14 @@ def _check_header(header: list[str], name: str) -> list[str]:
 Record = tuple[int, list[str] | None, str]  # line, cells (None when unparsable), problem
 
 
-def _csv_records(text: str) -> Iterator[Record]:
+def _csv_records(text: str, bad_lines: Iterable[int] = ()) -> Iterator[Record]:
     sample = text[:8192]
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(text), dialect)
+    bad = sorted(bad_lines)
     line = 1
     while True:
         try:
@@ -79,7 +88,11 @@ def _csv_records(text: str) -> Iterator[Record]:
             yield line, None, f"unparsable CSV record: {exc}"
             line = reader.line_num + 1
             continue
-        yield line, record, ""
+        spanned = [b for b in bad if line <= b <= reader.line_num]
+        if spanned:  # the decoder replaced bytes here: the row is not what was typed
+            yield line, None, f"bytes that are not UTF-8 text on line {spanned[0]}"
+        else:
+            yield line, record, ""
         line = reader.line_num + 1
 
 
@@ -149,49 +162,118 @@ def read_csv_table(path: Path, header_rows: int | None = None,
                    skip_rows: Iterable[int] = ()) -> RawTable:
     """Read a CSV export (delimiter sniffed among , ; tab) with per-row line numbers."""
     decoded = decode_bytes(path.read_bytes())
-    table = _table(path.name, _csv_records(decoded.text), header_rows, skip_rows, False)
+    table = _table(path.name, _csv_records(decoded.text, decoded.bad_lines), header_rows,
+                   skip_rows, False)
     table.encoding, table.repaired = decoded.encoding, decoded.repaired
+    table.controls = decoded.controls
     return table
+
+
+def _open_workbook(path: Path, data_only: bool = True):  # noqa: ANN202 (openpyxl is lazy)
+    """An .xlsx opened read-only, after its zip and XML passed the untrusted-file checks."""
+    import openpyxl  # heavy; only when a workbook is read
+
+    try:
+        check_office_file(path, "a valid .xlsx workbook")
+        return openpyxl.load_workbook(path, read_only=True, data_only=data_only)
+    except InputError as exc:
+        raise UnreadableError(str(exc)) from None
+    except Exception as exc:  # noqa: BLE001 - zip and XML are sound; the rest is this file's
+        raise UnreadableError(f"{path.name}: not a valid .xlsx workbook "
+                              f"({type(exc).__name__}: {exc})") from None
 
 
 def sheet_names(path: Path) -> list[str]:
     """The sheet names of an .xlsx workbook, in order."""
-    import openpyxl  # heavy; only when a workbook is read
-
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError) as exc:
-        raise UnreadableError(f"{path.name}: not a valid .xlsx workbook ({exc})") from None
+    workbook = _open_workbook(path)
     names = list(workbook.sheetnames)
     workbook.close()
     return names
 
 
-def read_xlsx_table(path: Path, sheet: str | int | None = None, header_rows: int | None = None,
-                    skip_rows: Iterable[int] = ()) -> RawTable:
-    """Read one sheet of an .xlsx workbook (the first unless named) with sheet row numbers."""
-    import openpyxl  # heavy; only when a workbook is read
-
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError) as exc:
-        raise UnreadableError(f"{path.name}: not a valid .xlsx workbook ({exc})") from None
+def _worksheet(workbook, sheet: str | int | None, path: Path):  # noqa: ANN001, ANN202
     try:
         if sheet is None:
-            worksheet = workbook.worksheets[0]
-        elif isinstance(sheet, int):
-            worksheet = workbook.worksheets[sheet]
-        else:
-            worksheet = workbook[sheet]
+            return workbook.worksheets[0]
+        if isinstance(sheet, int):
+            return workbook.worksheets[sheet]
+        return workbook[sheet]
     except (KeyError, IndexError):
         raise UnreadableError(f"{path.name}: no sheet {sheet!r}") from None
-    records = ((line, [_cell(v) for v in values], "")
-               for line, values in enumerate(worksheet.iter_rows(values_only=True), start=1))
+
+
+def _merged_cells(workbook, worksheet) -> dict[tuple[int, int], tuple[int, int]]:  # noqa: ANN001
+    """Each cell a merged range covers (1-based row, 0-based column) -> the range's top left.
+
+    Read-only openpyxl does not report merged ranges, so they are read from the sheet's XML
+    (already checked as untrusted), streaming.
+    """
+    from openpyxl.utils.cell import range_boundaries
+
+    covered: dict[tuple[int, int], tuple[int, int]] = {}
+    path = getattr(worksheet, "_worksheet_path", None)
+    if path is None:
+        return covered
+    with workbook._archive.open(path) as stream:  # noqa: SLF001 - the sheet openpyxl reads
+        for _event, element in etree.iterparse(stream, tag=f"{{{SHEET_NS}}}mergeCell",
+                                               resolve_entities=False, no_network=True):
+            left, top, right, bottom = range_boundaries(element.get("ref", ""))
+            for row in range(top, bottom + 1):
+                for column in range(left - 1, right):
+                    if (row, column) != (top, left - 1):
+                        covered[(row, column)] = (top, left - 1)
+            element.clear()
+    return covered
+
+
+def read_xlsx_table(path: Path, sheet: str | int | None = None, header_rows: int | None = None,
+                    skip_rows: Iterable[int] = ()) -> RawTable:
+    """Read one sheet of an .xlsx workbook (the first unless named) with sheet row numbers.
+
+    Cells are Excel's cached values; a formula cell without one (a workbook written by a tool
+    that does not compute) is listed in ``RawTable.formulas`` rather than read as empty.
+    Control characters in cells are replaced one for one.
+    """
+    values_book, formula_book = _open_workbook(path), _open_workbook(path, data_only=False)
+    formulas: set[tuple[int, int]] = set()
+    controls = 0
+    worksheet = _worksheet(values_book, sheet, path)
+    merged = _merged_cells(values_book, worksheet)
+    tops = set(merged.values())
+    filled: dict[tuple[int, int], str] = {}  # the value of each merged range's top-left cell
+
+    def records() -> Iterator[Record]:
+        nonlocal controls
+        rows = zip(worksheet.iter_rows(values_only=True),
+                   _worksheet(formula_book, sheet, path).iter_rows(values_only=True), strict=False)
+        for line, (values, written) in enumerate(rows, start=1):
+            cells = []
+            for column, (value, given) in enumerate(zip(values, written, strict=False)):
+                if value is None and isinstance(given, str) and given.startswith("="):
+                    formulas.add((line, column))
+                text, count = replace_controls(_cell(value))
+                controls += count
+                if (line, column) in merged:  # a merged cell shows its top-left value
+                    text = filled.get(merged[(line, column)], text)
+                if (line, column) in tops:
+                    filled[(line, column)] = text
+                cells.append(text)
+            yield line, cells, ""
+
     name = path.name if sheet is None else f"{path.name} sheet {sheet!r}"
     try:
-        return _table(name, records, header_rows, skip_rows, True)
+        table = _table(name, records(), header_rows, skip_rows, True)
+    except InputError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a sheet part openpyxl cannot walk
+        raise UnreadableError(f"{name}: the sheet cannot be read ({type(exc).__name__})") \
+            from None
     finally:
-        workbook.close()
+        values_book.close()
+        formula_book.close()
+    table.formulas, table.controls = formulas, controls
+    table.merged = len(tops)
+    return table
 
 
 def read_table(path: Path, sheet: str | int | None = None, *, header_rows: int | None = None,

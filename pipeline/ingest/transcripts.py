@@ -8,7 +8,7 @@ from pipeline import schema as s
 from pipeline.config import TranscriptSource
 from pipeline.ingest.decode import UnreadableError, decode_bytes
 from pipeline.ingest.formats import read_captions, read_docx_text, read_odt_text
-from pipeline.ingest.records import document_row, rejected_row
+from pipeline.ingest.records import document_row, rejected_row, renamed_attributes_note
 from pipeline.ingest.survey import SourceRead
 
 TRANSCRIPT_SUFFIXES = (".txt", ".docx", ".odt", ".vtt", ".srt")
@@ -29,6 +29,12 @@ def transcript_text(path: Path, name: str | None = None) -> tuple[str, list[str]
         notes = [f"{name}: decoded as {decoded.encoding}"
                  + (", mojibake repaired" if decoded.repaired else "")] \
             if decoded.encoding != "utf-8" or decoded.repaired else []
+        if decoded.controls:
+            notes.append(f"{name}: {decoded.controls} control character(s) replaced by spaces "
+                         "(a form feed by a line end)")
+        if decoded.bad_lines:
+            notes.append(f"{name}: bytes that are not UTF-8 text on line(s) "
+                         f"{decoded.bad_lines[:10]} replaced by U+FFFD")
         return decoded.text, notes
     raise UnreadableError(f"{path.name}: unsupported file type '{suffix}' "
                           f"(transcripts are {', '.join(TRANSCRIPT_SUFFIXES)})")
@@ -40,7 +46,7 @@ def read_transcript(
     """Read one transcript or document file into a single document (or a rejected item)."""
     result = SourceRead(items_in=1)
     text, notes = transcript_text(path, name)
-    result.notes += notes
+    result.notes += notes + renamed_attributes_note(name, list(source.attributes))
     question_id = source.kind  # 'interview' or 'document': the whole file answers one prompt
     if not text.strip():
         result.rejected.append(rejected_row(

@@ -144,16 +144,18 @@ def wave_of_review_file(path: Path) -> str | None:
     """The wave a ``.qdpx`` or review ``.xlsx`` written by wavecoder belongs to, if it says."""
     try:
         if path.suffix.lower() == ".qdpx":
-            import zipfile
+            from pipeline.review.qdpx_project import MAX_PROJECT_BYTES
+            from pipeline.untrusted import parse_xml, read_member
 
-            from lxml import etree
-
-            with zipfile.ZipFile(path) as archive:
-                name = next(n for n in archive.namelist() if n.lower() == "project.qde")
-                return etree.fromstring(archive.read(name)).get("name")
+            name, data = read_member(path, lambda n: n.lower() == "project.qde", "project.qde",
+                                     MAX_PROJECT_BYTES)  # untrusted: size-checked first
+            return parse_xml(data, f"{path}: {name}").get("name")
         if path.suffix.lower() == ".xlsx":
             from openpyxl import load_workbook
 
+            from pipeline.untrusted import check_office_file
+
+            check_office_file(path, "a readable .xlsx workbook")
             return load_workbook(path, read_only=True).properties.identifier
     except Exception:  # not readable: the import itself will say why
         return None

@@ -29,6 +29,7 @@ from pipeline.config import Codebook
 from pipeline.errors import InputError
 from pipeline.review import ReviewImport
 from pipeline.review.workbook_rows import ACCEPT, ADD, RECODE, REJECT, RowReader
+from pipeline.untrusted import cells_as_text, check_office_file
 
 REVIEW_SHEET, SEGMENTS_SHEET, CODEBOOK_SHEET = "review", "segments", "codebook"
 COLUMNS = [s.PRIORITY, s.QUEUE_REASON, s.SEGMENT_ID, s.RESPONDENT_ID, s.QUESTION_ID,
@@ -115,6 +116,8 @@ def write_workbook(path: Path, wave: str, codings: pd.DataFrame, segments: pd.Da
     codes.append([s.CODE_ID, s.LABEL, s.PARENT, "definition"])
     for code, parent in codebook.walk():
         codes.append([code.id, code.label, parent, code.definition])
+    for written in book.worksheets:
+        cells_as_text(written)  # a passage or id starting with '=' stays text, never a formula
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
     return path
@@ -151,6 +154,7 @@ def _cell(value: object) -> str:
 
 
 def _read_rows(path: Path, wave: str) -> tuple[list[tuple[int, dict[str, str]]], str | None]:
+    check_office_file(path, "a readable .xlsx workbook")  # untrusted: zip sizes and XML first
     try:
         book = load_workbook(path, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
