@@ -198,8 +198,10 @@ def test_a_redacted_wave_segments_with_valid_offsets_and_named_speakers(data_dir
     for kept in ["Turning Point", "Jobcentre Plus", "Leeds", "every Tuesday", "Albert Road"]:
         assert kept in everything, kept
     # the named speaker of the transcript is now a placeholder, and still the respondent
-    speakers = set(segments.loc[segments[s.DOCUMENT_ID].str.contains("R07"), s.SPEAKER])
+    in_r07 = segments[segments[s.DOCUMENT_ID].str.contains("R07")]
+    speakers = set(in_r07.loc[in_r07[s.ROLE] == "respondent", s.SPEAKER])
     assert len(speakers) == 1 and PLACEHOLDER.fullmatch(speakers.pop())
+    assert set(in_r07.loc[in_r07[s.ROLE] == "interviewer", s.SPEAKER]) == {"Interviewer"}
     # the same person in the survey and the transcript has one placeholder
     chidi = redacted.mapping.loc[redacted.mapping[s.ORIGINAL] == "Chidi Okafor", s.PLACEHOLDER]
     assert sum(chidi.item() in t for t in texts) == 3
