@@ -71,12 +71,13 @@ Record = tuple[int, list[str] | None, str]  # line, cells (None when unparsable)
 
 
 def _csv_records(text: str, bad_lines: Iterable[int] = ()) -> Iterator[Record]:
-    sample = text[:8192]
     try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+        delimiter = csv.Sniffer().sniff(text[:8192], delimiters=",;\t").delimiter
     except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+        delimiter = ","
+    # Only the delimiter is sniffed: a sample without a doubled quote makes the sniffer turn
+    # doublequote off, and every later answer quoting someone ("he said ""no"" ") splits.
+    reader = csv.reader(io.StringIO(text), csv.excel, delimiter=delimiter)
     bad = sorted(bad_lines)
     line = 1
     while True:

@@ -105,3 +105,22 @@ def test_invalid_manifest_names_file_and_field(tmp_path, waves_dir):
     with pytest.raises(ConfigError) as err:
         ingest_wave(folder)
     assert "wave.yaml" in str(err.value) and "sources[0].respondent_id" in str(err.value)
+
+
+def test_an_answer_quoting_someone_after_the_first_8_kb_stays_one_row(tmp_path):
+    from pipeline.ingest import ingest_wave
+
+    rows = ["id,answer"] + [f"R{i:03d},The hostel is fine and my keyworker rings weekly ({i})."
+                           for i in range(150)]
+    rows.append('R999,"The GP said ""come back in a month"", then nothing, so I went without."')
+    rows.append("R1000,Housing support is missing locally.")
+    folder = tmp_path / "quoted"
+    folder.mkdir()
+    (folder / "answers.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert len("\n".join(rows[:150])) > 8192  # the quote lies beyond the sniffed sample
+    ingested = ingest_wave(folder)
+    assert ingested.rejected.empty, ingested.rejected["detail"].tolist()
+    answers = ingested.documents.set_index("respondent_id")["text"]
+    assert answers["R999"] == ('The GP said "come back in a month", then nothing, so I went '
+                               "without.")
+    assert len(ingested.documents) == 152
