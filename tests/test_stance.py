@@ -12,7 +12,8 @@ from pipeline.coding import RuleCoder
 from pipeline.coding.stream import segment_and_code
 from pipeline.config import ConfigError, load_codebook
 from pipeline.ingest import ingest_wave
-from pipeline.stance import accuracy, load_rules, stances
+from pipeline.quality.stance_accuracy import accuracy
+from pipeline.stance import load_rules, stances
 
 ROOT = Path(__file__).parent.parent
 STANCE_DATA = Path(__file__).parent / "data" / "stance"
