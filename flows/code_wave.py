@@ -147,9 +147,11 @@ def code_wave(run: WaveRun) -> dict[str, Any]:
         ingested.documents, coded.segments, review.applied.codings, found_stances,
         rejected=ingested.rejected, topics=found.tables() if found else None), book, record,
         review=review.tables, codebook_file=run.codebook_path())  # times export and store
+    topic_tables = found.tables() if found is not None else None
     summary = run_summary_markdown(published.record.model_dump(),
                                    published.tables["theme_summary"],
-                                   published.tables.get("topics"), book.labels())
+                                   topic_tables["topics"] if topic_tables else None,
+                                   book.labels())
     create_markdown_artifact(summary, key=artifact_key(wave),
                              description=f"wavecoder run of {wave}")
     return published.record.model_dump() | {"summary_markdown": summary}

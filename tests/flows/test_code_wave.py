@@ -107,6 +107,10 @@ def test_markdown_artifact_summarises_the_run(sample_run):
     assert artifact["type"] == "markdown"
     assert f"rows in: **{record['accounting']['items_in']}**" in artifact["data"]
     assert "## Top codes per question" in artifact["data"]
+    # topics ran: the summary lists what they found, not that discovery did not run
+    topics_part = artifact["data"].split("## Topics not covered by the codebook")[1]
+    assert "topic discovery:" not in topics_part
+    assert "- topic " in topics_part or "every topic is covered" in topics_part
 
 
 def test_second_run_gives_identical_codings_and_replaces_the_wave(sample_run):
