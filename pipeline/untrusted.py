@@ -19,6 +19,9 @@ from lxml import etree
 
 from pipeline.errors import InputError
 
+# A REFI-QDA project.qde holds codes, users and every coded selection of a project.
+MAX_PROJECT_BYTES = 256 * 2**20
+
 if TYPE_CHECKING:  # pandas and openpyxl only for the writers' helpers
     import pandas as pd
     from openpyxl.worksheet.worksheet import Worksheet

@@ -15,7 +15,6 @@ from pipeline.errors import ConfigError, MissingInputError
 from pipeline.untrusted import check_size
 
 MAX_XML_BYTES = 32 * 2**20  # a codebook of thousands of codes is a few hundred KB
-MAX_PROJECT_BYTES = 256 * 2**20  # project.qde also holds every selection of a project
 MAX_CSV_BYTES = 64 * 2**20
 _YAML_KEY = re.compile(rb"^(id|version|title|description|codes)\s*:", re.MULTILINE)
 _ZIP_MAGIC = b"PK\x03\x04"

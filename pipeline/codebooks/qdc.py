@@ -24,11 +24,11 @@ from pipeline.codebooks.draft import (
     clean_colour,
     codebook_id_for,
 )
-from pipeline.codebooks.files import MAX_PROJECT_BYTES, MAX_XML_BYTES, kind_of
+from pipeline.codebooks.files import MAX_XML_BYTES, kind_of
 from pipeline.config import Code, Codebook
 from pipeline.errors import InputError
 from pipeline.review.qdpx import CODE_ID_TAG, _code_description, _xml, code_guid
-from pipeline.untrusted import check_size, parse_xml, read_member
+from pipeline.untrusted import MAX_PROJECT_BYTES, check_size, parse_xml, read_member
 
 CODEBOOK_NAMESPACE = "urn:QDA-XML:codebook:1.0"
 USE_WHEN = "Use when:"  # the paragraphs pipeline.review.qdpx writes into a code's description

@@ -144,8 +144,7 @@ def wave_of_review_file(path: Path) -> str | None:
     """The wave a ``.qdpx`` or review ``.xlsx`` written by wavecoder belongs to, if it says."""
     try:
         if path.suffix.lower() == ".qdpx":
-            from pipeline.review.qdpx_project import MAX_PROJECT_BYTES
-            from pipeline.untrusted import parse_xml, read_member
+            from pipeline.untrusted import MAX_PROJECT_BYTES, parse_xml, read_member
 
             name, data = read_member(path, lambda n: n.lower() == "project.qde", "project.qde",
                                      MAX_PROJECT_BYTES)  # untrusted: size-checked first

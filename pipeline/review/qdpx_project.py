@@ -13,9 +13,8 @@ from pathlib import Path
 from lxml import etree
 
 from pipeline.errors import InputError
-from pipeline.untrusted import open_zip, parse_xml, read_bounded
+from pipeline.untrusted import MAX_PROJECT_BYTES, open_zip, parse_xml, read_bounded
 
-MAX_PROJECT_BYTES = 256 * 2**20  # project.qde: codes, users, every selection
 MAX_SOURCE_BYTES = 64 * 2**20  # one source text: a very long transcript is a few MB
 
 
