@@ -12,6 +12,7 @@ from rich.table import Table
 from pipeline.errors import InputError, MissingInputError
 
 console = Console()
+errors = Console(stderr=True)  # waiting for another import is said on stderr
 SHOWN_PROBLEMS = 25
 
 
@@ -84,6 +85,9 @@ def import_review_command(
                                            "rows whose reviewer cell is blank."),
     min_kappa: float = typer.Option(0.6, "--min-kappa", help="Codes agreeing less than this "
                                     "are listed for codebook revision."),
+    wait: Optional[float] = typer.Option(None, "--wait", min=0, help="Seconds to wait while "
+                                         "another import or run of the wave works on it "
+                                         "(default: $WAVECODER_LOCK_WAIT, else 600)."),
 ) -> None:
     """Bring a researcher's decisions back: log them, update statuses, measure agreement."""
     from pipeline.config import load_codebook
@@ -91,7 +95,9 @@ def import_review_command(
 
     outputs_dir = _outputs_of(file, outputs_dir)
     done = import_review(file, outputs_dir, load_codebook(codebook) if codebook else None,
-                         reviewer=reviewer, threshold=min_kappa, codebook_file=codebook)
+                         reviewer=reviewer, threshold=min_kappa, codebook_file=codebook,
+                         wait=wait, on_wait=lambda message: errors.print(
+                             message, markup=False, highlight=False, soft_wrap=True))
     read, appended, refreshed = done.read, done.appended, done.refreshed
     counts = read.decisions["decision"].value_counts().to_dict()
     console.print(f"{file.name}: {len(read.decisions)} decisions "

@@ -33,6 +33,7 @@ from pipeline.export.files import (
     write_review_tables,
     write_run_tables,
 )
+from pipeline.export.lock import wave_lock
 from pipeline.export.store import storing
 from pipeline.export.tables import coded_wide, standing, theme_summary
 from pipeline.outputs import (
@@ -96,6 +97,15 @@ def publish_wave(out_dir: Path, wave: WaveTables, codebook: Codebook, record: Ru
     Returns:
         :class:`Published`, with the run record as written.
     """
+    with wave_lock(out_dir, "run" if whole_run else "review import"):  # one writer a wave
+        return _publish_wave(out_dir, wave, codebook, record, review=review,
+                             codebook_file=codebook_file, whole_run=whole_run)
+
+
+def _publish_wave(out_dir: Path, wave: WaveTables, codebook: Codebook, record: RunRecord, *,
+                  review: dict[str, pd.DataFrame], codebook_file: Path | None,
+                  whole_run: bool) -> Published:
+    """:func:`publish_wave`, holding the wave's lock."""
     started, timings = time.perf_counter(), dict(record.timings)
     kept = standing(wave.codings)
     derived = {"coded_wide": coded_wide(wave.documents, wave.segments, kept, codebook),

@@ -15,6 +15,7 @@ import duckdb
 import pandas as pd
 
 from pipeline import schema as s
+from pipeline.export.lock import connect
 
 
 def _quote(name: str) -> str:
@@ -59,7 +60,7 @@ def storing(db_path: Path, wave: str, tables: dict[str, pd.DataFrame],
                                                                default=str)}])
         tables = {**tables, "runs": runs}
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(db_path)) as con:
+    with connect(db_path) as con:  # waits while another wave writes
         con.execute("begin transaction")
         for name, frame in tables.items():
             if s.WAVE not in frame.columns:  # codings carry no wave; the database needs one
@@ -86,3 +87,15 @@ def store_wave(db_path: Path, wave: str, tables: dict[str, pd.DataFrame],
     """
     with storing(db_path, wave, tables, record) as names:
         return names
+
+
+def stored_run(db_path: Path, wave: str) -> dict[str, Any] | None:
+    """The run record stored with ``wave``'s rows (its ``runs`` row), or None if there is none."""
+    if not db_path.exists():
+        return None
+    with connect(db_path, read_only=True) as con:
+        if not con.execute("select count(*) from information_schema.tables where table_name = "
+                           "'runs'").fetchall()[0][0]:
+            return None
+        found = con.execute(f"select run from runs where {s.WAVE} = ?", [wave]).fetchall()
+    return json.loads(found[0][0]) if found else None

@@ -10,6 +10,8 @@ so a re-run keeps every decision.
 from __future__ import annotations
 
 import hashlib
+import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +21,8 @@ from pipeline import schema as s
 from pipeline.config import Codebook
 from pipeline.errors import InputError, MissingInputError
 from pipeline.export import WaveTables, publish_wave, standing
+from pipeline.export.lock import wave_lock
+from pipeline.export.store import stored_run
 from pipeline.outputs import ReviewSummary, WaveOutputs, database_of, read_wave
 from pipeline.review import ReviewImport
 from pipeline.review.agreement import DEFAULT_THRESHOLD, codes_to_revise, review_agreement
@@ -172,15 +176,30 @@ class Imported:
 
 def import_review(path: Path, outputs_dir: Path, codebook: Codebook | None = None, *,
                   reviewer: str | None = None, threshold: float = DEFAULT_THRESHOLD,
-                  imported_at: str | None = None, codebook_file: Path | None = None
+                  imported_at: str | None = None, codebook_file: Path | None = None,
+                  wait: float | None = None, on_wait: Callable[[str], None] | None = None
                   ) -> Imported:
     """Read ``path``, append its decisions to the wave's log, and publish the wave again.
 
-    A file whose exact contents were imported before is not read again (its decisions are in
-    the log already): nothing changes, and the note says when it was imported.
+    The whole import holds the wave's lock (:func:`pipeline.export.lock.wave_lock`): a second
+    import or a run of the wave waits for it. A file whose exact contents were imported before
+    is not read again (its decisions are in the log already): nothing changes, and the note says
+    when it was imported, unless the outputs do not show the log yet (an import killed between
+    logging and publishing), which this import then completes.
     ``codebook``: default the one the run used (the wave folder's copy); ``codebook_file``: as
-    for :func:`refresh_outputs`.
+    for :func:`refresh_outputs`; ``wait``, ``on_wait``: as for the lock.
     """
+    if outputs_dir.name in ("", ".", ".."):  # the lock and the new folder go beside it
+        outputs_dir = Path(os.path.abspath(outputs_dir))
+    with wave_lock(outputs_dir, f"import of {path.name}", wait=wait, on_wait=on_wait):
+        return _import_review(path, outputs_dir, codebook, reviewer=reviewer,
+                              threshold=threshold, imported_at=imported_at,
+                              codebook_file=codebook_file)
+
+
+def _import_review(path: Path, outputs_dir: Path, codebook: Codebook | None, *,
+                   reviewer: str | None, threshold: float, imported_at: str | None,
+                   codebook_file: Path | None) -> Imported:
     wave = read_wave(outputs_dir)
     codebook = codebook or wave.require_codebook()
     db = database_of(outputs_dir)
@@ -188,10 +207,18 @@ def import_review(path: Path, outputs_dir: Path, codebook: Codebook | None = Non
     digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
     earlier = log[log[s.REVIEW_FILE_SHA256] == digest]
     if len(earlier):
-        read = ReviewImport(decisions=s.empty(s.REVIEW_LOG), notes=[
-            f"{path.name} was imported on {earlier[s.IMPORTED_AT].iloc[0]} ({len(earlier)} "
-            "decisions); the same file again changes nothing"])
+        when = earlier[s.IMPORTED_AT].iloc[0]
         appended = Appended(added=0, already_logged=len(earlier), log_size=len(log))
+        if behind_log(outputs_dir, wave, log):  # logged, then killed before publishing
+            read = ReviewImport(decisions=s.empty(s.REVIEW_LOG), notes=[
+                f"{path.name}: its {len(earlier)} decisions were logged on {when} but the "
+                "outputs did not show them (that import was interrupted); they do now"])
+            return Imported(read, appended, refresh_outputs(
+                outputs_dir, codebook, threshold=threshold, wave=wave,
+                codebook_file=codebook_file))
+        read = ReviewImport(decisions=s.empty(s.REVIEW_LOG), notes=[
+            f"{path.name} was imported on {when} ({len(earlier)} "
+            "decisions); the same file again changes nothing"])
         return Imported(read, appended, _refreshed(review_wave(
             wave.codings, wave.segments, log, codebook, wave.wave, threshold=threshold)))
     read = read_review_file(path, outputs_dir, codebook, reviewer, wave)
@@ -199,3 +226,32 @@ def import_review(path: Path, outputs_dir: Path, codebook: Codebook | None = Non
     refreshed = refresh_outputs(outputs_dir, codebook, threshold=threshold, wave=wave,
                                 codebook_file=codebook_file)
     return Imported(read, appended, refreshed)
+
+
+def behind_log(outputs_dir: Path, wave: WaveOutputs, log: pd.DataFrame) -> bool:
+    """Whether ``log`` (the wave's review log) holds decisions its outputs do not show yet.
+
+    Every publish records the size of the log it applied (the wave's rows; the log only ever
+    grows) in ``run.json`` and, with the wave's rows, in the database's ``runs`` table. An
+    import killed after logging its decisions but before its publish committed, or a run that
+    read the log before an import added to it, leaves a smaller size in one or both.
+    """
+    in_folder = wave.run.review.log_size if wave.run and wave.run.review else 0
+    stored = stored_run(database_of(outputs_dir), wave.wave) or {}
+    in_database = (stored.get("review") or {}).get("log_size", 0)
+    return in_folder != len(log) or in_database != len(log)
+
+
+def complete_review(outputs_dir: Path, *, threshold: float = DEFAULT_THRESHOLD,
+                    wait: float | None = None) -> Refreshed | None:
+    """Publish ``outputs_dir`` again if its review log holds decisions it does not show yet.
+
+    Holding the wave's lock; with the run's copy of the codebook. Returns what the log now
+    says, or None when the outputs were up to date (nothing is written then).
+    """
+    with wave_lock(outputs_dir, "review check", wait=wait):
+        wave = read_wave(outputs_dir)
+        if not behind_log(outputs_dir, wave, read_log(database_of(outputs_dir), wave.wave)):
+            return None
+        return refresh_outputs(outputs_dir, wave.require_codebook(), threshold=threshold,
+                               wave=wave)

@@ -18,6 +18,7 @@ import duckdb
 import pandas as pd
 
 from pipeline import schema as s
+from pipeline.export.lock import connect
 
 LOG_TABLE = "review_log"
 # A decision is the same decision when all of these match (the time may differ between tools'
@@ -55,7 +56,7 @@ def append_decisions(db_path: Path, wave: str, decisions: pd.DataFrame, *,
     incoming = s.conform(decisions.assign(**{s.WAVE: wave}), s.REVIEW_LOG)
     incoming = incoming.drop_duplicates(subset=IDENTITY, keep="first")
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(db_path)) as con:
+    with connect(db_path) as con:  # waits while another wave writes
         con.execute("begin transaction")
         _create(con)
         logged = con.execute(f"select * from {LOG_TABLE} where {s.WAVE} = ?", [wave]).df()
@@ -89,7 +90,7 @@ def read_log(db_path: Path, wave: str) -> pd.DataFrame:
     """
     if not db_path.exists():
         return s.empty(s.STORED_REVIEW_LOG)
-    with duckdb.connect(str(db_path), read_only=True) as con:
+    with connect(db_path, read_only=True) as con:
         exists = con.execute("select count(*) from information_schema.tables where "
                              "table_name = ?", [LOG_TABLE]).fetchall()[0][0]
         if not exists:
