@@ -28,15 +28,17 @@ COMPARED = ("codings.parquet", "stances.parquet", "coded_wide.csv", "theme_summa
 TIMES = [s.IMPORTED_AT, s.DECIDED_AT]
 
 
-def filled_workbook(outputs: Path, path: Path, reviewer: str, every: int, decision: str) -> Path:
-    """The wave's review workbook with ``decision`` typed on every ``every``-th row."""
+def filled_workbook(outputs: Path, path: Path, reviewer: str, decision: str, *, first: int = 2,
+                    every: int = 3) -> Path:
+    """The wave's review workbook with ``decision`` typed on every ``every``-th row from
+    ``first`` (row 1 is the header)."""
     wave = read_wave(outputs)
     write_workbook(path, wave.wave, wave.codings, wave.segments, wave.documents,
                    review_queue(wave.codings, wave.segments), wave.require_codebook())
     book = load_workbook(path, rich_text=True)
     sheet = book["review"]
     column = {name: i + 1 for i, name in enumerate(COLUMNS)}
-    for row in range(2, sheet.max_row + 1, every):
+    for row in range(first, sheet.max_row + 1, every):
         sheet.cell(row, column[s.DECISION]).value = decision
         sheet.cell(row, column[s.REVIEWER]).value = reviewer
     book.save(path)

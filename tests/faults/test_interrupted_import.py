@@ -50,7 +50,7 @@ def _kill_when_publishing(book, outputs) -> int:
 def test_a_killed_import_leaves_whole_outputs_and_importing_again_completes_it(mini_outputs,
                                                                                  tmp_path):
     reference = shutil.copytree(mini_outputs, tmp_path / "reference" / "outputs" / WAVE)
-    book = filled_workbook(mini_outputs, tmp_path / "review.xlsx", "Ann", 3, "reject")
+    book = filled_workbook(mini_outputs, tmp_path / "review.xlsx", "Ann", "reject")
     before = published(mini_outputs)
 
     assert _kill_when_publishing(book, mini_outputs) == -signal.SIGKILL
