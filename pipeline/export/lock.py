@@ -99,12 +99,12 @@ def wave_lock(out_dir: Path, what: str, *, wait: float | None = None,
         lock.acquire(timeout=0)
     except Timeout:
         (on_wait or log.warning)(f"wave {wave}: another {_holder(out_dir)} is running; "
-                                 f"waiting up to {wait:.0f} s for it to finish…")
+                                 f"waiting up to {wait:g} s for it to finish…")
         try:
             lock.acquire(timeout=wait, poll_interval=_POLL)
         except Timeout:
             raise OutputsBusy(f"{out_dir}: another {_holder(out_dir)} of wave {wave} was still "
-                              f"running after {wait:.0f} s; nothing was changed, try again "
+                              f"running after {wait:g} s; nothing was changed, try again "
                               "when it has finished") from None
     try:
         if lock.lock_counter == 1:  # the outermost holder
@@ -155,7 +155,7 @@ def connect(db_path: Path, *, read_only: bool = False,
                 raise
             if time.monotonic() > deadline:
                 raise OutputsBusy(f"{db_path}: still in use by another process after "
-                                  f"{wait:.0f} s (another wave's import or run, or a DuckDB "
+                                  f"{wait:g} s (another wave's import or run, or a DuckDB "
                                   "session left open); try again when it has finished"
                                   ) from None
             time.sleep(_POLL)
