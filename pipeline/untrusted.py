@@ -9,6 +9,7 @@ projects and codebooks, review workbooks and other uploads.
 from __future__ import annotations
 
 import re
+import string
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -264,4 +265,118 @@ def regex_risk(pattern: str) -> str | None:
     if unbounded_inside(tree, 0):
         return ("a repeated group that itself repeats (like '(a+)+'): matching can take "
                 "minutes (catastrophic backtracking); write it without the nested repeat")
+    overlap = overlapping_alternatives(pattern)
+    if overlap is not None:
+        return (f"alternatives that can match the same text ('{overlap[0]}' and "
+                f"'{overlap[1]}') inside a repeated group (like '(a|ab)*'): matching can "
+                "take minutes (catastrophic backtracking); make the alternatives exclusive, "
+                "or use one character class")
     return None
+
+
+_MANY = 16  # a group repeated more often than this backtracks badly if it can match two ways
+_QUANTIFIER = re.compile(r"\*|\+|\{(\d*)(,?)(\d*)\}")
+_GROUP_PREFIX = re.compile(r"\?(?::|P<\w+>|<\w+>|[aiLmsux-]+:)")
+# every character tried as the first of each alternative, plus those the pattern names
+_PROBES = string.printable + "\u00a0\u00e9\u00df\u0663\u4e2d\u2019"
+
+
+def overlapping_alternatives(pattern: str) -> tuple[str, str] | None:
+    r"""Two alternatives of a repeated group that can begin the same way, else None.
+
+    In ``(a|ab)*``, ``(a|a)*`` or ``(\w|\d)+`` each repetition can match one stretch of text
+    in two ways, so a failing match tries every combination: exponential in the text's
+    length. Read from the pattern's source, because Python's parser folds ``(a|a)`` into a
+    character class and would hide it; two alternatives overlap when some character can
+    start both (or both can match nothing).
+    """
+    import regex  # its partial matching tells whether a character can start a match
+
+    groups = _groups(pattern)
+    for start, end, _ in groups:
+        if not any(r and s <= start and end <= e for s, e, r in groups):
+            continue  # neither this group nor one around it repeats
+        body = pattern[start:end]
+        if body.startswith("?"):
+            prefix = _GROUP_PREFIX.match(body)
+            if prefix is None:  # a lookaround, conditional, comment or back-reference
+                continue
+            body = body[prefix.end():]
+        alternatives = _split_alternatives(body)
+        compiled = []
+        for alternative in alternatives:
+            try:
+                # case folded: a flag elsewhere in the pattern may make 'a' and 'A' one
+                compiled.append((alternative, regex.compile(alternative, regex.IGNORECASE)))
+            except (regex.error, OverflowError):  # e.g. a back-reference to an outer group
+                continue
+        probes = set(_PROBES) | set(pattern)
+        for i, (first, a) in enumerate(compiled):
+            for second, b in compiled[i + 1:]:
+                both_empty = a.fullmatch("") is not None and b.fullmatch("") is not None
+                if both_empty or any(a.match(c, partial=True) and b.match(c, partial=True)
+                                     for c in probes):
+                    return first, second
+    return None
+
+
+def _groups(pattern: str) -> list[tuple[int, int, bool]]:
+    """Each parenthesised group: where its body starts and ends, whether it repeats often."""
+    found: list[tuple[int, int, bool]] = []
+    opened: list[int] = []
+    i = 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == "[":
+            i = _class_end(pattern, i)
+            continue
+        if char == "(":
+            opened.append(i + 1)
+        elif char == ")" and opened:
+            start = opened.pop()
+            found.append((start, i, _repeats_many(pattern, i + 1)))
+        i += 1
+    return found
+
+
+def _class_end(pattern: str, i: int) -> int:
+    """The index just past the character class that opens at ``i``."""
+    j = i + 1
+    j += pattern.startswith("^", j)
+    j += pattern.startswith("]", j)  # a ']' first is a member, not the end
+    while j < len(pattern) and pattern[j] != "]":
+        j += 2 if pattern[j] == "\\" else 1
+    return j + 1
+
+
+def _repeats_many(pattern: str, i: int) -> bool:
+    quantifier = _QUANTIFIER.match(pattern, i)
+    if quantifier is None:
+        return False
+    if quantifier.group() in ("*", "+"):
+        return True
+    low, comma, high = quantifier.groups()
+    most = high if comma else low
+    return not most or int(most) > _MANY
+
+
+def _split_alternatives(body: str) -> list[str]:
+    """``body``'s alternatives at its own level (not those of groups inside it)."""
+    parts, depth, start, i = [], 0, 0, 0
+    while i < len(body):
+        char = body[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == "[":
+            i = _class_end(body, i)
+            continue
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "|" and depth == 0:
+            parts.append(body[start:i])
+            start = i + 1
+        i += 1
+    return [*parts, body[start:]] if parts else []

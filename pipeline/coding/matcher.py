@@ -15,6 +15,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span, SpanGroup
 
 from pipeline.coding.negation import SPANS_KEY
+from pipeline.coding.regex_tokens import bounded_regexes
 from pipeline.config import Codebook, Pattern
 from pipeline.text import matchable
 
@@ -64,12 +65,11 @@ class CodebookMatcher:
                 key = f"{code.id}{LABEL_SEPARATOR}{pattern_id(code.id, index, pattern)}"
                 self.confidence[key] = pattern.confidence
                 if pattern.tokens is not None:
-                    try:
-                        self.tokens.add(key, [pattern.tokens])
+                    where = f"codebook '{codebook.id}', code '{code.id}', patterns[{index}]"
+                    try:  # REGEX predicates with a time limit (pipeline.coding.regex_tokens)
+                        self.tokens.add(key, [bounded_regexes(pattern.tokens, where)])
                     except (ValueError, KeyError) as exc:
-                        raise ValueError(
-                            f"codebook '{codebook.id}', code '{code.id}', patterns[{index}]: "
-                            f"invalid token pattern: {exc}") from None
+                        raise ValueError(f"{where}: invalid token pattern: {exc}") from None
                 elif pattern.attr == "LEMMA":
                     self.lemma.add(key, [self._lemmatised(str(pattern.phrase))])
                 else:

@@ -115,6 +115,8 @@ def wave_lock(out_dir: Path, what: str, *, wait: float | None = None,
             tidy_after_kill(out_dir)
         yield
     finally:
+        if lock.lock_counter == 1:  # the file of the lock itself stays: removing it races
+            _holder_file(out_dir).unlink(missing_ok=True)
         lock.release()
 
 

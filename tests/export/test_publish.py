@@ -48,7 +48,8 @@ def test_the_folder_holds_every_table_the_record_and_the_codebook(published, dat
     pd.testing.assert_frame_equal(wave.codings, given.codings)
     pd.testing.assert_frame_equal(wave.theme_summary, done.tables["theme_summary"])
     assert db_count(out, "codings") == len(given.codings)
-    assert not [p.name for p in out.parent.iterdir() if p.name.startswith(".")]  # no leftovers
+    # no leftovers; the wave's lock file stays (pipeline.export.lock)
+    assert [p.name for p in out.parent.iterdir() if p.name.startswith(".")] == [".mini-2013.lock"]
 
 
 def test_files_publish_does_not_write_are_kept_and_stale_topics_dropped(published,
@@ -79,7 +80,7 @@ def test_a_failed_publish_leaves_the_previous_outputs(published, mini_codebook):
     after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before
     assert db_count(out, "codings") == len(given.codings)
-    assert not [p.name for p in out.parent.iterdir() if p.name.startswith(".")]
+    assert [p.name for p in out.parent.iterdir() if p.name.startswith(".")] == [".mini-2013.lock"]
 
 
 def test_a_missing_codebook_file_fails_before_anything_is_replaced(published, mini_codebook,

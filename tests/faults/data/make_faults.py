@@ -235,7 +235,10 @@ def manifests(folder: Path) -> None:
 def codebooks(folder: Path) -> None:
     """Codebooks whose token REGEX would hang a run, or does not compile."""
     for name, regex in [("catastrophic-regex", "^(\\\\w+\\\\s?)*$"),
-                        ("nested-star-regex", "(a*)*b"), ("invalid-regex", "[unclosed")]:
+                        ("nested-star-regex", "(a*)*b"), ("invalid-regex", "[unclosed"),
+                        ("same-alternatives-regex", "(a|a)*b"),
+                        ("overlapping-alternatives-regex", "^(a|ab)*c$"),
+                        ("overlapping-classes-regex", "(\\\\w|\\\\d)+!")]:
         (folder / f"{name}.yaml").write_text(
             "id: faults\nversion: \"1\"\ntitle: Fault codebook\ncodes:\n"
             "  - id: housing\n    label: Housing\n    definition: Housing.\n"
