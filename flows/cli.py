@@ -62,6 +62,11 @@ def run(
     from flows.code_wave import code_wave
 
     record = code_wave(run=wave_run)
+    from pipeline.review.apply import complete_review
+
+    if complete_review(Path(record["output_dir"])) is not None:  # an import ran meanwhile
+        console.print("Review decisions imported while this run was coding the wave are now "
+                      "in its outputs too.")
     console.print(Markdown(record["summary_markdown"]))
     console.print(f"[bold green]Outputs:[/bold green] {record['output_dir']}/ and "
                   f"{out / 'wavecoder.duckdb'}")

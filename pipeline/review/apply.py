@@ -23,7 +23,14 @@ from pipeline.errors import InputError, MissingInputError
 from pipeline.export import WaveTables, publish_wave, standing
 from pipeline.export.lock import wave_lock
 from pipeline.export.store import stored_run
-from pipeline.outputs import ReviewSummary, WaveOutputs, database_of, read_wave
+from pipeline.outputs import (
+    ReviewSummary,
+    RunRecord,
+    WaveOutputs,
+    database_of,
+    read_run_record,
+    read_wave,
+)
 from pipeline.review import ReviewImport
 from pipeline.review.agreement import DEFAULT_THRESHOLD, codes_to_revise, review_agreement
 from pipeline.review.log import Appended, append_decisions, read_log
@@ -209,7 +216,7 @@ def _import_review(path: Path, outputs_dir: Path, codebook: Codebook | None, *,
     if len(earlier):
         when = earlier[s.IMPORTED_AT].iloc[0]
         appended = Appended(added=0, already_logged=len(earlier), log_size=len(log))
-        if behind_log(outputs_dir, wave, log):  # logged, then killed before publishing
+        if behind_log(outputs_dir, wave.run, log):  # logged, then killed before publishing
             read = ReviewImport(decisions=s.empty(s.REVIEW_LOG), notes=[
                 f"{path.name}: its {len(earlier)} decisions were logged on {when} but the "
                 "outputs did not show them (that import was interrupted); they do now"])
@@ -228,17 +235,17 @@ def _import_review(path: Path, outputs_dir: Path, codebook: Codebook | None, *,
     return Imported(read, appended, refreshed)
 
 
-def behind_log(outputs_dir: Path, wave: WaveOutputs, log: pd.DataFrame) -> bool:
+def behind_log(outputs_dir: Path, run: RunRecord | None, log: pd.DataFrame) -> bool:
     """Whether ``log`` (the wave's review log) holds decisions its outputs do not show yet.
 
     Every publish records the size of the log it applied (the wave's rows; the log only ever
-    grows) in ``run.json`` and, with the wave's rows, in the database's ``runs`` table. An
-    import killed after logging its decisions but before its publish committed, or a run that
-    read the log before an import added to it, leaves a smaller size in one or both.
+    grows) in ``run.json`` (``run``) and, with the wave's rows, in the database's ``runs``
+    table. An import killed after logging its decisions but before its publish committed, or a
+    run that read the log before an import added to it, leaves a smaller size in one or both.
     """
-    in_folder = wave.run.review.log_size if wave.run and wave.run.review else 0
-    stored = stored_run(database_of(outputs_dir), wave.wave) or {}
-    in_database = (stored.get("review") or {}).get("log_size", 0)
+    in_folder = run.review.log_size if run and run.review else 0
+    stored = stored_run(database_of(outputs_dir), run.wave) if run else None
+    in_database = ((stored or {}).get("review") or {}).get("log_size", 0)
     return in_folder != len(log) or in_database != len(log)
 
 
@@ -247,11 +254,14 @@ def complete_review(outputs_dir: Path, *, threshold: float = DEFAULT_THRESHOLD,
     """Publish ``outputs_dir`` again if its review log holds decisions it does not show yet.
 
     Holding the wave's lock; with the run's copy of the codebook. Returns what the log now
-    says, or None when the outputs were up to date (nothing is written then).
+    says, or None when the outputs were up to date (then only ``run.json`` and the log's
+    size were read, and nothing is written).
     """
     with wave_lock(outputs_dir, "review check", wait=wait):
-        wave = read_wave(outputs_dir)
-        if not behind_log(outputs_dir, wave, read_log(database_of(outputs_dir), wave.wave)):
+        run = read_run_record(outputs_dir)
+        if run is None or not behind_log(outputs_dir, run, read_log(database_of(outputs_dir),
+                                                                    run.wave)):
             return None
+        wave = read_wave(outputs_dir)
         return refresh_outputs(outputs_dir, wave.require_codebook(), threshold=threshold,
                                wave=wave)

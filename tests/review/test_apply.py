@@ -58,3 +58,18 @@ def test_only_segments_whose_codings_changed_are_parsed_again(mini_outputs, mini
                                   stances(wave.segments, kept,
                                           parents=mini_codebook.parents()).drop(
                                       columns=s.STANCE_EVIDENCE))
+
+
+def test_decisions_logged_but_not_yet_published_are_completed_once(mini_outputs):
+    from pipeline.review.apply import complete_review
+
+    assert complete_review(mini_outputs, wait=0) is None  # up to date: nothing written
+    gap = coding(mini_outputs, ETE_GAP, "employment_training")
+    # logged, then killed before its publish (or logged while a run was coding the wave)
+    append_decisions(database_of(mini_outputs), "mini-2013", decisions([(*gap, "rejected")]))
+    assert read_wave(mini_outputs).run.review.log_size == 0
+    done = complete_review(mini_outputs, wait=0)
+    assert done is not None and done.statuses["rejected"] == 1
+    wave = read_wave(mini_outputs)
+    assert wave.run.review.log_size == 1 and gap not in pairs(standing(wave.codings))
+    assert complete_review(mini_outputs, wait=0) is None
