@@ -12,7 +12,7 @@ import re
 import string
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -320,25 +320,30 @@ def overlapping_alternatives(pattern: str) -> tuple[str, str] | None:
     return None
 
 
-def _groups(pattern: str) -> list[tuple[int, int, bool]]:
-    """Each parenthesised group: where its body starts and ends, whether it repeats often."""
-    found: list[tuple[int, int, bool]] = []
-    opened: list[int] = []
+def _syntax(pattern: str) -> Iterator[tuple[int, str]]:
+    """Each character of ``pattern`` that is syntax: not escaped, not in a character class."""
     i = 0
     while i < len(pattern):
         char = pattern[i]
         if char == "\\":
             i += 2
-            continue
-        if char == "[":
+        elif char == "[":
             i = _class_end(pattern, i)
-            continue
+        else:
+            yield i, char
+            i += 1
+
+
+def _groups(pattern: str) -> list[tuple[int, int, bool]]:
+    """Each parenthesised group: where its body starts and ends, whether it repeats often."""
+    found: list[tuple[int, int, bool]] = []
+    opened: list[int] = []
+    for i, char in _syntax(pattern):
         if char == "(":
             opened.append(i + 1)
         elif char == ")" and opened:
             start = opened.pop()
             found.append((start, i, _repeats_many(pattern, i + 1)))
-        i += 1
     return found
 
 
@@ -365,18 +370,10 @@ def _repeats_many(pattern: str, i: int) -> bool:
 
 def _split_alternatives(body: str) -> list[str]:
     """``body``'s alternatives at its own level (not those of groups inside it)."""
-    parts, depth, start, i = [], 0, 0, 0
-    while i < len(body):
-        char = body[i]
-        if char == "\\":
-            i += 2
-            continue
-        if char == "[":
-            i = _class_end(body, i)
-            continue
+    parts, depth, start = [], 0, 0
+    for i, char in _syntax(body):
         depth += {"(": 1, ")": -1}.get(char, 0)
         if char == "|" and depth == 0:
             parts.append(body[start:i])
             start = i + 1
-        i += 1
     return [*parts, body[start:]] if parts else []
