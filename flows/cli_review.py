@@ -81,7 +81,8 @@ def import_review_command(
     codebook: Optional[Path] = typer.Option(None, "--codebook", help="Codebook YAML "
                                             "(default: the run's copy in the outputs folder)."),
     reviewer: Optional[str] = typer.Option(None, "--reviewer", help="Reviewer of workbook "
-                                           "rows whose reviewer cell is blank."),
+                                           "rows whose reviewer cell is blank, and of .qdpx "
+                                           "decisions no human user of the project signed."),
     min_kappa: float = typer.Option(0.6, "--min-kappa", help="Codes agreeing less than this "
                                     "are listed for codebook revision."),
 ) -> None:

@@ -130,7 +130,7 @@ def read_review_file(path: Path, outputs_dir: Path, codebook: Codebook,
     if suffix == ".qdpx":
         from pipeline.review.qdpx_read import decisions_from_qdpx
 
-        return decisions_from_qdpx(path, wave, codebook)
+        return decisions_from_qdpx(path, wave, codebook, reviewer)
     if suffix == ".xlsx":
         from pipeline.review.workbook import decisions_from_workbook
 

@@ -66,7 +66,7 @@ class _Review:
     """One pass over a project against the wave's layout, collecting decisions and problems."""
 
     def __init__(self, layout: WaveLayout, project: Project, file_name: str, digest: str,
-                 code_ids: set[str], complete: bool) -> None:
+                 code_ids: set[str], complete: bool, reviewer: str | None = None) -> None:
         self.layout, self.project, self.file_name, self.digest = layout, project, file_name, digest
         self.rows: list[dict] = []
         self.problems: list[str] = []
@@ -90,7 +90,8 @@ class _Review:
         for seg in layout.segments.itertuples(index=False):
             self.doc_segments.setdefault(seg.document_id, []).append(
                 (int(seg.start), int(seg.end), seg.segment_id))
-        self.fallback_reviewer: str | None = None
+        # decisions no human user of the project signed go to the reviewer named on import
+        self.fallback_reviewer: str | None = (reviewer or "").strip() or None
 
     # ---- who and when
 
@@ -354,7 +355,8 @@ def _code_ids(layout: WaveLayout, codebook: Codebook | None) -> tuple[set[str], 
 
 
 def decisions_from_qdpx(path: Path, outputs: Path | WaveOutputs,
-                        codebook: Codebook | None = None) -> ReviewImport:
+                        codebook: Codebook | None = None, reviewer: str | None = None
+                        ) -> ReviewImport:
     """Read a researcher's decisions on a wave's machine codings from a recoded ``.qdpx``.
 
     Args:
@@ -363,6 +365,9 @@ def decisions_from_qdpx(path: Path, outputs: Path | WaveOutputs,
             already read from it (:func:`pipeline.outputs.read_wave`).
         codebook: the wave's codebook; default the copy in the wave's folder, when there is one
             (codes are otherwise recognised by the id line of their description).
+        reviewer: who made the decisions that no human user of the project signed (a tool may
+            sign them with the machine's user, or with none); default the project's modifying
+            user, else its human users that coded, else 'unknown' (named in a problem).
 
     Returns:
         Decisions in the ``review_log`` contract (one row per accepted, rejected or added
@@ -374,5 +379,5 @@ def decisions_from_qdpx(path: Path, outputs: Path | WaveOutputs,
     project = read_project(path)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     review = _Review(layout, project, path.name, digest,
-                     *_code_ids(layout, codebook or wave.codebook))
+                     *_code_ids(layout, codebook or wave.codebook), reviewer=reviewer)
     return review.run()

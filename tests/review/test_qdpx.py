@@ -16,7 +16,13 @@ from support_review import write_mini_outputs
 from typer.testing import CliRunner
 
 from pipeline import schema as s
-from pipeline.review.qdpx import NAMESPACE, export_qdpx, stable_guid, wave_layout
+from pipeline.review.qdpx import (
+    NAMESPACE,
+    export_qdpx,
+    source_name,
+    stable_guid,
+    wave_layout,
+)
 from pipeline.review.qdpx_project import validate_project
 from pipeline.review.qdpx_read import decisions_from_qdpx
 
@@ -141,7 +147,7 @@ def test_selection_offsets_give_back_the_evidence(exported, outputs):
 def test_survey_answers_sit_under_their_question_headings(exported, outputs):
     layout = wave_layout(outputs)
     plan = layout.source_of_document[ANSWER_S002_Q2]
-    assert plan.name == "S002 (survey.csv)"
+    assert plan.name == "S002 - survey.csv"
     text = source_texts(exported)[plan.guid]
     assert text.startswith("[q1_needs_met] How well are service users' recovery support")
     heading = "[q2_local_gaps] What support is missing or hard to access locally?\n"
@@ -159,7 +165,33 @@ def test_cases_carry_attributes_and_sources(exported):
     assert s001 == {"region": "North West", "service_type": "community"}
     names = {t.get("guid"): t.get("name") for t in root.iter(f"{Q}TextSource")}
     assert [names[r.get("targetGUID")] for r in cases["CE01"].iter(f"{Q}SourceRef")] == [
-        "CE01 (interviews/CE01.txt)"]
+        "CE01 - interviews_CE01.txt"]
+
+
+def test_the_reviewer_is_the_first_user(exported, outputs):
+    # QualCoder codes as the first user of a project: the reviewer, not the machine
+    users = [u.get("name") for u in project(exported).iter(f"{Q}User")]
+    coders = sorted(set(pd.read_parquet(outputs / "codings.parquet")[s.CODER]))
+    assert users == ["Ann Reviewer", *coders]
+
+
+def test_source_names_are_file_safe_with_the_origin_described(exported):
+    sources = {t.get("name"): t.findtext(f"{Q}Description")
+               for t in project(exported).iter(f"{Q}TextSource")}
+    assert sorted(sources) == ["CE01 - interviews_CE01.txt", "S001 - survey.csv",
+                               "S002 - survey.csv", "S004 - survey.csv", "line-8 - survey.csv"]
+    assert not any(set(name) & set('/\\:*?"<>|') for name in sources)
+    assert sources["CE01 - interviews_CE01.txt"] == (
+        "Respondent CE01: transcript from interviews/CE01.txt (wave mini-2013)")
+    assert "survey answers from survey.csv" in sources["S001 - survey.csv"]
+
+
+def test_source_names_stay_unique():
+    taken: set[str] = set()
+    names = [source_name("R1", origin, taken) for origin in
+             ("a/b.txt", "a_b.txt", "a:b.txt", "C:\\data\\x.csv", "")]
+    assert names == ["R1 - a_b.txt", "R1 - a_b.txt (2)", "R1 - a_b.txt (3)",
+                     "R1 - C_data_x.csv", "R1"]
 
 
 def test_codes_nest_with_definitions_and_coding_notes(exported):
@@ -278,7 +310,7 @@ def test_edited_source_is_reported_not_misaligned(k, exported, outputs, tmp_path
     assert "readily available" in source_texts(reviewed)[source]
     result = decisions_from_qdpx(reviewed, outputs)
     assert len(result.problems) == 1
-    assert "'S002 (survey.csv)'" in result.problems[0] and "edited" in result.problems[0]
+    assert "'S002 - survey.csv'" in result.problems[0] and "edited" in result.problems[0]
     log = result.decisions
     accepted = log[log[s.DECISION] == s.DECISION_ACCEPTED]
     assert len(accepted) == 10
@@ -293,7 +325,7 @@ def test_selection_touching_an_edit_is_skipped(k, exported, outputs, tmp_path):
     edit = ReviewerEdit(edit_text=[(ANSWER_S002_Q2, "raised their", "raised all their")])
     result = decisions_from_qdpx(recode_qdpx(exported, tmp_path / "e.qdpx", outputs, edit),
                                  outputs)
-    assert any("'S002 (survey.csv)'" in p and "edited" in p for p in result.problems)
+    assert any("'S002 - survey.csv'" in p and "edited" in p for p in result.problems)
     assert any("touches edited text" in p for p in result.problems)
     undecided = k.S002_THRESHOLD
     assert undecided not in {k[:2] for k in decisions(result)}
@@ -334,6 +366,21 @@ def test_code_taken_off_a_selection_without_a_human_user(k, outputs, mini_codebo
                                "signed are attributed to 'unknown'"]
 
 
+def test_the_reviewer_named_on_import_signs_unsigned_decisions(k, outputs, mini_codebook,
+                                                              tmp_path):
+    # a tool that saved the edit under the machine's user (or none): --reviewer says who it was
+    plain = export_qdpx(outputs, mini_codebook, tmp_path / "plain.qdpx")
+
+    def take_code_off(root):
+        selection = machine_selection(root, k.CE01_DRY)
+        selection.remove(selection.find(f"{Q}Coding"))
+
+    edited = rewrite(plain, tmp_path / "edited.qdpx", take_code_off)
+    result = decisions_from_qdpx(edited, outputs, reviewer="Zoe Field")
+    assert set(result.decisions[s.REVIEWER]) == {"Zoe Field"}
+    assert result.problems == []
+
+
 def test_resized_selection_is_accepted_with_its_new_passage(k, exported, outputs, tmp_path):
     def widen(root):  # "lack of supported housing" -> "lack of supported housing for people"
         selection = machine_selection(root, k.S001_GAP)
@@ -355,7 +402,7 @@ def test_unknown_code_is_a_problem_naming_the_selection(exported, outputs, tmp_p
     selection = tool_guid("selection", CE01, "268", "287", "peer_support")
     assert len(result.problems) == 1
     assert selection in result.problems[0] and stranger in result.problems[0]
-    assert "'CE01 (interviews/CE01.txt)'" in result.problems[0]
+    assert "'CE01 - interviews_CE01.txt'" in result.problems[0]
     assert set(result.decisions[s.DECISION]) == {s.DECISION_ACCEPTED}
 
 
@@ -404,13 +451,13 @@ def test_project_from_another_wave_is_reported(exported, outputs, tmp_path):
     other = tmp_path / "other.qdpx"
     with zipfile.ZipFile(exported) as src, zipfile.ZipFile(other, "w") as out:
         for name in src.namelist():
-            out.writestr(name, src.read(name).replace(b"S002 (survey.csv)", b"S002 (old.csv)")
+            out.writestr(name, src.read(name).replace(b"S002 - survey.csv", b"S002 - old.csv")
                          .replace(stable_guid("source", "mini-2013", "survey.csv", "S002")
                                   .encode(), tool_guid("source").encode()))
     result = decisions_from_qdpx(other, outputs)
-    assert any("'S002 (old.csv)'" in p and "not one wavecoder exported" in p
+    assert any("'S002 - old.csv'" in p and "not one wavecoder exported" in p
                for p in result.problems)
-    assert any("'S002 (survey.csv)'" in p and "left undecided" in p for p in result.problems)
+    assert any("'S002 - survey.csv'" in p and "left undecided" in p for p in result.problems)
     assert len(result.decisions) == 7  # S002's three codings are neither accepted nor rejected
 
 
