@@ -85,6 +85,9 @@ def import_review_command(
                                            "decisions no human user of the project signed."),
     min_kappa: float = typer.Option(0.6, "--min-kappa", help="Codes agreeing less than this "
                                     "are listed for codebook revision."),
+    accept_untouched: bool = typer.Option(False, "--accept-untouched", help="Accept the "
+                                          "machine codings a .qdpx leaves exactly as exported "
+                                          "(by default they stay not reviewed)."),
 ) -> None:
     """Bring a researcher's decisions back: log them, update statuses, measure agreement."""
     from pipeline.config import load_codebook
@@ -92,7 +95,8 @@ def import_review_command(
 
     outputs_dir = _outputs_of(file, outputs_dir)
     done = import_review(file, outputs_dir, load_codebook(codebook) if codebook else None,
-                         reviewer=reviewer, threshold=min_kappa, codebook_file=codebook)
+                         reviewer=reviewer, threshold=min_kappa, codebook_file=codebook,
+                         accept_untouched=accept_untouched)
     read, appended, refreshed = done.read, done.appended, done.refreshed
     counts = read.decisions["decision"].value_counts().to_dict()
     console.print(f"{file.name}: {len(read.decisions)} decisions "

@@ -117,11 +117,12 @@ def refresh_outputs(outputs_dir: Path, codebook: Codebook, *,
 
 
 def read_review_file(path: Path, outputs_dir: Path, codebook: Codebook,
-                     reviewer: str | None = None, wave: WaveOutputs | None = None
-                     ) -> ReviewImport:
+                     reviewer: str | None = None, wave: WaveOutputs | None = None,
+                     accept_untouched: bool = False) -> ReviewImport:
     """Decisions from a returned ``.qdpx`` (QDA tool) or ``.xlsx`` (review workbook).
 
-    ``wave``: the wave's outputs when the caller has read them already.
+    ``wave``: the wave's outputs when the caller has read them already; ``accept_untouched``:
+    accept a .qdpx's machine codings left as exported (by default they stay undecided).
     """
     if not path.is_file():
         raise MissingInputError(f"{path}: no such file")
@@ -130,7 +131,7 @@ def read_review_file(path: Path, outputs_dir: Path, codebook: Codebook,
     if suffix == ".qdpx":
         from pipeline.review.qdpx_read import decisions_from_qdpx
 
-        return decisions_from_qdpx(path, wave, codebook, reviewer)
+        return decisions_from_qdpx(path, wave, codebook, reviewer, accept_untouched)
     if suffix == ".xlsx":
         from pipeline.review.workbook import decisions_from_workbook
 
@@ -172,14 +173,14 @@ class Imported:
 
 def import_review(path: Path, outputs_dir: Path, codebook: Codebook | None = None, *,
                   reviewer: str | None = None, threshold: float = DEFAULT_THRESHOLD,
-                  imported_at: str | None = None, codebook_file: Path | None = None
-                  ) -> Imported:
+                  imported_at: str | None = None, codebook_file: Path | None = None,
+                  accept_untouched: bool = False) -> Imported:
     """Read ``path``, append its decisions to the wave's log, and publish the wave again.
 
     A file whose exact contents were imported before is not read again (its decisions are in
     the log already): nothing changes, and the note says when it was imported.
     ``codebook``: default the one the run used (the wave folder's copy); ``codebook_file``: as
-    for :func:`refresh_outputs`.
+    for :func:`refresh_outputs`; ``accept_untouched``: as for :func:`read_review_file`.
     """
     wave = read_wave(outputs_dir)
     codebook = codebook or wave.require_codebook()
@@ -194,7 +195,7 @@ def import_review(path: Path, outputs_dir: Path, codebook: Codebook | None = Non
         appended = Appended(added=0, already_logged=len(earlier), log_size=len(log))
         return Imported(read, appended, _refreshed(review_wave(
             wave.codings, wave.segments, log, codebook, wave.wave, threshold=threshold)))
-    read = read_review_file(path, outputs_dir, codebook, reviewer, wave)
+    read = read_review_file(path, outputs_dir, codebook, reviewer, wave, accept_untouched)
     appended = append_decisions(db, wave.wave, read.decisions, imported_at=imported_at)
     refreshed = refresh_outputs(outputs_dir, codebook, threshold=threshold, wave=wave,
                                 codebook_file=codebook_file)

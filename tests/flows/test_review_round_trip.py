@@ -88,11 +88,11 @@ def test_qdpx_round_trip(tmp_path):
 
     cli("export-qdpx", wave, "-o", tmp_path / "exported.qdpx", "--reviewer", "Ann Reviewer")
     # Ann deletes one coding, recodes another, codes a passage the rules missed (a misspelt
-    # "commissioners"); everything else she leaves as it was, i.e. accepts.
+    # "commissioners"); everything else she leaves as it was, and says she accepts it.
     edit = ReviewerEdit(remove=[mutual], recode={drinking: "complex_needs_dual_diagnosis"},
                         add=[(good_doc, good_start, good_end, "commissioning")])
     reviewed = recode_qdpx(tmp_path / "exported.qdpx", tmp_path / "reviewed.qdpx", wave, edit)
-    said = cli("import-review", reviewed, "--outputs", wave)
+    said = cli("import-review", reviewed, "--outputs", wave, "--accept-untouched")
     assert f"{len(machine) + 2} decisions" in said and "2 added" in said
     assert f"{len(machine) + 2} new in the review log, 0 already there" in said
 

@@ -231,12 +231,19 @@ def test_rejected_codings_are_not_offered_again(outputs, mini_codebook, tmp_path
 # --------------------------------------------------------------------------- import
 
 
-def test_unchanged_project_accepts_every_coding(exported, outputs):
-    result = decisions_from_qdpx(exported, outputs)
-    assert result.problems == []
+def test_unchanged_project_decides_nothing_unless_asked(exported, outputs):
+    # the reviewer may have looked at none of them: untouched codings stay machine
+    untouched = decisions_from_qdpx(exported, outputs)
+    assert untouched.problems == [] and untouched.decisions.empty
+    assert untouched.notes == ["mini-2013.qdpx: 10 machine codings were left as exported; they "
+                               "stay machine (not reviewed); pass --accept-untouched to accept "
+                               "them"]
+    result = decisions_from_qdpx(exported, outputs, accept_untouched=True)
+    assert result.problems == [] and result.notes == []
     assert len(result.decisions) == len(pd.read_parquet(outputs / "codings.parquet"))
     assert set(result.decisions[s.DECISION]) == {s.DECISION_ACCEPTED}
     assert set(result.decisions[s.REVIEWER]) == {"Ann Reviewer"}
+    assert result.decisions[s.DETAIL].str.contains("--accept-untouched").all()
 
 
 def test_reviewer_edit_round_trip(k, exported, outputs, tmp_path):
@@ -254,7 +261,12 @@ def test_reviewer_edit_round_trip(k, exported, outputs, tmp_path):
     log = result.decisions
     assert result.problems == []
     assert list(log.columns) == s.REVIEW_LOG.names
-    assert log[s.DECISION].value_counts().to_dict() == {"accepted": 7, "rejected": 3, "added": 2}
+    # only the touched coding is accepted; the six left alone stay machine
+    assert log[s.DECISION].value_counts().to_dict() == {"accepted": 1, "rejected": 3, "added": 2}
+    assert "6 machine codings were left as exported" in result.notes[0]
+    everything = decisions_from_qdpx(reviewed, outputs, accept_untouched=True).decisions
+    assert everything[s.DECISION].value_counts().to_dict() == {
+        "accepted": 7, "rejected": 3, "added": 2}
     assert {k for k in decisions(result) if k[2] != "accepted"} == {
         (*k.S001_HOUSING, "rejected"), (*k.CE01_DRY, "rejected"), (*k.S002_MH, "rejected"),
         (k.S002_MH[0], "mental_health_threshold", "added"),
@@ -273,6 +285,28 @@ def test_reviewer_edit_round_trip(k, exported, outputs, tmp_path):
     assert set(log[s.REVIEWER]) == {"Ann Reviewer"}
     assert set(log[s.REVIEW_FILE]) == {"reviewed.qdpx"}
     assert log[s.REVIEW_FILE_SHA256].nunique() == 1 and len(log[s.REVIEW_FILE_SHA256][0]) == 64
+
+
+def test_agreement_counts_only_what_the_reviewer_decided(k, mini_outputs, mini_codebook,
+                                                         tmp_path):
+    from pipeline.review.apply import import_review
+
+    exported = export_qdpx(mini_outputs, mini_codebook, tmp_path / "x.qdpx", ["Ann Reviewer"])
+    edit = ReviewerEdit(recode={k.S002_MH: "employment_training"},
+                        touch={k.S001_ETE: "2024-03-04T09:00:00Z"})
+    done = import_review(recode_qdpx(exported, tmp_path / "r.qdpx", mini_outputs, edit),
+                         mini_outputs, mini_codebook, imported_at="2024-03-06T00:00:00Z")
+    assert done.refreshed.statuses == {"accepted": 1, "human-added": 1, "machine": 8,
+                                       "rejected": 1}
+    pooled = done.refreshed.agreement.set_index([s.COMPARISON, s.CODE_ID]).loc[
+        (s.COMPARISON_MACHINE, s.ALL_CODES)]
+    assert (pooled[s.ACCEPTED], pooled[s.REJECTED_CODINGS], pooled[s.ADDED]) == (1, 1, 1)
+    # items: every code on the two segments looked at, but not their codings left alone
+    codings = pd.read_parquet(mini_outputs / "codings.parquet")
+    looked_at = {k.S002_MH[0], k.S001_ETE[0]}
+    left_alone = (codings[s.SEGMENT_ID].isin(looked_at) & (codings[s.STATUS] == "machine")).sum()
+    assert left_alone > 0
+    assert pooled[s.ITEMS] == 2 * len(mini_codebook.code_ids()) - left_alone
 
 
 def test_recode_by_deleting_and_coding_the_span_anew(k, exported, outputs, tmp_path):
@@ -308,13 +342,13 @@ def test_edited_source_is_reported_not_misaligned(k, exported, outputs, tmp_path
     reviewed = recode_qdpx(exported, tmp_path / "edited.qdpx", outputs, edit)
     source = wave_layout(outputs).source_of_document[ANSWER_S002_Q2].guid
     assert "readily available" in source_texts(reviewed)[source]
-    result = decisions_from_qdpx(reviewed, outputs)
+    result = decisions_from_qdpx(reviewed, outputs, accept_untouched=True)
     assert len(result.problems) == 1
     assert "'S002 - survey.csv'" in result.problems[0] and "edited" in result.problems[0]
     log = result.decisions
     accepted = log[log[s.DECISION] == s.DECISION_ACCEPTED]
     assert len(accepted) == 10
-    assert set(accepted[s.DETAIL]) == {"kept in the QDA project"}  # none seen as moved/resized
+    assert not accepted[s.DETAIL].str.contains("resized").any()  # none seen as moved
     added = log[log[s.DECISION] == s.DECISION_ADDED].iloc[0]
     assert added[s.SEGMENT_ID] == k.S002_MH[0]
     assert added[s.EVIDENCE] == "clients no longer qualify"
@@ -324,7 +358,7 @@ def test_edited_source_is_reported_not_misaligned(k, exported, outputs, tmp_path
 def test_selection_touching_an_edit_is_skipped(k, exported, outputs, tmp_path):
     edit = ReviewerEdit(edit_text=[(ANSWER_S002_Q2, "raised their", "raised all their")])
     result = decisions_from_qdpx(recode_qdpx(exported, tmp_path / "e.qdpx", outputs, edit),
-                                 outputs)
+                                 outputs, accept_untouched=True)
     assert any("'S002 - survey.csv'" in p and "edited" in p for p in result.problems)
     assert any("touches edited text" in p for p in result.problems)
     undecided = k.S002_THRESHOLD
@@ -398,7 +432,7 @@ def test_unknown_code_is_a_problem_naming_the_selection(exported, outputs, tmp_p
     edit = ReviewerEdit(add=[(CE01, 268, 287, "peer_support")],
                         code_guids={"peer_support": stranger})
     reviewed = recode_qdpx(exported, tmp_path / "u.qdpx", outputs, edit)
-    result = decisions_from_qdpx(reviewed, outputs)
+    result = decisions_from_qdpx(reviewed, outputs, accept_untouched=True)
     selection = tool_guid("selection", CE01, "268", "287", "peer_support")
     assert len(result.problems) == 1
     assert selection in result.problems[0] and stranger in result.problems[0]
@@ -441,7 +475,7 @@ def test_tool_style_guids_bom_and_folder_case_are_read(exported, outputs, tmp_pa
             else:
                 out.writestr("Sources/" + Path(name).name.upper().replace(".TXT", ".txt"),
                              b"\xef\xbb\xbf" + data)
-    result = decisions_from_qdpx(styled, outputs)
+    result = decisions_from_qdpx(styled, outputs, accept_untouched=True)
     assert result.problems == []
     assert set(result.decisions[s.DECISION]) == {s.DECISION_ACCEPTED}
     assert len(result.decisions) == 10
@@ -454,7 +488,7 @@ def test_project_from_another_wave_is_reported(exported, outputs, tmp_path):
             out.writestr(name, src.read(name).replace(b"S002 - survey.csv", b"S002 - old.csv")
                          .replace(stable_guid("source", "mini-2013", "survey.csv", "S002")
                                   .encode(), tool_guid("source").encode()))
-    result = decisions_from_qdpx(other, outputs)
+    result = decisions_from_qdpx(other, outputs, accept_untouched=True)
     assert any("'S002 - old.csv'" in p and "not one wavecoder exported" in p
                for p in result.problems)
     assert any("'S002 - survey.csv'" in p and "left undecided" in p for p in result.problems)
