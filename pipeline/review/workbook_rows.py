@@ -6,7 +6,8 @@ What a row may say (``decision`` / ``corrected_code``):
 * ``reject`` (corrected code blank) → rejected;
 * ``recode`` + a different code → the coding is rejected and the new code added on its passage;
 * ``add`` + a code, on any segment → the code is added to the whole segment;
-* nothing at all → not reviewed (counted, not a decision).
+* nothing at all → not reviewed (counted, not a decision); a row without a segment or code
+  id is not counted either (a spreadsheet's empty rows).
 
 Anything else names the row and what is wrong, and the row is not used. Two rows that decide
 the same coding differently are both refused: the workbook contradicts itself.
@@ -59,7 +60,9 @@ class RowReader:
         raw, corrected = row.get(s.DECISION, ""), row.get(s.CORRECTED_CODE, "")
         segment_id, code_id = row.get(s.SEGMENT_ID, ""), row.get(s.CODE_ID, "")
         if not raw and not corrected:
-            self.blank_rows += 1
+            # a row with no coding and no decision is no row at all: LibreOffice writes back the
+            # empty rows its drop-downs cover, hundreds of them
+            self.blank_rows += bool(segment_id or code_id)
             return
         decision = _SPELLINGS.get(raw.casefold())
         if raw and decision is None:

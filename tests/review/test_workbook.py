@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 from openpyxl.cell.rich_text import CellRichText
-from support_review import coding, segment
+from support_review import DATA, coding, segment
 
 from pipeline import schema as s
 from pipeline.outputs import read_wave
@@ -143,3 +143,23 @@ def test_another_waves_workbook_and_non_workbooks_are_refused(workbook, mini_cod
     with pytest.raises(ValueError, match="no 'review' sheet"):
         decisions_from_workbook(tmp_path / "plain.xlsx", wave.codings, wave.segments,
                                 mini_codebook, wave.wave)
+
+
+def test_a_workbook_resaved_by_libreoffice_keeps_only_its_rows(mini_outputs, mini_codebook):
+    # tests/data/review/libreoffice-resaved.xlsx (scripts/make_review_fixtures.py): drop-downs
+    # over M2:M1048576 and styled empty rows to row 1000, as Calc saves a workbook back
+    path = DATA / "review" / "libreoffice-resaved.xlsx"
+    wave = read_wave(mini_outputs)
+    sheet = load_workbook(path)["review"]
+    assert sheet.max_row == 1000
+    assert "M2:M1048576" in str(sheet.data_validations.dataValidation[0].sqref)
+    read = decisions_from_workbook(path, wave.codings, wave.segments, mini_codebook, wave.wave)
+    assert read.problems == []
+    gap = coding(mini_outputs, "Most needs are met", "housing_gap")
+    ete = coding(mini_outputs, "ETE support is not available", "employment_training")
+    found = read.decisions[[s.SEGMENT_ID, s.CODE_ID, s.DECISION, s.REVIEWER]]
+    assert sorted(map(tuple, found.to_numpy().tolist())) == sorted(
+        [(*gap, "accepted", "Lee Calc"), (*ete, "rejected", "Lee Calc")])
+    undecided = len(wave.codings) - 2  # the coding rows left blank, not the empty rows below
+    assert read.notes == [f"libreoffice-resaved.xlsx: {undecided} rows have no decision (not "
+                          "reviewed yet); their codings keep their status"]
