@@ -2,11 +2,15 @@
 
 What a QDA package shows of a project is written out: the reviewer named on the command line
 is the first user (QualCoder codes as the first user it finds, so the researcher's coding is not
-attributed to the machine), sources have file-safe names with their origin in the description.
+attributed to the machine); sources have file-safe names with their origin in the description;
+sources, selections and codings carry who created them and when (the machine coder, when the
+run coded the wave); codes carry their colour (the codebook's, else one from a fixed palette
+picked by the code's id); and each survey question is a set of the sources answering it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Sequence
 
@@ -30,11 +34,27 @@ from pipeline.review.qdpx import (
     user_of,
 )
 
+# Colour-blind-safe qualitative colours (Okabe-Ito, then Paul Tol's muted set).
+PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",
+           "#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677",
+           "#882255", "#AA4499")
+
+
+def code_colour(code: Code) -> str:
+    """The code's colour: the codebook's, else a palette colour fixed by its id.
+
+    Picked by the id, not the position, so a code keeps its colour when others are added.
+    """
+    if code.colour:
+        return code.colour
+    digest = hashlib.sha256(code.id.encode("utf-8")).digest()
+    return PALETTE[int.from_bytes(digest[:4], "big") % len(PALETTE)]
+
 
 def _add_codes(parent: etree._Element, codes: list[Code]) -> None:
     for code in codes:
         node = _element(parent, "Code", guid=code_guid(code.id), name=code.label,
-                        isCodable="true")
+                        isCodable="true", color=code_colour(code))
         _element(node, "Description", _code_description(code))
         _add_codes(node, code.children)
 
@@ -94,7 +114,14 @@ def _add_cases(root: etree._Element, layout: WaveLayout) -> None:
                 _element(case, "SourceRef", targetGUID=plan.guid)
 
 
+def _stamp(user: str | None, created: str) -> dict[str, str]:
+    """``creatingUser`` and ``creationDateTime`` attributes, those that are known."""
+    return {key: value for key, value in (("creatingUser", user or ""),
+                                          ("creationDateTime", created)) if value}
+
+
 def _add_sources(root: etree._Element, layout: WaveLayout, labels: dict[str, str]) -> None:
+    machine = user_of(layout.coders[0])[0] if layout.coders else None
     by_source: dict[str, list[MachineSelection]] = {}
     for sel in layout.selections:
         by_source.setdefault(sel.source_guid, []).append(sel)
@@ -103,16 +130,35 @@ def _add_sources(root: etree._Element, layout: WaveLayout, labels: dict[str, str
     sources = _element(root, "Sources")
     for plan in layout.sources:
         node = _element(sources, "TextSource", guid=plan.guid, name=plan.name,
-                        plainTextPath=f"internal://{plan.guid}.txt")
+                        plainTextPath=f"internal://{plan.guid}.txt",
+                        **_stamp(machine, layout.created))
         _element(node, "Description", _source_description(plan, layout.wave))
         for sel in by_source.get(plan.guid, []):
             user = user_of(sel.coder)[0]
             selection = _element(node, "PlainTextSelection", guid=sel.guid,
                                  startPosition=str(sel.start), endPosition=str(sel.end),
-                                 creatingUser=user)
+                                 **_stamp(user, layout.created))
             _element(selection, "Description", _selection_description(sel, labels[sel.code_id]))
-            coding = _element(selection, "Coding", guid=sel.coding_guid, creatingUser=user)
+            coding = _element(selection, "Coding", guid=sel.coding_guid,
+                              **_stamp(user, layout.created))
             _element(coding, "CodeRef", targetGUID=code_guid(sel.code_id))
+
+
+def _add_sets(root: etree._Element, layout: WaveLayout) -> None:
+    """One set per survey question: the sources holding an answer to it."""
+    docs = layout.documents
+    survey = docs[docs[s.KIND] == "survey"]
+    questions = dict(zip(survey[s.QUESTION_ID], survey[s.QUESTION].fillna(""), strict=True))
+    if not questions:
+        return
+    sets = _element(root, "Sets")
+    for question_id, text in questions.items():
+        node = _element(sets, "Set", guid=stable_guid("set", layout.wave, str(question_id)),
+                        name=str(question_id))
+        _element(node, "Description", f"Survey question {question_id}: {_text(text)}".strip())
+        for plan in layout.sources:
+            if question_id in plan.questions:
+                _element(node, "MemberSource", targetGUID=plan.guid)
 
 
 def project_xml(layout: WaveLayout, codebook: Codebook, reviewers: Sequence[str] = ()) -> bytes:
@@ -138,6 +184,7 @@ def project_xml(layout: WaveLayout, codebook: Codebook, reviewers: Sequence[str]
     _add_codes(_element(_element(root, "CodeBook"), "Codes"), codebook.codes)
     _add_cases(root, layout)
     _add_sources(root, layout, codebook.labels())
+    _add_sets(root, layout)
     coders = ", ".join(layout.coders) or "none"
     _element(root, "Description",
              f"wavecoder coding of wave {layout.wave}: codebook {codebook.id} "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import zipfile
@@ -192,6 +193,50 @@ def test_source_names_stay_unique():
              ("a/b.txt", "a_b.txt", "a:b.txt", "C:\\data\\x.csv", "")]
     assert names == ["R1 - a_b.txt", "R1 - a_b.txt (2)", "R1 - a_b.txt (3)",
                      "R1 - C_data_x.csv", "R1"]
+
+
+def test_sources_selections_and_codings_say_who_created_them_and_when(exported, outputs):
+    root = project(exported)
+    users = {u.get("guid"): u.get("name") for u in root.iter(f"{Q}User")}
+    coder = sorted(set(pd.read_parquet(outputs / "codings.parquet")[s.CODER]))[0]
+    made = dt.datetime.fromtimestamp(int((outputs / "segments.parquet").stat().st_mtime),
+                                     dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    stamped = [*root.iter(f"{Q}TextSource"), *root.iter(f"{Q}PlainTextSelection"),
+               *root.iter(f"{Q}Coding")]
+    assert len(stamped) == 5 + 10 + 10
+    assert {users[node.get("creatingUser")] for node in stamped} == {coder}
+    assert {node.get("creationDateTime") for node in stamped} == {made}
+
+
+def test_codes_have_colours_from_the_codebook_else_a_fixed_palette(outputs, mini_codebook,
+                                                                   exported, tmp_path):
+    colours = {c.get("name"): c.get("color") for c in project(exported).iter(f"{Q}Code")}
+    assert all(re.fullmatch(r"#[0-9A-F]{6}", c) for c in colours.values())
+    assert len(set(colours.values())) > 1
+    housing = mini_codebook.codes[0].model_copy(update={"colour": "#123abc"})
+    coloured = mini_codebook.model_copy(update={"codes": [housing, *mini_codebook.codes[1:]]})
+    again = project(export_qdpx(outputs, coloured, tmp_path / "c.qdpx"))
+    recoloured = {c.get("name"): c.get("color") for c in again.iter(f"{Q}Code")}
+    assert recoloured.pop(housing.label) == "#123abc"
+    assert recoloured == {k: v for k, v in colours.items() if k != housing.label}
+
+
+def test_each_survey_question_is_a_set_of_the_sources_answering_it(exported, outputs):
+    root = project(exported)
+    names = {t.get("guid"): t.get("name") for t in root.iter(f"{Q}TextSource")}
+    sets = {node.get("name"): (node.findtext(f"{Q}Description"),
+                               sorted(names[m.get("targetGUID")]
+                                      for m in node.iter(f"{Q}MemberSource")))
+            for node in root.iter(f"{Q}Set")}
+    documents = pd.read_parquet(outputs / "documents.parquet")
+    survey = documents[documents[s.KIND] == "survey"]
+    assert sorted(sets) == sorted(survey[s.QUESTION_ID].unique()) == ["q1_needs_met",
+                                                                      "q2_local_gaps"]
+    for question_id, (description, members) in sets.items():
+        answering = survey.loc[survey[s.QUESTION_ID] == question_id, s.RESPONDENT_ID]
+        assert members == sorted(f"{r} - survey.csv" for r in answering)
+        assert description.startswith(f"Survey question {question_id}: ")
+    assert "What support is missing" in sets["q2_local_gaps"][0]
 
 
 def test_codes_nest_with_definitions_and_coding_notes(exported):
