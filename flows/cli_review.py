@@ -119,6 +119,10 @@ def import_review_command(
     console.print(f"[bold green]Updated[/bold green] {outputs_dir}/ (codings, coded_wide, "
                   f"theme_summary) and {outputs_dir / 'review'}/ (agreement.csv, "
                   "review_queue.csv, review_log.csv)")
+    if read.problems:  # exit 2, so a script can tell that part of the file was not used
+        raise InputError(f"{file}: {len(read.problems)} rows or passages could not be used "
+                         f"(listed above); the other {len(read.decisions)} decisions were "
+                         "applied")
 
 
 def _agreement_table(agreement) -> None:

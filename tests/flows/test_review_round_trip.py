@@ -38,9 +38,9 @@ def run_wave(out: Path) -> Path:
     return out / state.result()["wave"]
 
 
-def cli(*args: str) -> str:
+def cli(*args: str, exit_code: int = 0) -> str:
     result = runner.invoke(app, [str(a) for a in args], env={"COLUMNS": "500"})
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == exit_code, result.output
     return result.output
 
 
@@ -189,8 +189,10 @@ def test_workbook_round_trip_with_two_reviewers(tmp_path, monkeypatch):
          [{s.SEGMENT_ID: sanctions, s.DECISION: "add",
            s.CORRECTED_CODE: "employment_training"},
           {s.SEGMENT_ID: sanctions, s.DECISION: "add", s.CORRECTED_CODE: "housng"}])
-    said = cli("import-review", ann, "--outputs", wave, "--reviewer", "Ann")
+    # the misspelt code's row is refused: exit 2, and the other decisions are applied
+    said = cli("import-review", ann, "--outputs", wave, "--reviewer", "Ann", exit_code=2)
     assert "5 decisions" in said and "unknown code 'housng'" in said
+    assert "1 rows or passages could not be used" in said
     codings = table(wave, "codings").set_index([s.SEGMENT_ID, s.CODE_ID])
     assert codings.loc[gap, s.STATUS] == "accepted"
     assert codings.loc[mutual, s.STATUS] == "rejected"

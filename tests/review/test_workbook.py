@@ -7,6 +7,7 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.cell.rich_text import CellRichText
 from support_review import DATA, coding, segment
+from typer.testing import CliRunner
 
 from pipeline import schema as s
 from pipeline.outputs import read_wave
@@ -90,6 +91,43 @@ def test_filled_rows_become_decisions(workbook, mini_outputs, mini_codebook):
     assert recoded[s.EVIDENCE] == "Mental health"  # the recode keeps the machine's passage
     assert read.notes == [f"review.xlsx: {len(wave.codings) - 3} rows have no decision "
                           "(not reviewed yet); their codings keep their status"]
+
+
+def test_a_recode_to_x_and_accepting_the_machines_x_agree(workbook, mini_outputs,
+                                                          mini_codebook):
+    # "Mental health services have raised their thresholds": the machine coded both codes
+    path, wave = workbook
+    mh = coding(mini_outputs, "Mental health services", "mental_health")
+    threshold = coding(mini_outputs, "Mental health services", "mental_health_threshold")
+    fill(path, {row_of(path, mh): {s.DECISION: "recode",
+                                   s.CORRECTED_CODE: "mental_health_threshold"},
+                row_of(path, threshold): {s.DECISION: "accept"}})
+    read = decisions_from_workbook(path, wave.codings, wave.segments, mini_codebook, wave.wave,
+                                   reviewer="Ann")
+    assert read.problems == []
+    assert sorted(zip(read.decisions[s.CODE_ID], read.decisions[s.DECISION], strict=True)) == [
+        ("mental_health", "rejected"), ("mental_health_threshold", "accepted")]
+
+
+def test_import_review_exits_2_when_rows_are_refused(workbook, mini_outputs):
+    from flows.cli import app
+
+    path, _ = workbook
+    gap = coding(mini_outputs, "Most needs are met", "housing_gap")
+    fill(path, {row_of(path, gap): {s.DECISION: "accept", s.REVIEWER: "Ann"}},
+         [{s.SEGMENT_ID: "no-such-segment", s.DECISION: "add", s.CORRECTED_CODE: "housing",
+           s.REVIEWER: "Ann"}])
+    result = CliRunner().invoke(app, ["import-review", str(path), "--outputs",
+                                      str(mini_outputs)])
+    assert result.exit_code == 2, result.output
+    said = " ".join(result.output.split())
+    assert "segment 'no-such-segment' is not a segment of this wave" in said
+    error = result.stderr.strip()
+    assert len(error.splitlines()) == 1
+    assert error == (f"error: {path}: 1 rows or passages could not be used (listed above); the "
+                     "other 1 decisions were applied")
+    codings = read_wave(mini_outputs).codings.set_index([s.SEGMENT_ID, s.CODE_ID])
+    assert codings.loc[gap, s.STATUS] == "accepted"  # what could be applied was
 
 
 def test_bad_rows_are_named_and_the_rest_is_read(workbook, mini_outputs, mini_codebook):
