@@ -130,6 +130,9 @@ def test_theme_shares_agree_with_the_runs_theme_summary(tmp_path, waves_dir, min
     assert (joined["mentions"] == joined["mentions_report"]).all()
     assert (joined["share"] - joined["share_report"]).abs().max() < 1e-9
     assert not (path.parent / "report" / "compare.csv").exists()
+    page = path.read_text(encoding="utf-8")  # no topics: the note says so, and nothing more
+    topics = page[page.index('<h2 id="topics">'):page.index('<h2 id="quotes">')]
+    assert "Topic discovery did not run" in topics and "None." not in topics
 
 
 def test_the_theme_table_is_the_published_theme_summary_row_for_row(waves, report,
@@ -160,6 +163,46 @@ def test_stances_needs_gaps_and_quotes(report):
         assert row.quote[row.evidence_start:row.evidence_end] == row.evidence
     topics = csv(report, "uncovered_topics")
     assert topics["topic_id"].tolist() == [0]
+
+
+def test_attribute_shares_keep_survey_answers_and_interviews_apart(report):
+    crosstabs = csv(report, "crosstabs")
+    # the one interviewee's organisation compares them with nobody; the survey respondents'
+    # region and service type are shares of survey respondents only (S001, S002, S004, line-8)
+    assert set(crosstabs["kind"]) == {"survey"}
+    assert set(crosstabs["attribute"]) == {"region", "service_type"}
+    people = crosstabs.drop_duplicates(["attribute", "value"]).groupby("attribute")[
+        "respondents"].sum()
+    assert people.to_dict() == {"region": 4, "service_type": 4}
+
+
+def mention(code_id, theme, text, segment_id, confidence=0.9, status="machine"):
+    return {"code_id": code_id, "theme": theme, "text": text, "segment_id": segment_id,
+            "confidence": confidence, "status": status, "segment_start": 0, "start": 0,
+            "end": 4, "evidence": text[:4], "respondent_id": segment_id, "question_id": "q",
+            "stance": None, "direction": None}
+
+
+def test_quotes_are_not_repeated_nor_shared_between_themes(mini_codebook):
+    from pipeline.report.tables import exemplars
+
+    stock = "There is no dry housing in the county, none at all."
+    mentioned = pd.DataFrame([
+        mention("housing", "housing", stock, "a"),
+        mention("housing", "housing", "There is no dry housing in the county - none at all!",
+                "b"),  # the same answer pasted again, punctuated differently
+        mention("housing", "housing", "THERE IS NO DRY HOUSING IN THE COUNTY, NONE.", "c"),
+        mention("housing", "housing", "Housing is the gap for most of our clients.", "d", 0.5),
+        # one passage coded with a child code: it counts for the parent too
+        mention("housing_gap", "housing_gap", "Supported housing is missing here.", "e"),
+        mention("housing_gap", "housing", "Supported housing is missing here.", "e"),
+        mention("housing_gap", "housing_gap", "Nowhere to live after detox.", "f", 0.8),
+        mention("housing_gap", "housing", "Nowhere to live after detox.", "f", 0.8),
+    ])
+    quotes = exemplars(mentioned, mini_codebook)
+    by_code = quotes.groupby("code_id")["segment_id"].apply(list).to_dict()
+    assert by_code == {"housing": ["a", "d"], "housing_gap": ["e", "f"]}
+    assert not quotes["segment_id"].duplicated().any()
 
 
 def test_a_written_stances_table_is_used(tmp_path, waves_dir, mini_codebook):
@@ -382,8 +425,9 @@ def test_every_chart_is_drawn(rendered, report):
     dom, _ = rendered
     declared = next(int(e["attrs"]["content"]) for e in dom.elements
                     if e["attrs"].get("name") == "wavecoder-charts")
-    # themes, stance, direction, by region / service type / organisation, co-occurrence, compare
-    assert declared == 8
+    # themes, stance, direction, survey respondents by region and by service type,
+    # co-occurrence, compare (the one interviewee's organisation is not compared with anyone)
+    assert declared == 7
     plots = dom.with_class("js-plotly-plot")
     assert len(plots) == declared
     assert len(dom.with_class("main-svg")) >= declared
@@ -427,3 +471,4 @@ def test_screenshot_shows_the_page(rendered):
     assert image.size == (1280, 4000)
     colours = image.resize((128, 400)).getcolors(maxcolors=100000)
     assert colours is not None and len(colours) > 50  # text, bars and axes, not a blank page
+
