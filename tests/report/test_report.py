@@ -472,3 +472,72 @@ def test_screenshot_shows_the_page(rendered):
     colours = image.resize((128, 400)).getcolors(maxcolors=100000)
     assert colours is not None and len(colours) > 50  # text, bars and axes, not a blank page
 
+
+# ------------------------------------------------------------------ at a phone's width
+
+# Runs in the report, in a frame as wide as the window being tested (headless Chromium will not
+# open a window under 500 px), and posts what it measured to the page around the frame.
+LAYOUT_PROBE = """<script>
+window.addEventListener('load', function () {
+  setTimeout(function () {
+    var width = window.innerWidth, wide = [];
+    document.querySelectorAll('body *').forEach(function (el) {
+      if (el.closest('#js-plotly-tester')) { return; }  // plotly's off-screen text measurer
+      var box = el.getBoundingClientRect();
+      if (box.width > 0 && (box.right > width + 0.5 || box.left < -0.5)) {
+        wide.push({tag: el.tagName, cls: String(el.getAttribute('class') || ''),
+                   id: el.id || '', text: (el.textContent || '').slice(0, 40),
+                   left: Math.round(box.left), right: Math.round(box.right)});
+      }
+    });
+    var heatmaps = [];
+    document.querySelectorAll('.js-plotly-plot').forEach(function (plot) {
+      if (plot.querySelector('g.hm')) {
+        var area = plot.querySelector('.nsewdrag').getBoundingClientRect();
+        heatmaps.push({id: plot.id, width: Math.round(area.width),
+                       numbers: plot.querySelectorAll('g.hm text, .heatmaplayer text').length});
+      }
+    });
+    parent.postMessage(JSON.stringify({
+      width: width, scroll: document.documentElement.scrollWidth, wide: wide,
+      heatmaps: heatmaps, bar_labels: document.querySelectorAll('.bartext').length}), '*');
+  }, 1500);
+});
+</script>"""
+
+FRAME = """<!DOCTYPE html><html><body style="margin:0">
+<iframe src="report-layout.html" style="border:0; width:{width}px; height:2000px"></iframe>
+<script>window.addEventListener('message', function (e) {{
+  var out = document.createElement('pre'); out.id = 'layout-probe'; out.textContent = e.data;
+  document.body.appendChild(out); }});</script></body></html>"""
+
+
+@pytest.fixture(scope="module", params=[400, 1400], ids=["400px", "1400px"])
+def layout(request, report, tmp_path_factory) -> dict:
+    """What the page looks like in a window ``request.param`` pixels wide."""
+    width = request.param
+    root = tmp_path_factory.mktemp(f"layout-{width}")
+    (root / "report-layout.html").write_text(report.read_text(encoding="utf-8").replace(
+        "<head>", "<head>" + LAYOUT_PROBE, 1), encoding="utf-8")
+    frame = root / "frame.html"
+    frame.write_text(FRAME.format(width=width), encoding="utf-8")
+    dom = Dom()
+    dom.feed(browse(frame, root / "profile", "--dump-dom", "--window-size=1500,2100").stdout)
+    probe = dom.by_id("layout-probe")
+    assert probe is not None, "the layout probe never ran"
+    return {"viewport": width, **json.loads(probe["text"])}
+
+
+def test_nothing_is_wider_than_the_window(layout):
+    assert layout["width"] == layout["viewport"]
+    assert layout["scroll"] <= layout["width"]
+    assert layout["wide"] == []  # titles, labels, tables and charts all fit
+
+
+def test_heatmaps_keep_their_size_and_carry_their_numbers(layout):
+    heatmaps = layout["heatmaps"]
+    assert len(heatmaps) == 3  # by region, by service type, co-occurrence
+    for heatmap in heatmaps:
+        assert heatmap["width"] >= layout["width"] * 0.4, heatmap
+        assert heatmap["numbers"] > 0, heatmap
+    assert layout["bar_labels"] > 10  # bars carry their values
