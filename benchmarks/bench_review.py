@@ -90,7 +90,9 @@ def main() -> None:
             return result
 
         project = timed("export-qdpx", lambda: export_qdpx(wave_dir, book, Path(tmp) / "w.qdpx"))
-        done = timed("import-review .qdpx", lambda: import_review(project, wave_dir, book))
+        # every coding left as exported, accepted as asked: the import decides every coding
+        done = timed("import-review .qdpx", lambda: import_review(project, wave_dir, book,
+                                                                  accept_untouched=True))
         print(f"  {len(done.read.decisions)} decisions, statuses {done.refreshed.statuses}")
         wave = read_wave(wave_dir)
         workbook = Path(tmp) / "w.xlsx"

@@ -82,12 +82,16 @@ def import_review_command(
     codebook: Optional[Path] = typer.Option(None, "--codebook", help="Codebook YAML "
                                             "(default: the run's copy in the outputs folder)."),
     reviewer: Optional[str] = typer.Option(None, "--reviewer", help="Reviewer of workbook "
-                                           "rows whose reviewer cell is blank."),
+                                           "rows whose reviewer cell is blank, and of .qdpx "
+                                           "decisions no human user of the project signed."),
     min_kappa: float = typer.Option(0.6, "--min-kappa", help="Codes agreeing less than this "
                                     "are listed for codebook revision."),
     wait: Optional[float] = typer.Option(None, "--wait", min=0, help="Seconds to wait while "
                                          "another import or run of the wave works on it "
                                          "(default: $WAVECODER_LOCK_WAIT, else 600)."),
+    accept_untouched: bool = typer.Option(False, "--accept-untouched", help="Accept the "
+                                          "machine codings a .qdpx leaves exactly as exported "
+                                          "(by default they stay not reviewed)."),
 ) -> None:
     """Bring a researcher's decisions back: log them, update statuses, measure agreement."""
     from pipeline.config import load_codebook
@@ -96,6 +100,7 @@ def import_review_command(
     outputs_dir = _outputs_of(file, outputs_dir)
     done = import_review(file, outputs_dir, load_codebook(codebook) if codebook else None,
                          reviewer=reviewer, threshold=min_kappa, codebook_file=codebook,
+                         accept_untouched=accept_untouched,
                          wait=wait, on_wait=lambda message: errors.print(
                              message, markup=False, highlight=False, soft_wrap=True))
     read, appended, refreshed = done.read, done.appended, done.refreshed
@@ -120,6 +125,10 @@ def import_review_command(
     console.print(f"[bold green]Updated[/bold green] {outputs_dir}/ (codings, coded_wide, "
                   f"theme_summary) and {outputs_dir / 'review'}/ (agreement.csv, "
                   "review_queue.csv, review_log.csv)")
+    if read.problems:  # exit 2, so a script can tell that part of the file was not used
+        raise InputError(f"{file}: {len(read.problems)} rows or passages could not be used "
+                         f"(listed above); the other {len(read.decisions)} decisions were "
+                         "applied")
 
 
 def _agreement_table(agreement) -> None:

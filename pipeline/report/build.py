@@ -51,8 +51,11 @@ def _figures(current: ReportWave, found: dict[str, pd.DataFrame]) -> dict[str, A
         "stance": charts.stance_chart(found["stance_by_theme"]),
         "direction": charts.direction_chart(found["direction_by_theme"]),
     }
-    for attribute in dict.fromkeys(found["crosstabs"][tables.ATTRIBUTE]):
-        figures[f"crosstab_{attribute}"] = charts.crosstab_chart(found["crosstabs"], attribute)
+    crosstabs = found["crosstabs"]
+    for kind, attribute in dict.fromkeys(zip(crosstabs[s.KIND], crosstabs[tables.ATTRIBUTE],
+                                             strict=True)):
+        figures[f"crosstab_{kind}_{attribute}"] = charts.crosstab_chart(crosstabs, attribute,
+                                                                         kind)
     figures["cooccurrence"] = charts.cooccurrence_chart(
         found["cooccurrence"].set_index(s.CODE_ID), current.codebook.labels())
     if "compare" in found and not found["compare"].empty:
@@ -145,7 +148,8 @@ def _context(current: ReportWave, found: dict[str, pd.DataFrame], figures: dict[
         "topics_table": table_html(found["uncovered_topics"], [
             (s.TOPIC_ID, "topic", "int"), (s.SIZE, "segments", "int"),
             (s.COVERAGE, "coded", "pct"), (s.WORDS, "words", "text"),
-            ("examples", "examples", "text")], table_id="topics-table"),
+            ("examples", "examples", "text")], table_id="topics-table",
+            empty="Every topic found is covered by the codebook's codes."),
         "quotes": _quotes(found["exemplars"]),
         "review": None if review is None else {
             "to_revise": review.loc[review[s.BELOW_THRESHOLD], s.LABEL].tolist(),

@@ -1,4 +1,9 @@
-"""Plotly figures of the report's tables; each takes a table and returns a figure."""
+"""Plotly figures of the report's tables; each takes a table and returns a figure.
+
+Figures are drawn for a page from 400 px wide (a phone) to a desktop: titles and labels are
+wrapped short, bars carry their values and heatmap cells their numbers (so heatmaps need no
+colour bar beside them, which would squeeze the cells on a narrow screen).
+"""
 
 from __future__ import annotations
 
@@ -9,31 +14,50 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from pipeline import schema as s
+from pipeline.report.numbers import pct
 from pipeline.report.tables import ATTRIBUTE, VALUE
 
 BLUE, RED, GREEN, GREY, AMBER = "#3b6ea8", "#c0392b", "#2e8b57", "#9aa0a6", "#d08c2f"
 FONT = dict(family="Helvetica, Arial, sans-serif", size=12)
 
 
-def _layout(fig: go.Figure, *, height: int, **extra: object) -> go.Figure:
-    fig.update_layout(height=height, margin=dict(l=10, r=20, t=50, b=40), font=FONT,
+def _layout(fig: go.Figure, *, height: int, top: int = 50, **extra: object) -> go.Figure:
+    fig.update_layout(height=height, margin=dict(l=10, r=20, t=top, b=40), font=FONT,
                       template="plotly_white", **extra)
     return fig
 
 
-def _wrap(text: str, width: int = 70) -> str:
-    return "<br>".join(textwrap.wrap(str(text), width)) or str(text)
+TITLE_WIDTH, LABEL_WIDTH = 44, 20  # characters per line: ~300 px and ~140 px at 12 px
+
+
+def _wrap(text: str, width: int = TITLE_WIDTH) -> str:
+    return "<br>".join(textwrap.wrap(str(text), width, break_long_words=False)) or str(text)
+
+
+# A legend above the plot, left-aligned; on a narrow page its items stack one per line, so the
+# top margin leaves room for that (plotly does not make room for a wrapped legend itself).
+LEGEND = dict(orientation="h", yanchor="bottom", y=1.0, x=0, xanchor="left")
+
+
+def _legend_room(items: int) -> int:
+    return 20 + 22 * items
 
 
 def _panels(titles: list[str], bars: list[int]) -> tuple[go.Figure, int]:
     """One panel per question, each as tall as its bars; returns the figure and its height."""
-    gap, per_bar, base = 80, 22, 60
+    lines = max((title.count("<br>") + 1 for title in titles), default=1)
+    gap, per_bar, base = 34 + 16 * lines, 22, 60  # room for each panel's wrapped title
     heights = [base + per_bar * max(1, n) for n in bars]
     total = sum(heights) + gap * max(0, len(heights) - 1) + 80
     fig = make_subplots(rows=max(1, len(titles)), cols=1, subplot_titles=titles or None,
                         row_heights=heights or None,
                         vertical_spacing=gap / total if len(titles) > 1 else 0.0)
     return fig, total
+
+
+def _labels(labels: pd.Series | list[str]) -> list[str]:
+    """Axis labels wrapped to a short width, so the plot keeps its room on a narrow page."""
+    return [_wrap(str(label), LABEL_WIDTH) for label in labels]
 
 
 def themes_chart(shares: pd.DataFrame, *, top_n: int = 10) -> go.Figure:
@@ -47,7 +71,8 @@ def themes_chart(shares: pd.DataFrame, *, top_n: int = 10) -> go.Figure:
     fig, height = _panels(titles, [len(p) for p in parts])
     for row, part in enumerate(parts, start=1):
         fig.add_trace(go.Bar(
-            x=part[s.SHARE] * 100, y=part[s.LABEL], orientation="h", marker_color=BLUE,
+            x=part[s.SHARE] * 100, y=_labels(part[s.LABEL]), orientation="h",
+            marker_color=BLUE, text=[pct(v) for v in part[s.SHARE]], textposition="auto",
             customdata=part[[s.MENTIONS, s.RESPONDENTS]].to_numpy(), showlegend=False,
             hovertemplate="%{y}: %{x:.1f}% (%{customdata[0]} of %{customdata[1]})<extra></extra>",
         ), row=row, col=1)
@@ -63,11 +88,13 @@ def stance_chart(table: pd.DataFrame) -> go.Figure:
     fig = go.Figure()
     for value, colour, name in (("needed", AMBER, "needed"), ("gap", RED, "gap (missing or "
                                 "hard to get)"), ("available", GREEN, "available")):
-        fig.add_trace(go.Bar(y=part[s.LABEL], x=part[value], name=name, orientation="h",
-                             marker_color=colour,
+        fig.add_trace(go.Bar(y=_labels(part[s.LABEL]), x=part[value], name=name,
+                             orientation="h", marker_color=colour,
+                             text=[v if v else "" for v in part[value]],
+                             textposition="outside", cliponaxis=False,
                              hovertemplate="%{y}: %{x} respondents<extra>" + value + "</extra>"))
     return _layout(fig, height=max(320, 28 * len(part) + 120), barmode="group",
-                   xaxis_title="respondents", legend=dict(orientation="h", y=1.06))
+                   xaxis_title="respondents", legend=LEGEND, top=_legend_room(3))
 
 
 def direction_chart(table: pd.DataFrame) -> go.Figure:
@@ -75,34 +102,39 @@ def direction_chart(table: pd.DataFrame) -> go.Figure:
     part = table[(table["improved"] + table["worsened"] + table["same"]) > 0]
     part = part.sort_values(["net", s.CODE_ID], ascending=[False, False])
     fig = go.Figure()
-    fig.add_trace(go.Bar(y=part[s.LABEL], x=-part["worsened"], name="worsened",
+    labels = _labels(part[s.LABEL])
+    fig.add_trace(go.Bar(y=labels, x=-part["worsened"], name="worsened",
                          orientation="h", marker_color=RED, customdata=part["worsened"],
+                         text=[v if v else "" for v in part["worsened"]], textposition="auto",
                          hovertemplate="%{y}: %{customdata} worsened<extra></extra>"))
-    fig.add_trace(go.Bar(y=part[s.LABEL], x=part["improved"], name="improved",
+    fig.add_trace(go.Bar(y=labels, x=part["improved"], name="improved",
                          orientation="h", marker_color=GREEN,
+                         text=[v if v else "" for v in part["improved"]],
+                         textposition="auto",
                          hovertemplate="%{y}: %{x} improved<extra></extra>"))
-    fig.add_trace(go.Scatter(y=part[s.LABEL], x=part["net"], mode="markers", name="net",
+    fig.add_trace(go.Scatter(y=labels, x=part["net"], mode="markers", name="net",
                              marker=dict(color="black", symbol="diamond", size=9),
                              hovertemplate="%{y}: net %{x}<extra></extra>"))
     return _layout(fig, height=max(320, 28 * len(part) + 120), barmode="relative",
-                   xaxis_title="respondents (worsened to the left, improved to the right)",
-                   legend=dict(orientation="h", y=1.06))
+                   xaxis_title="respondents: ← worsened · improved →",
+                   legend=LEGEND, top=_legend_room(3))
 
 
-def crosstab_chart(table: pd.DataFrame, attribute: str) -> go.Figure:
-    """Heatmap: % of respondents with each value of ``attribute`` raising each theme."""
-    part = table[table[ATTRIBUTE] == attribute]
+def crosstab_chart(table: pd.DataFrame, attribute: str, kind: str) -> go.Figure:
+    """Heatmap: % of ``kind`` respondents with each value of ``attribute`` raising each theme."""
+    part = table[(table[ATTRIBUTE] == attribute) & (table[s.KIND] == kind)]
     grid = part.pivot_table(index=s.LABEL, columns=VALUE, values=s.SHARE, sort=False)
     totals = part.groupby(s.LABEL, sort=False)[s.MENTIONS].sum()
     grid = grid.loc[totals[totals > 0].sort_values().index]
     sizes = part.drop_duplicates(VALUE).set_index(VALUE)[s.RESPONDENTS]
-    columns = [f"{v} (n={int(sizes[v])})" for v in grid.columns]
+    columns = [_wrap(f"{v} (n={int(sizes[v])})", LABEL_WIDTH // 2) for v in grid.columns]
     fig = go.Figure(go.Heatmap(
-        z=grid.to_numpy() * 100, x=columns, y=list(grid.index), colorscale="Blues",
-        zmin=0, zmax=100, colorbar=dict(title="%", ticksuffix="%"),
-        hovertemplate="%{y} | %{x}: %{z:.1f}%<extra></extra>"))
-    return _layout(fig, height=max(320, 26 * len(grid) + 140),
-                   title=dict(text=f"By {attribute.replace('_', ' ')}", x=0))
+        z=grid.to_numpy() * 100, x=columns, y=_labels(grid.index), colorscale="Blues",
+        zmin=0, zmax=100, showscale=False, text=[[pct(v) for v in row] for row in
+                                                 grid.to_numpy()],
+        texttemplate="%{text}", hovertemplate="%{y} | %{x}: %{text}<extra></extra>"))
+    title = _wrap(f"By {attribute.replace('_', ' ')} ({kind} respondents)")
+    return _layout(fig, height=max(320, 30 * len(grid) + 160), title=dict(text=title, x=0))
 
 
 def cooccurrence_chart(matrix: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
@@ -112,10 +144,12 @@ def cooccurrence_chart(matrix: pd.DataFrame, labels: dict[str, str]) -> go.Figur
     grid = matrix.loc[keep, keep].astype(float).to_numpy()
     for i in range(len(keep)):
         grid[i, i] = float("nan")  # the diagonal (respondents raising one theme) would swamp it
-    names = [f"{labels.get(c, c)} ({sizes[c]})" for c in keep]
+    names = _labels([f"{labels.get(c, c)} ({sizes[c]})" for c in keep])
     fig = go.Figure(go.Heatmap(
-        z=grid, x=names, y=names, colorscale="Purples", colorbar=dict(title="respondents"),
-        hovertemplate="%{y} & %{x}: %{z} respondents<extra></extra>", hoverongaps=False))
+        z=grid, x=names, y=names, colorscale="Purples", showscale=False,
+        text=[["" if pd.isna(v) else str(int(v)) for v in row] for row in grid],
+        texttemplate="%{text}", hoverongaps=False,
+        hovertemplate="%{y} & %{x}: %{z} respondents<extra></extra>"))
     fig.update_yaxes(autorange="reversed")
     return _layout(fig, height=max(400, 26 * len(keep) + 200))
 
@@ -130,7 +164,7 @@ def compare_chart(table: pd.DataFrame, *, top_n: int = 12) -> go.Figure:
     for row, part in enumerate(parts, start=1):
         diff = part["difference"] * 100
         fig.add_trace(go.Scatter(
-            x=diff, y=part[s.LABEL], mode="markers", showlegend=False,
+            x=diff, y=_labels(part[s.LABEL]), mode="markers", showlegend=False,
             error_x=dict(type="data", symmetric=False, array=part["ci_high"] * 100 - diff,
                          arrayminus=diff - part["ci_low"] * 100, color=GREY),
             marker=dict(size=10, color=[RED if d < 0 else GREEN for d in diff],

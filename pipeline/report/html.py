@@ -9,15 +9,11 @@ import plotly.graph_objects as go
 from jinja2 import Environment
 from markupsafe import Markup, escape
 
+from pipeline.report.numbers import num, pct
 from pipeline.report.template import PAGE
 
 PLOT_CONFIG = {"displaylogo": False, "responsive": True,
                "modeBarButtonsToRemove": ["sendDataToCloud"]}
-
-
-def pct(value: Any) -> str:
-    """A share (0-1) as a percentage with one decimal: 0.3333 -> '33.3%'."""
-    return "" if pd.isna(value) else f"{float(value) * 100:.1f}%"
 
 
 def points(value: Any) -> str:
@@ -35,19 +31,21 @@ def _text(value: Any) -> str:
 
 FORMATS: dict[str, Callable[[Any], str]] = {
     "text": _text, "int": lambda v: "" if pd.isna(v) else str(int(v)), "pct": pct,
-    "points": points, "p": _p, "num": lambda v: "" if pd.isna(v) else f"{float(v):.2f}",
+    "points": points, "p": _p, "num": num,
 }
 
 
 def table_html(frame: pd.DataFrame, columns: Sequence[tuple[str, str, str]], *,
-               table_id: str, highlight: str | None = None) -> Markup:
+               table_id: str, highlight: str | None = None, empty: str = "None.") -> Markup:
     """An HTML table of ``frame``: ``columns`` are (column, header, format) triples.
+
+    ``empty``: what the page says instead when ``frame`` has no rows.
 
     Numeric cells carry their exact value in ``data-value`` and the column name in the cell's
     class, so a reader (or a test) can match the page to the CSV.
     """
     if frame.empty:
-        return Markup("<p>None.</p>")
+        return Markup(f"<p>{escape(empty)}</p>")
     head = "".join(
         f'<th class="{"text" if kind == "text" else "num"}">{escape(header)}</th>'
         for _, header, kind in columns)
@@ -65,7 +63,8 @@ def table_html(frame: pd.DataFrame, columns: Sequence[tuple[str, str, str]], *,
         marked = ' class="significant"' if highlight and bool(row.get(highlight)) else ""
         code = f' data-code="{escape(row["code_id"])}"' if "code_id" in row else ""
         body.append(f"<tr{marked}{code}>{''.join(cells)}</tr>")
-    return Markup(f'<table id="{escape(table_id)}"><tr>{head}</tr>{"".join(body)}</table>')
+    return Markup(f'<div class="table-wrap"><table id="{escape(table_id)}"><tr>{head}</tr>'
+                  f'{"".join(body)}</table></div>')
 
 
 def figure_html(fig: go.Figure, div_id: str) -> Markup:

@@ -6,6 +6,8 @@ counts once for housing. Child codes count for their parents, as in ``theme_summ
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from pipeline import schema as s
@@ -37,14 +39,15 @@ def mentions(documents: pd.DataFrame, segments: pd.DataFrame, codings: pd.DataFr
     """One row per coding and theme it counts for (its code and each ancestor).
 
     Columns: the coding's columns, ``theme``, the segment's ``document_id`` and ``text``, the
-    document's ``respondent_id`` and ``question_id``, and the coding's stance and direction.
+    document's ``respondent_id``, ``question_id`` and ``kind``, and the coding's stance and
+    direction.
     """
     keys = [s.SEGMENT_ID, s.CODE_ID]
     found = stance_table[[*keys, s.STANCE, s.DIRECTION]].drop_duplicates(keys)
     frame = codings.merge(found, on=keys, how="left").merge(
         segments[[s.SEGMENT_ID, s.DOCUMENT_ID, s.START, s.TEXT]].rename(
             columns={s.START: "segment_start"}), on=s.SEGMENT_ID, how="inner").merge(
-        documents[[s.DOCUMENT_ID, s.RESPONDENT_ID, s.QUESTION_ID]], on=s.DOCUMENT_ID)
+        documents[[s.DOCUMENT_ID, s.RESPONDENT_ID, s.QUESTION_ID, s.KIND]], on=s.DOCUMENT_ID)
     lineages = {c: lineage(codebook, c) for c in frame[s.CODE_ID].unique()}
     frame[THEME] = frame[s.CODE_ID].map(lineages)
     return frame.explode(THEME).reset_index(drop=True)
@@ -94,29 +97,32 @@ def respondent_attributes(documents: pd.DataFrame, attributes: list[str]) -> pd.
 
 def crosstab(documents: pd.DataFrame, mentioned: pd.DataFrame, codebook: Codebook,
              attributes: list[str]) -> pd.DataFrame:
-    """Share of respondents with each attribute value who raise each theme (any question).
+    """Share of respondents with each attribute value who raise each theme, per source kind.
 
-    Attributes with one value, or more than 15, are left out; respondents without a value are
-    grouped as "(not recorded)".
+    Survey answers and interview transcripts are counted apart (``kind``): a whole interview
+    raises far more themes than a short answer, so mixing them in one share misleads. Within a
+    kind, attributes with one value, or more than 15, are left out; respondents without a value
+    are grouped as "(not recorded)".
     """
-    people, labels = respondent_attributes(documents, attributes), codebook.labels()
-    themes = mentioned.groupby(THEME)[s.RESPONDENT_ID].unique()
-    rows = []
-    for attribute in attributes:
-        values = people[attribute].fillna("(not recorded)")
-        if not 2 <= values.nunique() <= MAX_ATTRIBUTE_VALUES:
-            continue
-        sizes = values.value_counts()
-        for value in sorted(sizes.index):
-            for code_id in codebook.code_ids():
-                who = themes.get(code_id, [])
-                count = int((values.reindex(who) == value).sum()) if len(who) else 0
-                rows.append({ATTRIBUTE: attribute, VALUE: value,
-                             s.RESPONDENTS: int(sizes[value]), s.CODE_ID: code_id,
-                             s.LABEL: labels[code_id], s.MENTIONS: count,
-                             s.SHARE: _share(count, int(sizes[value]))})
-    return pd.DataFrame(rows, columns=[ATTRIBUTE, VALUE, s.RESPONDENTS, s.CODE_ID, s.LABEL,
-                                       s.MENTIONS, s.SHARE])
+    labels, rows = codebook.labels(), []
+    for kind in sorted(documents[s.KIND].dropna().unique()):
+        people = respondent_attributes(documents[documents[s.KIND] == kind], attributes)
+        themes = mentioned[mentioned[s.KIND] == kind].groupby(THEME)[s.RESPONDENT_ID].unique()
+        for attribute in attributes:
+            values = people[attribute].fillna("(not recorded)")
+            if not 2 <= values.nunique() <= MAX_ATTRIBUTE_VALUES:
+                continue
+            sizes = values.value_counts()
+            for value in sorted(sizes.index):
+                for code_id in codebook.code_ids():
+                    who = themes.get(code_id, [])
+                    count = int((values.reindex(who) == value).sum()) if len(who) else 0
+                    rows.append({s.KIND: kind, ATTRIBUTE: attribute, VALUE: value,
+                                 s.RESPONDENTS: int(sizes[value]), s.CODE_ID: code_id,
+                                 s.LABEL: labels[code_id], s.MENTIONS: count,
+                                 s.SHARE: _share(count, int(sizes[value]))})
+    return pd.DataFrame(rows, columns=[s.KIND, ATTRIBUTE, VALUE, s.RESPONDENTS, s.CODE_ID,
+                                       s.LABEL, s.MENTIONS, s.SHARE])
 
 
 def cooccurrence(mentioned: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
@@ -143,26 +149,51 @@ def uncovered_topics(topics: pd.DataFrame | None, *, examples: int = 3) -> pd.Da
     return found[columns]
 
 
+NEAR_DUPLICATE = 0.8  # token Jaccard similarity from which two quotes count as one
+
+
+def _tokens(text: str) -> frozenset[str]:
+    return frozenset(re.findall(r"\w+", text.casefold()))
+
+
+def _near(tokens: frozenset[str], chosen: list[frozenset[str]]) -> bool:
+    """Whether a quote's tokens are (nearly) those of a quote already chosen."""
+    return any(len(tokens & other) >= NEAR_DUPLICATE * len(tokens | other) for other in chosen)
+
+
 def exemplars(mentioned: pd.DataFrame, codebook: Codebook, *, n: int = 3) -> pd.DataFrame:
     """``n`` distinct quotes per theme, chosen the same way on every run.
 
     Codings a reviewer accepted (or added) come first; then the most confident, codings of the
-    theme itself before its children's, and the lowest segment id.
+    theme itself before its children's, and the lowest segment id. A quote serves one theme
+    only, and near-duplicates (the same words up to case and punctuation, or token Jaccard
+    similarity of 0.8 or more: a stock answer pasted by several respondents) appear once: each
+    theme first takes quotes coded with it, then its children's quotes no other theme took.
     """
-    rows = []
+    rows, chosen = [], {}
     status = mentioned[s.STATUS] if s.STATUS in mentioned else pd.Series(
         "", index=mentioned.index)
     frame = mentioned.assign(
         _accepted=status.isin([s.STATUS_ACCEPTED, s.STATUS_HUMAN_ADDED]),
-        _inherited=mentioned[s.CODE_ID] != mentioned[THEME],
-        _quote=mentioned[s.TEXT].map(lambda t: " ".join(str(t).split())))
+        _inherited=mentioned[s.CODE_ID] != mentioned[THEME])
     labels = codebook.labels()
+    used: list[frozenset[str]] = []
+    for inherited in (False, True):  # own quotes for every theme first, then its children's
+        for code_id in codebook.code_ids():
+            mine = chosen.setdefault(code_id, [])
+            pool = frame[(frame[THEME] == code_id) & (frame["_inherited"] == inherited)]
+            for row in pool.sort_values(["_accepted", s.CONFIDENCE, s.SEGMENT_ID],
+                                        ascending=[False, False, True],
+                                        kind="stable").itertuples(index=False):
+                if len(mine) >= n:
+                    break
+                tokens = _tokens(str(row.text))
+                if not tokens or _near(tokens, used):
+                    continue
+                used.append(tokens)
+                mine.append(row)
     for code_id in codebook.code_ids():
-        pool = frame[frame[THEME] == code_id].sort_values(
-            ["_accepted", s.CONFIDENCE, "_inherited", s.SEGMENT_ID],
-            ascending=[False, False, True, True], kind="stable")
-        pool = pool.drop_duplicates("_quote").head(n)
-        for rank, row in enumerate(pool.itertuples(index=False), start=1):
+        for rank, row in enumerate(chosen[code_id], start=1):
             offset = int(row.segment_start)
             rows.append({s.CODE_ID: code_id, s.LABEL: labels[code_id], s.RANK: rank,
                          "quote": row.text, s.EVIDENCE: row.evidence,

@@ -9,14 +9,24 @@ PAGE = r"""<!DOCTYPE html>
 <title>{{ title }}: wave report</title>
 <style>
 body { font-family: Helvetica, Arial, sans-serif; color: #222; margin: 0 auto; max-width: 1180px;
-       padding: 0 24px 48px; line-height: 1.45; }
+       padding: 0 24px 48px; line-height: 1.45; overflow-wrap: break-word; }
 h1 { margin-bottom: 4px; } h2 { border-bottom: 2px solid #3b6ea8; padding-bottom: 4px;
 margin-top: 40px; } h3 { margin-bottom: 6px; }
 .meta { color: #555; font-size: 14px; } .note { color: #555; font-size: 14px; }
 .warning { background: #fff4e5; border-left: 4px solid #d08c2f; padding: 8px 12px; }
-table { border-collapse: collapse; font-size: 13px; margin: 8px 0 16px; }
+table { border-collapse: collapse; font-size: 13px; margin: 8px 0 16px; max-width: 100%; }
 th, td { border-bottom: 1px solid #e3e3e3; padding: 3px 10px; text-align: left;
-         vertical-align: top; }
+         vertical-align: top; overflow-wrap: anywhere; }
+th { overflow-wrap: normal; }  /* headers break between words, never inside one */
+.table-wrap { max-width: 100%; overflow-x: auto; }
+img, svg, .plotly-graph-div { max-width: 100%; }
+code { overflow-wrap: anywhere; }
+/* a phone: narrower margins and cells, so tables fit without scrolling sideways */
+@media (max-width: 640px) {
+  body { padding: 0 10px 32px; } h1 { font-size: 24px; }
+  table { font-size: 11px; } th, td { padding: 2px 4px; }
+  nav a { display: inline-block; margin: 0 10px 4px 0; }
+}
 th { background: #f3f5f8; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr.significant td { font-weight: bold; }
@@ -38,13 +48,13 @@ codes count for their parents). Full table: <code>report/themes.csv</code>.</p>
 {{ charts.themes|safe }}
 {% for question in questions %}
 <h3>{{ question.id }}: {{ question.text }} (n={{ question.respondents }})</h3>
-<table id="themes-{{ question.id }}" class="themes">
+<div class="table-wrap"><table id="themes-{{ question.id }}" class="themes">
 <tr><th class="num">rank</th><th>theme</th><th class="num">respondents raising it</th>
 <th class="num">share</th></tr>
 {% for row in question.rows %}<tr data-code="{{ row.code_id }}">
 <td class="num">{{ row.rank }}</td><td>{{ row.label }}</td><td class="num">{{ row.mentions }}</td>
 <td class="num share" data-value="{{ row.share }}">{{ row.share|pct }}</td></tr>
-{% endfor %}</table>
+{% endfor %}</table></div>
 {% endfor %}
 
 <h2 id="stance">Needs and gaps</h2>
@@ -63,7 +73,9 @@ improved − worsened, balance = net ÷ (improved + worsened). Full table:
 
 <h2 id="attributes">By respondent attributes</h2>
 <p class="note">Share of respondents with each attribute value raising each theme in any answer.
-Full table: <code>report/crosstabs.csv</code>.</p>
+Survey respondents and interviewees are shown apart: a whole interview raises far more themes
+than a short survey answer, so their shares are not comparable. Full table:
+<code>report/crosstabs.csv</code>.</p>
 {% for key in crosstab_keys %}{{ charts[key]|safe }}{% endfor %}
 {% if not crosstab_keys %}<p>No attribute with between 2 and 15 values.</p>{% endif %}
 
@@ -86,8 +98,8 @@ rows: q &lt; 0.05. Full table: <code>report/compare.csv</code>.</p>
 {% endif %}
 
 <h2 id="topics">Topics the codebook does not cover</h2>
-{% if topics_note %}<p class="note">{{ topics_note }}</p>{% endif %}
-{{ topics_table|safe }}
+{% if topics_note %}<p class="note">{{ topics_note }}</p>
+{% else %}{{ topics_table|safe }}{% endif %}
 
 <h2 id="quotes">Quotes</h2>
 <p class="note">Three per theme: passages a reviewer accepted first, then the most confident

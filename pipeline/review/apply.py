@@ -128,11 +128,12 @@ def refresh_outputs(outputs_dir: Path, codebook: Codebook, *,
 
 
 def read_review_file(path: Path, outputs_dir: Path, codebook: Codebook,
-                     reviewer: str | None = None, wave: WaveOutputs | None = None
-                     ) -> ReviewImport:
+                     reviewer: str | None = None, wave: WaveOutputs | None = None,
+                     accept_untouched: bool = False) -> ReviewImport:
     """Decisions from a returned ``.qdpx`` (QDA tool) or ``.xlsx`` (review workbook).
 
-    ``wave``: the wave's outputs when the caller has read them already.
+    ``wave``: the wave's outputs when the caller has read them already; ``accept_untouched``:
+    accept a .qdpx's machine codings left as exported (by default they stay undecided).
     """
     if not path.is_file():
         raise MissingInputError(f"{path}: no such file")
@@ -141,7 +142,7 @@ def read_review_file(path: Path, outputs_dir: Path, codebook: Codebook,
     if suffix == ".qdpx":
         from pipeline.review.qdpx_read import decisions_from_qdpx
 
-        return decisions_from_qdpx(path, wave, codebook)
+        return decisions_from_qdpx(path, wave, codebook, reviewer, accept_untouched)
     if suffix == ".xlsx":
         from pipeline.review.workbook import decisions_from_workbook
 
@@ -184,8 +185,8 @@ class Imported:
 def import_review(path: Path, outputs_dir: Path, codebook: Codebook | None = None, *,
                   reviewer: str | None = None, threshold: float = DEFAULT_THRESHOLD,
                   imported_at: str | None = None, codebook_file: Path | None = None,
-                  wait: float | None = None, on_wait: Callable[[str], None] | None = None
-                  ) -> Imported:
+                  accept_untouched: bool = False, wait: float | None = None,
+                  on_wait: Callable[[str], None] | None = None) -> Imported:
     """Read ``path``, append its decisions to the wave's log, and publish the wave again.
 
     The whole import holds the wave's lock (:func:`pipeline.export.lock.wave_lock`): a second
@@ -194,19 +195,20 @@ def import_review(path: Path, outputs_dir: Path, codebook: Codebook | None = Non
     when it was imported, unless the outputs do not show the log yet (an import killed between
     logging and publishing), which this import then completes.
     ``codebook``: default the one the run used (the wave folder's copy); ``codebook_file``: as
-    for :func:`refresh_outputs`; ``wait``, ``on_wait``: as for the lock.
+    for :func:`refresh_outputs`; ``accept_untouched``: as for :func:`read_review_file`;
+    ``wait``, ``on_wait``: as for the lock.
     """
     if outputs_dir.name in ("", ".", ".."):  # the lock and the new folder go beside it
         outputs_dir = Path(os.path.abspath(outputs_dir))
     with wave_lock(outputs_dir, f"import of {path.name}", wait=wait, on_wait=on_wait):
         return _import_review(path, outputs_dir, codebook, reviewer=reviewer,
                               threshold=threshold, imported_at=imported_at,
-                              codebook_file=codebook_file)
+                              codebook_file=codebook_file, accept_untouched=accept_untouched)
 
 
 def _import_review(path: Path, outputs_dir: Path, codebook: Codebook | None, *,
                    reviewer: str | None, threshold: float, imported_at: str | None,
-                   codebook_file: Path | None) -> Imported:
+                   codebook_file: Path | None, accept_untouched: bool) -> Imported:
     wave = read_wave(outputs_dir)
     codebook = codebook or wave.require_codebook()
     db = database_of(outputs_dir)
@@ -228,7 +230,7 @@ def _import_review(path: Path, outputs_dir: Path, codebook: Codebook | None, *,
             "decisions); the same file again changes nothing"])
         return Imported(read, appended, _refreshed(review_wave(
             wave.codings, wave.segments, log, codebook, wave.wave, threshold=threshold)))
-    read = read_review_file(path, outputs_dir, codebook, reviewer, wave)
+    read = read_review_file(path, outputs_dir, codebook, reviewer, wave, accept_untouched)
     appended = append_decisions(db, wave.wave, read.decisions, imported_at=imported_at)
     refreshed = refresh_outputs(outputs_dir, codebook, threshold=threshold, wave=wave,
                                 codebook_file=codebook_file)

@@ -14,6 +14,7 @@ source, and the importer rebuilds the same layout to check and map selections ba
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 import uuid
@@ -60,7 +61,7 @@ def reviewer_user_guid(name: str) -> str:
     return stable_guid("user", "reviewer", name)
 
 
-def _user_of(coder: str) -> tuple[str, str]:
+def user_of(coder: str) -> tuple[str, str]:
     """The project user (guid, name) of a coding's coder.
 
     A coding people added (coder ``reviewer:<name>``) belongs to that reviewer, any other to
@@ -82,10 +83,12 @@ class SourcePlan:
     """One exported text source: its text and where each document's text starts in it."""
 
     guid: str
-    name: str
+    name: str  # file-safe: QDA tools copy sources to files named after them
     respondent_id: str
     text: str
     offsets: dict[str, int]  # document_id -> offset of the document's text in ``text``
+    origin: str = ""  # the input file the text comes from, as documents.parquet names it
+    questions: tuple[str, ...] = ()  # survey questions answered in the source
 
     @property
     def path(self) -> str:
@@ -133,6 +136,7 @@ class WaveLayout:
     coders: list[str]
     attributes: list[str]
     source_of_document: dict[str, SourcePlan] = field(default_factory=dict)
+    created: str = ""  # when the run coded the wave (ISO 8601, UTC), for creationDateTime
 
 
 def _missing(value: object) -> bool:
@@ -159,6 +163,37 @@ def _source_text(group: pd.DataFrame) -> tuple[str, dict[str, int]]:
     return "\n".join(blocks), offsets
 
 
+_UNSAFE = re.compile(r'[\x00-\x1f/\\:*?"<>|]+')
+
+
+def source_name(respondent: str, source: str, taken: set[str]) -> str:
+    """A source's name as a file name: ``CE01 - interviews_CE01.txt``, unique within ``taken``.
+
+    QualCoder copies a source to a file named after it, so a ``/`` or ``:`` in the name breaks
+    the import; the origin, as written, goes in the source's description instead.
+    """
+    base = _UNSAFE.sub("_", f"{respondent} - {source}" if source else respondent).strip(" .")
+    base = base[:150] or "source"
+    name, number = base, 1
+    while name.casefold() in taken:
+        number += 1
+        name = f"{base} ({number})"
+    taken.add(name.casefold())
+    return name
+
+
+def _created(directory: Path) -> str:
+    """When the run wrote the wave's segments (UTC): the machine codings' creation time.
+
+    The same on every export of the same outputs, so exports stay byte-identical.
+    """
+    try:
+        stamp = (directory / "segments.parquet").stat().st_mtime
+    except OSError:
+        return ""
+    return dt.datetime.fromtimestamp(int(stamp), dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def wave_layout(outputs: Path | WaveOutputs) -> WaveLayout:
     """Lay a wave's outputs folder out as sources and machine selections.
 
@@ -175,12 +210,15 @@ def wave_layout(outputs: Path | WaveOutputs) -> WaveLayout:
     keys = docs[s.SOURCE].fillna("").astype(str) + "\x1f" + docs[s.RESPONDENT_ID].fillna("")
     sources: list[SourcePlan] = []
     by_document: dict[str, SourcePlan] = {}
+    taken: set[str] = set()
     for key, group in docs.groupby(keys, sort=False):
         source, respondent = str(key).split("\x1f", 1)
         text, offsets = _source_text(group)
+        survey = group[group[s.KIND] == "survey"]
         plan = SourcePlan(guid=stable_guid("source", wave, source, respondent),
-                          name=f"{respondent} ({source})", respondent_id=respondent,
-                          text=text, offsets=offsets)
+                          name=source_name(respondent, source, taken), respondent_id=respondent,
+                          text=text, offsets=offsets, origin=source,
+                          questions=tuple(dict.fromkeys(survey[s.QUESTION_ID].dropna())))
         sources.append(plan)
         by_document.update({doc_id: plan for doc_id in offsets})
     if s.STATUS in codings.columns:  # codings a reviewer rejected are not offered again
@@ -219,7 +257,7 @@ def wave_layout(outputs: Path | WaveOutputs) -> WaveLayout:
     coders = sorted({sel.coder for sel in selections})
     return WaveLayout(wave=wave, sources=sources, selections=selections, documents=docs,
                       segments=segments, coders=coders, attributes=attributes,
-                      source_of_document=by_document)
+                      source_of_document=by_document, created=_created(read.directory))
 
 
 # --------------------------------------------------------------------------- project XML
@@ -255,99 +293,6 @@ def _code_description(code: Code) -> str:
     return "\n\n".join(lines)
 
 
-def _add_codes(parent: etree._Element, codes: list[Code]) -> None:
-    for code in codes:
-        node = _element(parent, "Code", guid=code_guid(code.id), name=code.label,
-                        isCodable="true")
-        _element(node, "Description", _code_description(code))
-        _add_codes(node, code.children)
-
-
-def _selection_description(sel: MachineSelection, label: str) -> str:
-    confidence = "n/a" if math.isnan(sel.confidence) else f"{sel.confidence:.2f}"
-    rule = f"{sel.method} {sel.pattern}".strip()
-    return (f"{label}: \"{sel.evidence}\"\n"
-            f"confidence {confidence}; negated: {'yes' if sel.negated else 'no'}; "
-            f"needs review: {'yes' if sel.needs_review else 'no'}; {rule}; coder {sel.coder}\n"
-            + coding_tag(sel.segment_id, sel.code_id))
-
-
-def _first_values(docs: pd.DataFrame, columns: list[str]) -> dict[str, dict[str, str]]:
-    """Each respondent's attribute values (the first non-empty value of each attribute)."""
-    values: dict[str, dict[str, str]] = {}
-    for doc in docs.to_dict("records"):
-        mine = values.setdefault(_text(doc[s.RESPONDENT_ID]), {})
-        for column in columns:
-            value = _text(doc[column])
-            if value and column not in mine:
-                mine[column] = value
-    return values
-
-
-def project_xml(layout: WaveLayout, codebook: Codebook, reviewers: Sequence[str] = ()) -> bytes:
-    """The ``project.qde`` document of a wave's layout, as UTF-8 bytes."""
-    known = set(codebook.code_ids())
-    unknown = sorted({sel.code_id for sel in layout.selections} - known)
-    if unknown:
-        raise InputError(f"codings use codes that codebook '{codebook.id}' does not have: "
-                         f"{', '.join(unknown)}")
-    users = list(dict.fromkeys([_user_of(c) for c in layout.coders]
-                               + [(reviewer_user_guid(name), name) for name in reviewers]))
-    attributes = {"name": layout.wave, "origin": "wavecoder"}
-    if users:
-        attributes["creatingUserGUID"] = users[0][0]
-    root = _element(None, "Project", **attributes)
-    if users:
-        users_node = _element(root, "Users")
-        for guid, name in users:
-            _element(users_node, "User", guid=guid, name=name)
-    _add_codes(_element(_element(root, "CodeBook"), "Codes"), codebook.codes)
-    if layout.attributes:
-        variables = _element(root, "Variables")
-        for name in layout.attributes:
-            _element(variables, "Variable", guid=stable_guid("variable", layout.wave, name),
-                     name=name, typeOfVariable="Text")
-    values = _first_values(layout.documents, layout.attributes)
-    respondents = list(dict.fromkeys(plan.respondent_id for plan in layout.sources))
-    if respondents:
-        cases = _element(root, "Cases")
-        for respondent in respondents:
-            case = _element(cases, "Case", guid=stable_guid("case", layout.wave, respondent),
-                            name=respondent)
-            for name, value in values.get(respondent, {}).items():
-                node = _element(case, "VariableValue")
-                _element(node, "VariableRef",
-                         targetGUID=stable_guid("variable", layout.wave, name))
-                _element(node, "TextValue", value)
-            for plan in layout.sources:
-                if plan.respondent_id == respondent:
-                    _element(case, "SourceRef", targetGUID=plan.guid)
-    labels = codebook.labels()
-    by_source: dict[str, list[MachineSelection]] = {}
-    for sel in layout.selections:
-        by_source.setdefault(sel.source_guid, []).append(sel)
-    if layout.sources:
-        sources = _element(root, "Sources")
-        for plan in layout.sources:
-            node = _element(sources, "TextSource", guid=plan.guid, name=plan.name,
-                            plainTextPath=f"internal://{plan.guid}.txt")
-            for sel in by_source.get(plan.guid, []):
-                user = _user_of(sel.coder)[0]
-                selection = _element(node, "PlainTextSelection", guid=sel.guid,
-                                     startPosition=str(sel.start), endPosition=str(sel.end),
-                                     creatingUser=user)
-                _element(selection, "Description",
-                         _selection_description(sel, labels[sel.code_id]))
-                coding = _element(selection, "Coding", guid=sel.coding_guid, creatingUser=user)
-                _element(coding, "CodeRef", targetGUID=code_guid(sel.code_id))
-    coders = ", ".join(layout.coders) or "none"
-    _element(root, "Description",
-             f"wavecoder coding of wave {layout.wave}: codebook {codebook.id} "
-             f"{codebook.version} (sha256 {codebook.sha256 or 'unknown'}), coder {coders}. "
-             f"Each selection's description ends with the coding it stands for.")
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
-
-
 def _write_member(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
     info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
     info.compress_type = zipfile.ZIP_DEFLATED
@@ -369,6 +314,8 @@ def export_qdpx(outputs: Path | WaveOutputs, codebook: Codebook, out: Path | Non
         The path written. Raises ValueError when the outputs are inconsistent with each other or
         with the codebook.
     """
+    from pipeline.review.qdpx_xml import project_xml  # the XML writer builds on this module
+
     wave = as_wave(outputs)
     layout = wave_layout(wave)
     xml = project_xml(layout, codebook, list(reviewers))

@@ -3,8 +3,10 @@
 The wave's outputs are laid out again exactly as :func:`pipeline.review.qdpx.export_qdpx` wrote
 them, and the project is compared with that layout:
 
-* a machine selection still carrying its code is **accepted**; if it also carries other codes,
-  each of those is **added**;
+* a machine selection still carrying its code is **accepted** when a person touched it (it
+  was modified, resized or coded by a human user); one left exactly as exported says nothing,
+  so its coding stays *machine* unless the import is asked to accept untouched codings; other
+  codes on a machine selection are each **added**;
 * a machine selection that was deleted, or whose code was removed, is **rejected**;
 * a selection whose machine code was replaced by another (in place, or by deleting the machine
   selection and coding the same span anew) is a recode: **rejected** plus **added**;
@@ -22,7 +24,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -42,6 +43,7 @@ from pipeline.review.qdpx import (
     machine_user_guid,
     wave_layout,
 )
+from pipeline.review.qdpx_place import Place, Placer
 from pipeline.review.qdpx_project import CodingRecord, Project, Selection, Source, read_project
 
 _CODING_LINE = re.compile(re.escape(CODING_TAG) + r" segment=(\S+) code=(\S+)\s*$", re.M)
@@ -52,25 +54,16 @@ _ORDER = {s.DECISION_REJECTED: 0, s.DECISION_ADDED: 1, s.DECISION_ACCEPTED: 2}
 # --------------------------------------------------------------------------- decisions
 
 
-@dataclass
-class _Place:
-    document_id: str
-    segment_id: str
-    start: int  # document offsets
-    end: int
-    evidence: str
-    note: str
-
-
 class _Review:
     """One pass over a project against the wave's layout, collecting decisions and problems."""
 
     def __init__(self, layout: WaveLayout, project: Project, file_name: str, digest: str,
-                 code_ids: set[str], complete: bool) -> None:
+                 code_ids: set[str], complete: bool, reviewer: str | None = None,
+                 accept_untouched: bool = False) -> None:
         self.layout, self.project, self.file_name, self.digest = layout, project, file_name, digest
         self.rows: list[dict] = []
         self.problems: list[str] = []
-        self.state: dict[tuple[str, str], str] = {}  # coding key -> decided | unsure
+        self.state: dict[tuple[str, str], str] = {}  # coding key -> decided|unsure|untouched
         self.by_guid = {sel.guid: sel for sel in layout.selections}
         self.by_key = {sel.key: sel for sel in layout.selections}
         self.order = {plan.guid: i for i, plan in enumerate(layout.sources)}
@@ -79,18 +72,16 @@ class _Review:
             match = _CODE_ID_LINE.search(description)
             if guid not in self.code_of and match and (match[1] in code_ids or not complete):
                 self.code_of[guid] = match[1]
-        machine = {machine_user_guid(c) for c in layout.coders}
+        self.machine_users = {machine_user_guid(c) for c in layout.coders}
         self.humans = {g: n for g, n in project.users.items()
-                       if g not in machine and n not in layout.coders}
-        docs = layout.documents
-        self.doc_text = dict(zip(docs[s.DOCUMENT_ID], docs[s.TEXT].fillna(""), strict=True))
+                       if g not in self.machine_users and n not in layout.coders}
+        self.accept_untouched = accept_untouched
+        self.placer = Placer(layout)
+        self.place = self.placer.place
         self.segment_document = dict(zip(layout.segments[s.SEGMENT_ID],
                                          layout.segments[s.DOCUMENT_ID], strict=True))
-        self.doc_segments: dict[str, list[tuple[int, int, str]]] = {}
-        for seg in layout.segments.itertuples(index=False):
-            self.doc_segments.setdefault(seg.document_id, []).append(
-                (int(seg.start), int(seg.end), seg.segment_id))
-        self.fallback_reviewer: str | None = None
+        # decisions no human user of the project signed go to the reviewer named on import
+        self.fallback_reviewer: str | None = (reviewer or "").strip() or None
 
     # ---- who and when
 
@@ -117,34 +108,6 @@ class _Review:
         """The first time signed by a human user, else the project's modification time."""
         stamp = next((t for u, t in pairs if t and u in self.humans), "")
         return stamp or self.project.modified_at or None
-
-    # ---- where
-
-    def place(self, plan: SourcePlan, start: int, end: int) -> _Place | str:
-        """The document and segment of exported-source span ``[start, end)``, or why none."""
-        overlaps = []
-        for doc_id, offset in plan.offsets.items():
-            overlap = min(end, offset + len(self.doc_text[doc_id])) - max(start, offset)
-            if overlap > 0:
-                overlaps.append((overlap, -offset, doc_id))
-        if not overlaps:
-            return "lies outside every answer or transcript text (a question heading?)"
-        doc_id = max(overlaps)[2]
-        notes = [f"spans {len(overlaps)} answers; cut to the part in {doc_id}"] * (
-            len(overlaps) > 1)
-        offset = plan.offsets[doc_id]
-        d_start = max(start, offset) - offset
-        d_end = min(end - offset, len(self.doc_text[doc_id]))
-        segs = [(min(d_end, e) - max(d_start, b), -b, e, seg) for b, e, seg in
-                self.doc_segments.get(doc_id, []) if min(d_end, e) > max(d_start, b)]
-        if not segs:
-            return f"lies outside every coded segment of {doc_id} (an interviewer turn?)"
-        _, minus_start, seg_end, segment = max(segs)
-        if len(segs) > 1:
-            notes.append(f"spans {len(segs)} segments; cut to {segment}, the largest overlap")
-        d_start, d_end = max(d_start, -minus_start), min(d_end, seg_end)
-        return _Place(doc_id, segment, d_start, d_end, self.doc_text[doc_id][d_start:d_end],
-                      "; ".join(notes))
 
     # ---- rows
 
@@ -192,6 +155,15 @@ class _Review:
 
     # ---- the three passes
 
+    def touched(self, sel: Selection, coding: CodingRecord) -> bool:
+        """Whether a person changed a machine selection or its coding in their tool.
+
+        A selection left as exported says nothing: the reviewer may never have looked at it.
+        """
+        modified = bool(sel.modified_at) and sel.modified_at != sel.created_at
+        return (sel.modified_by in self.humans or coding.user in self.humans
+                or (modified and sel.modified_by not in self.machine_users))
+
     def machine_selection(self, plan: SourcePlan, source: Source, sel: Selection,
                           machine: MachineSelection, span: tuple[int, int]) -> bool:
         """Decide on a selection wavecoder exported; False when it moved to another segment."""
@@ -200,7 +172,7 @@ class _Review:
         if moved and (isinstance(place, str) or place.segment_id != machine.segment_id):
             return False  # treated as the machine coding deleted and a new selection made
         if isinstance(place, str):  # a machine coding always lies in its segment; just in case
-            place = _Place(machine.document_id, machine.segment_id, machine.doc_start,
+            place = Place(machine.document_id, machine.segment_id, machine.doc_start,
                            machine.doc_end, machine.evidence, "")
         codes = self.selection_codes(sel, source)
         others = {c: coding for c, coding in codes.items() if c != machine.code_id}
@@ -216,9 +188,15 @@ class _Review:
                 self.row(s.DECISION_ACCEPTED, machine.segment_id, machine.code_id, place.start,
                          place.end, place.evidence, self.reviewer(sel.modified_by),
                          self.when((sel.modified_by, sel.modified_at)), detail, plan.guid)
-            else:
+            elif self.touched(sel, codes[machine.code_id]) or others:
                 self.machine_row(s.DECISION_ACCEPTED, machine, self.reviewer(sel.modified_by),
                                  self.when((sel.modified_by, sel.modified_at)), detail)
+            elif self.accept_untouched:
+                self.machine_row(s.DECISION_ACCEPTED, machine, self.reviewer(sel.modified_by),
+                                 self.when((sel.modified_by, sel.modified_at)),
+                                 "left as exported; accepted as asked (--accept-untouched)")
+            else:  # nobody looked at it, as far as the file can tell: it stays machine
+                self.state[machine.key] = "untouched"
         elif others:
             self.machine_row(s.DECISION_REJECTED, machine, self.reviewer(*signers),
                              self.when(*stamps),
@@ -248,12 +226,14 @@ class _Review:
                                  f"'{source.name}' {place}; skipped")
             return
         at_span = [m for m in self.layout.selections if m.source_guid == plan.guid
-                   and (m.start, m.end) == span and m.key not in self.state]
+                   and (m.start, m.end) == span
+                   and self.state.get(m.key) in (None, "untouched")]
         for code_id, coding in codes.items():
             reviewer = self.reviewer(coding.user, sel.created_by, sel.modified_by)
             when = self.when((coding.user, coding.created), (sel.created_by, sel.created_at),
                              (sel.modified_by, sel.modified_at))
-            same = [m for m in at_span if m.code_id == code_id and m.key not in self.state]
+            same = [m for m in at_span if m.code_id == code_id
+                    and self.state.get(m.key) in (None, "untouched")]
             if same:
                 self.machine_row(s.DECISION_ACCEPTED, same[0], reviewer, when,
                                  f"kept: selection {sel.guid} codes the machine coding's span "
@@ -339,10 +319,15 @@ class _Review:
         for guid, count in missing.items():
             self.problems.append(f"source '{plans[guid].name}' ({guid}) is not in the file: "
                                  f"its {count} machine codings were left undecided")
+        untouched = sum(state == "untouched" for state in self.state.values())
+        notes = [f"{self.file_name}: {untouched} machine codings were left as exported; they "
+                 "stay machine (not reviewed); pass --accept-untouched to accept them"
+                 ] * bool(untouched)
         rows = sorted(self.rows, key=lambda r: r["_order"])
         frame = pd.DataFrame([{k: v for k, v in r.items() if k != "_order"} for r in rows],
                              columns=s.REVIEW_LOG.names)
-        return ReviewImport(decisions=s.conform(frame, s.REVIEW_LOG), problems=self.problems)
+        return ReviewImport(decisions=s.conform(frame, s.REVIEW_LOG), problems=self.problems,
+                            notes=notes)
 
 
 def _code_ids(layout: WaveLayout, codebook: Codebook | None) -> tuple[set[str], bool]:
@@ -354,7 +339,8 @@ def _code_ids(layout: WaveLayout, codebook: Codebook | None) -> tuple[set[str], 
 
 
 def decisions_from_qdpx(path: Path, outputs: Path | WaveOutputs,
-                        codebook: Codebook | None = None) -> ReviewImport:
+                        codebook: Codebook | None = None, reviewer: str | None = None,
+                        accept_untouched: bool = False) -> ReviewImport:
     """Read a researcher's decisions on a wave's machine codings from a recoded ``.qdpx``.
 
     Args:
@@ -363,6 +349,11 @@ def decisions_from_qdpx(path: Path, outputs: Path | WaveOutputs,
             already read from it (:func:`pipeline.outputs.read_wave`).
         codebook: the wave's codebook; default the copy in the wave's folder, when there is one
             (codes are otherwise recognised by the id line of their description).
+        reviewer: who made the decisions that no human user of the project signed (a tool may
+            sign them with the machine's user, or with none); default the project's modifying
+            user, else its human users that coded, else 'unknown' (named in a problem).
+        accept_untouched: accept the machine selections left exactly as exported; by default
+            they stay undecided (a reviewer may have looked at ten of a thousand).
 
     Returns:
         Decisions in the ``review_log`` contract (one row per accepted, rejected or added
@@ -374,5 +365,6 @@ def decisions_from_qdpx(path: Path, outputs: Path | WaveOutputs,
     project = read_project(path)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     review = _Review(layout, project, path.name, digest,
-                     *_code_ids(layout, codebook or wave.codebook))
+                     *_code_ids(layout, codebook or wave.codebook), reviewer=reviewer,
+                     accept_untouched=accept_untouched)
     return review.run()

@@ -6,10 +6,13 @@ What a row may say (``decision`` / ``corrected_code``):
 * ``reject`` (corrected code blank) → rejected;
 * ``recode`` + a different code → the coding is rejected and the new code added on its passage;
 * ``add`` + a code, on any segment → the code is added to the whole segment;
-* nothing at all → not reviewed (counted, not a decision).
+* nothing at all → not reviewed (counted, not a decision); a row without a segment or code
+  id is not counted either (a spreadsheet's empty rows).
 
 Anything else names the row and what is wrong, and the row is not used. Two rows that decide
-the same coding differently are both refused: the workbook contradicts itself.
+the same coding differently are both refused: the workbook contradicts itself. A row accepting
+the machine's code X and another recoding (or adding) X on the same segment agree: X stands
+once, as accepted, and the recode's rejection of the old code stands too.
 """
 
 from __future__ import annotations
@@ -59,7 +62,9 @@ class RowReader:
         raw, corrected = row.get(s.DECISION, ""), row.get(s.CORRECTED_CODE, "")
         segment_id, code_id = row.get(s.SEGMENT_ID, ""), row.get(s.CODE_ID, "")
         if not raw and not corrected:
-            self.blank_rows += 1
+            # a row with no coding and no decision is no row at all: LibreOffice writes back the
+            # empty rows its drop-downs cover, hundreds of them
+            self.blank_rows += bool(segment_id or code_id)
             return
         decision = _SPELLINGS.get(raw.casefold())
         if raw and decision is None:
@@ -136,8 +141,12 @@ class RowReader:
     def decisions(self) -> pd.DataFrame:
         """The decisions read, without any the workbook contradicts; problems are recorded."""
         refused: set[int] = set()
+        redundant: set[tuple[int, str, str]] = set()  # (row, segment, code) of a needless add
         for (reviewer, segment_id, code_id), said in self._said.items():
-            if len(said) > 1:
+            if set(said) == {s.DECISION_ACCEPTED, s.DECISION_ADDED}:
+                # the machine's code, accepted on one row and put there on another: consistent
+                redundant.update((n, segment_id, code_id) for n in said[s.DECISION_ADDED])
+            elif len(said) > 1:
                 numbers = sorted(n for rows in said.values() for n in rows)
                 refused.update(numbers)
                 listed = ", ".join(f"{d} (row {', '.join(map(str, sorted(r)))})"
@@ -145,7 +154,9 @@ class RowReader:
                 self.problems.append(
                     f"{self.file_name} rows {', '.join(map(str, numbers))}: {reviewer} decided "
                     f"{code_id} on segment {segment_id} both ways: {listed}; none applied")
-        rows = [r for r in self._rows if r["_row"] not in refused]
+        rows = [r for r in self._rows if r["_row"] not in refused and not (
+            r[s.DECISION] == s.DECISION_ADDED
+            and (r["_row"], r[s.SEGMENT_ID], r[s.CODE_ID]) in redundant)]
         if self.blank_rows:
             self.notes.append(f"{self.file_name}: {self.blank_rows} rows have no decision "
                                  "(not reviewed yet); their codings keep their status")

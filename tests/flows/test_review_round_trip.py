@@ -38,9 +38,9 @@ def run_wave(out: Path) -> Path:
     return out / state.result()["wave"]
 
 
-def cli(*args: str) -> str:
+def cli(*args: str, exit_code: int = 0) -> str:
     result = runner.invoke(app, [str(a) for a in args], env={"COLUMNS": "500"})
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == exit_code, result.output
     return result.output
 
 
@@ -88,11 +88,11 @@ def test_qdpx_round_trip(tmp_path):
 
     cli("export-qdpx", wave, "-o", tmp_path / "exported.qdpx", "--reviewer", "Ann Reviewer")
     # Ann deletes one coding, recodes another, codes a passage the rules missed (a misspelt
-    # "commissioners"); everything else she leaves as it was, i.e. accepts.
+    # "commissioners"); everything else she leaves as it was, and says she accepts it.
     edit = ReviewerEdit(remove=[mutual], recode={drinking: "complex_needs_dual_diagnosis"},
                         add=[(good_doc, good_start, good_end, "commissioning")])
     reviewed = recode_qdpx(tmp_path / "exported.qdpx", tmp_path / "reviewed.qdpx", wave, edit)
-    said = cli("import-review", reviewed, "--outputs", wave)
+    said = cli("import-review", reviewed, "--outputs", wave, "--accept-untouched")
     assert f"{len(machine) + 2} decisions" in said and "2 added" in said
     assert f"{len(machine) + 2} new in the review log, 0 already there" in said
 
@@ -189,8 +189,10 @@ def test_workbook_round_trip_with_two_reviewers(tmp_path, monkeypatch):
          [{s.SEGMENT_ID: sanctions, s.DECISION: "add",
            s.CORRECTED_CODE: "employment_training"},
           {s.SEGMENT_ID: sanctions, s.DECISION: "add", s.CORRECTED_CODE: "housng"}])
-    said = cli("import-review", ann, "--outputs", wave, "--reviewer", "Ann")
+    # the misspelt code's row is refused: exit 2, and the other decisions are applied
+    said = cli("import-review", ann, "--outputs", wave, "--reviewer", "Ann", exit_code=2)
     assert "5 decisions" in said and "unknown code 'housng'" in said
+    assert "1 rows or passages could not be used" in said
     codings = table(wave, "codings").set_index([s.SEGMENT_ID, s.CODE_ID])
     assert codings.loc[gap, s.STATUS] == "accepted"
     assert codings.loc[mutual, s.STATUS] == "rejected"

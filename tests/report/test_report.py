@@ -130,6 +130,9 @@ def test_theme_shares_agree_with_the_runs_theme_summary(tmp_path, waves_dir, min
     assert (joined["mentions"] == joined["mentions_report"]).all()
     assert (joined["share"] - joined["share_report"]).abs().max() < 1e-9
     assert not (path.parent / "report" / "compare.csv").exists()
+    page = path.read_text(encoding="utf-8")  # no topics: the note says so, and nothing more
+    topics = page[page.index('<h2 id="topics">'):page.index('<h2 id="quotes">')]
+    assert "Topic discovery did not run" in topics and "None." not in topics
 
 
 def test_the_theme_table_is_the_published_theme_summary_row_for_row(waves, report,
@@ -160,6 +163,46 @@ def test_stances_needs_gaps_and_quotes(report):
         assert row.quote[row.evidence_start:row.evidence_end] == row.evidence
     topics = csv(report, "uncovered_topics")
     assert topics["topic_id"].tolist() == [0]
+
+
+def test_attribute_shares_keep_survey_answers_and_interviews_apart(report):
+    crosstabs = csv(report, "crosstabs")
+    # the one interviewee's organisation compares them with nobody; the survey respondents'
+    # region and service type are shares of survey respondents only (S001, S002, S004, line-8)
+    assert set(crosstabs["kind"]) == {"survey"}
+    assert set(crosstabs["attribute"]) == {"region", "service_type"}
+    people = crosstabs.drop_duplicates(["attribute", "value"]).groupby("attribute")[
+        "respondents"].sum()
+    assert people.to_dict() == {"region": 4, "service_type": 4}
+
+
+def mention(code_id, theme, text, segment_id, confidence=0.9, status="machine"):
+    return {"code_id": code_id, "theme": theme, "text": text, "segment_id": segment_id,
+            "confidence": confidence, "status": status, "segment_start": 0, "start": 0,
+            "end": 4, "evidence": text[:4], "respondent_id": segment_id, "question_id": "q",
+            "stance": None, "direction": None}
+
+
+def test_quotes_are_not_repeated_nor_shared_between_themes(mini_codebook):
+    from pipeline.report.tables import exemplars
+
+    stock = "There is no dry housing in the county, none at all."
+    mentioned = pd.DataFrame([
+        mention("housing", "housing", stock, "a"),
+        mention("housing", "housing", "There is no dry housing in the county - none at all!",
+                "b"),  # the same answer pasted again, punctuated differently
+        mention("housing", "housing", "THERE IS NO DRY HOUSING IN THE COUNTY, NONE.", "c"),
+        mention("housing", "housing", "Housing is the gap for most of our clients.", "d", 0.5),
+        # one passage coded with a child code: it counts for the parent too
+        mention("housing_gap", "housing_gap", "Supported housing is missing here.", "e"),
+        mention("housing_gap", "housing", "Supported housing is missing here.", "e"),
+        mention("housing_gap", "housing_gap", "Nowhere to live after detox.", "f", 0.8),
+        mention("housing_gap", "housing", "Nowhere to live after detox.", "f", 0.8),
+    ])
+    quotes = exemplars(mentioned, mini_codebook)
+    by_code = quotes.groupby("code_id")["segment_id"].apply(list).to_dict()
+    assert by_code == {"housing": ["a", "d"], "housing_gap": ["e", "f"]}
+    assert not quotes["segment_id"].duplicated().any()
 
 
 def test_a_written_stances_table_is_used(tmp_path, waves_dir, mini_codebook):
@@ -382,8 +425,9 @@ def test_every_chart_is_drawn(rendered, report):
     dom, _ = rendered
     declared = next(int(e["attrs"]["content"]) for e in dom.elements
                     if e["attrs"].get("name") == "wavecoder-charts")
-    # themes, stance, direction, by region / service type / organisation, co-occurrence, compare
-    assert declared == 8
+    # themes, stance, direction, survey respondents by region and by service type,
+    # co-occurrence, compare (the one interviewee's organisation is not compared with anyone)
+    assert declared == 7
     plots = dom.with_class("js-plotly-plot")
     assert len(plots) == declared
     assert len(dom.with_class("main-svg")) >= declared
@@ -427,3 +471,73 @@ def test_screenshot_shows_the_page(rendered):
     assert image.size == (1280, 4000)
     colours = image.resize((128, 400)).getcolors(maxcolors=100000)
     assert colours is not None and len(colours) > 50  # text, bars and axes, not a blank page
+
+
+# ------------------------------------------------------------------ at a phone's width
+
+# Runs in the report, in a frame as wide as the window being tested (headless Chromium will not
+# open a window under 500 px), and posts what it measured to the page around the frame.
+LAYOUT_PROBE = """<script>
+window.addEventListener('load', function () {
+  setTimeout(function () {
+    var width = window.innerWidth, wide = [];
+    document.querySelectorAll('body *').forEach(function (el) {
+      if (el.closest('#js-plotly-tester')) { return; }  // plotly's off-screen text measurer
+      var box = el.getBoundingClientRect();
+      if (box.width > 0 && (box.right > width + 0.5 || box.left < -0.5)) {
+        wide.push({tag: el.tagName, cls: String(el.getAttribute('class') || ''),
+                   id: el.id || '', text: (el.textContent || '').slice(0, 40),
+                   left: Math.round(box.left), right: Math.round(box.right)});
+      }
+    });
+    var heatmaps = [];
+    document.querySelectorAll('.js-plotly-plot').forEach(function (plot) {
+      if (plot.querySelector('g.hm')) {
+        var area = plot.querySelector('.nsewdrag').getBoundingClientRect();
+        heatmaps.push({id: plot.id, width: Math.round(area.width),
+                       numbers: plot.querySelectorAll('g.hm text, .heatmaplayer text').length});
+      }
+    });
+    parent.postMessage(JSON.stringify({
+      width: width, scroll: document.documentElement.scrollWidth, wide: wide,
+      heatmaps: heatmaps, bar_labels: document.querySelectorAll('.bartext').length}), '*');
+  }, 1500);
+});
+</script>"""
+
+FRAME = """<!DOCTYPE html><html><body style="margin:0">
+<iframe src="report-layout.html" style="border:0; width:{width}px; height:2000px"></iframe>
+<script>window.addEventListener('message', function (e) {{
+  var out = document.createElement('pre'); out.id = 'layout-probe'; out.textContent = e.data;
+  document.body.appendChild(out); }});</script></body></html>"""
+
+
+@pytest.fixture(scope="module", params=[400, 1400], ids=["400px", "1400px"])
+def layout(request, report, tmp_path_factory) -> dict:
+    """What the page looks like in a window ``request.param`` pixels wide."""
+    width = request.param
+    root = tmp_path_factory.mktemp(f"layout-{width}")
+    (root / "report-layout.html").write_text(report.read_text(encoding="utf-8").replace(
+        "<head>", "<head>" + LAYOUT_PROBE, 1), encoding="utf-8")
+    frame = root / "frame.html"
+    frame.write_text(FRAME.format(width=width), encoding="utf-8")
+    dom = Dom()
+    dom.feed(browse(frame, root / "profile", "--dump-dom", "--window-size=1500,2100").stdout)
+    probe = dom.by_id("layout-probe")
+    assert probe is not None, "the layout probe never ran"
+    return {"viewport": width, **json.loads(probe["text"])}
+
+
+def test_nothing_is_wider_than_the_window(layout):
+    assert layout["width"] == layout["viewport"]
+    assert layout["scroll"] <= layout["width"]
+    assert layout["wide"] == []  # titles, labels, tables and charts all fit
+
+
+def test_heatmaps_keep_their_size_and_carry_their_numbers(layout):
+    heatmaps = layout["heatmaps"]
+    assert len(heatmaps) == 3  # by region, by service type, co-occurrence
+    for heatmap in heatmaps:
+        assert heatmap["width"] >= layout["width"] * 0.4, heatmap
+        assert heatmap["numbers"] > 0, heatmap
+    assert layout["bar_labels"] > 10  # bars carry their values

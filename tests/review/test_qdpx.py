@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import zipfile
@@ -16,7 +17,13 @@ from support_review import write_mini_outputs
 from typer.testing import CliRunner
 
 from pipeline import schema as s
-from pipeline.review.qdpx import NAMESPACE, export_qdpx, stable_guid, wave_layout
+from pipeline.review.qdpx import (
+    NAMESPACE,
+    export_qdpx,
+    source_name,
+    stable_guid,
+    wave_layout,
+)
 from pipeline.review.qdpx_project import validate_project
 from pipeline.review.qdpx_read import decisions_from_qdpx
 
@@ -141,7 +148,7 @@ def test_selection_offsets_give_back_the_evidence(exported, outputs):
 def test_survey_answers_sit_under_their_question_headings(exported, outputs):
     layout = wave_layout(outputs)
     plan = layout.source_of_document[ANSWER_S002_Q2]
-    assert plan.name == "S002 (survey.csv)"
+    assert plan.name == "S002 - survey.csv"
     text = source_texts(exported)[plan.guid]
     assert text.startswith("[q1_needs_met] How well are service users' recovery support")
     heading = "[q2_local_gaps] What support is missing or hard to access locally?\n"
@@ -159,7 +166,77 @@ def test_cases_carry_attributes_and_sources(exported):
     assert s001 == {"region": "North West", "service_type": "community"}
     names = {t.get("guid"): t.get("name") for t in root.iter(f"{Q}TextSource")}
     assert [names[r.get("targetGUID")] for r in cases["CE01"].iter(f"{Q}SourceRef")] == [
-        "CE01 (interviews/CE01.txt)"]
+        "CE01 - interviews_CE01.txt"]
+
+
+def test_the_reviewer_is_the_first_user(exported, outputs):
+    # QualCoder codes as the first user of a project: the reviewer, not the machine
+    users = [u.get("name") for u in project(exported).iter(f"{Q}User")]
+    coders = sorted(set(pd.read_parquet(outputs / "codings.parquet")[s.CODER]))
+    assert users == ["Ann Reviewer", *coders]
+
+
+def test_source_names_are_file_safe_with_the_origin_described(exported):
+    sources = {t.get("name"): t.findtext(f"{Q}Description")
+               for t in project(exported).iter(f"{Q}TextSource")}
+    assert sorted(sources) == ["CE01 - interviews_CE01.txt", "S001 - survey.csv",
+                               "S002 - survey.csv", "S004 - survey.csv", "line-8 - survey.csv"]
+    assert not any(set(name) & set('/\\:*?"<>|') for name in sources)
+    assert sources["CE01 - interviews_CE01.txt"] == (
+        "Respondent CE01: transcript from interviews/CE01.txt (wave mini-2013)")
+    assert "survey answers from survey.csv" in sources["S001 - survey.csv"]
+
+
+def test_source_names_stay_unique():
+    taken: set[str] = set()
+    names = [source_name("R1", origin, taken) for origin in
+             ("a/b.txt", "a_b.txt", "a:b.txt", "C:\\data\\x.csv", "")]
+    assert names == ["R1 - a_b.txt", "R1 - a_b.txt (2)", "R1 - a_b.txt (3)",
+                     "R1 - C_data_x.csv", "R1"]
+
+
+def test_sources_selections_and_codings_say_who_created_them_and_when(exported, outputs):
+    root = project(exported)
+    users = {u.get("guid"): u.get("name") for u in root.iter(f"{Q}User")}
+    coder = sorted(set(pd.read_parquet(outputs / "codings.parquet")[s.CODER]))[0]
+    made = dt.datetime.fromtimestamp(int((outputs / "segments.parquet").stat().st_mtime),
+                                     dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    stamped = [*root.iter(f"{Q}TextSource"), *root.iter(f"{Q}PlainTextSelection"),
+               *root.iter(f"{Q}Coding")]
+    assert len(stamped) == 5 + 10 + 10
+    assert {users[node.get("creatingUser")] for node in stamped} == {coder}
+    assert {node.get("creationDateTime") for node in stamped} == {made}
+
+
+def test_codes_have_colours_from_the_codebook_else_a_fixed_palette(outputs, mini_codebook,
+                                                                   exported, tmp_path):
+    colours = {c.get("name"): c.get("color") for c in project(exported).iter(f"{Q}Code")}
+    assert all(re.fullmatch(r"#[0-9A-F]{6}", c) for c in colours.values())
+    assert len(set(colours.values())) > 1
+    housing = mini_codebook.codes[0].model_copy(update={"colour": "#123abc"})
+    coloured = mini_codebook.model_copy(update={"codes": [housing, *mini_codebook.codes[1:]]})
+    again = project(export_qdpx(outputs, coloured, tmp_path / "c.qdpx"))
+    recoloured = {c.get("name"): c.get("color") for c in again.iter(f"{Q}Code")}
+    assert recoloured.pop(housing.label) == "#123abc"
+    assert recoloured == {k: v for k, v in colours.items() if k != housing.label}
+
+
+def test_each_survey_question_is_a_set_of_the_sources_answering_it(exported, outputs):
+    root = project(exported)
+    names = {t.get("guid"): t.get("name") for t in root.iter(f"{Q}TextSource")}
+    sets = {node.get("name"): (node.findtext(f"{Q}Description"),
+                               sorted(names[m.get("targetGUID")]
+                                      for m in node.iter(f"{Q}MemberSource")))
+            for node in root.iter(f"{Q}Set")}
+    documents = pd.read_parquet(outputs / "documents.parquet")
+    survey = documents[documents[s.KIND] == "survey"]
+    assert sorted(sets) == sorted(survey[s.QUESTION_ID].unique()) == ["q1_needs_met",
+                                                                      "q2_local_gaps"]
+    for question_id, (description, members) in sets.items():
+        answering = survey.loc[survey[s.QUESTION_ID] == question_id, s.RESPONDENT_ID]
+        assert members == sorted(f"{r} - survey.csv" for r in answering)
+        assert description.startswith(f"Survey question {question_id}: ")
+    assert "What support is missing" in sets["q2_local_gaps"][0]
 
 
 def test_codes_nest_with_definitions_and_coding_notes(exported):
@@ -199,12 +276,19 @@ def test_rejected_codings_are_not_offered_again(outputs, mini_codebook, tmp_path
 # --------------------------------------------------------------------------- import
 
 
-def test_unchanged_project_accepts_every_coding(exported, outputs):
-    result = decisions_from_qdpx(exported, outputs)
-    assert result.problems == []
+def test_unchanged_project_decides_nothing_unless_asked(exported, outputs):
+    # the reviewer may have looked at none of them: untouched codings stay machine
+    untouched = decisions_from_qdpx(exported, outputs)
+    assert untouched.problems == [] and untouched.decisions.empty
+    assert untouched.notes == ["mini-2013.qdpx: 10 machine codings were left as exported; they "
+                               "stay machine (not reviewed); pass --accept-untouched to accept "
+                               "them"]
+    result = decisions_from_qdpx(exported, outputs, accept_untouched=True)
+    assert result.problems == [] and result.notes == []
     assert len(result.decisions) == len(pd.read_parquet(outputs / "codings.parquet"))
     assert set(result.decisions[s.DECISION]) == {s.DECISION_ACCEPTED}
     assert set(result.decisions[s.REVIEWER]) == {"Ann Reviewer"}
+    assert result.decisions[s.DETAIL].str.contains("--accept-untouched").all()
 
 
 def test_reviewer_edit_round_trip(k, exported, outputs, tmp_path):
@@ -222,7 +306,12 @@ def test_reviewer_edit_round_trip(k, exported, outputs, tmp_path):
     log = result.decisions
     assert result.problems == []
     assert list(log.columns) == s.REVIEW_LOG.names
-    assert log[s.DECISION].value_counts().to_dict() == {"accepted": 7, "rejected": 3, "added": 2}
+    # only the touched coding is accepted; the six left alone stay machine
+    assert log[s.DECISION].value_counts().to_dict() == {"accepted": 1, "rejected": 3, "added": 2}
+    assert "6 machine codings were left as exported" in result.notes[0]
+    everything = decisions_from_qdpx(reviewed, outputs, accept_untouched=True).decisions
+    assert everything[s.DECISION].value_counts().to_dict() == {
+        "accepted": 7, "rejected": 3, "added": 2}
     assert {k for k in decisions(result) if k[2] != "accepted"} == {
         (*k.S001_HOUSING, "rejected"), (*k.CE01_DRY, "rejected"), (*k.S002_MH, "rejected"),
         (k.S002_MH[0], "mental_health_threshold", "added"),
@@ -241,6 +330,28 @@ def test_reviewer_edit_round_trip(k, exported, outputs, tmp_path):
     assert set(log[s.REVIEWER]) == {"Ann Reviewer"}
     assert set(log[s.REVIEW_FILE]) == {"reviewed.qdpx"}
     assert log[s.REVIEW_FILE_SHA256].nunique() == 1 and len(log[s.REVIEW_FILE_SHA256][0]) == 64
+
+
+def test_agreement_counts_only_what_the_reviewer_decided(k, mini_outputs, mini_codebook,
+                                                         tmp_path):
+    from pipeline.review.apply import import_review
+
+    exported = export_qdpx(mini_outputs, mini_codebook, tmp_path / "x.qdpx", ["Ann Reviewer"])
+    edit = ReviewerEdit(recode={k.S002_MH: "employment_training"},
+                        touch={k.S001_ETE: "2024-03-04T09:00:00Z"})
+    done = import_review(recode_qdpx(exported, tmp_path / "r.qdpx", mini_outputs, edit),
+                         mini_outputs, mini_codebook, imported_at="2024-03-06T00:00:00Z")
+    assert done.refreshed.statuses == {"accepted": 1, "human-added": 1, "machine": 8,
+                                       "rejected": 1}
+    pooled = done.refreshed.agreement.set_index([s.COMPARISON, s.CODE_ID]).loc[
+        (s.COMPARISON_MACHINE, s.ALL_CODES)]
+    assert (pooled[s.ACCEPTED], pooled[s.REJECTED_CODINGS], pooled[s.ADDED]) == (1, 1, 1)
+    # items: every code on the two segments looked at, but not their codings left alone
+    codings = pd.read_parquet(mini_outputs / "codings.parquet")
+    looked_at = {k.S002_MH[0], k.S001_ETE[0]}
+    left_alone = (codings[s.SEGMENT_ID].isin(looked_at) & (codings[s.STATUS] == "machine")).sum()
+    assert left_alone > 0
+    assert pooled[s.ITEMS] == 2 * len(mini_codebook.code_ids()) - left_alone
 
 
 def test_recode_by_deleting_and_coding_the_span_anew(k, exported, outputs, tmp_path):
@@ -276,13 +387,13 @@ def test_edited_source_is_reported_not_misaligned(k, exported, outputs, tmp_path
     reviewed = recode_qdpx(exported, tmp_path / "edited.qdpx", outputs, edit)
     source = wave_layout(outputs).source_of_document[ANSWER_S002_Q2].guid
     assert "readily available" in source_texts(reviewed)[source]
-    result = decisions_from_qdpx(reviewed, outputs)
+    result = decisions_from_qdpx(reviewed, outputs, accept_untouched=True)
     assert len(result.problems) == 1
-    assert "'S002 (survey.csv)'" in result.problems[0] and "edited" in result.problems[0]
+    assert "'S002 - survey.csv'" in result.problems[0] and "edited" in result.problems[0]
     log = result.decisions
     accepted = log[log[s.DECISION] == s.DECISION_ACCEPTED]
     assert len(accepted) == 10
-    assert set(accepted[s.DETAIL]) == {"kept in the QDA project"}  # none seen as moved/resized
+    assert not accepted[s.DETAIL].str.contains("resized").any()  # none seen as moved
     added = log[log[s.DECISION] == s.DECISION_ADDED].iloc[0]
     assert added[s.SEGMENT_ID] == k.S002_MH[0]
     assert added[s.EVIDENCE] == "clients no longer qualify"
@@ -292,8 +403,8 @@ def test_edited_source_is_reported_not_misaligned(k, exported, outputs, tmp_path
 def test_selection_touching_an_edit_is_skipped(k, exported, outputs, tmp_path):
     edit = ReviewerEdit(edit_text=[(ANSWER_S002_Q2, "raised their", "raised all their")])
     result = decisions_from_qdpx(recode_qdpx(exported, tmp_path / "e.qdpx", outputs, edit),
-                                 outputs)
-    assert any("'S002 (survey.csv)'" in p and "edited" in p for p in result.problems)
+                                 outputs, accept_untouched=True)
+    assert any("'S002 - survey.csv'" in p and "edited" in p for p in result.problems)
     assert any("touches edited text" in p for p in result.problems)
     undecided = k.S002_THRESHOLD
     assert undecided not in {k[:2] for k in decisions(result)}
@@ -334,6 +445,21 @@ def test_code_taken_off_a_selection_without_a_human_user(k, outputs, mini_codebo
                                "signed are attributed to 'unknown'"]
 
 
+def test_the_reviewer_named_on_import_signs_unsigned_decisions(k, outputs, mini_codebook,
+                                                              tmp_path):
+    # a tool that saved the edit under the machine's user (or none): --reviewer says who it was
+    plain = export_qdpx(outputs, mini_codebook, tmp_path / "plain.qdpx")
+
+    def take_code_off(root):
+        selection = machine_selection(root, k.CE01_DRY)
+        selection.remove(selection.find(f"{Q}Coding"))
+
+    edited = rewrite(plain, tmp_path / "edited.qdpx", take_code_off)
+    result = decisions_from_qdpx(edited, outputs, reviewer="Zoe Field")
+    assert set(result.decisions[s.REVIEWER]) == {"Zoe Field"}
+    assert result.problems == []
+
+
 def test_resized_selection_is_accepted_with_its_new_passage(k, exported, outputs, tmp_path):
     def widen(root):  # "lack of supported housing" -> "lack of supported housing for people"
         selection = machine_selection(root, k.S001_GAP)
@@ -351,11 +477,11 @@ def test_unknown_code_is_a_problem_naming_the_selection(exported, outputs, tmp_p
     edit = ReviewerEdit(add=[(CE01, 268, 287, "peer_support")],
                         code_guids={"peer_support": stranger})
     reviewed = recode_qdpx(exported, tmp_path / "u.qdpx", outputs, edit)
-    result = decisions_from_qdpx(reviewed, outputs)
+    result = decisions_from_qdpx(reviewed, outputs, accept_untouched=True)
     selection = tool_guid("selection", CE01, "268", "287", "peer_support")
     assert len(result.problems) == 1
     assert selection in result.problems[0] and stranger in result.problems[0]
-    assert "'CE01 (interviews/CE01.txt)'" in result.problems[0]
+    assert "'CE01 - interviews_CE01.txt'" in result.problems[0]
     assert set(result.decisions[s.DECISION]) == {s.DECISION_ACCEPTED}
 
 
@@ -394,7 +520,7 @@ def test_tool_style_guids_bom_and_folder_case_are_read(exported, outputs, tmp_pa
             else:
                 out.writestr("Sources/" + Path(name).name.upper().replace(".TXT", ".txt"),
                              b"\xef\xbb\xbf" + data)
-    result = decisions_from_qdpx(styled, outputs)
+    result = decisions_from_qdpx(styled, outputs, accept_untouched=True)
     assert result.problems == []
     assert set(result.decisions[s.DECISION]) == {s.DECISION_ACCEPTED}
     assert len(result.decisions) == 10
@@ -404,13 +530,13 @@ def test_project_from_another_wave_is_reported(exported, outputs, tmp_path):
     other = tmp_path / "other.qdpx"
     with zipfile.ZipFile(exported) as src, zipfile.ZipFile(other, "w") as out:
         for name in src.namelist():
-            out.writestr(name, src.read(name).replace(b"S002 (survey.csv)", b"S002 (old.csv)")
+            out.writestr(name, src.read(name).replace(b"S002 - survey.csv", b"S002 - old.csv")
                          .replace(stable_guid("source", "mini-2013", "survey.csv", "S002")
                                   .encode(), tool_guid("source").encode()))
-    result = decisions_from_qdpx(other, outputs)
-    assert any("'S002 (old.csv)'" in p and "not one wavecoder exported" in p
+    result = decisions_from_qdpx(other, outputs, accept_untouched=True)
+    assert any("'S002 - old.csv'" in p and "not one wavecoder exported" in p
                for p in result.problems)
-    assert any("'S002 (survey.csv)'" in p and "left undecided" in p for p in result.problems)
+    assert any("'S002 - survey.csv'" in p and "left undecided" in p for p in result.problems)
     assert len(result.decisions) == 7  # S002's three codings are neither accepted nor rejected
 
 

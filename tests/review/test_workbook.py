@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 from openpyxl.cell.rich_text import CellRichText
-from support_review import coding, segment
+from support_review import DATA, coding, segment
+from typer.testing import CliRunner
 
 from pipeline import schema as s
 from pipeline.outputs import read_wave
@@ -92,6 +93,43 @@ def test_filled_rows_become_decisions(workbook, mini_outputs, mini_codebook):
                           "(not reviewed yet); their codings keep their status"]
 
 
+def test_a_recode_to_x_and_accepting_the_machines_x_agree(workbook, mini_outputs,
+                                                          mini_codebook):
+    # "Mental health services have raised their thresholds": the machine coded both codes
+    path, wave = workbook
+    mh = coding(mini_outputs, "Mental health services", "mental_health")
+    threshold = coding(mini_outputs, "Mental health services", "mental_health_threshold")
+    fill(path, {row_of(path, mh): {s.DECISION: "recode",
+                                   s.CORRECTED_CODE: "mental_health_threshold"},
+                row_of(path, threshold): {s.DECISION: "accept"}})
+    read = decisions_from_workbook(path, wave.codings, wave.segments, mini_codebook, wave.wave,
+                                   reviewer="Ann")
+    assert read.problems == []
+    assert sorted(zip(read.decisions[s.CODE_ID], read.decisions[s.DECISION], strict=True)) == [
+        ("mental_health", "rejected"), ("mental_health_threshold", "accepted")]
+
+
+def test_import_review_exits_2_when_rows_are_refused(workbook, mini_outputs):
+    from flows.cli import app
+
+    path, _ = workbook
+    gap = coding(mini_outputs, "Most needs are met", "housing_gap")
+    fill(path, {row_of(path, gap): {s.DECISION: "accept", s.REVIEWER: "Ann"}},
+         [{s.SEGMENT_ID: "no-such-segment", s.DECISION: "add", s.CORRECTED_CODE: "housing",
+           s.REVIEWER: "Ann"}])
+    result = CliRunner().invoke(app, ["import-review", str(path), "--outputs",
+                                      str(mini_outputs)])
+    assert result.exit_code == 2, result.output
+    said = " ".join(result.output.split())
+    assert "segment 'no-such-segment' is not a segment of this wave" in said
+    error = result.stderr.strip()
+    assert len(error.splitlines()) == 1
+    assert error == (f"error: {path}: 1 rows or passages could not be used (listed above); the "
+                     "other 1 decisions were applied")
+    codings = read_wave(mini_outputs).codings.set_index([s.SEGMENT_ID, s.CODE_ID])
+    assert codings.loc[gap, s.STATUS] == "accepted"  # what could be applied was
+
+
 def test_bad_rows_are_named_and_the_rest_is_read(workbook, mini_outputs, mini_codebook):
     path, wave = workbook
     gap = coding(mini_outputs, "Most needs are met", "housing_gap")
@@ -143,3 +181,23 @@ def test_another_waves_workbook_and_non_workbooks_are_refused(workbook, mini_cod
     with pytest.raises(ValueError, match="no 'review' sheet"):
         decisions_from_workbook(tmp_path / "plain.xlsx", wave.codings, wave.segments,
                                 mini_codebook, wave.wave)
+
+
+def test_a_workbook_resaved_by_libreoffice_keeps_only_its_rows(mini_outputs, mini_codebook):
+    # tests/data/review/libreoffice-resaved.xlsx (scripts/make_review_fixtures.py): drop-downs
+    # over M2:M1048576 and styled empty rows to row 1000, as Calc saves a workbook back
+    path = DATA / "review" / "libreoffice-resaved.xlsx"
+    wave = read_wave(mini_outputs)
+    sheet = load_workbook(path)["review"]
+    assert sheet.max_row == 1000
+    assert "M2:M1048576" in str(sheet.data_validations.dataValidation[0].sqref)
+    read = decisions_from_workbook(path, wave.codings, wave.segments, mini_codebook, wave.wave)
+    assert read.problems == []
+    gap = coding(mini_outputs, "Most needs are met", "housing_gap")
+    ete = coding(mini_outputs, "ETE support is not available", "employment_training")
+    found = read.decisions[[s.SEGMENT_ID, s.CODE_ID, s.DECISION, s.REVIEWER]]
+    assert sorted(map(tuple, found.to_numpy().tolist())) == sorted(
+        [(*gap, "accepted", "Lee Calc"), (*ete, "rejected", "Lee Calc")])
+    undecided = len(wave.codings) - 2  # the coding rows left blank, not the empty rows below
+    assert read.notes == [f"libreoffice-resaved.xlsx: {undecided} rows have no decision (not "
+                          "reviewed yet); their codings keep their status"]
