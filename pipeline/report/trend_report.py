@@ -27,6 +27,7 @@ from pipeline.report.trend_template import PAGE
 from pipeline.report.trends import (
     CI_HIGH,
     CI_LOW,
+    NEW_IN_WAVE,
     WAVE_INDEX,
     TrendWaves,
     codebook_changes,
@@ -108,7 +109,9 @@ def _charts(found: TrendWaves, tables: dict[str, pd.DataFrame], chart_dir: Path
                               ylabel="% of modelled segments")
             path = written[f"topic-{topic_id}"] = save_png(
                 fig, chart_dir / f"topic-{topic_id}.png")
-            topics.append({"id": int(topic_id), "words": words, "png": _png(path)})
+            new_in = part.loc[part[NEW_IN_WAVE].astype(bool), s.WAVE].tolist()
+            topics.append({"id": int(topic_id), "words": words, "png": _png(path),
+                           "new_in": ", ".join(new_in)})
     return codes, topics, written
 
 

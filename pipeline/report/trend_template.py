@@ -57,9 +57,14 @@ not asked, or the code was not in the codebook, that wave. Full table:
 {% endfor %}
 
 <h2 id="topics">Topics across waves</h2>
+<p class="note">Share of each wave's topic-modelled segments in the topic, with its 95% Wilson
+interval; topic ids are a kept project topic model's, so a topic keeps its id from wave to wave.
+A missing point: the topic had no segment that wave. Full table: <code>topic_trends.csv</code>.
+</p>
 {% if topics_note %}<p class="note">{{ topics_note }}</p>{% endif %}
 {% for topic in topics %}
-<h3 id="topic-{{ topic.id }}">Topic {{ topic.id }}: {{ topic.words }}</h3>
+<h3 id="topic-{{ topic.id }}">Topic {{ topic.id }}: {{ topic.words }}{% if topic.new_in %}
+<span class="note">(new in {{ topic.new_in }})</span>{% endif %}</h3>
 <img class="trend-chart" data-topic="{{ topic.id }}" alt="topic {{ topic.id }}: share per wave"
  src="data:image/png;base64,{{ topic.png }}">
 {% endfor %}

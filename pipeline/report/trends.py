@@ -28,12 +28,14 @@ CODEBOOK_VERSION = "codebook_version"
 THEME_TRENDS = [s.WAVE, WAVE_INDEX, CODEBOOK_VERSION, s.QUESTION_ID, s.QUESTION, s.CODE_ID,
                 s.LABEL, s.PARENT, s.RESPONDENTS, s.MENTIONS, s.NEGATED_MENTIONS, s.SHARE,
                 CI_LOW, CI_HIGH, s.RANK]
+# A topic assigned from a project's kept topic model names the wave it first appeared in; a
+# per-wave fit leaves it null (schema.FIRST_WAVE, with the kept models of pipeline/continuity.py).
+FIRST_WAVE = "first_wave"
+NEW_IN_WAVE = "new_in_wave"
 N_MODELLED = "n_modelled"  # segments the wave's topic model placed (outliers included)
 TOPIC_TRENDS = [s.WAVE, WAVE_INDEX, s.TOPIC_ID, s.WORDS, s.SIZE, N_MODELLED, s.SHARE, CI_LOW,
-                CI_HIGH, s.UNCOVERED]
-# What marks a wave's topic ids as stable across waves: its run assigned segments to a kept
-# project topic model, and says so in run.json's ``topics`` (see pipeline/topics.py).
-STABLE_TOPIC_KEYS = ("stable_ids", "topic_model", "model_dir", "project")
+                CI_HIGH, s.UNCOVERED, NEW_IN_WAVE]
+
 
 
 def wilson_interval(successes: int, trials: int, z: float = Z_95) -> tuple[float, float]:
@@ -151,16 +153,23 @@ def gaps(trends: pd.DataFrame, waves: list[str]) -> pd.DataFrame:
 
 
 def _stable(wave: WaveOutputs) -> bool:
-    info = wave.run.topics if wave.run is not None else {}
-    return any(info.get(key) for key in STABLE_TOPIC_KEYS)
+    """Whether the wave's topic ids are a kept model's: every topic names its first wave."""
+    topics = wave.topics[wave.topics[s.TOPIC_ID] >= 0]
+    return FIRST_WAVE in topics.columns and bool(topics[FIRST_WAVE].notna().all())
+
+
+def _flag(value: object) -> bool:
+    return bool(value) if value is not None and not pd.isna(value) else False
 
 
 def topic_trends(found: TrendWaves) -> tuple[pd.DataFrame | None, str | None]:
     """Each stable topic's share of the wave's modelled segments, with a Wilson interval.
 
-    Returns the table (:data:`TOPIC_TRENDS`) and None, or None and why there is none: a wave
-    without topics, or topic ids that are the wave's own (numbered afresh by each run, so topic
-    3 of one wave is not topic 3 of the next).
+    A wave's ids are stable when every topic names the wave it first appeared in
+    (``first_wave``, set when the wave was assigned to a project's kept topic model). Returns
+    the table (:data:`TOPIC_TRENDS`) and a note (None, or which waves had no topics), or None
+    and why there is none: no wave has topics, or a wave's topic ids are its own (numbered
+    afresh by its run, so topic 3 of one wave is not topic 3 of the next).
     """
     without = [w.wave for w in found.waves if w.topics is None or w.topics.empty]
     if len(without) == len(found.waves):
@@ -183,6 +192,7 @@ def topic_trends(found: TrendWaves) -> tuple[pd.DataFrame | None, str | None]:
                          N_MODELLED: modelled,
                          s.SHARE: round(size / modelled, 4) if modelled else 0.0,
                          CI_LOW: round(low, 4), CI_HIGH: round(high, 4),
-                         s.UNCOVERED: bool(getattr(row, s.UNCOVERED))})
+                         s.UNCOVERED: bool(getattr(row, s.UNCOVERED)),
+                         NEW_IN_WAVE: _flag(getattr(row, NEW_IN_WAVE, False))})
     note = (f"{', '.join(without)} had no topics." if without else None)
     return pd.DataFrame(rows, columns=TOPIC_TRENDS), note

@@ -7,7 +7,6 @@ publishes, once per module.
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 from pathlib import Path
@@ -185,17 +184,19 @@ def test_stable_topics_get_lines_and_per_wave_ids_do_not(three_waves, tmp_path):
             folder / "topics.parquet")
     table, note = topic_trends(read_trend_waves(copies))
     assert table is None and "that wave's own" in note
-    for folder in copies:  # assigned from a kept topic model: the ids mean the same topic
-        run = json.loads((folder / "run.json").read_text(encoding="utf-8"))
-        run["topics"] = {"stable_ids": True}
-        (folder / "run.json").write_text(json.dumps(run), encoding="utf-8")
+    for number, folder in enumerate(copies):  # assigned from a kept topic model: same ids
+        topics = pd.read_parquet(folder / "topics.parquet").assign(
+            first_wave=copies[0].name, new_in_wave=False)
+        topics.loc[topics["topic_id"] == 1, "new_in_wave"] = number == 1
+        topics.to_parquet(folder / "topics.parquet", index=False)
     table, note = topic_trends(read_trend_waves(copies))
     assert note is None
     first = table[(table["topic_id"] == 0)]
     assert first["share"].tolist() == [round(20 / 40, 4), round(21 / 41, 4), round(22 / 42, 4)]
     report = build_trend_report(copies, tmp_path / "trends", compare_last=False)
     assert {"topic-0", "topic-1"} <= set(report.charts)
-    assert 'data-topic="0"' in report.path.read_text(encoding="utf-8")
+    page = report.path.read_text(encoding="utf-8")
+    assert 'data-topic="0"' in page and "(new in mini-2013)" in page
 
 
 def test_trend_table_of_two_waves(three_waves):
