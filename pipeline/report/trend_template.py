@@ -4,9 +4,9 @@ PAGE = r"""<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<title>Trends across {{ waves|length }} waves</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="wavecoder-trend-charts" content="{{ codes|length + topics|length }}">
-<title>Trends across {{ waves|length }} waves</title>
 <style>
 body { font-family: Helvetica, Arial, sans-serif; color: #222; margin: 0 auto; max-width: 1180px;
        padding: 0 24px 48px; line-height: 1.45; }

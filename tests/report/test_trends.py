@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pandas as pd
@@ -218,3 +219,45 @@ def test_cli_report_waves(three_waves, tmp_path):
     same = CliRunner().invoke(app, ["report", "--waves", str(three_waves[0]),
                                     str(three_waves[0])])
     assert same.exit_code == 2 and "same wave" in same.stderr
+
+
+WIDTH_PROBE = """<script>
+window.addEventListener('load', function () {
+  var view = document.documentElement.clientWidth, wide = [];
+  document.querySelectorAll('body *').forEach(function (e) {
+    if (e.parentElement && e.parentElement.closest('table')) { return; }  // tables scroll
+    var box = e.getBoundingClientRect();
+    if (box.right > view + 1) { wide.push(e.tagName + ' ' + Math.round(box.width)); }
+  });
+  var out = document.createElement('pre');
+  out.id = 'width-probe';
+  out.setAttribute('data-scroll', document.documentElement.scrollWidth - view);
+  out.setAttribute('data-images', Array.prototype.filter.call(document.images,
+    function (i) { return i.complete && i.naturalWidth > 0; }).length);
+  out.textContent = wide.join('\\n');
+  document.body.appendChild(out);
+});
+</script>"""
+
+
+@pytest.mark.parametrize("width", [400, 1400])
+def test_the_page_fits_the_window_in_a_browser(trend, tmp_path, width):
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.fail("chromium is not installed: `apt-get install -y chromium` (make test does)")
+    page = tmp_path / "probe.html"
+    page.write_text(trend.path.read_text(encoding="utf-8").replace(
+        "</head>", WIDTH_PROBE + "</head>", 1), encoding="utf-8")
+    done = subprocess.run(
+        [chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+         "--no-first-run", "--no-proxy-server", "--host-resolver-rules=MAP * ~NOTFOUND",
+         f"--user-data-dir={tmp_path / 'profile'}", "--hide-scrollbars",
+         f"--window-size={width},2000", "--virtual-time-budget=5000", "--dump-dom",
+         page.as_uri()], capture_output=True, text=True, timeout=180, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    probe = re.search(r'<pre id="width-probe" data-scroll="(-?\d+)" data-images="(\d+)">'
+                      r"([^<]*)</pre>", done.stdout)
+    assert probe is not None, "the page never loaded"
+    scroll, images, wide = int(probe.group(1)), int(probe.group(2)), probe.group(3).strip()
+    assert images == len(trend.charts)  # every chart decodes
+    assert scroll <= 0 and wide == "", (scroll, wide)
