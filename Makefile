@@ -1,9 +1,10 @@
-# wavecoder: `make run` codes the sample waves end to end; `make test` runs the test suite.
+# wavecoder: `make run` codes the sample waves end to end and reports their trends; `make test`
+# runs the test suite.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-WAVES ?= corpora/sector-survey-2013 corpora/sector-survey-2014
+WAVES ?= corpora/sector-survey-2013 corpora/sector-survey-2014 corpora/sector-survey-2015
 
 # Nothing calls out: no telemetry, no model-hub look-ups; give Prefect's local API time to start.
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
@@ -26,11 +27,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# One Prefect flow run, code_project: each wave a code_wave subflow, in order, then the trend
+# report across them and the last two waves compared (wavecoder report --waves / --compare).
 run: install
-	@for wave in $(WAVES); do $(BIN)/wavecoder run $$wave || exit 1; done
-	$(BIN)/wavecoder report outputs/sector-survey-2014 --compare outputs/sector-survey-2013
-	@echo "Outputs are in outputs/<wave>/ (coded_wide.xlsx, theme_summary.csv/.png, run.json ...),"
-	@echo "outputs/wavecoder.duckdb, and the report: outputs/sector-survey-2014/report.html"
+	$(BIN)/wavecoder run-project $(WAVES)
+	@echo "Outputs are in outputs/<wave>/ (coded_wide.xlsx, theme_summary.csv/.png, run.json ...)"
+	@echo "and outputs/wavecoder.duckdb (view theme_trends: every wave's shares with intervals)."
+	@echo "Trend report across the waves: outputs/trends/report.html (charts in outputs/trends/charts/);"
+	@echo "the last wave compared with the one before: outputs/$(notdir $(lastword $(WAVES)))/report.html"
 	@echo "To review the codes: $(BIN)/wavecoder export-qdpx (or export-review) outputs/<wave>,"
 	@echo "then $(BIN)/wavecoder import-review <the returned .qdpx or .xlsx> (see README)."
 

@@ -82,6 +82,7 @@ def serve(name: str = typer.Option("code-wave-local", help="Deployment name.")) 
 
 
 from flows.cli_codebook import codebook_app  # noqa: E402
+from flows.cli_project import run_project_command  # noqa: E402
 from flows.cli_qdpx import export_qdpx_command  # noqa: E402
 from flows.cli_quality import evaluate_command, train_command  # noqa: E402
 from flows.cli_report import report_command  # noqa: E402
@@ -96,6 +97,7 @@ for _name, _command, _help in (
     ("evaluate", evaluate_command, None),
     ("train", train_command, None),
     ("report", report_command, None),
+    ("run-project", run_project_command, None),
     ("export-qdpx", export_qdpx_command, "Export a coded wave as a REFI-QDA project (.qdpx)."),
     ("export-review", export_review_command, "Write the review workbook (.xlsx) of a coded wave."),
     ("import-review", import_review_command, "Import review decisions from a .qdpx or review "

@@ -11,15 +11,24 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    create_model,
+    field_validator,
+    model_validator,
+)
 
 from pipeline.config import DEFAULT_CODEBOOK, load_codebook, load_wave_manifest
 from pipeline.errors import ConfigError, MissingInputError
 from pipeline.ingest.infer import TABLE_SUFFIXES, wave_files
 from pipeline.ingest.transcripts import TRANSCRIPT_SUFFIXES
 
+_Model = TypeVar("_Model", bound=BaseModel)
 INPUT_SUFFIXES = (*TABLE_SUFFIXES, *TRANSCRIPT_SUFFIXES)
 
 # A wave id names a folder under the output root: one plain path component, never "..".
@@ -71,17 +80,22 @@ class WaveRun(BaseModel):
     @classmethod
     def checked(cls, **values: object) -> WaveRun:
         """A WaveRun from ``values``; ConfigError names each wrong parameter and why."""
-        try:
-            return cls(**values)
-        except ValidationError as exc:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'parameters'}: "
-                                 f"{e['msg'].removeprefix('Value error, ')}"
-                                 for e in exc.errors())
-            raise ConfigError(f"run parameters: {problems}") from None
+        return _checked(cls, values)
 
     def codebook_path(self) -> Path:
         """The codebook file."""
         return Path(self.codebook)
+
+
+def _checked(model: type[_Model], values: dict[str, object]) -> _Model:
+    """``model(**values)``; ConfigError names each wrong parameter and why."""
+    try:
+        return model(**values)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'parameters'}: "
+                             f"{e['msg'].removeprefix('Value error, ')}"
+                             for e in exc.errors())
+        raise ConfigError(f"run parameters: {problems}") from None
 
 
 def _matches(pattern: str, value: str) -> bool:
@@ -103,3 +117,59 @@ def preflight(run: WaveRun) -> None:
         raise MissingInputError(f"{folder}: no survey export ({', '.join(TABLE_SUFFIXES)}) or "
                                 f"transcript ({', '.join(TRANSCRIPT_SUFFIXES)}) to code")
     load_codebook(run.codebook_path())
+
+
+# A project shares every setting of a wave run but the folder and the wave id: the fields are
+# WaveRun's own (types, defaults, checks, descriptions), so a new run parameter reaches
+# projects with no second definition to keep in step.
+_PER_WAVE = ("wave_folder", "wave_id")
+
+
+class _ProjectBase(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    waves: list[str] = Field(min_length=1, description="The waves' folders, earliest first, "
+                             "e.g. [corpora/sector-survey-2013, corpora/sector-survey-2014]; "
+                             "each is coded as its own code_wave run, then the trends are "
+                             "reported.")
+    trend_dir: str | None = Field(None, description="Folder of the trend report (default: "
+                                  "<out>/trends).")
+
+    @field_validator("waves")
+    @classmethod
+    def _each_wave_once(cls, waves: list[str]) -> list[str]:
+        seen = [Path(w).resolve() for w in waves]
+        repeated = sorted({w for w, p in zip(waves, seen, strict=True) if seen.count(p) > 1})
+        if repeated:
+            raise ValueError(f"{', '.join(repeated)} given more than once: give each wave once")
+        return waves
+
+    def wave_runs(self) -> list[WaveRun]:
+        """One :class:`WaveRun` per wave, in order, with the project's settings."""
+        shared = self.model_dump(exclude={"waves", "trend_dir"})
+        return [WaveRun.checked(wave_folder=folder, **shared) for folder in self.waves]
+
+    def trend_path(self) -> Path:
+        """Where the trend report goes."""
+        return Path(self.trend_dir) if self.trend_dir else Path(self.out) / "trends"
+
+    @classmethod
+    def checked(cls, **values: object) -> ProjectRun:
+        """A ProjectRun from ``values``; ConfigError names each wrong parameter and why."""
+        project = _checked(cls, values)
+        project.wave_runs()  # a folder WaveRun refuses (out inside it) fails here too
+        return project
+
+
+ProjectRun = create_model(
+    "ProjectRun", __base__=_ProjectBase, __module__=__name__,
+    __doc__="Several waves of one survey to code in order, then report as trends: ``waves``, "
+            "``trend_dir`` and every setting of WaveRun but the folder and the wave id.",
+    **{name: (field.annotation, field) for name, field in WaveRun.model_fields.items()
+       if name not in _PER_WAVE})
+
+
+def preflight_project(run: ProjectRun) -> None:
+    """:func:`preflight` for every wave of the project, before any is coded."""
+    for wave_run in run.wave_runs():
+        preflight(wave_run)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.errors import ConfigError
-from pipeline.parameters import DEFAULT_CODEBOOK, WaveRun
+from pipeline.errors import ConfigError, MissingInputError
+from pipeline.parameters import DEFAULT_CODEBOOK, ProjectRun, WaveRun, preflight_project
 
 
 def test_defaults_code_with_the_best_measured_coder_and_the_packaged_codebook():
@@ -37,3 +37,32 @@ def test_the_prefect_form_shows_every_parameter_with_its_description():
     schema = WaveRun.model_json_schema()
     assert schema["required"] == ["wave_folder"]
     assert all(field.get("description") for field in schema["properties"].values())
+
+
+def test_a_project_shares_every_setting_of_a_wave_run_but_the_folder(tmp_path):
+    project = ProjectRun.checked(waves=["corpora/sector-survey-2013",
+                                        "corpora/sector-survey-2014"],
+                                 coder="rules", topics=False, out=str(tmp_path))
+    runs = project.wave_runs()
+    assert [r.wave_folder for r in runs] == project.waves
+    assert all(r.coder == "rules" and not r.topics and r.out == str(tmp_path) for r in runs)
+    assert set(ProjectRun.model_fields) == (set(WaveRun.model_fields)
+                                            - {"wave_folder", "wave_id"} | {"waves", "trend_dir"})
+    assert project.trend_path() == tmp_path / "trends"
+    schema = ProjectRun.model_json_schema()
+    assert schema["required"] == ["waves"]
+    assert all(field.get("description") for field in schema["properties"].values())
+
+
+def test_a_project_is_checked_at_the_edge(tmp_path):
+    with pytest.raises(ConfigError, match="waves: .*at least 1"):
+        ProjectRun.checked(waves=[])
+    with pytest.raises(ConfigError, match="given more than once"):
+        ProjectRun.checked(waves=["corpora/a", "corpora/./a"])
+    with pytest.raises(ConfigError, match="lies inside the wave folder"):
+        ProjectRun.checked(waves=[str(tmp_path / "a")], out=str(tmp_path / "a" / "out"))
+    with pytest.raises(ConfigError, match="embedding:"):
+        ProjectRun.checked(waves=["corpora/a"], embedding="bert")
+    missing = ProjectRun.checked(waves=["corpora/sector-survey-2013", str(tmp_path / "none")])
+    with pytest.raises(MissingInputError, match="none: no such folder"):
+        preflight_project(missing)

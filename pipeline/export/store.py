@@ -16,6 +16,7 @@ import pandas as pd
 
 from pipeline import schema as s
 from pipeline.export.lock import connect
+from pipeline.export.views import create_views
 
 
 def _quote(name: str) -> str:
@@ -74,6 +75,7 @@ def storing(db_path: Path, wave: str, tables: dict[str, pd.DataFrame],
             con.execute(f"delete from {_quote(name)} where {s.WAVE} = ?", [wave])
             con.execute(f"insert into {_quote(name)} by name select * from incoming")
             con.unregister("incoming")
+        create_views(con)  # views across waves (theme_trends), over the tables just written
         yield list(tables)  # closing the connection without a commit rolls back
         con.execute("commit")
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 import yaml
+from prefect.cli.deploy._schedules import _schedule_config_to_deployment_schedule
 from prefect.client.orchestration import get_client
 from prefect.deployments import run_deployment
 from prefect.deployments.runner import RunnerDeployment
@@ -24,14 +25,15 @@ from prefect.settings import PREFECT_API_URL
 from typer.testing import CliRunner
 
 from flows.cli import app
+from pipeline.parameters import ProjectRun
 
 ROOT = Path(__file__).resolve().parents[2]
 CODEBOOK = str(ROOT / "models" / "codebooks" / "recovery-capital.yaml")
 
 
-def _deployment_spec() -> dict:
+def _deployment_spec(name: str = "code-wave") -> dict:
     spec = yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))
-    (deployment,) = [d for d in spec["deployments"] if d["name"] == "code-wave"]
+    (deployment,) = [d for d in spec["deployments"] if d["name"] == name]
     return deployment
 
 
@@ -72,3 +74,31 @@ def test_the_deployment_codes_a_wave_as_the_cli_does(tmp_path, waves_dir, monkey
                for way in ("deployed", "cli")]
     assert len(codings[0]) >= 10  # the mini wave has 15 codings
     pd.testing.assert_frame_equal(*codings)
+
+
+async def _register(spec: dict):
+    """Register a deployment of prefect.yaml as ``prefect deploy`` reads it; nothing runs."""
+    schedules = [_schedule_config_to_deployment_schedule(s) for s in spec.get("schedules", [])]
+    deployment = RunnerDeployment.from_entrypoint(spec["entrypoint"], name=spec["name"],
+                                                parameters=spec["parameters"],
+                                                schedules=schedules)
+    deployment_id = await deployment.apply()
+    async with get_client() as client:
+        return await client.read_deployment(deployment_id)
+
+
+def test_the_project_deployment_is_registered_with_its_monthly_schedule(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    spec = _deployment_spec("code-project")
+    assert spec["work_pool"] == _deployment_spec()["work_pool"]  # one shared definition
+    parameters = ProjectRun.model_validate(spec["parameters"]["run"])  # the UI's form
+    assert parameters.waves[-1] == "corpora/sector-survey-2015" and not parameters.progress
+    registered = asyncio.run(_register(spec))
+    assert registered.name == "code-project" and registered.entrypoint == spec["entrypoint"]
+    (schedule,) = registered.schedules
+    assert schedule.active
+    assert (schedule.schedule.cron, schedule.schedule.timezone) == ("0 6 1 * *",
+                                                                     "Europe/London")
+    assert registered.parameters == spec["parameters"]
+    assert "waves" in registered.parameter_openapi_schema["definitions"]["ProjectRun"][
+        "properties"]

@@ -1,0 +1,185 @@
+"""Build the trend report of several waves: tables as CSV, a PNG per code, one HTML page.
+
+``build_trend_report([outputs/w1, outputs/w2, outputs/w3])`` writes, by default into
+``outputs/trends/``: ``report.html`` (self-contained: the charts are inlined), the tables
+(``theme_trends.csv``, ``codebook_changes.csv``, ``gaps.csv``, ``topic_trends.csv`` when topics
+carry stable ids, ``compare.csv``) and ``charts/*.png``. The last step is the two-wave
+comparison of the last two waves, written as the last wave's own report as well.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from jinja2 import Environment
+
+from pipeline import schema as s
+from pipeline.report.build import COMPARE_ROWS_PER_QUESTION, REPORT_HTML, build_report
+from pipeline.report.compare import codebook_change, compare_shares
+from pipeline.report.html import pct, table_html
+from pipeline.report.trend_charts import save_png, trend_chart
+from pipeline.report.trend_template import PAGE
+from pipeline.report.trends import (
+    CI_HIGH,
+    CI_LOW,
+    NEW_IN_WAVE,
+    WAVE_INDEX,
+    TrendWaves,
+    codebook_changes,
+    codebook_ref,
+    gaps,
+    read_trend_waves,
+    theme_trends,
+    topic_trends,
+)
+
+TRENDS_DIR = "trends"  # beside the wave folders: outputs/trends/
+CHARTS_DIR = "charts"
+
+
+@dataclass
+class TrendReport:
+    """What :func:`build_trend_report` wrote."""
+
+    path: Path  # report.html
+    tables: dict[str, pd.DataFrame]
+    charts: dict[str, Path] = field(default_factory=dict)  # "code-<id>" / "topic-<id>" -> PNG
+    compare_report: Path | None = None  # the last wave's report, compared with the one before
+
+
+def default_trend_dir(wave_dirs: list[Path]) -> Path:
+    """Where a trend report goes unless told: ``trends/`` beside the last wave's folder."""
+    return Path(wave_dirs[-1]).parent / TRENDS_DIR
+
+
+def _code_order(found: TrendWaves, trends: pd.DataFrame) -> list[str]:
+    """Codes in the last wave's codebook order, then codes only earlier waves had."""
+    order: list[str] = []
+    for wave in reversed(found.waves):
+        ids = wave.codebook.code_ids() if wave.codebook is not None else []
+        order += [c for c in ids if c not in order]
+    return order + [c for c in dict.fromkeys(trends[s.CODE_ID]) if c not in order]
+
+
+def _png(path: Path) -> str:
+    return base64.b64encode(path.read_bytes()).decode("ascii")
+
+
+def _code_rows(part: pd.DataFrame, n_waves: int) -> list[dict[str, Any]]:
+    rows = []
+    for question_id, lines in part.groupby(s.QUESTION_ID, sort=True):
+        cells: list[dict[str, Any] | None] = [None] * n_waves
+        for row in lines.itertuples(index=False):
+            cells[int(getattr(row, WAVE_INDEX))] = {
+                "share": getattr(row, s.SHARE), "low": getattr(row, CI_LOW),
+                "high": getattr(row, CI_HIGH), "mentions": int(getattr(row, s.MENTIONS)),
+                "respondents": int(getattr(row, s.RESPONDENTS))}
+        rows.append({"question": f"{question_id}: {lines[s.QUESTION].iloc[-1]}",
+                     "cells": cells})
+    return rows
+
+
+def _charts(found: TrendWaves, tables: dict[str, pd.DataFrame], chart_dir: Path
+            ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Path]]:
+    ids, trends = found.ids, tables["theme_trends"]
+    changes = {int(r[WAVE_INDEX]): f"{r['previous_wave']} → {r[s.WAVE]}, v{r['codebook_version']}"
+               for _, r in tables["codebook_changes"].iterrows()}
+    written, codes, topics = {}, [], []
+    for code_id in _code_order(found, trends):
+        part = trends[trends[s.CODE_ID] == code_id]
+        label = str(part[s.LABEL].iloc[-1])
+        questions = part.drop_duplicates(s.QUESTION_ID, keep="last").set_index(s.QUESTION_ID)
+        fig = trend_chart(part, s.QUESTION_ID, ids, title=f"{label} ({code_id})",
+                          names={q: f"{q}: {t}" for q, t in questions[s.QUESTION].items()},
+                          changes=changes)
+        path = written[f"code-{code_id}"] = save_png(fig, chart_dir / f"code-{code_id}.png")
+        codes.append({"id": code_id, "label": label, "png": _png(path),
+                      "rows": _code_rows(part, len(ids))})
+    topic_table = tables.get("topic_trends")
+    if topic_table is not None:
+        for topic_id, part in topic_table.groupby(s.TOPIC_ID, sort=True):
+            words = str(part[s.WORDS].iloc[-1])
+            fig = trend_chart(part, s.TOPIC_ID, ids, title=f"Topic {topic_id}: {words}",
+                              names={topic_id: "share of modelled segments"}, changes=changes,
+                              ylabel="% of modelled segments")
+            path = written[f"topic-{topic_id}"] = save_png(
+                fig, chart_dir / f"topic-{topic_id}.png")
+            new_in = part.loc[part[NEW_IN_WAVE].astype(bool), s.WAVE].tolist()
+            topics.append({"id": int(topic_id), "words": words, "png": _png(path),
+                           "new_in": ", ".join(new_in)})
+    return codes, topics, written
+
+
+def _gap_notes(table: pd.DataFrame) -> list[str]:
+    return [f"{'Question' if row.kind == 'question' else 'Code'} {row.id} ({row.label}) is not "
+            f"in {row.missing_in}: "
+            f"{'not asked that wave' if row.kind == 'question' else 'not in that codebook'}."
+            for row in table.itertuples(index=False)]
+
+
+def _compare(found: TrendWaves, trend_dir: Path, report: Path | None
+             ) -> tuple[pd.DataFrame, dict[str, Any]]:
+    earlier, current = found.waves[-2], found.waves[-1]
+    note = codebook_change(codebook_ref(current), codebook_ref(earlier))
+    table = compare_shares(current.theme_summary, earlier.theme_summary, codebook_note=note)
+    shown = table[(table.groupby(s.QUESTION_ID).cumcount() < COMPARE_ROWS_PER_QUESTION)
+                  | table["significant"].astype(bool)]
+    link = os.path.relpath(report, trend_dir) if report is not None else ""
+    return table, {
+        "wave": earlier.wave, "current": current.wave, "codebook_note": note,
+        "tests": len(table), "link": Path(link).as_posix(),
+        "table": table_html(shown, [
+            (s.QUESTION_ID, "question", "text"), (s.LABEL, "theme", "text"),
+            ("share_earlier", f"share {earlier.wave}", "pct"),
+            (s.SHARE, f"share {current.wave}", "pct"), ("difference", "change (points)",
+                                                        "points"),
+            ("ci_low", "95% CI from", "points"), ("ci_high", "to", "points"), ("p", "p", "p"),
+            ("q", "q", "p")], table_id="compare-table", highlight="significant")}
+
+
+def build_trend_report(wave_dirs: list[Path], out_dir: Path | None = None, *,
+                       compare_last: bool = True) -> TrendReport:
+    """Write the trend report of ``wave_dirs`` (wave output folders, in fieldwork order).
+
+    Args:
+        wave_dirs: two or more ``outputs/<wave>/`` folders, earliest first.
+        out_dir: where to write (default ``trends/`` beside the last wave's folder).
+        compare_last: also write the last wave's own report compared with the wave before it
+            (``outputs/<last wave>/report.html``), linked from the page's last section.
+
+    Returns:
+        :class:`TrendReport`: the page, its tables and charts.
+    """
+    found = read_trend_waves([Path(d) for d in wave_dirs])
+    out_dir = Path(out_dir) if out_dir is not None else default_trend_dir(wave_dirs)
+    trends = theme_trends(found)
+    tables = {"theme_trends": trends, "codebook_changes": codebook_changes(found),
+              "gaps": gaps(trends, found.ids)}
+    topic_table, topics_note = topic_trends(found)
+    if topic_table is not None:
+        tables["topic_trends"] = topic_table
+    compare_report = (build_report(found.waves[-1].directory, found.waves[-2].directory)
+                      if compare_last else None)
+    tables["compare"], compare = _compare(found, out_dir, compare_report)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for stale in [*out_dir.glob("*.csv"), *(out_dir / CHARTS_DIR).glob("*.png")]:
+        stale.unlink()  # a code or topic gone since the last report leaves no stale file
+    for name, frame in tables.items():
+        frame.to_csv(out_dir / f"{name}.csv", index=False)
+    codes, topics, charts = _charts(found, tables, out_dir / CHARTS_DIR)
+    waves = [{"id": w.wave, "codebook": codebook_ref(w).get("version", "not recorded"),
+              "respondents": int(w.documents[s.RESPONDENT_ID].nunique())} for w in found.waves]
+    env = Environment(autoescape=True, keep_trailing_newline=True)
+    env.filters["pct"] = pct
+    page = env.from_string(PAGE).render(
+        waves=waves, codes=codes, topics=topics, topics_note=topics_note,
+        changes=tables["codebook_changes"].to_dict("records"),
+        gaps=_gap_notes(tables["gaps"]), compare=compare)
+    path = out_dir / REPORT_HTML
+    path.write_text(page, encoding="utf-8")
+    return TrendReport(path, tables, charts, compare_report)
