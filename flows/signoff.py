@@ -30,7 +30,6 @@ from pipeline.review.signoff import (
     sign_off_markdown,
 )
 
-SIGN_OFF_KEY = "sign-off"  # one sign-off per flow run: a resumed, re-run flow reads its answer
 POLL_SECONDS = 2  # how often a paused run asks the API whether it was resumed
 
 
@@ -49,31 +48,41 @@ def current_run_id() -> str:
     return str(flow_run.id or "")
 
 
-def wait_for_sign_off(mode: str, timeout: int, wave: str, folder: Path) -> SignOff:
+def sign_off_key(record: RunRecord) -> str:
+    """The pause key: one sign-off per flow run and per set of codings.
+
+    A suspended run resumed by its worker codes the wave again before it reaches this step; with
+    the same codings it reads the answer already given, with other codings (an input file
+    changed meanwhile) it asks again, so an answer never covers codings nobody saw.
+    """
+    return f"sign-off-{record.codings_sha256[:16]}"
+
+
+def wait_for_sign_off(mode: str, timeout: int, record: RunRecord) -> SignOff:
     """Pause (or, for a deployment's run asked to, suspend) until the form is submitted.
 
     Raises prefect's FlowPauseTimeout when nobody answers within ``timeout`` seconds: the
     outputs stay as written, a draft, and can still be signed off from the command line.
     """
     form = SignOff.with_initial_data(
-        description=(f"Sign off wave **{wave}** ({folder}/): approve publishes its codes; "
-                     "reject keeps them a draft."),
+        description=(f"Sign off wave **{record.wave}** ({record.output_dir}/): approve "
+                     "publishes its codes; reject keeps them a draft."),
         decision="approve")
-    logger = get_run_logger()
+    logger, key = get_run_logger(), sign_off_key(record)
     if mode == "suspend" and deployment.id:
-        logger.info("waiting for sign-off of %s (suspended; resume from the UI)", wave)
-        return suspend_flow_run(wait_for_input=form, timeout=timeout, key=SIGN_OFF_KEY)
+        logger.info("waiting for sign-off of %s (suspended; resume from the UI)", record.wave)
+        return suspend_flow_run(wait_for_input=form, timeout=timeout, key=key)
     if mode == "suspend":
         logger.info("not a deployment's run, so it cannot be suspended: pausing instead")
-    logger.info("waiting for sign-off of %s (paused; resume from the UI)", wave)
-    return pause_flow_run(wait_for_input=form, timeout=timeout, key=SIGN_OFF_KEY,
+    logger.info("waiting for sign-off of %s (paused; resume from the UI)", record.wave)
+    return pause_flow_run(wait_for_input=form, timeout=timeout, key=key,
                           poll_interval=POLL_SECONDS)
 
 
-def ask_and_record(mode: str, timeout: int, wave: str, folder: Path) -> SignOffRecord:
+def ask_and_record(mode: str, timeout: int, record: RunRecord) -> SignOffRecord:
     """Wait for the sign-off form and record the decision on this run's outputs."""
-    answer = wait_for_sign_off(mode, timeout, wave, folder)
-    return sign_off(folder, answer.reviewer, answer.decision, answer.note,
+    answer = wait_for_sign_off(mode, timeout, record)
+    return sign_off(Path(record.output_dir), answer.reviewer, answer.decision, answer.note,
                     run_id=current_run_id() or None)
 
 
@@ -91,7 +100,7 @@ def sign_off_step(run: WaveRun, published: RunRecord, summary: str, artifact_key
         create_markdown_artifact(summary + "\n" + sign_off_markdown(record), key=artifact_key,
                                  description=f"wavecoder run of {record.wave}, waiting for "
                                  "sign-off")
-        signed = ask_and_record(run.sign_off, run.sign_off_timeout, record.wave, folder)
+        signed = ask_and_record(run.sign_off, run.sign_off_timeout, record)
         record = record.model_copy(update={"sign_off": signed})
         print(f"sign-off: {signed.decision} by {signed.reviewer}")
     return record, summary + "\n" + sign_off_markdown(record)

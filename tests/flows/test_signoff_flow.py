@@ -6,7 +6,11 @@ command line would; the test plays the reviewer, through Prefect's own resume ca
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -14,6 +18,7 @@ from uuid import UUID
 
 import duckdb
 import pytest
+import yaml
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import (
     FlowFilter,
@@ -23,7 +28,10 @@ from prefect.client.schemas.filters import (
     FlowRunFilterStateType,
 )
 from prefect.client.schemas.objects import StateType
+from prefect.deployments import run_deployment
+from prefect.deployments.runner import RunnerDeployment
 from prefect.flow_runs import resume_flow_run
+from prefect.settings import PREFECT_API_URL
 from typer.testing import CliRunner
 
 from flows.cli import app
@@ -31,7 +39,8 @@ from flows.code_wave import code_wave
 from pipeline.outputs import DATABASE_NAME
 from pipeline.parameters import WaveRun
 
-DATA = Path(__file__).resolve().parents[1] / "data"
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "tests" / "data"
 WAIT_SECONDS = 300
 
 
@@ -155,3 +164,49 @@ def test_a_rejection_and_an_empty_reviewer_from_the_command_line(signed_in_flow)
     assert query(out, "select status from sign_off_status") == [("rejected",)]
     assert query(out, "select count(*) from published_codings") == [(0,)]
     assert query(out, "select count(*) from published_theme_summary") == [(0,)]
+
+
+def _execute(flow_run_id: UUID) -> str:
+    """Run the flow run in its own process, as a worker does; its output's tail."""
+    env = os.environ | {"PREFECT_API_URL": PREFECT_API_URL.value()}
+    done = subprocess.run([sys.executable, "-m", "prefect", "flow-run", "execute",
+                           str(flow_run_id)], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=900, check=False)
+    return done.stdout[-2000:] + done.stderr[-2000:]
+
+
+def _state(flow_run_id: UUID):
+    with get_client(sync_client=True) as client:
+        return client.read_flow_run(flow_run_id).state
+
+
+def test_a_deployed_run_is_suspended_and_resumed_by_its_worker(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)  # prefect.yaml's entrypoint is relative to the project root
+    spec = next(d for d in yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))
+                ["deployments"] if d["name"] == "code-wave")
+    out = tmp_path / "outputs"
+    run = spec["parameters"]["run"] | _wave_run(out, "suspend").model_dump(mode="json")
+
+    async def create() -> UUID:
+        deployment = RunnerDeployment.from_entrypoint(spec["entrypoint"], name=spec["name"],
+                                                      parameters=spec["parameters"])
+        await deployment.apply()
+        flow_run = await run_deployment(name=f"code_wave/{spec['name']}",
+                                        parameters={"run": run}, timeout=0)
+        return flow_run.id
+
+    flow_run_id = asyncio.run(create())
+    output = _execute(flow_run_id)  # codes, publishes the draft, suspends: the process ends
+    state = _state(flow_run_id)
+    assert state.is_paused() and state.name == "Suspended", output
+    assert json.loads((out / "mini-2013" / "run.json").read_text())["sign_off"] is None
+    assert query(out, "select status from sign_off_status") == [("draft",)]
+
+    resume_flow_run(flow_run_id, run_input={"reviewer": "Jane Smith", "decision": "approve"})
+    output = _execute(flow_run_id)  # the worker runs it again; the answer is read back
+    assert _state(flow_run_id).is_completed(), output
+    assert query(out, "select reviewer, decision, run_id from sign_offs") == [
+        ("Jane Smith", "approve", str(flow_run_id))]
+    assert query(out, "select status from sign_off_status") == [("final",)]
+    assert json.loads((out / "mini-2013" / "run.json").read_text())["sign_off"][
+        "reviewer"] == "Jane Smith"
