@@ -97,7 +97,8 @@ def sign_off_step(run: WaveRun, published: RunRecord, summary: str, artifact_key
     published_views(database_of(folder))
     record = published
     if run.sign_off != "none":
-        create_markdown_artifact(summary + "\n" + sign_off_markdown(record), key=artifact_key,
+        create_markdown_artifact(summary + "\n" + sign_off_markdown(record, waiting=True),
+                                 key=artifact_key,
                                  description=f"wavecoder run of {record.wave}, waiting for "
                                  "sign-off")
         signed = ask_and_record(run.sign_off, run.sign_off_timeout, record)

@@ -205,8 +205,11 @@ def sign_off_status(db_path: Path) -> pd.DataFrame:
         return con.execute(f"select * from {STATUS_VIEW} order by {s.WAVE}").df()
 
 
-def sign_off_markdown(record: RunRecord | dict) -> str:
-    """The run summary's sign-off section: final (who, when) or draft, and what a re-run does."""
+def sign_off_markdown(record: RunRecord | dict, *, waiting: bool = False) -> str:
+    """The run summary's sign-off section: final (who, when) or draft, and what a re-run does.
+
+    ``waiting``: the run is paused for the sign-off form (the summary the reviewer reads).
+    """
     if isinstance(record, dict):
         record = RunRecord.model_validate(record)
     folder = record.output_dir or f"outputs/{record.wave}"
@@ -218,6 +221,9 @@ def sign_off_markdown(record: RunRecord | dict) -> str:
     elif signed is not None:
         lines.append(f"**Draft**: rejected by {signed.reviewer} on {signed.signed_at[:10]}"
                      + (f" ({signed.note})" if signed.note else "") + "; not published.")
+    elif waiting:
+        lines.append("**Draft, waiting for sign-off**: this run is paused until a reviewer "
+                     "submits the sign-off form (approve publishes it).")
     else:
         lines.append(f"**Draft, not signed off**: sign off with `wavecoder sign-off {folder} "
                      "--reviewer NAME` to publish.")

@@ -17,6 +17,7 @@ from pathlib import Path
 from uuid import UUID
 
 import duckdb
+import httpx
 import pytest
 import yaml
 from prefect.client.orchestration import get_client
@@ -35,7 +36,7 @@ from prefect.settings import PREFECT_API_URL
 from typer.testing import CliRunner
 
 from flows.cli import app
-from flows.code_wave import code_wave
+from flows.code_wave import artifact_key, code_wave
 from pipeline.outputs import DATABASE_NAME
 from pipeline.parameters import WaveRun
 
@@ -67,6 +68,16 @@ def _run_input_schema(flow_run_id: UUID) -> dict:
         return json.loads(client.read_flow_run_input(flow_run_id, key))
 
 
+def _artifact(flow_run_id: UUID) -> str:
+    """The run's latest summary artifact, read through the REST API as a dashboard would."""
+    response = httpx.post(f"{PREFECT_API_URL.value()}/artifacts/filter", json={
+        "artifacts": {"key": {"any_": [artifact_key("mini-2013")]},
+                      "flow_run_id": {"any_": [str(flow_run_id)]}},
+        "sort": "CREATED_DESC", "limit": 1})
+    response.raise_for_status()
+    return response.json()[0]["data"]
+
+
 def query(out: Path, sql: str) -> list[tuple]:
     with duckdb.connect(str(out / DATABASE_NAME), read_only=True) as con:
         return con.execute(sql).fetchall()
@@ -89,7 +100,7 @@ def signed_in_flow(tmp_path_factory):
     draft = {"run_json": json.loads((out / "mini-2013" / "run.json").read_text()),
              "published": query(out, "select count(*) from published_codings"),
              "status": query(out, "select status from sign_off_status"),
-             "schema": _run_input_schema(flow_run_id)}
+             "schema": _run_input_schema(flow_run_id), "artifact": _artifact(flow_run_id)}
     resume_flow_run(flow_run_id, run_input={"reviewer": "Jane Smith", "decision": "approve",
                                             "note": "checked against the queue"})
     thread.join(WAIT_SECONDS)
@@ -106,6 +117,9 @@ def test_the_paused_run_shows_a_typed_form_and_its_outputs_are_a_draft(signed_in
     assert draft["schema"]["required"] == ["reviewer"]  # a name must be typed
     assert draft["run_json"]["sign_off"] is None  # published as a draft, before the pause
     assert draft["status"] == [("draft",)] and draft["published"] == [(0,)]
+    # the reviewer reads the run's summary beside the form
+    assert "rows in: **" in draft["artifact"]
+    assert "**Draft, waiting for sign-off**" in draft["artifact"]
 
 
 def test_resuming_with_the_form_signs_off_and_publishes_the_wave(signed_in_flow):
@@ -126,6 +140,7 @@ def test_resuming_with_the_form_signs_off_and_publishes_the_wave(signed_in_flow)
     assert codings > 0 and query(out, "select count(*) from published_codings") == [(codings,)]
     assert query(out, "select count(distinct wave) from published_theme_summary") == [(1,)]
     assert "**Final**: signed off by Jane Smith" in record["summary_markdown"]
+    assert "**Final**: signed off by Jane Smith" in _artifact(flow_run_id)
 
 
 def test_a_re_run_is_a_draft_until_signed_off_from_the_command_line(signed_in_flow):
