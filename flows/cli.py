@@ -91,6 +91,7 @@ from flows.cli_review import (  # noqa: E402
     import_review_command,
     review_gold_command,
 )
+from flows.cli_signoff import sign_off_command  # noqa: E402
 
 # Every command reports errors the same way: one line naming the file, exit status 2.
 for _name, _command, _help in (
@@ -103,6 +104,8 @@ for _name, _command, _help in (
     ("import-review", import_review_command, "Import review decisions from a .qdpx or review "
      ".xlsx."),
     ("review-gold", review_gold_command, "Write a reviewed wave's decisions as gold data."),
+    ("sign-off", sign_off_command, "Sign off (approve or --reject) a wave's codes: only "
+     "signed-off waves are published."),
 ):
     app.command(_name, help=_help)(one_line_errors(_command))
 app.add_typer(codebook_app, name="codebook")

@@ -19,6 +19,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from flows.setup import offline_environment
+from flows.signoff import current_run_id, sign_off_step
 from pipeline.coding.stream import segment_and_code
 from pipeline.config import load_codebook
 from pipeline.embeddings import make_embedder
@@ -142,7 +143,7 @@ def code_wave(run: WaveRun) -> dict[str, Any]:
             "codebook_path": run.codebook, "coder": chosen.name,
             "agreement": str(chosen.agreement) if chosen.agreement else None},
         topics=found,
-    ).model_copy(update={"review": review.summary})
+    ).model_copy(update={"review": review.summary, "run_id": current_run_id()})
     published = publish(out_dir, WaveTables(
         ingested.documents, coded.segments, review.applied.codings, found_stances,
         rejected=ingested.rejected, topics=found.tables() if found else None), book, record,
@@ -152,9 +153,10 @@ def code_wave(run: WaveRun) -> dict[str, Any]:
                                    published.tables["theme_summary"],
                                    topic_tables["topics"] if topic_tables else None,
                                    book.labels())
+    final, summary = sign_off_step(run, published.record, summary, artifact_key(wave))
     create_markdown_artifact(summary, key=artifact_key(wave),
                              description=f"wavecoder run of {wave}")
-    return published.record.model_dump() | {"summary_markdown": summary}
+    return final.model_dump() | {"summary_markdown": summary}
 
 
 def artifact_key(wave: str) -> str:

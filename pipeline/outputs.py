@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 import pyarrow as pa
@@ -51,6 +51,21 @@ class ReviewSummary(_Record):
     queued: int = 0
 
 
+class SignOffRecord(_Record):
+    """The ``sign_off`` section of ``run.json``: who decided on this run's codings, and when.
+
+    Bound to the run (``run_id``) and to the digest of its codings (``codings_sha256``): a new
+    run, or a review import that changes the codings, leaves the wave unsigned (a draft).
+    """
+
+    reviewer: str
+    decision: Literal["approve", "reject"]
+    signed_at: str
+    note: str = ""
+    run_id: str
+    codings_sha256: str
+
+
 class RunRecord(_Record):
     """The provenance of a wave run, written as ``run.json`` and read back as it was written.
 
@@ -77,6 +92,9 @@ class RunRecord(_Record):
     output_dir: str = ""
     outputs: dict[str, str] = {}
     review: ReviewSummary | None = None
+    run_id: str = ""  # one per run; a review import keeps it (publish assigns one if empty)
+    codings_sha256: str = ""  # digest of the codings as published (pipeline.export.digest)
+    sign_off: SignOffRecord | None = None  # the latest decision on this run's codings
 
     def to_json(self) -> str:
         """The record as ``run.json`` holds it: indented, keys sorted."""

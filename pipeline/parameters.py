@@ -60,6 +60,13 @@ class WaveRun(BaseModel):
                          "postcodes, NHS numbers and addresses before anything is written "
                          "(also when wave.yaml says redact: true).")
     progress: bool = Field(True, description="Show progress bars (off for deployments).")
+    sign_off: Literal["none", "pause", "suspend"] = Field(
+        "none", description="After publishing the draft outputs, wait for a named reviewer's "
+        "sign-off form: pause (the run waits in its process) or suspend (a deployment's run "
+        "exits and is started again once resumed); none: sign off later with wavecoder "
+        "sign-off.")
+    sign_off_timeout: int = Field(86400, ge=10, description="Seconds to wait for the sign-off "
+                                  "before the run fails (its outputs stay a draft).")
 
     @field_validator("wave_id")
     @classmethod

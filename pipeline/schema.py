@@ -156,6 +156,24 @@ IN_CONTEXT = "in_context"  # the segment with the sentences before and after it
 CORRECTED_CODE = "corrected_code"
 NOTE = "note"
 
+# sign_offs: a named person's decision on one run's codings; a wave is published (its
+# published_* views) only while its latest run's codings carry an approval.
+RUN_ID = "run_id"
+CODINGS_SHA256 = "codings_sha256"  # pipeline.export.digest.codings_digest
+SIGNED_AT = "signed_at"  # ISO 8601, UTC
+SIGN_OFFS = pa.schema(
+    [
+        (WAVE, pa.string()),
+        (RUN_ID, pa.string()),
+        (CODINGS_SHA256, pa.string()),
+        (REVIEWER, pa.string()),
+        (DECISION, pa.string()),  # approve | reject
+        (NOTE, pa.string()),
+        (SIGNED_AT, pa.string()),
+        (LOG_SEQ, pa.int64()),
+    ]
+)
+
 # stances: what a coded passage says about the support (stance) and its change (direction).
 STANCE = "stance"  # needed | gap | available, or null when the passage says none of these
 STANCE_START = "stance_start"

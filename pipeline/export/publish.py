@@ -27,6 +27,7 @@ import pandas as pd
 
 from pipeline.config import Codebook
 from pipeline.export.charts import theme_chart
+from pipeline.export.digest import codings_digest
 from pipeline.export.files import (
     TOPIC_TABLES,
     write_coded_tables,
@@ -136,6 +137,7 @@ def _publish_wave(out_dir: Path, wave: WaveTables, codebook: Codebook, record: R
         timings["export"] = round(time.perf_counter() - started, 3)
         record = record.model_copy(update={"timings": timings, "outputs": {
             name: path.relative_to(staging).as_posix() for name, path in sorted(written.items())}})
+        record = _bound(record, codings_digest(wave.codings))
         started = time.perf_counter()
         with storing(database_of(out_dir), record.wave, stored, record.model_dump()):
             timings["store"] = round(time.perf_counter() - started, 3)
@@ -152,6 +154,16 @@ def _publish_wave(out_dir: Path, wave: WaveTables, codebook: Codebook, record: R
         shutil.rmtree(backup, ignore_errors=True)
     return Published(out_dir, record, derived, {
         name: out_dir / path.relative_to(staging) for name, path in written.items()})
+
+
+def _bound(record: RunRecord, digest: str) -> RunRecord:
+    """The record with its run id and codings digest; a sign-off of other codings dropped."""
+    run_id = record.run_id or uuid.uuid4().hex
+    signed = record.sign_off
+    if signed is not None and (signed.run_id, signed.codings_sha256) != (run_id, digest):
+        signed = None  # a sign-off holds for the codings it saw, not for changed ones
+    return record.model_copy(update={"run_id": run_id, "codings_sha256": digest,
+                                     "sign_off": signed})
 
 
 def _required(frame: pd.DataFrame | None, name: str) -> pd.DataFrame:

@@ -9,6 +9,7 @@ import pandas as pd
 
 from pipeline import schema as s
 from pipeline.report import charts, tables
+from pipeline.report.banner import sign_off_banner
 from pipeline.report.compare import codebook_change, compare_shares
 from pipeline.report.html import figure_html, render_page, table_html
 from pipeline.report.inputs import ReportWave, load_outputs
@@ -127,6 +128,7 @@ def _context(current: ReportWave, found: dict[str, pd.DataFrame], figures: dict[
     sections += [("review", "Review")] if review is not None else []
     return {
         "title": current.title, "wave": current.wave, "sections": sections,
+        "sign_off": sign_off_banner(current.outputs.run),
         "codebook": (f"{book.get('id')} {book.get('version')} "
                      f"(sha256 {str(book.get('sha256', ''))[:12]})" if book else "not recorded"),
         "counts": (f"{current.documents[s.RESPONDENT_ID].nunique()} respondents · "

@@ -33,11 +33,15 @@ tr.significant td { font-weight: bold; }
 blockquote { margin: 6px 0 10px; padding: 6px 12px; background: #f7f7f7;
              border-left: 3px solid #3b6ea8; } mark { background: #fde9a9; }
 .quote-meta { color: #666; font-size: 12px; } nav a { margin-right: 14px; font-size: 14px; }
+.sign-off { padding: 6px 12px; font-weight: bold; border-left: 4px solid #d08c2f;
+            background: #fff4e5; overflow-wrap: anywhere; }
+.sign-off.final { border-color: #2e7d32; background: #eaf5ea; }
 </style>
 <script type="text/javascript">{{ plotlyjs|safe }}</script>
 </head>
 <body>
 <h1>{{ title }}</h1>
+<p id="sign-off" class="sign-off {{ sign_off.status }}">{{ sign_off.text }}</p>
 <p class="meta">Wave <b>{{ wave }}</b> · codebook {{ codebook }} · {{ counts }}</p>
 {% for note in notes %}<p class="note">{{ note }}</p>{% endfor %}
 <nav>{% for anchor, name in sections %}<a href="#{{ anchor }}">{{ name }}</a>{% endfor %}</nav>

@@ -96,6 +96,12 @@ CASES = {
                                        str(t / "g.csv")], "nowhere"),
     "review-gold/corrupt": (lambda t: ["review-gold", str(_corrupt_wave_outputs(t)), "-o",
                                        str(t / "g.csv")], "broken-wave"),
+    "sign-off/missing": (lambda t: ["sign-off", str(t / "nowhere"), "--reviewer", "Ann"],
+                         "nowhere"),
+    "sign-off/not-a-wave": (lambda t: ["sign-off", str(_empty(t)), "--reviewer", "Ann"],
+                            "empty"),
+    "sign-off/corrupt": (lambda t: ["sign-off", str(_corrupt_wave_outputs(t)), "--reviewer",
+                                    "Ann"], "broken-wave"),
 }
 
 
