@@ -16,6 +16,7 @@ given codebook's, and the result says when the two codebooks differ.
 from __future__ import annotations
 
 import warnings
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ from pipeline.export.tables import standing
 from pipeline.outputs import WaveOutputs, as_wave
 from pipeline.text import matchable
 
+TOP_WORDS = 5  # the words a pattern matched most, listed per pattern
 INDEX_MARK = "#"  # a pattern's key in the check's matcher ends with #<its index in the code>
 
 
@@ -44,6 +46,9 @@ class PatternUse:
     index: int  # its position in the code's ``patterns``
     kind: str  # phrase (lower-case), lemma, or tokens
     segments: int
+    # The words it matched most often, lower-cased, with their counts: a token pattern
+    # ({LOWER: {IN: [no, ok, ...]}}) may owe nearly all its matches to one of its words.
+    matched_words: list[tuple[str, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -155,28 +160,36 @@ def _indexed(code: Code) -> Code:
                                    "children": [_indexed(c) for c in code.children]})
 
 
-def match_patterns(codebook: Codebook, texts: list[str]) -> tuple[dict[tuple[str, int], set[int]],
-                                                                  list[Any]]:
-    """Run the codebook's rule matcher over ``texts``, one key per pattern.
+@dataclass
+class PatternHits:
+    """Where each pattern matched: ``positions[(code_id, index)]`` and the words it matched."""
 
-    Returns ``{(code_id, pattern index): {text positions matched}}`` and the spaCy docs (their
-    lemmas feed the suggestions).
-    """
+    positions: dict[tuple[str, int], set[int]]
+    words: dict[tuple[str, int], Counter]
+    docs: list[Any]  # the matched spaCy docs: their lemmas feed the suggestions
+
+    def get(self, key: tuple[str, int], default: Any = None) -> Any:
+        """The text positions ``key``'s pattern matched."""
+        return self.positions.get(key, default)
+
+
+def match_patterns(codebook: Codebook, texts: list[str]) -> PatternHits:
+    """Run the codebook's rule matcher over ``texts``, one key per (code id, pattern index)."""
     from pipeline.coding.rules import build_rule_pipeline
 
     indexed = codebook.model_copy(update={"codes": [_indexed(c) for c in codebook.codes]})
     nlp = build_rule_pipeline(indexed)
-    hits: dict[tuple[str, int], set[int]] = {}
-    docs = []
+    hits = PatternHits({}, {}, [])
     with warnings.catch_warnings():  # W036: a codebook without token (or lemma) patterns
         warnings.filterwarnings("ignore", message=r"\[W036\]")
         for position, doc in enumerate(nlp.pipe(matchable(t) for t in texts)):
             for span in doc.spans[SPANS_KEY]:
                 code_id, key = span.label_.split(LABEL_SEPARATOR, 1)
-                index = int(key.rsplit(INDEX_MARK, 1)[1])
-                hits.setdefault((code_id, index), set()).add(position)
-            docs.append(doc)
-    return hits, docs
+                pattern = (code_id, int(key.rsplit(INDEX_MARK, 1)[1]))
+                hits.positions.setdefault(pattern, set()).add(position)
+                hits.words.setdefault(pattern, Counter())[span.text.lower()] += 1
+            hits.docs.append(doc)
+    return hits
 
 
 # ------------------------------------------------------------------------- counts, overlaps
@@ -264,13 +277,15 @@ def check_codebook(outputs: Path | WaveOutputs, codebook: Codebook, embedder: Em
     by_code = {code_id: set(ids) for code_id, ids in codings.groupby(s.CODE_ID)[s.SEGMENT_ID]}
     respondent_of = _respondents(wave.segments, wave.documents)
 
-    hits, docs = match_patterns(codebook, texts)
+    hits = match_patterns(codebook, texts)
     below = _descendants(codebook)
     checks: list[CodeCheck] = []
     matched_by: dict[str, set[int]] = {}
     for code, parent in codebook.walk():
         uses = [PatternUse(pattern_id(code.id, i, p), i, _kind(p),
-                           len(hits.get((code.id, i), ()))) for i, p in enumerate(code.patterns)]
+                           len(hits.get((code.id, i), ())),
+                           hits.words.get((code.id, i), Counter()).most_common(TOP_WORDS))
+                for i, p in enumerate(code.patterns)]
         matched_by[code.id] = set().union(*(hits.get((code.id, i), set())
                                             for i in range(len(code.patterns))))
         coded = by_code.get(code.id, set())
@@ -282,7 +297,7 @@ def check_codebook(outputs: Path | WaveOutputs, codebook: Codebook, embedder: Em
     covered = {c: set().union(*(matched_by[d] for d in below[c])) for c in matched_by}
     if texts:
         vectors = embedder.embed(texts)
-        words = near.segment_words(docs)
+        words = near.segment_words(hits.docs)
         for check, (code, _parent) in zip(checks, codebook.walk(), strict=True):
             sims = near.similarity(code, vectors, embedder)
             pool, check.near_misses = near.near_misses(

@@ -50,14 +50,29 @@ def _md_table(header: list[str], rows: list[list[Any]]) -> list[str]:
     return lines + ["| " + " | ".join(_md_cell(v) for v in row) + " |" for row in rows]
 
 
+def _short(pattern: str, code_id: str) -> str:
+    """A pattern's name without its code's id, which the row already shows."""
+    return pattern[len(code_id) + 1:] if pattern.startswith(f"{code_id}:") else (
+        pattern[len(code_id):] if pattern.startswith(f"{code_id}#") else pattern)
+
+
 def _code_rows(check: CodebookCheck) -> list[list[Any]]:
     return [[c.code_id, c.segments, c.respondents, c.matched_segments, len(c.patterns),
-             ", ".join(p.pattern for p in c.unmatched_patterns) or "-"] for c in check.codes]
+             ", ".join(_short(p.pattern, c.code_id) for p in c.unmatched_patterns) or "-"]
+            for c in check.codes]
 
 
-CODE_HEADER = ["code", "segments coded", "respondents", "matched by patterns", "patterns",
-               "never matched"]
+# segments: the published codings'; matched: the checked codebook's patterns, run now
+CODE_HEADER = ["code", "segments", "respondents", "matched", "patterns", "never matched"]
 OVERLAP_HEADER = ["code", "code", "segments together", "Jaccard", "note"]
+WORDS_HEADER = ["code", "pattern", "segments", "words it matched most"]
+
+
+def _words_rows(check: CodebookCheck) -> list[list[Any]]:
+    """Token and lemma patterns that matched: which words (phrases match only themselves)."""
+    return [[c.code_id, _short(p.pattern, c.code_id), p.segments,
+             ", ".join(f"{word} {count}" for word, count in p.matched_words)]
+            for c in check.codes for p in c.patterns if p.kind != "phrase" and p.segments]
 
 
 def _overlap_rows(check: CodebookCheck) -> list[list[Any]]:
@@ -80,6 +95,9 @@ def check_markdown(check: CodebookCheck) -> str:
     lines += [f"- {line}" for line in _redundant(check)] + [""] if _redundant(check) else []
     lines += _md_table(OVERLAP_HEADER, _overlap_rows(check)) if check.overlaps else [
         "No two codes share a segment."]
+    if _words_rows(check):
+        lines += ["", "## What token and lemma patterns matched", "",
+                  *_md_table(WORDS_HEADER, _words_rows(check))]
     lines += ["", "## Near misses and suggested patterns", ""]
     for code in _improvable(check):
         lines += [f"### {code.code_id} ({code.label})", ""]
@@ -120,14 +138,17 @@ def check_renderables(check: CodebookCheck) -> list[Any]:
 
     def table(title: str, header: list[str], rows: list[list[Any]]) -> Table:
         out = Table(title=title, title_justify="left", show_lines=False)
-        for name in header:
-            out.add_column(name, overflow="fold")
+        for number, name in enumerate(header):  # ids and figures whole, texts folded
+            out.add_column(name, overflow="fold", no_wrap=number < len(header) - 1)
         for row in rows:
             out.add_row(*(escape(str(v)) for v in row))
         return out
 
     parts: list[Any] = [escape(line) for line in headline(check)]
     parts.append(table("Codes", CODE_HEADER, _code_rows(check)))
+    if _words_rows(check):
+        parts.append(table("What token and lemma patterns matched", WORDS_HEADER,
+                           _words_rows(check)))
     parts += [f"[yellow]{escape(line)}[/yellow]" for line in _redundant(check)]
     if check.overlaps:
         parts.append(table(f"Overlaps (top {SHOWN_OVERLAPS})", OVERLAP_HEADER,

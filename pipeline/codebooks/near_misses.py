@@ -226,14 +226,14 @@ def count_suggestions(checks: list[CodeCheck], codebook: Codebook, texts: list[s
     """Fill in how many segments each suggestion would match, by the rule matcher itself."""
     from pipeline.codebooks.check import match_patterns
 
-    parents = {code.id: code for code, _ in codebook.walk()}
-    codes = [Code(id=c.code_id, label=parents[c.code_id].label, definition="",
+    by_id = {code.id: code for code, _ in codebook.walk()}
+    codes = [Code(id=c.code_id, label=by_id[c.code_id].label, definition="",
                   patterns=[Pattern.model_validate(g.pattern) for g in c.suggestions])
              for c in checks if c.suggestions]
     if not codes:
         return
     trial = Codebook(id="suggested", version="0", codes=codes)
-    hits, _docs = match_patterns(trial, texts)
+    hits = match_patterns(trial, texts)
     for check in checks:
         for index, suggestion in enumerate(check.suggestions):
             matched = hits.get((check.code_id, index), set())

@@ -48,6 +48,9 @@ def test_segment_counts_are_the_published_codings(mini_outputs_template, mini_co
                       "mental_health": 1, "mental_health_threshold": 1}
     # The same codebook's patterns match exactly what the rule coder coded.
     assert {c.code_id: c.matched_segments for c in check.codes} == counts
+    gap = _code(check, "housing_gap").patterns[0]
+    assert (gap.pattern, gap.kind, gap.segments) == ("housing_gap:shortage", "tokens", 2)
+    assert gap.matched_words == [("lack of supported housing", 1), ("no dry housing", 1)]
     assert _code(check, "housing").respondents == 3  # S001, the row without an id, CE01 (twice)
     assert not check.codebook_differs and check.notes == []
     assert check.coder == "rules"  # as the run record names it
@@ -122,6 +125,7 @@ def test_the_check_is_written_as_json_or_markdown(wave_check, tmp_path):
     page = write_check(wave_check, tmp_path / "check.md").read_text("utf-8")
     assert page == check_markdown(wave_check)
     assert "| delays | waiting | 3 | 0.75 | possibly redundant |" in page
+    assert "| waiting | 3 | 3 | 3 | 2 | waiting times |" in page
     assert '- "homeless"  # 2 near misses; would match 2 segments, 2 new' in page
     with pytest.raises(InputError, match=r"check\.txt: the check is written as \.json or \.md"):
         output_kind(tmp_path / "check.txt")
