@@ -120,6 +120,9 @@ class CodebookCheck:
     settings: dict[str, Any]
     codes: list[CodeCheck]
     overlaps: list[Overlap]
+    # Answers given again and again that no code covers ("Did not answer" × 857 in one NHS
+    # wave): each text as first written, with how many segments repeat it.
+    uncoded_repeats: list[tuple[str, int]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -141,6 +144,7 @@ class CheckSettings:
     suggestions: int = 5
     min_count: int = 2  # a suggested word must occur in at least this many near misses
     min_near_share: float = 0.5  # ... and most segments holding it must be near the code
+    repeats: int = 10  # uncoded answers repeated most, listed
 
 
 # ------------------------------------------------------------------------- pattern matching
@@ -247,6 +251,22 @@ def _respondents(segments: pd.DataFrame, documents: pd.DataFrame) -> pd.Series:
 # ------------------------------------------------------------------------- the check
 
 
+def uncoded_repeats(segments: pd.DataFrame, coded: set[str], *, top: int) -> list[tuple[str,
+                                                                                      int]]:
+    """The ``top`` texts repeated most among uncoded segments.
+
+    Case, spacing and closing punctuation aside: "Nothing." and "nothing" are one answer.
+    """
+    uncoded = segments[~segments[s.SEGMENT_ID].isin(coded)]
+    keys = uncoded[s.TEXT].astype(str).map(
+        lambda text: " ".join(text.lower().split()).rstrip(" .!?,;:"))
+    counts = keys.value_counts(sort=False)
+    first = dict(zip(keys[::-1], uncoded[s.TEXT].astype(str)[::-1], strict=True))
+    repeated = sorted(((n, key) for key, n in counts.items() if n > 1),
+                      key=lambda item: (-item[0], item[1]))
+    return [(first[key], int(n)) for n, key in repeated[:top]]
+
+
 def _codebook_ref(book: Codebook | None, run_ref: Any = None) -> dict[str, str]:
     if run_ref is not None and run_ref.sha256:
         return {"id": run_ref.id, "version": run_ref.version, "sha256": run_ref.sha256}
@@ -324,4 +344,6 @@ def check_codebook(outputs: Path | WaveOutputs, codebook: Codebook, embedder: Em
         settings=asdict(settings) | {"embedding": embedder.name},
         codes=checks,
         overlaps=overlaps(codings, codebook, redundant_jaccard=settings.redundant_jaccard),
+        uncoded_repeats=uncoded_repeats(segments, set(codings[s.SEGMENT_ID]),
+                                        top=settings.repeats),
         notes=notes)

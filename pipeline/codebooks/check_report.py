@@ -65,6 +65,13 @@ def _code_rows(check: CodebookCheck) -> list[list[Any]]:
 # segments: the published codings'; matched: the checked codebook's patterns, run now
 CODE_HEADER = ["code", "segments", "respondents", "matched", "patterns", "never matched"]
 OVERLAP_HEADER = ["code", "code", "segments together", "Jaccard", "note"]
+REPEATS_HEADER = ["segments", "text (no code covers it)"]
+
+
+def _repeat_rows(check: CodebookCheck) -> list[list[Any]]:
+    return [[count, _snippet(text)] for text, count in check.uncoded_repeats]
+
+
 WORDS_HEADER = ["code", "pattern", "segments", "words it matched most"]
 
 
@@ -98,6 +105,9 @@ def check_markdown(check: CodebookCheck) -> str:
     if _words_rows(check):
         lines += ["", "## What token and lemma patterns matched", "",
                   *_md_table(WORDS_HEADER, _words_rows(check))]
+    if check.uncoded_repeats:
+        lines += ["", "## Uncoded answers given most often", "",
+                  *_md_table(REPEATS_HEADER, _repeat_rows(check))]
     lines += ["", "## Near misses and suggested patterns", ""]
     for code in _improvable(check):
         lines += [f"### {code.code_id} ({code.label})", ""]
@@ -153,6 +163,9 @@ def check_renderables(check: CodebookCheck) -> list[Any]:
     if check.overlaps:
         parts.append(table(f"Overlaps (top {SHOWN_OVERLAPS})", OVERLAP_HEADER,
                            _overlap_rows(check)))
+    if check.uncoded_repeats:
+        parts.append(table("Uncoded answers given most often", REPEATS_HEADER,
+                           _repeat_rows(check)))
     for code in _improvable(check):
         rows = [[f"{n.similarity:.2f}", _snippet(n.text)] for n in code.near_misses]
         rows += [["suggest", f"- {g.yaml}  ({g.near_misses} near misses; matches "

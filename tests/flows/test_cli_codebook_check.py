@@ -27,10 +27,11 @@ def test_the_check_prints_tables_and_writes_markdown(outputs, tmp_path):
     page = tmp_path / "codebook_check.md"
     result = _check("--codebook", str(CHECK_CODEBOOK), str(outputs), "-o", str(page))
     assert result.exit_code == 0, result.output
-    assert "Codebook check 1.0 on wave check-2014: 5 codes, 16 segments checked" in result.output
+    assert "Codebook check 1.0 on wave check-2014: 5 codes, 18 segments checked" in result.output
     assert "delays and waiting share 3 segments (Jaccard 0.75): possibly redundant" in (
         result.output)
     assert "waiting times" in result.output  # never matched
+    assert "Uncoded answers given most often" in result.output
     assert "Near misses of housing" in result.output and '- "homeless"' in result.output
     assert f"Wrote {page}" in result.output
     assert page.read_text("utf-8").startswith("# Codebook check")
