@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from flows.cli_errors import one_line_errors
+from flows.cli_errors import error_console, one_line_errors
 
 console = Console(soft_wrap=True)  # paths and id lists stay on their lines
 codebook_app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -77,3 +77,55 @@ def export_command(
     written = write_qdc(book, output)
     console.print(f"[bold green]Wrote[/bold green] {escape(str(written))}: "
                   f"{len(book.code_ids())} codes of codebook {book.id} {book.version}")
+
+
+# --------------------------------------------------------------------------- codebook check
+
+
+@codebook_app.command("check")
+@one_line_errors
+def check_command(
+    outputs: Path = typer.Argument(..., help="A wave's outputs folder (outputs/<wave>/)."),
+    codebook: Path = typer.Option(..., "--codebook", help="The codebook YAML to check (may be "
+                                  "an edit of the one the wave was coded with)."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write the check to "
+                                          "this file: .json, or .md for people."),
+    as_json: bool = typer.Option(False, "--json", help="Print the check as JSON."),
+    top: int = typer.Option(5, "--top", min=0, help="Near misses shown per code."),
+    suggestions: int = typer.Option(5, "--suggestions", min=0,
+                                    help="Suggested patterns per code."),
+    min_similarity: float = typer.Option(0.35, "--min-similarity", min=-1.0, max=1.0,
+                                         help="A near miss is at least this similar to the "
+                                         "code's definition or an example (cosine)."),
+    redundant: float = typer.Option(0.5, "--redundant-jaccard", min=0.0, max=1.0,
+                                    help="Flag two codes sharing at least this Jaccard of "
+                                    "their segments as possibly redundant."),
+) -> None:
+    """Check a codebook on a coded wave: counts, overlaps, unmatched patterns, near misses."""
+    from pipeline.codebooks import load_codebook_yaml
+    from pipeline.codebooks.check import CheckSettings, check_codebook
+    from pipeline.codebooks.check_report import (
+        check_json,
+        check_renderables,
+        output_kind,
+        write_check,
+    )
+    from pipeline.embeddings import MiniLMEmbedder
+    from pipeline.outputs import read_wave
+
+    if output is not None:
+        output_kind(output)  # a wrong suffix is refused before any work
+    wave = read_wave(outputs)  # before the model loads: a wrong folder is named at once
+    book = load_codebook_yaml(codebook)
+    settings = CheckSettings(redundant_jaccard=redundant, near_misses=top,
+                             suggestions=suggestions, min_similarity=min_similarity)
+    check = check_codebook(wave, book, MiniLMEmbedder(), settings=settings)
+    if as_json:
+        typer.echo(check_json(check), nl=False)
+    else:
+        for part in check_renderables(check):
+            console.print(part)
+    if output is not None:
+        written = write_check(check, output)
+        (error_console if as_json else console).print(
+            f"[bold green]Wrote[/bold green] {escape(str(written))}")
