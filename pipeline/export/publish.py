@@ -11,7 +11,9 @@ the ``code_wave`` flow and by review imports alike:
 4. inside that transaction the new folder is swapped into place; files of the old folder this
    publish does not write (a review workbook, a ``.qdpx``, the report) are carried across.
 
-Any failure leaves the previous folder and the previous rows as they were.
+Any failure leaves the previous folder and the previous rows as they were. A killed process
+cannot tidy up: the hidden folders it left (named with its process id) are never read as
+outputs, and the next publish of the wave clears them (:func:`clear_leftovers`).
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from pipeline.outputs import (
 )
 
 STORED_REVIEW_TABLES = ("review_agreement", "review_queue")  # the log lives in its own table
+PUBLISHING, PREVIOUS = "publishing", "previous"  # hidden folders beside outputs/<wave>/
 
 
 @dataclass
@@ -106,7 +109,8 @@ def publish_wave(out_dir: Path, wave: WaveTables, codebook: Codebook, record: Ru
         stored.update(documents=wave.documents, segments=wave.segments,
                       rejected=_required(wave.rejected, "rejected"), **(wave.topics or {}))
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = out_dir.parent / f".{out_dir.name}.publishing-{uuid.uuid4().hex[:12]}"
+    clear_leftovers(out_dir)
+    staging = _beside(out_dir, PUBLISHING)
     backup: Path | None = None
     try:
         written = write_coded_tables(staging, coded, codebook)
@@ -173,7 +177,7 @@ def _swap_in(staging: Path, out_dir: Path) -> Path | None:
     """Put ``staging`` where ``out_dir`` is; returns where the old folder went (or None)."""
     backup = None
     if out_dir.exists():
-        backup = out_dir.parent / f".{out_dir.name}.previous-{uuid.uuid4().hex[:12]}"
+        backup = _beside(out_dir, PREVIOUS)
         os.replace(out_dir, backup)
     try:
         os.replace(staging, out_dir)
@@ -182,3 +186,40 @@ def _swap_in(staging: Path, out_dir: Path) -> Path | None:
             os.replace(backup, out_dir)
         raise
     return backup
+
+
+def _beside(out_dir: Path, kind: str) -> Path:
+    """A new hidden folder name beside ``out_dir``: ``.<wave>.<kind>-<pid>-<random>``."""
+    return out_dir.parent / f".{out_dir.name}.{kind}-{os.getpid()}-{uuid.uuid4().hex[:12]}"
+
+
+def clear_leftovers(out_dir: Path) -> list[Path]:
+    """Remove what killed publishes of this wave left beside ``out_dir``; returns what went.
+
+    Only folders of processes that are gone are touched (a publish running now keeps its own).
+    A staging folder is removed. A previous folder is the old outputs moved aside for the swap:
+    if ``out_dir`` is missing, the kill came between the two renames, before the database
+    committed, so the old folder is put back; otherwise the swap was done and it is removed.
+    """
+    cleared = []
+    for kind in (PUBLISHING, PREVIOUS):
+        for path in sorted(out_dir.parent.glob(f".{out_dir.name}.{kind}-*")):
+            pid = path.name.removeprefix(f".{out_dir.name}.{kind}-").split("-")[0]
+            if not path.is_dir() or not pid.isdigit() or _alive(int(pid)):
+                continue
+            if kind == PREVIOUS and not out_dir.exists():
+                os.replace(path, out_dir)
+            else:
+                shutil.rmtree(path, ignore_errors=True)
+            cleared.append(path)
+    return cleared
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, OverflowError):  # gone, or not a process id at all
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
