@@ -60,6 +60,9 @@ def run(
         code_interviewer=code_interviewer, redact=redact)
     preflight(wave_run)  # a bad folder or config fails here, before Prefect starts
     from flows.code_wave import code_wave
+    from flows.local_api import tie_local_api
+
+    tie_local_api()  # a killed run leaves no Prefect server behind
 
     record = code_wave(run=wave_run)
     console.print(Markdown(record["summary_markdown"]))
@@ -72,7 +75,9 @@ def run(
 def serve(name: str = typer.Option("code-wave-local", help="Deployment name.")) -> None:
     """Serve ``code_wave`` as an always-on local runner (needs a Prefect API, see README)."""
     from flows.code_wave import code_wave
+    from flows.local_api import tie_local_api
 
+    tie_local_api()
     code_wave.serve(name=name)
 
 
