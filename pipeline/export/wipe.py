@@ -41,14 +41,13 @@ def wipe_wave(out_dir: Path) -> Wiped:
     live = sorted(out_dir.parent.glob(f".{wave}.{PUBLISHING}-*"))
     if live:
         raise InputError(f"{live[0]}: a run is publishing wave {wave!r} now; wipe it after")
-    private = mapping_path(out_dir.parent, wave).parent
-    for folder in (out_dir, private):
+    database = database_of(out_dir)
+    if database.is_file():  # first: an unreadable database stops the wipe before any deletion
+        wiped.rows = _delete_rows(database, wave)
+    for folder in (out_dir, mapping_path(out_dir.parent, wave).parent):
         if folder.is_dir():
             shutil.rmtree(folder)
             wiped.folders.append(folder)
-    database = database_of(out_dir)
-    if database.is_file():
-        wiped.rows = _delete_rows(database, wave)
     if not wiped.folders and not wiped.rows:
         raise MissingInputError(f"{out_dir}: no outputs, key or database rows of wave "
                                 f"{wave!r} here")
@@ -61,8 +60,20 @@ def _delete_rows(database: Path, wave: str) -> dict[str, int]:
     DuckDB leaves deleted rows in the file's free blocks until they are reused, so the other
     waves' rows are copied into a new file that replaces the old one.
     """
-    rows, fresh = {}, database.with_name(f".{database.name}.wiping")
+    fresh = database.with_name(f".{database.name}.wiping")
     fresh.unlink(missing_ok=True)
+    try:
+        rows = _delete_and_copy(database, wave, fresh)
+    except duckdb.Error as exc:  # its message may quote a value: name the type only
+        fresh.unlink(missing_ok=True)
+        raise InputError(f"{database}: the database cannot be changed "
+                         f"({type(exc).__name__})") from None
+    os.replace(fresh, database)
+    return rows
+
+
+def _delete_and_copy(database: Path, wave: str, fresh: Path) -> dict[str, int]:
+    rows = {}
     with duckdb.connect(str(database)) as db:
         tables = [row[0] for row in db.execute(
             "select table_name from information_schema.columns where column_name = ?",
@@ -76,8 +87,8 @@ def _delete_rows(database: Path, wave: str) -> dict[str, int]:
                 rows[table] = count
         db.execute("commit")
         name = db.execute("select current_database()").fetchone()[0]
-        db.execute(f"attach '{fresh}' as wiping")  # a path of ours: no quote in it
+        quoted = str(fresh).replace("'", "''")
+        db.execute(f"attach '{quoted}' as wiping")
         db.execute(f'copy from database "{name}" to wiping')
         db.execute("detach wiping")
-    os.replace(fresh, database)
     return rows
