@@ -60,6 +60,9 @@ def run(
         code_interviewer=code_interviewer, redact=redact)
     preflight(wave_run)  # a bad folder or config fails here, before Prefect starts
     from flows.code_wave import code_wave
+    from flows.local_api import tie_local_api
+
+    tie_local_api()  # a killed run leaves no Prefect server behind
 
     record = code_wave(run=wave_run)
     from pipeline.review.apply import complete_review
@@ -74,10 +77,32 @@ def run(
 
 @app.command()
 @one_line_errors
+def wipe(
+    outputs: Path = typer.Argument(..., help="The wave's outputs folder, e.g. "
+                                   "outputs/sector-survey-2013."),
+    yes: bool = typer.Option(False, "--yes", help="Do not ask before deleting."),
+) -> None:
+    """Delete a wave: its outputs, its redaction key and its rows in the database."""
+    from pipeline.export.wipe import wipe_wave
+
+    if not yes:
+        typer.confirm(f"Delete everything of wave {outputs.name!r} under {outputs.parent}?",
+                      abort=True)
+    wiped = wipe_wave(outputs)
+    for folder in wiped.folders:
+        console.print(f"deleted {folder}/")
+    rows = ", ".join(f"{table} {count}" for table, count in sorted(wiped.rows.items()))
+    console.print(f"deleted rows of {outputs.name}: {rows or 'none'}")
+
+
+@app.command()
+@one_line_errors
 def serve(name: str = typer.Option("code-wave-local", help="Deployment name.")) -> None:
     """Serve ``code_wave`` as an always-on local runner (needs a Prefect API, see README)."""
     from flows.code_wave import code_wave
+    from flows.local_api import tie_local_api
 
+    tie_local_api()
     code_wave.serve(name=name)
 
 

@@ -59,7 +59,9 @@ def _no_texts_in_failures(stage):
 
     Prefect logs a failed task's exception and keeps it in its database; a library's message
     may hold a whole answer, so a bug is re-raised as its type and place only. Our own errors
-    and the system's file errors name files and fields, never texts, and pass through.
+    and the system's file errors name files and fields, never texts, and pass through, as does
+    a bug a task already described. The flow is wrapped too: Prefect logs a failed flow's
+    exception and pickles it into its result storage.
     WAVECODER_DEBUG=1 keeps the original.
     """
 
@@ -67,7 +69,7 @@ def _no_texts_in_failures(stage):
     def run(*args, **kwargs):
         try:
             return stage(*args, **kwargs)
-        except (WavecoderError, OSError):  # they name files and fields, never texts
+        except (WavecoderError, InternalError, OSError):  # they never quote texts
             raise
         except Exception as exc:
             if os.environ.get("WAVECODER_DEBUG"):
@@ -103,6 +105,7 @@ def discover(segments, codings, embedding: str, min_topic_size: int, progress: b
 
 
 @flow(name="code_wave", log_prints=True)
+@_no_texts_in_failures
 def code_wave(run: WaveRun) -> dict[str, Any]:
     """Ingest, segment and code, discover topics, apply the review log, find stances, publish.
 

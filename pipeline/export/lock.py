@@ -18,7 +18,6 @@ import datetime as dt
 import json
 import logging
 import os
-import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -28,6 +27,7 @@ import duckdb
 from filelock import FileLock, Timeout
 
 from pipeline.errors import WavecoderError
+from pipeline.export.leftovers import clear_leftovers
 
 WAIT_SECONDS = 600.0  # long enough for a big wave's publish; bounded, so nothing hangs for ever
 WAIT_VARIABLE = "WAVECODER_LOCK_WAIT"  # seconds; the default wait of every command
@@ -112,30 +112,12 @@ def wave_lock(out_dir: Path, what: str, *, wait: float | None = None,
                 "what": what, "pid": os.getpid(),
                 "since": dt.datetime.now().astimezone().isoformat(timespec="seconds")}),
                 encoding="utf-8")
-            tidy_after_kill(out_dir)
+            clear_leftovers(out_dir)
         yield
     finally:
         if lock.lock_counter == 1:  # the file of the lock itself stays: removing it races
             _holder_file(out_dir).unlink(missing_ok=True)
         lock.release()
-
-
-def tidy_after_kill(out_dir: Path) -> list[Path]:
-    """Remove what a killed publish of ``out_dir`` left beside it; call only holding its lock.
-
-    A publish writes ``.<wave>.publishing-*`` and moves the old folder to ``.<wave>.previous-*``
-    while it swaps the new one in. Killed between the two moves, the wave has no folder and its
-    database rows were never committed: the previous folder, which they match, is put back.
-    Returns the paths removed or restored.
-    """
-    parent, name = out_dir.parent, out_dir.name
-    staged = sorted(parent.glob(f".{name}.publishing-*"))
-    previous = sorted(parent.glob(f".{name}.previous-*"), key=lambda p: p.stat().st_mtime)
-    if previous and not out_dir.exists():
-        os.replace(previous.pop(), out_dir)
-    for path in staged + previous:
-        shutil.rmtree(path, ignore_errors=True)
-    return staged + previous
 
 
 def connect(db_path: Path, *, read_only: bool = False,

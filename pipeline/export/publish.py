@@ -11,7 +11,10 @@ the ``code_wave`` flow and by review imports alike:
 4. inside that transaction the new folder is swapped into place; files of the old folder this
    publish does not write (a review workbook, a ``.qdpx``, the report) are carried across.
 
-Any failure leaves the previous folder and the previous rows as they were.
+Any failure leaves the previous folder and the previous rows as they were. A killed process
+cannot tidy up: the hidden folders it left (named with its process id) are never read as
+outputs, and the next holder of the wave's lock clears them
+(:func:`pipeline.export.leftovers.clear_leftovers`).
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from pipeline.export.files import (
     write_review_tables,
     write_run_tables,
 )
+from pipeline.export.leftovers import PREVIOUS, PUBLISHING, beside
 from pipeline.export.lock import wave_lock
 from pipeline.export.store import storing
 from pipeline.export.tables import coded_wide, standing, theme_summary
@@ -117,7 +121,7 @@ def _publish_wave(out_dir: Path, wave: WaveTables, codebook: Codebook, record: R
         stored.update(documents=wave.documents, segments=wave.segments,
                       rejected=_required(wave.rejected, "rejected"), **(wave.topics or {}))
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = out_dir.parent / f".{out_dir.name}.publishing-{uuid.uuid4().hex[:12]}"
+    staging = beside(out_dir, PUBLISHING)  # the lock cleared what killed publishes left
     backup: Path | None = None
     try:
         written = write_coded_tables(staging, coded, codebook)
@@ -195,7 +199,7 @@ def _swap_in(staging: Path, out_dir: Path) -> Path | None:
     """Put ``staging`` where ``out_dir`` is; returns where the old folder went (or None)."""
     backup = None
     if out_dir.exists():
-        backup = out_dir.parent / f".{out_dir.name}.previous-{uuid.uuid4().hex[:12]}"
+        backup = beside(out_dir, PREVIOUS)
         os.replace(out_dir, backup)
     try:
         os.replace(staging, out_dir)

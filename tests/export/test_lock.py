@@ -17,7 +17,6 @@ from pipeline.export.lock import (
     connect,
     default_wait,
     lock_file,
-    tidy_after_kill,
     wave_lock,
 )
 
@@ -83,18 +82,19 @@ def test_what_a_killed_publish_left_is_put_back_or_removed(tmp_path):
     parent = tmp_path / "outputs"
     out_dir = parent / "w1"
     # killed between moving the old folder aside and moving the new one in
-    (parent / ".w1.previous-aaa").mkdir(parents=True)
-    (parent / ".w1.previous-aaa" / "run.json").write_text("{}", encoding="utf-8")
-    (parent / ".w1.publishing-bbb").mkdir()
-    (parent / ".w2.publishing-ccc").mkdir()  # another wave's: not this lock's business
+    (parent / ".w1.previous-999999999-aaa").mkdir(parents=True)
+    (parent / ".w1.previous-999999999-aaa" / "run.json").write_text("{}", encoding="utf-8")
+    (parent / ".w1.publishing-999999999-bbb").mkdir()
+    (parent / ".w2.publishing-999999999-ccc").mkdir()  # another wave's: not this lock's business
     with wave_lock(out_dir, "run", wait=0):
         assert (out_dir / "run.json").read_text(encoding="utf-8") == "{}"
-        assert sorted(p.name for p in parent.iterdir() if p.is_dir()) == [".w2.publishing-ccc",
-                                                                         "w1"]
+        left = sorted(p.name for p in parent.iterdir() if p.is_dir())
+        assert left == [".w2.publishing-999999999-ccc", "w1"]
     # killed after the swap: the folder stands, the old one is removed
-    (parent / ".w1.previous-ddd").mkdir()
-    assert tidy_after_kill(out_dir) == [parent / ".w1.previous-ddd"]
-    assert out_dir.is_dir() and not (parent / ".w1.previous-ddd").exists()
+    (parent / ".w1.previous-999999999-ddd").mkdir()
+    with wave_lock(out_dir, "run", wait=0):
+        pass
+    assert out_dir.is_dir() and not (parent / ".w1.previous-999999999-ddd").exists()
 
 
 def test_the_database_waits_for_another_process_then_gives_up(tmp_path):

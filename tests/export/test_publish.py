@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 
 import duckdb
 import pandas as pd
@@ -11,6 +13,7 @@ from support_review import publish_folder
 
 from pipeline import schema as s
 from pipeline.export import WaveTables, publish_wave
+from pipeline.export.leftovers import clear_leftovers
 from pipeline.outputs import read_wave
 from pipeline.review.apply import review_wave
 
@@ -98,3 +101,40 @@ def test_a_missing_codebook_file_fails_before_anything_is_replaced(published, mi
     assert (out / "codings.parquet").read_bytes() == (
         tmp_path / "codings-before.parquet").read_bytes()
     assert db_count(out, "codings") == len(given.codings)
+
+
+def dead_pid() -> int:
+    """The id of a process that has ended (and been reaped)."""
+    done = subprocess.Popen(["true"])
+    done.wait()
+    return done.pid
+
+
+def test_folders_a_killed_publish_left_are_cleared_by_the_next(published, mini_codebook):
+    given, done = published
+    out = done.directory
+    killed = out.parent / f".mini-2013.publishing-{dead_pid()}-0123456789ab"
+    killed.mkdir()
+    (killed / "coded_wide.xlsx").write_bytes(b"PK\x03\x04 half a workbook")
+    running = out.parent / f".mini-2013.publishing-{os.getpid()}-0123456789ab"  # still alive
+    running.mkdir()
+    other_wave = out.parent / f".mini-2014.publishing-{dead_pid()}-0123456789ab"
+    other_wave.mkdir()
+    assert read_wave(out).codings.equals(given.codings)  # hidden folders are never read
+    republish(given, done, mini_codebook)
+    assert not killed.exists() and running.is_dir() and other_wave.is_dir()
+    assert read_wave(out).codings.equals(given.codings)
+
+
+def test_a_kill_between_the_two_renames_puts_the_old_folder_back(published):
+    _, done = published
+    out = done.directory
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    moved_aside = out.parent / f".mini-2013.previous-{dead_pid()}-0123456789ab"
+    os.replace(out, moved_aside)
+    assert clear_leftovers(out) == [moved_aside]
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert not moved_aside.exists()
+    # once the new folder is in place, an old one moved aside is only removed
+    shutil.copytree(out, moved_aside)
+    assert clear_leftovers(out) == [moved_aside] and not moved_aside.exists() and out.is_dir()

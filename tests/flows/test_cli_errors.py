@@ -102,7 +102,17 @@ CASES = {
                             "empty"),
     "sign-off/corrupt": (lambda t: ["sign-off", str(_corrupt_wave_outputs(t)), "--reviewer",
                                     "Ann"], "broken-wave"),
+    "wipe/missing": (lambda t: ["wipe", str(t / "outputs" / "nowhere"), "--yes"], "nowhere"),
+    "wipe/corrupt-database": (lambda t: ["wipe", str(_corrupt_database(t)), "--yes"],
+                              "wavecoder.duckdb"),
 }
+
+
+def _corrupt_database(tmp: Path) -> Path:
+    """A wave's outputs beside a wavecoder.duckdb that is not a database."""
+    folder = _corrupt_wave_outputs(tmp)
+    (folder.parent / "wavecoder.duckdb").write_bytes(b"not a database at all" * 300)
+    return folder
 
 
 def _empty(tmp: Path) -> Path:

@@ -2,19 +2,34 @@
 
 The fixture wave (tests/data/redact/wave) plants names, a phone number, an address, a postcode,
 an NHS number and an email in survey answers and an interview. After a real flow run, every
-output file, the DuckDB tables and the printed run summary are searched for them.
+output file, the DuckDB tables and the printed run summary are searched for them, and Prefect's
+own stores (the API's database, the local result storage) for them and for whole answers: a
+run that goes well or one that crashes keeps no respondent's words there.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
+import re
+import sqlite3
 import stat
 import zipfile
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pytest
+from prefect.settings import (
+    PREFECT_LOCAL_STORAGE_PATH,
+    PREFECT_SERVER_DATABASE_CONNECTION_URL,
+    temporary_settings,
+)
 from typer.testing import CliRunner
 
+import flows.code_wave
+import pipeline.stance
 from flows.cli import app
 from flows.code_wave import code_wave
 from pipeline import schema as s
@@ -26,6 +41,52 @@ WAVE = ROOT / "tests" / "data" / "redact" / "wave"
 CODEBOOK = str(ROOT / "models" / "codebooks" / "recovery-capital.yaml")
 PLANTED = ["Chidi", "Okafor", "Patel", "Agnieszka", "Nowak", "Gary", "Mensah", "Okonkwo",
            "07700 900123", "27 Albert Road", "LS6 2AB", "943 476 5919", "agnieszka.n@outlook"]
+ANSWERS = pd.read_csv(WAVE / "survey.csv")[["support_now", "anything_else"]].stack().tolist()
+
+
+@pytest.fixture(autouse=True)
+def own_result_storage(tmp_path):
+    """Prefect's local result storage in this test's folder, to be searched after the run."""
+    with temporary_settings(updates={PREFECT_LOCAL_STORAGE_PATH: tmp_path / "prefect-storage"}):
+        yield tmp_path / "prefect-storage"
+
+
+def prefect_files(storage: Path) -> list[Path]:
+    """The files Prefect keeps: its database (with its write-ahead log) and result storage."""
+    url = PREFECT_SERVER_DATABASE_CONNECTION_URL.value()
+    database = Path(url.split(":///", 1)[1])
+    assert database.is_file(), url
+    return (sorted(database.parent.glob(database.name + "*")) +
+            sorted(p for p in storage.rglob("*") if p.is_file()))
+
+
+def _prefect_texts(path: Path) -> str:
+    """A Prefect file as text: its raw bytes, base64 payloads decoded, a database's rows."""
+    raw = path.read_bytes()
+    texts = [raw.decode("utf-8", "replace")]
+    # Results and pickled exceptions are stored base64-encoded (in lines, or inside JSON).
+    for run in re.findall(rb"[A-Za-z0-9+/]{16,}", raw.replace(b"\\n", b"").replace(b"\n", b"")):
+        try:
+            texts.append(base64.b64decode(run[: len(run) // 4 * 4]).decode("utf-8", "replace"))
+        except (binascii.Error, ValueError):
+            pass
+    if path.suffix == ".db":
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+            tables = [r[0] for r in db.execute("select name from sqlite_master "
+                                               "where type = 'table'")]
+            texts += [str(db.execute(f'select * from "{t}"').fetchall()) for t in tables]
+    return "".join(texts)
+
+
+def words_in_prefect(storage: Path, words: list[str]) -> dict[str, list[str]]:
+    """Which of ``words`` (as written, or escaped as JSON writes them) each Prefect file holds."""
+    found = {}
+    for path in prefect_files(storage):
+        text = _prefect_texts(path)
+        hits = [w for w in words if w in text or json.dumps(w)[1:-1] in text]
+        if hits:
+            found[path.name] = hits
+    return found
 
 
 def _texts_of(path: Path) -> str:
@@ -42,7 +103,7 @@ def _texts_of(path: Path) -> str:
     return path.read_bytes().decode("utf-8", "replace")
 
 
-def test_a_redacted_run_leaves_no_identifier_in_its_outputs(tmp_path):
+def test_a_redacted_run_leaves_no_identifier_in_its_outputs(tmp_path, own_result_storage):
     out = tmp_path / "out"
     result = CliRunner().invoke(app, ["run", str(WAVE), "--wave", "redact-demo", "--redact",
                                       "--coder", "rules", "--no-topics", "--codebook", CODEBOOK,
@@ -66,6 +127,10 @@ def test_a_redacted_run_leaves_no_identifier_in_its_outputs(tmp_path):
     assert stat.S_IMODE(key.parent.stat().st_mode) == 0o700
     originals = " ".join(pd.read_csv(key)[s.ORIGINAL])
     assert all(word in originals for word in ("Chidi Okafor", "07700 900123", "LS6 2AB"))
+    # Prefect's database and storage: no identifier, no answer as given or as pseudonymised.
+    said = documents[s.TEXT].tolist()
+    assert len(said) >= len(ANSWERS) and all(len(text) > 20 for text in said)
+    assert words_in_prefect(own_result_storage, PLANTED + ANSWERS + said) == {}
 
 
 def test_a_second_run_keeps_the_placeholders(tmp_path):
@@ -78,3 +143,31 @@ def test_a_second_run_keeps_the_placeholders(tmp_path):
     again = pd.read_parquet(tmp_path / "out" / "redact-demo" / "documents.parquet")
     pd.testing.assert_frame_equal(first, again)
     assert mapping_path(tmp_path / "out", "redact-demo").read_bytes() == key
+
+
+@pytest.mark.parametrize("module, function, stage", [
+    (pipeline.stance, "stances", "wave_stances"),  # inside a task
+    (flows.code_wave, "standing", "code_wave"),  # in the flow itself, between tasks
+])
+def test_a_crashed_run_leaves_no_answer_in_prefect(tmp_path, monkeypatch, own_result_storage,
+                                                   module, function, stage):
+    """A bug whose message quotes the texts it choked on, as libraries' messages do."""
+    quoted: list[str] = []
+
+    def choke(frame, *args, **kwargs):
+        texts = list(frame[s.TEXT]) if s.TEXT in frame else ANSWERS  # codings hold no text
+        quoted.extend(texts)
+        raise ValueError("cannot parse " + " | ".join(texts))
+
+    monkeypatch.setattr(module, function, choke)
+    run = WaveRun(wave_folder=str(WAVE), wave_id="crash-demo", coder="rules", topics=False,
+                  codebook=CODEBOOK, out=str(tmp_path / "out"), progress=False)  # not redacted
+    state = code_wave(run=run, return_state=True)
+    assert state.is_failed()
+    assert "ValueError at test_redacted_run.py" in state.message
+    assert f"stage {stage}" in state.message and "cannot parse" not in state.message
+    assert not (tmp_path / "out" / "crash-demo").exists()  # nothing published
+    # what the search reads is where Prefect keeps the run: it finds the failure's message
+    assert words_in_prefect(own_result_storage, [f"stage {stage}"])
+    assert quoted and all(text not in state.message for text in quoted)
+    assert words_in_prefect(own_result_storage, PLANTED + ANSWERS + quoted[:20]) == {}
