@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -205,11 +205,16 @@ def _representatives(topic_rows: np.ndarray, embeddings: np.ndarray, texts: list
 
 def describe_topics(model: Any, segment_topics: pd.DataFrame, segments: pd.DataFrame,
                     topic_codes: pd.DataFrame, coded_segments: set[str], embeddings: np.ndarray,
-                    texts: list[str], n_representatives: int, uncovered_below: float
-                    ) -> pd.DataFrame:
-    """One row per topic: size, words, representative segments, codebook coverage."""
+                    texts: list[str], n_representatives: int, uncovered_below: float,
+                    assigned: Sequence[int] | None = None) -> pd.DataFrame:
+    """One row per topic: size, words, representative segments, codebook coverage.
+
+    ``assigned`` is each text's topic (default: the model's own fit, ``model.topics_``); a
+    kept model assigning a new wave passes its assignments and lends its words.
+    """
     first_segment = segments.drop_duplicates(s.TEXT).set_index(s.TEXT)[s.SEGMENT_ID]
-    topic_of_text = dict(zip(texts, model.topics_, strict=True))
+    topic_of_text = dict(zip(texts, model.topics_ if assigned is None else assigned,
+                             strict=True))
     rows = []
     wave = str(segment_topics[s.WAVE].iloc[0])
     sizes = segment_topics.groupby(s.TOPIC_ID).size()
