@@ -47,6 +47,9 @@ def run(
     refit_topics: bool = typer.Option(False, "--refit-topics", help="Refit the project's topic "
                                       "model on every wave so far; writes an old → new id "
                                       "mapping beside it."),
+    candidates: Optional[Path] = typer.Option(None, "--candidates", help="Where candidate "
+                                              "codes are written (default: <codebook>."
+                                              "candidates.yaml beside the codebook)."),
     small_wave_segments: int = typer.Option(5000, "--small-wave-segments", min=0,
                                             help="Pool a wave with fewer topic segments with "
                                             "its project's earlier waves."),
@@ -69,6 +72,7 @@ def run(
         coder=coder, topics=topics, embedding=embedding, min_topic_size=min_topic_size,
         project=project, topic_models=str(topic_models) if topic_models else None,
         refit_topics=refit_topics, small_wave_segments=small_wave_segments,
+        candidates_file=str(candidates) if candidates else None,
         agreement=str(agreement) if agreement else None, min_kappa=min_kappa,
         code_interviewer=code_interviewer, redact=redact)
     preflight(wave_run)  # a bad folder or config fails here, before Prefect starts

@@ -137,7 +137,7 @@ def code_wave(run: WaveRun) -> dict[str, Any]:
     if found is not None and found.skipped_reason is None:
         with timer.stage("candidates"):  # uncovered topics drafted as codes beside the codebook
             found.params["candidates"] = draft(found.topics, found.segment_topics,
-                                               coded.segments, book, run.codebook_path())
+                                               coded.segments, book, run.candidates_path())
     wave = ingested.manifest.id
     out_dir = Path(run.out) / wave
     with timer.stage("review"):  # decisions logged on an earlier run still stand

@@ -81,10 +81,13 @@ def _similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return a @ b.T
 
 
-def _grow(kept: Any, fresh: Any, fresh_topics: np.ndarray) -> tuple[Any, dict[int, int]]:
-    """``kept`` with the fresh topics no kept topic matches appended, and a fresh → id map.
+def _grow(kept: Any, fresh: Any, fresh_topics: np.ndarray, new_share: dict[int, float]
+          ) -> tuple[Any, dict[int, int]]:
+    """``kept`` with the fresh topics that are new appended, and a map fresh topic → id.
 
-    Kept topics keep their ids; each unmatched fresh topic gets the next free id.
+    A fresh topic close to a kept one takes its id; one that matches none and has at least
+    ``NEW_TOPIC_SHARE`` of its segments in this wave (``new_share``) gets the next free id;
+    any other stays unassigned (-1), so re-runs and pooled leftovers do not grow the model.
     """
     from bertopic import BERTopic
 
@@ -94,14 +97,20 @@ def _grow(kept: Any, fresh: Any, fresh_topics: np.ndarray) -> tuple[Any, dict[in
     best, best_sim = sims.argmax(axis=1), sims.max(axis=1)
     next_id = max(int(t) for t in kept.topic_representations_) + 1
     mapping: dict[int, int] = {OUTLIER_TOPIC: OUTLIER_TOPIC}
+    masked = fresh_rows.copy()
     for topic in sorted(set(int(t) for t in fresh_topics) - {OUTLIER_TOPIC}):
         row = topic + fresh_outliers
         if best_sim[row] >= SAME_TOPIC_SIMILARITY:
             mapping[topic] = int(best[row]) - kept_outliers
-        else:
+        elif new_share.get(topic, 0.0) >= NEW_TOPIC_SHARE:
             mapping[topic], next_id = next_id, next_id + 1
-    if all(v <= max(int(t) for t in kept.topic_representations_) for v in mapping.values()):
+        else:  # made to match its nearest kept topic, so BERTopic's merge does not add it
+            mapping[topic] = OUTLIER_TOPIC
+            masked[row] = kept_rows[best[row]]
+    if not any(v >= 0 and str(v) not in {str(k) for k in kept.topic_representations_}
+               for v in mapping.values()):
         return kept, mapping
+    fresh.topic_embeddings_ = masked
     merged = BERTopic.merge_models([kept, fresh], min_similarity=SAME_TOPIC_SIMILARITY,
                                    embedding_model=kept.embedding_model)
     return merged, mapping
@@ -258,13 +267,16 @@ def wave_topics(segments: pd.DataFrame, codings: pd.DataFrame, embedder: Embedde
         mode = "assign"
         assigned, similarity = assign(model, texts, embeddings,
                                       min_similarity=assign_min_similarity)
-        pool = {name: frame for name, frame in earlier.items() if small}
-        new, assigned, model = _new_topics(model, registry, wave, segments, texts, assigned,
-                                           pool, embedder, min_topic_size=min_topic_size,
-                                           seed=seed, top_n_words=top_n_words,
-                                           min_similarity=assign_min_similarity)
-        params["sought_new_in"] = [*pool, wave]
-        new |= {t for t, k in registry.topics.items() if k.first_wave == wave}  # a re-run
+        # A re-run only assigns: the wave's new topics were sought (and kept) the first time,
+        # so coding a wave again never grows the model.
+        if wave not in registry.waves:
+            pool = {name: frame for name, frame in earlier.items() if small}
+            new, assigned, model = _new_topics(
+                model, registry, wave, segments, texts, assigned, pool, embedder,
+                min_topic_size=min_topic_size, seed=seed, top_n_words=top_n_words,
+                min_similarity=assign_min_similarity)
+            params["sought_new_in"] = [*pool, wave]
+        new |= {t for t, k in registry.topics.items() if k.first_wave == wave}
     if registry.fitted_on and registry.fitted_on[0] == wave:
         new = set()  # the project's first wave is the baseline: nothing is new in it
     present = sorted({int(t) for t in assigned} - {OUTLIER_TOPIC})
@@ -299,9 +311,9 @@ def _new_topics(model: Any, registry: KeptTopics, wave: str, segments: pd.DataFr
                 min_similarity: float) -> tuple[set[int], np.ndarray, Any]:
     """Cluster the segments no kept topic holds; add their unmatched topics to the model.
 
-    An added topic is new in this wave when at least ``NEW_TOPIC_SHARE`` of its segments are
-    this wave's; one mostly made of earlier waves' unassigned segments (pooled for a small
-    wave) is kept with the earliest of those waves as its first wave, and is not new.
+    A topic is added, new in this wave, when no kept topic matches it and at least
+    ``NEW_TOPIC_SHARE`` of its segments are this wave's; a cluster mostly made of earlier
+    waves' unassigned segments (pooled for a small wave) is left unassigned.
     """
     mine = [t for t, a in zip(texts, assigned, strict=True) if a == OUTLIER_TOPIC]
     others: list[str] = []
@@ -318,25 +330,23 @@ def _new_topics(model: Any, registry: KeptTopics, wave: str, segments: pd.DataFr
     fresh, fresh_topics = _fit(unassigned, embedder.embed(unassigned),
                                min_topic_size=min_topic_size, seed=seed,
                                top_n_words=top_n_words, progress=False)
-    model, mapping = _grow(model, fresh, fresh_topics)
+    per_text = _segments_per_wave({**pool, wave: segments})
+    share: dict[int, float] = {}
+    for topic in set(int(f) for f in fresh_topics) - {OUTLIER_TOPIC}:
+        counts: dict[str, int] = {}
+        for text, label in zip(unassigned, fresh_topics, strict=True):
+            if label == topic:
+                for name, n in per_text.get(text, {}).items():
+                    counts[name] = counts.get(name, 0) + n
+        share[topic] = counts.get(wave, 0) / max(1, sum(counts.values()))
+    model, mapping = _grow(model, fresh, fresh_topics, share)
     topic_of = {t: mapping[int(f)] for t, f in zip(unassigned, fresh_topics, strict=True)}
     assigned = np.array([topic_of.get(t, a) if a == OUTLIER_TOPIC else a
                          for t, a in zip(texts, assigned, strict=True)], dtype=int)
     added = {v for v in mapping.values() if v not in registry.topics and v != OUTLIER_TOPIC}
-    per_text = _segments_per_wave({**pool, wave: segments})
-    order = [*pool, wave]
-    new = set()
     for topic in sorted(added):
-        waves: dict[str, int] = {}
-        for text, mapped in topic_of.items():
-            if mapped == topic:
-                for name, n in per_text.get(text, {}).items():
-                    waves[name] = waves.get(name, 0) + n
-        share = waves.get(wave, 0) / max(1, sum(waves.values()))
-        first = wave if share >= NEW_TOPIC_SHARE else next(w for w in order if waves.get(w))
-        new |= {topic} if first == wave else set()
-        registry.topics[topic] = KeptTopic(first_wave=first, words=_words(model, topic)[:10])
-    return new, assigned, model
+        registry.topics[topic] = KeptTopic(first_wave=wave, words=_words(model, topic)[:10])
+    return added, assigned, model
 
 
 def earlier_segments(out_root: Path, waves: Sequence[str]) -> dict[str, pd.DataFrame]:

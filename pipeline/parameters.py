@@ -49,6 +49,9 @@ class WaveRun(BaseModel):
                                      "<project>/ each (default: <out>/topic-models).")
     refit_topics: bool = Field(False, description="Refit the project's topic model on every "
                                "wave so far (writes an old → new topic id mapping).")
+    candidates_file: str | None = Field(None, description="Where candidate codes from "
+                                        "uncovered topics are written (default: "
+                                        "<codebook>.candidates.yaml beside the codebook).")
     small_wave_segments: int = Field(5000, ge=0, description="A wave with fewer topic segments "
                                      "is pooled with its project's earlier waves.")
     agreement: str | None = Field(None, description="Evaluation JSON whose per-code kappa gates "
@@ -91,6 +94,13 @@ class WaveRun(BaseModel):
     def topic_models_root(self) -> Path:
         """Where kept topic models live: ``topic_models``, else ``<out>/topic-models``."""
         return Path(self.topic_models) if self.topic_models else Path(self.out) / "topic-models"
+
+    def candidates_path(self) -> Path:
+        """The candidate codes file: ``candidates_file``, else beside the codebook."""
+        if self.candidates_file:
+            return Path(self.candidates_file)
+        path = self.codebook_path()
+        return path.with_name(f"{path.stem}.candidates.yaml")
 
     def codebook_path(self) -> Path:
         """The codebook file."""

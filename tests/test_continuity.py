@@ -139,7 +139,7 @@ def test_candidate_from_the_new_theme_codes_it_once_accepted(coded_in_order, tmp
     book = load_codebook(codebook_file)
     found = results[wave]
     info = wave_candidates(found.topics, found.segment_topics, segments[wave], book,
-                           codebook_file)
+                           candidates_path(codebook_file))
     assert Path(info["file"]) == candidates_path(codebook_file)
     drafted = read_candidates(candidates_path(codebook_file)).candidates
     naloxone = [c for c in drafted if c.new_in_wave and "naloxone" in c.words]

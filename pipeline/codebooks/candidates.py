@@ -175,13 +175,12 @@ def draft_candidates(topics: pd.DataFrame, segment_topics: pd.DataFrame,
     return drafted
 
 
-def update_candidates(codebook_file: Path, codebook: Codebook, wave: str,
+def update_candidates(path: Path, codebook: Codebook, wave: str,
                       drafted: list[Candidate]) -> Path:
-    """Write this wave's candidates into the file beside the codebook, keeping other waves'.
+    """Write this wave's candidates into ``path``, keeping other waves'.
 
     Candidates whose id the codebook now holds (accepted) are dropped.
     """
-    path = candidates_path(codebook_file)
     kept: list[Candidate] = []
     if path.exists():
         try:
@@ -197,9 +196,9 @@ def update_candidates(codebook_file: Path, codebook: Codebook, wave: str,
 
 
 def wave_candidates(topics: pd.DataFrame | None, segment_topics: pd.DataFrame | None,
-                    segments: pd.DataFrame, codebook: Codebook, codebook_file: Path
+                    segments: pd.DataFrame, codebook: Codebook, path: Path
                     ) -> dict[str, object]:
-    """Draft this wave's candidates and write them beside the codebook.
+    """Draft this wave's candidates and write them to ``path`` (:func:`candidates_path`).
 
     Returns what run.json records (``topics.candidates``): the file and the candidate ids,
     never their exemplar texts.
@@ -208,6 +207,6 @@ def wave_candidates(topics: pd.DataFrame | None, segment_topics: pd.DataFrame | 
         return {}
     wave = str(topics[s.WAVE].iloc[0])
     drafted = draft_candidates(topics, segment_topics, segments, codebook)
-    path = update_candidates(codebook_file, codebook, wave, drafted)
+    path = update_candidates(path, codebook, wave, drafted)
     return {"file": path.as_posix(), "ids": [c.id for c in drafted],
             "new_in_wave": [c.id for c in drafted if c.new_in_wave]}
