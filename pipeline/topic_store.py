@@ -21,10 +21,10 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from pipeline.embeddings import offline
-from pipeline.errors import ConfigError, InputError
+from pipeline.errors import ConfigError
 
 MODEL_DIR = "model"
 REGISTRY_FILE = "project.json"
@@ -98,16 +98,9 @@ def read_registry(folder: Path) -> KeptTopics | None:
 
     Raises InputError naming the file and field when ``project.json`` is not a registry.
     """
-    path = Path(folder) / REGISTRY_FILE
-    if not path.exists():
-        return None
-    try:
-        return KeptTopics.model_validate_json(path.read_text(encoding="utf-8"))
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
-        raise InputError(f"{path}: not a kept topic model registry: {where}: {first['msg']}"
-                         ) from None
+    from pipeline.outputs import read_json_model
+
+    return read_json_model(Path(folder) / REGISTRY_FILE, KeptTopics, "kept topic model registry")
 
 
 def _backend():
