@@ -22,7 +22,6 @@ from flows.setup import offline_environment
 from pipeline.codebooks.candidates import wave_candidates
 from pipeline.coding.stream import segment_and_code
 from pipeline.config import load_codebook
-from pipeline.continuity import project_topics
 from pipeline.embeddings import make_embedder
 from pipeline.errors import InternalError, WavecoderError, describe_bug
 from pipeline.export import (
@@ -41,6 +40,7 @@ from pipeline.redact.wave import redact_wave
 from pipeline.review.apply import review_wave
 from pipeline.review.log import read_log
 from pipeline.stance import wave_stances
+from pipeline.topic_project import project_topics
 from pipeline.topic_store import project_dir, project_of
 
 

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline import schema as s
-from pipeline.embeddings import Embedder, MiniLMEmbedder, offline
+from pipeline.embeddings import Embedder, offline
 from pipeline.topic_store import KeptTopic, KeptTopics, WaveEntry, load_kept, save_kept
 from pipeline.topics import (
     MIN_SEGMENTS,
@@ -38,7 +38,6 @@ from pipeline.topics import (
 SMALL_WAVE_SEGMENTS = 5000  # below this many topic segments a wave is pooled with earlier ones
 ASSIGN_MIN_SIMILARITY = 0.6  # a segment this far from every kept topic is unassigned
 SAME_TOPIC_SIMILARITY = 0.7  # topic embeddings this close are the same topic (BERTopic's merge)
-MINILM_NAME = MiniLMEmbedder.name
 NEW_TOPIC_SHARE = 0.8  # a topic is new in a wave when this share of its segments are the wave's
 
 
@@ -347,36 +346,3 @@ def _new_topics(model: Any, registry: KeptTopics, wave: str, segments: pd.DataFr
     for topic in sorted(added):
         registry.topics[topic] = KeptTopic(first_wave=wave, words=_words(model, topic)[:10])
     return added, assigned, model
-
-
-def earlier_segments(out_root: Path, waves: Sequence[str]) -> dict[str, pd.DataFrame]:
-    """The published segments of ``waves`` under ``out_root`` (those with outputs), by wave."""
-    from pipeline.outputs import read_wave
-
-    return {wave: read_wave(Path(out_root) / wave).segments for wave in waves
-            if (Path(out_root) / wave / "segments.parquet").exists()}
-
-
-def project_topics(segments: pd.DataFrame, codings: pd.DataFrame, embedder: Embedder, *,
-                   out_root: Path, store: Path, project: str, **options: Any) -> TopicResult:
-    """:func:`wave_topics` with the earlier waves of the project read from their outputs.
-
-    Waves the kept model's registry lists, other than this one, are read from
-    ``out_root/<wave>/`` (:func:`pipeline.outputs.read_wave`), never ingested again. An
-    embedder whose vectors are only comparable within one call (``tfidf``) cannot keep topics
-    across waves: the wave is fitted on its own, as :func:`pipeline.topics.discover_topics`.
-    """
-    from pipeline.topic_store import read_registry
-    from pipeline.topics import discover_topics
-
-    if embedder.name != MINILM_NAME:
-        keep = {k: options[k] for k in ("min_topic_size", "progress") if k in options}
-        found = discover_topics(segments, codings, embedder, **keep)
-        found.params["summary"] = "topics fitted on this wave alone (the tfidf embedding " \
-                                  "cannot keep topics across waves)"
-        return found
-    registry = read_registry(store)
-    wave = str(segments[s.WAVE].iloc[0])
-    waves = registry.earlier_waves(wave) if registry is not None else []
-    return wave_topics(segments, codings, embedder, store=store, project=project,
-                       earlier=earlier_segments(out_root, waves), **options)
