@@ -30,6 +30,7 @@ from pipeline.topics import (
     _skipped,
     build_topic_model,
     describe_topics,
+    left_out,
     overlap,
     topic_segments,
     words_for_topics,
@@ -218,8 +219,7 @@ def wave_topics(segments: pd.DataFrame, codings: pd.DataFrame, embedder: Embedde
         "uncovered_below": uncovered_below, "top_n_words": top_n_words, "project": project,
         "model_dir": Path(store).as_posix(), "small_wave": small, "small_below": small_below,
         "assign_min_similarity": assign_min_similarity,
-        "left_out": {"filler": int(segments.get(s.FILLER, pd.Series(dtype=bool))
-                                   .fillna(False).astype(bool).sum())}}
+        "left_out": left_out(segments)}
     texts = _texts(segments)
     if len(texts) < MIN_SEGMENTS:
         return _skipped(f"fewer than {MIN_SEGMENTS} distinct segments ({len(texts)})", params)

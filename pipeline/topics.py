@@ -131,6 +131,13 @@ def topic_segments(segments: pd.DataFrame) -> pd.Series:
     return ~_flag(segments, s.FILLER) & ~interviewer.fillna(False)
 
 
+def left_out(segments: pd.DataFrame) -> dict[str, int]:
+    """Segments topic modelling leaves out, by why: fillers, the interviewer's questions."""
+    kept = topic_segments(segments)
+    return {"filler": int(_flag(segments, s.FILLER).sum()),
+            "interviewer": int((~kept & ~_flag(segments, s.FILLER)).sum())}
+
+
 def discover_topics(segments: pd.DataFrame, codings: pd.DataFrame, embedder: Embedder, *,
                     min_topic_size: int = 10, seed: int = 42, uncovered_below: float = 0.3,
                     top_n_words: int = 10, n_representatives: int = 3,
@@ -152,8 +159,7 @@ def discover_topics(segments: pd.DataFrame, codings: pd.DataFrame, embedder: Emb
               "hdbscan": {"min_cluster_size": min_topic_size,
                           "min_samples": max(1, min_topic_size // 2)}}
     kept = topic_segments(segments)
-    params["left_out"] = {"filler": int(_flag(segments, s.FILLER).sum()),
-                          "interviewer": int((~kept & ~_flag(segments, s.FILLER)).sum())}
+    params["left_out"] = left_out(segments)
     segments = segments[kept]
     texts = list(dict.fromkeys(segments[s.TEXT]))
     if len(texts) < MIN_SEGMENTS:
