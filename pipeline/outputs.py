@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import pandas as pd
 import pyarrow as pa
@@ -107,21 +107,31 @@ def database_of(outputs_dir: Path) -> Path:
     return Path(outputs_dir).parent / DATABASE_NAME
 
 
+_Model = TypeVar("_Model", bound=BaseModel)
+
+
+def read_json_model(path: Path, model: type[_Model], what: str) -> _Model | None:
+    """The JSON file at ``path`` validated as ``model``; None when there is no file.
+
+    Raises InputError naming the file and the first wrong field ("not a <what>: <field>: …").
+    """
+    path = Path(path)
+    if not path.exists():
+        return None
+    try:
+        return model.model_validate_json(path.read_text(encoding="utf-8"))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
+        raise InputError(f"{path}: not a {what}: {where}: {first['msg']}") from None
+
+
 def read_run_record(outputs_dir: Path) -> RunRecord | None:
     """The wave's ``run.json`` as a :class:`RunRecord`; None when the folder has none.
 
     Raises InputError naming the file and the field when it is not a run record.
     """
-    path = Path(outputs_dir) / RUN_FILE
-    if not path.exists():
-        return None
-    try:
-        return RunRecord.model_validate_json(path.read_text(encoding="utf-8"))
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
-        raise InputError(f"{path}: not a wavecoder run record: {where}: {first['msg']}"
-                         ) from None
+    return read_json_model(Path(outputs_dir) / RUN_FILE, RunRecord, "wavecoder run record")
 
 
 @dataclass

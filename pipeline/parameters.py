@@ -51,6 +51,18 @@ class WaveRun(BaseModel):
     topics: bool = Field(True, description="Discover topics with BERTopic.")
     embedding: Literal["minilm", "tfidf"] = Field("minilm", description="Embedding for topics.")
     min_topic_size: int = Field(10, ge=2, description="Smallest topic BERTopic may form.")
+    project: str | None = Field(None, description="Project whose kept topic model the wave's "
+                                "topics keep their ids in (default: wave.yaml's project, else "
+                                "the wave id without its trailing year).")
+    topic_models: str | None = Field(None, description="Folder of kept topic models, one "
+                                     "<project>/ each (default: <out>/topic-models).")
+    refit_topics: bool = Field(False, description="Refit the project's topic model on every "
+                               "wave so far (writes an old → new topic id mapping).")
+    candidates_file: str | None = Field(None, description="Where candidate codes from "
+                                        "uncovered topics are written (default: "
+                                        "<codebook>.candidates.yaml beside the codebook).")
+    small_wave_segments: int = Field(5000, ge=0, description="A wave with fewer topic segments "
+                                     "is pooled with its project's earlier waves.")
     agreement: str | None = Field(None, description="Evaluation JSON whose per-code kappa gates "
                                   "the rules (default: <codebook>.agreement/evaluation.json).")
     min_kappa: float = Field(0.6, ge=-1.0, le=1.0, description="Codes measured below this "
@@ -88,6 +100,17 @@ class WaveRun(BaseModel):
     def checked(cls, **values: object) -> WaveRun:
         """A WaveRun from ``values``; ConfigError names each wrong parameter and why."""
         return _checked(cls, values)
+
+    def topic_models_root(self) -> Path:
+        """Where kept topic models live: ``topic_models``, else ``<out>/topic-models``."""
+        return Path(self.topic_models) if self.topic_models else Path(self.out) / "topic-models"
+
+    def candidates_path(self) -> Path:
+        """The candidate codes file: ``candidates_file``, else beside the codebook."""
+        if self.candidates_file:
+            return Path(self.candidates_file)
+        path = self.codebook_path()
+        return path.with_name(f"{path.stem}.candidates.yaml")
 
     def codebook_path(self) -> Path:
         """The codebook file."""

@@ -221,6 +221,9 @@ REPRESENTATIVE_TEXTS = "representative_texts"
 COVERAGE = "coverage"  # share of the topic's segments carrying at least one codebook code
 TOP_CODE = "top_code"
 UNCOVERED = "uncovered"  # candidate new code: the codebook barely covers this topic
+# A project's kept topic model gives topics stable ids across waves (pipeline/continuity.py).
+FIRST_WAVE = "first_wave"  # the wave the topic first appeared in (null: a per-wave fit)
+NEW_IN_WAVE = "new_in_wave"  # the topic first appeared in this wave, after an earlier one
 TOPICS = pa.schema(
     [
         (WAVE, pa.string()),
@@ -232,6 +235,8 @@ TOPICS = pa.schema(
         (COVERAGE, pa.float64()),
         (TOP_CODE, pa.string()),
         (UNCOVERED, pa.bool_()),
+        (FIRST_WAVE, pa.string()),
+        (NEW_IN_WAVE, pa.bool_()),
     ]
 )
 
@@ -345,7 +350,8 @@ REVIEW_QUEUE = pa.schema(
 
 
 # Columns added after tables were first written: a table built without them gets these values.
-COLUMN_DEFAULTS: dict[str, object] = {ROLE: ROLE_RESPONDENT, FILLER: False}
+COLUMN_DEFAULTS: dict[str, object] = {ROLE: ROLE_RESPONDENT, FILLER: False, FIRST_WAVE: None,
+                                      NEW_IN_WAVE: False}
 
 
 def pipeline_columns() -> frozenset[str]:

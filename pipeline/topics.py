@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -131,6 +131,13 @@ def topic_segments(segments: pd.DataFrame) -> pd.Series:
     return ~_flag(segments, s.FILLER) & ~interviewer.fillna(False)
 
 
+def left_out(segments: pd.DataFrame) -> dict[str, int]:
+    """Segments topic modelling leaves out, by why: fillers, the interviewer's questions."""
+    kept = topic_segments(segments)
+    return {"filler": int(_flag(segments, s.FILLER).sum()),
+            "interviewer": int((~kept & ~_flag(segments, s.FILLER)).sum())}
+
+
 def discover_topics(segments: pd.DataFrame, codings: pd.DataFrame, embedder: Embedder, *,
                     min_topic_size: int = 10, seed: int = 42, uncovered_below: float = 0.3,
                     top_n_words: int = 10, n_representatives: int = 3,
@@ -152,8 +159,7 @@ def discover_topics(segments: pd.DataFrame, codings: pd.DataFrame, embedder: Emb
               "hdbscan": {"min_cluster_size": min_topic_size,
                           "min_samples": max(1, min_topic_size // 2)}}
     kept = topic_segments(segments)
-    params["left_out"] = {"filler": int(_flag(segments, s.FILLER).sum()),
-                          "interviewer": int((~kept & ~_flag(segments, s.FILLER)).sum())}
+    params["left_out"] = left_out(segments)
     segments = segments[kept]
     texts = list(dict.fromkeys(segments[s.TEXT]))
     if len(texts) < MIN_SEGMENTS:
@@ -205,11 +211,16 @@ def _representatives(topic_rows: np.ndarray, embeddings: np.ndarray, texts: list
 
 def describe_topics(model: Any, segment_topics: pd.DataFrame, segments: pd.DataFrame,
                     topic_codes: pd.DataFrame, coded_segments: set[str], embeddings: np.ndarray,
-                    texts: list[str], n_representatives: int, uncovered_below: float
-                    ) -> pd.DataFrame:
-    """One row per topic: size, words, representative segments, codebook coverage."""
+                    texts: list[str], n_representatives: int, uncovered_below: float,
+                    assigned: Sequence[int] | None = None) -> pd.DataFrame:
+    """One row per topic: size, words, representative segments, codebook coverage.
+
+    ``assigned`` is each text's topic (default: the model's own fit, ``model.topics_``); a
+    kept model assigning a new wave passes its assignments and lends its words.
+    """
     first_segment = segments.drop_duplicates(s.TEXT).set_index(s.TEXT)[s.SEGMENT_ID]
-    topic_of_text = dict(zip(texts, model.topics_, strict=True))
+    topic_of_text = dict(zip(texts, model.topics_ if assigned is None else assigned,
+                             strict=True))
     rows = []
     wave = str(segment_topics[s.WAVE].iloc[0])
     sizes = segment_topics.groupby(s.TOPIC_ID).size()

@@ -1,11 +1,13 @@
-"""Write the two synthetic sample waves under corpora/, byte-identical on every run.
+"""Write the three synthetic sample waves under corpora/, byte-identical on every run.
 
     python scripts/make_sample_waves.py [--out corpora]
 
 Each wave is a sector survey of treatment services (five open questions plus service
 attributes) and telephone interviews with chief executives in the forms transcripts arrive in.
 The 2014 wave has a visibly different mix of themes (more funding, commissioning and
-governance; fewer employment answers; mental health access worsening). Real-data quirks are
+governance; fewer employment answers; mental health access worsening); 2015 shifts again (more
+commissioning, complex needs and housing) and plants one theme found in no earlier wave and no
+code of the codebook: take-home naloxone, for new-theme detection to find. Real-data quirks are
 put in on purpose: empty and "N/A" answers, "see above", duplicated submissions, a blank id,
 typos, curly quotes and dashes, very long answers, line breaks, a Windows-1252 transcript.
 """
@@ -72,6 +74,16 @@ WAVES = {
                 "employment": 0.6, "family": 1, "mutual_aid": 1, "funding": 3.5,
                 "commissioning": 3, "governance": 2.5, "treatment": 1.5, "uncovered": 1.5},
         worsened_share=0.75),
+    "sector-survey-2015": dict(
+        seed=2015, services=175, interviews=10, survey="survey.csv",
+        title="Drug and alcohol treatment sector survey 2015",
+        fieldwork={"start": dt.date(2015, 5, 1), "end": dt.date(2015, 7, 31)},
+        funding_change={"increased": 1, "about the same": 2, "decreased": 5, "don't know": 1},
+        themes={"housing": 2.5, "mental_health": 2.5, "complex_needs": 2.5, "physical_health": 1,
+                "employment": 0.8, "family": 1, "mutual_aid": 1.2, "funding": 2.5,
+                "commissioning": 3.5, "governance": 1.5, "treatment": 1.5, "uncovered": 1.2,
+                "naloxone": 2.5},
+        worsened_share=0.6),
 }
 QUESTION_SCOPE = {  # themes and stances each survey question draws on
     "q1_needs_met": (None, ["available", "gap", "need"]),
@@ -207,7 +219,8 @@ def interview_turns(rng: random.Random, wave: dict) -> list[tuple[str, str]]:
     """(question, answer) pairs of one chief executive interview."""
     turns = []
     for key, question in INTERVIEW_QUESTIONS:
-        weights = {t: wave["themes"][t] for t in QUESTION_THEMES[key]}
+        # A theme a wave does not have (naloxone before 2015) is left out, not drawn at 0.
+        weights = {t: wave["themes"][t] for t in QUESTION_THEMES[key] if t in wave["themes"]}
 
         def draw(rng: random.Random, weights=weights) -> tuple[str, str]:
             stance = "worsened" if rng.random() < wave["worsened_share"] else rng.choice(
@@ -343,7 +356,7 @@ def write_wave(root: Path, wave_id: str, wave: dict) -> None:
 
 
 def main() -> None:
-    """Write both sample waves."""
+    """Write every sample wave."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path(__file__).parent.parent / "corpora")
     args = parser.parse_args()

@@ -208,6 +208,32 @@ BANKS = {
             "Clients are being pushed to reduce their scripts before they are ready.",
         ],
     },
+    "naloxone": {  # 2015 only: take-home naloxone after the October 2015 change in the law
+        "gap": [
+            "Pharmacies in {area} still cannot hand out naloxone kits without a prescription.",
+            "Too few people who use heroin carry take-home naloxone.",
+            "Naloxone is not supplied to people leaving prison, the moment they are most at risk.",
+            "We cannot afford naloxone kits for everyone who needs one.",
+        ],
+        "available": [
+            "Every client who uses opiates now leaves with a take-home naloxone kit.",
+            "Our outreach workers carry naloxone and know how to use it.",
+            "Since the law changed in October, our needle exchange supplies naloxone directly.",
+            "Anyone who comes with a client is shown how to use naloxone at every visit.",
+        ],
+        "need": [
+            "We need naloxone in every pharmacy and police custody suite.",
+            "More staff need to be trained to hand out naloxone.",
+        ],
+        "improved": [
+            "Naloxone kits handed out have doubled since the regulations changed.",
+            "Take-home naloxone has already saved several lives this year.",
+        ],
+        "worsened": [
+            "Heroin deaths in {area} are at their highest level and we are handing out naloxone as fast as we can.",
+            "Drug-related deaths among older heroin users keep rising despite naloxone.",
+        ],
+    },
     "uncovered": {
         "gap": [
             "The national monitoring returns take hours each week and take staff away from clients.",
@@ -261,11 +287,13 @@ INTERVIEW_QUESTIONS = [
 ]
 QUESTION_THEMES = {
     "recovery": ["housing", "employment", "mutual_aid", "family", "treatment", "mental_health"],
-    "gaps": ["housing", "mental_health", "complex_needs", "physical_health", "employment", "uncovered"],
-    "changes": ["funding", "commissioning", "treatment", "mental_health", "uncovered", "governance"],
+    "gaps": ["housing", "mental_health", "complex_needs", "physical_health", "employment", "uncovered",
+             "naloxone"],
+    "changes": ["funding", "commissioning", "treatment", "mental_health", "uncovered", "governance",
+                "naloxone"],
     "funding": ["funding", "commissioning"],
     "partners": ["governance", "employment", "mental_health", "housing"],
-    "future": ["funding", "commissioning", "uncovered", "treatment", "housing"],
+    "future": ["funding", "commissioning", "uncovered", "treatment", "housing", "naloxone"],
 }
 CHIEF_EXECUTIVES = ["Jane Wilson", "Mark Ellis", "Priya Shah", "David Owen", "Sarah Kerr",
                     "Tom Bradley", "Helen Moss", "Andrew Clarke", "Ruth Evans", "Simon Hale"]

@@ -29,7 +29,15 @@ XLSX_MAX_CELL = 32767  # Excel refuses longer cells; very long transcripts are c
 
 
 def write_parquet(frame: pd.DataFrame, schema: pa.Schema, path: Path) -> Path:
-    """Write ``frame`` conformed to ``schema`` (extra columns kept as strings)."""
+    """Write ``frame`` conformed to ``schema`` (extra columns kept as strings).
+
+    Columns the frame lacks that have a default (``schema.COLUMN_DEFAULTS``: a topics table
+    made before kept topic models has no ``first_wave``) are written with it.
+    """
+    defaults = {n: s.COLUMN_DEFAULTS[n] for n in schema.names
+                if n not in frame.columns and n in s.COLUMN_DEFAULTS}
+    if defaults:
+        frame = frame.assign(**defaults)
     pq.write_table(s.to_arrow(frame, schema), path)
     return path
 

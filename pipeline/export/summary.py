@@ -43,6 +43,7 @@ def run_summary_markdown(record: dict[str, Any], summary: pd.DataFrame,
         for code_id, mentions, share in best:
             lines.append(f"| {question_id} | {labels.get(code_id, code_id)} | {mentions} | "
                          f"{share:.0%} |")
+    lines += continuity_lines(record.get("topics", {}), topics)
     lines += ["", "## Topics not covered by the codebook", ""]
     if topics is None or topics.empty:
         reason = record.get("topics", {}).get("skipped_reason") or "not run"
@@ -78,4 +79,23 @@ def uncovered_topics(topics: pd.DataFrame) -> list[str]:
     if len(found) > MAX_TOPICS_LISTED:
         lines.append(f"- … and {len(found) - MAX_TOPICS_LISTED} smaller uncovered topics in "
                      f"`{UNCOVERED_FILE}`")
+    return lines
+
+
+def continuity_lines(info: dict[str, Any], topics: pd.DataFrame | None) -> list[str]:
+    """How the topics were made (kept model, pooled waves) and which are new or vanished."""
+    if not info.get("summary"):
+        return []
+    lines = ["", "## Topics across waves", "", f"- {info['summary']}"]
+    words = {} if topics is None or topics.empty else dict(zip(topics[s.TOPIC_ID],
+                                                               topics[s.WORDS], strict=True))
+    for topic in info.get("new_topics", []):
+        lines.append(f"- **new in this wave**: topic {topic}: "
+                     f"{', '.join(list(words.get(topic, []))[:6])}")
+    vanished = info.get("vanished_topics", [])
+    if vanished:
+        lines.append(f"- vanished (kept topics with no segment in this wave): "
+                     f"{', '.join(str(t) for t in vanished)}")
+    if info.get("mapping"):
+        lines.append(f"- refitted: old → new topic ids in `{info['mapping']}` beside the model")
     return lines

@@ -46,3 +46,17 @@ def test_warns_when_the_respondent_says_under_half(tmp_path):
     warnings = [line for line in text.splitlines() if "**warning**" in line]
     assert warnings == ["- **warning**: `a.txt#a#interview`: respondent text is 20% of the "
                         "transcript (interviewer: Interviewer; see run.json `transcripts`)"]
+
+
+def test_topics_across_waves_name_the_pooled_waves_and_the_new_and_vanished_topics(tmp_path):
+    run = record(tmp_path, {}) | {"topics": {
+        "summary": "topics assigned to the kept model of project p (fitted on pooled waves "
+                   "w-2013, w-2014, version 1)",
+        "new_topics": [3], "vanished_topics": [7, 9]}}
+    text = run_summary_markdown(run, s.empty(s.THEME_SUMMARY), topics(5), {})
+    assert "## Topics across waves" in text
+    assert "fitted on pooled waves w-2013, w-2014" in text
+    assert "- **new in this wave**: topic 3: word3" in text
+    assert "- vanished (kept topics with no segment in this wave): 7, 9" in text
+    plain = run_summary_markdown(record(tmp_path, {}), s.empty(s.THEME_SUMMARY), topics(5), {})
+    assert "Topics across waves" not in plain  # a run without a kept model says nothing of it

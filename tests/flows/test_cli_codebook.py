@@ -97,3 +97,14 @@ def test_wrong_or_hostile_inputs_end_in_one_line_naming_the_file(case, tmp_path)
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and name in lines[0], lines
     assert "Traceback" not in result.output
+
+
+def test_accept_without_candidates_is_one_line_naming_the_file(tmp_path):
+    book = tmp_path / "team.yaml"
+    book.write_text(MINI.read_text(encoding="utf-8").replace(
+        "../../models/stance/cues.yaml", str(ROOT / "models" / "stance" / "cues.yaml")),
+        encoding="utf-8")
+    result = _run("accept", "naloxone_kit", "--codebook", str(book))
+    assert result.exit_code == 2, result.output
+    errors = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(errors) == 1 and "team.candidates.yaml: no such file" in errors[0], errors
