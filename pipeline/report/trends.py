@@ -29,9 +29,8 @@ THEME_TRENDS = [s.WAVE, WAVE_INDEX, CODEBOOK_VERSION, s.QUESTION_ID, s.QUESTION,
                 s.LABEL, s.PARENT, s.RESPONDENTS, s.MENTIONS, s.NEGATED_MENTIONS, s.SHARE,
                 CI_LOW, CI_HIGH, s.RANK]
 # A topic assigned from a project's kept topic model names the wave it first appeared in; a
-# per-wave fit leaves it null (schema.FIRST_WAVE, with the kept models of pipeline/continuity.py).
-FIRST_WAVE = "first_wave"
-NEW_IN_WAVE = "new_in_wave"
+# per-wave fit leaves it null (the kept models of pipeline/continuity.py).
+FIRST_WAVE, NEW_IN_WAVE = s.FIRST_WAVE, s.NEW_IN_WAVE
 N_MODELLED = "n_modelled"  # segments the wave's topic model placed (outliers included)
 TOPIC_TRENDS = [s.WAVE, WAVE_INDEX, s.TOPIC_ID, s.WORDS, s.SIZE, N_MODELLED, s.SHARE, CI_LOW,
                 CI_HIGH, s.UNCOVERED, NEW_IN_WAVE]
