@@ -141,10 +141,17 @@ def _agreement_table(agreement) -> None:
     decided = agreement[(agreement[["accepted", "rejected", "added"]].sum(axis=1) > 0)
                         | (agreement["comparison"] != "machine-vs-reviewer")]
     for row in decided.itertuples(index=False):
-        table.add_row(*[f"{v:.3f}" if isinstance(v, float) else str(v) for v in (
+        table.add_row(*[_score(v) if isinstance(v, float) else str(v) for v in (
             row.code_id, row.comparison, row.raters, row.items, row.accepted, row.rejected,
             row.added, row.percent_agreement, row.kappa, row.alpha)])
     console.print(table)
+
+
+def _score(value: float) -> str:
+    """Three decimals, never 1.000 for 0.9996 (beside a rejection it would contradict it)."""
+    from pipeline.report.numbers import exact_ends
+
+    return "nan" if value != value else exact_ends(value, 3)
 
 
 def review_gold_command(

@@ -28,3 +28,10 @@ def test_the_shown_value_is_never_past_the_true_one():
         shown = float(exact_ends(value, 1, 100.0))
         assert shown != 100.0 and shown != 0.0
         assert (shown <= value * 100) if value > 0.5 else (shown >= value * 100)
+
+
+def test_import_review_prints_agreement_with_the_same_rule():
+    from flows.cli_review import _score
+
+    assert [_score(v) for v in (0.9996, 0.5, 1.0, float("nan"))] == ["0.9996", "0.500", "1.000",
+                                                                     "nan"]
