@@ -145,20 +145,33 @@ def _wide(frame: pd.DataFrame, codebook: Codebook, path: Path) -> GoldSet:
                                                if c not in code_ids])
 
 
+def _unknown_codes(unknown: dict[str, list[int]]) -> str:
+    """"2 unknown codes on 4 rows: 'jobs' (line 3), 'detox' (lines 4, 6, 9)", cut short."""
+    def lines(numbers: list[int]) -> str:
+        shown = ", ".join(map(str, numbers[:3]))
+        more = f" and {len(numbers) - 3} more" if len(numbers) > 3 else ""
+        return f"line{'s' * (len(numbers) > 1)} {shown}{more}"
+
+    listed = [f"'{code}' ({lines(numbers)})" for code, numbers in unknown.items()]
+    rows = sum(map(len, unknown.values()))
+    more = f" and {len(listed) - MAX_LISTED} more codes" if len(listed) > MAX_LISTED else ""
+    return (f"{len(listed)} unknown code{'s' * (len(listed) > 1)} on {rows} "
+            f"row{'s' * (rows > 1)}: {', '.join(listed[:MAX_LISTED])}{more}")
+
+
 def _long(frame: pd.DataFrame, codebook: Codebook, path: Path) -> GoldSet:
     code_col = _pick(frame, LONG_CODE_COLUMNS, "code", path)
     id_col = _pick(frame, LONG_ID_COLUMNS, "segment id", path)
     text_col = _pick(frame, LONG_TEXT_COLUMNS, "text", path)
     by_key = _code_keys(codebook)
     given = frame[code_col].str.strip()
-    unknown = [(int(index) + 2, value) for index, value in given.items()  # header is line 1
-               if value and _key(value) not in by_key]
+    unknown: dict[str, list[int]] = {}  # each unknown code → its lines, in file order
+    for index, value in given.items():
+        if value and _key(value) not in by_key:
+            unknown.setdefault(value, []).append(int(index) + 2)  # header is line 1
     if unknown:
-        listed = ", ".join(f"line {line} '{value}'" for line, value in unknown[:MAX_LISTED])
-        more = f" and {len(unknown) - MAX_LISTED} more" if len(unknown) > MAX_LISTED else ""
-        raise InputError(f"{path}: {len(unknown)} unknown code{'s' * (len(unknown) > 1)} in "
-                         f"column '{code_col}' (not an id or label in codebook "
-                         f"'{codebook.id}'): {listed}{more}")
+        raise InputError(f"{path}: {_unknown_codes(unknown)} in column '{code_col}' (not an id "
+                         f"or label in codebook '{codebook.id}')")
     frame = frame.assign(**{code_col: [by_key.get(_key(v), "") for v in given]})
     texts = frame.drop_duplicates(id_col).set_index(id_col)
     conflicting = frame.groupby(id_col)[text_col].nunique()
