@@ -82,3 +82,24 @@ def test_files_with_no_item_in_common_are_refused(tmp_path, data_dir, book):
     with pytest.raises(InputError, match=r"coder-a.csv and other.csv: no item id in common"):
         match(load_gold(data_dir / "agreement" / "coder-a.csv", book), load_gold(other, book),
               book, ("A", "B"))
+
+
+def test_a_trainable_coder_is_cross_validated_on_the_first_coder(tmp_path, data_dir):
+    import pandas as pd
+
+    from pipeline.config import load_codebook
+    from pipeline.quality.coder_agreement import machine_decisions
+
+    book = load_codebook(data_dir / "codebook-comments.yaml")
+    first = data_dir / "gold" / "comments.csv"
+    second = tmp_path / "second.csv"
+    frame = pd.read_csv(first, dtype=str, keep_default_na=False)
+    frame.loc[:5, "Parking"] = "0"  # a second coder who missed a few
+    frame.to_csv(second, index=False)
+    matched = match(load_gold(first, book), load_gold(second, book), book, ("A", "B"))
+    machines = machine_decisions(matched, book, coders=["baseline"], n_folds=3)
+    assert machines["baseline"].shape == matched.first.shape
+    pairs = agreement(matched, machines, book)
+    assert [p.raters for p in pairs] == [("A", "B"), ("baseline", "A"), ("baseline", "B")]
+    vs_a = pairs[1].per_code.set_index("code_id")["kappa"]
+    assert pairs[1].summary["n_items"] == 54 and vs_a.notna().all() and (vs_a > 0).all()
