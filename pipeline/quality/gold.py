@@ -25,7 +25,7 @@ from pipeline.errors import ConfigError, InputError
 TEXT_COLUMNS = ("text", "FFT answer", "answer", "comment", "segment_text", "content")
 ID_COLUMNS = ("segment_id", "Comment ID", "id", "comment_id")
 CODE_COLUMN = "code_id"
-LONG_CODE_COLUMNS = (CODE_COLUMN, "tag")  # "tag": Taguette's highlights export
+LONG_CODE_COLUMNS = (CODE_COLUMN, "code", "tag")  # as codebook drafts read them; "tag": Taguette
 LONG_ID_COLUMNS = ("segment_id", "id")
 LONG_TEXT_COLUMNS = ("text", "content")
 MAX_LISTED = 20
