@@ -123,6 +123,7 @@ def serve(name: str = typer.Option("code-wave-local", help="Deployment name.")) 
     code_wave.serve(name=name)
 
 
+from flows.cli_agreement import agreement_command  # noqa: E402
 from flows.cli_codebook import codebook_app  # noqa: E402
 from flows.cli_project import run_project_command  # noqa: E402
 from flows.cli_qdpx import export_qdpx_command  # noqa: E402
@@ -139,6 +140,7 @@ from flows.cli_signoff import sign_off_command  # noqa: E402
 for _name, _command, _help in (
     ("evaluate", evaluate_command, None),
     ("train", train_command, None),
+    ("agreement", agreement_command, None),
     ("report", report_command, None),
     ("run-project", run_project_command, None),
     ("export-qdpx", export_qdpx_command, "Export a coded wave as a REFI-QDA project (.qdpx)."),

@@ -33,8 +33,12 @@ def _mapping_note(gold_set) -> None:
 def evaluate_command(
     gold: Path = typer.Option(..., "--gold", help="Human-coded file (.csv/.xlsx, wide or long)."),
     codebook: Path = typer.Option(..., "--codebook", help="Codebook YAML."),
-    coder: List[str] = typer.Option(["rules"], "--coder", help="rules, baseline, linear, "
-                                    "textcat or hybrid; repeat to compare side by side."),
+    coder: List[str] = typer.Option([], "--coder", help="rules, baseline, linear, textcat or "
+                                    "hybrid, cross-validated; repeat to compare side by side "
+                                    "(default: rules, unless --model is given)."),
+    model: List[Path] = typer.Option([], "--model", help="A saved model folder, scored on the "
+                                     "gold file as it is (no retraining); repeatable, and may "
+                                     "be given with --coder."),
     folds: int = typer.Option(5, "--folds", min=2, help="Cross-validation folds."),
     min_support: int = typer.Option(10, "--min-support", help="Score codes with at least "
                                     "this many gold examples."),
@@ -50,15 +54,18 @@ def evaluate_command(
 ) -> None:
     """Measure coders against human coding: per-code P/R/F1/kappa, micro/macro F1, alpha."""
     from pipeline.quality.evaluate_report import evaluation_json, write_evaluations
-    from pipeline.quality.measure import measure
+    from pipeline.quality.measure import measure, measure_saved
 
     gold_set, book = _load(gold, codebook)
     progress = None if as_json else (lambda msg: console.log(msg))
     if not as_json:
         _mapping_note(gold_set)
-    measured = measure(gold_set, book, list(coder), n_folds=folds, seed=seed,
+    saved = [measure_saved(gold_set, book, folder, roll_up=roll_up, min_support=min_support,
+                           seed=seed) for folder in model]  # a bad folder fails before training
+    names = list(coder) or ([] if model else ["rules"])
+    measured = measure(gold_set, book, names, n_folds=folds, seed=seed,
                        min_support=min_support, roll_up=roll_up,
-                       attributes=list(attribute), progress=progress)
+                       attributes=list(attribute), progress=progress) + saved
     evaluations = [m.evaluation for m in measured]
     for m in measured:
         m.evaluation.summary["seconds"] = m.seconds["total"]

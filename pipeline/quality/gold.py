@@ -3,7 +3,10 @@
 Two layouts are read. *Wide*: one row per text with a 0/1 column per code, the columns named by
 a code's id or its label (case and spacing ignored), as survey tools and the NHS framework
 export them. *Long*: one row per text × code (``segment_id``, ``text``, ``code_id``; a blank
-``code_id`` marks a text coded with nothing). Errors name the file, row and column.
+``code_id`` marks a text coded with nothing), the code given by id or label like a wide column.
+Taguette's highlights export (``id``, ``document``, ``tag``, ``content``) is a long file: a
+highlight with two tags is two rows with the same ``id``. Errors name the file, row and column;
+every unknown code is listed at once, so one edit of the file fixes them all.
 """
 
 from __future__ import annotations
@@ -19,9 +22,14 @@ import pandas as pd
 from pipeline.config import Codebook
 from pipeline.errors import ConfigError, InputError
 
-TEXT_COLUMNS = ("text", "FFT answer", "answer", "comment", "segment_text")
+TEXT_COLUMNS = ("text", "FFT answer", "answer", "comment", "segment_text", "content")
 ID_COLUMNS = ("segment_id", "Comment ID", "id", "comment_id")
 CODE_COLUMN = "code_id"
+LONG_CODE_COLUMNS = (CODE_COLUMN, "code", "tag")  # as codebook drafts read them; "tag": Taguette
+LONG_ID_COLUMNS = ("segment_id", "id")
+LONG_TEXT_COLUMNS = ("text", "content")
+MAX_LISTED = 20
+"""Unknown codes listed one by one in an error; the rest are counted."""
 
 
 @dataclass
@@ -81,12 +89,21 @@ def _pick(frame: pd.DataFrame, candidates: tuple[str, ...], what: str, path: Pat
     raise ConfigError(f"{path}: no {what} column (looked for {', '.join(candidates)})")
 
 
+def _code_keys(codebook: Codebook) -> dict[str, str]:
+    """Each code's id and label (case and spacing ignored) → its id."""
+    by_key = {}
+    for code, _ in codebook.walk():
+        by_key[_key(code.id)] = code.id
+        by_key[_key(code.label)] = code.id
+    return by_key
+
+
 def load_gold(path: Path, codebook: Codebook) -> GoldSet:
     """Read a wide or long gold file and map its columns onto ``codebook``'s codes."""
     path = Path(path)
     frame = _read_table(path)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    if CODE_COLUMN in frame.columns:
+    if any(c in frame.columns for c in LONG_CODE_COLUMNS):
         gold = _long(frame, codebook, path)
     else:
         gold = _wide(frame, codebook, path)
@@ -97,10 +114,7 @@ def load_gold(path: Path, codebook: Codebook) -> GoldSet:
 def _wide(frame: pd.DataFrame, codebook: Codebook, path: Path) -> GoldSet:
     text_col = _pick(frame, TEXT_COLUMNS, "text", path)
     id_col = next((c for c in ID_COLUMNS if c in frame.columns), None)
-    by_key = {}
-    for code, _ in codebook.walk():
-        by_key[_key(code.id)] = code.id
-        by_key[_key(code.label)] = code.id
+    by_key = _code_keys(codebook)
     mapped: dict[str, str] = {}
     unmapped = []
     for column in frame.columns:
@@ -131,27 +145,46 @@ def _wide(frame: pd.DataFrame, codebook: Codebook, path: Path) -> GoldSet:
                                                if c not in code_ids])
 
 
+def _unknown_codes(unknown: dict[str, list[int]]) -> str:
+    """"2 unknown codes on 4 rows: 'jobs' (line 3), 'detox' (lines 4, 6, 9)", cut short."""
+    def lines(numbers: list[int]) -> str:
+        shown = ", ".join(map(str, numbers[:3]))
+        more = f" and {len(numbers) - 3} more" if len(numbers) > 3 else ""
+        return f"line{'s' * (len(numbers) > 1)} {shown}{more}"
+
+    listed = [f"'{code}' ({lines(numbers)})" for code, numbers in unknown.items()]
+    rows = sum(map(len, unknown.values()))
+    more = f" and {len(listed) - MAX_LISTED} more codes" if len(listed) > MAX_LISTED else ""
+    return (f"{len(listed)} unknown code{'s' * (len(listed) > 1)} on {rows} "
+            f"row{'s' * (rows > 1)}: {', '.join(listed[:MAX_LISTED])}{more}")
+
+
 def _long(frame: pd.DataFrame, codebook: Codebook, path: Path) -> GoldSet:
-    for column in ("segment_id", "text"):
-        if column not in frame.columns:
-            raise ConfigError(f"{path}: a long gold file needs a '{column}' column")
-    known = set(codebook.code_ids())
-    for index, code_id in frame[CODE_COLUMN].str.strip().items():
-        if code_id and code_id not in known:
-            raise ConfigError(f"{path} line {int(index) + 2}: unknown code '{code_id}' "
-                              f"(not in codebook '{codebook.id}')")
-    texts = frame.drop_duplicates("segment_id").set_index("segment_id")
-    conflicting = frame.groupby("segment_id")["text"].nunique()
+    code_col = _pick(frame, LONG_CODE_COLUMNS, "code", path)
+    id_col = _pick(frame, LONG_ID_COLUMNS, "segment id", path)
+    text_col = _pick(frame, LONG_TEXT_COLUMNS, "text", path)
+    by_key = _code_keys(codebook)
+    given = frame[code_col].str.strip()
+    unknown: dict[str, list[int]] = {}  # each unknown code → its lines, in file order
+    for index, value in given.items():
+        if value and _key(value) not in by_key:
+            unknown.setdefault(value, []).append(int(index) + 2)  # header is line 1
+    if unknown:
+        raise InputError(f"{path}: {_unknown_codes(unknown)} in column '{code_col}' (not an id "
+                         f"or label in codebook '{codebook.id}')")
+    frame = frame.assign(**{code_col: [by_key.get(_key(v), "") for v in given]})
+    texts = frame.drop_duplicates(id_col).set_index(id_col)
+    conflicting = frame.groupby(id_col)[text_col].nunique()
     if (conflicting > 1).any():
         raise ConfigError(f"{path}: segment '{conflicting[conflicting > 1].index[0]}' has "
                           "different texts on different rows")
     ids = texts.index.tolist()
-    coded = frame[frame[CODE_COLUMN].str.strip() != ""]
-    code_ids = [c for c in codebook.code_ids() if c in set(coded[CODE_COLUMN])]
+    coded = frame[frame[code_col] != ""]
+    code_ids = [c for c in codebook.code_ids() if c in set(coded[code_col])]
     labels = np.zeros((len(ids), len(code_ids)), dtype=int)
     position = {segment_id: i for i, segment_id in enumerate(ids)}
-    for segment_id, code_id in coded[["segment_id", CODE_COLUMN]].itertuples(index=False):
-        labels[position[segment_id], code_ids.index(code_id.strip())] = 1
-    extra = texts.drop(columns=["text", CODE_COLUMN]).reset_index()
-    return GoldSet(ids, texts["text"].tolist(), labels, code_ids, extra,
+    for segment_id, code_id in coded[[id_col, code_col]].itertuples(index=False):
+        labels[position[segment_id], code_ids.index(code_id)] = 1
+    extra = texts.drop(columns=[text_col, code_col]).reset_index()
+    return GoldSet(ids, texts[text_col].tolist(), labels, code_ids, extra,
                    missing=[c for c in codebook.code_ids() if c not in code_ids])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
@@ -17,7 +18,7 @@ import pandas as pd
 from pipeline import schema as s
 from pipeline.coding.base import TrainableCoder
 from pipeline.coding.features import rule_matrix
-from pipeline.coding.registry import new_coder
+from pipeline.coding.registry import load_coder, new_coder
 from pipeline.config import Codebook
 from pipeline.errors import InputError
 from pipeline.quality.evaluate import (
@@ -95,13 +96,7 @@ def measure(gold: GoldSet, codebook: Codebook, names: list[str], *, n_folds: int
     """
     roll_up = uses_hierarchy(gold, codebook) if roll_up is None else roll_up
     known_of(gold, attributes)  # fail before any training if an attribute is missing
-    if roll_up:
-        truth, all_codes = with_ancestors(gold.labels, gold.code_ids, codebook)
-    else:
-        truth, all_codes = gold.labels, list(gold.code_ids)
-    scored = [j for j, _ in enumerate(all_codes) if truth[:, j].sum() >= min_support]
     splits = folds(gold.labels, n_folds, seed)
-    labels = codebook.labels()
     coders = [(name, new_coder(name, codebook, attributes=attributes)) for name in names]
     results = []
     for name, coder in coders:
@@ -114,12 +109,63 @@ def measure(gold: GoldSet, codebook: Codebook, names: list[str], *, n_folds: int
                                      progress=(lambda k, n=name: progress(f"{n}: fold {k}"))
                                      if progress else None)
         elapsed = time.perf_counter() - started
-        if roll_up:
-            pred, _ = with_ancestors(pred, gold.code_ids, codebook)
-        evaluation = score(truth[:, scored], pred[:, scored], [all_codes[j] for j in scored],
-                           coder=name, labels=labels, n_boot=n_boot, seed=seed)
-        evaluation.summary.update(folds=n_folds if trainable else 0, seed=seed,
-                                  min_support=min_support, roll_up=roll_up, gold=gold.source,
-                                  gold_sha256=gold.sha256, attributes=list(attributes))
+        evaluation = score_predictions(gold, pred, codebook, name, roll_up=roll_up,
+                                       min_support=min_support, n_boot=n_boot, seed=seed)
+        evaluation.summary.update(folds=n_folds if trainable else 0,
+                                  attributes=list(attributes))
         results.append(Measured(evaluation, {"total": round(elapsed, 1)}))
     return results
+
+
+def score_predictions(gold: GoldSet, pred: np.ndarray, codebook: Codebook, coder: str, *,
+                      roll_up: bool, min_support: int = DEFAULT_MIN_SUPPORT, n_boot: int = 500,
+                      seed: int = 42) -> Evaluation:
+    """Score 0/1 predictions (texts × ``gold.code_ids``) as :func:`measure` does.
+
+    With ``roll_up`` a child counts for its parents on both sides; scored codes are those with
+    at least ``min_support`` gold examples; the summary names the gold file and its hash.
+    """
+    if roll_up:
+        truth, all_codes = with_ancestors(gold.labels, gold.code_ids, codebook)
+        pred, _ = with_ancestors(pred, gold.code_ids, codebook)
+    else:
+        truth, all_codes = gold.labels, list(gold.code_ids)
+    scored = [j for j, _ in enumerate(all_codes) if truth[:, j].sum() >= min_support]
+    evaluation = score(truth[:, scored], pred[:, scored], [all_codes[j] for j in scored],
+                       coder=coder, labels=codebook.labels(), n_boot=n_boot, seed=seed)
+    evaluation.summary.update(seed=seed, min_support=min_support, roll_up=roll_up,
+                              gold=gold.source, gold_sha256=gold.sha256)
+    return evaluation
+
+
+def saved_predictions(directory: Path, gold: GoldSet, codebook: Codebook) -> np.ndarray:
+    """0/1 decisions of the model saved in ``directory`` on every gold text, as it is.
+
+    Columns follow ``gold.code_ids``; a gold code the model does not know is never predicted.
+    The model is given each text's question and the gold file's other columns, from which it
+    takes only the attributes it was trained with (InputError names any it lacks).
+    """
+    coder = load_coder(Path(directory), codebook)
+    known = gold.extra.reset_index(drop=True).copy()
+    known[s.CONTEXT] = context_of(gold)
+    decisions = coder.predict(gold.texts, known)
+    pred = np.zeros_like(gold.labels)
+    column = {c: j for j, c in enumerate(coder.code_ids)}
+    for j, code_id in enumerate(gold.code_ids):
+        if code_id in column:
+            pred[:, j] = decisions[:, column[code_id]]
+    return pred
+
+
+def measure_saved(gold: GoldSet, codebook: Codebook, directory: Path, *,
+                  roll_up: bool | None = None, min_support: int = DEFAULT_MIN_SUPPORT,
+                  n_boot: int = 500, seed: int = 42) -> Measured:
+    """Score a saved model on ``gold`` without retraining (``folds`` is 0 in its summary)."""
+    roll_up = uses_hierarchy(gold, codebook) if roll_up is None else roll_up
+    started = time.perf_counter()
+    pred = saved_predictions(directory, gold, codebook)
+    elapsed = time.perf_counter() - started
+    evaluation = score_predictions(gold, pred, codebook, Path(directory).name, roll_up=roll_up,
+                                   min_support=min_support, n_boot=n_boot, seed=seed)
+    evaluation.summary.update(folds=0, model=str(directory))
+    return Measured(evaluation, {"total": round(elapsed, 1)})

@@ -15,6 +15,7 @@ from flows.cli import app
 ROOT = Path(__file__).resolve().parents[2]
 CODEBOOK = str(ROOT / "tests" / "data" / "codebook-mini.yaml")
 GOLD = str(ROOT / "tests" / "data" / "gold" / "comments.csv")
+MINI_GOLD = str(ROOT / "tests" / "data" / "gold" / "long.csv")  # coded with codebook-mini
 runner = CliRunner()
 
 
@@ -58,6 +59,18 @@ CASES = {
     "evaluate/corrupt-codebook": (lambda t: ["evaluate", "--gold", GOLD, "--codebook",
                                              str(_corrupt_wave_folder(t) / "wave.yaml")],
                                   "wave.yaml"),
+    "evaluate/missing-model": (lambda t: ["evaluate", "--gold", MINI_GOLD, "--codebook",
+                                          CODEBOOK, "--model", str(t / "no-such-model")],
+                               "no-such-model"),
+    "evaluate/corrupt-model": (lambda t: ["evaluate", "--gold", MINI_GOLD, "--codebook",
+                                          CODEBOOK, "--model", str(_corrupt_wave_folder(t))],
+                               "corrupt-wave"),
+    "agreement/missing-gold": (lambda t: ["agreement", "--gold", MINI_GOLD, "--gold",
+                                          str(t / "second.csv"), "--codebook", CODEBOOK],
+                               "second.csv"),
+    "agreement/missing-model": (lambda t: ["agreement", "--gold", MINI_GOLD, "--gold",
+                                           MINI_GOLD, "--codebook", CODEBOOK, "--model",
+                                           str(t / "no-such-model")], "no-such-model"),
     "train/missing-gold": (lambda t: ["train", "--gold", str(t / "gold.csv"), "--codebook",
                                       CODEBOOK, "--out", str(t / "model")], "gold.csv"),
     "report/missing": (lambda t: ["report", str(t / "nowhere")], "nowhere"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.config import ConfigError, load_codebook
+from pipeline.errors import InputError
 from pipeline.quality.gold import load_gold
 
 
@@ -40,7 +41,8 @@ def test_long_file_with_uncoded_rows_and_unknown_codes(tmp_path, book):
     assert gold.labels.tolist() == [[1, 1], [0, 0]] and gold.code_ids == [
         "parking", "staff_manner"]
     path.write_text("segment_id,text,code_id\ns1,Parking was awful,car_parks\n")
-    with pytest.raises(ConfigError, match=r"long.csv line 2: unknown code 'car_parks'"):
+    with pytest.raises(InputError, match=r"long.csv: 1 unknown code on 1 row: 'car_parks' "
+                                         r"\(line 2\) in column 'code_id'"):
         load_gold(path, book)
 
 
@@ -89,5 +91,51 @@ def test_long_fixture_keeps_uncoded_texts_and_extra_columns(data_dir, mini_codeb
     assert gold.code_ids == ["housing", "housing_gap", "employment_training"]
     assert gold.labels.tolist() == [[1, 0, 0], [1, 1, 0], [0, 0, 1], [0, 0, 0]]
     assert gold.extra["question"].tolist() == ["q1", "q1", "q2", "q2"]
-    with pytest.raises(ConfigError, match=r"long-unknown-code.csv line 3: unknown code 'jobs'"):
+    with pytest.raises(InputError, match=r"long-unknown-code.csv: 1 unknown code on 1 row: "
+                                         r"'jobs' \(line 3\)"):
         load_gold(data_dir / "gold" / "long-unknown-code.csv", mini_codebook)
+
+
+def test_every_unknown_code_is_listed_at_once_with_its_lines(data_dir, mini_codebook):
+    with pytest.raises(InputError) as error:
+        load_gold(data_dir / "gold" / "long-many-unknown.csv", mini_codebook)
+    message = str(error.value)
+    # "HOUSING" and "Mental Health" are labels: known, whatever their case
+    assert message.startswith(f"{data_dir / 'gold' / 'long-many-unknown.csv'}: 3 unknown codes "
+                              "on 4 rows: 'jobs' (lines 3, 8), 'detox' (line 4), 'family' "
+                              "(line 7) in column 'code_id' (not an id or label in codebook "
+                              "'mini')")
+
+
+def test_a_long_list_of_unknown_codes_is_cut_short(tmp_path, mini_codebook):
+    path = tmp_path / "many.csv"
+    path.write_text("segment_id,text,code_id\n" + "".join(
+        f"s{i},text {i},code_{i % 25}\n" for i in range(100)))
+    with pytest.raises(InputError) as error:
+        load_gold(path, mini_codebook)
+    message = str(error.value)
+    assert "25 unknown codes on 100 rows: 'code_0' (lines 2, 27, 52 and 1 more)" in message
+    assert "'code_19' (lines 21, 46, 71 and 1 more) and 5 more codes in column" in message
+    assert "code_20" not in message
+
+
+def test_long_file_takes_codes_by_label_as_the_wide_file_does(tmp_path, data_dir,
+                                                              mini_codebook):
+    path = tmp_path / "labels.csv"
+    path.write_text((data_dir / "gold" / "long.csv").read_text().replace(
+        ",housing_gap,", ", HOUSING   gap ,").replace(",employment_training,",
+                                                       ',"Employment, training and education",'))
+    by_label = load_gold(path, mini_codebook)
+    by_id = load_gold(data_dir / "gold" / "long.csv", mini_codebook)
+    assert by_label.code_ids == by_id.code_ids == ["housing", "housing_gap",
+                                                   "employment_training"]
+    assert by_label.labels.tolist() == by_id.labels.tolist()
+
+
+def test_taguette_highlights_export_reads_as_a_long_file(data_dir, mini_codebook):
+    gold = load_gold(data_dir / "gold" / "taguette-highlights.csv", mini_codebook)
+    assert gold.ids == ["11", "12", "13"]  # a highlight with two tags: two rows, one text
+    assert gold.texts[0] == "There is no dry housing anywhere near here."
+    assert gold.code_ids == ["housing", "housing_gap", "employment_training", "mental_health"]
+    assert gold.labels.tolist() == [[1, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]]
+    assert gold.extra["document"].tolist() == ["session-1", "session-1", "session-2"]

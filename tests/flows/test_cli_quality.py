@@ -1,0 +1,57 @@
+"""``wavecoder evaluate --model``: a saved model scored on a gold file as it is."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from flows.cli import app
+from pipeline.config import load_codebook
+from pipeline.quality.gold import load_gold
+from pipeline.quality.measure import measure_saved
+
+ROOT = Path(__file__).resolve().parents[2]
+CODEBOOK = ROOT / "models" / "codebooks" / "recovery-capital.yaml"
+GOLD = ROOT / "corpora" / "sector-survey-2013" / "gold.csv"
+MODEL = ROOT / "models" / "recovery-capital-hybrid"
+runner = CliRunner()
+
+
+def test_evaluate_scores_the_shipped_model_without_training_it():
+    result = runner.invoke(app, ["evaluate", "--gold", str(GOLD), "--codebook", str(CODEBOOK),
+                                 "--model", str(MODEL), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert {"macro_f1", "micro_f1", "per_code", "alpha", "mean_kappa"} <= set(report)
+    assert report["coder"] == "recovery-capital-hybrid" and report["folds"] == 0
+    # the same numbers as the library computes on the same data, code by code
+    book = load_codebook(CODEBOOK)
+    direct = measure_saved(load_gold(GOLD, book), book, MODEL).evaluation.to_json()
+    for key in ("n_texts", "n_codes", "macro_f1", "micro_f1", "alpha", "codes", "per_code"):
+        assert report[key] == direct[key], key
+    assert report["n_texts"] == 165 and 0 < report["macro_f1"] <= 1
+    f1s = [row["f1"] for row in report["per_code"]]
+    assert abs(sum(f1s) / len(f1s) - report["macro_f1"]) < 1e-3
+
+
+def test_a_model_and_a_coder_side_by_side(tmp_path):
+    result = runner.invoke(app, ["evaluate", "--gold", str(GOLD), "--codebook", str(CODEBOOK),
+                                 "--model", str(MODEL), "--coder", "rules", "--json"])
+    assert result.exit_code == 0, result.output
+    coders = json.loads(result.stdout)["coders"]
+    assert [c["coder"] for c in coders] == ["rules", "recovery-capital-hybrid"]
+    assert coders[0]["codes"] == coders[1]["codes"]  # the same codes, the same texts
+
+
+def test_a_corrupt_model_folder_is_one_line_naming_it(tmp_path):
+    broken = tmp_path / "broken-model"
+    shutil.copytree(MODEL, broken)
+    (broken / "linear" / "arrays.npz").write_bytes(b"not an npz archive")
+    result = runner.invoke(app, ["evaluate", "--gold", str(GOLD), "--codebook", str(CODEBOOK),
+                                 "--model", str(broken)])
+    assert result.exit_code == 2
+    (line,) = [line for line in result.stderr.splitlines() if line.strip()]
+    assert line.startswith("error: ") and "broken-model" in line and "arrays.npz" in line
