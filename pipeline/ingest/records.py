@@ -43,7 +43,7 @@ def renamed_attributes_note(name: str, attributes: list[str]) -> list[str]:
                if s.attribute_column(a) != a]
     if not renamed:
         return []
-    return [f"{name}: attribute columns named like pipeline columns are kept as "
+    return [f"{name}: attributes named like pipeline columns are kept under another name, "
             f"{', '.join(renamed)} (they never replace the answer, wave or source)"]
 
 
