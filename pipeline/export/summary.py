@@ -50,10 +50,23 @@ def run_summary_markdown(record: dict[str, Any], summary: pd.DataFrame,
         lines.append(f"_topic discovery: {reason}_")
     else:
         lines += uncovered_topics(topics)
+    lines += candidate_lines(record.get("topics", {}).get("candidates") or {})
     lines += ["", "## Stage wall times (s)", ""]
     lines += [f"- {stage}: {secs:.1f}" for stage, secs in record["timings"].items()]
     lines += ["", f"Written to `{record['output_dir']}/`"]
     return "\n".join(lines) + "\n"
+
+
+def candidate_lines(candidates: dict[str, Any]) -> list[str]:
+    """Where the uncovered topics were drafted as candidate codes, and how to accept one."""
+    ids = candidates.get("ids") or []
+    if not ids:
+        return []
+    new = candidates.get("new_in_wave") or []
+    first = new[0] if new else ids[0]
+    return [f"- {len(ids)} candidate codes drafted in `{candidates.get('file', '')}`"
+            + (f" (new in this wave: {', '.join(new)})" if new else "")
+            + f"; add one to the codebook with `wavecoder codebook accept {first}`"]
 
 
 def transcript_warnings(transcripts: dict[str, dict[str, Any]]) -> list[str]:

@@ -52,11 +52,17 @@ def test_topics_across_waves_name_the_pooled_waves_and_the_new_and_vanished_topi
     run = record(tmp_path, {}) | {"topics": {
         "summary": "topics assigned to the kept model of project p (fitted on pooled waves "
                    "w-2013, w-2014, version 1)",
-        "new_topics": [3], "vanished_topics": [7, 9]}}
+        "new_topics": [3], "vanished_topics": [7, 9],
+        "candidates": {"file": "cb.candidates.yaml", "ids": ["a_b", "naloxone_custody"],
+                       "new_in_wave": ["naloxone_custody"]}}}
     text = run_summary_markdown(run, s.empty(s.THEME_SUMMARY), topics(5), {})
+    assert ("- 2 candidate codes drafted in `cb.candidates.yaml` (new in this wave: "
+            "naloxone_custody); add one to the codebook with `wavecoder codebook accept "
+            "naloxone_custody`") in text
     assert "## Topics across waves" in text
     assert "fitted on pooled waves w-2013, w-2014" in text
     assert "- **new in this wave**: topic 3: word3" in text
     assert "- vanished (kept topics with no segment in this wave): 7, 9" in text
     plain = run_summary_markdown(record(tmp_path, {}), s.empty(s.THEME_SUMMARY), topics(5), {})
     assert "Topics across waves" not in plain  # a run without a kept model says nothing of it
+    assert "candidate codes" not in plain
