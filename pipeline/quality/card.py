@@ -11,9 +11,10 @@ import math
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict
 
-from pipeline.errors import InputError, MissingInputError
+from pipeline.errors import MissingInputError
+from pipeline.outputs import read_json_model
 
 CARD = "card.json"
 MARKDOWN = "MODEL_CARD.md"
@@ -126,14 +127,10 @@ def write_card(card: ModelCard, directory: Path) -> None:
 def read_card(directory: Path) -> ModelCard:
     """The card of the model in ``directory``; errors name the file and the first bad field."""
     path = directory / CARD
-    if not path.is_file():
+    card = read_json_model(path, ModelCard, "model card")
+    if card is None:
         raise MissingInputError(f"{path}: file not found")
-    try:
-        return ModelCard.model_validate_json(path.read_text(encoding="utf-8"))
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "(top)"
-        raise InputError(f"{path}: field '{where}': {first['msg']}") from None
+    return card
 
 
 def _fmt(value: float | None) -> str:

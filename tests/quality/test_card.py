@@ -44,7 +44,7 @@ def test_card_round_trip_writes_undefined_kappa_as_null(tmp_path):
 
 def test_a_bad_card_names_the_file_and_field(tmp_path):
     (tmp_path / "card.json").write_text(json.dumps({**CARD, "train_seconds": "slow"}))
-    with pytest.raises(InputError, match=r"card.json: field 'train_seconds'"):
+    with pytest.raises(InputError, match=r"card.json: not a model card: train_seconds"):
         read_card(tmp_path)
     with pytest.raises(MissingInputError, match="card.json: file not found"):
         read_card(tmp_path / "none")
