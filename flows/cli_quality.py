@@ -13,15 +13,23 @@ from rich.table import Table
 console = Console()
 
 
-def _load(gold: Path, codebook: Path):
+PROVENANCE_HELP = ("The gold file's provenance YAML (texts: real|generated, coding: "
+                   "human|machine|mixed, coders, coded); default: <gold>.provenance.yaml beside "
+                   "it. Only real human-coded gold lets --coder auto choose a coder.")
+
+
+def _load(gold: Path, codebook: Path, provenance: Path | None = None):
     from pipeline.config import load_codebook
     from pipeline.quality.gold import load_gold
 
     book = load_codebook(codebook)
-    return load_gold(gold, book), book
+    return load_gold(gold, book, provenance), book
 
 
 def _mapping_note(gold_set) -> None:
+    from pipeline.quality.card import gold_origin
+
+    console.print(gold_origin(gold_set.provenance).replace("**", ""), soft_wrap=True)
     if gold_set.unmapped:
         console.print(f"[yellow]0/1 columns matching no code:[/yellow] "
                       f"{', '.join(gold_set.unmapped)}")
@@ -49,6 +57,7 @@ def evaluate_command(
     attribute: List[str] = typer.Option([], "--attribute", help="A gold column the trained "
                                         "coders may use as a feature (a rating, a service); "
                                         "repeat. Never a label column."),
+    provenance: Optional[Path] = typer.Option(None, "--provenance", help=PROVENANCE_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object, nothing else."),
     out: Optional[Path] = typer.Option(None, "--out", help="Write JSON, CSV and charts here."),
 ) -> None:
@@ -56,7 +65,7 @@ def evaluate_command(
     from pipeline.quality.evaluate_report import evaluation_json, write_evaluations
     from pipeline.quality.measure import measure, measure_saved
 
-    gold_set, book = _load(gold, codebook)
+    gold_set, book = _load(gold, codebook, provenance)
     progress = None if as_json else (lambda msg: console.log(msg))
     if not as_json:
         _mapping_note(gold_set)
@@ -109,18 +118,20 @@ def train_command(
     attribute: List[str] = typer.Option([], "--attribute", help="A gold column the trained "
                                         "coders may use as a feature (a rating, a service); "
                                         "repeat. Never a label column."),
+    provenance: Optional[Path] = typer.Option(None, "--provenance", help=PROVENANCE_HELP),
 ) -> None:
     """Train a coder on all of a gold file; write the model, its config and a model card."""
     import shlex
 
     from pipeline.quality.train import train_model
 
-    gold_set, book = _load(gold, codebook)
+    gold_set, book = _load(gold, codebook, provenance)
     _mapping_note(gold_set)
     command = shlex.join(
         ["wavecoder", "train", "--gold", str(gold), "--codebook", str(codebook), "--coder",
          coder, "--out", str(out), "--folds", str(folds), "--min-support", str(min_support),
-         "--seed", str(seed), *(x for a in attribute for x in ("--attribute", a))])
+         "--seed", str(seed), *(x for a in attribute for x in ("--attribute", a)),
+         *(["--provenance", str(provenance)] if provenance else [])])
     card = train_model(coder, gold_set, book, out, n_folds=folds, seed=seed,
                        min_support=min_support, attributes=list(attribute),
                        command=command, progress=lambda msg: console.log(msg))

@@ -15,6 +15,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict
 
 from pipeline.errors import MissingInputError
 from pipeline.outputs import read_json_model
+from pipeline.quality.provenance import GoldProvenance
 
 CARD = "card.json"
 MARKDOWN = "MODEL_CARD.md"
@@ -62,6 +63,7 @@ class CrossValidation(_Strict):
     roll_up: bool
     gold: str
     gold_sha256: str
+    gold_provenance: GoldProvenance | None = None  # None: the gold declared no provenance
     attributes: list[str] = []
     note: str = ""
     # the scores, with bootstrap 95% intervals
@@ -133,6 +135,21 @@ def read_card(directory: Path) -> ModelCard:
     return card
 
 
+def gold_origin(provenance: GoldProvenance | None) -> str:
+    """One line on what the training gold is, and whether its scores are evidence."""
+    if provenance is None:
+        return ("gold of unknown origin (no provenance sidecar): these scores choose no coder "
+                "and are no evidence of validity")
+    if not provenance.is_real_gold():
+        return (f"**demonstration**: trained and scored on {provenance.texts} text with "
+                f"{provenance.coding} coding; these scores are no evidence of validity on real "
+                "text and never choose a coder")
+    coders = f" by {', '.join(provenance.coders)}" if provenance.coders else ""
+    when = f" on {provenance.coded}" if provenance.coded else ""
+    return f"gold: real text, coded{coders}{when}" + (
+        f" ({provenance.source})" if provenance.source else "")
+
+
 def _fmt(value: float | None) -> str:
     return "" if value is None else str(value)
 
@@ -152,6 +169,7 @@ def card_markdown(card: ModelCard) -> str:
              f"{_fmt(cv.alpha)}"]
     if card.command:
         lines.append(f"- trained with: `{card.command}`")
+    lines.append(f"- {gold_origin(cv.gold_provenance)}")
     lines += ["", "| code | support | precision | recall | F1 | kappa | threshold |",
               "|---|---|---|---|---|---|---|"]
     for row in card.per_code:

@@ -5,9 +5,11 @@ folder) into a coder behind the agreement gate, and says what ``run.json`` recor
 The command line and the ``code_wave`` flow (however it is started) both go through it, so the
 same wave gets the same codes.
 
-``auto`` picks by the numbers (:func:`best_coder`). The rule coder is gated by the evaluation
-stored beside its codebook (``<codebook>.agreement/evaluation.json``) unless another is given;
-a trained model by the kappas on its model card.
+``auto`` picks by the numbers (:func:`best_coder`), but only numbers measured on real,
+human-coded gold (:mod:`pipeline.quality.provenance`); without them it takes the coder that
+needs no gold (:data:`WITHOUT_REAL_GOLD`). The rule coder is gated by the evaluation stored
+beside its codebook (``<codebook>.agreement/evaluation.json``) unless another is given; a
+trained model by the kappas on its model card.
 """
 
 from __future__ import annotations
@@ -18,16 +20,18 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.coding.base import Coder
-from pipeline.coding.registry import TRAINABLE, load_coder, new_coder
+from pipeline.coding.registry import KINDS, TRAINABLE, load_coder, new_coder
 from pipeline.config import PROJECT_ROOT, Codebook
 from pipeline.errors import ConfigError
 from pipeline.quality.card import CARD, ModelCard, read_card
 from pipeline.quality.gate import DEFAULT_MIN_KAPPA, AgreementGate, kappa_from_evaluation
+from pipeline.quality.provenance import drives_auto
 
 MODELS_DIR = PROJECT_ROOT / "models"  # the project's models, wherever the command runs
 AGREEMENT_SUFFIX = ".agreement"  # models/codebooks/<codebook>.agreement/evaluation.json
 AUTO = "auto"
 RULES = "rules"
+UNION = "rules+semantic"
 CARD_SCORES = ("macro_f1", "macro_f1_ci", "micro_f1", "micro_f1_ci", "alpha", "folds",
                "n_codes")
 
@@ -46,24 +50,38 @@ def model_dir(name: str) -> Path | None:
     return None
 
 
+def without_real_gold() -> str:
+    """The coder ``auto`` takes without real gold: rules with the semantic coder (no training).
+
+    Plain rules where the semantic coder is not available.
+    """
+    return UNION if UNION in KINDS else RULES
+
+
 def best_coder(codebook: Codebook, agreement: Path | None) -> tuple[str, str]:
     """The coder to use by default for ``codebook``, by the numbers, and why.
 
     Candidates are the rule coder (scored by its stored evaluation) and every model in
     ``models/`` trained for this exact codebook file and scored on the same gold file; the
-    highest cross-validated macro-F1 wins. Without any measurement, rules.
+    highest cross-validated macro-F1 wins. Only evaluations on real, human-coded gold with at
+    least 10 examples per scored code count; without one, :func:`without_real_gold`.
     """
+    fallback = without_real_gold()
     if agreement is None:
-        return RULES, "no measured agreement for this codebook"
+        return fallback, "no measured agreement for this codebook"
     rules = json.loads(agreement.read_text(encoding="utf-8"))
+    real, why = drives_auto(rules)
+    if not real:
+        return fallback, f"no real gold to choose by: {why}"
     best, best_f1 = RULES, float(rules["macro_f1"])
-    reason = f"rules: macro-F1 {best_f1:.3f} on {rules.get('gold')}"
+    reason = f"rules: macro-F1 {best_f1:.3f} on {why}"
     for card_path in sorted(MODELS_DIR.glob(f"*/{CARD}")):
         card = read_card(card_path.parent)
         cv = card.cross_validation
         comparable = (card.codebook.sha256 == codebook.sha256
                       and card.data.sha256 == rules.get("gold_sha256")
-                      and cv.min_support == rules.get("min_support"))
+                      and cv.min_support == rules.get("min_support")
+                      and drives_auto(cv.model_dump(mode="json"))[0])
         if comparable:
             reason += f"; {card_path.parent.name}: {cv.macro_f1:.3f}"
             if cv.macro_f1 > best_f1:
@@ -109,6 +127,8 @@ def resolve_coder(name: str, codebook: Codebook, codebook_path: Path, *,
     reason = "asked for"
     if name == AUTO:
         name, reason = best_coder(codebook, agreement)
+    if name in KINDS and name not in TRAINABLE and name != RULES:  # needs no gold, no gate
+        return ResolvedCoder(new_coder(name, codebook, progress=progress), name, reason)
     if name == RULES:
         coder = new_coder(RULES, codebook, progress=progress)
         if agreement is None:

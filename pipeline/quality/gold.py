@@ -21,6 +21,7 @@ import pandas as pd
 
 from pipeline.config import Codebook
 from pipeline.errors import ConfigError, InputError
+from pipeline.quality.provenance import GoldProvenance, read_provenance
 
 TEXT_COLUMNS = ("text", "FFT answer", "answer", "comment", "segment_text", "content")
 ID_COLUMNS = ("segment_id", "Comment ID", "id", "comment_id")
@@ -50,6 +51,7 @@ class GoldSet:
     sha256: str = ""
     unmapped: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    provenance: GoldProvenance | None = None  # from the sidecar; None: of unknown origin
 
     def support(self) -> dict[str, int]:
         """Positive examples per code."""
@@ -60,7 +62,8 @@ class GoldSet:
         rows = list(rows)
         return GoldSet([self.ids[i] for i in rows], [self.texts[i] for i in rows],
                        self.labels[rows], self.code_ids, self.extra.iloc[rows].reset_index(
-                           drop=True), self.source, self.sha256, self.unmapped, self.missing)
+                           drop=True), self.source, self.sha256, self.unmapped, self.missing,
+                       self.provenance)
 
 
 def _key(name: str) -> str:
@@ -98,16 +101,21 @@ def _code_keys(codebook: Codebook) -> dict[str, str]:
     return by_key
 
 
-def load_gold(path: Path, codebook: Codebook) -> GoldSet:
-    """Read a wide or long gold file and map its columns onto ``codebook``'s codes."""
+def load_gold(path: Path, codebook: Codebook, provenance: Path | None = None) -> GoldSet:
+    """Read a wide or long gold file and map its columns onto ``codebook``'s codes.
+
+    Its provenance is read from ``provenance`` or the ``.provenance.yaml`` sidecar beside it
+    (:mod:`pipeline.quality.provenance`), when there is one.
+    """
     path = Path(path)
     frame = _read_table(path)
+    declared = read_provenance(path, provenance)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     if any(c in frame.columns for c in LONG_CODE_COLUMNS):
         gold = _long(frame, codebook, path)
     else:
         gold = _wide(frame, codebook, path)
-    gold.source, gold.sha256 = path.name, digest
+    gold.source, gold.sha256, gold.provenance = path.name, digest, declared
     return gold
 
 

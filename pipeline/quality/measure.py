@@ -133,8 +133,10 @@ def score_predictions(gold: GoldSet, pred: np.ndarray, codebook: Codebook, coder
     scored = [j for j, _ in enumerate(all_codes) if truth[:, j].sum() >= min_support]
     evaluation = score(truth[:, scored], pred[:, scored], [all_codes[j] for j in scored],
                        coder=coder, labels=codebook.labels(), n_boot=n_boot, seed=seed)
-    evaluation.summary.update(seed=seed, min_support=min_support, roll_up=roll_up,
-                              gold=gold.source, gold_sha256=gold.sha256)
+    evaluation.summary.update(
+        seed=seed, min_support=min_support, roll_up=roll_up, gold=gold.source,
+        gold_sha256=gold.sha256,
+        gold_provenance=gold.provenance.model_dump(mode="json") if gold.provenance else None)
     return evaluation
 
 

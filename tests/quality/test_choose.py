@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 
@@ -14,7 +15,11 @@ from pipeline.config import load_codebook
 from pipeline.errors import ConfigError
 from pipeline.quality import choose
 from pipeline.quality.gate import AgreementGate
+from pipeline.quality.provenance import GoldProvenance
 from pipeline.quality.train import train_model
+
+# Declared for these tests: the comments fixture stands in for real, human-coded gold.
+REAL = GoldProvenance(texts="real", coding="human", coders=["A", "B"])
 
 
 def segments(*texts):
@@ -28,7 +33,8 @@ def models(tmp_path_factory, data_dir, comments_gold):
     root = tmp_path_factory.mktemp("project")
     shutil.copy(data_dir / "codebook-comments.yaml", root / "comments.yaml")
     book = load_codebook(root / "comments.yaml")
-    train_model("linear", comments_gold, book, root / "models" / "comments-linear", n_folds=3)
+    train_model("linear", dataclasses.replace(comments_gold, provenance=REAL), book,
+                root / "models" / "comments-linear", n_folds=3)
     return root, book
 
 
@@ -39,13 +45,14 @@ def in_project(models, monkeypatch):
     return root, book
 
 
-def write_agreement(root, gold, macro_f1, kappa=None):
+def write_agreement(root, gold, macro_f1, kappa=None, provenance=REAL, min_support=10):
     folder = root / "comments.agreement"
     folder.mkdir(exist_ok=True)
     per_code = [{"code_id": c, "kappa": (kappa or {}).get(c, 0.9)} for c in gold.code_ids]
     (folder / "evaluation.json").write_text(json.dumps(
         {"macro_f1": macro_f1, "gold": "comments.csv", "gold_sha256": gold.sha256,
-         "min_support": 10, "per_code": per_code}))
+         "min_support": min_support, "per_code": per_code,
+         "gold_provenance": provenance.model_dump(mode="json") if provenance else None}))
     return folder / "evaluation.json"
 
 
@@ -54,7 +61,8 @@ def test_auto_picks_the_best_measured_coder(in_project, comments_gold):
     write_agreement(root, comments_gold, 0.5)
     chosen = choose.resolve_coder("auto", book, root / "comments.yaml", min_kappa=1.01)
     assert chosen.name == "comments-linear"  # by name: the same wherever the code runs
-    assert "rules: macro-F1 0.500" in chosen.reason and "comments-linear" in chosen.reason
+    assert "rules: macro-F1 0.500 on real human-coded gold" in chosen.reason
+    assert "comments-linear: " in chosen.reason
     assert chosen.agreement is None and isinstance(chosen.coder, AgreementGate)
     codings = chosen.coder.code(segments("The car park was full again"))
     assert codings[s.CODE_ID].tolist() == ["parking"]
@@ -76,12 +84,32 @@ def test_rules_are_gated_by_the_evaluation_beside_the_codebook(in_project, comme
     assert "model" not in info
 
 
-def test_without_measurements_auto_means_ungated_rules(in_project):
+def test_without_measurements_auto_means_the_coder_that_needs_no_gold(in_project):
     root, book = in_project
     shutil.rmtree(root / "comments.agreement", ignore_errors=True)
     chosen = choose.resolve_coder("auto", book, root / "comments.yaml")
-    assert isinstance(chosen.coder, RuleCoder)
+    assert chosen.name == choose.without_real_gold()
+    assert not isinstance(chosen.coder, AgreementGate)  # nothing measured to gate by
     assert chosen.reason == "no measured agreement for this codebook"
+
+
+@pytest.mark.parametrize(("provenance", "min_support", "why"), [
+    (None, 10, "comments.csv declares no provenance (no .provenance.yaml sidecar)"),
+    (GoldProvenance(texts="generated", coding="machine"), 10,
+     "comments.csv is generated text with machine coding, not real human-coded data"),
+    (GoldProvenance(texts="real", coding="mixed"), 10,
+     "comments.csv is real text with mixed coding, not real human-coded data"),
+    (REAL, 5, "scored on codes with fewer than 10 examples in comments.csv (--min-support 5)"),
+])
+def test_only_real_human_gold_lets_auto_choose(in_project, comments_gold, provenance,
+                                               min_support, why):
+    # the trained model scores far above the rules, on gold that is no evidence
+    root, book = in_project
+    write_agreement(root, comments_gold, 0.01, provenance=provenance, min_support=min_support)
+    chosen = choose.resolve_coder("auto", book, root / "comments.yaml")
+    assert chosen.name == choose.without_real_gold()
+    assert chosen.reason == f"no real gold to choose by: {why}"
+    assert chosen.card is None
 
 
 def test_unknown_or_untrained_coders_are_refused_with_what_to_do(in_project):
