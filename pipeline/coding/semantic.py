@@ -11,8 +11,8 @@ segment's coding is its best clause for the code, which is also the evidence.
 Thresholds come from the codebook alone, never from a wave's labels: a code's threshold is the
 similarity that the other codes' descriptions and examples reach to it, at a high quantile
 (:data:`NEIGHBOUR_QUANTILE`), so a clause must look more like this code than nearly anything
-written for another code does. A code with distinctive examples gets a low threshold, one that
-shares its words with its neighbours a high one.
+written for another code does (and never less than :data:`FLOOR`). A code with distinctive
+examples gets a low threshold, one that shares its words with its neighbours a high one.
 
 Child codes are coded as the rule coder codes them: a code is scored on its own description
 and its child codings are rolled up to parents where codings are exported and scored. A parent
@@ -37,10 +37,14 @@ NEIGHBOUR_QUANTILE = 0.99
 """The quantile of other codes' similarity to a code that becomes the code's threshold."""
 MARGIN = 0.06
 """How far a clause's best code must lead the next best (cosine) to be assigned."""
+FLOOR = 0.4
+"""No threshold is lower: MiniLM gives unrelated sentences cosines up to about this, so a code
+whose neighbours are all far from it (a small codebook) still needs a clause on its topic."""
 LONE_THRESHOLD = 0.5
 """The threshold of a code with no other code to compare it with (a one-code codebook)."""
 
-__all__ = ["LONE_THRESHOLD", "MARGIN", "NEIGHBOUR_QUANTILE", "SemanticCoder", "descriptions"]
+__all__ = ["FLOOR", "LONE_THRESHOLD", "MARGIN", "NEIGHBOUR_QUANTILE", "SemanticCoder",
+           "descriptions"]
 
 
 @dataclass(frozen=True)
@@ -131,7 +135,7 @@ class SemanticCoder:
                       if d.code_id not in related[code_id]]
             if others:
                 out[k] = float(np.quantile(to_code[others, k], self.quantile))
-        return out
+        return np.maximum(out, FLOOR)
 
     def clause_scores(self, texts: list[str]) -> np.ndarray:
         """Similarity of each text to each scored code (texts × :attr:`code_ids`)."""
