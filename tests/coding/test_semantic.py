@@ -96,3 +96,17 @@ def test_the_union_keeps_every_rule_coding_and_adds_the_paraphrase(book):
     assert ("s2", "parking") in set(zip(added[s.SEGMENT_ID], added[s.CODE_ID], strict=True))
     assert (coded[s.CODER] == union.name).all()
     assert coded[s.SEGMENT_ID].tolist() == sorted(coded[s.SEGMENT_ID])
+
+
+def test_evaluate_scores_the_untrained_kinds_on_every_text(data_dir, comments_gold):
+    from pipeline.quality.measure import measure
+
+    book = load_codebook(data_dir / "codebook-comments.yaml")
+    results = measure(comments_gold, book, ["rules", "semantic", "rules+semantic"],
+                      min_support=3, n_boot=0)
+    summaries = {m.evaluation.coder: m.evaluation.summary for m in results}
+    assert all(summary["folds"] == 0 for summary in summaries.values())  # none trained
+    assert summaries["semantic"]["n_texts"] == len(comments_gold.texts)
+    # The union holds every rule coding, so it recalls at least what the rules recall.
+    recall = {m.evaluation.coder: m.evaluation.per_code["recall"].sum() for m in results}
+    assert recall["rules+semantic"] >= recall["rules"]
