@@ -71,6 +71,7 @@ def test_parents_without_examples_only_group_their_children(coder):
 def test_thresholds_come_from_the_codebook_alone(book, coder):
     before = coder.thresholds
     assert all(FLOOR <= t <= 1.0 for t in before.values())
+    assert coder.describe()["thresholds"] == {c: round(t, 4) for c, t in before.items()}
     coder.code(segments(PARAPHRASE, *UNRELATED))
     assert coder.thresholds == before == SemanticCoder(book).thresholds  # no wave moves them
     data = book.model_dump()
