@@ -6,11 +6,8 @@ import pandas as pd
 import pytest
 
 from pipeline import schema as s
-from pipeline.coding.clauses import split_clauses
-from pipeline.coding.registry import new_coder
 from pipeline.coding.rules import RuleCoder
 from pipeline.coding.semantic import FLOOR, SemanticCoder
-from pipeline.coding.union import RulesSemanticCoder
 from pipeline.config import Codebook, load_codebook
 
 PREFIX = "Visit on Tuesday. " * 5 + "Notes:  "  # the segment starts 98 characters into its document
@@ -33,16 +30,6 @@ def coder(book) -> SemanticCoder:
 def segments(*texts: str, starts=None) -> pd.DataFrame:
     return pd.DataFrame({s.SEGMENT_ID: [f"s{i}" for i in range(len(texts))],
                          s.START: starts or [0] * len(texts), s.TEXT: list(texts)})
-
-
-def test_clauses_keep_exact_offsets():
-    text = "Staff were kind but the wait was long.\nParking was awful; the café was shut, so."
-    clauses = split_clauses(text)
-    assert [c.text for c in clauses] == [
-        "Staff were kind", "but the wait was long.", "Parking was awful", "the café was shut, so."]
-    assert all(text[c.start:c.end] == c.text for c in clauses)
-    assert [c.text for c in split_clauses("Great. Thanks")] == ["Great. Thanks"]  # one word each
-    assert split_clauses("  \n ") == []
 
 
 def test_a_paraphrase_no_pattern_matches_gets_its_code_and_clause(book, coder):
@@ -79,35 +66,3 @@ def test_thresholds_come_from_the_codebook_alone(book, coder):
     pool["examples"] = ["We could not find a space to leave the car near the pool entrance."]
     changed = SemanticCoder(Codebook.model_validate(data)).thresholds
     assert changed["pool"] != pytest.approx(before["pool"], abs=1e-3)
-
-
-def test_the_union_keeps_every_rule_coding_and_adds_the_paraphrase(book):
-    union = new_coder("rules+semantic", book)
-    assert isinstance(union, RulesSemanticCoder)
-    frame = segments("The pool was freezing and the lifeguards were chatting.",
-                     "Parking was fine but the showers were cold.", PARAPHRASE)
-    rules = RuleCoder(book).code(frame)
-    assert len(rules) >= 4
-    coded = union.code(frame)
-    key = [s.SEGMENT_ID, s.CODE_ID, s.START, s.END, s.EVIDENCE, s.METHOD, s.PATTERN]
-    kept = rules[key].merge(coded[key], how="left", indicator=True)
-    assert (kept["_merge"] == "both").all()
-    assert not coded.duplicated([s.SEGMENT_ID, s.CODE_ID]).any()
-    added = coded[coded[s.METHOD] == "semantic"]
-    assert ("s2", "parking") in set(zip(added[s.SEGMENT_ID], added[s.CODE_ID], strict=True))
-    assert (coded[s.CODER] == union.name).all()
-    assert coded[s.SEGMENT_ID].tolist() == sorted(coded[s.SEGMENT_ID])
-
-
-def test_evaluate_scores_the_untrained_kinds_on_every_text(data_dir, comments_gold):
-    from pipeline.quality.measure import measure
-
-    book = load_codebook(data_dir / "codebook-comments.yaml")
-    results = measure(comments_gold, book, ["rules", "semantic", "rules+semantic"],
-                      min_support=3, n_boot=0)
-    summaries = {m.evaluation.coder: m.evaluation.summary for m in results}
-    assert all(summary["folds"] == 0 for summary in summaries.values())  # none trained
-    assert summaries["semantic"]["n_texts"] == len(comments_gold.texts)
-    # The union holds every rule coding, so it recalls at least what the rules recall.
-    recall = {m.evaluation.coder: m.evaluation.per_code["recall"].sum() for m in results}
-    assert recall["rules+semantic"] >= recall["rules"]
