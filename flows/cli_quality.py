@@ -41,9 +41,10 @@ def _mapping_note(gold_set) -> None:
 def evaluate_command(
     gold: Path = typer.Option(..., "--gold", help="Human-coded file (.csv/.xlsx, wide or long)."),
     codebook: Path = typer.Option(..., "--codebook", help="Codebook YAML."),
-    coder: List[str] = typer.Option([], "--coder", help="rules, baseline, linear, textcat or "
-                                    "hybrid, cross-validated; repeat to compare side by side "
-                                    "(default: rules, unless --model is given)."),
+    coder: List[str] = typer.Option([], "--coder", help="rules, semantic or "
+                                    "rules+semantic (no training), or baseline, linear, "
+                                    "textcat or hybrid, cross-validated; repeat to compare "
+                                    "side by side (default: rules, unless --model is given)."),
     model: List[Path] = typer.Option([], "--model", help="A saved model folder, scored on the "
                                      "gold file as it is (no retraining); repeatable, and may "
                                      "be given with --coder."),

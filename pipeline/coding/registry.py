@@ -2,8 +2,8 @@
 
 ``new_coder(kind, codebook)`` builds an untrained coder for training or evaluation;
 ``load_coder(folder, codebook)`` reads a saved one, dispatching on the ``kind`` in its
-``config.json``. The rule coder needs no training; the others are
-:class:`~pipeline.coding.base.TrainableCoder`.
+``config.json``. The rule coder, the semantic coder (the codebook's own words, embedded) and
+their union need no training; the others are :class:`~pipeline.coding.base.TrainableCoder`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ from pipeline.coding.disk import codebook_tag, field, read_config
 from pipeline.coding.hybrid import HybridCoder
 from pipeline.coding.linear import LinearCoder
 from pipeline.coding.rules import RuleCoder
+from pipeline.coding.semantic import SemanticCoder
 from pipeline.coding.textcat import TextcatCoder
+from pipeline.coding.union import RulesSemanticCoder
 from pipeline.config import Codebook
 from pipeline.errors import ConfigError, InputError
 
@@ -34,6 +36,9 @@ class Kind:
 
 KINDS: dict[str, Kind] = {kind.name: kind for kind in (
     Kind("rules", lambda book, attributes, progress: RuleCoder(book, progress=progress)),
+    Kind("semantic", lambda book, attributes, progress: SemanticCoder(book)),
+    Kind("rules+semantic", lambda book, attributes, progress: RulesSemanticCoder(
+        book, progress=progress)),
     Kind("baseline", lambda book, attributes, progress: BaselineCoder(codebook=codebook_tag(book)),
          BaselineCoder),
     Kind("linear", lambda book, attributes, progress: LinearCoder(

@@ -12,6 +12,8 @@ from pipeline import schema as s
 from pipeline.coding.base import TrainableCoder
 from pipeline.coding.registry import CODERS, TRAINABLE, load_coder, new_coder
 from pipeline.coding.rules import RuleCoder
+from pipeline.coding.semantic import SemanticCoder
+from pipeline.coding.union import RulesSemanticCoder
 from pipeline.config import load_codebook
 from pipeline.errors import ConfigError, InputError
 
@@ -28,16 +30,22 @@ def book(data_dir):
     return load_codebook(data_dir / "codebook-comments.yaml")
 
 
-def test_every_kind_is_registered_once_and_only_rules_needs_no_training(book):
-    assert CODERS == ("rules", "baseline", "linear", "textcat", "hybrid")
+def test_every_kind_is_registered_once_and_untrained_kinds_need_no_training(book):
+    assert CODERS == ("rules", "semantic", "rules+semantic", "baseline", "linear", "textcat",
+                      "hybrid")
     assert TRAINABLE == ("baseline", "linear", "textcat", "hybrid")
     assert isinstance(new_coder("rules", book), RuleCoder)
     assert not isinstance(new_coder("rules", book), TrainableCoder)
+    assert isinstance(new_coder("semantic", book), SemanticCoder)
+    assert isinstance(new_coder("rules+semantic", book), RulesSemanticCoder)
+    assert not any(isinstance(new_coder(kind, book), TrainableCoder)
+                   for kind in ("semantic", "rules+semantic"))
     assert all(isinstance(new_coder(kind, book), TrainableCoder) for kind in TRAINABLE)
 
 
 def test_unknown_kind_names_the_known_ones(book):
-    with pytest.raises(ConfigError, match="unknown coder 'svm' .known: rules, baseline"):
+    with pytest.raises(ConfigError,
+                       match="unknown coder 'svm' .known: rules, semantic, rules.semantic, base"):
         new_coder("svm", book)
 
 
