@@ -33,8 +33,9 @@ def run(
     codebook: Path = typer.Option(DEFAULT_CODEBOOK, "--codebook", help="Codebook YAML.",
                                   show_default="models/codebooks/recovery-capital.yaml"),
     out: Path = typer.Option(Path("outputs"), "--out", help="Output root folder."),
-    coder: str = typer.Option("auto", "--coder", help="rules, a trained model's name or "
-                              "folder, or auto: the best measured coder for the codebook."),
+    coder: str = typer.Option("auto", "--coder", help="rules, semantic, rules+semantic, "
+                              "a trained model's name or folder, or auto: the best coder "
+                              "measured on real gold for the codebook."),
     topics: bool = typer.Option(True, "--topics/--no-topics", help="Run BERTopic discovery."),
     embedding: str = typer.Option("minilm", "--embedding",
                                   help="Embedding for topics: minilm or tfidf."),

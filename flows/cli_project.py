@@ -22,7 +22,8 @@ def run_project_command(
                                   show_default="models/codebooks/recovery-capital.yaml"),
     out: Path = typer.Option(Path("outputs"), "--out", help="Output root: each wave goes to "
                              "<out>/<wave>/."),
-    coder: str = typer.Option("auto", "--coder", help="rules, a trained model, or auto."),
+    coder: str = typer.Option("auto", "--coder", help="rules, rules+semantic, a trained "
+                              "model, or auto."),
     topics: bool = typer.Option(True, "--topics/--no-topics", help="BERTopic per wave."),
     embedding: str = typer.Option("minilm", "--embedding", help="minilm or tfidf."),
     trend_dir: Optional[Path] = typer.Option(None, "--trend-dir", help="Folder of the trend "

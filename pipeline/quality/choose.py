@@ -31,7 +31,6 @@ MODELS_DIR = PROJECT_ROOT / "models"  # the project's models, wherever the comma
 AGREEMENT_SUFFIX = ".agreement"  # models/codebooks/<codebook>.agreement/evaluation.json
 AUTO = "auto"
 RULES = "rules"
-UNION = "rules+semantic"
 CARD_SCORES = ("macro_f1", "macro_f1_ci", "micro_f1", "micro_f1_ci", "alpha", "folds",
                "n_codes")
 
@@ -51,11 +50,14 @@ def model_dir(name: str) -> Path | None:
 
 
 def without_real_gold() -> str:
-    """The coder ``auto`` takes without real gold: rules with the semantic coder (no training).
+    """The coder ``auto`` takes without real gold: the rules, for now.
 
-    Plain rules where the semantic coder is not available.
+    Rules with the semantic coder (``rules+semantic``, no training needed) is meant to take
+    this place once it clearly beats the rules on real gold; on the NHS development split it
+    adds 0.011 macro-F1 (0.417 → 0.428; micro 0.433 → 0.525), short of the +0.05 asked of it,
+    so it is chosen by ``--coder rules+semantic`` only.
     """
-    return UNION if UNION in KINDS else RULES
+    return RULES
 
 
 def best_coder(codebook: Codebook, agreement: Path | None) -> tuple[str, str]:

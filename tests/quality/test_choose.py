@@ -118,3 +118,11 @@ def test_unknown_or_untrained_coders_are_refused_with_what_to_do(in_project):
         choose.resolve_coder("no-such-model", book, root / "comments.yaml")
     with pytest.raises(ConfigError, match="'linear' must be trained first"):
         choose.resolve_coder("linear", book, root / "comments.yaml")
+
+
+def test_coders_that_need_no_gold_are_asked_for_by_name(in_project):
+    root, book = in_project
+    chosen = choose.resolve_coder("rules+semantic", book, root / "comments.yaml")
+    assert chosen.name == "rules+semantic" and chosen.reason == "asked for"
+    assert chosen.coder.name.startswith("rules+semantic") and chosen.card is None
+    assert choose.resolve_coder("semantic", book, root / "comments.yaml").name == "semantic"
