@@ -62,7 +62,8 @@ class _Review:
                  accept_untouched: bool = False) -> None:
         self.layout, self.project, self.file_name, self.digest = layout, project, file_name, digest
         self.rows: list[dict] = []
-        self.problems: list[str] = []
+        self.problems: list[str] = []  # something in the file was not used: exit 2
+        self.warnings: list[str] = []  # everything was used, but the user should know how
         self.state: dict[tuple[str, str], str] = {}  # coding key -> decided|unsure|untouched
         self.by_guid = {sel.guid: sel for sel in layout.selections}
         self.by_key = {sel.key: sel for sel in layout.selections}
@@ -96,7 +97,7 @@ class _Review:
                 chosen = sorted(active or self.humans, key=lambda g: self.humans[g])
             self.fallback_reviewer = ", ".join(self.humans[g] for g in chosen) or "unknown"
             if not chosen:
-                self.problems.append(f"{self.file_name}: the project has no human user; "
+                self.warnings.append(f"{self.file_name}: the project has no human user; "
                                      "decisions no user signed are attributed to 'unknown'")
         return self.fallback_reviewer
 
@@ -276,7 +277,7 @@ class _Review:
                 what = ("its line breaks were changed after export" if offsets.line_breaks_only
                         else f"its text was edited after export ({offsets.changed} characters "
                         "differ)")
-                self.problems.append(
+                self.warnings.append(  # a selection touching an edit is a problem of its own
                     f"source '{source.name}' ({source.guid}): {what}; selections were mapped "
                     "back through the unchanged text and any touching an edit were skipped")
             if source.whole_codings:
@@ -317,12 +318,13 @@ class _Review:
             self.machine_row(s.DECISION_REJECTED, machine, self.project_reviewer(),
                              self.project.modified_at or None, detail)
         for guid, count in missing.items():
-            self.problems.append(f"source '{plans[guid].name}' ({guid}) is not in the file: "
+            self.warnings.append(f"source '{plans[guid].name}' ({guid}) is not in the file: "
                                  f"its {count} machine codings were left undecided")
         untouched = sum(state == "untouched" for state in self.state.values())
-        notes = [f"{self.file_name}: {untouched} machine codings were left as exported; they "
-                 "stay machine (not reviewed); pass --accept-untouched to accept them"
-                 ] * bool(untouched)
+        notes = self.warnings + [
+            f"{self.file_name}: {untouched} machine codings were left as exported; they "
+            "stay machine (not reviewed); pass --accept-untouched to accept them"
+        ] * bool(untouched)
         rows = sorted(self.rows, key=lambda r: r["_order"])
         frame = pd.DataFrame([{k: v for k, v in r.items() if k != "_order"} for r in rows],
                              columns=s.REVIEW_LOG.names)

@@ -388,8 +388,8 @@ def test_edited_source_is_reported_not_misaligned(k, exported, outputs, tmp_path
     source = wave_layout(outputs).source_of_document[ANSWER_S002_Q2].guid
     assert "readily available" in source_texts(reviewed)[source]
     result = decisions_from_qdpx(reviewed, outputs, accept_untouched=True)
-    assert len(result.problems) == 1
-    assert "'S002 - survey.csv'" in result.problems[0] and "edited" in result.problems[0]
+    assert result.problems == []  # every selection was placed: a note, no exit 2
+    assert "'S002 - survey.csv'" in result.notes[0] and "edited" in result.notes[0]
     log = result.decisions
     accepted = log[log[s.DECISION] == s.DECISION_ACCEPTED]
     assert len(accepted) == 10
@@ -404,8 +404,8 @@ def test_selection_touching_an_edit_is_skipped(k, exported, outputs, tmp_path):
     edit = ReviewerEdit(edit_text=[(ANSWER_S002_Q2, "raised their", "raised all their")])
     result = decisions_from_qdpx(recode_qdpx(exported, tmp_path / "e.qdpx", outputs, edit),
                                  outputs, accept_untouched=True)
-    assert any("'S002 - survey.csv'" in p and "edited" in p for p in result.problems)
-    assert any("touches edited text" in p for p in result.problems)
+    assert any("'S002 - survey.csv'" in p and "edited" in p for p in result.notes)
+    assert [p for p in result.problems if "touches edited text" in p] == result.problems != []
     undecided = k.S002_THRESHOLD
     assert undecided not in {k[:2] for k in decisions(result)}
     assert len(result.decisions) == 9
@@ -441,8 +441,9 @@ def test_code_taken_off_a_selection_without_a_human_user(k, outputs, mini_codebo
     assert [tuple(r) for r in rejected[[s.SEGMENT_ID, s.CODE_ID]].to_numpy()] == [k.CE01_DRY]
     assert "code was removed" in rejected[s.DETAIL].iloc[0]
     assert set(result.decisions[s.REVIEWER]) == {"unknown"}
-    assert result.problems == ["edited.qdpx: the project has no human user; decisions no user "
-                               "signed are attributed to 'unknown'"]
+    assert result.problems == []  # all was used: a note, not a reason to exit 2
+    assert result.notes[0] == ("edited.qdpx: the project has no human user; decisions no user "
+                               "signed are attributed to 'unknown'")
 
 
 def test_the_reviewer_named_on_import_signs_unsigned_decisions(k, outputs, mini_codebook,
@@ -536,7 +537,7 @@ def test_project_from_another_wave_is_reported(exported, outputs, tmp_path):
     result = decisions_from_qdpx(other, outputs, accept_untouched=True)
     assert any("'S002 - old.csv'" in p and "not one wavecoder exported" in p
                for p in result.problems)
-    assert any("'S002 - survey.csv'" in p and "left undecided" in p for p in result.problems)
+    assert any("'S002 - survey.csv'" in p and "left undecided" in p for p in result.notes)
     assert len(result.decisions) == 7  # S002's three codings are neither accepted nor rejected
 
 
