@@ -28,6 +28,7 @@ MIN_PATTERN_SEGMENTS = 3
 EXEMPLAR_CHARS = 200
 N_EXEMPLARS = 3
 SHARED_TOP_WORDS = 2  # of their top 3 words; or the same leading word: one candidate
+SHARED_WORD_COVERS = 0.5  # or a shared word whose pattern codes this share of each topic
 
 
 class _Strict(BaseModel):
@@ -157,15 +158,22 @@ class _Theme:
                 set(top) & set(_top(other))) >= SHARED_TOP_WORDS) for other in self.rows):
             return True
         shared = set(_words(row)) & {w for other in self.rows for w in _words(other)}
-        both = self.members | members
-        return any(len(hits[w] & members) >= MIN_PATTERN_SEGMENTS
-                   and len(hits[w] & self.members) >= MIN_PATTERN_SEGMENTS
-                   and len(hits[w] & both) >= MIN_PATTERN_PRECISION * len(hits[w])
-                   for w in shared)
+        return any(_defines(hits[w], members) and _defines(hits[w], self.members)
+                   and len(hits[w] & (self.members | members))
+                   >= MIN_PATTERN_PRECISION * len(hits[w]) for w in shared)
 
     def add(self, row, members: set[str]) -> None:
         self.rows.append(row)
         self.members = self.members | members
+
+
+def _defines(hits: set[str], members: set[str]) -> bool:
+    """Whether a word's pattern codes most of a topic's segments.
+
+    A word both topics are about, not one two themes happen to share ("high" in "high
+    turnover" and "legal highs").
+    """
+    return len(hits & members) >= max(MIN_PATTERN_SEGMENTS, SHARED_WORD_COVERS * len(members))
 
 
 def _themes(found: pd.DataFrame, members_of, hits: dict[str, set[str]]) -> list[_Theme]:

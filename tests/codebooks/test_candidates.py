@@ -83,3 +83,27 @@ def test_topics_sharing_their_leading_word_make_one_candidate():
     segments = segments[segments[s.SEGMENT_ID] != "t9-0"]  # "naloxone" no longer codes 3 of 9
     drafted = draft_candidates(topics, segment_topics, segments, BOOK)
     assert [c.topic_ids for c in drafted] == [[7, 9], [4]]
+
+
+def test_a_word_two_themes_happen_to_share_does_not_join_them():
+    # "high" codes all of the legal-highs topic but only 3 of the 8 segments on pay: two themes
+    pay = [f"Pay in the sector is low and turnover is high in team {i}." for i in range(3)] + [
+        f"Salaries for keyworkers fell again in area {i}." for i in range(5)]
+    highs = [f"Legal highs are sold in the shop on street {i}." for i in range(3)]
+    rows = [(f"p{i}", 1, t) for i, t in enumerate(pay)] + [(f"h{i}", 2, t)
+                                                           for i, t in enumerate(highs)]
+    segments = s.conform(pd.DataFrame({
+        s.SEGMENT_ID: [r[0] for r in rows], s.DOCUMENT_ID: [r[0] for r in rows], s.WAVE: "w",
+        s.START: 0, s.END: [len(r[2]) for r in rows], s.TEXT: [r[2] for r in rows],
+        s.SPEAKER: None, s.CONTEXT: None}), s.SEGMENTS)
+    segment_topics = s.conform(pd.DataFrame({
+        s.SEGMENT_ID: [r[0] for r in rows], s.WAVE: "w", s.TOPIC_ID: [r[1] for r in rows],
+        s.PROBABILITY: 1.0}), s.SEGMENT_TOPICS)
+    topics = s.conform(pd.DataFrame({
+        s.WAVE: "w", s.TOPIC_ID: [1, 2], s.SIZE: [8, 3],
+        s.WORDS: [["salary", "pay", "high"], ["legal", "shop", "high"]],
+        s.REPRESENTATIVE_SEGMENTS: [["p0"], ["h0"]], s.REPRESENTATIVE_TEXTS: [[pay[0]], [highs[0]]],
+        s.COVERAGE: 0.0, s.TOP_CODE: None, s.UNCOVERED: True, s.FIRST_WAVE: "w",
+        s.NEW_IN_WAVE: False}), s.TOPICS)
+    drafted = draft_candidates(topics, segment_topics, segments, BOOK)
+    assert [c.topic_ids for c in drafted] == [[1], [2]]
