@@ -33,6 +33,7 @@ from pipeline.export import (
     run_summary_markdown,
     standing,
 )
+from pipeline.fingerprint import run_fingerprint, wave_id_of
 from pipeline.ingest import ingest_wave
 from pipeline.outputs import database_of
 from pipeline.parameters import WaveRun
@@ -40,6 +41,12 @@ from pipeline.quality.choose import resolve_coder
 from pipeline.redact.wave import redact_wave
 from pipeline.review.apply import review_wave
 from pipeline.review.log import read_log
+from pipeline.stage_cache import (
+    INGEST,
+    SEGMENT_AND_CODE,
+    StageCache,
+    StageKeys,
+)
 from pipeline.stance import wave_stances
 from pipeline.topic_project import project_topics
 from pipeline.topic_store import project_dir, project_of
@@ -119,18 +126,34 @@ def code_wave(run: WaveRun) -> dict[str, Any]:
     """
     offline_environment()  # a deployment's process starts here, not at the command line
     timer = StageTimer()
+    wave = wave_id_of(run)
+    out_dir = Path(run.out) / wave
+    fingerprint = run_fingerprint(run, wave)
+    cache = StageCache(out_dir, reuse=run.reuse)  # results of unchanged stages, in out_dir
+    cache.forget_fingerprint()
+    keys = StageKeys.of(run)
     with timer.stage("ingest"):
-        ingested = ingest(Path(run.wave_folder), run.wave_id)
-    with timer.stage("redact"):  # only when asked; before anything is written
-        ingested = pseudonymise(ingested, Path(run.out), asked=run.redact)
+        ingested = cache.get(INGEST, keys.ingest)
+    if ingested is None:
+        with timer.stage("ingest"):
+            ingested = ingest(Path(run.wave_folder), run.wave_id)
+        with timer.stage("redact"):  # only when asked; before anything is written
+            ingested = pseudonymise(ingested, Path(run.out), asked=run.redact)
+        cache.put(INGEST, keys.ingest, ingested)  # redacted: no original reaches the cache
     with timer.stage("load_codebook"):
         book = read_codebook(run.codebook_path())
     chosen = choose_coder(run.coder, book, run.codebook_path(), min_kappa=run.min_kappa,
                           agreement=Path(run.agreement) if run.agreement else None,
                           progress=run.progress)
     print(f"coder: {chosen.name} ({chosen.reason})")
-    coded = segment_code(ingested.documents, chosen.coder, speakers=ingested.speaker_labels,
-                         code_interviewer=run.code_interviewer, progress=run.progress)
+    code_key = keys.code(book, chosen)
+    with timer.stage("segment_and_code"):
+        coded = cache.get(SEGMENT_AND_CODE, code_key)
+    if coded is None:
+        del timer.seconds["segment_and_code"]
+        coded = segment_code(ingested.documents, chosen.coder, speakers=ingested.speaker_labels,
+                             code_interviewer=run.code_interviewer, progress=run.progress)
+        cache.put(SEGMENT_AND_CODE, code_key, coded)
     timer.seconds.update(coded.seconds)
     found = None
     if run.topics:
@@ -142,8 +165,6 @@ def code_wave(run: WaveRun) -> dict[str, Any]:
         with timer.stage("candidates"):  # uncovered topics drafted as codes beside the codebook
             found.params["candidates"] = draft(found.topics, found.segment_topics,
                                                coded.segments, book, run.candidates_path())
-    wave = ingested.manifest.id
-    out_dir = Path(run.out) / wave
     with timer.stage("review"):  # decisions logged on an earlier run still stand
         review = reviewed(coded.codings, coded.segments, read_log(database_of(out_dir), wave),
                           book, wave, threshold=run.min_kappa)
@@ -157,11 +178,13 @@ def code_wave(run: WaveRun) -> dict[str, Any]:
             "codebook_path": run.codebook, "coder": chosen.name,
             "agreement": str(chosen.agreement) if chosen.agreement else None},
         topics=found,
-    ).model_copy(update={"review": review.summary, "run_id": current_run_id()})
+    ).model_copy(update={"review": review.summary, "run_id": current_run_id(),
+                         "cache": cache.used})
     published = publish(out_dir, WaveTables(
         ingested.documents, coded.segments, review.applied.codings, found_stances,
         rejected=ingested.rejected, topics=found.tables() if found else None), book, record,
         review=review.tables, codebook_file=run.codebook_path())  # times export and store
+    cache.published(run, fingerprint)  # what the next run may reuse, now that it is published
     topic_tables = found.tables() if found is not None else None
     summary = run_summary_markdown(published.record.model_dump(),
                                    published.tables["theme_summary"],

@@ -72,6 +72,9 @@ class WaveRun(BaseModel):
                          "postcodes, NHS numbers and addresses before anything is written "
                          "(also when wave.yaml says redact: true).")
     progress: bool = Field(True, description="Show progress bars (off for deployments).")
+    reuse: bool = Field(True, description="Reuse the results a stage cached in the wave's "
+                        "outputs folder when nothing it depends on changed (False: recompute "
+                        "every stage, as --force does).")
     sign_off: Literal["none", "pause", "suspend"] = Field(
         "none", description="After publishing the draft outputs, wait for a named reviewer's "
         "sign-off form: pause (the run waits in its process) or suspend (a deployment's run "

@@ -19,23 +19,16 @@ from typing import Any
 
 from pipeline.coding.base import Coder
 from pipeline.coding.registry import TRAINABLE, load_coder, new_coder
-from pipeline.config import PROJECT_ROOT, Codebook
+from pipeline.config import Codebook
 from pipeline.errors import ConfigError
 from pipeline.quality.card import CARD, ModelCard, read_card
 from pipeline.quality.gate import DEFAULT_MIN_KAPPA, AgreementGate, kappa_from_evaluation
+from pipeline.quality.places import MODELS_DIR, agreement_file
 
-MODELS_DIR = PROJECT_ROOT / "models"  # the project's models, wherever the command runs
-AGREEMENT_SUFFIX = ".agreement"  # models/codebooks/<codebook>.agreement/evaluation.json
 AUTO = "auto"
 RULES = "rules"
 CARD_SCORES = ("macro_f1", "macro_f1_ci", "micro_f1", "micro_f1_ci", "alpha", "folds",
                "n_codes")
-
-
-def agreement_file(codebook_path: Path) -> Path | None:
-    """The stored evaluation of the rule coder beside a codebook file, if there is one."""
-    path = Path(codebook_path).with_suffix(AGREEMENT_SUFFIX) / "evaluation.json"
-    return path if path.is_file() else None
 
 
 def model_dir(name: str) -> Path | None:
