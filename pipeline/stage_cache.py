@@ -147,10 +147,6 @@ class StageCache:
         except (OSError, ValueError, KeyError):  # damaged or from another layout: recompute
             return None
 
-    def forget_fingerprint(self) -> None:
-        """Drop the recorded fingerprint: the outputs are about to change."""
-        (self.root / FINGERPRINT_FILE).unlink(missing_ok=True)
-
 
 def record_fingerprint(run: WaveRun, out_dir: Path, before: dict[str, str]) -> None:
     """Record what the run that just published ``out_dir`` depended on.

@@ -18,6 +18,7 @@ import stat
 import zipfile
 from pathlib import Path
 
+import distributed  # noqa: F401  (as under --dask: tblib then pickles exceptions' chains)
 import duckdb
 import pandas as pd
 import pytest
