@@ -64,9 +64,16 @@ def run(
     redact: bool = typer.Option(False, "--redact", help="Pseudonymise names, emails, phones, "
                                 "postcodes, NHS numbers and addresses before anything is "
                                 "written (see README, Safety and privacy)."),
+    dask: Optional[str] = typer.Option(
+        None, "--dask", help="Segment and code the wave's chunks on this Dask scheduler, "
+        "e.g. tcp://scheduler:8786 (see README)."),
+    force: bool = typer.Option(
+        False, "--force", help="Run every stage again, even when nothing the outputs depend "
+        "on changed since the last run."),
 ) -> None:
     """Run the Prefect flow ``code_wave`` for one wave folder."""
     from pipeline.parameters import WaveRun, preflight
+    from pipeline.stage_cache import unchanged_outputs
 
     wave_run = WaveRun.checked(
         wave_folder=str(folder), wave_id=wave, codebook=str(codebook), out=str(out),
@@ -75,7 +82,13 @@ def run(
         refit_topics=refit_topics, small_wave_segments=small_wave_segments,
         candidates_file=str(candidates) if candidates else None,
         agreement=str(agreement) if agreement else None, min_kappa=min_kappa,
-        code_interviewer=code_interviewer, redact=redact)
+        code_interviewer=code_interviewer, redact=redact, dask=dask,
+        reuse=not force)
+    kept = None if force else unchanged_outputs(wave_run)  # before Prefect or spaCy load
+    if kept is not None:
+        console.print(f"unchanged: outputs kept in {kept}/ (the same inputs, codebook, coder, "
+                      "options and package versions as its last run; --force runs it again)")
+        return
     preflight(wave_run)  # a bad folder or config fails here, before Prefect starts
     from flows.code_wave import code_wave
     from flows.local_api import tie_local_api

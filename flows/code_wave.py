@@ -17,11 +17,14 @@ from typing import Any
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.utilities.annotations import unmapped
+from tqdm.auto import tqdm
 
 from flows.setup import offline_environment
 from flows.signoff import current_run_id, sign_off_step
 from pipeline.codebooks.candidates import wave_candidates
-from pipeline.coding.stream import segment_and_code
+from pipeline.coding.stream import combine_chunks, document_chunks, segment_and_code
 from pipeline.config import load_codebook
 from pipeline.embeddings import make_embedder
 from pipeline.errors import InternalError, WavecoderError, describe_bug
@@ -33,13 +36,20 @@ from pipeline.export import (
     run_summary_markdown,
     standing,
 )
+from pipeline.fingerprint import run_fingerprint, wave_id_of
 from pipeline.ingest import ingest_wave
 from pipeline.outputs import database_of
 from pipeline.parameters import WaveRun
-from pipeline.quality.choose import resolve_coder
+from pipeline.quality.choose import coder_in_process, resolve_coder
 from pipeline.redact.wave import redact_wave
 from pipeline.review.apply import review_wave
 from pipeline.review.log import read_log
+from pipeline.stage_cache import (
+    INGEST,
+    SEGMENT_AND_CODE,
+    StageCache,
+    StageKeys,
+)
 from pipeline.stance import wave_stances
 from pipeline.topic_project import project_topics
 from pipeline.topic_store import project_dir, project_of
@@ -65,18 +75,26 @@ def _no_texts_in_failures(stage):
     a bug a task already described. The flow is wrapped too: Prefect logs a failed flow's
     exception and pickles it into its result storage.
     WAVECODER_DEBUG=1 keeps the original.
+
+    ``from None`` only hides the exception being handled from tracebacks: it stays the new
+    one's ``__context__``, and once ``distributed`` is imported (``--dask``), tblib pickles
+    exceptions with their whole chain. So the bug is described inside the handler and raised
+    outside it, with no chain, and a chain our own errors hid with ``from None`` is dropped.
     """
 
     @functools.wraps(stage)
     def run(*args, **kwargs):
         try:
             return stage(*args, **kwargs)
-        except (WavecoderError, InternalError, OSError):  # they never quote texts
+        except (WavecoderError, InternalError, OSError) as exc:  # they never quote texts
+            if exc.__suppress_context__:
+                exc.__context__ = None
             raise
         except Exception as exc:
             if os.environ.get("WAVECODER_DEBUG"):
                 raise
-            raise InternalError(f"{describe_bug(exc)} in stage {stage.__name__}") from None
+            described = describe_bug(exc)
+        raise InternalError(f"{described} in stage {stage.__name__}")
 
     return run
 
@@ -92,11 +110,47 @@ ingest = _task(ingest_wave, "ingest", **_retried)
 pseudonymise = _task(redact_wave, "redact")
 read_codebook = _task(load_codebook, "load-codebook")
 choose_coder = _task(resolve_coder, "choose-coder")
-segment_code = _task(segment_and_code, "segment-and-code")
 reviewed = _task(review_wave, "apply-review-log")
 find_stances = _task(wave_stances, "stances")
 publish = _task(publish_wave, "publish", **_retried)
 draft = _task(wave_candidates, "candidate-codes")
+
+
+@task(name="segment-and-code-chunk", cache_policy=NO_CACHE, persist_result=False)
+@_no_texts_in_failures
+def code_chunk(chunk, run: WaveRun, coder: str, codebook_sha256: str, speakers):
+    """One chunk of the wave's documents segmented and coded, on a Dask worker or here."""
+    offline_environment()  # a Dask worker's process starts here
+    chosen = coder_in_process(coder, run.codebook, codebook_sha256, run.agreement, run.min_kappa)
+    return segment_and_code(chunk, chosen.coder, speakers=speakers,
+                            code_interviewer=run.code_interviewer)
+
+
+def code_in_chunks(ingested, coder: str, codebook_sha256: str, run: WaveRun):
+    """Every chunk of documents a task of its own; the results joined in the chunks' order.
+
+    On the Dask scheduler ``run.dask`` names (its workers resolve the run's coder once each);
+    else one chunk after another in this process, as one coder is not shared between threads.
+    """
+    chunks = document_chunks(ingested.documents, run.chunk_size)
+    # A worker's working folder is not this one: it is given the files by their full paths.
+    run = run.model_copy(update={
+        "codebook": str(run.codebook_path().resolve()),
+        "agreement": str(Path(run.agreement).resolve()) if run.agreement else None})
+    if run.dask:
+        from prefect_dask import DaskTaskRunner  # dask loads only when asked for
+
+        runner = DaskTaskRunner(address=run.dask)
+    else:
+        runner = ThreadPoolTaskRunner(1)
+    with runner:
+        futures = runner.map(code_chunk, {
+            "chunk": chunks, "run": unmapped(run), "coder": unmapped(coder),
+            "codebook_sha256": unmapped(codebook_sha256),
+            "speakers": unmapped(ingested.speaker_labels)})
+        parts = [future.result() for future in tqdm(
+            futures, desc="segment and code", unit="chunk", disable=not run.progress)]
+    return combine_chunks(parts)
 
 
 @task(name="discover-topics", cache_policy=NO_CACHE)
@@ -119,18 +173,32 @@ def code_wave(run: WaveRun) -> dict[str, Any]:
     """
     offline_environment()  # a deployment's process starts here, not at the command line
     timer = StageTimer()
+    wave = wave_id_of(run)
+    out_dir = Path(run.out) / wave
+    fingerprint = run_fingerprint(run, wave)
+    cache = StageCache(out_dir, reuse=run.reuse)  # results of unchanged stages, in out_dir
+    keys = StageKeys.of(run)
     with timer.stage("ingest"):
-        ingested = ingest(Path(run.wave_folder), run.wave_id)
-    with timer.stage("redact"):  # only when asked; before anything is written
-        ingested = pseudonymise(ingested, Path(run.out), asked=run.redact)
+        ingested = cache.get(INGEST, keys.ingest)
+    if ingested is None:
+        with timer.stage("ingest"):
+            ingested = ingest(Path(run.wave_folder), run.wave_id)
+        with timer.stage("redact"):  # only when asked; before anything is written
+            ingested = pseudonymise(ingested, Path(run.out), asked=run.redact)
+        cache.put(INGEST, keys.ingest, ingested)  # redacted: no original reaches the cache
     with timer.stage("load_codebook"):
         book = read_codebook(run.codebook_path())
     chosen = choose_coder(run.coder, book, run.codebook_path(), min_kappa=run.min_kappa,
                           agreement=Path(run.agreement) if run.agreement else None,
                           progress=run.progress)
     print(f"coder: {chosen.name} ({chosen.reason})")
-    coded = segment_code(ingested.documents, chosen.coder, speakers=ingested.speaker_labels,
-                         code_interviewer=run.code_interviewer, progress=run.progress)
+    code_key = keys.code(book, chosen)
+    with timer.stage("segment_and_code"):
+        coded = cache.get(SEGMENT_AND_CODE, code_key)
+    if coded is None:
+        del timer.seconds["segment_and_code"]
+        coded = code_in_chunks(ingested, chosen.name, book.sha256, run)
+        cache.put(SEGMENT_AND_CODE, code_key, coded)
     timer.seconds.update(coded.seconds)
     found = None
     if run.topics:
@@ -142,8 +210,6 @@ def code_wave(run: WaveRun) -> dict[str, Any]:
         with timer.stage("candidates"):  # uncovered topics drafted as codes beside the codebook
             found.params["candidates"] = draft(found.topics, found.segment_topics,
                                                coded.segments, book, run.candidates_path())
-    wave = ingested.manifest.id
-    out_dir = Path(run.out) / wave
     with timer.stage("review"):  # decisions logged on an earlier run still stand
         review = reviewed(coded.codings, coded.segments, read_log(database_of(out_dir), wave),
                           book, wave, threshold=run.min_kappa)
@@ -157,11 +223,13 @@ def code_wave(run: WaveRun) -> dict[str, Any]:
             "codebook_path": run.codebook, "coder": chosen.name,
             "agreement": str(chosen.agreement) if chosen.agreement else None},
         topics=found,
-    ).model_copy(update={"review": review.summary, "run_id": current_run_id()})
+    ).model_copy(update={"review": review.summary, "run_id": current_run_id(),
+                         "cache": cache.used})
     published = publish(out_dir, WaveTables(
         ingested.documents, coded.segments, review.applied.codings, found_stances,
         rejected=ingested.rejected, topics=found.tables() if found else None), book, record,
         review=review.tables, codebook_file=run.codebook_path())  # times export and store
+    cache.published(run, fingerprint)  # what the next run may reuse, now that it is published
     topic_tables = found.tables() if found is not None else None
     summary = run_summary_markdown(published.record.model_dump(),
                                    published.tables["theme_summary"],

@@ -95,6 +95,7 @@ class RunRecord(_Record):
     run_id: str = ""  # one per run; a review import keeps it (publish assigns one if empty)
     codings_sha256: str = ""  # digest of the codings as published (pipeline.export.digest)
     sign_off: SignOffRecord | None = None  # the latest decision on this run's codings
+    cache: dict[str, Any] = {}  # per cached stage: its key and whether its result was reused
 
     def to_json(self) -> str:
         """The record as ``run.json`` holds it: indented, keys sorted."""

@@ -72,6 +72,14 @@ class WaveRun(BaseModel):
                          "postcodes, NHS numbers and addresses before anything is written "
                          "(also when wave.yaml says redact: true).")
     progress: bool = Field(True, description="Show progress bars (off for deployments).")
+    chunk_size: int = Field(2000, ge=1, description="Documents per segment-and-code task: "
+                            "the unit of work sent to a Dask worker.")
+    dask: str | None = Field(None, description="Address of a Dask scheduler (e.g. "
+                             "tcp://scheduler:8786) whose workers segment and code the "
+                             "wave's chunks; none: they run one after another in this process.")
+    reuse: bool = Field(True, description="Reuse the results a stage cached in the wave's "
+                        "outputs folder when nothing it depends on changed (False: recompute "
+                        "every stage, as --force does).")
     sign_off: Literal["none", "pause", "suspend"] = Field(
         "none", description="After publishing the draft outputs, wait for a named reviewer's "
         "sign-off form: pause (the run waits in its process) or suspend (a deployment's run "

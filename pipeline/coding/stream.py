@@ -76,3 +76,31 @@ def segment_and_code(documents: pd.DataFrame, coder: Coder, *,
         else s.empty(s.CODINGS),
         seconds={k: round(v, 3) for k, v in seconds.items()},
     )
+
+
+def document_chunks(documents: pd.DataFrame, chunk_size: int = DEFAULT_CHUNK_SIZE
+                    ) -> list[pd.DataFrame]:
+    """``documents`` cut into consecutive chunks of ``chunk_size`` rows, in order.
+
+    Each chunk can be segmented and coded on its own (on another process or machine): a
+    document's segments and codings depend on that document alone, so
+    :func:`combine_chunks` of the chunks' results equals :func:`segment_and_code` of the whole.
+    """
+    if chunk_size < 1:
+        raise ValueError(f"chunk_size must be at least 1, not {chunk_size}")
+    return [documents.iloc[start:start + chunk_size].reset_index(drop=True)
+            for start in range(0, len(documents), chunk_size)] or [documents.iloc[:0]]
+
+
+def combine_chunks(parts: list[SegmentedAndCoded]) -> SegmentedAndCoded:
+    """The results of consecutive chunks as one, in the chunks' order; times summed."""
+    seconds: dict[str, float] = {}
+    for part in parts:
+        for stage, value in part.seconds.items():
+            seconds[stage] = round(seconds.get(stage, 0.0) + value, 3)
+    return SegmentedAndCoded(
+        segments=pd.concat([p.segments for p in parts], ignore_index=True) if parts
+        else s.empty(s.SEGMENTS),
+        codings=pd.concat([p.codings for p in parts], ignore_index=True) if parts
+        else s.empty(s.CODINGS),
+        seconds=seconds)

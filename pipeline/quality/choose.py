@@ -14,6 +14,7 @@ trained model by the kappas on its model card.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,24 +22,17 @@ from typing import Any
 
 from pipeline.coding.base import Coder
 from pipeline.coding.registry import KINDS, TRAINABLE, load_coder, new_coder
-from pipeline.config import PROJECT_ROOT, Codebook
+from pipeline.config import Codebook, load_codebook
 from pipeline.errors import ConfigError
 from pipeline.quality.card import CARD, ModelCard, read_card
 from pipeline.quality.gate import DEFAULT_MIN_KAPPA, AgreementGate, kappa_from_evaluation
+from pipeline.quality.places import MODELS_DIR, agreement_file
 from pipeline.quality.provenance import drives_auto
 
-MODELS_DIR = PROJECT_ROOT / "models"  # the project's models, wherever the command runs
-AGREEMENT_SUFFIX = ".agreement"  # models/codebooks/<codebook>.agreement/evaluation.json
 AUTO = "auto"
 RULES = "rules"
 CARD_SCORES = ("macro_f1", "macro_f1_ci", "micro_f1", "micro_f1_ci", "alpha", "folds",
                "n_codes")
-
-
-def agreement_file(codebook_path: Path) -> Path | None:
-    """The stored evaluation of the rule coder beside a codebook file, if there is one."""
-    path = Path(codebook_path).with_suffix(AGREEMENT_SUFFIX) / "evaluation.json"
-    return path if path.is_file() else None
 
 
 def model_dir(name: str) -> Path | None:
@@ -146,3 +140,22 @@ def resolve_coder(name: str, codebook: Codebook, codebook_path: Path, *,
     card = read_card(directory)
     gate = AgreementGate(load_coder(directory, codebook), card.kappa(), min_kappa)
     return ResolvedCoder(gate, name, reason, card=card)  # as asked: no machine path
+
+
+@functools.lru_cache(maxsize=4)
+def coder_in_process(name: str, codebook_path: str, codebook_sha256: str,
+                     agreement: str | None, min_kappa: float) -> ResolvedCoder:
+    """:func:`resolve_coder` of a run's chosen coder, once per process, for coding chunks.
+
+    A wave's chunks may be coded on Dask workers, each a process of its own: each resolves the
+    coder the run chose (``name``: ``rules`` or a model, never ``auto``, so the choice is the
+    run's) from the same files once, then codes every chunk it is given with it. ConfigError
+    when the codebook file is no longer the one the run read (``codebook_sha256``).
+    """
+    path = Path(codebook_path)
+    book = load_codebook(path)
+    if book.sha256 != codebook_sha256:
+        raise ConfigError(f"{path}: the codebook changed while the wave was being coded; "
+                          "run the wave again")
+    return resolve_coder(name, book, path, agreement=Path(agreement) if agreement else None,
+                         min_kappa=min_kappa)

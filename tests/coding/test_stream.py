@@ -7,7 +7,7 @@ import pandas as pd
 
 from pipeline import schema as s
 from pipeline.coding.rules import RuleCoder
-from pipeline.coding.stream import codable, segment_and_code
+from pipeline.coding.stream import codable, combine_chunks, document_chunks, segment_and_code
 
 TEXT = ("Interviewer: Is housing a problem for your clients?\n"
         "Respondent: Yes, housing is the gap.\n"
@@ -46,3 +46,21 @@ def test_codable_leaves_out_fillers_whatever_the_role():
                              s.FILLER: [False, False, True, False]})
     assert codable(segments).tolist() == [True, False, False, True]
     assert codable(segments, code_interviewer=True).tolist() == [True, True, False, True]
+
+
+def test_chunks_coded_apart_and_combined_equal_the_whole(mini_codebook):
+    documents = s.conform(pd.DataFrame([{
+        s.DOCUMENT_ID: f"d{i}", s.WAVE: "w", s.SOURCE: "a.csv", s.KIND: "survey",
+        s.RESPONDENT_ID: f"r{i}", s.QUESTION_ID: "q1", s.QUESTION: None, s.LINE: i + 2,
+        s.TEXT: text} for i, text in enumerate([
+            "Housing is the gap.", "No housing. Jobs are hard to find.", "Nothing to add.",
+            "Housing support helped me a lot.", "Training would help."])]), s.DOCUMENTS)
+    coder = RuleCoder(mini_codebook)
+    whole = segment_and_code(documents, coder)
+    chunks = document_chunks(documents, 2)
+    assert [len(c) for c in chunks] == [2, 2, 1]
+    parts = combine_chunks([segment_and_code(chunk, coder) for chunk in chunks])
+    pd.testing.assert_frame_equal(parts.segments, whole.segments)
+    pd.testing.assert_frame_equal(parts.codings, whole.codings)
+    assert len(whole.codings) > 0 and set(parts.seconds) == {"segment", "code"}
+    assert len(document_chunks(documents.iloc[:0], 2)) == 1  # one empty chunk: one task

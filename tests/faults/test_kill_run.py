@@ -38,8 +38,9 @@ VOLATILE = ("timings", "run_id")  # run.json, the runs table and the sign-off vi
 
 
 def run_args(folder: Path, out: Path) -> list[str]:
+    # --force: every run codes the wave (an unchanged wave's outputs would be kept as they are)
     return ["run", str(folder), "--out", str(out), "--coder", "rules", "--no-topics",
-            "--codebook", str(CODEBOOK)]
+            "--codebook", str(CODEBOOK), "--force"]
 
 
 def contents(out: Path) -> dict[str, object]:
@@ -55,6 +56,8 @@ def contents(out: Path) -> dict[str, object]:
         elif path.name == "run.json":
             record = json.loads(path.read_text(encoding="utf-8"))
             found[name] = {k: v for k, v in record.items() if k not in VOLATILE}
+        elif path.name == "fingerprint.json":  # names the run.json it goes with: volatile
+            found[name] = json.loads(path.read_text(encoding="utf-8"))["fingerprint"]
         else:
             found[name] = hashlib.sha256(path.read_bytes()).hexdigest()
     with duckdb.connect(str(database_of(folder)), read_only=True) as db:

@@ -18,6 +18,7 @@ import stat
 import zipfile
 from pathlib import Path
 
+import distributed  # noqa: F401  (as under --dask: tblib then pickles exceptions' chains)
 import duckdb
 import pandas as pd
 import pytest
@@ -133,7 +134,7 @@ def test_a_redacted_run_leaves_no_identifier_in_its_outputs(tmp_path, own_result
     assert words_in_prefect(own_result_storage, PLANTED + ANSWERS + said) == {}
 
 
-def test_a_second_run_keeps_the_placeholders(tmp_path):
+def test_a_second_run_keeps_the_placeholders(tmp_path, own_result_storage):
     run = WaveRun(wave_folder=str(WAVE), wave_id="redact-demo", redact=True, coder="rules",
                   topics=False, codebook=CODEBOOK, out=str(tmp_path / "out"), progress=False)
     code_wave(run=run)
@@ -143,6 +144,14 @@ def test_a_second_run_keeps_the_placeholders(tmp_path):
     again = pd.read_parquet(tmp_path / "out" / "redact-demo" / "documents.parquet")
     pd.testing.assert_frame_equal(first, again)
     assert mapping_path(tmp_path / "out", "redact-demo").read_bytes() == key
+    # The second run read its stages from the cache in the wave's folder, none from Prefect.
+    record = json.loads((tmp_path / "out" / "redact-demo" / "run.json").read_text())
+    assert all(used["reused"] for used in record["cache"].values()) and record["cache"]
+    cached = " ".join(_texts_of(p) for p in (tmp_path / "out" / "redact-demo" / ".cache")
+                      .rglob("*.parquet"))
+    assert "[PERSON_" in cached and not [word for word in PLANTED if word in cached]
+    said = first[s.TEXT].tolist()
+    assert words_in_prefect(own_result_storage, PLANTED + ANSWERS + said) == {}
 
 
 @pytest.mark.parametrize("module, function, stage", [

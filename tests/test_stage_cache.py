@@ -1,0 +1,40 @@
+"""Stage results cached in the wave's outputs folder as parquet and JSON, read back as written."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline.coding.stream import SegmentedAndCoded
+from pipeline.ingest import ingest_wave
+from pipeline.stage_cache import CACHE_DIR, INGEST, SEGMENT_AND_CODE, StageCache
+
+
+def test_an_ingest_result_comes_back_as_it_was_cached(tmp_path, waves_dir):
+    ingested = ingest_wave(waves_dir / "mini-wave")
+    cache = StageCache(tmp_path / "mini-2013")
+    cache.put(INGEST, "k1", ingested)
+    assert not (tmp_path / "mini-2013").exists()  # nothing before the run has published
+    cache.write(INGEST, "k1", ingested)
+    again = StageCache(tmp_path / "mini-2013").get(INGEST, "k1")
+    pd.testing.assert_frame_equal(again.documents, ingested.documents)
+    pd.testing.assert_frame_equal(again.rejected, ingested.rejected)
+    assert again.manifest == ingested.manifest and again.inputs == ingested.inputs
+    assert (again.items_in, again.notes, again.inferred) == \
+        (ingested.items_in, ingested.notes, ingested.inferred)
+    assert again.speaker_labels == ingested.speaker_labels
+
+
+def test_another_key_or_no_reuse_finds_nothing_and_a_new_key_replaces_the_old(tmp_path):
+    coded = SegmentedAndCoded(pd.DataFrame({"segment_id": ["a", "b"]}),
+                              pd.DataFrame({"segment_id": ["a"], "code_id": ["x"]}))
+    cache = StageCache(tmp_path / "w")
+    cache.write(SEGMENT_AND_CODE, "old", coded)
+    assert cache.get(SEGMENT_AND_CODE, "new") is None
+    assert cache.used == {SEGMENT_AND_CODE: {"key": "new", "reused": False}}
+    assert StageCache(tmp_path / "w", reuse=False).get(SEGMENT_AND_CODE, "old") is None
+    found = cache.get(SEGMENT_AND_CODE, "old")
+    pd.testing.assert_frame_equal(found.codings, coded.codings)
+    assert cache.used[SEGMENT_AND_CODE]["reused"]
+    cache.write(SEGMENT_AND_CODE, "new", coded)
+    kept = [p.name for p in (tmp_path / "w" / CACHE_DIR / SEGMENT_AND_CODE).iterdir()]
+    assert kept == ["new"]
