@@ -1,0 +1,138 @@
+"""Active learning: the order in which to ask a human to code texts so the coder learns most.
+
+Three signals, all from what the coders already say about the unlabelled pool:
+
+- **uncertainty**: how close a text's probability is to a code's decision threshold (a text
+  scored right at the cut is the one the coder cannot decide); a text takes its most
+  uncertain code;
+- **disagreement**: whether the trained coder and the other coders (e.g. the rules, rules ∪
+  semantic) disagree on any code: someone is wrong, and a human answer settles it;
+- **diversity**: the pool is clustered on its sentence embeddings (k-means) and the order
+  visits the clusters in turn, so a batch of 100 is not 100 near-duplicates of one complaint.
+
+Pure functions on arrays; seeded (k-means) and otherwise deterministic (ties keep pool order).
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+import numpy as np
+from sklearn.cluster import KMeans
+
+from pipeline.errors import InputError
+
+DEFAULT_CLUSTERS = 10
+
+
+def uncertainty(proba: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+    """Per text, 1 at a code's threshold falling to 0 at certainty (probability 0 or 1).
+
+    The distance to the cut is scaled by the room on that side of it, so a code with a low
+    threshold is as uncertain at half-way to 0 as one with a high threshold at half-way to 1.
+    Codes with an infinite threshold (not learned) are left out; a text takes its maximum.
+    """
+    proba, thresholds = np.asarray(proba, dtype=float), np.asarray(thresholds, dtype=float)
+    _check_columns(proba, thresholds)
+    learned = np.isfinite(thresholds)
+    if not learned.any() or not len(proba):
+        return np.zeros(len(proba))
+    p, t = proba[:, learned], thresholds[learned]
+    room = np.where(p >= t, 1.0 - t, t)
+    closeness = 1.0 - np.abs(p - t) / np.maximum(room, 1e-9)
+    return np.clip(closeness, 0.0, 1.0).max(axis=1)
+
+
+def disagreement(decisions: Mapping[str, np.ndarray]) -> np.ndarray:
+    """Per text, the share of codes on which the coders' 0/1 decisions are not unanimous.
+
+    ``decisions`` maps a coder's name to its texts × codes 0/1 matrix (same shape for all).
+    """
+    matrices = [np.asarray(m, dtype=int) for m in decisions.values()]
+    if not matrices:
+        return np.zeros(0)
+    shapes = {m.shape for m in matrices}
+    if len(shapes) != 1:
+        raise InputError(f"coders' decisions differ in shape: {sorted(shapes)} "
+                         f"(coders: {', '.join(decisions)})")
+    stacked = np.stack(matrices)
+    split = stacked.min(axis=0) != stacked.max(axis=0)
+    return split.mean(axis=1) if split.shape[1] else np.zeros(split.shape[0])
+
+
+def clusters(embeddings: np.ndarray, n_clusters: int = DEFAULT_CLUSTERS,
+             seed: int = 42) -> np.ndarray:
+    """k-means cluster of each text's embedding (seeded; fewer clusters for a small pool)."""
+    embeddings = np.asarray(embeddings, dtype=np.float64)
+    k = max(1, min(n_clusters, len(embeddings)))
+    if len(embeddings) == 0:
+        return np.zeros(0, dtype=int)
+    return KMeans(n_clusters=k, n_init=4, random_state=seed).fit_predict(embeddings)
+
+
+def priority(proba: np.ndarray, thresholds: np.ndarray,
+             others: Mapping[str, np.ndarray] | None = None, *,
+             disagreement_weight: float = 1.0) -> np.ndarray:
+    """Per text, uncertainty plus ``disagreement_weight`` × (coders disagree on any code).
+
+    The trained coder's own decisions (probability ≥ threshold) are compared with ``others``.
+    With the default weight every disputed text ranks above every undisputed one, and
+    uncertainty orders texts within each group: a dispute means at least one coder is wrong.
+    """
+    proba, thresholds = np.asarray(proba, dtype=float), np.asarray(thresholds, dtype=float)
+    score = uncertainty(proba, thresholds)
+    if others:
+        own = (proba >= thresholds).astype(int)
+        for name, matrix in others.items():
+            if np.shape(matrix) != own.shape:
+                raise InputError(f"coder {name!r}: decisions of shape {np.shape(matrix)}, "
+                                 f"the trained coder's are {own.shape}")
+        disputed = disagreement({"trained": own, **others}) > 0
+        score = score + disagreement_weight * disputed
+    return score
+
+
+def review_order(proba: np.ndarray, thresholds: np.ndarray,
+                 others: Mapping[str, np.ndarray] | None = None,
+                 embeddings: np.ndarray | None = None, *,
+                 n_clusters: int = DEFAULT_CLUSTERS, disagreement_weight: float = 1.0,
+                 seed: int = 42) -> np.ndarray:
+    """Positions of the pool's texts in the order a human should code them.
+
+    Args:
+        proba: the trained coder's probabilities, texts × codes.
+        thresholds: its decision threshold per code (``inf`` for a code it did not learn).
+        others: other coders' 0/1 decisions (name → texts × codes, same code order).
+        embeddings: sentence embeddings of the texts; with them the order takes the best
+            remaining text of each k-means cluster in turn (within a turn, higher
+            priority first); without them it is plain priority order.
+        n_clusters: clusters for diversity (fewer for a small pool).
+        disagreement_weight: see :func:`priority`.
+        seed: seeds k-means; the same inputs and seed give the same order.
+
+    Returns:
+        Every position ``0 .. len(proba) - 1`` once, the text to ask about first at the front.
+    """
+    score = priority(proba, thresholds, others, disagreement_weight=disagreement_weight)
+    ranked = np.lexsort((np.arange(len(score)), -score))  # best first; ties by position
+    if embeddings is None or len(score) == 0:
+        return ranked
+    if len(embeddings) != len(score):
+        raise InputError(f"{len(embeddings)} embeddings for {len(score)} texts")
+    groups = clusters(embeddings, n_clusters, seed)
+    queues: dict[int, list[int]] = {}
+    for position in ranked:  # each cluster's texts, best first; clusters by their best text
+        queues.setdefault(int(groups[position]), []).append(int(position))
+    rank = np.empty(len(score), dtype=int)
+    rank[ranked] = np.arange(len(score))
+    order: list[int] = []
+    lists = list(queues.values())
+    for depth in range(max(len(q) for q in lists)):  # one text per cluster per turn, best first
+        order.extend(sorted((q[depth] for q in lists if depth < len(q)), key=rank.__getitem__))
+    return np.array(order, dtype=int)
+
+
+def _check_columns(proba: np.ndarray, thresholds: np.ndarray) -> None:
+    if proba.ndim != 2 or proba.shape[1] != len(thresholds):
+        raise InputError(f"probabilities of shape {proba.shape} for {len(thresholds)} "
+                         f"thresholds (one per code)")

@@ -1,0 +1,84 @@
+"""The review order for active learning, from a real trained coder, real rules and MiniLM."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pipeline.coding.features import rule_matrix
+from pipeline.coding.linear import LinearCoder
+from pipeline.coding.rules import RuleCoder
+from pipeline.config import load_codebook
+from pipeline.embeddings import MiniLMEmbedder
+from pipeline.errors import InputError
+from pipeline.quality.active import clusters, disagreement, review_order, uncertainty
+
+DATA = Path(__file__).parents[1] / "data"
+
+
+@pytest.fixture(scope="module")
+def pool(comments_gold):
+    """A coder trained on every other comment; the rest is the unlabelled pool."""
+    train = comments_gold.subset(range(0, len(comments_gold.texts), 2))
+    rest = comments_gold.subset(range(1, len(comments_gold.texts), 2))
+    coder = LinearCoder(codebook="comments@1", embeddings=False, seed=3)
+    coder.fit(train.texts, train.labels, train.code_ids)
+    book = load_codebook(DATA / "codebook-comments.yaml")
+    return {"texts": rest.texts, "proba": coder.predict_proba(rest.texts),
+            "thresholds": coder.threshold_vector(),
+            "rules": rule_matrix(RuleCoder(book), rest.texts, rest.code_ids),
+            "embeddings": MiniLMEmbedder().embed(rest.texts)}
+
+
+def test_the_most_uncertain_text_comes_first(pool):
+    doubt = uncertainty(pool["proba"], pool["thresholds"])
+    assert doubt.min() >= 0 and doubt.max() <= 1
+    plain = review_order(pool["proba"], pool["thresholds"])
+    spread = review_order(pool["proba"], pool["thresholds"], embeddings=pool["embeddings"])
+    assert plain[0] == spread[0] == int(np.argmax(doubt))
+    assert list(doubt[plain]) == sorted(doubt, reverse=True)
+
+
+def test_a_text_the_coders_dispute_comes_before_one_they_agree_on(pool):
+    proba, thresholds = pool["proba"], pool["thresholds"]
+    own = (proba >= thresholds).astype(int)
+    disputed = disagreement({"trained": own, "rules": pool["rules"]}) > 0
+    assert 0 < disputed.sum() < len(disputed)  # the rules miss paraphrase the coder learned
+    doubt = uncertainty(proba, thresholds)
+    agreed_first = max(np.flatnonzero(~disputed), key=lambda i: doubt[i])
+    disputed_last = min(np.flatnonzero(disputed), key=lambda i: doubt[i])
+    assert doubt[agreed_first] > doubt[disputed_last]  # uncertainty alone puts it first
+
+    def position(order, i):
+        return int(np.flatnonzero(order == i)[0])
+
+    alone = review_order(proba, thresholds)
+    assert position(alone, agreed_first) < position(alone, disputed_last)
+    both = review_order(proba, thresholds, {"rules": pool["rules"]})
+    assert position(both, disputed_last) < position(both, agreed_first)
+    assert disputed[both[:disputed.sum()]].all()  # every disputed text before every agreed one
+
+
+def test_a_batch_spreads_across_embedding_clusters(pool):
+    groups = clusters(pool["embeddings"], 4, seed=7)
+    assert len(set(groups)) == 4
+    order = review_order(pool["proba"], pool["thresholds"], {"rules": pool["rules"]},
+                         pool["embeddings"], n_clusters=4, seed=7)
+    assert sorted(order) == list(range(len(pool["texts"])))
+    assert len(set(groups[order[:4]])) == 4  # the first batch of four: one from each cluster
+    plain = review_order(pool["proba"], pool["thresholds"], {"rules": pool["rules"]})
+    assert len(set(groups[plain[:4]])) < 4  # without diversity the batch bunches up
+
+
+def test_the_same_seed_gives_the_same_order(pool):
+    args = (pool["proba"], pool["thresholds"], {"rules": pool["rules"]}, pool["embeddings"])
+    first = review_order(*args, n_clusters=5, seed=11)
+    assert np.array_equal(first, review_order(*args, n_clusters=5, seed=11))
+    assert sorted(first) == list(range(len(pool["texts"])))
+
+
+def test_decisions_of_the_wrong_shape_name_the_coder(pool):
+    with pytest.raises(InputError, match="coder 'rules'"):
+        review_order(pool["proba"], pool["thresholds"], {"rules": pool["rules"][:3]})
