@@ -30,16 +30,22 @@ WORDS = {7: ["naloxone", "kit", "staff"], 9: ["overdose", "peer", "naloxone"],
          4: ["turnover", "staff", "recruitment"]}
 
 
-def _tables():
-    rows = [(f"t{topic}-{i}", topic, text) for topic, texts in TEXTS.items()
-            for i, text in enumerate(texts)]
+def _segment_tables(rows, wave):
+    """Segments and their topics from (segment id, topic, text) rows."""
     segments = s.conform(pd.DataFrame({
-        s.SEGMENT_ID: [r[0] for r in rows], s.DOCUMENT_ID: [r[0] for r in rows], s.WAVE: "w3",
+        s.SEGMENT_ID: [r[0] for r in rows], s.DOCUMENT_ID: [r[0] for r in rows], s.WAVE: wave,
         s.START: 0, s.END: [len(r[2]) for r in rows], s.TEXT: [r[2] for r in rows],
         s.SPEAKER: None, s.CONTEXT: None}), s.SEGMENTS)
     segment_topics = s.conform(pd.DataFrame({
-        s.SEGMENT_ID: [r[0] for r in rows], s.WAVE: "w3", s.TOPIC_ID: [r[1] for r in rows],
+        s.SEGMENT_ID: [r[0] for r in rows], s.WAVE: wave, s.TOPIC_ID: [r[1] for r in rows],
         s.PROBABILITY: 1.0}), s.SEGMENT_TOPICS)
+    return segments, segment_topics
+
+
+def _tables():
+    segments, segment_topics = _segment_tables(
+        [(f"t{topic}-{i}", topic, text) for topic, texts in TEXTS.items()
+         for i, text in enumerate(texts)], "w3")
     topics = s.conform(pd.DataFrame({
         s.WAVE: "w3", s.TOPIC_ID: list(TEXTS), s.SIZE: [len(t) for t in TEXTS.values()],
         s.WORDS: [WORDS[t] for t in TEXTS],
@@ -90,15 +96,9 @@ def test_a_word_two_themes_happen_to_share_does_not_join_them():
     pay = [f"Pay in the sector is low and turnover is high in team {i}." for i in range(3)] + [
         f"Salaries for keyworkers fell again in area {i}." for i in range(5)]
     highs = [f"Legal highs are sold in the shop on street {i}." for i in range(3)]
-    rows = [(f"p{i}", 1, t) for i, t in enumerate(pay)] + [(f"h{i}", 2, t)
-                                                           for i, t in enumerate(highs)]
-    segments = s.conform(pd.DataFrame({
-        s.SEGMENT_ID: [r[0] for r in rows], s.DOCUMENT_ID: [r[0] for r in rows], s.WAVE: "w",
-        s.START: 0, s.END: [len(r[2]) for r in rows], s.TEXT: [r[2] for r in rows],
-        s.SPEAKER: None, s.CONTEXT: None}), s.SEGMENTS)
-    segment_topics = s.conform(pd.DataFrame({
-        s.SEGMENT_ID: [r[0] for r in rows], s.WAVE: "w", s.TOPIC_ID: [r[1] for r in rows],
-        s.PROBABILITY: 1.0}), s.SEGMENT_TOPICS)
+    segments, segment_topics = _segment_tables(
+        [(f"p{i}", 1, t) for i, t in enumerate(pay)]
+        + [(f"h{i}", 2, t) for i, t in enumerate(highs)], "w")
     topics = s.conform(pd.DataFrame({
         s.WAVE: "w", s.TOPIC_ID: [1, 2], s.SIZE: [8, 3],
         s.WORDS: [["salary", "pay", "high"], ["legal", "shop", "high"]],
