@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from prefect import flow, task
+from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
@@ -24,7 +24,12 @@ from tqdm.auto import tqdm
 from flows.setup import offline_environment
 from flows.signoff import current_run_id, sign_off_step
 from pipeline.codebooks.candidates import wave_candidates
-from pipeline.coding.stream import combine_chunks, document_chunks, segment_and_code
+from pipeline.coding.stream import (
+    ChunkProgress,
+    combine_chunks,
+    document_chunks,
+    segment_and_code,
+)
 from pipeline.config import load_codebook
 from pipeline.embeddings import make_embedder
 from pipeline.errors import InternalError, WavecoderError, describe_bug
@@ -148,8 +153,16 @@ def code_in_chunks(ingested, coder: str, codebook_sha256: str, run: WaveRun):
             "chunk": chunks, "run": unmapped(run), "coder": unmapped(coder),
             "codebook_sha256": unmapped(codebook_sha256),
             "speakers": unmapped(ingested.speaker_labels)})
-        parts = [future.result() for future in tqdm(
-            futures, desc="segment and code", unit="chunk", disable=not run.progress)]
+        # Counts only reach the terminal and Prefect's logs: chunks done, documents/s.
+        counter, logger, parts = ChunkProgress(len(chunks)), get_run_logger(), []
+        bar = tqdm(total=len(chunks), desc="segment and code", unit="chunk",
+                   disable=not run.progress)
+        for chunk, future in zip(chunks, futures, strict=True):
+            parts.append(future.result())
+            logger.info(counter.add(parts[-1], len(chunk)))
+            bar.set_postfix_str(f"{counter.rate():,.0f} documents/s", refresh=False)
+            bar.update()
+        bar.close()
     return combine_chunks(parts)
 
 

@@ -104,3 +104,33 @@ def combine_chunks(parts: list[SegmentedAndCoded]) -> SegmentedAndCoded:
         codings=pd.concat([p.codings for p in parts], ignore_index=True) if parts
         else s.empty(s.CODINGS),
         seconds=seconds)
+
+
+@dataclass
+class ChunkProgress:
+    """How far segment-and-code has got, as one line of counts for a log (never any text).
+
+    ``add`` is told each finished chunk, in order, with how many documents it held, and
+    returns e.g. "segment and code: chunk 3/10, 1,500 documents, 4,212 segments, 830
+    documents/s".
+    """
+
+    chunks: int
+    started: float = field(default_factory=time.perf_counter)
+    done: int = 0
+    documents: int = 0
+    segments: int = 0
+
+    def add(self, part: SegmentedAndCoded, documents: int) -> str:
+        """Count one more finished chunk of ``documents`` documents; the progress line."""
+        self.done += 1
+        self.documents += documents
+        self.segments += len(part.segments)
+        return (f"segment and code: chunk {self.done}/{self.chunks}, "
+                f"{self.documents:,} documents, {self.segments:,} segments, "
+                f"{self.rate():,.0f} documents/s")
+
+    def rate(self) -> float:
+        """Documents finished per second of wall time since the first chunk started."""
+        return self.documents / max(time.perf_counter() - self.started, 1e-6)
+

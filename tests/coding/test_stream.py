@@ -7,7 +7,13 @@ import pandas as pd
 
 from pipeline import schema as s
 from pipeline.coding.rules import RuleCoder
-from pipeline.coding.stream import codable, combine_chunks, document_chunks, segment_and_code
+from pipeline.coding.stream import (
+    ChunkProgress,
+    codable,
+    combine_chunks,
+    document_chunks,
+    segment_and_code,
+)
 
 TEXT = ("Interviewer: Is housing a problem for your clients?\n"
         "Respondent: Yes, housing is the gap.\n"
@@ -48,13 +54,17 @@ def test_codable_leaves_out_fillers_whatever_the_role():
     assert codable(segments, code_interviewer=True).tolist() == [True, True, False, True]
 
 
-def test_chunks_coded_apart_and_combined_equal_the_whole(mini_codebook):
-    documents = s.conform(pd.DataFrame([{
+def five_answers():
+    return s.conform(pd.DataFrame([{
         s.DOCUMENT_ID: f"d{i}", s.WAVE: "w", s.SOURCE: "a.csv", s.KIND: "survey",
         s.RESPONDENT_ID: f"r{i}", s.QUESTION_ID: "q1", s.QUESTION: None, s.LINE: i + 2,
         s.TEXT: text} for i, text in enumerate([
             "Housing is the gap.", "No housing. Jobs are hard to find.", "Nothing to add.",
             "Housing support helped me a lot.", "Training would help."])]), s.DOCUMENTS)
+
+
+def test_chunks_coded_apart_and_combined_equal_the_whole(mini_codebook):
+    documents = five_answers()
     coder = RuleCoder(mini_codebook)
     whole = segment_and_code(documents, coder)
     chunks = document_chunks(documents, 2)
@@ -64,3 +74,16 @@ def test_chunks_coded_apart_and_combined_equal_the_whole(mini_codebook):
     pd.testing.assert_frame_equal(parts.codings, whole.codings)
     assert len(whole.codings) > 0 and set(parts.seconds) == {"segment", "code"}
     assert len(document_chunks(documents.iloc[:0], 2)) == 1  # one empty chunk: one task
+
+
+def test_chunk_progress_counts_documents_and_segments_without_text(mini_codebook):
+    documents, coder = five_answers(), RuleCoder(mini_codebook)
+    chunks = document_chunks(documents, 2)
+    counter = ChunkProgress(len(chunks))
+    lines = [counter.add(segment_and_code(chunk, coder), len(chunk)) for chunk in chunks]
+    segments = len(segment_and_code(documents, coder).segments)
+    assert segments == 6  # "No housing. Jobs are hard to find." is two
+    assert lines[0].startswith("segment and code: chunk 1/3, 2 documents, 3 segments, ")
+    assert lines[-1].startswith(f"segment and code: chunk 3/3, 5 documents, {segments} segments, ")
+    assert all(line.endswith(" documents/s") for line in lines)
+    assert not any(word in " ".join(lines).lower() for word in ("housing", "jobs", "training"))

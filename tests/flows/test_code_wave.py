@@ -113,6 +113,25 @@ def test_markdown_artifact_summarises_the_run(sample_run):
     assert "- topic " in topics_part or "every topic is covered" in topics_part
 
 
+def test_prefect_logs_show_segment_and_code_progress_in_counts(sample_run):
+    import httpx
+    from prefect.logging.handlers import APILogHandler
+    from prefect.settings import PREFECT_API_URL
+
+    _, out_dir, record = sample_run
+    APILogHandler().flush()  # logs reach the API in batches
+    response = httpx.post(f"{PREFECT_API_URL.value()}/logs/filter", json={
+        "logs": {"flow_run_id": {"any_": [record["run_id"]]}}, "limit": 200})
+    response.raise_for_status()
+    lines = [log["message"] for log in response.json()
+             if log["message"].startswith("segment and code: chunk ")]
+    documents = len(load(out_dir, "documents"))
+    assert lines and lines[-1].startswith(
+        f"segment and code: chunk {len(lines)}/{len(lines)}, {documents:,} documents, "
+        f"{len(load(out_dir, 'segments')):,} segments, ")
+    assert lines[-1].endswith(" documents/s")
+
+
 def test_second_run_gives_identical_codings_and_replaces_the_wave(sample_run):
     out, out_dir, record = sample_run
     first_codings, first_segments = load(out_dir, "codings"), load(out_dir, "segments")
