@@ -20,6 +20,7 @@ and load (on a shared machine, take them under a lock).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import re
@@ -63,13 +64,23 @@ class Measured:
     texts: int = 0  # answers the baselines read (non-empty cells)
 
 
+def generator_version() -> str:
+    """A hash of the generator and the sample-text scripts it draws on."""
+    files = [Path(__file__).with_name("wave_generator.py"), ROOT / "scripts" / "sample_text.py",
+             ROOT / "scripts" / "make_sample_waves.py"]
+    return hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()[:16]
+
+
 def wave_for(answers: int, work: Path, seed: int) -> WaveStats:
-    """The generated wave of ``answers``, written once per size and seed, then reused."""
+    """The generated wave of ``answers``, written once per size, seed and generator version."""
     stats_path = work / "waves" / f"bench-{label_of(answers)}-s{seed}.json"
+    version = generator_version()
     if stats_path.exists():
-        return WaveStats(**json.loads(stats_path.read_text(encoding="utf-8")))
+        saved = json.loads(stats_path.read_text(encoding="utf-8"))
+        if saved.pop("generator", None) == version:
+            return WaveStats(**saved)
     stats = write_wave(answers, work / "waves", seed)
-    stats_path.write_text(json.dumps(stats.__dict__), encoding="utf-8")
+    stats_path.write_text(json.dumps(stats.__dict__ | {"generator": version}), encoding="utf-8")
     return stats
 
 
