@@ -235,7 +235,8 @@ def print_table(frame: pd.DataFrame, console: Console) -> None:
                 continue
             r = row.iloc[0]
             if isinstance(r.get("note"), str) and r["note"]:
-                cells.append(r["note"])
+                cells.append(f"{r['note']}\npeak RSS {r['peak_rss_mb']:,.0f} MB · "
+                             f"CPU {r['cpu_seconds']:,.0f} s")
                 continue
             text = f"{r['seconds']:,.1f} s · {r['answers_per_s']:,.0f}/s"
             if measure not in ("naive pandas regex",):
