@@ -15,7 +15,7 @@ export TRANSFORMERS_OFFLINE := 1
 export HF_HUB_DISABLE_TELEMETRY := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install run test lint clean chromium
+.PHONY: install run test lint clean chromium bench
 
 install: $(STAMP)
 
@@ -48,6 +48,16 @@ test: install chromium
 
 lint: install
 	$(BIN)/ruff check pipeline flows tests scripts
+
+# Speed at scale (README): generated waves of SIZES answers (under /tmp/wavecoder-bench), each
+# coded by `wavecoder run --no-topics` in a new process, beside a naive pandas-regex coder and
+# bare spaCy tokenisation over the same answers; one table, and docs/bench-scale.csv/.png.
+# A run over BENCH_MAX_SECONDS is stopped and recorded as such. e.g. make bench SIZES=1k,10k
+SIZES ?= 1k,10k,100k
+BENCH_MAX_SECONDS ?= 900
+bench: install
+	$(BIN)/python benchmarks/bench_scale.py --sizes $(SIZES) --max-seconds $(BENCH_MAX_SECONDS) \
+		--out docs
 
 clean:
 	rm -rf outputs .pytest_cache

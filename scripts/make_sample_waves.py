@@ -155,8 +155,11 @@ def roughen(rng: random.Random, text: str) -> str:
     return text
 
 
-def survey_answer(rng: random.Random, question: str, wave: dict, funding_change: str) -> str:
-    """One service's answer to ``question``: a few sentences on the wave's themes."""
+def theme_drawer(question: str, wave: dict, funding_change: str):
+    """``draw(rng) -> (theme, stance)`` for answers to ``question`` in ``wave``.
+
+    Changes lean worse where the service's funding went down.
+    """
     themes, stances = QUESTION_SCOPE[question]
     weights = {t: w for t, w in wave["themes"].items() if themes is None or t in themes}
 
@@ -167,6 +170,12 @@ def survey_answer(rng: random.Random, question: str, wave: dict, funding_change:
             return theme, "worsened" if rng.random() < worse else "improved"
         return theme, rng.choice(stances or ["gap", "available", "need", "improved", "worsened"])
 
+    return draw
+
+
+def survey_answer(rng: random.Random, question: str, wave: dict, funding_change: str) -> str:
+    """One service's answer to ``question``: a few sentences on the wave's themes."""
+    draw = theme_drawer(question, wave, funding_change)
     count = rng.choices([1, 2, 3, 4], weights=[4, 4, 2, 1])[0]
     parts = [rng.choice(FILLERS)] if question == "q1_needs_met" and rng.random() < 0.4 else []
     parts += sentences(rng, count, draw)
