@@ -1,4 +1,4 @@
-"""``wavecoder export-review``, ``import-review`` and ``review-gold``: the review round trip."""
+"""``wavecoder export-review``, ``import-review``, ``review-gold``, ``retrain``: the review loop."""
 
 from __future__ import annotations
 
@@ -171,3 +171,56 @@ def review_gold_command(
     console.print(f"[bold green]Wrote[/bold green] {output}: {gold.segments} reviewed segments, "
                   f"{int((gold.rows['code_id'] != '').sum())} codes; {gold.partly_decided} "
                   "partly decided segments left out")
+
+
+def retrain_command(
+    outputs_dir: Path = typer.Argument(..., help="A reviewed wave's outputs folder."),
+    gold: Optional[Path] = typer.Option(None, "--gold", help="An existing gold file to fold "
+                                        "the reviewed decisions into (a text in both takes "
+                                        "the reviewers' codes)."),
+    codebook: Optional[Path] = typer.Option(None, "--codebook", help="Codebook YAML; must be "
+                                            "the one the wave was coded with (default: the "
+                                            "run's copy in the outputs folder)."),
+    coder: str = typer.Option("linear", "--coder", help="linear, hybrid, textcat or baseline."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Model folder (default: "
+                                       "<outputs root>/models/<wave>-<coder>/, beside the "
+                                       "outputs: it holds the merged gold's texts)."),
+    gold_out: Optional[Path] = typer.Option(None, "--gold-out", help="Where the merged gold "
+                                            ".csv goes (default: <model folder>/gold.csv); "
+                                            "its provenance sidecar is written beside it."),
+    provenance: Optional[Path] = typer.Option(None, "--provenance", help="A provenance YAML "
+                                              "saying whether the wave's texts are real or "
+                                              "generated (texts: real|generated); default: as "
+                                              "the --gold file's sidecar says of its own."),
+    folds: int = typer.Option(5, "--folds", min=2),
+    min_support: int = typer.Option(10, "--min-support", help="Score codes with at least "
+                                    "this many gold examples in the card."),
+    seed: int = typer.Option(42, "--seed"),
+) -> None:
+    """Fold a wave's reviewed decisions into the gold and train a coder on it."""
+    from pipeline.config import load_codebook
+    from pipeline.outputs import read_wave
+    from pipeline.review.retrain import retrain
+
+    wave = read_wave(outputs_dir)
+    folder = out or outputs_dir.parent / "models" / f"{wave.wave}-{coder}"
+    done = retrain(wave, kind=coder, out=folder,
+                   codebook=load_codebook(codebook) if codebook else None,
+                   codebook_file=codebook, gold_file=gold, provenance_file=provenance,
+                   gold_out=gold_out, n_folds=folds, seed=seed, min_support=min_support,
+                   progress=lambda msg: console.log(msg))
+    merged, origin = done.merged, done.provenance
+    replaced = f", {merged.replaced} of its texts replaced by reviewed ones" if gold else ""
+    console.print(f"Gold: {merged.reviewed} texts from the reviewed decisions of "
+                  f"{wave.wave}" + (f", {merged.from_gold} from {gold.name}{replaced}"
+                                     if gold else "")
+                  + f"; {merged.partly_decided} partly decided segments left out")
+    for note in merged.notes:
+        console.print(f"[yellow]note:[/yellow] {note}")
+    console.print(f"[bold green]Wrote[/bold green] {done.gold_file} (texts: {origin.texts}, "
+                  f"coding: {origin.coding})")
+    cv = done.card.cross_validation
+    console.print(f"Trained [bold]{done.card.coder}[/bold] in {done.card.train_seconds} s; "
+                  f"{cv.folds}-fold CV macro-F1 {cv.macro_f1}, micro-F1 {cv.micro_f1}")
+    console.print(f"Model and card: {folder}/ (use it with: wavecoder run WAVE --coder "
+                  f"{folder})")
