@@ -51,6 +51,13 @@ def export_review_command(
     codebook: Optional[Path] = typer.Option(None, "--codebook", help="Codebook YAML "
                                             "(default: the run's copy in the outputs folder)."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing workbook."),
+    order: str = typer.Option("standard", "--order", help="standard: the wave's review queue; "
+                              "active: for the coder to learn fastest, codings a trained "
+                              "model (--model) and the rules disagree on first, then those "
+                              "the model is least sure of, across the wave's topics."),
+    model: Optional[Path] = typer.Option(None, "--model", help="A trained linear model "
+                                         "folder (e.g. from wavecoder retrain), for --order "
+                                         "active."),
 ) -> None:
     """Write the review workbook: one row per coding, queued ones first, with drop-downs."""
     from pipeline.errors import MissingInputError
@@ -63,7 +70,12 @@ def export_review_command(
     if path.exists() and not force:
         raise InputError(f"{path} exists and may hold a reviewer's decisions; import it "
                          "first, or pass --force to overwrite it")
-    queue = wave.review_queue  # as the run or the last import published it
+    if order not in ("standard", "active"):
+        raise InputError(f"--order {order}: not standard or active")
+    if order == "active":
+        queue = _active_queue(wave, book, model, outputs_dir)
+    else:
+        queue = wave.review_queue  # as the run or the last import published it
     if queue is None:
         raise MissingInputError(f"{outputs_dir / 'review' / 'review_queue.csv'}: no such "
                                 "file; run the wave again")
@@ -71,6 +83,27 @@ def export_review_command(
     console.print(f"[bold green]Wrote[/bold green] {path}: {len(wave.codings)} codings, "
                   f"{len(queue)} queued first; fill decision (accept, reject, recode, add), "
                   "then run wavecoder import-review on it")
+
+
+def _active_queue(wave, book, model: Optional[Path], outputs_dir: Path):
+    """The review queue ordered for learning, by ``model`` and the rules."""
+    from pipeline import schema as s
+    from pipeline.review.active_queue import coder_signals
+    from pipeline.review.agreement import codes_to_revise
+    from pipeline.review.queue import review_queue
+
+    if model is None:
+        raise InputError(f"{outputs_dir}: --order active needs --model, a trained linear model "
+                         "of this codebook (wavecoder retrain makes one from the review)")
+    signals = coder_signals(wave.codings, wave.segments, book, model)
+    agreement = wave.review_agreement
+    poor = (codes_to_revise(agreement) if agreement is not None
+            and s.BELOW_THRESHOLD in agreement.columns else [])
+    queue = review_queue(wave.codings, wave.segments, active=signals, poor_agreement=poor)
+    split = int((queue[s.QUEUE_REASON] == s.QUEUE_CODERS_DISAGREE).sum())
+    console.print(f"Ordered for learning by {signals.model}: {split} codings it and the rules "
+                  "disagree on, then the least certain, across the wave's topics")
+    return queue
 
 
 def import_review_command(

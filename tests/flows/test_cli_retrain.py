@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from openpyxl import load_workbook
 from support_review import DATA, coding, fill_workbook, segment, write_comments_outputs
 from typer.testing import CliRunner
 
@@ -24,6 +25,7 @@ from pipeline import schema as s
 from pipeline.coding.registry import load_coder
 from pipeline.config import load_codebook
 from pipeline.quality.card import read_card
+from pipeline.review.workbook import COLUMNS
 
 runner = CliRunner()
 RECODED = "What kind of snacks are in that vending machine?"
@@ -90,3 +92,16 @@ def test_the_retrained_model_codes_the_passages_as_the_reviewer_did(retrained):
     assert (card.data.file, card.data.texts) == ("gold.csv", 58)
     assert card.command.startswith(f"wavecoder train --gold {model / 'gold.csv'} ")
     assert card.cross_validation.gold_provenance.coding == "human"
+
+
+def test_the_next_review_is_ordered_by_the_retrained_model(retrained, tmp_path):
+    out, model, _, _, _ = retrained
+    said = cli("export-review", out, "-o", tmp_path / "next.xlsx", "--order", "active",
+               "--model", model)
+    assert "Ordered for learning by comments-2024-linear" in said
+    sheet = load_workbook(tmp_path / "next.xlsx", read_only=True)["review"]
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    status = COLUMNS.index(s.STATUS)
+    waiting = [row for row in rows if row[status] == "machine"]
+    assert len(waiting) == 3  # the codings nobody decided, queued first
+    assert rows[:3] == waiting
