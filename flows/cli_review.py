@@ -208,12 +208,10 @@ def review_gold_command(
 
 def retrain_command(
     outputs_dir: Path = typer.Argument(..., help="A reviewed wave's outputs folder."),
-    gold: Optional[Path] = typer.Option(None, "--gold", help="An existing gold file to fold "
-                                        "the reviewed decisions into (a text in both takes "
-                                        "the reviewers' codes)."),
-    codebook: Optional[Path] = typer.Option(None, "--codebook", help="Codebook YAML; must be "
-                                            "the one the wave was coded with (default: the "
-                                            "run's copy in the outputs folder)."),
+    gold: Optional[Path] = typer.Option(None, "--gold", help="A gold file to fold the "
+                                        "decisions into (a text in both: the reviewers')."),
+    codebook: Optional[Path] = typer.Option(None, "--codebook", help="Codebook YAML: the one "
+                                            "the wave was coded with (default: its copy)."),
     coder: str = typer.Option("linear", "--coder", help="linear, hybrid, textcat or baseline."),
     out: Optional[Path] = typer.Option(None, "--out", help="Model folder (default: "
                                        "<outputs root>/models/<wave>-<coder>/, beside the "
