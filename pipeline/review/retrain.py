@@ -24,13 +24,13 @@ import yaml
 
 from pipeline import schema as s
 from pipeline.coding.registry import TRAINABLE
-from pipeline.config import Codebook
+from pipeline.config import Codebook, _validate, read_yaml
 from pipeline.errors import ConfigError, InputError
 from pipeline.outputs import CODEBOOK_FILE, RUN_FILE, WaveOutputs, database_of
 from pipeline.quality.card import ModelCard
 from pipeline.quality.gold import GoldSet, load_gold
 from pipeline.quality.measure import context_of
-from pipeline.quality.provenance import GoldProvenance, provenance_path, read_provenance
+from pipeline.quality.provenance import GoldProvenance, provenance_path
 from pipeline.quality.train import train_model
 from pipeline.review.gold_export import reviewed_gold
 from pipeline.review.log import read_log
@@ -155,6 +155,18 @@ def merged_provenance(log: pd.DataFrame, wave: str, gold: GoldSet | None,
         notes="written by wavecoder retrain; a text in both takes the reviewers' codes")
 
 
+def read_declared(path: Path) -> GoldProvenance:
+    """What ``--provenance`` declares of the wave's texts: a sidecar, or just ``texts: ...``.
+
+    Saying how the wave's texts were coded is not needed (the reviewers coded them), so a file
+    holding only ``texts`` is enough; ConfigError names the file and field otherwise.
+    """
+    data = read_yaml(Path(path))
+    if isinstance(data, dict):
+        data.setdefault("coding", "human")
+    return _validate(GoldProvenance, data, Path(path))
+
+
 def write_gold(rows: pd.DataFrame, provenance: GoldProvenance, path: Path) -> Path:
     """Write the merged gold as a long CSV and its provenance sidecar beside it."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -210,7 +222,7 @@ def retrain(wave: WaveOutputs, *, kind: str = "linear", out: Path,
                          f"reviewed in wave '{wave.wave}' has all its codings decided; decide "
                          "every coding of a segment to make it gold")
     gold = load_gold(gold_file, book) if gold_file is not None else None
-    declared = read_provenance(provenance_file, provenance_file) if provenance_file else None
+    declared = read_declared(provenance_file) if provenance_file else None
     provenance = merged_provenance(log, wave.wave, gold, declared,
                                    provenance_file or gold_file or database)
     rows, reviewed, kept, replaced = merge_gold(decided.rows.fillna(""), wave.wave, gold)

@@ -13,7 +13,13 @@ from pipeline.errors import ConfigError, InputError
 from pipeline.outputs import database_of, read_wave
 from pipeline.quality.provenance import GoldProvenance
 from pipeline.review.log import append_decisions
-from pipeline.review.retrain import check_codebook, merge_gold, merged_provenance, retrain
+from pipeline.review.retrain import (
+    check_codebook,
+    merge_gold,
+    merged_provenance,
+    read_declared,
+    retrain,
+)
 
 
 def _reviewed(rows):
@@ -51,6 +57,15 @@ def test_provenance_real_only_when_both_parts_are_and_undeclared_is_refused(comm
     assert (both.texts, both.coding, both.coders) == ("generated", "human", ["Ann", "Cy"])
     with pytest.raises(ConfigError, match=r"gold\.csv: whether the texts of wave 'w' are real"):
         merged_provenance(log, "w", None, None, DATA / "gold.csv")
+
+
+def test_a_declaration_of_the_texts_alone_is_enough_and_a_bad_one_is_named(tmp_path):
+    path = tmp_path / "wave.provenance.yaml"
+    path.write_text("texts: real\n", encoding="utf-8")
+    assert read_declared(path).texts == "real"
+    path.write_text("texts: typed\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"(?s)wave\.provenance\.yaml.*texts"):
+        read_declared(path)
 
 
 def test_only_partly_decided_segments_are_refused_naming_the_log(mini_outputs):
