@@ -57,7 +57,7 @@ def export_review_command(
                               "the model is least sure of, across the wave's topics."),
     model: Optional[Path] = typer.Option(None, "--model", help="A trained linear model "
                                          "folder (e.g. from wavecoder retrain), for --order "
-                                         "active."),
+                                         "active (default: the one that coded the wave)."),
 ) -> None:
     """Write the review workbook: one row per coding, queued ones first, with drop-downs."""
     from pipeline.errors import MissingInputError
@@ -88,13 +88,15 @@ def export_review_command(
 def _active_queue(wave, book, model: Optional[Path], outputs_dir: Path):
     """The review queue ordered for learning, by ``model`` and the rules."""
     from pipeline import schema as s
-    from pipeline.review.active_queue import coder_signals
+    from pipeline.review.active_queue import coder_signals, wave_model
     from pipeline.review.agreement import codes_to_revise
     from pipeline.review.queue import review_queue
 
+    model = model or wave_model(wave.run)
     if model is None:
         raise InputError(f"{outputs_dir}: --order active needs --model, a trained linear model "
-                         "of this codebook (wavecoder retrain makes one from the review)")
+                         "of this codebook (the wave was not coded by one; wavecoder retrain "
+                         "makes one from the review)")
     signals = coder_signals(wave.codings, wave.segments, book, model)
     agreement = wave.review_agreement
     poor = (codes_to_revise(agreement) if agreement is not None

@@ -27,6 +27,7 @@ import pandas as pd
 from pipeline import schema as s
 from pipeline.config import Codebook
 from pipeline.errors import InputError
+from pipeline.outputs import RunRecord
 from pipeline.quality.active import disagreement, review_order
 
 COMMON_THRESHOLD = 0.5
@@ -76,6 +77,19 @@ def coder_signals(codings: pd.DataFrame, segments: pd.DataFrame, codebook: Codeb
         matrix = MiniLMEmbedder().embed(rows[s.TEXT].tolist())
         vectors = dict(zip(ids, matrix, strict=True))
     return CoderSignals(Path(model_dir).name, by_pair, learned, rules, vectors)
+
+
+def wave_model(run: RunRecord | None) -> Path | None:
+    """The trained model a wave was coded with (``run.json``), when it was coded by one."""
+    if run is None:
+        return None
+    from pipeline.quality.choose import model_dir
+
+    for name in (run.coder_info.get("chosen"), run.parameters.get("coder")):
+        folder = model_dir(str(name)) if name else None
+        if folder is not None:
+            return folder
+    return None
 
 
 def common_scale(rows: pd.DataFrame, signals: CoderSignals) -> np.ndarray:

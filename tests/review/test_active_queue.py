@@ -12,10 +12,10 @@ import pytest
 from support_review import DATA, coding, write_comments_outputs
 
 from pipeline import schema as s
-from pipeline.coding.registry import new_coder
 from pipeline.config import load_codebook
-from pipeline.quality.measure import known_of
-from pipeline.review.active_queue import coder_signals, common_scale
+from pipeline.outputs import read_run_record
+from pipeline.quality.train import train_model
+from pipeline.review.active_queue import coder_signals, common_scale, wave_model
 from pipeline.review.queue import review_queue
 
 RECODED = "What kind of snacks are in that vending machine?"
@@ -27,10 +27,7 @@ def wave(tmp_path_factory, comments_gold):
     book = load_codebook(DATA / "codebook-comments.yaml")
     out = write_comments_outputs(tmp / "outputs" / "comments-2024", book)
     model = tmp / "comments-linear"
-    coder = new_coder("linear", book)
-    coder.fit(comments_gold.texts, comments_gold.labels, comments_gold.code_ids,
-              known_of(comments_gold))
-    coder.to_disk(model)
+    train_model("linear", comments_gold, book, model, n_folds=2, min_support=5)
     codings = pd.read_parquet(out / "codings.parquet")
     segments = pd.read_parquet(out / "segments.parquet")
     return out, book, model, codings, segments
@@ -65,3 +62,11 @@ def test_the_gate_still_comes_first_and_embeddings_only_spread_the_order(wave):
     assert queue[s.QUEUE_REASON].tolist()[:3] == ["needs-review", "needs-review",
                                                   "coders-disagree"]
     assert queue.iloc[2][s.TEXT] == RECODED
+
+
+def test_the_model_that_coded_a_wave_is_found_from_its_run_record(wave):
+    out, _, model, _, _ = wave
+    run = read_run_record(out)
+    assert wave_model(run) is None  # coded by the rules
+    chosen = run.model_copy(update={"coder_info": {**run.coder_info, "chosen": str(model)}})
+    assert wave_model(chosen) == model
