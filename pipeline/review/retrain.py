@@ -75,13 +75,13 @@ def check_codebook(wave: WaveOutputs, codebook: Codebook | None, codebook_file: 
     added, removed or redefined) would give their decisions another meaning, so it is refused,
     naming both files.
     """
-    copy = wave.require_codebook()
     if codebook is None:
-        return copy
-    run = wave.require_run()
-    coded_with = run.codebook.sha256 or copy.sha256
+        return wave.require_codebook()
+    copy = wave.codebook  # an older wave may have none: run.json's hash is enough then
+    coded_with = wave.require_run().codebook.sha256 or (copy.sha256 if copy else "")
     if codebook.sha256 == coded_with:
         return codebook
+    copy = copy or wave.require_codebook()
     ours, theirs = set(codebook.code_ids()), set(copy.code_ids())
     if ours != theirs:
         what = "; ".join(part for part in (
