@@ -146,6 +146,7 @@ from flows.cli_report import report_command  # noqa: E402
 from flows.cli_review import (  # noqa: E402
     export_review_command,
     import_review_command,
+    retrain_command,
     review_gold_command,
 )
 from flows.cli_signoff import sign_off_command  # noqa: E402
@@ -162,6 +163,8 @@ for _name, _command, _help in (
     ("import-review", import_review_command, "Import review decisions from a .qdpx or review "
      ".xlsx."),
     ("review-gold", review_gold_command, "Write a reviewed wave's decisions as gold data."),
+    ("retrain", retrain_command, "Fold a wave's reviewed decisions into the gold and train a "
+     "coder on it."),
     ("sign-off", sign_off_command, "Sign off (approve or --reject) a wave's codes: only "
      "signed-off waves are published."),
 ):

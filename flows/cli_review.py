@@ -1,4 +1,4 @@
-"""``wavecoder export-review``, ``import-review`` and ``review-gold``: the review round trip."""
+"""``wavecoder export-review``, ``import-review``, ``review-gold``, ``retrain``: the review loop."""
 
 from __future__ import annotations
 
@@ -51,6 +51,13 @@ def export_review_command(
     codebook: Optional[Path] = typer.Option(None, "--codebook", help="Codebook YAML "
                                             "(default: the run's copy in the outputs folder)."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing workbook."),
+    order: str = typer.Option("standard", "--order", help="standard: the wave's review queue; "
+                              "active: for the coder to learn fastest, codings a trained "
+                              "model (--model) and the rules disagree on first, then those "
+                              "the model is least sure of, across the wave's topics."),
+    model: Optional[Path] = typer.Option(None, "--model", help="A trained linear model "
+                                         "folder (e.g. from wavecoder retrain), for --order "
+                                         "active (default: the one that coded the wave)."),
 ) -> None:
     """Write the review workbook: one row per coding, queued ones first, with drop-downs."""
     from pipeline.errors import MissingInputError
@@ -63,7 +70,12 @@ def export_review_command(
     if path.exists() and not force:
         raise InputError(f"{path} exists and may hold a reviewer's decisions; import it "
                          "first, or pass --force to overwrite it")
-    queue = wave.review_queue  # as the run or the last import published it
+    if order not in ("standard", "active"):
+        raise InputError(f"--order {order}: not standard or active")
+    if order == "active":
+        queue = _active_queue(wave, book, model, outputs_dir)
+    else:
+        queue = wave.review_queue  # as the run or the last import published it
     if queue is None:
         raise MissingInputError(f"{outputs_dir / 'review' / 'review_queue.csv'}: no such "
                                 "file; run the wave again")
@@ -71,6 +83,29 @@ def export_review_command(
     console.print(f"[bold green]Wrote[/bold green] {path}: {len(wave.codings)} codings, "
                   f"{len(queue)} queued first; fill decision (accept, reject, recode, add), "
                   "then run wavecoder import-review on it")
+
+
+def _active_queue(wave, book, model: Optional[Path], outputs_dir: Path):
+    """The review queue ordered for learning, by ``model`` and the rules."""
+    from pipeline import schema as s
+    from pipeline.review.active_queue import coder_signals, wave_model
+    from pipeline.review.agreement import codes_to_revise
+    from pipeline.review.queue import review_queue
+
+    model = model or wave_model(wave.run)
+    if model is None:
+        raise InputError(f"{outputs_dir}: --order active needs --model, a trained linear model "
+                         "of this codebook (the wave was not coded by one; wavecoder retrain "
+                         "makes one from the review)")
+    signals = coder_signals(wave.codings, wave.segments, book, model)
+    agreement = wave.review_agreement
+    poor = (codes_to_revise(agreement) if agreement is not None
+            and s.BELOW_THRESHOLD in agreement.columns else [])
+    queue = review_queue(wave.codings, wave.segments, active=signals, poor_agreement=poor)
+    split = int((queue[s.QUEUE_REASON] == s.QUEUE_CODERS_DISAGREE).sum())
+    console.print(f"Ordered for learning by {signals.model}: {split} codings it and the rules "
+                  "disagree on, then the least certain, across the wave's topics")
+    return queue
 
 
 def import_review_command(
@@ -171,3 +206,54 @@ def review_gold_command(
     console.print(f"[bold green]Wrote[/bold green] {output}: {gold.segments} reviewed segments, "
                   f"{int((gold.rows['code_id'] != '').sum())} codes; {gold.partly_decided} "
                   "partly decided segments left out")
+
+
+def retrain_command(
+    outputs_dir: Path = typer.Argument(..., help="A reviewed wave's outputs folder."),
+    gold: Optional[Path] = typer.Option(None, "--gold", help="A gold file to fold the "
+                                        "decisions into (a text in both: the reviewers')."),
+    codebook: Optional[Path] = typer.Option(None, "--codebook", help="Codebook YAML: the one "
+                                            "the wave was coded with (default: its copy)."),
+    coder: str = typer.Option("linear", "--coder", help="linear, hybrid, textcat or baseline."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Model folder (default: "
+                                       "<outputs root>/models/<wave>-<coder>/, beside the "
+                                       "outputs: it holds the merged gold's texts)."),
+    gold_out: Optional[Path] = typer.Option(None, "--gold-out", help="Where the merged gold "
+                                            ".csv goes (default: <model folder>/gold.csv); "
+                                            "its provenance sidecar is written beside it."),
+    provenance: Optional[Path] = typer.Option(None, "--provenance", help="A provenance YAML "
+                                              "saying whether the wave's texts are real or "
+                                              "generated (texts: real|generated); default: as "
+                                              "the --gold file's sidecar says of its own."),
+    folds: int = typer.Option(5, "--folds", min=2),
+    min_support: int = typer.Option(10, "--min-support", help="Score codes with at least "
+                                    "this many gold examples in the card."),
+    seed: int = typer.Option(42, "--seed"),
+) -> None:
+    """Fold a wave's reviewed decisions into the gold and train a coder on it."""
+    from pipeline.config import load_codebook
+    from pipeline.outputs import read_wave
+    from pipeline.review.retrain import retrain
+
+    wave = read_wave(outputs_dir)
+    folder = out or outputs_dir.parent / "models" / f"{wave.wave}-{coder}"
+    done = retrain(wave, kind=coder, out=folder,
+                   codebook=load_codebook(codebook) if codebook else None,
+                   codebook_file=codebook, gold_file=gold, provenance_file=provenance,
+                   gold_out=gold_out, n_folds=folds, seed=seed, min_support=min_support,
+                   progress=lambda msg: console.log(msg))
+    merged, origin = done.merged, done.provenance
+    replaced = f", {merged.replaced} of its texts replaced by reviewed ones" if gold else ""
+    console.print(f"Gold: {merged.reviewed} texts from the reviewed decisions of "
+                  f"{wave.wave}" + (f", {merged.from_gold} from {gold.name}{replaced}"
+                                     if gold else "")
+                  + f"; {merged.partly_decided} partly decided segments left out")
+    for note in merged.notes:
+        console.print(f"[yellow]note:[/yellow] {note}")
+    console.print(f"[bold green]Wrote[/bold green] {done.gold_file} (texts: {origin.texts}, "
+                  f"coding: {origin.coding})")
+    cv = done.card.cross_validation
+    console.print(f"Trained [bold]{done.card.coder}[/bold] in {done.card.train_seconds} s; "
+                  f"{cv.folds}-fold CV macro-F1 {cv.macro_f1}, micro-F1 {cv.micro_f1}")
+    console.print(f"Model and card: {folder}/ (use it with: wavecoder run WAVE --coder "
+                  f"{folder})")

@@ -333,6 +333,7 @@ PRIORITY = "priority"  # 1 = look first
 QUEUE_REASON = "queue_reason"
 QUEUE_NEEDS_REVIEW = "needs-review"  # the code's measured agreement is below the gate
 QUEUE_POOR_AGREEMENT = "poor-agreement"  # reviewers disagreed with the machine on this code
+QUEUE_CODERS_DISAGREE = "coders-disagree"  # a trained model and the rules disagree on it
 QUEUE_LOW_CONFIDENCE = "low-confidence"
 QUEUE_QUALITY_SAMPLE = "quality-sample"  # a random confident coding, to check the rest
 REVIEW_QUEUE = pa.schema(

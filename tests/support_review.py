@@ -82,3 +82,32 @@ def write_mini_outputs(out: Path, codebook) -> Path:
     """Code the mini wave with the rules and publish its outputs folder as the flow does."""
     publish_folder(DATA / "waves" / "mini-wave", out, codebook, DATA / "codebook-mini.yaml")
     return out
+
+
+def fill_workbook(path: Path, rows: dict[tuple[str, str], dict[str, str]],
+                  extra: list[dict[str, str]] = ()) -> None:
+    """Type into a review workbook's rows, found by (segment_id, code_id); append ``extra``."""
+    from openpyxl import load_workbook
+
+    from pipeline.review.workbook import COLUMNS
+
+    book = load_workbook(path, rich_text=True)
+    sheet = book["review"]
+    column = {name: i + 1 for i, name in enumerate(COLUMNS)}
+    keys = {(sheet.cell(r, column[s.SEGMENT_ID]).value, sheet.cell(r, column[s.CODE_ID]).value): r
+            for r in range(2, sheet.max_row + 1)}
+    for key, values in rows.items():
+        for name, value in values.items():
+            sheet.cell(keys[key], column[name]).value = value
+    for values in extra:
+        row = sheet.max_row + 1
+        for name, value in values.items():
+            sheet.cell(row, column[name]).value = value
+    book.save(path)
+
+
+def write_comments_outputs(out: Path, codebook) -> Path:
+    """Code the patient-comments wave with the rules and publish it as the flow does."""
+    publish_folder(DATA / "waves" / "comments-wave", out, codebook,
+                   DATA / "codebook-comments.yaml")
+    return out

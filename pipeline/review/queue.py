@@ -4,6 +4,13 @@ In order: codings of codes whose measured agreement is below the gate (``needs_r
 of codes reviewers have since disagreed with the machine on (poor agreement in the review
 agreement table); low-confidence codings; then a seeded random sample of the confident rest, so
 the codings nobody is steered to are checked too. Within a group, least confident first.
+
+Ordered for learning (``active``: what a trained model and the rules say, see
+:mod:`pipeline.review.active_queue`), codings the model and the rules disagree on form their own
+group after the two agreement groups, and within every group the codings that would teach the
+model most come first (disputed, then uncertain, one embedding cluster after another) instead
+of the least confident. The groups, and so what the gate and the reviewers' disagreement put
+first, stay as they are.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline import schema as s
+from pipeline.review.active_queue import CoderSignals, active_order, disputed
 
 LOW_CONFIDENCE = 0.7
 SAMPLE_SHARE = 0.05  # of the confident codings left, at least SAMPLE_MIN of them
@@ -21,7 +29,7 @@ SAMPLE_MIN = 10
 def review_queue(codings: pd.DataFrame, segments: pd.DataFrame, *,
                  poor_agreement: list[str] = (), low_confidence: float = LOW_CONFIDENCE,
                  sample_share: float = SAMPLE_SHARE, sample_min: int = SAMPLE_MIN,
-                 seed: int = 0) -> pd.DataFrame:
+                 seed: int = 0, active: CoderSignals | None = None) -> pd.DataFrame:
     """Rank the codings still awaiting a decision (``status == machine``).
 
     Args:
@@ -32,6 +40,8 @@ def review_queue(codings: pd.DataFrame, segments: pd.DataFrame, *,
         sample_share: share of the confident codings drawn for quality control.
         sample_min: draw at least this many (or all there are).
         seed: the sample's seed (the same queue on every run).
+        active: a trained model's and the rules' view of the codings
+            (:func:`pipeline.review.active_queue.coder_signals`): order for learning.
 
     Returns:
         schema.REVIEW_QUEUE rows, priority 1 first; confident codings outside the sample are
@@ -43,19 +53,24 @@ def review_queue(codings: pd.DataFrame, segments: pd.DataFrame, *,
     poor = waiting[s.CODE_ID].isin(list(poor_agreement))
     low = waiting[s.CONFIDENCE].fillna(0) < low_confidence
     needs = waiting[s.NEEDS_REVIEW].fillna(False).astype(bool)
+    split = disputed(waiting, active) if active is not None else np.zeros(len(waiting), bool)
     waiting[s.QUEUE_REASON] = np.select(
-        [needs, poor, low], [s.QUEUE_NEEDS_REVIEW, s.QUEUE_POOR_AGREEMENT,
-                             s.QUEUE_LOW_CONFIDENCE], default="")
+        [needs, poor, split, low], [s.QUEUE_NEEDS_REVIEW, s.QUEUE_POOR_AGREEMENT,
+                                    s.QUEUE_CODERS_DISAGREE, s.QUEUE_LOW_CONFIDENCE],
+        default="")
     rest = waiting[waiting[s.QUEUE_REASON] == ""]
     size = min(len(rest), max(sample_min, int(round(len(rest) * sample_share))))
     sample = rest.sample(n=size, random_state=seed).index if size else []
     waiting.loc[sample, s.QUEUE_REASON] = s.QUEUE_QUALITY_SAMPLE
     queued = waiting[waiting[s.QUEUE_REASON] != ""].copy()
     order = {reason: i for i, reason in enumerate(
-        (s.QUEUE_NEEDS_REVIEW, s.QUEUE_POOR_AGREEMENT, s.QUEUE_LOW_CONFIDENCE,
-         s.QUEUE_QUALITY_SAMPLE))}
+        (s.QUEUE_NEEDS_REVIEW, s.QUEUE_POOR_AGREEMENT, s.QUEUE_CODERS_DISAGREE,
+         s.QUEUE_LOW_CONFIDENCE, s.QUEUE_QUALITY_SAMPLE))}
     queued["_group"] = queued[s.QUEUE_REASON].map(order)
     queued = queued.sort_values(["_group", s.CONFIDENCE, s.SEGMENT_ID, s.CODE_ID], kind="stable")
+    if active is not None:  # within each group, what teaches the model most first
+        queued = pd.concat([group.iloc[active_order(group, active)]
+                            for _, group in queued.groupby("_group", sort=True)])
     queued[s.PRIORITY] = range(1, len(queued) + 1)
     text = segments.set_index(s.SEGMENT_ID)[s.TEXT]
     queued[s.TEXT] = queued[s.SEGMENT_ID].map(text)

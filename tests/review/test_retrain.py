@@ -1,0 +1,95 @@
+"""Folding reviewed decisions into gold: merging, provenance and the refusals (no training here;
+the whole loop with a trained model is tests/flows/test_cli_retrain.py)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from support_review import DATA, coding, decisions
+
+from pipeline import schema as s
+from pipeline.config import load_codebook
+from pipeline.errors import ConfigError, InputError
+from pipeline.outputs import database_of, read_wave
+from pipeline.quality.provenance import GoldProvenance
+from pipeline.review.log import append_decisions
+from pipeline.review.retrain import (
+    check_codebook,
+    merge_gold,
+    merged_provenance,
+    read_declared,
+    retrain,
+)
+
+
+def _reviewed(rows):
+    return pd.DataFrame([{s.SEGMENT_ID: sid, s.TEXT: text, s.CONTEXT: "How could we improve?",
+                          s.CODE_ID: code} for sid, text, code in rows])
+
+
+def test_a_reviewed_text_replaces_the_same_text_in_the_gold_file(comments_gold):
+    # the gold file codes "Staff were cheerful and kind" staff_manner; the reviewer said more
+    reviewed = _reviewed([("seg1", "staff were  cheerful and kind.", "staff_manner"),
+                          ("seg1", "staff were  cheerful and kind.", "food_drink"),
+                          ("C001", "Vending machine empty", "food_drink")])
+    rows, n_reviewed, kept, replaced = merge_gold(reviewed, "w", comments_gold)
+    assert (n_reviewed, kept, replaced) == (2, len(comments_gold.texts) - 1, 1)
+    assert "Staff were cheerful and kind" not in set(rows[s.TEXT])
+    # a gold id that is also a reviewed segment's id keeps the two texts apart
+    assert rows.loc[rows[s.SEGMENT_ID] == "gold:C001", s.TEXT].tolist() == [
+        "A friendly porter chatted to me"]
+    assert rows.loc[rows[s.TEXT] == "All ok thanks", s.CODE_ID].tolist() == [""]  # no code
+    assert set(rows["origin"]) == {"review:w", "gold:comments.csv"}
+
+
+def test_provenance_real_only_when_both_parts_are_and_undeclared_is_refused(comments_gold):
+    log = decisions([("a", "parking", "accepted", "Ann", "2024-05-02T10:00:00")])
+    real = GoldProvenance(texts="real", coding="human", coders=["Bo"])
+    alone = merged_provenance(log, "w", None, real, DATA)
+    assert (alone.texts, alone.coding, alone.coders, str(alone.coded)) == (
+        "real", "human", ["Ann"], "2024-05-02")
+    comments_gold.provenance = None  # the fixture file has no sidecar: of unknown origin
+    mixed = merged_provenance(log, "w", comments_gold, real, DATA)
+    assert (mixed.texts, mixed.coding) == ("real", "mixed")  # never chooses a coder
+    generated = comments_gold.subset(range(3))
+    generated.provenance = GoldProvenance(texts="generated", coding="human", coders=["Cy"])
+    both = merged_provenance(log, "w", generated, real, DATA)
+    assert (both.texts, both.coding, both.coders) == ("generated", "human", ["Ann", "Cy"])
+    with pytest.raises(ConfigError, match=r"gold\.csv: whether the texts of wave 'w' are real"):
+        merged_provenance(log, "w", None, None, DATA / "gold.csv")
+
+
+def test_a_declaration_of_the_texts_alone_is_enough_and_a_bad_one_is_named(tmp_path):
+    path = tmp_path / "wave.provenance.yaml"
+    path.write_text("texts: real\n", encoding="utf-8")
+    assert read_declared(path).texts == "real"
+    path.write_text("texts: typed\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"(?s)wave\.provenance\.yaml.*texts"):
+        read_declared(path)
+
+
+def test_only_partly_decided_segments_are_refused_naming_the_log(mini_outputs):
+    housing = coding(mini_outputs, "Most needs are met", "housing")  # housing_gap undecided
+    append_decisions(database_of(mini_outputs), "mini-2013",
+                     decisions([(*housing, "accepted")]))
+    wave = read_wave(mini_outputs)
+    with pytest.raises(InputError, match=r"wavecoder\.duckdb: none of the 1 segments reviewed"):
+        retrain(wave, out=mini_outputs.parent / "model")
+    assert not (mini_outputs.parent / "model").exists()
+
+
+def test_another_codebook_is_refused_naming_both_files(mini_outputs, tmp_path):
+    wave = read_wave(mini_outputs)
+    other = load_codebook(DATA / "codebook-comments.yaml")
+    with pytest.raises(ConfigError, match=r"codebook-comments\.yaml: not the codebook wave "
+                       r"'mini-2013' .*codebook\.yaml.*codes missing: employment_training"):
+        check_codebook(wave, other, DATA / "codebook-comments.yaml")
+    edited = tmp_path / "mini.yaml"
+    text = (DATA / "codebook-mini.yaml").read_text(encoding="utf-8")
+    edited.write_text("\n".join(line for line in text.splitlines()  # its cues path is relative
+                                if not line.startswith("stance_cues:")), encoding="utf-8")
+    with pytest.raises(ConfigError, match="the same codes, but other definitions"):
+        check_codebook(wave, load_codebook(edited), edited)
+    same = load_codebook(DATA / "codebook-mini.yaml")
+    assert check_codebook(wave, same, DATA / "codebook-mini.yaml") is same
+    assert check_codebook(wave, None, None).sha256 == same.sha256
