@@ -22,6 +22,7 @@ from pipeline.outputs import REVIEW_DIR
 from pipeline.untrusted import csv_safe
 
 UNCOVERED_FILE = "uncovered_topics.csv"  # every topic the codebook barely covers
+WIDE_XLSX = "coded_wide.xlsx"
 
 TOPIC_TABLES = {"topics": s.TOPICS, "segment_topics": s.SEGMENT_TOPICS,
                 "topic_codes": s.TOPIC_CODES}
@@ -59,7 +60,7 @@ def write_coded_tables(out_dir: Path, tables: dict[str, pd.DataFrame], codebook:
     csv_safe(tables["coded_wide"]).to_csv(wide_csv, index=False)
     written["coded_wide_csv"] = wide_csv
     written["coded_wide_xlsx"] = write_xlsx(tables["coded_wide"], codebook,
-                                            out_dir / "coded_wide.xlsx")
+                                            out_dir / WIDE_XLSX)
     summary_path = out_dir / "theme_summary.csv"
     tables["theme_summary"].to_csv(summary_path, index=False)
     written["theme_summary"] = summary_path

@@ -63,14 +63,17 @@ def sheet_parts(rows: int, max_rows: int = EXCEL_MAX_ROWS) -> list[tuple[str, in
 
 def split_note(rows: int, file_name: str = "coded_wide.xlsx",
                max_rows: int = EXCEL_MAX_ROWS) -> str | None:
-    """The run record's note when the wide table does not fit one sheet, else None."""
+    """The run record's note when the wide table does not fit one sheet, else None.
+
+    It starts ``<file_name> is split over sheets``, so a later publish can replace it.
+    """
     parts = sheet_parts(rows, max_rows)
     if len(parts) == 1:
         return None
-    return (f"{file_name}: {rows:,} rows are more than one Excel sheet holds ({max_rows:,} with "
-            f"its header), so they are split in order over the sheets "
-            f"{', '.join(name for name, _, _ in parts)}; the CSV and parquet files hold them "
-            "in one table")
+    return (f"{file_name} is split over sheets {', '.join(name for name, _, _ in parts)}: "
+            f"its {rows:,} rows are more than one Excel sheet holds ({max_rows:,} with the "
+            "header), so each sheet takes the next rows in order; the CSV and parquet files "
+            "hold them in one table")
 
 
 def codebook_table(codebook: Codebook) -> pd.DataFrame:
