@@ -95,13 +95,13 @@ def theme_summary(documents: pd.DataFrame, segments: pd.DataFrame, codings: pd.D
     rows = []
     questions = documents.drop_duplicates(s.QUESTION_ID)[[s.WAVE, s.QUESTION_ID, s.QUESTION]]
     for wave, question_id, question in questions.itertuples(index=False):
-        respondents = bases.get(question_id, 0)
+        respondents = int(bases.get(question_id, 0))  # Python ints: round() as it always was
         for code_id in codebook.code_ids():
             mentions, negated = counts.get((question_id, code_id), (0, 0))
             rows.append({
                 s.WAVE: wave, s.QUESTION_ID: question_id, s.QUESTION: question,
                 s.CODE_ID: code_id, s.LABEL: labels[code_id], s.PARENT: parents[code_id],
-                s.RESPONDENTS: int(respondents), s.MENTIONS: int(mentions),
+                s.RESPONDENTS: respondents, s.MENTIONS: int(mentions),
                 s.NEGATED_MENTIONS: int(negated),
                 s.SHARE: round(int(mentions) / respondents, 4) if respondents else 0.0,
             })
