@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 
+import numpy as np
 import pandas as pd
 
 from pipeline import schema as s
@@ -18,13 +19,44 @@ DIGEST_COLUMNS = (s.SEGMENT_ID, s.CODE_ID, s.START, s.END, s.NEGATED, s.STATUS)
 
 
 def codings_digest(codings: pd.DataFrame) -> str:
-    """sha256 (hex) of ``codings``: their identifying columns, rows in a fixed order."""
+    """sha256 (hex) of ``codings``: their identifying columns, rows in a fixed order.
+
+    The body hashed is the column names joined by tabs, then each row's values (as
+    :func:`_canonical` writes them) joined by tabs, rows sorted, each after a line end.
+    """
     present = [c for c in DIGEST_COLUMNS if c in codings.columns]
-    rows = sorted(
-        "\t".join(_canonical(value) for value in row)
-        for row in codings[present].itertuples(index=False, name=None))
-    body = "\t".join(present) + "\n" + "\n".join(rows)
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+    digest = hashlib.sha256("\t".join(present).encode("utf-8"))
+    if codings.empty or not present:  # no rows (a frame of no columns gives none either)
+        digest.update(b"\n")
+        return digest.hexdigest()
+    columns = [_canonical_column(codings[c]) for c in present]
+    joined = columns[0]
+    for column in columns[1:]:
+        joined = joined + "\t" + column  # element-wise on object arrays, no Python loop
+    rows = joined.tolist()
+    rows.sort()
+    for start in range(0, len(rows), 100_000):  # the same bytes as one string, less memory
+        digest.update(("\n" + "\n".join(rows[start:start + 100_000])).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def _canonical_column(column: pd.Series) -> np.ndarray:
+    """:func:`_canonical` of every value of ``column`` (an object array), by dtype at once."""
+    values = column.to_numpy()
+    missing = pd.isna(column).to_numpy()
+    if isinstance(column.dtype, pd.BooleanDtype):  # its values arrive as numpy bools, which
+        # _canonical has always written as Python writes them ("True"); kept, so digests hold
+        out = np.where(column.fillna(False).to_numpy(dtype=bool), "True", "False").astype(object)
+    elif pd.api.types.is_bool_dtype(column.dtype):
+        out = np.where(column.to_numpy(dtype=bool), "1", "0").astype(object)
+    elif pd.api.types.is_integer_dtype(column.dtype):
+        out = column.astype("string").fillna("").to_numpy(dtype=object)
+    elif pd.api.types.infer_dtype(column, skipna=True) in ("string", "empty"):
+        out = values.astype(object)
+    else:  # floats, mixed objects: the rare case, value by value
+        return np.array([_canonical(v) for v in column.tolist()], dtype=object)
+    out[missing] = ""
+    return out
 
 
 def _canonical(value: object) -> str:

@@ -1,8 +1,9 @@
 """Write a wave's tables to ``outputs/<wave>/`` in the formats analysts open.
 
 Parquet for pandas/SQL (typed by the table contracts), CSV and XLSX for spreadsheets. Answers
-are data, never formulas: workbook cells are written as text, and CSV cells that a spreadsheet
-would run (starting ``= + - @``, tab or carriage return) get a leading ``'`` (OWASP's advice).
+are data, never formulas: workbook cells are written as text (:mod:`pipeline.export.
+spreadsheet`), and CSV cells that a spreadsheet would run (starting ``= + - @``, tab or
+carriage return) get a leading ``'`` (OWASP's advice).
 """
 
 from __future__ import annotations
@@ -15,17 +16,18 @@ import pyarrow.parquet as pq
 
 from pipeline import schema as s
 from pipeline.config import Codebook
+from pipeline.export.spreadsheet import write_xlsx
 from pipeline.export.tables import uncovered
 from pipeline.outputs import REVIEW_DIR
-from pipeline.untrusted import cells_as_text, csv_safe
+from pipeline.untrusted import csv_safe
 
 UNCOVERED_FILE = "uncovered_topics.csv"  # every topic the codebook barely covers
+WIDE_XLSX = "coded_wide.xlsx"
 
 TOPIC_TABLES = {"topics": s.TOPICS, "segment_topics": s.SEGMENT_TOPICS,
                 "topic_codes": s.TOPIC_CODES}
 REVIEW_FILES = {"review_log": "review_log.csv", "review_agreement": "agreement.csv",
                 "review_queue": "review_queue.csv"}
-XLSX_MAX_CELL = 32767  # Excel refuses longer cells; very long transcripts are cut in the sheet
 
 
 def write_parquet(frame: pd.DataFrame, schema: pa.Schema, path: Path) -> Path:
@@ -39,32 +41,6 @@ def write_parquet(frame: pd.DataFrame, schema: pa.Schema, path: Path) -> Path:
     if defaults:
         frame = frame.assign(**defaults)
     pq.write_table(s.to_arrow(frame, schema), path)
-    return path
-
-
-def codebook_table(codebook: Codebook) -> pd.DataFrame:
-    """The codebook as a flat table: id, label, parent, definition, when to use / not use."""
-    return pd.DataFrame([
-        {"code_id": code.id, "label": code.label, "parent": parent,
-         "definition": code.definition, "when_to_use": code.when_to_use,
-         "when_not_to_use": code.when_not_to_use}
-        for code, parent in codebook.walk()
-    ])
-
-
-def write_xlsx(wide: pd.DataFrame, codebook: Codebook, path: Path) -> Path:
-    """The wide coded dataset as a workbook: a 'coded' sheet and a 'codebook' sheet."""
-    sheet = wide.copy()
-    sheet[s.TEXT] = sheet[s.TEXT].str.slice(0, XLSX_MAX_CELL)
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        sheet.to_excel(writer, sheet_name="coded", index=False, freeze_panes=(1, 0))
-        codebook_table(codebook).to_excel(writer, sheet_name="codebook", index=False)
-        coded = writer.sheets["coded"]
-        for written in writer.sheets.values():
-            cells_as_text(written)  # an answer starting with '=' stays an answer
-        coded.auto_filter.ref = coded.dimensions
-        coded.column_dimensions[coded.cell(1, sheet.columns.get_loc(s.TEXT) + 1)
-                                .column_letter].width = 100
     return path
 
 
@@ -84,7 +60,7 @@ def write_coded_tables(out_dir: Path, tables: dict[str, pd.DataFrame], codebook:
     csv_safe(tables["coded_wide"]).to_csv(wide_csv, index=False)
     written["coded_wide_csv"] = wide_csv
     written["coded_wide_xlsx"] = write_xlsx(tables["coded_wide"], codebook,
-                                            out_dir / "coded_wide.xlsx")
+                                            out_dir / WIDE_XLSX)
     summary_path = out_dir / "theme_summary.csv"
     tables["theme_summary"].to_csv(summary_path, index=False)
     written["theme_summary"] = summary_path

@@ -33,12 +33,14 @@ from pipeline.export.charts import theme_chart
 from pipeline.export.digest import codings_digest
 from pipeline.export.files import (
     TOPIC_TABLES,
+    WIDE_XLSX,
     write_coded_tables,
     write_review_tables,
     write_run_tables,
 )
 from pipeline.export.leftovers import PREVIOUS, PUBLISHING, beside
 from pipeline.export.lock import wave_lock
+from pipeline.export.spreadsheet import split_note
 from pipeline.export.store import storing
 from pipeline.export.tables import coded_wide, standing, theme_summary
 from pipeline.outputs import (
@@ -115,6 +117,7 @@ def _publish_wave(out_dir: Path, wave: WaveTables, codebook: Codebook, record: R
     kept = standing(wave.codings)
     derived = {"coded_wide": coded_wide(wave.documents, wave.segments, kept, codebook),
                "theme_summary": theme_summary(wave.documents, wave.segments, kept, codebook)}
+    record = _noted_split(record, len(derived["coded_wide"]))
     coded = {"codings": wave.codings, "stances": wave.stances, **derived}
     stored = {**coded, **{k: review[k] for k in STORED_REVIEW_TABLES}}
     if whole_run:
@@ -168,6 +171,14 @@ def _bound(record: RunRecord, digest: str) -> RunRecord:
         signed = None  # a sign-off holds for the codings it saw, not for changed ones
     return record.model_copy(update={"run_id": run_id, "codings_sha256": digest,
                                      "sign_off": signed})
+
+
+def _noted_split(record: RunRecord, rows: int) -> RunRecord:
+    """The record noting whether the workbook splits the wide table over sheets, and why."""
+    notes = [n for n in record.notes  # an earlier publish's note goes
+             if not n.startswith(f"{WIDE_XLSX} is split over sheets")]
+    note = split_note(rows, WIDE_XLSX)
+    return record.model_copy(update={"notes": notes + ([note] if note else [])})
 
 
 def _required(frame: pd.DataFrame | None, name: str) -> pd.DataFrame:

@@ -40,9 +40,10 @@ def _sql_type(series: pd.Series) -> str:
         return "BIGINT"
     if pd.api.types.is_float_dtype(series):
         return "DOUBLE"
-    if series.dtype == object and len(series.dropna()) and isinstance(series.dropna().iloc[0],
-                                                                      (list, tuple)):
-        return "VARCHAR[]"
+    if series.dtype == object:  # a list column is known by its first value, found once
+        present = series.notna().to_numpy()
+        if present.any() and isinstance(series.iloc[present.argmax()], (list, tuple)):
+            return "VARCHAR[]"
     return "VARCHAR"
 
 

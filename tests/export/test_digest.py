@@ -1,0 +1,52 @@
+"""The codings digest: one canonical body per set of codings, however the columns are typed."""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pandas as pd
+
+from pipeline.export.digest import codings_digest
+
+HEADER = "segment_id\tcode_id\tstart\tend\tnegated\tstatus"
+
+
+def _sha(body: str) -> str:
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def _codings() -> pd.DataFrame:
+    return pd.DataFrame({
+        "segment_id": ["d2:0", "d1:1", "d1:0"], "code_id": ["housing", "housing", "jsna"],
+        "start": [4, 0, 12], "end": [11, 7, 16], "negated": [False, True, False],
+        "status": ["machine", None, "accepted"], "confidence": [0.5, 0.9, 1.0]})
+
+
+def test_the_body_is_the_header_then_rows_sorted():
+    expected = _sha(HEADER + "\n" + "\n".join([
+        "d1:0\tjsna\t12\t16\t0\taccepted",
+        "d1:1\thousing\t0\t7\t1\t",  # a missing status is written as nothing
+        "d2:0\thousing\t4\t11\t0\tmachine"]))
+    assert codings_digest(_codings()) == expected
+    assert codings_digest(_codings().iloc[::-1]) == expected  # row order does not count
+
+
+def test_typing_does_not_change_the_digest():
+    plain = codings_digest(_codings())
+    # offsets read back as floats (a missing one forced the column to float) write as integers
+    floats = _codings().assign(start=lambda f: f["start"].astype(float))
+    nullable = _codings().assign(start=lambda f: f["start"].astype("Int64"),
+                                 code_id=lambda f: f["code_id"].astype("string"))
+    assert codings_digest(floats) == codings_digest(nullable) == plain
+    assert codings_digest(_codings().assign(negated=lambda f: f["negated"].astype(object))
+                          ) == plain
+
+
+def test_missing_values_and_empty_tables():
+    gaps = _codings().assign(start=[np.nan, 0.0, 12.5])
+    assert codings_digest(gaps) == _sha(HEADER + "\n" + "\n".join([
+        "d1:0\tjsna\t12.5\t16\t0\taccepted", "d1:1\thousing\t0\t7\t1\t",
+        "d2:0\thousing\t\t11\t0\tmachine"]))
+    assert codings_digest(_codings().iloc[:0]) == _sha(HEADER + "\n")
+    assert codings_digest(_codings()[["confidence"]]) == _sha("\n")
