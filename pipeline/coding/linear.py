@@ -23,6 +23,7 @@ in ``arrays.npz``. The baseline coder is in :mod:`pipeline.coding.baseline`.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
@@ -37,6 +38,7 @@ from sklearn.preprocessing import OneHotEncoder
 from threadpoolctl import threadpool_limits
 
 from pipeline import schema as s
+from pipeline.coding.char_grams import char_wb_transform
 from pipeline.coding.disk import (
     codebook_tag,
     field,
@@ -90,10 +92,15 @@ def _whole_words(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+@lru_cache(maxsize=50_000)  # re's own cache holds 512 patterns: a wave's evidence needs more
+def _compiled(pattern: str) -> re.Pattern:
+    return re.compile(pattern, re.IGNORECASE)
+
+
 def locate_word_ngram(text: str, term: str) -> tuple[int, int] | None:
     """Offsets of a word n-gram (lower-cased tokens joined by spaces) in ``text``."""
     words = [re.escape(w) for w in term.split()]
-    match = re.search(r"\b" + r"\W+".join(words) + r"\b", text, re.IGNORECASE)
+    match = _compiled(r"\b" + r"\W+".join(words) + r"\b").search(text)
     return (match.start(), match.end()) if match else None
 
 
@@ -104,7 +111,7 @@ def locate_char_ngram(text: str, gram: str) -> tuple[int, int] | None:
         return None
     pattern = (r"(?<!\w)" if gram.startswith(" ") else "") + re.escape(core) + (
         r"(?!\w)" if gram.endswith(" ") else "")
-    match = re.search(pattern, text, re.IGNORECASE)
+    match = _compiled(pattern).search(text)
     return _whole_words(text, match.start(), match.end()) if match else None
 
 
@@ -161,6 +168,7 @@ class LinearCoder(ProbabilisticCoder):
         self._terms: dict[str, np.ndarray] = {}
         self._dtype: type = np.float32  # a model loaded from float64 weights reads float64
         self._recent: dict[str, tuple] = {}  # text -> its n-gram rows, from the last batch
+        self._word_grams: dict[str, tuple] = {}  # word -> its character n-grams' columns
 
     def features_used(self) -> dict[str, object]:
         """What the model reads, for its card."""
@@ -200,7 +208,8 @@ class LinearCoder(ProbabilisticCoder):
             blocks = [self.words.fit_transform(texts), self.chars.fit_transform(texts),
                       self.context_encoder.fit_transform(table)]
         else:
-            blocks = [self.words.transform(texts), self.chars.transform(texts),
+            blocks = [self.words.transform(texts),
+                      char_wb_transform(self.chars, texts, self._word_grams),
                       self.context_encoder.transform(table)]
             # Kept for evidence(): code() asks for it on the texts it has just scored, and
             # transforming one text at a time again cost ten times the scoring itself.
