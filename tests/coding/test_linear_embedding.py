@@ -1,4 +1,4 @@
-"""The linear coder's sentence embedding: static by default, saved with the model, old models."""
+"""The linear coder's sentence embedding: MiniLM or static, saved with the model, old models."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def book():
 
 @pytest.fixture(scope="module")
 def saved(comments_gold, tmp_path_factory):
-    coder = LinearCoder(codebook="comments@1").fit(
+    coder = LinearCoder(codebook="comments@1", embedding="static").fit(
         comments_gold.texts, comments_gold.labels, comments_gold.code_ids,
         comments_gold.extra["FFT question"].tolist())
     folder = tmp_path_factory.mktemp("linear-static")
@@ -42,7 +42,7 @@ def segments_of(text: str) -> pd.DataFrame:
                          s.CONTEXT: ["How could we improve?"]})
 
 
-def test_new_models_use_the_static_embedding_and_save_it(saved):
+def test_a_static_model_saves_its_embedding(saved):
     coder, folder = saved
     assert coder.embedding == "static" and isinstance(coder.embedder, StaticEmbedder)
     settings = json.loads((folder / "config.json").read_text(encoding="utf-8"))["settings"]
