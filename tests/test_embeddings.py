@@ -41,7 +41,7 @@ def test_tfidf_embedder_is_deterministic():
 
 
 def test_unknown_embedding_names_the_options():
-    with pytest.raises(ValueError, match="known: minilm, tfidf"):
+    with pytest.raises(ValueError, match="known: minilm, static, tfidf"):
         make_embedder("bert-large")
 
 

@@ -25,7 +25,7 @@ class BaselineCoder(LinearCoder):
     kind = "baseline"
 
     def __init__(self, *, codebook: str = "", seed: int = 42) -> None:
-        super().__init__(codebook=codebook, embeddings=False, seed=seed)
+        super().__init__(codebook=codebook, embedding=None, seed=seed)
         self.name = f"baseline-tfidf-svc:{codebook}"
 
     def _svc_features(self, texts: list[str], fit: bool) -> sparse.csr_matrix:

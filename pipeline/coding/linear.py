@@ -1,7 +1,9 @@
 """Linear coders trained from human-coded texts: a strong default and the plain baseline.
 
 ``LinearCoder``: TF-IDF word (1-2) and character (2-5) n-grams, the question a text answers and
-any named respondent attributes (one-hot), optionally offline MiniLM sentence embeddings and
+any named respondent attributes (one-hot), optionally offline sentence embeddings (``embedding``:
+MiniLM itself, the default, or ``static`` token vectors distilled from it, faster to train and
+to score, a little less accurate) and
 the codebook's rule matches, into one-vs-rest logistic regression with balanced class weights.
 
 Decision thresholds are chosen per code on validation data, never on the texts being scored:
@@ -22,6 +24,7 @@ in ``arrays.npz``. The baseline coder is in :mod:`pipeline.coding.baseline`.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
@@ -33,8 +36,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.preprocessing import OneHotEncoder
+from threadpoolctl import threadpool_limits
 
 from pipeline import schema as s
+from pipeline.coding.char_grams import char_wb_transform
 from pipeline.coding.disk import (
     codebook_tag,
     field,
@@ -56,9 +61,14 @@ from pipeline.coding.thresholds import best_thresholds
 from pipeline.coding.trained import ProbabilisticCoder
 from pipeline.config import Codebook
 from pipeline.embeddings import Embedder, MiniLMEmbedder
+from pipeline.errors import ConfigError
+from pipeline.static_embeddings import StaticEmbedder
 
 MIN_EXAMPLES = 5  # a code with fewer positive examples is not learned: rules only
 VERSION = "1"
+EMBEDDINGS = {"minilm": MiniLMEmbedder, "static": StaticEmbedder}
+"""Sentence embeddings the linear coder can read, by the name its settings save."""
+DEFAULT_EMBEDDING = "minilm"  # static measured 0.03 macro-F1 lower on the NHS split (README)
 _WORD = re.compile(r"\w")
 
 
@@ -66,6 +76,12 @@ def _positive_proba(model: OneVsRestClassifier, features, n_columns: int) -> np.
     """P(code) per column; a single-code model answers as a binary classifier (two columns)."""
     proba = model.predict_proba(features)
     return proba[:, 1:] if n_columns == 1 and proba.shape[1] == 2 else proba
+
+
+def _row(matrix: sparse.csr_matrix, i: int) -> tuple[np.ndarray, np.ndarray]:
+    """Column indices and values of row ``i`` (slicing the arrays: a csr row copy is slow)."""
+    first, last = matrix.indptr[i], matrix.indptr[i + 1]
+    return matrix.indices[first:last], matrix.data[first:last]
 
 
 def _whole_words(text: str, start: int, end: int) -> tuple[int, int]:
@@ -77,10 +93,15 @@ def _whole_words(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+@lru_cache(maxsize=50_000)  # re's own cache holds 512 patterns: a wave's evidence needs more
+def _compiled(pattern: str) -> re.Pattern:
+    return re.compile(pattern, re.IGNORECASE)
+
+
 def locate_word_ngram(text: str, term: str) -> tuple[int, int] | None:
     """Offsets of a word n-gram (lower-cased tokens joined by spaces) in ``text``."""
     words = [re.escape(w) for w in term.split()]
-    match = re.search(r"\b" + r"\W+".join(words) + r"\b", text, re.IGNORECASE)
+    match = _compiled(r"\b" + r"\W+".join(words) + r"\b").search(text)
     return (match.start(), match.end()) if match else None
 
 
@@ -91,7 +112,7 @@ def locate_char_ngram(text: str, gram: str) -> tuple[int, int] | None:
         return None
     pattern = (r"(?<!\w)" if gram.startswith(" ") else "") + re.escape(core) + (
         r"(?!\w)" if gram.endswith(" ") else "")
-    match = re.search(pattern, text, re.IGNORECASE)
+    match = _compiled(pattern).search(text)
     return _whole_words(text, match.start(), match.end()) if match else None
 
 
@@ -101,26 +122,40 @@ class LinearCoder(ProbabilisticCoder):
     Args:
         codebook: codebook id@version, for the coder's name.
         c: inverse regularisation strength of each logistic regression.
-        embeddings: add MiniLM sentence embeddings (weights bundled, loaded offline).
+        embedding: sentence embeddings to add: ``static`` (distilled MiniLM token vectors,
+            shipped in ``models/embeddings/minilm-static``), ``minilm`` (the model itself,
+            weights bundled, loaded offline) or None.
+        embeddings: the older switch, kept for callers and saved models: True is ``minilm``,
+            False none; when given it wins over ``embedding``.
         attributes: respondent attribute columns to use as one-hot features besides the
             question (e.g. a rating); texts coded without them get blanks.
         rules: a codebook whose rule matches become features (one 0/1 column per code).
         threshold_folds: folds of the training texts that give out-of-fold probabilities.
         shrink: how far a validated threshold is pulled back toward 0.5.
         seed: seeds the folds and the solvers.
-        embedder: an embedder to reuse (e.g. one with a warm cache).
+        embedder: an embedder to reuse (e.g. one with a warm cache), of the ``embedding``
+            kind.
     """
 
     method = "trained"
     kind = "linear"
 
-    def __init__(self, *, codebook: str = "", c: float = 4.0, embeddings: bool = True,
+    def __init__(self, *, codebook: str = "", c: float = 4.0,
+                 embedding: str | None = DEFAULT_EMBEDDING, embeddings: bool | None = None,
                  attributes: Sequence[str] = (), rules: Codebook | None = None,
                  threshold_folds: int = 3, shrink: float = 0.5, seed: int = 42,
                  embedder: Embedder | None = None) -> None:
         self.name = f"linear-v{VERSION}:{codebook}"
         self.codebook_tag = codebook
-        self.c, self.use_embeddings, self.seed = c, embeddings, seed
+        if embeddings is not None:
+            embedding = "minilm" if embeddings else None
+        if embedding is not None and embedding not in EMBEDDINGS:
+            raise ConfigError(f"unknown embedding '{embedding}' for the linear coder "
+                              f"(known: {', '.join(EMBEDDINGS)}, or none)")
+        if embedder is not None and (embedding is None
+                                     or embedder.name != EMBEDDINGS[embedding].name):
+            raise ConfigError(f"embedder '{embedder.name}' given for embedding '{embedding}'")
+        self.c, self.embedding, self.seed = c, embedding, seed
         self.attributes = list(attributes)
         self.rule_codebook = rules
         self.threshold_folds, self.shrink = threshold_folds, shrink
@@ -132,12 +167,15 @@ class LinearCoder(ProbabilisticCoder):
         self._columns: list[int] = []
         self._rule_coder = None
         self._terms: dict[str, np.ndarray] = {}
+        self._dtype: type = np.float32  # a model loaded from float64 weights reads float64
+        self._recent: dict[str, tuple] = {}  # text -> its n-gram rows, from the last batch
+        self._word_grams: dict[str, tuple] = {}  # word -> its character n-grams' columns
 
     def features_used(self) -> dict[str, object]:
         """What the model reads, for its card."""
         return {"words": "tf-idf 1-2 grams", "characters": "tf-idf char_wb 2-5 grams",
                 "question": True, "attributes": self.attributes,
-                "embeddings": MiniLMEmbedder.name if self.use_embeddings else None,
+                "embeddings": EMBEDDINGS[self.embedding].name if self.embedding else None,
                 "rules": bool(self.rule_codebook)}
 
     def describe(self) -> dict[str, object]:
@@ -149,7 +187,7 @@ class LinearCoder(ProbabilisticCoder):
 
     def _embed(self, texts: Sequence[str]) -> np.ndarray:
         if self.embedder is None:
-            self.embedder = MiniLMEmbedder()
+            self.embedder = EMBEDDINGS[self.embedding]()
         return self.embedder.embed(list(texts))
 
     def _rules(self):
@@ -171,9 +209,13 @@ class LinearCoder(ProbabilisticCoder):
             blocks = [self.words.fit_transform(texts), self.chars.fit_transform(texts),
                       self.context_encoder.fit_transform(table)]
         else:
-            blocks = [self.words.transform(texts), self.chars.transform(texts),
+            blocks = [self.words.transform(texts),
+                      char_wb_transform(self.chars, texts, self._word_grams),
                       self.context_encoder.transform(table)]
-        if self.use_embeddings:
+            # Kept for evidence(): code() asks for it on the texts it has just scored, and
+            # transforming one text at a time again cost ten times the scoring itself.
+            self._recent = {text: (i, blocks[0], blocks[1]) for i, text in enumerate(texts)}
+        if self.embedding:
             blocks.append(sparse.csr_matrix(self._embed(texts)))
         if self.rule_codebook is not None:
             blocks.append(sparse.csr_matrix(
@@ -182,7 +224,9 @@ class LinearCoder(ProbabilisticCoder):
 
     def _features(self, texts: Sequence[str], context: Context = None,
                   fit: bool = False) -> sparse.csr_matrix:
-        return sparse.hstack(self._blocks(list(texts), context, fit)).tocsr()
+        # float32 halves the solver's time on these sparse rows; scores move in the 7th digit.
+        return sparse.hstack(self._blocks(list(texts), context, fit), format="csr",
+                             dtype=self._dtype)
 
     def _estimator(self) -> LogisticRegression:
         return LogisticRegression(C=self.c, class_weight="balanced", max_iter=3000,
@@ -198,8 +242,9 @@ class LinearCoder(ProbabilisticCoder):
         held_out = np.zeros(target.shape)
         splitter = KFold(self.threshold_folds, shuffle=True, random_state=self.seed)
         for train, test in splitter.split(features):
-            inner = self._model().fit(features[train], target[train])
-            held_out[test] = _positive_proba(inner, features[test], target.shape[1])
+            with one_blas_thread():
+                inner = self._model().fit(features[train], target[train])
+                held_out[test] = _positive_proba(inner, features[test], target.shape[1])
         return held_out
 
     def fit(self, texts, labels, code_ids, context=None) -> "LinearCoder":
@@ -223,7 +268,8 @@ class LinearCoder(ProbabilisticCoder):
         self.thresholds = dict(zip(self.learned, cuts.tolist(), strict=True))
         # Held-out decisions on the training texts, for a hybrid coder to compare with rules.
         self.held_out[:, columns] = proba >= cuts
-        self.model = self._model().fit(features, target)
+        with one_blas_thread():
+            self.model = self._model().fit(features, target)
         return self
 
     def predict_proba(self, texts, context=None) -> np.ndarray:
@@ -231,8 +277,10 @@ class LinearCoder(ProbabilisticCoder):
         texts = list(texts)
         proba = np.zeros((len(texts), len(self.code_ids)))
         if texts and self._columns:
-            proba[:, self._columns] = _positive_proba(
-                self.model, self._features(texts, context), len(self._columns))
+            features = self._features(texts, context)
+            with one_blas_thread():
+                proba[:, self._columns] = _positive_proba(self.model, features,
+                                                          len(self._columns))
         return proba
 
     def threshold_vector(self) -> np.ndarray:
@@ -261,17 +309,20 @@ class LinearCoder(ProbabilisticCoder):
         weights = self.model.estimators_[self.learned.index(code_id)].coef_.ravel()
         candidates: list[tuple[float, int, int]] = []
         offset = 0
-        for vectorizer, key, locate in ((self.words, "words", locate_word_ngram),
-                                        (self.chars, "chars", locate_char_ngram)):
-            row = vectorizer.transform([text])
-            if row.nnz:
-                pulls = row.data * weights[offset + row.indices]
-                for k in np.argsort(-pulls)[:3]:  # the best few, in case one is not found
-                    if pulls[k] <= 0:
+        recent = self._recent.get(text)
+        for k, (vectorizer, key, locate) in enumerate(
+                ((self.words, "words", locate_word_ngram),
+                 (self.chars, "chars", locate_char_ngram))):
+            indices, values = _row(recent[k + 1], recent[0]) if recent else _row(
+                vectorizer.transform([text]), 0)
+            if len(indices):
+                pulls = values * weights[offset + indices]
+                for n in np.argsort(-pulls)[:3]:  # the best few, in case one is not found
+                    if pulls[n] <= 0:
                         break
-                    span = locate(text, self._names(vectorizer, key)[row.indices[k]])
+                    span = locate(text, self._names(vectorizer, key)[indices[n]])
                     if span:
-                        candidates.append((float(pulls[k]), *span))
+                        candidates.append((float(pulls[n]), *span))
                         break
             offset += len(vectorizer.vocabulary_)
         if self.rule_codebook is not None:
@@ -291,14 +342,17 @@ class LinearCoder(ProbabilisticCoder):
     # ----------------------------------------------------------------- on disk
 
     def _settings(self) -> dict[str, object]:
-        return {"c": self.c, "embeddings": self.use_embeddings, "attributes": self.attributes,
+        return {"c": self.c, "embedding": self.embedding, "attributes": self.attributes,
                 "rules": self.rule_codebook is not None,
                 "threshold_folds": self.threshold_folds, "shrink": self.shrink,
                 "seed": self.seed}
 
     @classmethod
     def _from_settings(cls, tag: str, settings: dict, codebook: Codebook) -> "LinearCoder":
-        return cls(codebook=tag, c=settings["c"], embeddings=settings["embeddings"],
+        # Models saved before the ``embedding`` setting say ``embeddings: true`` for MiniLM.
+        embedding = (settings["embedding"] if "embedding" in settings
+                     else "minilm" if settings["embeddings"] else None)
+        return cls(codebook=tag, c=settings["c"], embedding=embedding,
                    attributes=settings["attributes"],
                    rules=codebook if settings["rules"] else None,
                    threshold_folds=settings["threshold_folds"], shrink=settings["shrink"],
@@ -348,7 +402,18 @@ class LinearCoder(ProbabilisticCoder):
             coder._restore_state(config, directory)
             coder.model = fitted_one_vs_rest(coder._estimator, arrays["coef"],
                                              arrays["intercept"])
+            coder._dtype = arrays["coef"].dtype.type  # what it was trained on: the same scores
         return coder
+
+
+def one_blas_thread() -> threadpool_limits:
+    """BLAS on one thread while fitting and scoring.
+
+    The solver's many small vector operations lose more to threads waiting on each other than
+    they gain, most of all when other work shares the cores: on two busy cores one thread
+    trained a code nine times faster (2.9 s against 24.9 s for three codes).
+    """
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 def new_vectorizers() -> tuple[TfidfVectorizer, TfidfVectorizer]:

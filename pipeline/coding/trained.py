@@ -78,12 +78,14 @@ class ProbabilisticCoder(ABC):
         proba = self.predict_proba(texts, self.context_of(segments))
         chosen = proba >= self.threshold_vector()
         rows = []
+        # Columns as lists once: a pandas lookup per coding cost more than the coding.
+        segment_ids, starts = segments[s.SEGMENT_ID].tolist(), segments[s.START].tolist()
         for i, j in zip(*np.nonzero(chosen), strict=True):
             text, code_id = texts[i], self.code_ids[j]
             start, end = self.evidence(text, code_id)
-            seg_start = int(segments[s.START].iloc[i])
+            seg_start = int(starts[i])
             rows.append({
-                s.SEGMENT_ID: segments[s.SEGMENT_ID].iloc[i], s.CODE_ID: code_id,
+                s.SEGMENT_ID: segment_ids[i], s.CODE_ID: code_id,
                 s.START: seg_start + start, s.END: seg_start + end,
                 s.EVIDENCE: text[start:end], s.METHOD: self.method,
                 s.PATTERN: f"{code_id}:{self.method}", s.CONFIDENCE: float(proba[i, j]),

@@ -31,9 +31,11 @@ def book(data_dir):
 
 
 def test_every_kind_is_registered_once_and_untrained_kinds_need_no_training(book):
-    assert CODERS == ("rules", "semantic", "rules+semantic", "baseline", "linear", "textcat",
-                      "hybrid")
-    assert TRAINABLE == ("baseline", "linear", "textcat", "hybrid")
+    assert CODERS == ("rules", "semantic", "rules+semantic", "baseline", "linear",
+                      "linear-static", "textcat", "hybrid")
+    assert TRAINABLE == ("baseline", "linear", "linear-static", "textcat", "hybrid")
+    assert new_coder("linear-static", book).embedding == "static"
+    assert new_coder("linear", book).embedding == "minilm"
     assert isinstance(new_coder("rules", book), RuleCoder)
     assert not isinstance(new_coder("rules", book), TrainableCoder)
     assert isinstance(new_coder("semantic", book), SemanticCoder)
