@@ -23,8 +23,6 @@ in ``arrays.npz``. The baseline coder is in :mod:`pipeline.coding.baseline`.
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
@@ -49,6 +47,7 @@ from pipeline.coding.disk import (
     write_config,
 )
 from pipeline.coding.features import Context, context_table, rule_matrix
+from pipeline.coding.ngram_spans import locate_char_ngram, locate_word_ngram
 from pipeline.coding.sklearn_state import (
     fitted_one_hot,
     fitted_one_vs_rest,
@@ -69,7 +68,6 @@ VERSION = "1"
 EMBEDDINGS = {"minilm": MiniLMEmbedder, "static": StaticEmbedder}
 """Sentence embeddings the linear coder can read, by the name its settings save."""
 DEFAULT_EMBEDDING = "minilm"  # static measured 0.03 macro-F1 lower on the NHS split (README)
-_WORD = re.compile(r"\w")
 
 
 def _positive_proba(model: OneVsRestClassifier, features, n_columns: int) -> np.ndarray:
@@ -82,38 +80,6 @@ def _row(matrix: sparse.csr_matrix, i: int) -> tuple[np.ndarray, np.ndarray]:
     """Column indices and values of row ``i`` (slicing the arrays: a csr row copy is slow)."""
     first, last = matrix.indptr[i], matrix.indptr[i + 1]
     return matrix.indices[first:last], matrix.data[first:last]
-
-
-def _whole_words(text: str, start: int, end: int) -> tuple[int, int]:
-    """Widen ``text[start:end]`` to the word characters on either side."""
-    while start > 0 and _WORD.match(text[start - 1]):
-        start -= 1
-    while end < len(text) and _WORD.match(text[end]):
-        end += 1
-    return start, end
-
-
-@lru_cache(maxsize=50_000)  # re's own cache holds 512 patterns: a wave's evidence needs more
-def _compiled(pattern: str) -> re.Pattern:
-    return re.compile(pattern, re.IGNORECASE)
-
-
-def locate_word_ngram(text: str, term: str) -> tuple[int, int] | None:
-    """Offsets of a word n-gram (lower-cased tokens joined by spaces) in ``text``."""
-    words = [re.escape(w) for w in term.split()]
-    match = _compiled(r"\b" + r"\W+".join(words) + r"\b").search(text)
-    return (match.start(), match.end()) if match else None
-
-
-def locate_char_ngram(text: str, gram: str) -> tuple[int, int] | None:
-    """Offsets of the whole word(s) holding a ``char_wb`` n-gram (spaces mark word edges)."""
-    core = gram.strip()
-    if not core:
-        return None
-    pattern = (r"(?<!\w)" if gram.startswith(" ") else "") + re.escape(core) + (
-        r"(?!\w)" if gram.endswith(" ") else "")
-    match = _compiled(pattern).search(text)
-    return _whole_words(text, match.start(), match.end()) if match else None
 
 
 class LinearCoder(ProbabilisticCoder):
