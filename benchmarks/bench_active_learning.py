@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from nhs_gold import add_gold_arguments
 
 from pipeline.coding.features import rule_matrix
 from pipeline.coding.linear import LinearCoder
@@ -95,10 +96,7 @@ def held_out_split(gold: GoldSet, seed: int) -> tuple[np.ndarray, np.ndarray]:
 def main() -> None:
     """Run both strategies round by round; print a table, write the CSV and the chart."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--gold", type=Path,
-                        default=ROOT.parent / "shared/gold/nhs-patient-experience/dev.csv")
-    parser.add_argument("--codebook", type=Path,
-                        default=ROOT / "models/codebooks/nhs-patient-experience.yaml")
+    add_gold_arguments(parser)
     parser.add_argument("--start", type=int, default=200)
     parser.add_argument("--step", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=12)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from nhs_gold import add_gold_arguments
 
 from pipeline import schema as s
 from pipeline.coding.base import TrainableCoder
@@ -39,10 +40,7 @@ def as_segments(texts: list[str], known: pd.DataFrame) -> pd.DataFrame:
 def main() -> None:
     """Fit and time each coder; print a table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--gold", type=Path,
-                        default=ROOT.parent / "shared/gold/nhs-patient-experience/dev.csv")
-    parser.add_argument("--codebook", type=Path,
-                        default=ROOT / "models/codebooks/nhs-patient-experience.yaml")
+    add_gold_arguments(parser)
     parser.add_argument("--coder", action="append",
                         default=None, help=", ".join(CODERS))
     parser.add_argument("--attribute", action="append", default=[],

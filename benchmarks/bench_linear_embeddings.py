@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from nhs_gold import add_gold_arguments
 
 from benchmarks.bench_coders import as_segments
 from pipeline.coding.linear import LinearCoder
@@ -75,10 +76,7 @@ def run(gold: GoldSet, book, embedding: str, full_fit: bool) -> dict[str, object
 def main() -> None:
     """Run each variant; print a table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--gold", type=Path,
-                        default=ROOT.parent / "shared/gold/nhs-patient-experience/dev.csv")
-    parser.add_argument("--codebook", type=Path,
-                        default=ROOT / "models/codebooks/nhs-patient-experience.yaml")
+    add_gold_arguments(parser)
     parser.add_argument("--embedding", action="append", default=None,
                         choices=("static", "minilm", "none"))
     parser.add_argument("--full-fit", action="store_true", help="also time a fit on every text")

@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from nhs_gold import add_gold_arguments
 
 from pipeline.coding.features import rule_matrix
 from pipeline.coding.registry import new_coder
@@ -50,10 +51,7 @@ def zero_shot_topics(book, texts: list[str], code_ids: list[str], floor: float) 
 def main() -> None:
     """Score each zero-shot coder on the gold file; print a table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--gold", type=Path,
-                        default=ROOT.parent / "shared/gold/nhs-patient-experience/dev.csv")
-    parser.add_argument("--codebook", type=Path,
-                        default=ROOT / "models/codebooks/nhs-patient-experience.yaml")
+    add_gold_arguments(parser)
     parser.add_argument("--min-support", type=int, default=10)
     args = parser.parse_args()
     book = load_codebook(args.codebook)
