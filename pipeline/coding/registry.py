@@ -15,6 +15,7 @@ from typing import Callable, Sequence
 from pipeline.coding.base import Coder, TrainableCoder
 from pipeline.coding.baseline import BaselineCoder
 from pipeline.coding.disk import codebook_tag, field, read_config
+from pipeline.coding.finetuned import FinetunedCoder
 from pipeline.coding.hybrid import HybridCoder
 from pipeline.coding.linear import LinearCoder
 from pipeline.coding.rules import RuleCoder
@@ -51,6 +52,9 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
          TextcatCoder),
     Kind("hybrid", lambda book, attributes, progress: HybridCoder(book, attributes=attributes),
          HybridCoder),
+    # MiniLM fine-tuned end to end on the gold (CPU, a time budget): slower to train
+    Kind("finetuned", lambda book, attributes, progress: FinetunedCoder(
+        codebook=codebook_tag(book)), FinetunedCoder),
 )}
 CODERS = tuple(KINDS)
 """Every coder kind, in the order they are listed to people."""
