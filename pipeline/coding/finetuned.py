@@ -80,13 +80,7 @@ class FinetunedCoder(ProbabilisticCoder):
     def fit(self, texts, labels, code_ids, context=None) -> "FinetunedCoder":
         """Fine-tune on most texts; early stopping and thresholds on the held-out rest."""
         texts, labels = list(texts), np.asarray(labels, dtype=int)
-        self.code_ids = list(code_ids)
-        counts = labels.sum(axis=0)
-        columns = [j for j, n in enumerate(counts) if MIN_EXAMPLES <= n < len(texts)]
-        self.learned = [self.code_ids[j] for j in columns]
-        self.not_learned = {self.code_ids[j]: f"{int(n)} positive examples (< {MIN_EXAMPLES})"
-                            for j, n in enumerate(counts) if j not in columns}
-        self.thresholds = {}
+        columns = self.choose_codes(labels, code_ids, MIN_EXAMPLES)
         if not columns:
             return self
         inputs, target = self._inputs(texts, context), labels[:, columns]
