@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
@@ -75,7 +76,8 @@ class History:
 class Network:
     """Tokenizer + encoder + linear head, with scoring in length-sorted batches."""
 
-    def __init__(self, folder: Path, n_codes: int, max_length: int, seed: int = 42) -> None:
+    def __init__(self, folder: Path, n_codes: int, max_length: int, seed: int = 42,
+                 threads: int = 1) -> None:
         offline()
         import torch
         from transformers import AutoModel, AutoTokenizer
@@ -85,7 +87,17 @@ class Network:
         self.encoder = AutoModel.from_pretrained(folder, local_files_only=True)
         torch.manual_seed(seed)  # the head's first weights: the same model every time
         self.head = torch.nn.Linear(self.encoder.config.hidden_size, n_codes)
-        self.max_length = max_length
+        self.max_length, self.threads = max_length, threads
+
+    @contextmanager
+    def limited(self):
+        """Torch on ``threads`` threads for the duration (restored after)."""
+        before = self.torch.get_num_threads()
+        self.torch.set_num_threads(self.threads)
+        try:
+            yield
+        finally:
+            self.torch.set_num_threads(before)
 
     def parameters(self):
         """Every trainable parameter (encoder, then head)."""
@@ -111,12 +123,13 @@ class Network:
     def embed(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
         """The fine-tuned encoder as sentence embeddings: pooled vectors of unit length."""
         out = np.zeros((len(texts), self.encoder.config.hidden_size), dtype=np.float32)
+        order = np.argsort([len(t) for t in texts], kind="stable")
         self.train(False)
-        with self.torch.inference_mode():
+        with self.limited(), self.torch.inference_mode():
             for first in range(0, len(texts), batch_size):
-                pooled = self.pooled(texts[first:first + batch_size])
-                out[first:first + batch_size] = self.torch.nn.functional.normalize(
-                    pooled, dim=1).numpy()
+                index = order[first:first + batch_size]
+                pooled = self.pooled([texts[i] for i in index])
+                out[index] = self.torch.nn.functional.normalize(pooled, dim=1).numpy()
         return out
 
     def scores(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
@@ -124,7 +137,7 @@ class Network:
         out = np.zeros((len(texts), self.head.out_features), dtype=np.float32)
         order = np.argsort([len(t) for t in texts], kind="stable")
         self.train(False)
-        with self.torch.inference_mode():
+        with self.limited(), self.torch.inference_mode():
             for first in range(0, len(texts), batch_size):
                 index = order[first:first + batch_size]
                 logits = self.logits([texts[i] for i in index])
@@ -159,12 +172,11 @@ def train(network: Network, texts: Sequence[str], target: np.ndarray, dev_texts:
     """Fine-tune ``network`` in place on ``texts``; keep the epoch best on the dev texts."""
     torch = network.torch
     started = time.perf_counter()
-    threads = torch.get_num_threads()
-    torch.set_num_threads(settings.threads)
+    network.threads = settings.threads
     torch.manual_seed(settings.seed)
     rng = np.random.default_rng(settings.seed)
     history = History()
-    try:
+    with network.limited():
         positives = target.sum(axis=0)
         pos_weight = torch.tensor(np.minimum(
             np.sqrt((len(target) - positives) / np.maximum(positives, 1)),
@@ -236,8 +248,6 @@ def train(network: Network, texts: Sequence[str], target: np.ndarray, dev_texts:
         if best_state is not None:
             network.encoder.load_state_dict(best_state[0])
             network.head.load_state_dict(best_state[1])
-    finally:
-        torch.set_num_threads(threads)
     network.train(False)
     history.seconds = time.perf_counter() - started
     return history

@@ -88,7 +88,8 @@ class FinetunedCoder(ProbabilisticCoder):
         n_dev = max(1, int(round(len(texts) * self.dev_share)))
         dev, rest = order[:n_dev], order[n_dev:]
         self.network = Network(self.base or base_model_path(), len(columns),
-                               self.settings.max_length, self.settings.seed)
+                               self.settings.max_length, self.settings.seed,
+                               self.settings.threads)
         self.history = train(self.network, [inputs[i] for i in rest], target[rest],
                              [inputs[i] for i in dev], target[dev], self.settings)
         held_out = self.network.scores([inputs[i] for i in dev])
@@ -174,7 +175,7 @@ class FinetunedCoder(ProbabilisticCoder):
             from safetensors.torch import load_file
 
             coder.network = Network(directory / ENCODER, len(coder.learned),
-                                    coder.settings.max_length)
+                                    coder.settings.max_length, threads=coder.settings.threads)
             coder.network.head.load_state_dict(load_file(directory / HEAD))
             coder.network.train(False)
         return coder
