@@ -12,7 +12,8 @@ each fold's decisions so a later run adds folds to an earlier one. Scores are ``
 with at least 10 examples in the whole gold file (a child counting for its parents), on the
 texts of the folds run. Variants: ``finetuned`` (the fine-tuned coder), ``linear`` (the
 default linear coder, stock MiniLM embeddings) and ``linear+finetuned`` (the linear coder with
-the fold's fine-tuned encoder as its sentence embeddings). ``--full-fit`` also times the
+the fold's fine-tuned encoder as its sentence embeddings: the ``linear-finetuned`` coder, here
+with the same fine-tuning budget as ``finetuned``). ``--full-fit`` also times the
 fine-tuned coder trained on every text. Not a test: the numbers vary by machine.
 """
 
@@ -29,25 +30,13 @@ from nhs_gold import add_gold_arguments
 from pipeline.coding.finetune import Settings
 from pipeline.coding.finetuned import FinetunedCoder
 from pipeline.coding.linear import LinearCoder
+from pipeline.coding.linear_tuned import TunedEmbedder
 from pipeline.config import load_codebook
 from pipeline.quality.evaluate import DEFAULT_MIN_SUPPORT, folds, score
 from pipeline.quality.gold import load_gold
 from pipeline.quality.measure import known_of, uses_hierarchy, with_ancestors
 
 VARIANTS = ("finetuned", "linear", "linear+finetuned")
-
-
-class FinetunedEmbedder:
-    """A fine-tuned coder's encoder as sentence embeddings (mean-pooled, unit length)."""
-
-    name = "minilm:all-MiniLM-L6-v2"  # what the linear coder expects of its embedder
-
-    def __init__(self, coder: FinetunedCoder) -> None:
-        self.coder = coder
-
-    def embed(self, texts):
-        """Embed ``texts`` with the fine-tuned encoder."""
-        return self.coder.network.embed(list(texts))
 
 
 def load_state(path: Path | None, shape: tuple[int, int]) -> dict[str, dict]:
@@ -117,7 +106,7 @@ def run_fold(gold, tag: str, split, k: int, variants: list[str], state: dict[str
         started = time.perf_counter()
         coder = LinearCoder(codebook=tag)
         if variant == "linear+finetuned":
-            coder.embedder = FinetunedEmbedder(tuned)
+            coder.embedder = TunedEmbedder(tuned.network)
         coder.fit(tr.texts, tr.labels, tr.code_ids, known_of(tr))
         state[variant]["seconds"].append(time.perf_counter() - started)
         state[variant]["pred"][test] = coder.predict(te.texts, known_of(te))

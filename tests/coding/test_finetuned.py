@@ -74,3 +74,24 @@ def test_stops_when_its_time_budget_is_spent(comments_gold):
 
 def test_is_a_registered_kind(mini_codebook):
     assert isinstance(new_coder("finetuned", mini_codebook), FinetunedCoder)
+
+
+def test_linear_coder_on_fine_tuned_embeddings_saves_and_loads(tmp_path, comments_gold,
+                                                               data_dir):
+    from pipeline.coding.linear_tuned import TunedLinearCoder
+    from pipeline.config import load_codebook
+
+    coder = TunedLinearCoder(codebook="comments@1", settings=Settings(epochs=1, **QUICK))
+    coder.fit(comments_gold.texts, comments_gold.labels, comments_gold.code_ids)
+    # 49 training texts (a tenth held out) in batches of 8, one epoch
+    assert coder.tuned.history.steps == 7 and coder.embedder.network is coder.tuned.network
+    assert coder.predict(UNSEEN).tolist() == [[1, 0, 0], [0, 1, 0], [0, 0, 1]]
+    coder.to_disk(tmp_path / "model")
+    loaded = load_coder(tmp_path / "model", load_codebook(data_dir / "codebook-comments.yaml"))
+    assert isinstance(loaded, TunedLinearCoder) and loaded.name == coder.name
+    assert np.array_equal(loaded.predict_proba(UNSEEN), coder.predict_proba(UNSEEN))
+    assert loaded.describe() == coder.describe()
+    segments = pd.DataFrame({s.SEGMENT_ID: ["a"], s.START: [0], s.TEXT: [UNSEEN[0]]})
+    codings = loaded.code(segments)
+    assert codings[s.CODE_ID].tolist() == ["parking"]
+    assert codings[s.EVIDENCE].iloc[0].lower() in UNSEEN[0].lower()
