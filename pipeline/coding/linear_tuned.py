@@ -4,8 +4,8 @@
 :class:`~pipeline.coding.finetuned.FinetunedCoder`, within its time budget), then trains the
 linear coder (:mod:`pipeline.coding.linear`: TF-IDF words and characters, the question, and
 sentence embeddings) with the fine-tuned encoder as its sentence embeddings in place of stock
-MiniLM. On the first NHS fold this beat both the linear coder and the fine-tuned coder alone
-(README). Evidence is the linear coder's (the n-gram with the largest pull).
+MiniLM. On the NHS folds run (1-4 of 5) it beat both the linear coder and the fine-tuned coder
+alone (README). Evidence is the linear coder's (the n-gram with the largest pull).
 
 Saved as the linear coder's folder with the fine-tuned coder in ``tuned/`` beside it.
 """
