@@ -216,14 +216,8 @@ class LinearCoder(ProbabilisticCoder):
     def fit(self, texts, labels, code_ids, context=None) -> "LinearCoder":
         """Learn every code with at least MIN_EXAMPLES positives; thresholds from inner folds."""
         texts, labels = list(texts), np.asarray(labels, dtype=int)
-        self.code_ids = list(code_ids)
-        counts = labels.sum(axis=0)
-        columns = [j for j, n in enumerate(counts) if MIN_EXAMPLES <= n < len(texts)]
-        self.learned = [self.code_ids[j] for j in columns]
-        self.not_learned = {self.code_ids[j]: f"{int(n)} positive examples (< {MIN_EXAMPLES})"
-                            for j, n in enumerate(counts) if j not in columns}
+        columns = self.choose_codes(labels, code_ids, MIN_EXAMPLES)
         self._columns = columns
-        self.thresholds = {}
         self.held_out = np.zeros(labels.shape, dtype=int)
         if not columns:
             return self

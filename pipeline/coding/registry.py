@@ -15,8 +15,10 @@ from typing import Callable, Sequence
 from pipeline.coding.base import Coder, TrainableCoder
 from pipeline.coding.baseline import BaselineCoder
 from pipeline.coding.disk import codebook_tag, field, read_config
+from pipeline.coding.finetuned import FinetunedCoder
 from pipeline.coding.hybrid import HybridCoder
 from pipeline.coding.linear import LinearCoder
+from pipeline.coding.linear_tuned import TunedLinearCoder
 from pipeline.coding.rules import RuleCoder
 from pipeline.coding.semantic import SemanticCoder
 from pipeline.coding.textcat import TextcatCoder
@@ -51,6 +53,12 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
          TextcatCoder),
     Kind("hybrid", lambda book, attributes, progress: HybridCoder(book, attributes=attributes),
          HybridCoder),
+    # MiniLM fine-tuned end to end on the gold (CPU, a time budget): slower to train
+    Kind("finetuned", lambda book, attributes, progress: FinetunedCoder(
+        codebook=codebook_tag(book)), FinetunedCoder),
+    # the linear coder with that fine-tuned MiniLM as its sentence embeddings
+    Kind("linear-finetuned", lambda book, attributes, progress: TunedLinearCoder(
+        codebook=codebook_tag(book), attributes=attributes), TunedLinearCoder),
 )}
 CODERS = tuple(KINDS)
 """Every coder kind, in the order they are listed to people."""

@@ -49,6 +49,22 @@ class ProbabilisticCoder(ABC):
     def evidence(self, text: str, code_id: str) -> tuple[int, int]:
         """Offsets into ``text`` of the words that most drove ``code_id``'s score."""
 
+    def choose_codes(self, labels: np.ndarray, code_ids: Sequence[str],
+                     min_examples: int) -> list[int]:
+        """The columns of ``labels`` to learn; sets ``code_ids``, ``learned``, ``not_learned``.
+
+        A code is learned with at least ``min_examples`` positives (and not on every text);
+        ``thresholds`` is cleared for the fit to fill.
+        """
+        self.code_ids = list(code_ids)
+        counts = labels.sum(axis=0)
+        columns = [j for j, n in enumerate(counts) if min_examples <= n < len(labels)]
+        self.learned = [self.code_ids[j] for j in columns]
+        self.not_learned = {self.code_ids[j]: f"{int(n)} positive examples (< {min_examples})"
+                            for j, n in enumerate(counts) if j not in columns}
+        self.thresholds = {}
+        return columns
+
     def threshold_vector(self) -> np.ndarray:
         """Decision thresholds in ``code_ids`` order."""
         return np.array([self.thresholds.get(c, DEFAULT_THRESHOLD) for c in self.code_ids])

@@ -1,0 +1,97 @@
+"""The fine-tuned MiniLM coder: learns, saves and loads to the same scores, respects its budget."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipeline import schema as s
+from pipeline.coding.finetune import Settings
+from pipeline.coding.finetuned import FinetunedCoder
+from pipeline.coding.registry import load_coder, new_coder
+
+UNSEEN = ["Parking was impossible, the car park was full", "The food and the meals were cold",
+          "Very kind and friendly nurses"]
+QUICK = dict(batch_size=8, lr=1e-4, head_lr=5e-3, patience=3)
+
+
+@pytest.fixture(scope="module")
+def trained(comments_gold):
+    return FinetunedCoder(codebook="comments@1", dev_share=0.2,
+                          settings=Settings(epochs=5, **QUICK)).fit(
+        comments_gold.texts, comments_gold.labels, comments_gold.code_ids)
+
+
+def test_learns_the_codes_of_unseen_comments(trained):
+    assert trained.history.steps == 5 * 6  # 43 training texts in batches of 8, five epochs
+    assert trained.predict(UNSEEN).tolist() == [[1, 0, 0], [0, 1, 0], [0, 0, 1]]
+
+
+def test_codes_a_segment_with_the_clause_that_carries_each_code(trained):
+    text = "The nurses were kind and friendly, but the car park was full every day"
+    segments = pd.DataFrame({s.SEGMENT_ID: ["d1-0"], s.START: [100], s.TEXT: [text],
+                             s.CONTEXT: ["How could we improve?"]})
+    codings = trained.code(segments).set_index(s.CODE_ID)
+    assert {"parking", "staff_manner"} <= set(codings.index)
+    parking = codings.loc["parking"]
+    assert parking[s.EVIDENCE] == "but the car park was full every day"
+    assert text[parking[s.START] - 100:parking[s.END] - 100] == parking[s.EVIDENCE]
+    assert codings.loc["staff_manner", s.EVIDENCE] == "The nurses were kind and friendly"
+
+
+def test_saved_folder_loads_offline_to_identical_scores(tmp_path, trained, data_dir,
+                                                        monkeypatch):
+    from pipeline.config import load_codebook
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    trained.to_disk(tmp_path / "model")
+    assert (tmp_path / "model" / "encoder" / "model.safetensors").is_file()
+    assert (tmp_path / "model" / "encoder" / "tokenizer.json").is_file()
+    loaded = load_coder(tmp_path / "model", load_codebook(data_dir / "codebook-comments.yaml"))
+    assert isinstance(loaded, FinetunedCoder)
+    assert loaded.thresholds == trained.thresholds and loaded.name == trained.name
+    assert np.array_equal(loaded.predict_proba(UNSEEN), trained.predict_proba(UNSEEN))
+    assert loaded.describe() == trained.describe()
+
+
+def test_training_again_gives_the_same_model(comments_gold):
+    def once():
+        return FinetunedCoder(codebook="comments@1", settings=Settings(epochs=1, **QUICK)).fit(
+            comments_gold.texts[:24], comments_gold.labels[:24], comments_gold.code_ids)
+
+    assert np.array_equal(once().predict_proba(UNSEEN), once().predict_proba(UNSEEN))
+
+
+def test_stops_when_its_time_budget_is_spent(comments_gold):
+    coder = FinetunedCoder(codebook="comments@1",
+                           settings=Settings(epochs=50, budget_s=4.0, **QUICK))
+    coder.fit(comments_gold.texts, comments_gold.labels, comments_gold.code_ids)
+    assert coder.history.stopped == "budget"
+    assert 0 < coder.history.steps < 50 * 6
+    assert coder.history.seconds < 4.0 + 2.0  # at most a step and a scoring over
+
+
+def test_is_a_registered_kind(mini_codebook):
+    assert isinstance(new_coder("finetuned", mini_codebook), FinetunedCoder)
+
+
+def test_linear_coder_on_fine_tuned_embeddings_saves_and_loads(tmp_path, comments_gold,
+                                                               data_dir):
+    from pipeline.coding.linear_tuned import TunedLinearCoder
+    from pipeline.config import load_codebook
+
+    coder = TunedLinearCoder(codebook="comments@1", settings=Settings(epochs=1, **QUICK))
+    coder.fit(comments_gold.texts, comments_gold.labels, comments_gold.code_ids)
+    # 49 training texts (a tenth held out) in batches of 8, one epoch
+    assert coder.tuned.history.steps == 7 and coder.embedder.network is coder.tuned.network
+    assert coder.predict(UNSEEN).tolist() == [[1, 0, 0], [0, 1, 0], [0, 0, 1]]
+    coder.to_disk(tmp_path / "model")
+    loaded = load_coder(tmp_path / "model", load_codebook(data_dir / "codebook-comments.yaml"))
+    assert isinstance(loaded, TunedLinearCoder) and loaded.name == coder.name
+    assert np.array_equal(loaded.predict_proba(UNSEEN), coder.predict_proba(UNSEEN))
+    assert loaded.describe() == coder.describe()
+    segments = pd.DataFrame({s.SEGMENT_ID: ["a"], s.START: [0], s.TEXT: [UNSEEN[0]]})
+    codings = loaded.code(segments)
+    assert codings[s.CODE_ID].tolist() == ["parking"]
+    assert codings[s.EVIDENCE].iloc[0].lower() in UNSEEN[0].lower()
