@@ -14,7 +14,7 @@ when no ordinary cue does. Evidence offsets point into the document, like coding
 
 Accuracy on the hand-coded segments in ``tests/data/stance/gold.csv``::
 
-    python -m pipeline.stance tests/data/stance/gold.csv
+    python -m pipeline.quality.stance_accuracy tests/data/stance/gold.csv
 """
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ from spacy.tokens import Doc
 from pipeline import schema as s
 from pipeline.config import Codebook, ConfigError, read_yaml, token_pattern_problems
 from pipeline.nlp import load_nlp
+from pipeline.stance_matcher import compile_matcher
 from pipeline.text import matchable
 
 CUES_PATH = Path(__file__).resolve().parent.parent / "models" / "stance" / "cues.yaml"
@@ -95,11 +96,10 @@ class StanceRules:
     def __init__(self, table: CueTable, nlp: Language) -> None:
         self.table = table
         self.nlp = nlp
-        self.matcher = Matcher(nlp.vocab, validate=True)
         self.cues = {cue.id: cue for cue in table.cues}
         for cue in table.cues:
             try:
-                self.matcher.add(cue.id, [cue.tokens])
+                Matcher(nlp.vocab, validate=True).add(cue.id, [cue.tokens])
             except (ValueError, KeyError) as exc:
                 raise ConfigError(f"stance cue '{cue.id}': invalid token pattern: {exc}") from None
         self.negators = set(table.negators)
@@ -109,6 +109,9 @@ class StanceRules:
         self.problems = set(table.problems)
         lemmatizer = nlp.get_pipe("lemmatizer")
         self._lookup = lemmatizer.lookups.get_table("lemma_lookup")  # type: ignore[attr-defined]
+        # the same matches as a plain Matcher of the cues, with the word sets checked in Cython
+        self.matcher = compile_matcher(nlp.vocab, [(cue.id, cue.tokens) for cue in table.cues],
+                                       lemmas=self._lookup)
 
     def parse(self, text: str) -> Doc:
         """Tokens of ``text`` with lower-case lemmas (the lookup table keys lower-case forms)."""
@@ -295,18 +298,27 @@ def stances(segments: pd.DataFrame, codings: pd.DataFrame, *,
         return s.conform(none.assign(**dict.fromkeys(s.STANCES.names[2:])), s.STANCES)
     rules = rules or load_rules(Path(cues or CUES_PATH))
     parents = parents or {}
-    seg = segments.set_index(s.SEGMENT_ID)[[s.START, s.TEXT]]
+    seg = dict(zip(segments[s.SEGMENT_ID], zip(segments[s.START], segments[s.TEXT],
+                                               strict=True), strict=True))
+    # codings by segment, in first-seen order (plain Python: a pandas group per segment cost
+    # more than its stance); a null segment id has no segment, as with groupby
+    groups: dict[object, list[tuple[object, object, object, object]]] = {}
+    for index, segment_id, code_id, start, end in zip(
+            codings.index, codings[s.SEGMENT_ID], codings[s.CODE_ID], codings[s.START],
+            codings[s.END], strict=True):
+        if not pd.isna(segment_id):
+            groups.setdefault(segment_id, []).append((index, code_id, start, end))
     rows: list[dict[str, object]] = []
-    for segment_id, group in codings.groupby(s.SEGMENT_ID, sort=False):
-        seg_start, text = int(seg.at[segment_id, s.START]), str(seg.at[segment_id, s.TEXT])
+    for segment_id, group in groups.items():
+        seg_start, text = int(seg[segment_id][0]), str(seg[segment_id][1])
         doc = rules.parse(text)
         hits, clause_of, subordinate = rules.hits(doc)
         spans = []
-        for code_id, start, end in group[[s.CODE_ID, s.START, s.END]].itertuples(index=False):
-            span = doc.char_span(int(start) - seg_start, int(end) - seg_start,
+        for _index, code_id, start, end in group:
+            span = doc.char_span(int(start) - seg_start, int(end) - seg_start,  # type: ignore
                                  alignment_mode="expand")
             spans.append((str(code_id), (span.start, span.end) if span is not None else (0, 0)))
-        for index, (code_id, (ev_start, ev_end)) in zip(group.index, spans, strict=True):
+        for (index, *_), (code_id, (ev_start, ev_end)) in zip(group, spans, strict=True):
             own = clause_of[min(ev_start, len(doc) - 1)] if len(doc) else 0
             others = [(c, span) for c, span in spans if not _related(c, code_id, parents)]
             blocked = {clause_of[a] for _, (a, b) in others if b > a}
