@@ -23,8 +23,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, Mapping
 
+import numpy
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
+from spacy.attrs import LEMMA, LOWER, SPACY
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
@@ -43,6 +45,7 @@ SUBORDINATE = {"since", "because", "once", "when", "until", "unless", "although"
                "whereas", "while", "where", "who"}
 PREPOSITIONS = {"in", "of", "for", "at", "on", "with", "among", "amongst", "across", "from",
                 "by", "to", "into", "within", "around", "about", "over", "under", "after"}
+_OPENS, _SUBORDINATE, _DASH, _AND, _COMMA = 1, 2, 4, 8, 16  # what a word is to clauses()
 MEASURES = {"number", "numbers", "level", "levels", "rate", "rates", "amount", "proportion",
             "share", "count", "cost", "costs"}
 
@@ -109,6 +112,8 @@ class StanceRules:
         self.problems = set(table.problems)
         lemmatizer = nlp.get_pipe("lemmatizer")
         self._lookup = lemmatizer.lookups.get_table("lemma_lookup")  # type: ignore[attr-defined]
+        self._lemma_of: dict[int, int] = {}  # lower-case form id -> lemma id
+        self._kind_of: dict[int, int] = {}  # lower-case form id -> bits of _kinds
         # the same matches as a plain Matcher of the cues, with the word sets checked in Cython
         self.matcher = compile_matcher(nlp.vocab, [(cue.id, cue.tokens) for cue in table.cues],
                                        lemmas=self._lookup)
@@ -116,26 +121,48 @@ class StanceRules:
     def parse(self, text: str) -> Doc:
         """Tokens of ``text`` with lower-case lemmas (the lookup table keys lower-case forms)."""
         doc = self.nlp.make_doc(matchable(text))
-        for token in doc:
-            token.lemma_ = self._lookup.get(token.lower_, token.lower_)
+        lemma_of, strings = self._lemma_of, self.nlp.vocab.strings
+        lemmas = []
+        for lower in doc.to_array(LOWER).tolist():
+            lemma = lemma_of.get(lower)
+            if lemma is None:  # once per word form: its lemma's string id
+                word = strings[lower]
+                lemma = lemma_of[lower] = strings.add(self._lookup.get(word, word))
+            lemmas.append(lemma)
+        if lemmas:
+            doc.from_array([LEMMA], numpy.array(lemmas, dtype="uint64").reshape(-1, 1))
         return doc
 
     def clauses(self, doc: Doc) -> tuple[list[int], set[int]]:
         """Clause number of each token, and the clause numbers opened by a subordinator."""
         clause, numbers, subordinate = 0, [], set()
-        for i, token in enumerate(doc):
-            word = token.lower_
-            previous = doc[i - 1] if i else None
-            dash = word == "-" and (token.whitespace_ or (previous and previous.whitespace_))
-            comma_and = word == "and" and previous is not None and previous.lower_ == ","
-            if i and (word in self.openers or word in self.marks or dash or comma_and):
+        kinds, spaced = self._kinds(doc), doc.to_array(SPACY).tolist()
+        for i, kind in enumerate(kinds):
+            dash = kind & _DASH and (spaced[i] or (i and spaced[i - 1]))
+            comma_and = kind & _AND and i and kinds[i - 1] & _COMMA
+            if i and (kind & _OPENS or dash or comma_and):
                 clause += 1
-                if word in SUBORDINATE:
+                if kind & _SUBORDINATE:
                     subordinate.add(clause)
-            elif i == 0 and word in SUBORDINATE:
+            elif i == 0 and kind & _SUBORDINATE:
                 subordinate.add(clause)
             numbers.append(clause)
         return numbers, subordinate
+
+    def _kinds(self, doc: Doc) -> list[int]:
+        """What each token's word is to :meth:`clauses` (bits), looked up once per word."""
+        kinds, strings = self._kind_of, self.nlp.vocab.strings
+        out = []
+        for lower in doc.to_array(LOWER).tolist():
+            kind = kinds.get(lower)
+            if kind is None:
+                word = strings[lower]
+                kind = kinds[lower] = (
+                    _OPENS * (word in self.openers or word in self.marks)
+                    | _SUBORDINATE * (word in SUBORDINATE) | _DASH * (word == "-")
+                    | _AND * (word == "and") | _COMMA * (word == ","))
+            out.append(kind)
+        return out
 
     def _negator(self, doc: Doc, start: int, end: int, clause_of: list[int]) -> int | None:
         """A negator inside the cue ("is not a problem") or up to three words before it."""

@@ -23,8 +23,10 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, Mapping, Sequence
 
+from spacy.attrs import LEMMA, LOWER
 from spacy.matcher import Matcher
 from spacy.strings import get_string_id
+from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 # The attributes whose word sets depend on the lexeme only; the value is what the flag getter
@@ -124,7 +126,7 @@ class _Flags:
 
 
 def compile_matcher(vocab: Vocab, patterns: Sequence[tuple[str, list[dict[str, Any]]]],
-                    lemmas: Mapping[int, str] | None = None) -> Matcher:
+                    lemmas: Mapping[int, str] | None = None) -> CueMatcher:
     """A Matcher with ``patterns`` (key, token pattern), word sets compiled as above.
 
     Args:
@@ -165,10 +167,73 @@ def compile_matcher(vocab: Vocab, patterns: Sequence[tuple[str, list[dict[str, A
         if bit is not None:
             bit_of[found] = bit
     flags.set_existing()
-    matcher = Matcher(vocab, validate=False)
-    for key, tokens in patterns:
-        matcher.add(key, _rewritten(tokens, bit_of, expand))
-    return matcher
+    # a pattern's opener: its own first spec when that is a word, else the cue's
+    compiled = [(key, rewritten, _opener(rewritten[0]) or _opener(tokens[0]))
+                for key, tokens in patterns for rewritten in _rewritten(tokens, bit_of, expand)]
+    return CueMatcher(vocab, compiled)
+
+
+def _opener(spec: dict[Any, Any]) -> tuple[str, frozenset[int]] | None:
+    """("lower" or "lemma", the ids it accepts) of a first token spec that tests only that.
+
+    Only a spec of one key and no operator: it matches no token of any other form. Else None.
+    """
+    if len(spec) != 1:
+        return None
+    ((attr, value),) = spec.items()
+    kind = _LEXEME_ATTRS.get(attr.upper()) if isinstance(attr, str) else None
+    if kind not in ("lower", "lemma"):
+        return None
+    if isinstance(value, str):
+        return kind, frozenset([get_string_id(value)])
+    found = _set_of(attr, value)
+    if found is None or found[1] != "IN":
+        return None
+    return kind, frozenset(get_string_id(word) for word in found[2])
+
+
+class CueMatcher:
+    """Matches of the compiled patterns, by a Matcher of only those that can start in the doc.
+
+    The Matcher tries every pattern at every token. A pattern whose first token spec matches
+    no token of the doc leaves no state behind and adds no match, so a Matcher of the other
+    patterns (in the same order) finds the same matches, in the same order. Those Matchers are
+    kept per set of patterns (a few hundred sets cover a wave).
+    """
+
+    def __init__(self, vocab: Vocab,
+                 patterns: Sequence[tuple[str, list[dict[Any, Any]],
+                                          tuple[str, frozenset[int]] | None]]) -> None:
+        self.vocab = vocab
+        self.patterns = [(key, tokens) for key, tokens, _ in patterns]
+        self.always = sum(1 << i for i, (_, _, opener) in enumerate(patterns) if opener is None)
+        self.by_lower: dict[int, int] = {}
+        self.by_lemma: dict[int, int] = {}
+        for i, (_, _, opener) in enumerate(patterns):
+            if opener is not None:
+                table = self.by_lower if opener[0] == "lower" else self.by_lemma
+                for word in opener[1]:
+                    table[word] = table.get(word, 0) | 1 << i
+        self._matchers: dict[int, Matcher] = {}
+
+    def _matcher(self, mask: int) -> Matcher:
+        matcher = self._matchers.get(mask)
+        if matcher is None:
+            if len(self._matchers) >= 4096:  # a bound on memory; rebuilding is cheap
+                self._matchers.clear()
+            matcher = self._matchers[mask] = Matcher(self.vocab, validate=False)
+            for i, (key, tokens) in enumerate(self.patterns):
+                if mask >> i & 1:
+                    matcher.add(key, [tokens])
+        return matcher
+
+    def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
+        """(match id, start, end) of every match, as the plain Matcher gives them."""
+        mask = self.always
+        lowers, lemmas = self.by_lower, self.by_lemma
+        for lower, lemma in doc.to_array([LOWER, LEMMA]).tolist():
+            mask |= lowers.get(lower, 0) | lemmas.get(lemma, 0)
+        return self._matcher(mask)(doc) if mask else []
 
 
 def _rewritten(tokens: list[dict[str, Any]], bit_of: Mapping[WordSet, int],
