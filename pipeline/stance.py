@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from spacy.attrs import LEMMA, LOWER, SPACY
 from spacy.language import Language
 from spacy.matcher import Matcher
+from spacy.strings import get_string_id
 from spacy.tokens import Doc
 
 from pipeline import schema as s
@@ -45,7 +46,8 @@ SUBORDINATE = {"since", "because", "once", "when", "until", "unless", "although"
                "whereas", "while", "where", "who"}
 PREPOSITIONS = {"in", "of", "for", "at", "on", "with", "among", "amongst", "across", "from",
                 "by", "to", "into", "within", "around", "about", "over", "under", "after"}
-_OPENS, _SUBORDINATE, _DASH, _AND, _COMMA = 1, 2, 4, 8, 16  # what a word is to clauses()
+_SUBORDINATE = {get_string_id(word) for word in SUBORDINATE}
+_DASH, _AND, _COMMA = (get_string_id(word) for word in ("-", "and", ","))
 MEASURES = {"number", "numbers", "level", "levels", "rate", "rates", "amount", "proportion",
             "share", "count", "cost", "costs"}
 
@@ -113,7 +115,7 @@ class StanceRules:
         lemmatizer = nlp.get_pipe("lemmatizer")
         self._lookup = lemmatizer.lookups.get_table("lemma_lookup")  # type: ignore[attr-defined]
         self._lemma_of: dict[int, int] = {}  # lower-case form id -> lemma id
-        self._kind_of: dict[int, int] = {}  # lower-case form id -> bits of _kinds
+        self._opening = {get_string_id(word) for word in self.openers | self.marks}
         # the same matches as a plain Matcher of the cues, with the word sets checked in Cython
         self.matcher = compile_matcher(nlp.vocab, [(cue.id, cue.tokens) for cue in table.cues],
                                        lemmas=self._lookup)
@@ -136,33 +138,19 @@ class StanceRules:
     def clauses(self, doc: Doc) -> tuple[list[int], set[int]]:
         """Clause number of each token, and the clause numbers opened by a subordinator."""
         clause, numbers, subordinate = 0, [], set()
-        kinds, spaced = self._kinds(doc), doc.to_array(SPACY).tolist()
-        for i, kind in enumerate(kinds):
-            dash = kind & _DASH and (spaced[i] or (i and spaced[i - 1]))
-            comma_and = kind & _AND and i and kinds[i - 1] & _COMMA
-            if i and (kind & _OPENS or dash or comma_and):
+        # word ids, not strings: no Token object per word (the Matcher compares ids too)
+        words, spaced = doc.to_array(LOWER).tolist(), doc.to_array(SPACY).tolist()
+        for i, word in enumerate(words):
+            dash = word == _DASH and (spaced[i] or (i and spaced[i - 1]))
+            comma_and = word == _AND and i and words[i - 1] == _COMMA
+            if i and (word in self._opening or dash or comma_and):
                 clause += 1
-                if kind & _SUBORDINATE:
+                if word in _SUBORDINATE:
                     subordinate.add(clause)
-            elif i == 0 and kind & _SUBORDINATE:
+            elif i == 0 and word in _SUBORDINATE:
                 subordinate.add(clause)
             numbers.append(clause)
         return numbers, subordinate
-
-    def _kinds(self, doc: Doc) -> list[int]:
-        """What each token's word is to :meth:`clauses` (bits), looked up once per word."""
-        kinds, strings = self._kind_of, self.nlp.vocab.strings
-        out = []
-        for lower in doc.to_array(LOWER).tolist():
-            kind = kinds.get(lower)
-            if kind is None:
-                word = strings[lower]
-                kind = kinds[lower] = (
-                    _OPENS * (word in self.openers or word in self.marks)
-                    | _SUBORDINATE * (word in SUBORDINATE) | _DASH * (word == "-")
-                    | _AND * (word == "and") | _COMMA * (word == ","))
-            out.append(kind)
-        return out
 
     def _negator(self, doc: Doc, start: int, end: int, clause_of: list[int]) -> int | None:
         """A negator inside the cue ("is not a problem") or up to three words before it."""
