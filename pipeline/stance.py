@@ -14,7 +14,7 @@ when no ordinary cue does. Evidence offsets point into the document, like coding
 
 Accuracy on the hand-coded segments in ``tests/data/stance/gold.csv``::
 
-    python -m pipeline.stance tests/data/stance/gold.csv
+    python -m pipeline.quality.stance_accuracy tests/data/stance/gold.csv
 """
 from __future__ import annotations
 
@@ -23,15 +23,19 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, Mapping
 
+import numpy
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
+from spacy.attrs import LEMMA, LOWER, SPACY
 from spacy.language import Language
 from spacy.matcher import Matcher
+from spacy.strings import get_string_id
 from spacy.tokens import Doc
 
 from pipeline import schema as s
 from pipeline.config import Codebook, ConfigError, read_yaml, token_pattern_problems
 from pipeline.nlp import load_nlp
+from pipeline.stance_matcher import compile_matcher
 from pipeline.text import matchable
 
 CUES_PATH = Path(__file__).resolve().parent.parent / "models" / "stance" / "cues.yaml"
@@ -42,6 +46,8 @@ SUBORDINATE = {"since", "because", "once", "when", "until", "unless", "although"
                "whereas", "while", "where", "who"}
 PREPOSITIONS = {"in", "of", "for", "at", "on", "with", "among", "amongst", "across", "from",
                 "by", "to", "into", "within", "around", "about", "over", "under", "after"}
+_SUBORDINATE = {get_string_id(word) for word in SUBORDINATE}
+_DASH, _AND, _COMMA = (get_string_id(word) for word in ("-", "and", ","))
 MEASURES = {"number", "numbers", "level", "levels", "rate", "rates", "amount", "proportion",
             "share", "count", "cost", "costs"}
 
@@ -95,11 +101,10 @@ class StanceRules:
     def __init__(self, table: CueTable, nlp: Language) -> None:
         self.table = table
         self.nlp = nlp
-        self.matcher = Matcher(nlp.vocab, validate=True)
         self.cues = {cue.id: cue for cue in table.cues}
         for cue in table.cues:
             try:
-                self.matcher.add(cue.id, [cue.tokens])
+                Matcher(nlp.vocab, validate=True).add(cue.id, [cue.tokens])
             except (ValueError, KeyError) as exc:
                 raise ConfigError(f"stance cue '{cue.id}': invalid token pattern: {exc}") from None
         self.negators = set(table.negators)
@@ -109,27 +114,40 @@ class StanceRules:
         self.problems = set(table.problems)
         lemmatizer = nlp.get_pipe("lemmatizer")
         self._lookup = lemmatizer.lookups.get_table("lemma_lookup")  # type: ignore[attr-defined]
+        self._lemma_of: dict[int, int] = {}  # lower-case form id -> lemma id
+        self._opening = {get_string_id(word) for word in self.openers | self.marks}
+        # the same matches as a plain Matcher of the cues, with the word sets checked in Cython
+        self.matcher = compile_matcher(nlp.vocab, [(cue.id, cue.tokens) for cue in table.cues],
+                                       lemmas=self._lookup)
 
     def parse(self, text: str) -> Doc:
         """Tokens of ``text`` with lower-case lemmas (the lookup table keys lower-case forms)."""
         doc = self.nlp.make_doc(matchable(text))
-        for token in doc:
-            token.lemma_ = self._lookup.get(token.lower_, token.lower_)
+        lemma_of, strings = self._lemma_of, self.nlp.vocab.strings
+        lemmas = []
+        for lower in doc.to_array(LOWER).tolist():
+            lemma = lemma_of.get(lower)
+            if lemma is None:  # once per word form: its lemma's string id
+                word = strings[lower]
+                lemma = lemma_of[lower] = strings.add(self._lookup.get(word, word))
+            lemmas.append(lemma)
+        if lemmas:
+            doc.from_array([LEMMA], numpy.array(lemmas, dtype="uint64").reshape(-1, 1))
         return doc
 
     def clauses(self, doc: Doc) -> tuple[list[int], set[int]]:
         """Clause number of each token, and the clause numbers opened by a subordinator."""
         clause, numbers, subordinate = 0, [], set()
-        for i, token in enumerate(doc):
-            word = token.lower_
-            previous = doc[i - 1] if i else None
-            dash = word == "-" and (token.whitespace_ or (previous and previous.whitespace_))
-            comma_and = word == "and" and previous is not None and previous.lower_ == ","
-            if i and (word in self.openers or word in self.marks or dash or comma_and):
+        # word ids, not strings: no Token object per word (the Matcher compares ids too)
+        words, spaced = doc.to_array(LOWER).tolist(), doc.to_array(SPACY).tolist()
+        for i, word in enumerate(words):
+            dash = word == _DASH and (spaced[i] or (i and spaced[i - 1]))
+            comma_and = word == _AND and i and words[i - 1] == _COMMA
+            if i and (word in self._opening or dash or comma_and):
                 clause += 1
-                if word in SUBORDINATE:
+                if word in _SUBORDINATE:
                     subordinate.add(clause)
-            elif i == 0 and word in SUBORDINATE:
+            elif i == 0 and word in _SUBORDINATE:
                 subordinate.add(clause)
             numbers.append(clause)
         return numbers, subordinate
@@ -295,18 +313,27 @@ def stances(segments: pd.DataFrame, codings: pd.DataFrame, *,
         return s.conform(none.assign(**dict.fromkeys(s.STANCES.names[2:])), s.STANCES)
     rules = rules or load_rules(Path(cues or CUES_PATH))
     parents = parents or {}
-    seg = segments.set_index(s.SEGMENT_ID)[[s.START, s.TEXT]]
+    seg = dict(zip(segments[s.SEGMENT_ID], zip(segments[s.START], segments[s.TEXT],
+                                               strict=True), strict=True))
+    # codings by segment, in first-seen order (plain Python: a pandas group per segment cost
+    # more than its stance); a null segment id has no segment, as with groupby
+    groups: dict[object, list[tuple[object, object, object, object]]] = {}
+    for index, segment_id, code_id, start, end in zip(
+            codings.index, codings[s.SEGMENT_ID], codings[s.CODE_ID], codings[s.START],
+            codings[s.END], strict=True):
+        if not pd.isna(segment_id):
+            groups.setdefault(segment_id, []).append((index, code_id, start, end))
     rows: list[dict[str, object]] = []
-    for segment_id, group in codings.groupby(s.SEGMENT_ID, sort=False):
-        seg_start, text = int(seg.at[segment_id, s.START]), str(seg.at[segment_id, s.TEXT])
+    for segment_id, group in groups.items():
+        seg_start, text = int(seg[segment_id][0]), str(seg[segment_id][1])
         doc = rules.parse(text)
         hits, clause_of, subordinate = rules.hits(doc)
         spans = []
-        for code_id, start, end in group[[s.CODE_ID, s.START, s.END]].itertuples(index=False):
-            span = doc.char_span(int(start) - seg_start, int(end) - seg_start,
+        for _index, code_id, start, end in group:
+            span = doc.char_span(int(start) - seg_start, int(end) - seg_start,  # type: ignore
                                  alignment_mode="expand")
             spans.append((str(code_id), (span.start, span.end) if span is not None else (0, 0)))
-        for index, (code_id, (ev_start, ev_end)) in zip(group.index, spans, strict=True):
+        for (index, *_), (code_id, (ev_start, ev_end)) in zip(group, spans, strict=True):
             own = clause_of[min(ev_start, len(doc) - 1)] if len(doc) else 0
             others = [(c, span) for c, span in spans if not _related(c, code_id, parents)]
             blocked = {clause_of[a] for _, (a, b) in others if b > a}

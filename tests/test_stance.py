@@ -172,3 +172,27 @@ def test_a_codebook_without_stance_cues_gets_no_stance(mini):
     assert found[s.DIRECTION].isna().all()
     assert found[[s.SEGMENT_ID, s.CODE_ID]].values.tolist() == codings[
         [s.SEGMENT_ID, s.CODE_ID]].values.tolist()
+
+
+@pytest.mark.parametrize("text", [
+    "There is a shortage of detox beds and readily available support is rare.",  # LOWER IN
+    "Clients were turned away and went without treatment.",  # LEMMA IN ("went": go)
+    "It is hard to get a GP appointment and waiting lists have got much longer.",  # multi-token
+    "Housing is not available locally, and it has not improved.",  # negation
+    "Clients with complex needs need more support; needs assessments take months.",  # not_after
+    "Fewer than ten beds remain - no doubt more than last year, but no longer a problem.",
+])
+def test_the_compiled_matcher_gives_the_hits_of_the_plain_spacy_matcher(text):
+    from copy import copy
+
+    from spacy.matcher import Matcher
+
+    rules = load_rules()
+    plain = copy(rules)
+    plain.matcher = Matcher(rules.nlp.vocab, validate=True)
+    for cue in rules.table.cues:
+        plain.matcher.add(cue.id, [cue.tokens])
+    doc = rules.parse(text)
+    compiled = rules.hits(doc)
+    assert compiled == plain.hits(doc)
+    assert compiled[0]  # each sentence has cues
