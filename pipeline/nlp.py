@@ -22,7 +22,9 @@ BLANK = "blank:en"
 # 5-20 s of start-up for a blank pipeline that only uses spaCy's own lemmatizer and sentencizer
 # and our factories, which are registered by importing our modules. While one of our blank
 # pipelines is built, spaCy sees no entry-point factories; anything else that builds a pipeline
-# (Presidio for redaction, ``spacy.load`` of a trained model) still loads them as usual.
+# (Presidio for redaction, ``spacy.load`` of a trained model) still loads them as usual. A
+# pipeline built in another thread during the swap misses only Presidio's transformers token
+# pipe, which our redaction (Presidio's spaCy engine) never uses; the next one loads it.
 _ENTRY_POINTS_SWAP = threading.Lock()
 
 
