@@ -13,27 +13,59 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from pipeline.coding.base import Coder, TrainableCoder
-from pipeline.coding.baseline import BaselineCoder
 from pipeline.coding.disk import codebook_tag, field, read_config
-from pipeline.coding.finetuned import FinetunedCoder
-from pipeline.coding.hybrid import HybridCoder
-from pipeline.coding.linear import LinearCoder
-from pipeline.coding.linear_tuned import TunedLinearCoder
 from pipeline.coding.rules import RuleCoder
 from pipeline.coding.semantic import SemanticCoder
-from pipeline.coding.textcat import TextcatCoder
 from pipeline.coding.union import RulesSemanticCoder
 from pipeline.config import Codebook
 from pipeline.errors import ConfigError, InputError
 
 
+# The trainable kinds are imported when first built or loaded: they bring scikit-learn (and
+# textcat spaCy's trainer), seconds of start-up that a run with the rule coder never uses.
+def _baseline() -> type[TrainableCoder]:
+    from pipeline.coding.baseline import BaselineCoder
+
+    return BaselineCoder
+
+
+def _linear() -> type[TrainableCoder]:
+    from pipeline.coding.linear import LinearCoder
+
+    return LinearCoder
+
+
+def _textcat() -> type[TrainableCoder]:
+    from pipeline.coding.textcat import TextcatCoder
+
+    return TextcatCoder
+
+
+def _hybrid() -> type[TrainableCoder]:
+    from pipeline.coding.hybrid import HybridCoder
+
+    return HybridCoder
+
+
+def _finetuned() -> type[TrainableCoder]:
+    from pipeline.coding.finetuned import FinetunedCoder
+
+    return FinetunedCoder
+
+
+def _linear_finetuned() -> type[TrainableCoder]:
+    from pipeline.coding.linear_tuned import TunedLinearCoder
+
+    return TunedLinearCoder
+
+
 @dataclass(frozen=True)
 class Kind:
-    """A kind of coder: how to build a fresh one, and the class that loads a saved one."""
+    """A kind of coder: how to build a fresh one, and what imports the class that loads one."""
 
     name: str
     build: Callable[[Codebook, Sequence[str], bool], Coder]
-    trainable: type[TrainableCoder] | None = None
+    trainable: Callable[[], type[TrainableCoder]] | None = None
 
 
 KINDS: dict[str, Kind] = {kind.name: kind for kind in (
@@ -41,24 +73,24 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
     Kind("semantic", lambda book, attributes, progress: SemanticCoder(book)),
     Kind("rules+semantic", lambda book, attributes, progress: RulesSemanticCoder(
         book, progress=progress)),
-    Kind("baseline", lambda book, attributes, progress: BaselineCoder(codebook=codebook_tag(book)),
-         BaselineCoder),
-    Kind("linear", lambda book, attributes, progress: LinearCoder(
-        codebook=codebook_tag(book), attributes=attributes), LinearCoder),
+    Kind("baseline", lambda book, attributes, progress: _baseline()(
+        codebook=codebook_tag(book)), _baseline),
+    Kind("linear", lambda book, attributes, progress: _linear()(
+        codebook=codebook_tag(book), attributes=attributes), _linear),
     # the linear coder on static embeddings distilled from MiniLM: faster, a little less
     # accurate; saved as kind "linear" with its embedding setting, so it loads as one
-    Kind("linear-static", lambda book, attributes, progress: LinearCoder(
-        codebook=codebook_tag(book), attributes=attributes, embedding="static"), LinearCoder),
-    Kind("textcat", lambda book, attributes, progress: TextcatCoder(codebook=codebook_tag(book)),
-         TextcatCoder),
-    Kind("hybrid", lambda book, attributes, progress: HybridCoder(book, attributes=attributes),
-         HybridCoder),
+    Kind("linear-static", lambda book, attributes, progress: _linear()(
+        codebook=codebook_tag(book), attributes=attributes, embedding="static"), _linear),
+    Kind("textcat", lambda book, attributes, progress: _textcat()(
+        codebook=codebook_tag(book)), _textcat),
+    Kind("hybrid", lambda book, attributes, progress: _hybrid()(
+        book, attributes=attributes), _hybrid),
     # MiniLM fine-tuned end to end on the gold (CPU, a time budget): slower to train
-    Kind("finetuned", lambda book, attributes, progress: FinetunedCoder(
-        codebook=codebook_tag(book)), FinetunedCoder),
+    Kind("finetuned", lambda book, attributes, progress: _finetuned()(
+        codebook=codebook_tag(book)), _finetuned),
     # the linear coder with that fine-tuned MiniLM as its sentence embeddings
-    Kind("linear-finetuned", lambda book, attributes, progress: TunedLinearCoder(
-        codebook=codebook_tag(book), attributes=attributes), TunedLinearCoder),
+    Kind("linear-finetuned", lambda book, attributes, progress: _linear_finetuned()(
+        codebook=codebook_tag(book), attributes=attributes), _linear_finetuned),
 )}
 CODERS = tuple(KINDS)
 """Every coder kind, in the order they are listed to people."""
@@ -87,4 +119,4 @@ def load_coder(directory: Path, codebook: Codebook) -> TrainableCoder:
     if kind not in TRAINABLE:
         raise InputError(f"{directory / 'config.json'}: field 'kind' is '{kind}', not a "
                          f"trained coder ({', '.join(TRAINABLE)})")
-    return KINDS[kind].trainable.from_disk(directory, codebook)  # type: ignore[union-attr]
+    return KINDS[kind].trainable().from_disk(directory, codebook)  # type: ignore[misc]

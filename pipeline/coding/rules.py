@@ -8,7 +8,6 @@ document, so ``document.text[start:end] == evidence``.
 from __future__ import annotations
 
 import pandas as pd
-import spacy
 from spacy.language import Language
 from tqdm.auto import tqdm
 
@@ -18,6 +17,7 @@ from pipeline.coding import negation as _negation  # noqa: F401
 from pipeline.coding.matcher import LABEL_SEPARATOR, CodebookMatcher
 from pipeline.coding.negation import SPANS_KEY
 from pipeline.config import Codebook
+from pipeline.nlp import blank_english
 from pipeline.text import matchable
 
 METHOD = "rule"
@@ -26,7 +26,7 @@ VERSION = "1"
 
 def build_rule_pipeline(codebook: Codebook) -> Language:
     """Blank English + lookup lemmatizer + codebook matcher + negation, initialised."""
-    nlp = spacy.blank("en")
+    nlp = blank_english()
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.add_pipe("wavecoder_codebook")
     nlp.add_pipe("wavecoder_negation")

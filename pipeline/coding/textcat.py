@@ -21,6 +21,7 @@ from pipeline.coding.disk import codebook_tag, field, read_coder_config, write_c
 from pipeline.coding.thresholds import best_thresholds
 from pipeline.coding.trained import ProbabilisticCoder
 from pipeline.config import Codebook
+from pipeline.nlp import blank_english
 
 CONFIG = Path(__file__).resolve().parents[2] / "models" / "textcat" / "config.cfg"
 VERSION = "1"
@@ -47,7 +48,7 @@ class TextcatCoder(ProbabilisticCoder):
         self.nlp = None
 
     def _docs(self, texts: Sequence[str], labels: np.ndarray | None) -> DocBin:
-        blank = spacy.blank("en")
+        blank = blank_english()
         bin_ = DocBin()
         for i, doc in enumerate(blank.pipe(texts)):
             if labels is not None:

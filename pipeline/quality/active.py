@@ -18,7 +18,6 @@ from __future__ import annotations
 from typing import Mapping
 
 import numpy as np
-from sklearn.cluster import KMeans
 
 from pipeline.errors import InputError
 
@@ -67,6 +66,8 @@ def clusters(embeddings: np.ndarray, n_clusters: int = DEFAULT_CLUSTERS,
     k = max(1, min(n_clusters, len(embeddings)))
     if len(embeddings) == 0:
         return np.zeros(0, dtype=int)
+    from sklearn.cluster import KMeans  # here: scikit-learn costs seconds at every start-up
+
     return KMeans(n_clusters=k, n_init=4, random_state=seed).fit_predict(embeddings)
 
 

@@ -20,7 +20,6 @@ import math
 
 import krippendorff
 import numpy as np
-from sklearn.metrics import cohen_kappa_score
 
 __all__ = ["alpha_from_counts", "below", "cohen_kappa", "kappa_from_counts",
            "krippendorff_alpha", "percent_agreement"]
@@ -34,6 +33,9 @@ def cohen_kappa(a: np.ndarray, b: np.ndarray) -> float:
     a, b = np.asarray(a), np.asarray(b)
     if len(a) == 0 or len(set(a.tolist()) | set(b.tolist())) < 2:
         return float("nan")
+    # imported here: scikit-learn costs seconds at start-up, and most runs only read the gate
+    from sklearn.metrics import cohen_kappa_score
+
     return float(cohen_kappa_score(a, b))
 
 
