@@ -6,6 +6,8 @@ pyarrow schema; :func:`conform` orders and types a DataFrame to it so writers ne
 
 from __future__ import annotations
 
+import functools
+
 import pandas as pd
 import pyarrow as pa
 
@@ -355,6 +357,7 @@ COLUMN_DEFAULTS: dict[str, object] = {ROLE: ROLE_RESPONDENT, FILLER: False, FIRS
                                       NEW_IN_WAVE: False}
 
 
+@functools.cache  # once: ingest asks for every attribute of every document
 def pipeline_columns() -> frozenset[str]:
     """Every column a table of the pipeline names: respondent attributes may not take them."""
     return frozenset(name for value in globals().values() if isinstance(value, pa.Schema)

@@ -52,9 +52,11 @@ class NegationDetector:
 
     def __call__(self, doc: Doc) -> Doc:
         """Flag each span of ``doc.spans[spans_key]`` that a negation cue scopes over."""
-        for span in doc.spans.get(self.spans_key, []):
-            sentence_start = span.sent.start if doc.has_annotation("SENT_START") else 0
-            sentence_end = span.sent.end if doc.has_annotation("SENT_START") else len(doc)
+        spans = doc.spans.get(self.spans_key, [])
+        sentences = bool(len(spans)) and doc.has_annotation("SENT_START")  # once per doc, not span
+        for span in spans:
+            sentence_start = span.sent.start if sentences else 0
+            sentence_end = span.sent.end if sentences else len(doc)
             first = max(sentence_start, span.start - self.pre_window)
             before = range(span.start - 1, first - 1, -1)
             after = range(span.end, min(sentence_end, span.end + self.post_window))
