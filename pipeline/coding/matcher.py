@@ -5,14 +5,14 @@ config. Phrase patterns are matched on lower-case (``LOWER``) or lemma (``LEMMA`
 ``PhraseMatcher``; token patterns with ``Matcher``, validated so a bad pattern fails at load with
 the code and pattern named. Each span's label is ``"<code_id>|<pattern_id>"``.
 
-Only the ``LOWER`` phrases need no lemmas; :meth:`CodebookMatcher.needs_lemmas` tells, from the
-patterns' anchor words (:mod:`pipeline.coding.anchors`), whether a doc could match any lemma or
-token pattern, so the rule coder lemmatises and runs those matchers only where one could.
+Only the ``LOWER`` phrases need no lemmas; :meth:`CodebookMatcher.plan` tells, from the
+patterns' anchor words (:mod:`pipeline.coding.anchors`), which lemma or token patterns a doc
+could match, so the rule coder lemmatises and runs those matchers only where one could.
 """
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from typing import Callable, Iterable, NamedTuple
 
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
@@ -43,6 +43,17 @@ def pattern_id(code_id: str, index: int, pattern: Pattern) -> str:
     return f"{code_id}#{index}"
 
 
+class Plan(NamedTuple):
+    """What a doc needs beyond the ``LOWER`` phrases: lemmas, and some token patterns.
+
+    ``lemmatise`` also runs the lemma phrases; ``token_matchers`` holds one ``Matcher`` per token
+    pattern whose anchors the doc holds.
+    """
+
+    lemmatise: bool
+    token_matchers: list[Matcher]
+
+
 class CodebookMatcher:
     """Matches every pattern of a codebook; spans carry ``code|pattern`` labels."""
 
@@ -51,8 +62,9 @@ class CodebookMatcher:
         self.name = name
         self.spans_key = spans_key
         self.confidence: dict[str, float] = {}
-        # anchors of the lemma and token patterns; None: unknown, always lemmatise and match
-        self.lemma_token_anchors: list[list[Anchor] | None] | None = None
+        # anchors of the lemma phrases, and each token pattern alone in a Matcher with its anchors
+        self._lemma_anchors: list[list[Anchor] | None] = []
+        self._token_alone: list[tuple[Matcher, list[Anchor] | None]] = []
         self._reset()
 
     def _reset(self) -> None:
@@ -74,8 +86,8 @@ class CodebookMatcher:
             raise ValueError(f"{self.name}: initialize() needs a codebook")
         self._reset()
         self.confidence = {}
-        anchors: list[list[Anchor] | None] = []
-        lemma_forms = self._lemma_forms()
+        self._lemma_anchors, self._token_alone = [], []
+        lemma_forms = self._lemma_forms()  # None: no lookup lemmatizer, every pattern runs
         for code, _parent in codebook.walk():
             for index, pattern in enumerate(code.patterns):
                 key = f"{code.id}{LABEL_SEPARATOR}{pattern_id(code.id, index, pattern)}"
@@ -83,20 +95,21 @@ class CodebookMatcher:
                 if pattern.tokens is not None:
                     where = f"codebook '{codebook.id}', code '{code.id}', patterns[{index}]"
                     try:  # REGEX predicates with a time limit (pipeline.coding.regex_tokens)
-                        self.tokens.add(key, [bounded_regexes(pattern.tokens, where)])
+                        bounded = bounded_regexes(pattern.tokens, where)
+                        self.tokens.add(key, [bounded])
                     except (ValueError, KeyError) as exc:
                         raise ValueError(f"{where}: invalid token pattern: {exc}") from None
-                    anchors.append(token_anchors(pattern.tokens, lemma_forms) if lemma_forms
-                                   else None)
+                    alone = Matcher(self.nlp.vocab)  # matches as in self.tokens: no greedy
+                    alone.add(key, [bounded])
+                    self._token_alone.append((alone, token_anchors(pattern.tokens, lemma_forms)
+                                              if lemma_forms else None))
                 elif pattern.attr == "LEMMA":
                     phrase = self._lemmatised(str(pattern.phrase))
                     self.lemma.add(key, [phrase])
-                    anchors.append(phrase_anchors(phrase, lemma=True, lemma_forms=lemma_forms)
-                                   if lemma_forms else None)
+                    self._lemma_anchors.append(phrase_anchors(
+                        phrase, lemma=True, lemma_forms=lemma_forms) if lemma_forms else None)
                 else:
                     self.lower.add(key, [self.nlp.make_doc(matchable(str(pattern.phrase)))])
-
-        self.lemma_token_anchors = anchors
 
     def _lemma_forms(self) -> LemmaForms | None:
         """The lookup lemmatizer's words by lemma; None without one (lemmas then stay unset)."""
@@ -107,25 +120,40 @@ class CodebookMatcher:
             return None
         return LemmaForms(lemmatizer.lookups.get_table("lemma_lookup", {}))  # type: ignore
 
-    def needs_lemmas(self, doc: Doc) -> bool:
-        """Whether a lemma or token pattern could match ``doc`` (False: only phrases on LOWER).
+    def plan(self, doc: Doc) -> Plan:
+        """Which lemma and token patterns could match ``doc`` (a tokenised, unlemmatised doc).
 
-        Exact: when False, lemmatising ``doc`` and running those matchers would find nothing.
+        Exact: the lemma phrases left out when ``lemmatise`` is False, and the token patterns
+        left out of ``token_matchers``, would find nothing in ``doc``. Token patterns may test
+        lemmas, so any token pattern to run means lemmatising.
         """
-        if self.lemma_token_anchors is None:
-            return True
         found = forms(doc)
-        return any(possible(anchors, found) for anchors in self.lemma_token_anchors)
+        token_matchers = [m for m, anchors in self._token_alone if possible(anchors, found)]
+        lemmatise = bool(token_matchers) or any(possible(anchors, found)
+                                                for anchors in self._lemma_anchors)
+        return Plan(lemmatise, token_matchers)
+
+    def needs_lemmas(self, doc: Doc) -> bool:
+        """Whether a lemma or token pattern could match ``doc`` (False: only phrases on LOWER)."""
+        return self.plan(doc).lemmatise
 
     def __call__(self, doc: Doc) -> Doc:
         """Add a span per match to ``doc.spans[spans_key]`` (overlaps allowed across codes)."""
         return self.match(doc)
 
-    def match(self, doc: Doc, *, lemmas_and_tokens: bool = True) -> Doc:
-        """:meth:`__call__`; without the lemma and token matchers if they would find nothing."""
+    def match(self, doc: Doc, plan: Plan | None = None) -> Doc:
+        """:meth:`__call__`, running beside the ``LOWER`` phrases only what ``plan`` names.
+
+        ``plan`` comes from :meth:`plan` (with lemmas set when it says so); without one, every
+        matcher runs.
+        """
         strings = self.nlp.vocab.strings
         found: set[tuple[int, int, str]] = set()
-        matchers = (self.lower, self.lemma, self.tokens) if lemmas_and_tokens else (self.lower,)
+        if plan is None:
+            matchers = [self.lower, self.lemma, self.tokens]
+        else:
+            matchers = [self.lower, *([self.lemma] if plan.lemmatise else []),
+                        *plan.token_matchers]
         for matcher in matchers:
             for match_id, start, end in matcher(doc):
                 found.add((start, end, strings[match_id]))

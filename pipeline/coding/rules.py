@@ -61,10 +61,10 @@ class RuleCoder:
         lemmatizer = self.nlp.get_pipe("lemmatizer")
         negation = self.nlp.get_pipe("wavecoder_negation")
         for doc in self.nlp.tokenizer.pipe(texts, batch_size=self.batch_size):
-            full = self._matcher.needs_lemmas(doc)
-            if full:
+            plan = self._matcher.plan(doc)
+            if plan.lemmatise:
                 lemmatizer(doc)
-            yield negation(self._matcher.match(doc, lemmas_and_tokens=full))
+            yield negation(self._matcher.match(doc, plan))
 
     def code(self, segments: pd.DataFrame) -> pd.DataFrame:
         """Code each segment; returns a codings table (schema.CODINGS) in segment order."""
