@@ -18,6 +18,11 @@ PROVENANCE_HELP = ("The gold file's provenance YAML (texts: real|generated, codi
                    "it. Only real human-coded gold lets --coder auto choose a coder.")
 
 
+GROUP_HELP = ("A gold column whose rows stay in one fold (e.g. document: a session's "
+              "highlights are never trained and scored apart); the same text twice in one "
+              "group is one item.")
+
+
 def _load(gold: Path, codebook: Path, provenance: Path | None = None):
     from pipeline.config import load_codebook
     from pipeline.quality.gold import load_gold
@@ -59,10 +64,7 @@ def evaluate_command(
                                      "gold file as it is (no retraining); repeatable, and may "
                                      "be given with --coder."),
     folds: int = typer.Option(5, "--folds", min=2, help="Cross-validation folds."),
-    group: Optional[str] = typer.Option(None, "--group", help="A gold column whose rows stay "
-                                        "in one fold (e.g. document: a session's highlights "
-                                        "are never trained and scored apart); the same text "
-                                        "twice in one group is one item."),
+    group: Optional[str] = typer.Option(None, "--group", help=GROUP_HELP),
     min_support: int = typer.Option(10, "--min-support", help="Score codes with at least "
                                     "this many gold examples."),
     seed: int = typer.Option(42, "--seed"),
@@ -131,6 +133,7 @@ def train_command(
     out: Path = typer.Option(..., "--out", help="Model folder, e.g. models/<name>/."),
     coder: str = typer.Option("linear", "--coder", help="linear, hybrid, textcat or baseline."),
     folds: int = typer.Option(5, "--folds", min=2),
+    group: Optional[str] = typer.Option(None, "--group", help=GROUP_HELP),
     min_support: int = typer.Option(10, "--min-support", help="Score codes with at least "
                                     "this many gold examples in the card."),
     seed: int = typer.Option(42, "--seed"),
@@ -150,9 +153,10 @@ def train_command(
         ["wavecoder", "train", "--gold", str(gold), "--codebook", str(codebook), "--coder",
          coder, "--out", str(out), "--folds", str(folds), "--min-support", str(min_support),
          "--seed", str(seed), *(x for a in attribute for x in ("--attribute", a)),
+         *(["--group", group] if group else []),
          *(["--provenance", str(provenance)] if provenance else [])])
     card = train_model(coder, gold_set, book, out, n_folds=folds, seed=seed,
-                       min_support=min_support, attributes=list(attribute),
+                       min_support=min_support, attributes=list(attribute), group=group,
                        command=command, progress=lambda msg: console.log(msg))
     cv = card.cross_validation
     console.print(f"Trained [bold]{card.coder}[/bold] in {card.train_seconds} s; "
