@@ -71,7 +71,6 @@ ROLE_RESPONDENT = "respondent"
 ROLE_OTHER = "other"
 FILLER = "filler"  # only fillers/backchannels ("um yeah", "thank you"): not topic-modelled or coded
 CONTEXT = "context"
-FOLD_GROUP = "fold_group"  # training only: a gold text's group (session); inner folds keep it whole
 SEGMENTS = pa.schema(
     [
         (SEGMENT_ID, pa.string()),

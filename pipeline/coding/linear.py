@@ -32,7 +32,7 @@ import pandas as pd
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GroupKFold, KFold
+from sklearn.model_selection import KFold
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.preprocessing import OneHotEncoder
 from threadpoolctl import threadpool_limits
@@ -210,22 +210,11 @@ class LinearCoder(ProbabilisticCoder):
 
     # ----------------------------------------------------------------- training
 
-    def held_out_proba(self, features: sparse.csr_matrix, target: np.ndarray,
-                       groups: Sequence[str] | None = None) -> np.ndarray:
-        """Out-of-fold probabilities on the training texts (``threshold_folds`` seeded folds).
-
-        With ``groups`` (a session per text) each group stays in one inner fold: scored on
-        sessions it has partly read, a model is surer than on a new one, and the thresholds
-        chosen on those scores would be too.
-        """
+    def held_out_proba(self, features: sparse.csr_matrix, target: np.ndarray) -> np.ndarray:
+        """Out-of-fold probabilities on the training texts (``threshold_folds`` seeded folds)."""
         held_out = np.zeros(target.shape)
-        if groups is not None and len(set(groups)) >= self.threshold_folds:
-            splitter = GroupKFold(self.threshold_folds, shuffle=True, random_state=self.seed)
-            parts = splitter.split(features, groups=list(groups))
-        else:
-            parts = KFold(self.threshold_folds, shuffle=True,
-                          random_state=self.seed).split(features)
-        for train, test in parts:
+        splitter = KFold(self.threshold_folds, shuffle=True, random_state=self.seed)
+        for train, test in splitter.split(features):
             with one_blas_thread():
                 inner = self._model().fit(features[train], target[train])
                 held_out[test] = _positive_proba(inner, features[test], target.shape[1])
@@ -241,9 +230,7 @@ class LinearCoder(ProbabilisticCoder):
             return self
         features = self._features(texts, context, fit=True)
         target = labels[:, columns]
-        groups = (context[s.FOLD_GROUP].tolist() if isinstance(context, pd.DataFrame)
-                  and s.FOLD_GROUP in context.columns else None)
-        proba = self.held_out_proba(features, target, groups)
+        proba = self.held_out_proba(features, target)
         cuts = best_thresholds(target, proba, shrink=self.shrink)
         self.thresholds = dict(zip(self.learned, cuts.tolist(), strict=True))
         # Held-out decisions on the training texts, for a hybrid coder to compare with rules.

@@ -44,14 +44,11 @@ def context_of(gold: GoldSet) -> list[str | None] | None:
     return None
 
 
-def known_of(gold: GoldSet, attributes: Sequence[str] = (), group: str | None = None
-             ) -> pd.DataFrame:
+def known_of(gold: GoldSet, attributes: Sequence[str] = ()) -> pd.DataFrame:
     """What a coder may be told about each gold text: its question (``context``), attributes.
 
     Only the named ``attributes`` are passed on (never the file's other columns, which may be
-    labels such as a coder's sentiment score); ValueError names the columns there are. With
-    ``group`` the training texts' groups go along too (``fold_group``), so that a coder's own
-    inner folds (its thresholds) keep a session whole as the outer folds do; never a feature.
+    labels such as a coder's sentiment score); ValueError names the columns there are.
     """
     missing = [a for a in attributes if a not in gold.extra.columns]
     if missing:
@@ -59,20 +56,17 @@ def known_of(gold: GoldSet, attributes: Sequence[str] = (), group: str | None = 
                          f"{', '.join(map(str, gold.extra.columns))})")
     frame = gold.extra[list(attributes)].reset_index(drop=True).copy()
     frame[s.CONTEXT] = context_of(gold)
-    if group is not None:
-        frame[s.FOLD_GROUP] = gold.extra[group].astype(str).str.strip().tolist()
     return frame
 
 
-def fold_predictor(name: str, codebook: Codebook, attributes: Sequence[str] = (),
-                   group: str | None = None) -> Callable[[GoldSet, GoldSet], tuple]:
+def fold_predictor(name: str, codebook: Codebook, attributes: Sequence[str] = ()
+                   ) -> Callable[[GoldSet, GoldSet], tuple]:
     """Train ``name`` on one gold set and predict another (one cross-validation fold)."""
 
     def predict(train: GoldSet, test: GoldSet) -> tuple[np.ndarray, None]:
         coder = new_coder(name, codebook, attributes=attributes)
         assert isinstance(coder, TrainableCoder), name  # measure() cross-validates only these
-        coder.fit(train.texts, train.labels, train.code_ids,
-                  known_of(train, attributes, group))
+        coder.fit(train.texts, train.labels, train.code_ids, known_of(train, attributes))
         return coder.predict(test.texts, known_of(test, attributes)), None
 
     return predict
@@ -120,8 +114,7 @@ def measure(gold: GoldSet, codebook: Codebook, names: list[str], *, n_folds: int
         if not trainable:  # nothing to learn: scored on every text
             pred = rule_matrix(coder, gold.texts, gold.code_ids)
         else:
-            pred, _ = cross_validate(fold_predictor(name, codebook, attributes, group), gold,
-                                     splits,
+            pred, _ = cross_validate(fold_predictor(name, codebook, attributes), gold, splits,
                                      progress=(lambda k, n=name: progress(f"{n}: fold {k}"))
                                      if progress else None)
         elapsed = time.perf_counter() - started

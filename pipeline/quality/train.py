@@ -33,8 +33,8 @@ def train_model(kind: str, gold: GoldSet, codebook: Codebook, out: Path, *, n_fo
     """Cross-validate ``kind`` on ``gold``, train it on all of it, save it and its card.
 
     ``command`` is how to make the model again (the card records it). ``group``: a gold
-    column (the session) kept whole in every fold, the coder's own threshold folds included,
-    the same text twice in a group merged. ConfigError if ``kind`` is not a trainable coder.
+    column (the session) kept whole in every fold, the same text twice in a group merged.
+    ConfigError if ``kind`` is not a trainable coder.
     """
     coder = new_coder(kind, codebook, attributes=attributes)
     if not isinstance(coder, TrainableCoder):
@@ -46,7 +46,7 @@ def train_model(kind: str, gold: GoldSet, codebook: Codebook, out: Path, *, n_fo
                        min_support=min_support, attributes=attributes, group=group,
                        progress=progress)[0]
     started = time.perf_counter()
-    coder.fit(gold.texts, gold.labels, gold.code_ids, known_of(gold, attributes, group))
+    coder.fit(gold.texts, gold.labels, gold.code_ids, known_of(gold, attributes))
     train_seconds = round(time.perf_counter() - started, 1)
     evaluation = measured.evaluation.to_json()
     card = ModelCard(

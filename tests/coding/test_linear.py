@@ -107,26 +107,3 @@ def test_respondent_attributes_are_features_when_named():
     with pytest.raises(ValueError, match=r"attributes \['rating'\] .* come without them"):
         coder.code(segments.drop(columns="rating"))
 
-
-def test_with_groups_the_threshold_folds_keep_each_group_whole(gold):
-    from sklearn.model_selection import GroupKFold
-
-    from pipeline.coding.thresholds import best_thresholds
-
-    groups = [f"session-{i % 4}" for i in range(len(gold.texts))]
-    known = pd.DataFrame({s.CONTEXT: [None] * len(groups), s.FOLD_GROUP: groups})
-    coder = LinearCoder(embeddings=False, shrink=0.0)
-    features = coder._features(gold.texts, fit=True)
-    held_out = coder.held_out_proba(features, gold.labels, groups)
-    plain = coder.held_out_proba(features, gold.labels)
-    assert not np.allclose(held_out, plain)  # other folds than the ungrouped ones
-    # the same as three seeded group folds, each group scored by a model that never saw it
-    splitter = GroupKFold(3, shuffle=True, random_state=42)
-    for train, test in splitter.split(features, groups=groups):
-        assert not {groups[i] for i in train} & {groups[i] for i in test}
-        inner = coder._model().fit(features[train], gold.labels[train])
-        assert held_out[test] == pytest.approx(inner.predict_proba(features[test]))
-    fitted = LinearCoder(embeddings=False, shrink=0.0).fit(gold.texts, gold.labels,
-                                                           gold.code_ids, known)
-    expected = best_thresholds(gold.labels, held_out, shrink=0.0)
-    assert fitted.threshold_vector().tolist() == pytest.approx(expected.tolist())
