@@ -44,6 +44,11 @@ from pipeline.quality.gold import load_gold  # noqa: E402
 from pipeline.quality.measure import measure  # noqa: E402
 from pipeline.turns import parse_transcript  # noqa: E402
 
+# A numbered line of the interview guide ("3.b Are the query input options clear to you?"),
+# as pipeline.turns recognises one.
+GUIDE_PROMPT = re.compile(
+    r"^[ \t]*(?:\d{1,2}(?:\.[a-z0-9]{1,4})*|[a-z](?:\.[ivx]{1,4})+)[.)]?[ \t]+(?=[A-Z‘'\"“(])")
+
 STUDY = ROOT.parent / "shared" / "gold" / "serdif-usability"
 ANALYSIS = STUDY / "thematic-analysis"
 TAGS = ANALYSIS / "tags" / "csv" / "all_tags_20220303.csv"
@@ -63,11 +68,13 @@ def _pattern(content: str) -> re.Pattern[str]:
     return re.compile(r"\s+".join(re.escape(word) for word in content.split()))
 
 
-def session_contexts(tags: pd.DataFrame, raw: Path) -> list[str]:
+def session_contexts(tags: pd.DataFrame, raw: Path, guide_only: bool = False) -> list[str]:
     """Each highlight's ``context`` as a coded wave gives it: the last interviewer turn before it.
 
     Highlights are searched for in export order (transcript order), from the previous one on;
     a highlight inside an interviewer turn has no context, as an interviewer segment has none.
+    ``guide_only``: the last numbered guide prompt instead, skipping the moderator's remarks
+    (an experiment: a coded wave does not give this).
     """
     contexts = [""] * len(tags)
     for document, rows in tags.groupby("document", sort=False):
@@ -83,7 +90,8 @@ def session_contexts(tags: pd.DataFrame, raw: Path) -> list[str]:
             asked = ""
             for turn in turns:  # the first turn the highlight overlaps decides, as a segment's
                 if turn.end <= found.start():
-                    if turn.role == "interviewer":
+                    if turn.role == "interviewer" and (
+                            not guide_only or GUIDE_PROMPT.match(text[turn.start:turn.end])):
                         asked = " ".join(text[turn.start:turn.end].split())
                     continue
                 contexts[i] = "" if turn.role == "interviewer" else asked
@@ -91,20 +99,20 @@ def session_contexts(tags: pd.DataFrame, raw: Path) -> list[str]:
     return contexts
 
 
-def build(folder: Path, with_context: bool) -> tuple[Path, Path]:
+def build(folder: Path, with_context: str | None) -> tuple[Path, Path]:
     """The imported codebook YAML and the gold CSV (with its provenance sidecar) in ``folder``."""
     codebook = write_codebook_yaml(import_codebook(CODEBOOK, "serdif"), folder / "serdif.yaml",
                                    "import")
     gold = folder / "serdif-gold.csv"
     tags = pd.read_csv(TAGS, dtype=str, keep_default_na=False)
     if with_context:
-        tags["context"] = session_contexts(tags, STUDY / "raw")
+        tags["context"] = session_contexts(tags, STUDY / "raw", with_context == "guide")
     tags.to_csv(gold, index=False)
     (folder / "serdif-gold.provenance.yaml").write_text(PROVENANCE, encoding="utf-8")
     return codebook, gold
 
 
-def run(coders: list[str], splits: list[str], with_context: bool, n_folds: int,
+def run(coders: list[str], splits: list[str], with_context: str | None, n_folds: int,
         seed: int) -> list[dict]:
     """One row per coder × split: macro/micro-F1 (with intervals), codes, texts, seconds."""
     folder = Path(tempfile.mkdtemp(prefix="serdif-"))
@@ -120,7 +128,7 @@ def run(coders: list[str], splits: list[str], with_context: bool, n_folds: int,
                                       group="document" if split == "grouped" else None)
                 s = measured.evaluation.summary
                 rows.append({"coder": name, "split": split if s["folds"] else "none",
-                             "context": with_context, "macro_f1": s["macro_f1"],
+                             "context": with_context or "no", "macro_f1": s["macro_f1"],
                              "macro_f1_ci": s.get("macro_f1_ci"), "micro_f1": s["micro_f1"],
                              "n_codes": s["n_codes"], "n_texts": s["n_texts"],
                              "seconds": round(time.perf_counter() - started, 1),
@@ -134,7 +142,7 @@ def run(coders: list[str], splits: list[str], with_context: bool, n_folds: int,
 
 def _line(row: dict) -> str:
     low, high = row["macro_f1_ci"] or (float("nan"), float("nan"))
-    return (f"| {row['coder']:<15} | {row['split']:<7} | {'yes' if row['context'] else 'no':<7} "
+    return (f"| {row['coder']:<15} | {row['split']:<7} | {row['context']:<7} "
             f"| {row['macro_f1']:.3f} [{low:.3f}, {high:.3f}] | {row['micro_f1']:.3f} "
             f"| {row['n_codes']:>5} | {row['n_texts']:>5} | {row['seconds']:>7.1f} |")
 
@@ -145,8 +153,9 @@ def main() -> None:
     parser.add_argument("--coder", action="append", help=f"default: {', '.join(CODERS)}")
     parser.add_argument("--split", action="append", choices=("grouped", "random"),
                         help="default: both")
-    parser.add_argument("--context", action="store_true",
-                        help="give each highlight the interviewer turn before it as context")
+    parser.add_argument("--context", nargs="?", const="turn", choices=("turn", "guide"),
+                        help="give each highlight a context: the interviewer turn before it "
+                        "(turn, as a coded wave does) or the guide prompt before it (guide)")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--json", type=Path, help="also write the rows (with per-code F1) here")
