@@ -1,8 +1,7 @@
 """Linear coders trained from human-coded texts: a strong default and the plain baseline.
 
 ``LinearCoder``: TF-IDF word (1-2) and character (2-5) n-grams, the question a text answers and
-any named respondent attributes (one-hot; a transcript's many questions also as words,
-:mod:`pipeline.coding.question_words`), optionally offline sentence embeddings (``embedding``:
+any named respondent attributes (one-hot), optionally offline sentence embeddings (``embedding``:
 MiniLM itself, the default, or ``static`` token vectors distilled from it, faster to train and
 to score, a little less accurate) and
 the codebook's rule matches, into one-vs-rest logistic regression with balanced class weights.
@@ -49,7 +48,6 @@ from pipeline.coding.disk import (
 )
 from pipeline.coding.features import Context, context_table, rule_matrix
 from pipeline.coding.ngram_spans import locate_char_ngram, locate_word_ngram
-from pipeline.coding.question_words import question_state, question_vectorizer, restore_questions
 from pipeline.coding.sklearn_state import (
     fitted_one_hot,
     fitted_one_vs_rest,
@@ -134,7 +132,6 @@ class LinearCoder(ProbabilisticCoder):
         self.not_learned: dict[str, str] = {}
         self._columns: list[int] = []
         self._rule_coder = None
-        self.asked = None  # question words (pipeline.coding.question_words), when fitted
         self._terms: dict[str, np.ndarray] = {}
         self._dtype: type = np.float32  # a model loaded from float64 weights reads float64
         self._recent: dict[str, tuple] = {}  # text -> its n-gram rows, from the last batch
@@ -143,8 +140,7 @@ class LinearCoder(ProbabilisticCoder):
     def features_used(self) -> dict[str, object]:
         """What the model reads, for its card."""
         return {"words": "tf-idf 1-2 grams", "characters": "tf-idf char_wb 2-5 grams",
-                "question": True, "question_words": self.asked is not None,
-                "attributes": self.attributes,
+                "question": True, "attributes": self.attributes,
                 "embeddings": EMBEDDINGS[self.embedding].name if self.embedding else None,
                 "rules": bool(self.rule_codebook)}
 
@@ -178,7 +174,6 @@ class LinearCoder(ProbabilisticCoder):
             self.context_encoder = OneHotEncoder(handle_unknown="ignore")
             blocks = [self.words.fit_transform(texts), self.chars.fit_transform(texts),
                       self.context_encoder.fit_transform(table)]
-            self.asked = question_vectorizer(table[:, 0].tolist())
         else:
             blocks = [self.words.transform(texts),
                       char_wb_transform(self.chars, texts, self._word_grams),
@@ -186,8 +181,6 @@ class LinearCoder(ProbabilisticCoder):
             # Kept for evidence(): code() asks for it on the texts it has just scored, and
             # transforming one text at a time again cost ten times the scoring itself.
             self._recent = {text: (i, blocks[0], blocks[1]) for i, text in enumerate(texts)}
-        if self.asked is not None:  # transcripts: the interviewer's last turn, as words
-            blocks.append(self.asked.transform(table[:, 0].tolist()))
         if self.embedding:
             blocks.append(sparse.csr_matrix(self._embed(texts)))
         if self.rule_codebook is not None:
@@ -327,12 +320,10 @@ class LinearCoder(ProbabilisticCoder):
 
     def _fitted_state(self) -> dict[str, object]:
         """Fitted parts besides the vectorisers and weights (JSON): the one-hot categories."""
-        return {"context_categories": one_hot_categories(self.context_encoder),
-                "question_words": question_state(self.asked)}
+        return {"context_categories": one_hot_categories(self.context_encoder)}
 
     def _restore_state(self, config: dict, directory: Path) -> None:
         self.context_encoder = fitted_one_hot(field(config, "context_categories", directory))
-        self.asked = restore_questions(config.get("question_words"))  # older models: none
 
     def to_disk(self, directory: Path) -> None:
         """Write the fitted coder as ``config.json`` and ``arrays.npz`` into ``directory``."""
