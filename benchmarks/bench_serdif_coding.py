@@ -1,7 +1,7 @@
 """Coders on real coded transcripts (SERDIF usability study), split by session; prints a table.
 
     flock /tmp/wavecoder-heavy.lock .venv/bin/python benchmarks/bench_serdif_coding.py \
-        [--coder rules --coder linear ...] [--split grouped --split random] [--context] \
+        [--coder rules --coder linear ...] [--split grouped --split random] [--context [turn]] \
         [--folds 5] [--seed 42] [--json FILE]
 
 Builds at run time, in a temporary folder (nothing from ../shared enters the repository):
@@ -9,10 +9,10 @@ the codebook, by ``wavecoder codebook import`` of the study's last Taguette code
 (``codebook_20220303_8.csv``, 22 tags; definitions only, no patterns), and the gold file, the
 study's Taguette highlights (``all_tags_20220303.csv``, 1,930 highlights of 17 sessions) with
 a provenance sidecar (real texts, one human coder). With ``--context`` the gold gets the
-``context`` column a coded wave gives a transcript segment (``pipeline/segment.py``): the
-last interviewer turn before the highlight (a guide prompt or a MODERATOR line), found by the
-product's own transcript reader on the session's ``.odt``; none for the interviewer's own
-lines.
+``context`` column a coded wave gives a transcript segment (``pipeline/segment.py``): the last
+guide prompt before the highlight, found by the product's own transcript reader on the
+session's ``.odt`` (none for the interviewer's own lines); ``--context turn``: the last
+interviewer turn of any kind (a guide prompt or a MODERATOR remark), the rule before.
 
 Every coder is measured by ``pipeline.quality.measure.measure`` as ``wavecoder evaluate``
 does: ``grouped`` is ``--group document`` (all of a session's highlights in one fold, the same
@@ -42,12 +42,7 @@ from pipeline.config import load_codebook  # noqa: E402
 from pipeline.ingest.formats import read_odt_text  # noqa: E402
 from pipeline.quality.gold import load_gold  # noqa: E402
 from pipeline.quality.measure import measure  # noqa: E402
-from pipeline.turns import parse_transcript  # noqa: E402
-
-# A numbered line of the interview guide ("3.b Are the query input options clear to you?"),
-# as pipeline.turns recognises one.
-GUIDE_PROMPT = re.compile(
-    r"^[ \t]*(?:\d{1,2}(?:\.[a-z0-9]{1,4})*|[a-z](?:\.[ivx]{1,4})+)[.)]?[ \t]+(?=[A-Z‘'\"“(])")
+from pipeline.turns import is_guide_prompt, parse_transcript  # noqa: E402
 
 STUDY = ROOT.parent / "shared" / "gold" / "serdif-usability"
 ANALYSIS = STUDY / "thematic-analysis"
@@ -68,18 +63,20 @@ def _pattern(content: str) -> re.Pattern[str]:
     return re.compile(r"\s+".join(re.escape(word) for word in content.split()))
 
 
-def session_contexts(tags: pd.DataFrame, raw: Path, guide_only: bool = False) -> list[str]:
-    """Each highlight's ``context`` as a coded wave gives it: the last interviewer turn before it.
+def session_contexts(tags: pd.DataFrame, raw: Path, every_turn: bool = False) -> list[str]:
+    """Each highlight's ``context`` as a coded wave gives it (``pipeline/segment.py``).
 
-    Highlights are searched for in export order (transcript order), from the previous one on;
-    a highlight inside an interviewer turn has no context, as an interviewer segment has none.
-    ``guide_only``: the last numbered guide prompt instead, skipping the moderator's remarks
-    (an experiment: a coded wave does not give this).
+    That is the last guide prompt before it (every SERDIF session has a numbered guide), or
+    with ``every_turn`` the last interviewer turn of any kind, moderator remarks included (the
+    rule before guides were told apart). Highlights are searched for in export order
+    (transcript order), from the previous one on; a highlight inside an interviewer turn has
+    no context, as an interviewer segment has none.
     """
     contexts = [""] * len(tags)
     for document, rows in tags.groupby("document", sort=False):
         text = read_odt_text(raw / str(document))
         turns = parse_transcript(text).turns
+        guided = not every_turn and any(is_guide_prompt(turn, text) for turn in turns)
         cursor = 0
         for i, content in zip(rows.index, rows["content"], strict=True):
             pattern = _pattern(str(content))
@@ -90,8 +87,8 @@ def session_contexts(tags: pd.DataFrame, raw: Path, guide_only: bool = False) ->
             asked = ""
             for turn in turns:  # the first turn the highlight overlaps decides, as a segment's
                 if turn.end <= found.start():
-                    if turn.role == "interviewer" and (
-                            not guide_only or GUIDE_PROMPT.match(text[turn.start:turn.end])):
+                    if turn.role == "interviewer" and (not guided
+                                                       or is_guide_prompt(turn, text)):
                         asked = " ".join(text[turn.start:turn.end].split())
                     continue
                 contexts[i] = "" if turn.role == "interviewer" else asked
@@ -106,7 +103,7 @@ def build(folder: Path, with_context: str | None) -> tuple[Path, Path]:
     gold = folder / "serdif-gold.csv"
     tags = pd.read_csv(TAGS, dtype=str, keep_default_na=False)
     if with_context:
-        tags["context"] = session_contexts(tags, STUDY / "raw", with_context == "guide")
+        tags["context"] = session_contexts(tags, STUDY / "raw", with_context == "turn")
     tags.to_csv(gold, index=False)
     (folder / "serdif-gold.provenance.yaml").write_text(PROVENANCE, encoding="utf-8")
     return codebook, gold
@@ -153,9 +150,10 @@ def main() -> None:
     parser.add_argument("--coder", action="append", help=f"default: {', '.join(CODERS)}")
     parser.add_argument("--split", action="append", choices=("grouped", "random"),
                         help="default: both")
-    parser.add_argument("--context", nargs="?", const="turn", choices=("turn", "guide"),
-                        help="give each highlight a context: the interviewer turn before it "
-                        "(turn, as a coded wave does) or the guide prompt before it (guide)")
+    parser.add_argument("--context", nargs="?", const="wave", choices=("wave", "turn"),
+                        help="give each highlight a context: as a coded wave does (wave: the "
+                        "guide prompt before it) or the last interviewer turn of any kind "
+                        "(turn, the rule before guides were told apart)")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--json", type=Path, help="also write the rows (with per-code F1) here")
