@@ -106,4 +106,3 @@ def test_respondent_attributes_are_features_when_named():
     assert coder.features_used()["attributes"] == ["rating"]
     with pytest.raises(ValueError, match=r"attributes \['rating'\] .* come without them"):
         coder.code(segments.drop(columns="rating"))
-
