@@ -18,6 +18,11 @@ PROVENANCE_HELP = ("The gold file's provenance YAML (texts: real|generated, codi
                    "it. Only real human-coded gold lets --coder auto choose a coder.")
 
 
+GROUP_HELP = ("A gold column whose rows stay in one fold (e.g. document: a session's "
+              "highlights are never trained and scored apart); the same text twice in one "
+              "group is one item.")
+
+
 def _load(gold: Path, codebook: Path, provenance: Path | None = None):
     from pipeline.config import load_codebook
     from pipeline.quality.gold import load_gold
@@ -38,6 +43,16 @@ def _mapping_note(gold_set) -> None:
                       f"{', '.join(gold_set.missing)}")
 
 
+def _split_note(summary: dict) -> str:
+    """How a cross-validated coder was split: ", 5 folds by 'document' (17 groups)"."""
+    if not summary.get("folds"):
+        return ""
+    if summary.get("grouped_by"):
+        return (f", {summary['folds']} folds by '{summary['grouped_by']}' "
+                f"({summary['n_groups']} groups)")
+    return f", {summary['folds']} stratified folds"
+
+
 def evaluate_command(
     gold: Path = typer.Option(..., "--gold", help="Human-coded file (.csv/.xlsx, wide or long)."),
     codebook: Path = typer.Option(..., "--codebook", help="Codebook YAML."),
@@ -49,6 +64,7 @@ def evaluate_command(
                                      "gold file as it is (no retraining); repeatable, and may "
                                      "be given with --coder."),
     folds: int = typer.Option(5, "--folds", min=2, help="Cross-validation folds."),
+    group: Optional[str] = typer.Option(None, "--group", help=GROUP_HELP),
     min_support: int = typer.Option(10, "--min-support", help="Score codes with at least "
                                     "this many gold examples."),
     seed: int = typer.Option(42, "--seed"),
@@ -64,9 +80,13 @@ def evaluate_command(
 ) -> None:
     """Measure coders against human coding: per-code P/R/F1/kappa, micro/macro F1, alpha."""
     from pipeline.quality.evaluate_report import evaluation_json, write_evaluations
+    from pipeline.quality.groups import group_values, merge_repeats
     from pipeline.quality.measure import measure, measure_saved
 
     gold_set, book = _load(gold, codebook, provenance)
+    if group is not None:  # before any training: a bad column fails at once
+        gold_set = merge_repeats(gold_set, group)
+        group_values(gold_set, group, folds)
     progress = None if as_json else (lambda msg: console.log(msg))
     if not as_json:
         _mapping_note(gold_set)
@@ -75,7 +95,7 @@ def evaluate_command(
     names = list(coder) or ([] if model else ["rules"])
     measured = measure(gold_set, book, names, n_folds=folds, seed=seed,
                        min_support=min_support, roll_up=roll_up,
-                       attributes=list(attribute), progress=progress) + saved
+                       attributes=list(attribute), group=group, progress=progress) + saved
     evaluations = [m.evaluation for m in measured]
     for m in measured:
         m.evaluation.summary["seconds"] = m.seconds["total"]
@@ -102,7 +122,7 @@ def evaluate_command(
         console.print(f"[bold]{e.coder}[/bold]: macro-F1 {s['macro_f1']:.3f} "
                       f"{s.get('macro_f1_ci')}, micro-F1 {s['micro_f1']:.3f} "
                       f"{s.get('micro_f1_ci')}, alpha {s['alpha']:.3f} {s.get('alpha_ci')} "
-                      f"({s['n_codes']} codes, {s['seconds']} s)")
+                      f"({s['n_codes']} codes, {s['seconds']} s{_split_note(s)})")
     if out:
         console.print(f"Written to {out}/")
 
@@ -113,6 +133,7 @@ def train_command(
     out: Path = typer.Option(..., "--out", help="Model folder, e.g. models/<name>/."),
     coder: str = typer.Option("linear", "--coder", help="linear, hybrid, textcat or baseline."),
     folds: int = typer.Option(5, "--folds", min=2),
+    group: Optional[str] = typer.Option(None, "--group", help=GROUP_HELP),
     min_support: int = typer.Option(10, "--min-support", help="Score codes with at least "
                                     "this many gold examples in the card."),
     seed: int = typer.Option(42, "--seed"),
@@ -132,9 +153,10 @@ def train_command(
         ["wavecoder", "train", "--gold", str(gold), "--codebook", str(codebook), "--coder",
          coder, "--out", str(out), "--folds", str(folds), "--min-support", str(min_support),
          "--seed", str(seed), *(x for a in attribute for x in ("--attribute", a)),
+         *(["--group", group] if group else []),
          *(["--provenance", str(provenance)] if provenance else [])])
     card = train_model(coder, gold_set, book, out, n_folds=folds, seed=seed,
-                       min_support=min_support, attributes=list(attribute),
+                       min_support=min_support, attributes=list(attribute), group=group,
                        command=command, progress=lambda msg: console.log(msg))
     cv = card.cross_validation
     console.print(f"Trained [bold]{card.coder}[/bold] in {card.train_seconds} s; "

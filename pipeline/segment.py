@@ -24,7 +24,7 @@ from pipeline import schema as s
 from pipeline.fillers import is_filler
 from pipeline.nlp import load_nlp
 from pipeline.text import matchable, stable_id
-from pipeline.turns import paragraph_spans, parse_transcript
+from pipeline.turns import is_guide_prompt, paragraph_spans, parse_transcript
 
 DEFAULT_CHUNK_SIZE = 2000  # documents per chunk: bounds memory on very large waves
 _WRAPPED = re.compile(r"[^.?!…:;\"'”’)\]]\n[ \t]*[a-z]")  # a line break inside a sentence
@@ -79,8 +79,11 @@ def document_units(row: Mapping[str, object], interviewer_labels: Iterable[str] 
         text, list(interviewer_labels) + list(speakers.get("interviewer", ())),
         respondent_labels=speakers.get("respondent", ()), other_labels=speakers.get("other", ()))
     question_text: str | None = None
+    # With an interview guide, a segment answers the guide's last prompt: the moderator's
+    # remarks between prompts ("Take your time") are not the question (measured on SERDIF).
+    guided = any(is_guide_prompt(turn, text) for turn in transcript.turns)
     for turn in transcript.turns:
-        if turn.role == "interviewer":
+        if turn.role == "interviewer" and (not guided or is_guide_prompt(turn, text)):
             question_text = " ".join(text[turn.start:turn.end].split())
         for start, end in line_spans(text, turn.start, turn.end):
             yield Unit(**base, start=start, end=end, speaker=turn.speaker or None,

@@ -191,6 +191,15 @@ def _unlabelled_line(line: str, seen_speech: bool, guide: bool) -> tuple[str, Ro
     return UNLABELLED, "respondent", False
 
 
+def is_guide_prompt(turn: Turn, text: str) -> bool:
+    """Whether ``turn`` is a numbered prompt of the interview guide ("3.b Are the ... ?").
+
+    Only unlabelled interviewer turns are: what is read from the guide, not said by a speaker.
+    """
+    return (turn.role == "interviewer" and turn.speaker == UNLABELLED
+            and bool(_GUIDE_PROMPT.match(text[turn.start:turn.end])))
+
+
 def is_question(paragraph: str, after_question: bool = False) -> bool:
     """Whether a paragraph asks a question.
 

@@ -123,6 +123,12 @@ def test_think_aloud_lines_are_separate_segments_with_roles_and_prompt(data_dir)
                     s.ROLE] == "respondent"
     assert rows.loc["Not really, it says community alcohol team and then recovery hub.",
                     s.CONTEXT] == "1.a Was it clear which service you were referring to?"
+    # with a guide, the moderator's remarks between its prompts are not the question
+    assert rows.loc["I can see the self-referral button but the text is tiny.",
+                    s.CONTEXT] == "1 Open the referral form on the service website."
+    assert rows.loc["I would expect one name for the whole service.",
+                    s.CONTEXT] == "1.a Was it clear which service you were referring to?"
+    assert pd.isna(rows.loc["Take your time, there's no rush.", s.CONTEXT])
 
 
 def test_fillers_are_flagged_and_kept(data_dir):

@@ -6,7 +6,13 @@ import re
 
 import pytest
 
-from pipeline.turns import is_question, parse_transcript, parse_turns, transcript_form
+from pipeline.turns import (
+    is_guide_prompt,
+    is_question,
+    parse_transcript,
+    parse_turns,
+    transcript_form,
+)
 
 INTERVIEWER = ["Q", "INT", "Interviewer", "I", "Int"]
 
@@ -185,3 +191,15 @@ def test_a_redacted_speaker_label_is_still_a_speaker():
         ("interviewer", "Interviewer", "Anyone else?"),
         ("respondent", "[PERSON_1]", "No."),
     ]
+
+
+def test_guide_prompts_are_the_unlabelled_numbered_interviewer_lines(data_dir):
+    text = (data_dir / "transcripts" / "think-aloud.txt").read_text(encoding="utf-8")
+    transcript = parse_transcript(text)
+    prompts = [" ".join(text[t.start:t.end].split()) for t in transcript.turns
+               if is_guide_prompt(t, text)]
+    assert prompts == ["1 Open the referral form on the service website.",
+                       "1.a Was it clear which service you were referring to?",
+                       "2 Submit the form with the test details."]
+    labelled = "Q: 1. How did you hear about us?\nA: From my GP.\nQ: 2. And then?\nA: I rang.\n"
+    assert not any(is_guide_prompt(t, labelled) for t in parse_transcript(labelled).turns)

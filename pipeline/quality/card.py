@@ -65,6 +65,8 @@ class CrossValidation(_Strict):
     gold_sha256: str
     gold_provenance: GoldProvenance | None = None  # None: the gold declared no provenance
     attributes: list[str] = []
+    grouped_by: str | None = None  # the gold column whose groups (sessions) stayed in one fold
+    n_groups: int | None = None
     note: str = ""
     # the scores, with bootstrap 95% intervals
     macro_f1: float

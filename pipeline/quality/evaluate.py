@@ -4,8 +4,9 @@ Scores come from scikit-learn (precision, recall, F1) and :mod:`pipeline.quality
 (Cohen's kappa per code, Krippendorff's alpha over every text × code decision, human vs
 machine; NaN where undefined, see that module). Intervals are percentile bootstrap intervals
 over texts, seeded; resamples on which a score is undefined are left out of its interval.
-Cross-validation uses multilabel-stratified folds so every coder compared on a gold set sees
-exactly the same splits.
+Cross-validation uses multilabel-stratified folds, or folds by group (a session, a respondent:
+:mod:`pipeline.quality.groups`), so every coder compared on a gold set sees exactly the same
+splits.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from pipeline.quality.agreement import (
     krippendorff_alpha,
 )
 from pipeline.quality.gold import GoldSet
+from pipeline.quality.groups import grouped_folds
 
 DEFAULT_MIN_SUPPORT = 10
 DEFAULT_BOOTSTRAP = 500
@@ -120,13 +122,17 @@ def bootstrap(truth: np.ndarray, pred: np.ndarray, *, n_boot: int = DEFAULT_BOOT
             "mean_kappa": mean_kappa, "alpha": alpha}
 
 
-def folds(labels: np.ndarray, n_folds: int = 5, seed: int = 42) -> list[tuple[np.ndarray,
-                                                                              np.ndarray]]:
+def folds(labels: np.ndarray, n_folds: int = 5, seed: int = 42,
+          groups: Sequence[str] | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
     """(train, test) index pairs, the same for every coder compared on ``labels``.
 
-    Multilabel-stratified (iterative stratification, ``iterative-stratification``) so that
-    rare codes reach every fold; shuffled ``KFold`` with the same seed if it is not installed.
+    With ``groups`` (one value per text) every group lies in one fold, fold sizes balanced
+    (:func:`pipeline.quality.groups.grouped_folds`). Otherwise multilabel-stratified
+    (iterative stratification, ``iterative-stratification``) so that rare codes reach every
+    fold; shuffled ``KFold`` with the same seed if it is not installed.
     """
+    if groups is not None:
+        return grouped_folds(list(groups), n_folds, seed)
     try:
         from iterstrat.ml_stratifiers import MultilabelStratifiedKFold
     except ImportError:  # pragma: no cover - a declared dependency; kept for slim installs

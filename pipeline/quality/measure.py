@@ -1,7 +1,8 @@
 """Measure coders against a gold set: cross-validated where they learn, side by side.
 
-Every trained coder is scored on the same multilabel-stratified folds; the rule coder needs no
-training and is scored on every text. Scores count a child code for its parents, as the coded
+Every trained coder is scored on the same folds (multilabel-stratified, or by a gold column
+such as the session: :mod:`pipeline.quality.groups`); the rule coder needs no training and is
+scored on every text. Scores count a child code for its parents, as the coded
 datasets do, and only codes with enough gold examples are scored.
 """
 
@@ -30,6 +31,7 @@ from pipeline.quality.evaluate import (
     with_ancestors,
 )
 from pipeline.quality.gold import GoldSet
+from pipeline.quality.groups import group_values, merge_repeats
 
 CONTEXT_COLUMNS = ("context", "question", "FFT question")
 
@@ -86,17 +88,24 @@ def uses_hierarchy(gold: GoldSet, codebook: Codebook) -> bool:
 def measure(gold: GoldSet, codebook: Codebook, names: list[str], *, n_folds: int = 5,
             seed: int = 42, min_support: int = DEFAULT_MIN_SUPPORT, n_boot: int = 500,
             roll_up: bool | None = None, attributes: Sequence[str] = (),
+            group: str | None = None,
             progress: Callable[[str], None] | None = None) -> list[Measured]:
     """Score each named coder on ``gold``; trained coders by ``n_folds``-fold cross-validation.
 
     With ``roll_up`` (default: when the gold set itself uses parent codes) a child counts for
     its parents on both sides. Scored codes: those with at least ``min_support`` gold examples.
     ``attributes``: gold columns the linear and hybrid coders may use as features.
+    ``group``: a gold column (e.g. Taguette's ``document``) whose texts stay in one fold; the
+    same text twice in one group is first merged into one item (:func:`merge_repeats`).
     Returns one :class:`Measured` per coder, in the order given.
     """
     roll_up = uses_hierarchy(gold, codebook) if roll_up is None else roll_up
     known_of(gold, attributes)  # fail before any training if an attribute is missing
-    splits = folds(gold.labels, n_folds, seed)
+    groups = None
+    if group is not None:
+        gold = merge_repeats(gold, group)
+        groups = group_values(gold, group, n_folds)
+    splits = folds(gold.labels, n_folds, seed, groups=groups)
     coders = [(name, new_coder(name, codebook, attributes=attributes)) for name in names]
     results = []
     for name, coder in coders:
@@ -111,8 +120,10 @@ def measure(gold: GoldSet, codebook: Codebook, names: list[str], *, n_folds: int
         elapsed = time.perf_counter() - started
         evaluation = score_predictions(gold, pred, codebook, name, roll_up=roll_up,
                                        min_support=min_support, n_boot=n_boot, seed=seed)
-        evaluation.summary.update(folds=n_folds if trainable else 0,
-                                  attributes=list(attributes))
+        evaluation.summary.update(
+            folds=n_folds if trainable else 0, attributes=list(attributes),
+            grouped_by=group if trainable else None,
+            n_groups=len(set(groups)) if trainable and groups is not None else None)
         results.append(Measured(evaluation, {"total": round(elapsed, 1)}))
     return results
 

@@ -20,6 +20,7 @@ from pipeline.config import Codebook
 from pipeline.errors import ConfigError
 from pipeline.quality.card import ModelCard, write_card
 from pipeline.quality.gold import GoldSet
+from pipeline.quality.groups import merge_repeats
 from pipeline.quality.measure import known_of, measure
 
 COST_NOTE = "cross-validated on the gold file; the saved model is then trained on all of it"
@@ -27,18 +28,23 @@ COST_NOTE = "cross-validated on the gold file; the saved model is then trained o
 
 def train_model(kind: str, gold: GoldSet, codebook: Codebook, out: Path, *, n_folds: int = 5,
                 seed: int = 42, min_support: int = 10, attributes: Sequence[str] = (),
-                command: str = "", progress: Callable[[str], None] | None = None) -> ModelCard:
+                group: str | None = None, command: str = "",
+                progress: Callable[[str], None] | None = None) -> ModelCard:
     """Cross-validate ``kind`` on ``gold``, train it on all of it, save it and its card.
 
-    ``command`` is how to make the model again (the card records it). ConfigError if ``kind``
-    is not a trainable coder.
+    ``command`` is how to make the model again (the card records it). ``group``: a gold
+    column (the session) kept whole in every fold, the same text twice in a group merged.
+    ConfigError if ``kind`` is not a trainable coder.
     """
     coder = new_coder(kind, codebook, attributes=attributes)
     if not isinstance(coder, TrainableCoder):
         raise ConfigError(f"coder '{kind}' learns nothing to save (trainable: "
                           f"{', '.join(TRAINABLE)})")
+    if group is not None:
+        gold = merge_repeats(gold, group)
     measured = measure(gold, codebook, [kind], n_folds=n_folds, seed=seed, n_boot=200,
-                       min_support=min_support, attributes=attributes, progress=progress)[0]
+                       min_support=min_support, attributes=attributes, group=group,
+                       progress=progress)[0]
     started = time.perf_counter()
     coder.fit(gold.texts, gold.labels, gold.code_ids, known_of(gold, attributes))
     train_seconds = round(time.perf_counter() - started, 1)

@@ -55,3 +55,30 @@ def test_a_corrupt_model_folder_is_one_line_naming_it(tmp_path):
     assert result.exit_code == 2
     (line,) = [line for line in result.stderr.splitlines() if line.strip()]
     assert line.startswith("error: ") and "broken-model" in line and "arrays.npz" in line
+
+
+SESSIONS = ROOT / "tests" / "data" / "gold" / "taguette-sessions.csv"
+MINI = ROOT / "tests" / "data" / "codebook-mini.yaml"
+
+
+def test_folds_grouped_by_session_are_recorded_in_the_json():
+    result = runner.invoke(app, ["evaluate", "--gold", str(SESSIONS), "--codebook", str(MINI),
+                                 "--coder", "baseline", "--coder", "rules", "--folds", "3",
+                                 "--group", "document", "--min-support", "5", "--json"])
+    assert result.exit_code == 0, result.output
+    baseline, rules = json.loads(result.stdout)["coders"]
+    assert baseline["grouped_by"] == "document" and baseline["n_groups"] == 6
+    assert baseline["folds"] == 3 and baseline["n_texts"] == 39  # a repeat merged
+    assert rules["folds"] == 0 and rules["grouped_by"] is None  # not trained: no folds
+    assert 0 < baseline["macro_f1"] <= 1
+    plain = runner.invoke(app, ["evaluate", "--gold", str(SESSIONS), "--codebook", str(MINI),
+                                "--coder", "rules", "--json"])
+    assert json.loads(plain.stdout)["n_texts"] == 40  # without --group: as loaded
+
+
+def test_a_group_column_the_gold_lacks_is_one_line_naming_it():
+    result = runner.invoke(app, ["evaluate", "--gold", str(SESSIONS), "--codebook", str(MINI),
+                                 "--coder", "baseline", "--group", "speaker"])
+    assert result.exit_code == 2
+    (line,) = [line for line in result.stderr.splitlines() if line.strip()]
+    assert "taguette-sessions.csv" in line and "'speaker'" in line

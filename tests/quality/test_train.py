@@ -61,3 +61,15 @@ def test_rules_cannot_be_trained(tmp_path, book, comments_gold):
     with pytest.raises(ConfigError, match="coder 'rules' learns nothing to save"):
         train_model("rules", comments_gold, book, tmp_path / "x")
     assert not (tmp_path / "x").exists()
+
+
+def test_a_model_trained_by_session_says_so_on_its_card(tmp_path, data_dir, mini_codebook):
+    from pipeline.quality.gold import load_gold
+
+    gold = load_gold(data_dir / "gold" / "taguette-sessions.csv", mini_codebook)
+    card = train_model("linear-static", gold, mini_codebook, tmp_path / "by-session",
+                       n_folds=3, min_support=5, group="document")
+    assert card.cross_validation.grouped_by == "document"
+    assert card.cross_validation.n_groups == 6
+    assert card.data.texts == card.cross_validation.n_texts == 39  # a repeat merged
+    assert read_card(tmp_path / "by-session").cross_validation.grouped_by == "document"
