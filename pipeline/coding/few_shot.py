@@ -12,10 +12,15 @@ This is what a team gets from a first review of a few dozen comments per code, b
 enough gold for the linear coder (:mod:`pipeline.coding.linear`), which needs far more to beat
 the rules. :func:`with_examples` builds a codebook whose codes also list labelled texts as
 examples, for the semantic coder (:mod:`pipeline.coding.semantic`).
+
+Saved as a folder (:mod:`pipeline.coding.disk`): settings, codes and thresholds in
+``config.json``, each learned code's coefficients and intercept in ``arrays.npz``; the rules
+are compiled again from the codebook and the embedder is the offline MiniLM, as when trained.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Sequence
 
 import numpy as np
@@ -23,10 +28,12 @@ import pandas as pd
 from sklearn.linear_model import LogisticRegression
 
 from pipeline import schema as s
+from pipeline.coding import disk
 from pipeline.coding.base import Coder
 from pipeline.coding.clauses import split_clauses
-from pipeline.coding.features import rule_matrix
+from pipeline.coding.features import Context, rule_matrix
 from pipeline.coding.rules import RuleCoder
+from pipeline.coding.sklearn_state import fitted_binary
 from pipeline.config import Code, Codebook
 from pipeline.embeddings import Embedder, MiniLMEmbedder
 
@@ -81,7 +88,12 @@ class FewShotCoder:
         self.name = f"few-shot-v{VERSION}:{codebook.id}@{codebook.version}"
         self.code_ids: list[str] = []
         self.models: dict[str, LogisticRegression] = {}
+        self.not_learned: dict[str, str] = {}
         self._rules: Coder | None = None
+
+    def _estimator(self) -> LogisticRegression:
+        return LogisticRegression(C=self.c, class_weight="balanced" if self.balanced else None,
+                                  max_iter=2000, random_state=self.seed)
 
     def use_rule_coder(self, coder: Coder) -> None:
         """Share an already compiled rule coder of the same codebook."""
@@ -102,25 +114,33 @@ class FewShotCoder:
             return np.zeros((len(texts), len(self.code_ids)), dtype=int)
         return rule_matrix(self.rules, texts, self.code_ids)
 
-    def fit(self, texts: Sequence[str], labels: np.ndarray, code_ids: Sequence[str]
-            ) -> "FewShotCoder":
-        """Learn each code with at least :data:`MIN_POSITIVES` examples among ``texts``."""
+    def fit(self, texts: Sequence[str], labels: np.ndarray, code_ids: Sequence[str],
+            context: Context = None) -> "FewShotCoder":
+        """Learn each code with at least :data:`MIN_POSITIVES` examples among ``texts``.
+
+        ``context`` (the question, attributes) is accepted like the other trained coders'
+        and not used: a handful of examples cannot teach what a question changes.
+        """
         texts, labels = list(texts), np.asarray(labels, dtype=int)
         self.code_ids = list(code_ids)
         vectors, matched = self.embedder.embed(texts), self._matches(texts)
-        self.models = {}
+        self.models, self.not_learned = {}, {}
         for j, code_id in enumerate(self.code_ids):
             target = labels[:, j]
             if MIN_POSITIVES <= target.sum() < len(target):
-                self.models[code_id] = LogisticRegression(
-                    C=self.c, class_weight="balanced" if self.balanced else None,
-                    max_iter=2000, random_state=self.seed,
-                ).fit(self._features(vectors, matched, j), target)
+                self.models[code_id] = self._estimator().fit(
+                    self._features(vectors, matched, j), target)
+            else:
+                self.not_learned[code_id] = (f"{int(target.sum())} positive examples of "
+                                             f"{len(target)} (< {MIN_POSITIVES}, or all)")
         return self
 
-    def predict_proba(self, texts: Sequence[str], matched: np.ndarray | None = None
-                      ) -> np.ndarray:
-        """P(code) per text × code; a code not learned gets its rule decision (0 or 1)."""
+    def predict_proba(self, texts: Sequence[str], context: Context = None, *,
+                      matched: np.ndarray | None = None) -> np.ndarray:
+        """P(code) per text × code; a code not learned gets its rule decision (0 or 1).
+
+        ``matched``: the rule decisions on ``texts`` when already known (else computed).
+        """
         texts = list(texts)
         matched = self._matches(texts) if matched is None else matched
         proba = matched.astype(float)
@@ -132,7 +152,7 @@ class FewShotCoder:
                         self._features(vectors, matched, j))[:, 1]
         return proba
 
-    def predict(self, texts: Sequence[str]) -> np.ndarray:
+    def predict(self, texts: Sequence[str], context: Context = None) -> np.ndarray:
         """0/1 decisions per text × code (the codes it was fitted on)."""
         return (self.predict_proba(texts) >= THRESHOLD).astype(int)
 
@@ -152,7 +172,7 @@ class FewShotCoder:
                                 strict=True):
             if code_id in column:
                 matched[row_of[sid], column[code_id]] = 1
-        proba = self.predict_proba(texts, matched)
+        proba = self.predict_proba(texts, matched=matched)
         decided = proba >= THRESHOLD
         keep = [code_id not in column or bool(decided[row_of[sid], column[code_id]])
                 for sid, code_id in zip(rule_codings[s.SEGMENT_ID], rule_codings[s.CODE_ID],
@@ -198,7 +218,46 @@ class FewShotCoder:
         return rows
 
     def describe(self) -> dict[str, object]:
-        """What a run records: the codes learned and the settings."""
-        return {"learned": list(self.models), "rule_weight": self.rule_weight,
-                "balanced": self.balanced, "c": self.c, "threshold": THRESHOLD,
-                "embedder": getattr(self.embedder, "name", type(self.embedder).__name__)}
+        """What the model card records: thresholds, codes left to the rules, features."""
+        return {"thresholds": dict.fromkeys(self.models, THRESHOLD),
+                "not_learned": dict(self.not_learned), "hybrid_choice": {},
+                "features": {"embeddings": getattr(self.embedder, "name",
+                                                   type(self.embedder).__name__),
+                             "rules": bool(self.rule_weight), **self._settings()}}
+
+    # ----------------------------------------------------------------- on disk
+
+    def _settings(self) -> dict[str, object]:
+        return {"rule_weight": self.rule_weight, "balanced": self.balanced, "c": self.c,
+                "seed": self.seed}
+
+    def to_disk(self, directory: Path) -> None:
+        """Write ``config.json`` and each learned code's weights (``arrays.npz``)."""
+        learned = list(self.models)
+        disk.write_config(directory, {
+            "kind": self.kind, "version": VERSION, "name": self.name,
+            "codebook": disk.codebook_tag(self.codebook), "settings": self._settings(),
+            "code_ids": self.code_ids, "learned": learned, "not_learned": self.not_learned})
+        if learned:
+            disk.write_arrays(directory, {
+                "coef": np.vstack([self.models[c].coef_ for c in learned]),
+                "intercept": np.concatenate([self.models[c].intercept_ for c in learned])})
+
+    @classmethod
+    def from_disk(cls, directory: Path, codebook: Codebook) -> "FewShotCoder":
+        """Read a coder written by :meth:`to_disk`; its rules are compiled from ``codebook``."""
+        config = disk.read_coder_config(directory, cls.kind, codebook)
+        settings = disk.field(config, "settings", directory)
+        coder = cls(codebook, rule_weight=float(settings["rule_weight"]),
+                    balanced=bool(settings["balanced"]), c=float(settings["c"]),
+                    seed=int(settings["seed"]))
+        coder.name = str(disk.field(config, "name", directory))
+        coder.code_ids = list(disk.field(config, "code_ids", directory))
+        coder.not_learned = dict(disk.field(config, "not_learned", directory))
+        learned = list(disk.field(config, "learned", directory))
+        if learned:
+            arrays = disk.read_arrays(directory)
+            coder.models = {code_id: fitted_binary(coder._estimator, coef, bias)
+                            for code_id, coef, bias in zip(learned, arrays["coef"],
+                                                           arrays["intercept"], strict=True)}
+        return coder
