@@ -189,7 +189,21 @@ CANDIDATES: dict[str, Candidate] = {
         d.test.texts),
     "rules ∪ few-shot LR (embedding only)": lambda d: np.maximum(
         d.rules_test, d.few_shot(rule_weight=0.0).predict(d.test.texts)),
-    "few-shot LR + rule feature": lambda d: d.few_shot().predict(d.test.texts),
+    "few-shot LR + rule feature": lambda d: d.few_shot(
+        codebook_examples=False, threshold=0.5).predict(d.test.texts),
+    "few-shot, threshold 0.6": lambda d: d.few_shot(
+        codebook_examples=False, threshold=0.6).predict(d.test.texts),
+    "few-shot + codebook examples": lambda d: d.few_shot(
+        codebook_examples=True, threshold=0.5).predict(d.test.texts),
+    "few-shot + codebook examples, threshold 0.55": lambda d: d.few_shot(
+        codebook_examples=True, threshold=0.55).predict(d.test.texts),
+    "few-shot + codebook examples, threshold 0.6": lambda d: d.few_shot(
+        codebook_examples=True, threshold=0.6).predict(d.test.texts),
+    "few-shot + codebook examples, threshold 0.65": lambda d: d.few_shot(
+        codebook_examples=True, threshold=0.65).predict(d.test.texts),
+    "few-shot + codebook examples, threshold 0.6, C 8": lambda d: d.few_shot(
+        codebook_examples=True, threshold=0.6, c=8.0).predict(d.test.texts),
+    "few-shot (the kind's defaults)": lambda d: d.few_shot().predict(d.test.texts),
 }
 
 
@@ -229,7 +243,7 @@ def main() -> None:
         drawn = draw(gold.labels, columns, args.per_code, args.seed + k)
         draws.append(Draw(gold, drawn, book, rules, rule_decisions, embedder))
         print(f"draw {k}: {len(drawn)} comments labelled", flush=True)
-    print(f"{'coder':38s} {'macro-F1':>15s} {'micro-F1':>8s} {'codes':>5s} "
+    print(f"{'coder':50s} {'macro-F1':>15s} {'micro-F1':>8s} {'codes':>5s} "
           f"{'macro (split codes)':>19s} {'seconds':>8s}")
     for name in args.candidate or CANDIDATES:
         scores: dict[str, list[float]] = {"macro": [], "micro": [], "codes": [], "split": []}
@@ -243,7 +257,7 @@ def main() -> None:
             scores["codes"].append(summary["n_codes"])
             scores["split"].append(split_codes_macro(d.test, pred, columns))
         seconds = time.perf_counter() - begun
-        print(f"{name:38s} {np.mean(scores['macro']):7.3f} ± {np.std(scores['macro'], ddof=1):.3f}"
+        print(f"{name:50s} {np.mean(scores['macro']):7.3f} ± {np.std(scores['macro'], ddof=1):.3f}"
               f" {np.mean(scores['micro']):8.3f} {np.mean(scores['codes']):5.1f} "
               f"{np.mean(scores['split']):19.3f} {seconds:8.1f}", flush=True)
     embedder.save()

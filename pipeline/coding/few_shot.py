@@ -42,6 +42,9 @@ VERSION = "1"
 MIN_POSITIVES = 3
 """A code with fewer labelled examples is left to the rules."""
 THRESHOLD = 0.5
+"""The probability from which a code is given."""
+CODEBOOK_EXAMPLES = False
+"""Whether the codebook's examples join the labelled texts (see :class:`FewShotCoder`)."""
 RULE_WEIGHT = 1.0
 """The rule-match feature's value when the code's rules match (the embedding has unit length)."""
 C = 4.0
@@ -75,16 +78,21 @@ class FewShotCoder:
             model sees only the embedding, and the rules play no part).
         balanced: balanced class weights (else every text weighs the same).
         c: inverse regularisation strength.
+        codebook_examples: the codebook's own examples of the codes learned join the labelled
+            texts, each an example of its code and a counter-example of every other.
+        threshold: the probability from which a code is given.
     """
 
     kind = "few-shot"
 
     def __init__(self, codebook: Codebook, embedder: Embedder | None = None, *,
                  rule_weight: float = RULE_WEIGHT, balanced: bool = True, c: float = C,
+                 codebook_examples: bool = CODEBOOK_EXAMPLES, threshold: float = THRESHOLD,
                  seed: int = 42) -> None:
         self.codebook = codebook
         self.embedder = embedder or MiniLMEmbedder()
         self.rule_weight, self.balanced, self.c, self.seed = rule_weight, balanced, c, seed
+        self.codebook_examples, self.threshold = codebook_examples, threshold
         self.name = f"few-shot-v{VERSION}:{codebook.id}@{codebook.version}"
         self.code_ids: list[str] = []
         self.models: dict[str, LogisticRegression] = {}
@@ -124,16 +132,35 @@ class FewShotCoder:
         texts, labels = list(texts), np.asarray(labels, dtype=int)
         self.code_ids = list(code_ids)
         vectors, matched = self.embedder.embed(texts), self._matches(texts)
+        extra, extra_codes = self._codebook_rows()
         self.models, self.not_learned = {}, {}
         for j, code_id in enumerate(self.code_ids):
             target = labels[:, j]
             if MIN_POSITIVES <= target.sum() < len(target):
-                self.models[code_id] = self._estimator().fit(
-                    self._features(vectors, matched, j), target)
+                features = self._features(vectors, matched, j)
+                if extra is not None:
+                    features = np.vstack([features, self._features(*extra, j)])
+                    target = np.concatenate([target, (extra_codes == code_id).astype(int)])
+                self.models[code_id] = self._estimator().fit(features, target)
             else:
                 self.not_learned[code_id] = (f"{int(target.sum())} positive examples of "
                                              f"{len(target)} (< {MIN_POSITIVES}, or all)")
         return self
+
+    def _codebook_rows(self) -> tuple[tuple[np.ndarray, np.ndarray] | None, np.ndarray]:
+        """The codebook's examples of the codes being learned, as rows, and their codes.
+
+        Their vectors and rule matches, and the code each is an example of: none unless
+        ``codebook_examples``.
+        """
+        wanted = set(self.code_ids)
+        pairs = [(example, code.id) for code, _ in self.codebook.walk() if code.id in wanted
+                 for example in code.examples] if self.codebook_examples else []
+        if not pairs:
+            return None, np.array([], dtype=object)
+        examples = [example for example, _ in pairs]
+        return ((self.embedder.embed(examples), self._matches(examples)),
+                np.array([code_id for _, code_id in pairs], dtype=object))
 
     def predict_proba(self, texts: Sequence[str], context: Context = None, *,
                       matched: np.ndarray | None = None) -> np.ndarray:
@@ -154,7 +181,7 @@ class FewShotCoder:
 
     def predict(self, texts: Sequence[str], context: Context = None) -> np.ndarray:
         """0/1 decisions per text × code (the codes it was fitted on)."""
-        return (self.predict_proba(texts) >= THRESHOLD).astype(int)
+        return (self.predict_proba(texts) >= self.threshold).astype(int)
 
     def code(self, segments: pd.DataFrame) -> pd.DataFrame:
         """Code each segment; returns a codings table (schema.CODINGS) in segment order.
@@ -173,7 +200,7 @@ class FewShotCoder:
             if code_id in column:
                 matched[row_of[sid], column[code_id]] = 1
         proba = self.predict_proba(texts, matched=matched)
-        decided = proba >= THRESHOLD
+        decided = proba >= self.threshold
         keep = [code_id not in column or bool(decided[row_of[sid], column[code_id]])
                 for sid, code_id in zip(rule_codings[s.SEGMENT_ID], rule_codings[s.CODE_ID],
                                         strict=True)]
@@ -219,7 +246,7 @@ class FewShotCoder:
 
     def describe(self) -> dict[str, object]:
         """What the model card records: thresholds, codes left to the rules, features."""
-        return {"thresholds": dict.fromkeys(self.models, THRESHOLD),
+        return {"thresholds": dict.fromkeys(self.models, self.threshold),
                 "not_learned": dict(self.not_learned), "hybrid_choice": {},
                 "features": {"embeddings": getattr(self.embedder, "name",
                                                    type(self.embedder).__name__),
@@ -229,6 +256,7 @@ class FewShotCoder:
 
     def _settings(self) -> dict[str, object]:
         return {"rule_weight": self.rule_weight, "balanced": self.balanced, "c": self.c,
+                "codebook_examples": self.codebook_examples, "threshold": self.threshold,
                 "seed": self.seed}
 
     def to_disk(self, directory: Path) -> None:
@@ -250,7 +278,8 @@ class FewShotCoder:
         settings = disk.field(config, "settings", directory)
         coder = cls(codebook, rule_weight=float(settings["rule_weight"]),
                     balanced=bool(settings["balanced"]), c=float(settings["c"]),
-                    seed=int(settings["seed"]))
+                    codebook_examples=bool(settings["codebook_examples"]),
+                    threshold=float(settings["threshold"]), seed=int(settings["seed"]))
         coder.name = str(disk.field(config, "name", directory))
         coder.code_ids = list(disk.field(config, "code_ids", directory))
         coder.not_learned = dict(disk.field(config, "not_learned", directory))

@@ -106,3 +106,16 @@ def test_trained_with_a_card_and_run_by_its_folder(tmp_path, book, gold, data_di
     assert chosen.card == card and chosen.info()["model"]["kind"] == "few-shot"
     codings = chosen.coder.code(segments(PARAPHRASE, starts=[len(PREFIX)]))
     assert codings[[s.CODE_ID, s.EVIDENCE]].values.tolist() == [["parking", CLAUSE]]
+
+
+def test_the_codebooks_own_examples_can_join_the_labelled_texts(book, gold):
+    parking = next(code for code, _ in book.walk() if code.id == "parking")
+    example = parking.examples[2]  # "There are never enough bays in the evening."
+    without = FewShotCoder(book, codebook_examples=False).fit(gold.texts, gold.labels,
+                                                              gold.code_ids)
+    with_them = FewShotCoder(book, codebook_examples=True).fit(gold.texts, gold.labels,
+                                                               gold.code_ids)
+    assert with_them.describe()["features"]["codebook_examples"] is True
+    before, after = without.predict_proba([example])[0], with_them.predict_proba([example])[0]
+    assert after[0] > before[0]  # parking: its own example is now a positive
+    assert after[1:].max() < 0.5  # ... and a counter-example of the other codes
