@@ -88,17 +88,25 @@ class KnownRules:
     """The rule coder's codings worked out once per text, then looked up: same output."""
 
     def __init__(self, rules: RuleCoder, texts: list[str]) -> None:
-        self.name = rules.name
-        unique = list(dict.fromkeys(texts))
+        self.name, self.rules = rules.name, rules
+        self.by_text: dict[str, pd.DataFrame] = {}
+        self._learn(texts)
+
+    def _learn(self, texts: list[str]) -> None:
+        """Code the texts not seen yet (e.g. the codebook's examples) and keep their codings."""
+        unique = [t for t in dict.fromkeys(texts) if t not in self.by_text]
+        if not unique:
+            return
         segments = pd.DataFrame({s.SEGMENT_ID: [str(i) for i in range(len(unique))],
                                  s.START: 0, s.TEXT: unique, s.CONTEXT: None})
-        codings = rules.code(segments)
-        self.by_text: dict[str, pd.DataFrame] = {t: codings.iloc[:0] for t in unique}
+        codings = self.rules.code(segments)
+        self.by_text.update({t: codings.iloc[:0] for t in unique})
         for segment_id, part in codings.groupby(s.SEGMENT_ID, sort=False):
             self.by_text[unique[int(segment_id)]] = part
 
     def code(self, segments: pd.DataFrame) -> pd.DataFrame:
         """Codings of each segment (its text coded from offset 0, shifted to its start)."""
+        self._learn(segments[s.TEXT].tolist())
         frames = []
         for segment_id, start, text in segments[[s.SEGMENT_ID, s.START, s.TEXT]].itertuples(
                 index=False):
