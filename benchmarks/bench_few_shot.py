@@ -184,6 +184,11 @@ def semantic_examples(d: Draw) -> np.ndarray:
     return d.semantic(with_examples(d.book, d.train.texts, d.train.labels, d.train.code_ids))
 
 
+def few_shot(**settings) -> Candidate:
+    """The few-shot coder with ``settings``, fitted on the draw, on the scored comments."""
+    return lambda d: d.few_shot(**settings).predict(d.test.texts)
+
+
 CANDIDATES: dict[str, Candidate] = {
     "rules": lambda d: d.rules_test,
     "linear": linear,
@@ -193,25 +198,21 @@ CANDIDATES: dict[str, Candidate] = {
     "semantic + drawn examples": semantic_examples,
     "rules ∪ semantic + drawn examples": lambda d: np.maximum(d.rules_test,
                                                               semantic_examples(d)),
-    "few-shot LR (embedding only)": lambda d: d.few_shot(rule_weight=0.0).predict(
-        d.test.texts),
+    "few-shot LR (embedding only)": few_shot(rule_weight=0.0, threshold=0.5),
     "rules ∪ few-shot LR (embedding only)": lambda d: np.maximum(
-        d.rules_test, d.few_shot(rule_weight=0.0).predict(d.test.texts)),
-    "few-shot LR + rule feature": lambda d: d.few_shot(
-        codebook_examples=False, threshold=0.5).predict(d.test.texts),
-    "few-shot, threshold 0.6": lambda d: d.few_shot(
-        codebook_examples=False, threshold=0.6).predict(d.test.texts),
-    "few-shot + codebook examples": lambda d: d.few_shot(
-        codebook_examples=True, threshold=0.5).predict(d.test.texts),
-    "few-shot + codebook examples, threshold 0.55": lambda d: d.few_shot(
-        codebook_examples=True, threshold=0.55).predict(d.test.texts),
-    "few-shot + codebook examples, threshold 0.6": lambda d: d.few_shot(
-        codebook_examples=True, threshold=0.6).predict(d.test.texts),
-    "few-shot + codebook examples, threshold 0.65": lambda d: d.few_shot(
-        codebook_examples=True, threshold=0.65).predict(d.test.texts),
-    "few-shot + codebook examples, threshold 0.6, C 8": lambda d: d.few_shot(
-        codebook_examples=True, threshold=0.6, c=8.0).predict(d.test.texts),
-    "few-shot (the kind's defaults)": lambda d: d.few_shot().predict(d.test.texts),
+        d.rules_test, few_shot(rule_weight=0.0, threshold=0.5)(d)),
+    "few-shot LR + rule feature": few_shot(codebook_examples=False, threshold=0.5),
+    "few-shot, threshold 0.6": few_shot(codebook_examples=False, threshold=0.6),
+    "few-shot + codebook examples": few_shot(codebook_examples=True, threshold=0.5),
+    "few-shot + codebook examples, threshold 0.55": few_shot(codebook_examples=True,
+                                                             threshold=0.55),
+    "few-shot + codebook examples, threshold 0.6": few_shot(codebook_examples=True,
+                                                            threshold=0.6),
+    "few-shot + codebook examples, threshold 0.65": few_shot(codebook_examples=True,
+                                                             threshold=0.65),
+    "few-shot + codebook examples, threshold 0.6, C 8": few_shot(codebook_examples=True,
+                                                                 threshold=0.6, c=8.0),
+    "few-shot (the kind's defaults)": few_shot(),
 }
 
 
