@@ -88,17 +88,25 @@ class KnownRules:
     """The rule coder's codings worked out once per text, then looked up: same output."""
 
     def __init__(self, rules: RuleCoder, texts: list[str]) -> None:
-        self.name = rules.name
-        unique = list(dict.fromkeys(texts))
+        self.name, self.rules = rules.name, rules
+        self.by_text: dict[str, pd.DataFrame] = {}
+        self._learn(texts)
+
+    def _learn(self, texts: list[str]) -> None:
+        """Code the texts not seen yet (e.g. the codebook's examples) and keep their codings."""
+        unique = [t for t in dict.fromkeys(texts) if t not in self.by_text]
+        if not unique:
+            return
         segments = pd.DataFrame({s.SEGMENT_ID: [str(i) for i in range(len(unique))],
                                  s.START: 0, s.TEXT: unique, s.CONTEXT: None})
-        codings = rules.code(segments)
-        self.by_text: dict[str, pd.DataFrame] = {t: codings.iloc[:0] for t in unique}
+        codings = self.rules.code(segments)
+        self.by_text.update({t: codings.iloc[:0] for t in unique})
         for segment_id, part in codings.groupby(s.SEGMENT_ID, sort=False):
             self.by_text[unique[int(segment_id)]] = part
 
     def code(self, segments: pd.DataFrame) -> pd.DataFrame:
         """Codings of each segment (its text coded from offset 0, shifted to its start)."""
+        self._learn(segments[s.TEXT].tolist())
         frames = []
         for segment_id, start, text in segments[[s.SEGMENT_ID, s.START, s.TEXT]].itertuples(
                 index=False):
@@ -176,6 +184,11 @@ def semantic_examples(d: Draw) -> np.ndarray:
     return d.semantic(with_examples(d.book, d.train.texts, d.train.labels, d.train.code_ids))
 
 
+def few_shot(**settings) -> Candidate:
+    """The few-shot coder with ``settings``, fitted on the draw, on the scored comments."""
+    return lambda d: d.few_shot(**settings).predict(d.test.texts)
+
+
 CANDIDATES: dict[str, Candidate] = {
     "rules": lambda d: d.rules_test,
     "linear": linear,
@@ -185,11 +198,21 @@ CANDIDATES: dict[str, Candidate] = {
     "semantic + drawn examples": semantic_examples,
     "rules ∪ semantic + drawn examples": lambda d: np.maximum(d.rules_test,
                                                               semantic_examples(d)),
-    "few-shot LR (embedding only)": lambda d: d.few_shot(rule_weight=0.0).predict(
-        d.test.texts),
+    "few-shot LR (embedding only)": few_shot(rule_weight=0.0, threshold=0.5),
     "rules ∪ few-shot LR (embedding only)": lambda d: np.maximum(
-        d.rules_test, d.few_shot(rule_weight=0.0).predict(d.test.texts)),
-    "few-shot LR + rule feature": lambda d: d.few_shot().predict(d.test.texts),
+        d.rules_test, few_shot(rule_weight=0.0, threshold=0.5)(d)),
+    "few-shot LR + rule feature": few_shot(codebook_examples=False, threshold=0.5),
+    "few-shot, threshold 0.6": few_shot(codebook_examples=False, threshold=0.6),
+    "few-shot + codebook examples": few_shot(codebook_examples=True, threshold=0.5),
+    "few-shot + codebook examples, threshold 0.55": few_shot(codebook_examples=True,
+                                                             threshold=0.55),
+    "few-shot + codebook examples, threshold 0.6": few_shot(codebook_examples=True,
+                                                            threshold=0.6),
+    "few-shot + codebook examples, threshold 0.65": few_shot(codebook_examples=True,
+                                                             threshold=0.65),
+    "few-shot + codebook examples, threshold 0.6, C 8": few_shot(codebook_examples=True,
+                                                                 threshold=0.6, c=8.0),
+    "few-shot (the kind's defaults)": few_shot(),
 }
 
 
@@ -229,7 +252,7 @@ def main() -> None:
         drawn = draw(gold.labels, columns, args.per_code, args.seed + k)
         draws.append(Draw(gold, drawn, book, rules, rule_decisions, embedder))
         print(f"draw {k}: {len(drawn)} comments labelled", flush=True)
-    print(f"{'coder':38s} {'macro-F1':>15s} {'micro-F1':>8s} {'codes':>5s} "
+    print(f"{'coder':50s} {'macro-F1':>15s} {'micro-F1':>8s} {'codes':>5s} "
           f"{'macro (split codes)':>19s} {'seconds':>8s}")
     for name in args.candidate or CANDIDATES:
         scores: dict[str, list[float]] = {"macro": [], "micro": [], "codes": [], "split": []}
@@ -243,7 +266,7 @@ def main() -> None:
             scores["codes"].append(summary["n_codes"])
             scores["split"].append(split_codes_macro(d.test, pred, columns))
         seconds = time.perf_counter() - begun
-        print(f"{name:38s} {np.mean(scores['macro']):7.3f} ± {np.std(scores['macro'], ddof=1):.3f}"
+        print(f"{name:50s} {np.mean(scores['macro']):7.3f} ± {np.std(scores['macro'], ddof=1):.3f}"
               f" {np.mean(scores['micro']):8.3f} {np.mean(scores['codes']):5.1f} "
               f"{np.mean(scores['split']):19.3f} {seconds:8.1f}", flush=True)
     embedder.save()

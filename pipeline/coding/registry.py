@@ -59,6 +59,12 @@ def _linear_finetuned() -> type[TrainableCoder]:
     return TunedLinearCoder
 
 
+def _few_shot() -> type[TrainableCoder]:
+    from pipeline.coding.few_shot import FewShotCoder
+
+    return FewShotCoder
+
+
 @dataclass(frozen=True)
 class Kind:
     """A kind of coder: how to build a fresh one, and what imports the class that loads one."""
@@ -91,6 +97,9 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
     # the linear coder with that fine-tuned MiniLM as its sentence embeddings
     Kind("linear-finetuned", lambda book, attributes, progress: _linear_finetuned()(
         codebook=codebook_tag(book), attributes=attributes), _linear_finetuned),
+    # a handful of labelled texts per code on top of the rules (MiniLM + a rule feature):
+    # for a first review's few dozen comments per code, before there is gold for the others
+    Kind("few-shot", lambda book, attributes, progress: _few_shot()(book), _few_shot),
 )}
 CODERS = tuple(KINDS)
 """Every coder kind, in the order they are listed to people."""

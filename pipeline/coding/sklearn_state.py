@@ -8,7 +8,7 @@ they are built with come from the coder, which made them the same way when it wa
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -48,6 +48,16 @@ def linear_weights(model: OneVsRestClassifier) -> dict[str, np.ndarray]:
             "intercept": np.concatenate([e.intercept_ for e in model.estimators_])}
 
 
+def fitted_binary(make: Callable[[], Any], coef: np.ndarray, bias: float) -> Any:
+    """A binary linear estimator (made by ``make``, classes 0 and 1) with these weights."""
+    estimator = make()
+    estimator.coef_ = np.asarray(coef).reshape(1, -1)
+    estimator.intercept_ = np.array([bias])
+    estimator.classes_ = np.array([0, 1])
+    estimator.n_features_in_ = estimator.coef_.shape[1]
+    return estimator
+
+
 def fitted_one_vs_rest(make: Callable[[], object], coef: np.ndarray,
                        intercept: np.ndarray) -> OneVsRestClassifier:
     """A one-vs-rest model of binary linear estimators (made by ``make``) with these weights.
@@ -55,14 +65,8 @@ def fitted_one_vs_rest(make: Callable[[], object], coef: np.ndarray,
     One estimator answers as a binary classifier, several as multilabel, as when fitted on a
     0/1 target of that many columns.
     """
-    estimators = []
-    for row, bias in zip(coef, intercept, strict=True):
-        estimator = make()
-        estimator.coef_ = row.reshape(1, -1)
-        estimator.intercept_ = np.array([bias])
-        estimator.classes_ = np.array([0, 1])
-        estimator.n_features_in_ = row.shape[0]
-        estimators.append(estimator)
+    estimators = [fitted_binary(make, row, bias)
+                  for row, bias in zip(coef, intercept, strict=True)]
     model = OneVsRestClassifier(make())
     model.estimators_ = estimators
     n = len(estimators)

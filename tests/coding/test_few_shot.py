@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
+from support_coding import PREFIX, paraphrase_coding, segments
 
 from pipeline import schema as s
-from pipeline.coding.few_shot import MIN_POSITIVES, FewShotCoder, with_examples
-from pipeline.coding.rules import RuleCoder
+from pipeline.coding.few_shot import MIN_POSITIVES, THRESHOLD, FewShotCoder, with_examples
+from pipeline.coding.registry import load_coder
 from pipeline.config import Codebook, load_codebook
+from pipeline.quality.choose import resolve_coder
 from pipeline.quality.gold import GoldSet, load_gold
+from pipeline.quality.train import train_model
 
-PREFIX = "Visit on Tuesday. " * 5 + "Notes:  "  # the segment starts 98 characters into its document
 PARAPHRASE = ("Lovely visit overall. We circled for twenty minutes looking for somewhere to leave "
               "the car, so we were late.")
 CLAUSE = "We circled for twenty minutes looking for somewhere to leave the car"
@@ -30,25 +34,14 @@ def gold(data_dir, book) -> GoldSet:
 
 @pytest.fixture(scope="module")
 def coder(book, gold) -> FewShotCoder:
-    return FewShotCoder(book).fit(gold.texts, gold.labels, gold.code_ids)
-
-
-def segments(*texts: str, starts=None) -> pd.DataFrame:
-    return pd.DataFrame({s.SEGMENT_ID: [f"s{i}" for i in range(len(texts))],
-                         s.START: starts or [0] * len(texts), s.TEXT: list(texts)})
+    # the default cut suits a draw of hundreds of texts; 22 give the model less confidence
+    return FewShotCoder(book, threshold=0.5).fit(gold.texts, gold.labels, gold.code_ids)
 
 
 def test_a_paraphrase_no_pattern_matches_gets_its_code_and_clause(book, coder):
-    document = PREFIX + PARAPHRASE
-    frame = segments(PARAPHRASE, starts=[len(PREFIX)])
-    assert RuleCoder(book).code(frame).empty  # no pattern of any code matches
-    codings = coder.code(frame)
-    assert codings[s.CODE_ID].tolist() == ["parking"]
-    row = codings.iloc[0]
-    assert (row[s.START], row[s.END]) == (len(PREFIX) + 22, len(PREFIX) + 22 + len(CLAUSE))
-    assert document[row[s.START]:row[s.END]] == row[s.EVIDENCE] == CLAUSE
-    assert row[s.METHOD] == "few-shot" and row[s.CODER] == coder.name
-    assert 0.5 <= row[s.CONFIDENCE] <= 1.0
+    row = paraphrase_coding(coder, book, PARAPHRASE, CLAUSE)
+    assert row[s.METHOD] == "few-shot"
+    assert coder.threshold <= row[s.CONFIDENCE] <= 1.0
     assert coder.predict([PARAPHRASE])[0].tolist() == [1, 0, 0, 0, 0]
 
 
@@ -84,3 +77,47 @@ def test_with_examples_adds_each_codes_labelled_texts(book, gold):
     assert gold.texts[1] in by_id["pool"].examples  # a text with two codes serves both
     assert by_id["getting_there"].examples == []  # a parent has no labels of its own
     assert len(original["parking"].examples) == 3  # the codebook given is unchanged
+
+
+def test_a_saved_coder_loads_and_codes_the_same(tmp_path, book, coder):
+    frame = segments(PARAPHRASE, "Unrelated. The lockers were broken.", "The bus was late.",
+                     "My grandson starts school in September.", starts=[len(PREFIX), 0, 0, 0])
+    before = coder.code(frame)
+    coder.to_disk(tmp_path / "model")
+    config = json.loads((tmp_path / "model" / "config.json").read_text())
+    assert config["kind"] == "few-shot" and config["codebook"] == "leisure-visits@0.1"
+    assert config["learned"] == ["parking", "buses", "pool", "changing_rooms", "staff"]
+    loaded = load_coder(tmp_path / "model", book)
+    assert isinstance(loaded, FewShotCoder) and loaded.name == coder.name
+    assert before[s.CODE_ID].tolist() == ["parking", "changing_rooms", "buses"]
+    pd.testing.assert_frame_equal(loaded.code(frame), before)
+    assert loaded.describe() == coder.describe()
+
+
+def test_trained_with_a_card_and_run_by_its_folder(tmp_path, book, gold, data_dir):
+    out = tmp_path / "leisure-few-shot"
+    card = train_model("few-shot", gold, book, out, n_folds=3, min_support=3,
+                       command="wavecoder train --coder few-shot")
+    assert card.kind == "few-shot" and card.coder.startswith("few-shot-v1:leisure-visits")
+    assert card.thresholds == dict.fromkeys(
+        ["parking", "buses", "pool", "changing_rooms", "staff"], THRESHOLD)
+    assert card.features["rules"] is True and card.not_learned == {}
+    assert {row.code_id for row in card.per_code} >= {"parking", "pool"}
+    chosen = resolve_coder(str(out), book, data_dir / "codebook-semantic.yaml")
+    assert chosen.card == card and chosen.info()["model"]["kind"] == "few-shot"
+    codings = chosen.coder.code(segments(CLAUSE + ".", "The bus was late."))
+    assert codings[s.CODE_ID].tolist() == ["parking", "buses"]
+    assert codings[s.METHOD].tolist() == ["few-shot", "rule"]
+
+
+def test_the_codebooks_own_examples_can_join_the_labelled_texts(book, gold):
+    parking = next(code for code, _ in book.walk() if code.id == "parking")
+    example = parking.examples[2]  # "There are never enough bays in the evening."
+    without = FewShotCoder(book, codebook_examples=False).fit(gold.texts, gold.labels,
+                                                              gold.code_ids)
+    with_them = FewShotCoder(book, codebook_examples=True).fit(gold.texts, gold.labels,
+                                                               gold.code_ids)
+    assert with_them.describe()["features"]["codebook_examples"] is True
+    before, after = without.predict_proba([example])[0], with_them.predict_proba([example])[0]
+    assert after[0] > before[0]  # parking: its own example is now a positive
+    assert after[1:].max() < 0.5  # ... and a counter-example of the other codes

@@ -32,9 +32,10 @@ def book(data_dir):
 
 def test_every_kind_is_registered_once_and_untrained_kinds_need_no_training(book):
     assert CODERS == ("rules", "semantic", "rules+semantic", "baseline", "linear",
-                      "linear-static", "textcat", "hybrid", "finetuned", "linear-finetuned")
+                      "linear-static", "textcat", "hybrid", "finetuned", "linear-finetuned",
+                      "few-shot")
     assert TRAINABLE == ("baseline", "linear", "linear-static", "textcat", "hybrid",
-                         "finetuned", "linear-finetuned")
+                         "finetuned", "linear-finetuned", "few-shot")
     assert new_coder("linear-static", book).embedding == "static"
     assert new_coder("linear", book).embedding == "minilm"
     assert isinstance(new_coder("rules", book), RuleCoder)

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
+from support_coding import paraphrase_coding, segments
 
 from pipeline import schema as s
-from pipeline.coding.rules import RuleCoder
 from pipeline.coding.semantic import FLOOR, SemanticCoder
 from pipeline.config import Codebook, load_codebook
 
-PREFIX = "Visit on Tuesday. " * 5 + "Notes:  "  # the segment starts 98 characters into its document
 PARAPHRASE = ("Lovely visit overall. It took us twenty minutes to find somewhere to leave the car, "
               "so we were late.")
 CLAUSE = "It took us twenty minutes to find somewhere to leave the car"
@@ -27,21 +25,9 @@ def coder(book) -> SemanticCoder:
     return SemanticCoder(book)
 
 
-def segments(*texts: str, starts=None) -> pd.DataFrame:
-    return pd.DataFrame({s.SEGMENT_ID: [f"s{i}" for i in range(len(texts))],
-                         s.START: starts or [0] * len(texts), s.TEXT: list(texts)})
-
-
 def test_a_paraphrase_no_pattern_matches_gets_its_code_and_clause(book, coder):
-    document = PREFIX + PARAPHRASE
-    frame = segments(PARAPHRASE, starts=[len(PREFIX)])
-    assert RuleCoder(book).code(frame).empty  # no pattern of any code matches
-    codings = coder.code(frame)
-    assert codings[s.CODE_ID].tolist() == ["parking"]
-    row = codings.iloc[0]
-    assert (row[s.START], row[s.END]) == (len(PREFIX) + 22, len(PREFIX) + 22 + len(CLAUSE))
-    assert document[row[s.START]:row[s.END]] == row[s.EVIDENCE] == CLAUSE
-    assert row[s.METHOD] == "semantic" and row[s.CODER] == coder.name
+    row = paraphrase_coding(coder, book, PARAPHRASE, CLAUSE)
+    assert row[s.METHOD] == "semantic"
     assert row[s.PATTERN].startswith("parking:")
     assert coder.thresholds["parking"] <= row[s.CONFIDENCE] <= 1.0
 
