@@ -39,12 +39,13 @@ from make_sample_waves import (  # noqa: E402
     NON_ANSWERS,
     QUESTIONS,
     WAVES,
+    after_lead,
     pick,
     roughen,
     theme_drawer,
     weighted,
 )
-from sample_text import AREAS, FILLERS, HEDGED_ENDINGS, OPENERS  # noqa: E402
+from sample_text import AREAS, FILLERS, OPENERS  # noqa: E402
 
 DEFAULT_OUT = Path("/tmp/wavecoder-bench")
 SIZES = {"1k": 1_000, "10k": 10_000, "100k": 100_000, "1m": 1_000_000}
@@ -178,12 +179,7 @@ def vary(rng: random.Random, sentence: str) -> str:
         if text.endswith("."):
             text = text[:-1] + fill(rng, rng.choice(CLAUSES)) + "."
     lead = fill(rng, rng.choice(LEADS))
-    first = text.split()[0]
-    if lead and not (first.isupper() and len(first) > 1) and first != "Jobcentre":
-        text = text[0].lower() + text[1:]
-    ending = rng.choice(HEDGED_ENDINGS)
-    if ending and text.endswith("."):
-        text = text[:-1] + ending
+    text = after_lead(rng, lead, text)
     if rng.random() < 0.1:
         text = misspell(rng, text)
     return lead + text

@@ -118,13 +118,18 @@ def dress(rng: random.Random, text: str, *, opener: bool = True) -> str:
     """A bank sentence as someone wrote it: a place filled in, an opener, perhaps a hedge."""
     text = text.replace("{area}", rng.choice(AREAS))
     lead = rng.choice(OPENERS).replace("{area}", rng.choice(AREAS)) if opener else ""
+    return lead + after_lead(rng, lead, text)
+
+
+def after_lead(rng: random.Random, lead: str, text: str) -> str:
+    """``text`` to follow ``lead`` (lower-cased after one, bar acronyms), perhaps hedged."""
     first = text.split()[0]
     if lead and not (first.isupper() and len(first) > 1) and first != "Jobcentre":
         text = text[0].lower() + text[1:]
     ending = rng.choice(HEDGED_ENDINGS)
     if ending and text.endswith("."):
         text = text[:-1] + ending
-    return lead + text
+    return text
 
 
 def sentences(rng: random.Random, count: int, draw) -> list[str]:

@@ -14,8 +14,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 from lxml import etree
-from openpyxl import load_workbook
 from support_qdpx import ReviewerEdit, recode_qdpx
+from support_review import fill_workbook
 from typer.testing import CliRunner
 
 from flows.cli import app
@@ -23,7 +23,6 @@ from flows.code_wave import code_wave
 from pipeline import schema as s
 from pipeline.parameters import WaveRun
 from pipeline.review.qdpx import NAMESPACE
-from pipeline.review.workbook import COLUMNS
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "corpora" / "sector-survey-2013"
@@ -156,22 +155,6 @@ def test_qdpx_round_trip(tmp_path):
     assert len(log_rows(out)) == len(log)
 
 
-def fill(path: Path, rows: dict[tuple[str, str], dict[str, str]], extra: list[dict]) -> None:
-    book = load_workbook(path, rich_text=True)
-    sheet = book["review"]
-    column = {name: i + 1 for i, name in enumerate(COLUMNS)}
-    keys = {(sheet.cell(r, column[s.SEGMENT_ID]).value, sheet.cell(r, column[s.CODE_ID]).value): r
-            for r in range(2, sheet.max_row + 1)}
-    for key, values in rows.items():
-        for name, value in values.items():
-            sheet.cell(keys[key], column[name]).value = value
-    for values in extra:
-        row = sheet.max_row + 1
-        for name, value in values.items():
-            sheet.cell(row, column[name]).value = value
-    book.save(path)
-
-
 def test_workbook_round_trip_with_two_reviewers(tmp_path, monkeypatch):
     out = tmp_path / "outputs"
     wave = run_wave(out)
@@ -183,12 +166,12 @@ def test_workbook_round_trip_with_two_reviewers(tmp_path, monkeypatch):
 
     ann = tmp_path / "ann.xlsx"
     cli("export-review", wave, "-o", ann)
-    fill(ann, {gap: {s.DECISION: "accept"}, mutual: {s.DECISION: "reject"},
-               drinking: {s.DECISION: "recode",
-                          s.CORRECTED_CODE: "complex_needs_dual_diagnosis"}},
-         [{s.SEGMENT_ID: sanctions, s.DECISION: "add",
-           s.CORRECTED_CODE: "employment_training"},
-          {s.SEGMENT_ID: sanctions, s.DECISION: "add", s.CORRECTED_CODE: "housng"}])
+    fill_workbook(ann, {gap: {s.DECISION: "accept"}, mutual: {s.DECISION: "reject"},
+                        drinking: {s.DECISION: "recode",
+                                   s.CORRECTED_CODE: "complex_needs_dual_diagnosis"}},
+                  [{s.SEGMENT_ID: sanctions, s.DECISION: "add",
+                    s.CORRECTED_CODE: "employment_training"},
+                   {s.SEGMENT_ID: sanctions, s.DECISION: "add", s.CORRECTED_CODE: "housng"}])
     # the misspelt code's row is refused: exit 2, and the other decisions are applied
     said = cli("import-review", ann, "--outputs", wave, "--reviewer", "Ann", exit_code=2)
     assert "5 decisions" in said and "unknown code 'housng'" in said
@@ -205,8 +188,8 @@ def test_workbook_round_trip_with_two_reviewers(tmp_path, monkeypatch):
     # Ann's stays in the log, and the two of them are compared.
     bob = tmp_path / "bob.xlsx"
     cli("export-review", wave, "-o", bob)
-    fill(bob, {mutual: {s.DECISION: "accept", s.REVIEWER: "Bob"},
-               gap: {s.DECISION: "accept", s.REVIEWER: "Bob"}}, [])
+    fill_workbook(bob, {mutual: {s.DECISION: "accept", s.REVIEWER: "Bob"},
+                        gap: {s.DECISION: "accept", s.REVIEWER: "Bob"}}, [])
     monkeypatch.chdir(tmp_path)  # from the project root, the workbook names its wave
     cli("import-review", bob)
     log = log_rows(out)
