@@ -33,9 +33,15 @@ _FAR = 1 << 30  # no bound on a pattern's length
 _KINDS = {"LOWER": "lower", "TEXT": "orth", "ORTH": "orth", "LEMMA": "lemma"}
 
 
+def _op(spec: Mapping[Any, Any]) -> Any:
+    """A spec's ``OP`` (spaCy reads the key in any case), or None."""
+    return next((value for key, value in spec.items()
+                 if isinstance(key, str) and key.upper() == "OP"), None)
+
+
 def mandatory(spec: Mapping[Any, Any]) -> bool:
     """Whether a pattern cannot match without this token (its ``OP`` needs at least one)."""
-    op = spec.get("OP")
+    op = _op(spec)
     return op is None or op == "+" or (isinstance(op, str)
                                        and _MANDATORY_COUNT.fullmatch(op) is not None)
 
@@ -96,7 +102,7 @@ def pattern_anchors(rewritten: Sequence[Mapping[Any, Any]],
             anchor = spec_anchor(spec, lemma_forms) or spec_anchor(cue_spec, lemma_forms)
             if anchor is not None:
                 anchors.append((*anchor, low, high))
-        fewest, most = _counts(cue_spec.get("OP"))
+        fewest, most = _counts(_op(cue_spec))
         low, high = low + fewest, min(_FAR, high + most)
     return anchors
 
