@@ -123,6 +123,7 @@ class StanceRules:
         self._lookup = lemmatizer.lookups.get_table("lemma_lookup")  # type: ignore[attr-defined]
         self._lemma_of: dict[int, int] = {}  # lower-case form id -> lemma id
         self._opening = {get_string_id(word) for word in self.openers | self.marks}
+        self._may_open = self._opening | {_DASH, _AND}
         # the word lists as string ids, compared with the tokens' LOWER (and lemma) ids
         self._negators = _ids(self.negators)
         self._aux = _ids(self.aux)
@@ -163,19 +164,21 @@ class StanceRules:
         return self._clauses(doc.to_array(LOWER).tolist(), doc.to_array(SPACY).tolist())
 
     def _clauses(self, words: list[int], spaced: list[int]) -> tuple[list[int], set[int]]:
-        # word ids, not strings: no Token object per word (the Matcher compares ids too)
-        clause, numbers, subordinate = 0, [], set()
-        opening = self._opening
-        for i, word in enumerate(words):
-            dash = word == _DASH and (spaced[i] or (i and spaced[i - 1]))
-            comma_and = word == _AND and i and words[i - 1] == _COMMA
-            if i and (word in opening or dash or comma_and):
-                clause += 1
-                if word in _SUBORDINATE:
-                    subordinate.add(clause)
-            elif i == 0 and word in _SUBORDINATE:
-                subordinate.add(clause)
-            numbers.append(clause)
+        # word ids, not strings: no Token object per word (the Matcher compares ids too);
+        # only the few words that may open a clause are looked at twice
+        opening, breaks = self._opening, []
+        for i in [i for i, word in enumerate(words) if word in self._may_open]:
+            word = words[i]
+            if i and (word in opening or word == _DASH and (spaced[i] or spaced[i - 1])
+                      or word == _AND and words[i - 1] == _COMMA):
+                breaks.append(i)
+        subordinate = {number for number, i in enumerate(breaks, 1) if words[i] in _SUBORDINATE}
+        if words and words[0] in _SUBORDINATE:
+            subordinate.add(0)
+        numbers: list[int] = []
+        for number, i in enumerate(breaks):
+            numbers.extend([number] * (i - len(numbers)))
+        numbers.extend([len(breaks)] * (len(words) - len(numbers)))
         return numbers, subordinate
 
     def _negator(self, words: list[int], start: int, end: int, clause_of: list[int]) -> int | None:
@@ -359,10 +362,10 @@ def stances(segments: pd.DataFrame, codings: pd.DataFrame, *,
     # codings by segment, in first-seen order (plain Python: a pandas group per segment cost
     # more than its stance); a null segment id has no segment, as with groupby
     groups: dict[object, list[tuple[object, object, object, object]]] = {}
-    for index, segment_id, code_id, start, end in zip(
+    for index, segment_id, code_id, start, end, missing in zip(
             codings.index, codings[s.SEGMENT_ID], codings[s.CODE_ID], codings[s.START],
-            codings[s.END], strict=True):
-        if not pd.isna(segment_id):
+            codings[s.END], codings[s.SEGMENT_ID].isna().tolist(), strict=True):
+        if not missing:
             groups.setdefault(segment_id, []).append((index, code_id, start, end))
     # one list per column (a dict per row cost more than the rows' stances)
     found_names = [s.STANCE, s.STANCE_START, s.STANCE_END, s.STANCE_EVIDENCE,
