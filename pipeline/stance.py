@@ -21,12 +21,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal, Mapping
+from typing import Any, Iterable, Literal, Mapping
 
 import numpy
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
-from spacy.attrs import LEMMA, LOWER, SPACY
+from spacy.attrs import IDX, IS_PUNCT, LEMMA, LENGTH, LOWER, ORTH, SPACY
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.strings import get_string_id
@@ -47,9 +47,16 @@ SUBORDINATE = {"since", "because", "once", "when", "until", "unless", "although"
 PREPOSITIONS = {"in", "of", "for", "at", "on", "with", "among", "amongst", "across", "from",
                 "by", "to", "into", "within", "around", "about", "over", "under", "after"}
 _SUBORDINATE = {get_string_id(word) for word in SUBORDINATE}
-_DASH, _AND, _COMMA = (get_string_id(word) for word in ("-", "and", ","))
+_DASH, _AND, _COMMA, _OF = (get_string_id(word) for word in ("-", "and", ",", "of"))
 MEASURES = {"number", "numbers", "level", "levels", "rate", "rates", "amount", "proportion",
             "share", "count", "cost", "costs"}
+
+
+def _ids(words: Iterable[str]) -> frozenset[int]:
+    return frozenset(get_string_id(word) for word in words)
+
+
+_PREPOSITIONS, _MEASURES = _ids(PREPOSITIONS), _ids(MEASURES)
 
 
 class _Strict(BaseModel):
@@ -116,107 +123,140 @@ class StanceRules:
         self._lookup = lemmatizer.lookups.get_table("lemma_lookup")  # type: ignore[attr-defined]
         self._lemma_of: dict[int, int] = {}  # lower-case form id -> lemma id
         self._opening = {get_string_id(word) for word in self.openers | self.marks}
+        self._may_open = self._opening | {_DASH, _AND}
+        # the word lists as string ids, compared with the tokens' LOWER (and lemma) ids
+        self._negators = _ids(self.negators)
+        self._aux = _ids(self.aux)
+        self._problems = _ids(self.problems)
+        self._not_after = {cue.id: _ids(cue.not_after) for cue in table.cues}
+        self._not_before = {cue.id: _ids(cue.not_before) for cue in table.cues}
         # the same matches as a plain Matcher of the cues, with the word sets checked in Cython
         self.matcher = compile_matcher(nlp.vocab, [(cue.id, cue.tokens) for cue in table.cues],
                                        lemmas=self._lookup)
 
     def parse(self, text: str) -> Doc:
         """Tokens of ``text`` with lower-case lemmas (the lookup table keys lower-case forms)."""
-        doc = self.nlp.make_doc(matchable(text))
-        lemma_of, strings = self._lemma_of, self.nlp.vocab.strings
-        lemmas = []
-        for lower in doc.to_array(LOWER).tolist():
-            lemma = lemma_of.get(lower)
-            if lemma is None:  # once per word form: its lemma's string id
-                word = strings[lower]
-                lemma = lemma_of[lower] = strings.add(self._lookup.get(word, word))
-            lemmas.append(lemma)
-        if lemmas:
-            doc.from_array([LEMMA], numpy.array(lemmas, dtype="uint64").reshape(-1, 1))
+        doc = self.tokens(text)
+        self._set_lemmas(doc)
         return doc
+
+    def tokens(self, text: str) -> Doc:
+        """Tokens of ``text`` without lemmas; :meth:`hits` adds them if a cue needs them."""
+        return self.nlp.make_doc(matchable(text))
+
+    def _lemma(self, lower: int) -> int:
+        """The lemma's string id of a lower-case form's id (added to the strings once)."""
+        lemma = self._lemma_of.get(lower)
+        if lemma is None:  # once per word form
+            strings = self.nlp.vocab.strings
+            word = strings[lower]
+            lemma = self._lemma_of[lower] = strings.add(self._lookup.get(word, word))
+        return lemma
+
+    def _set_lemmas(self, doc: Doc) -> None:
+        if len(doc):
+            lemma_of, lemma = self._lemma_of, self._lemma
+            lemmas = [lemma_of.get(lower) or lemma(lower) for lower in doc.to_array(LOWER).tolist()]
+            doc.from_array([LEMMA], numpy.array(lemmas, dtype="uint64").reshape(-1, 1))
 
     def clauses(self, doc: Doc) -> tuple[list[int], set[int]]:
         """Clause number of each token, and the clause numbers opened by a subordinator."""
-        clause, numbers, subordinate = 0, [], set()
-        # word ids, not strings: no Token object per word (the Matcher compares ids too)
-        words, spaced = doc.to_array(LOWER).tolist(), doc.to_array(SPACY).tolist()
-        for i, word in enumerate(words):
-            dash = word == _DASH and (spaced[i] or (i and spaced[i - 1]))
-            comma_and = word == _AND and i and words[i - 1] == _COMMA
-            if i and (word in self._opening or dash or comma_and):
-                clause += 1
-                if word in _SUBORDINATE:
-                    subordinate.add(clause)
-            elif i == 0 and word in _SUBORDINATE:
-                subordinate.add(clause)
-            numbers.append(clause)
+        return self._clauses(doc.to_array(LOWER).tolist(), doc.to_array(SPACY).tolist())
+
+    def _clauses(self, words: list[int], spaced: list[int]) -> tuple[list[int], set[int]]:
+        # word ids, not strings: no Token object per word (the Matcher compares ids too);
+        # only the few words that may open a clause are looked at twice
+        opening, breaks = self._opening, []
+        for i in [i for i, word in enumerate(words) if word in self._may_open]:
+            word = words[i]
+            if i and (word in opening or word == _DASH and (spaced[i] or spaced[i - 1])
+                      or word == _AND and words[i - 1] == _COMMA):
+                breaks.append(i)
+        subordinate = {number for number, i in enumerate(breaks, 1) if words[i] in _SUBORDINATE}
+        if words and words[0] in _SUBORDINATE:
+            subordinate.add(0)
+        numbers: list[int] = []
+        for number, i in enumerate(breaks):
+            numbers.extend([number] * (i - len(numbers)))
+        numbers.extend([len(breaks)] * (len(words) - len(numbers)))
         return numbers, subordinate
 
-    def _negator(self, doc: Doc, start: int, end: int, clause_of: list[int]) -> int | None:
+    def _negator(self, words: list[int], start: int, end: int, clause_of: list[int]) -> int | None:
         """A negator inside the cue ("is not a problem") or up to three words before it."""
         for i in range(start, end - 1):
-            if doc[i].lower_ in self.negators:
+            if words[i] in self._negators:
                 return i
         for i in range(start - 1, max(-1, start - 4), -1):
             if clause_of[i] != clause_of[start]:
                 return None
-            if doc[i].lower_ in self.negators:
+            if words[i] in self._negators:
                 return i
         return None
 
-    def _is_problem(self, doc: Doc, start: int, end: int, clause_of: list[int]) -> bool:
+    def _is_problem(self, words: list[int], punct: list[int], start: int, end: int,
+                    clause_of: list[int]) -> bool:
         """Whether what changed (the subject before the cue, or its object) is a problem."""
-        words = {t.lower_ for t in doc[start:end]} | {t.lemma_ for t in doc[start:end]}
-        if words & self.problems:
+        problems, lemma = self._problems, self._lemma
+        if any(words[i] in problems or lemma(words[i]) in problems for i in range(start, end)):
             return True
-        chunk = []  # the subject: back to the clause start or a comma, minus auxiliaries
+        chunk: list[int] = []  # the subject: back to the clause start or a comma, minus aux.
         for i in range(start - 1, -1, -1):
-            if clause_of[i] != clause_of[start] or doc[i].is_punct and doc[i].lower_ != "-":
+            if clause_of[i] != clause_of[start] or punct[i] and words[i] != _DASH:
                 break
-            chunk.insert(0, doc[i])
-        while chunk and (chunk[-1].lemma_ in self.aux or chunk[-1].lower_ in self.aux):
+            chunk.insert(0, words[i])
+        while chunk and (lemma(chunk[-1]) in self._aux or chunk[-1] in self._aux):
             chunk.pop()
-        head = []
-        for token in chunk:
-            if token.lower_ in PREPOSITIONS and head and head[-1].lower_ not in MEASURES:
+        head: list[int] = []
+        for word in chunk:
+            if word in _PREPOSITIONS and head and head[-1] not in _MEASURES:
                 break
-            head.append(token)
-        subject = head[-1:] if head and head[-1].lower_ not in MEASURES else head
+            head.append(word)
+        subject = head[-1:] if head and head[-1] not in _MEASURES else head
         following = []  # the object: a few words on, through "of"
-        for i in range(end, min(len(doc), end + 5)):
-            token = doc[i]
-            if clause_of[i] != clause_of[start] or token.is_punct or (
-                    token.lower_ in PREPOSITIONS and token.lower_ != "of"):
+        for i in range(end, min(len(words), end + 5)):
+            if clause_of[i] != clause_of[start] or punct[i] or (
+                    words[i] in _PREPOSITIONS and words[i] != _OF):
                 break
-            following.append(token)
-        return any(t.lower_ in self.problems or t.lemma_ in self.problems
-                   for t in [*subject, *following])
+            following.append(words[i])
+        return any(word in problems or lemma(word) in problems for word in [*subject, *following])
 
     def hits(self, doc: Doc) -> tuple[list[Hit], list[int], set[int]]:
-        """Stance and direction cues of ``doc``, after filters, negation and overlaps."""
-        clause_of, subordinate = self.clauses(doc)
+        """Stance and direction cues of ``doc``, after filters, negation and overlaps.
+
+        ``doc`` from :meth:`parse` or :meth:`tokens` (lemmas are added when a cue needs them).
+        """
+        if not len(doc):
+            return [], [], set()
+        words, orths, spaced, idx, length, punct = doc.to_array(
+            [LOWER, ORTH, SPACY, IDX, LENGTH, IS_PUNCT]).T.tolist()
+        clause_of, subordinate = self._clauses(words, spaced)
+        mask = self.matcher.possible(doc, (words, orths))
+        if self.matcher.needs_lemmas(mask) and not doc.has_annotation("LEMMA"):
+            self._set_lemmas(doc)
         found: list[tuple[str, int, int]] = []
-        for match_id, start, end in self.matcher(doc):
-            cue = self.cues[self.nlp.vocab.strings[match_id]]
-            before = doc[start - 1].lower_ if start else ""
-            after = doc[end].lower_ if end < len(doc) else ""
-            # a spaced dash is a clause break, not a hyphen ("cut - so" is not "drop-in")
-            if before == "-" and doc[start - 1].whitespace_:
-                before = ""
-            if after == "-" and doc[end - 1].whitespace_:
-                after = ""
-            if before in cue.not_after or after in cue.not_before:
+        strings = self.nlp.vocab.strings
+        for match_id, start, end in self.matcher.run(doc, mask, (words, orths)):
+            cue_id = strings[match_id]
+            # a spaced dash is a clause break, not a hyphen ("cut - so" is not "drop-in");
+            # 0 is the id of "" (no word), as the plain strings compared before
+            before = words[start - 1] if start else 0
+            after = words[end] if end < len(words) else 0
+            if before == _DASH and spaced[start - 1]:
+                before = 0
+            if after == _DASH and spaced[end - 1]:
+                after = 0
+            if before in self._not_after[cue_id] or after in self._not_before[cue_id]:
                 continue
-            found.append((cue.id, start, end))
+            found.append((cue_id, start, end))
         raw: list[tuple[str, str, str | None, int, int, bool, int | None]] = []
         for cue_id, start, end in found:
             cue = self.cues[cue_id]
-            negator = self._negator(doc, start, end, clause_of) if cue.negatable else None
+            negator = self._negator(words, start, end, clause_of) if cue.negatable else None
             for kind, value in (("stance", cue.stance), ("direction", cue.direction)):
                 if value is None:
                     continue
                 if value in ("up", "down"):
-                    flip = self._is_problem(doc, start, end, clause_of)
+                    flip = self._is_problem(words, punct, start, end, clause_of)
                     value = IMPROVED if (value == "up") != flip else WORSENED
                 if negator is not None:
                     value = _negated(value)
@@ -231,7 +271,7 @@ class StanceRules:
                 continue  # inside a longer cue of the same kind ("no longer a problem")
             first = start if negator is None else negator
             kept.append(Hit(kind, value, first, end, clause_of[start], weak,
-                            doc[first].idx, doc[end - 1].idx + len(doc[end - 1])))
+                            idx[first], idx[end - 1] + length[end - 1]))
         return kept, clause_of, subordinate
 
 
@@ -260,19 +300,23 @@ def load_rules(path: Path = CUES_PATH) -> StanceRules:
 
 def _choose(hits: list[Hit], kind: str, evidence: tuple[int, int], own_clause: int,
             eligible: set[int], owned: list[tuple[int, int]]) -> Hit | None:
-    """The cue of ``kind`` that speaks for the evidence (token span), or None."""
-    def distance(hit: Hit) -> int:
-        return max(0, hit.start - evidence[1], evidence[0] - hit.end)
+    """The cue of ``kind`` that speaks for the evidence (token span), or None.
 
-    def usable(hit: Hit) -> bool:
-        return not any(a <= hit.start and hit.end <= b for a, b in owned)
+    An ordinary cue before a weak one; in the evidence's own clause before the other
+    eligible ones; then the nearest, the first.
+    """
+    def distance(hit: Hit) -> tuple[int, int]:
+        return max(0, hit.start - evidence[1], evidence[0] - hit.end), hit.start
 
-    of_kind = [h for h in hits if h.kind == kind and (kind == "direction" or usable(h))]
+    of_kind = [h for h in hits if h.kind == kind and (
+        kind == "direction" or not any(a <= h.start and h.end <= b for a, b in owned))]
     for weak in (False, True):
-        for clauses in ({own_clause}, eligible - {own_clause}):
-            pool = [h for h in of_kind if h.weak == weak and h.clause in clauses]
-            if pool:
-                return min(pool, key=lambda h: (distance(h), h.start))
+        pool = [h for h in of_kind if h.weak == weak and h.clause == own_clause]
+        if not pool:
+            pool = [h for h in of_kind if h.weak == weak and h.clause != own_clause
+                    and h.clause in eligible]
+        if pool:
+            return min(pool, key=distance)
     return None
 
 
@@ -318,43 +362,68 @@ def stances(segments: pd.DataFrame, codings: pd.DataFrame, *,
     # codings by segment, in first-seen order (plain Python: a pandas group per segment cost
     # more than its stance); a null segment id has no segment, as with groupby
     groups: dict[object, list[tuple[object, object, object, object]]] = {}
-    for index, segment_id, code_id, start, end in zip(
+    for index, segment_id, code_id, start, end, missing in zip(
             codings.index, codings[s.SEGMENT_ID], codings[s.CODE_ID], codings[s.START],
-            codings[s.END], strict=True):
-        if not pd.isna(segment_id):
+            codings[s.END], codings[s.SEGMENT_ID].isna().tolist(), strict=True):
+        if not missing:
             groups.setdefault(segment_id, []).append((index, code_id, start, end))
-    rows: list[dict[str, object]] = []
+    # one list per column (a dict per row cost more than the rows' stances)
+    found_names = [s.STANCE, s.STANCE_START, s.STANCE_END, s.STANCE_EVIDENCE,
+                   s.DIRECTION, s.DIRECTION_START, s.DIRECTION_END, s.DIRECTION_EVIDENCE]
+    columns: dict[str, list[object]] = {
+        name: [] for name in ["_index", s.SEGMENT_ID, s.CODE_ID, *found_names]}
+    index_of, segment_of, code_of = columns["_index"], columns[s.SEGMENT_ID], columns[s.CODE_ID]
+    found_of = [columns[name] for name in found_names]
+    related: dict[tuple[str, str], bool] = {}
     for segment_id, group in groups.items():
         seg_start, text = int(seg[segment_id][0]), str(seg[segment_id][1])
-        doc = rules.parse(text)
+        doc = rules.tokens(text)  # lemmas only where a cue reads them
         hits, clause_of, subordinate = rules.hits(doc)
+        if not hits:  # no cue: every coding of the segment gets none (as _choose would say)
+            for index, code_id, _start, _end in group:
+                index_of.append(index)
+                segment_of.append(segment_id)
+                code_of.append(str(code_id))
+                for column in found_of:
+                    column.append(None)
+            continue
         spans = []
         for _index, code_id, start, end in group:
             span = doc.char_span(int(start) - seg_start, int(end) - seg_start,  # type: ignore
                                  alignment_mode="expand")
             spans.append((str(code_id), (span.start, span.end) if span is not None else (0, 0)))
+        clauses = set(clause_of)
+        stance_hits = [hit for hit in hits if hit.kind == "stance"]
+        direction_hits = [hit for hit in hits if hit.kind == "direction"]
         for (index, *_), (code_id, (ev_start, ev_end)) in zip(group, spans, strict=True):
             own = clause_of[min(ev_start, len(doc) - 1)] if len(doc) else 0
-            others = [(c, span) for c, span in spans if not _related(c, code_id, parents)]
+            others = []
+            for c, span in spans:
+                pair = (c, code_id)
+                if pair not in related:
+                    related[pair] = _related(c, code_id, parents)
+                if not related[pair]:
+                    others.append((c, span))
             blocked = {clause_of[a] for _, (a, b) in others if b > a}
-            eligible = {c for c in set(clause_of) if c not in subordinate and c not in blocked}
+            eligible = {c for c in clauses if c not in subordinate and c not in blocked}
             owned = [span for _, span in others
                      if not (span[0] < ev_end and ev_start < span[1])]
-            row: dict[str, object] = {"_index": index, s.SEGMENT_ID: segment_id,
-                                      s.CODE_ID: code_id}
-            for kind, cols in (("stance", (s.STANCE, s.STANCE_START, s.STANCE_END,
-                                           s.STANCE_EVIDENCE)),
-                               ("direction", (s.DIRECTION, s.DIRECTION_START, s.DIRECTION_END,
-                                              s.DIRECTION_EVIDENCE))):
-                hit = _choose(hits, kind, (ev_start, ev_end), own, eligible, owned)
+            index_of.append(index)
+            segment_of.append(segment_id)
+            code_of.append(code_id)
+            for kind, at, of_kind in (("stance", 0, stance_hits),
+                                      ("direction", 4, direction_hits)):
+                hit = _choose(of_kind, kind, (ev_start, ev_end), own, eligible,
+                              owned) if of_kind else None
                 if hit is None or hit.value is None:
-                    row.update(dict.fromkeys(cols))
+                    for column in found_of[at:at + 4]:
+                        column.append(None)
                     continue
-                row.update(zip(cols, (hit.value, seg_start + hit.char_start,
-                                      seg_start + hit.char_end,
-                                      text[hit.char_start:hit.char_end]), strict=True))
-            rows.append(row)
-    table = pd.DataFrame(rows).set_index("_index").reindex(codings.index)
+                for column, value in zip(found_of[at:at + 4], (
+                        hit.value, seg_start + hit.char_start, seg_start + hit.char_end,
+                        text[hit.char_start:hit.char_end]), strict=True):
+                    column.append(value)
+    table = pd.DataFrame(columns).set_index("_index").reindex(codings.index)
     return s.conform(table.reset_index(drop=True), s.STANCES)
 
 

@@ -23,11 +23,13 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, Mapping, Sequence
 
-from spacy.attrs import LEMMA, LOWER
+from spacy.attrs import LOWER, ORTH
 from spacy.matcher import Matcher
 from spacy.strings import get_string_id
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
+
+from pipeline.stance_anchors import Anchors, Placed, exact, pattern_anchors
 
 # The attributes whose word sets depend on the lexeme only; the value is what the flag getter
 # compares: the orth string itself or its lower-case form (LEMMA: through the lemma table).
@@ -167,53 +169,36 @@ def compile_matcher(vocab: Vocab, patterns: Sequence[tuple[str, list[dict[str, A
         if bit is not None:
             bit_of[found] = bit
     flags.set_existing()
-    # a pattern's opener: its own first spec when that is a word, else the cue's
-    compiled = [(key, rewritten, _opener(rewritten[0]) or _opener(tokens[0]))
+    def lemma_forms(word: str) -> frozenset[int]:
+        return _word_ids("lemma", [word], lemmas, by_lemma)
+
+    forms = lemma_forms if lemmas is not None else None
+    compiled = [(key, rewritten, pattern_anchors(rewritten, tokens, forms), exact(tokens, forms))
                 for key, tokens in patterns for rewritten in _rewritten(tokens, bit_of, expand)]
     return CueMatcher(vocab, compiled)
 
 
-def _opener(spec: dict[Any, Any]) -> tuple[str, frozenset[int]] | None:
-    """("lower" or "lemma", the ids it accepts) of a first token spec that tests only that.
-
-    Only a spec of one key and no operator: it matches no token of any other form. Else None.
-    """
-    if len(spec) != 1:
-        return None
-    ((attr, value),) = spec.items()
-    kind = _LEXEME_ATTRS.get(attr.upper()) if isinstance(attr, str) else None
-    if kind not in ("lower", "lemma"):
-        return None
-    if isinstance(value, str):
-        return kind, frozenset([get_string_id(value)])
-    found = _set_of(attr, value)
-    if found is None or found[1] != "IN":
-        return None
-    return kind, frozenset(get_string_id(word) for word in found[2])
-
-
 class CueMatcher:
-    """Matches of the compiled patterns, by a Matcher of only those that can start in the doc.
+    """Matches of the compiled patterns, by a Matcher of only those that may match the doc.
 
-    The Matcher tries every pattern at every token. A pattern whose first token spec matches
-    no token of the doc leaves no state behind and adds no match, so a Matcher of the other
-    patterns (in the same order) finds the same matches, in the same order. Those Matchers are
-    kept per set of patterns (a few hundred sets cover a wave).
+    A pattern one of whose anchor words (``pipeline.stance_anchors``) is missing from the doc
+    adds no match and leaves the other patterns' matches, and their order, as they were; so a
+    Matcher of the other patterns (in the same order) finds the same matches, in the same
+    order. Those Matchers are kept per set of patterns (a few hundred sets cover a wave).
     """
 
     def __init__(self, vocab: Vocab,
-                 patterns: Sequence[tuple[str, list[dict[Any, Any]],
-                                          tuple[str, frozenset[int]] | None]]) -> None:
+                 patterns: Sequence[tuple[str, list[dict[Any, Any]], list[Placed], bool]]
+                 ) -> None:
         self.vocab = vocab
-        self.patterns = [(key, tokens) for key, tokens, _ in patterns]
-        self.always = sum(1 << i for i, (_, _, opener) in enumerate(patterns) if opener is None)
-        self.by_lower: dict[int, int] = {}
-        self.by_lemma: dict[int, int] = {}
-        for i, (_, _, opener) in enumerate(patterns):
-            if opener is not None:
-                table = self.by_lower if opener[0] == "lower" else self.by_lemma
-                for word in opener[1]:
-                    table[word] = table.get(word, 0) | 1 << i
+        self.patterns = [(key, tokens) for key, tokens, _, _ in patterns]
+        self.anchors = Anchors([anchors for _, _, anchors, _ in patterns],
+                               [is_exact for _, _, _, is_exact in patterns])
+        self._keys = [vocab.strings.add(key) for key, _ in self.patterns]  # the Matcher's ids
+        # patterns that read the doc's lemmas (a lemma the flags do not stand for)
+        self.lemma_patterns = sum(1 << i for i, (_, tokens) in enumerate(self.patterns)
+                                  if any(isinstance(attr, str) and attr.upper() == "LEMMA"
+                                         for spec in tokens for attr in spec))
         self._matchers: dict[int, Matcher] = {}
 
     def _matcher(self, mask: int) -> Matcher:
@@ -227,13 +212,48 @@ class CueMatcher:
                     matcher.add(key, [tokens])
         return matcher
 
+    def possible(self, doc: Doc, columns: tuple[list[int], list[int]] | None = None) -> int:
+        """Bit mask of the patterns (by index) that may match ``doc``; lemmas not needed.
+
+        ``columns``: :meth:`columns` of ``doc``, if the caller has them.
+        """
+        return self.anchors.possible(*(columns or self.columns(doc)))
+
+    @staticmethod
+    def columns(doc: Doc) -> tuple[list[int], list[int]]:
+        """The ``LOWER`` and ``ORTH`` ids of ``doc``'s tokens."""
+        return doc.to_array(LOWER).tolist(), doc.to_array(ORTH).tolist()
+
+    def needs_lemmas(self, mask: int) -> bool:
+        """Whether :meth:`run` with ``mask`` reads the doc's lemmas (spaCy's Matcher does)."""
+        return bool(mask & self.lemma_patterns) and bool(mask & ~self.anchors.exact)
+
+    def run(self, doc: Doc, mask: int, columns: tuple[list[int], list[int]] | None = None
+            ) -> list[tuple[int, int, int]]:
+        """(match id, start, end) of the patterns in ``mask`` (of :meth:`possible`).
+
+        ``columns``: :meth:`columns` of ``doc``, if the caller has them.
+
+        When all of them are exact (their anchors are their whole test) without spaCy's
+        Matcher; else by a Matcher of those patterns, with ``doc``'s lemmas when
+        :meth:`needs_lemmas`.
+        """
+        if not mask:
+            return []
+        columns = columns or self.columns(doc)
+        if not mask & ~self.anchors.exact:
+            return self.anchors.matches(*columns, mask, self._keys)
+        # No match starts before the earliest token a pattern may start at: the Matcher's
+        # states from there on, and so its matches and their order, are those over the doc.
+        first = self.anchors.earliest(mask, *columns)
+        if not first:
+            return self._matcher(mask)(doc)
+        return [(key, start + first, end + first)
+                for key, start, end in self._matcher(mask)(doc[first:])]
+
     def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
         """(match id, start, end) of every match, as the plain Matcher gives them."""
-        mask = self.always
-        lowers, lemmas = self.by_lower, self.by_lemma
-        for lower, lemma in doc.to_array([LOWER, LEMMA]).tolist():
-            mask |= lowers.get(lower, 0) | lemmas.get(lemma, 0)
-        return self._matcher(mask)(doc) if mask else []
+        return self.run(doc, self.possible(doc))
 
 
 def _rewritten(tokens: list[dict[str, Any]], bit_of: Mapping[WordSet, int],
