@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 
 from pipeline import schema as s
 from pipeline.config import Codebook
-from pipeline.export.spreadsheet import write_xlsx
+from pipeline.export.spreadsheet import EXCEL_MAX_ROWS, write_xlsx
 from pipeline.export.tables import uncovered
 from pipeline.outputs import REVIEW_DIR
 from pipeline.untrusted import csv_safe
@@ -30,26 +30,47 @@ REVIEW_FILES = {"review_log": "review_log.csv", "review_agreement": "agreement.c
                 "review_queue": "review_queue.csv"}
 
 
-def write_parquet(frame: pd.DataFrame, schema: pa.Schema, path: Path) -> Path:
-    """Write ``frame`` conformed to ``schema`` (extra columns kept as strings).
+ROW_GROUP_ROWS = 65_536  # rows per parquet row group: what is converted to Arrow at a time
 
-    Columns the frame lacks that have a default (``schema.COLUMN_DEFAULTS``: a topics table
-    made before kept topic models has no ``first_wave``) are written with it.
+
+def write_parquet(frame: pd.DataFrame, schema: pa.Schema, path: Path, *,
+                  row_group_rows: int = ROW_GROUP_ROWS) -> Path:
+    """Write ``frame`` conformed to ``schema`` (extra columns kept as strings); returns ``path``.
+
+    Written a row group at a time, so only ``row_group_rows`` rows are ever held as Arrow
+    beside the frame (one whole-table conversion copied every text once more); the file reads
+    back as one table, the same as a single write gives. Columns the frame lacks that have a
+    default (``schema.COLUMN_DEFAULTS``: a topics table made before kept topic models has no
+    ``first_wave``) are written with it.
     """
+    if row_group_rows < 1:
+        raise ValueError(f"{path}: a row group holds at least one row, not {row_group_rows}")
     defaults = {n: s.COLUMN_DEFAULTS[n] for n in schema.names
                 if n not in frame.columns and n in s.COLUMN_DEFAULTS}
     if defaults:
         frame = frame.assign(**defaults)
-    pq.write_table(s.to_arrow(frame, schema), path)
+    # Every slice has the frame's columns and dtypes, so its Arrow schema (and the pandas
+    # metadata read back from the file) is the first slice's; an empty frame writes its header.
+    writer = None
+    try:
+        for start in range(0, max(len(frame), 1), row_group_rows):
+            table = s.to_arrow(frame.iloc[start:start + row_group_rows], schema)
+            if writer is None:
+                writer = pq.ParquetWriter(path, table.schema)
+            writer.write_table(table, row_group_size=row_group_rows)
+    finally:
+        if writer is not None:
+            writer.close()
     return path
 
 
 def write_coded_tables(out_dir: Path, tables: dict[str, pd.DataFrame], codebook: Codebook,
-                       ) -> dict[str, Path]:
+                       *, excel_rows: int = EXCEL_MAX_ROWS) -> dict[str, Path]:
     """Write the tables that follow from the codings; returns {output name: path}.
 
     Those are codings, stances, coded_wide (CSV and XLSX) and theme_summary: review decisions
-    rewrite only these.
+    rewrite only these. ``excel_rows``: rows a workbook sheet may hold, header included
+    (:func:`pipeline.export.spreadsheet.write_xlsx` splits a longer wide table over sheets).
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     written = {
@@ -60,7 +81,7 @@ def write_coded_tables(out_dir: Path, tables: dict[str, pd.DataFrame], codebook:
     csv_safe(tables["coded_wide"]).to_csv(wide_csv, index=False)
     written["coded_wide_csv"] = wide_csv
     written["coded_wide_xlsx"] = write_xlsx(tables["coded_wide"], codebook,
-                                            out_dir / WIDE_XLSX)
+                                            out_dir / WIDE_XLSX, max_rows=excel_rows)
     summary_path = out_dir / "theme_summary.csv"
     tables["theme_summary"].to_csv(summary_path, index=False)
     written["theme_summary"] = summary_path

@@ -40,7 +40,7 @@ from pipeline.export.files import (
 )
 from pipeline.export.leftovers import PREVIOUS, PUBLISHING, beside
 from pipeline.export.lock import wave_lock
-from pipeline.export.spreadsheet import split_note
+from pipeline.export.spreadsheet import EXCEL_MAX_ROWS, split_note
 from pipeline.export.store import storing
 from pipeline.export.tables import coded_wide, standing, theme_summary
 from pipeline.outputs import (
@@ -83,7 +83,7 @@ class Published:
 
 def publish_wave(out_dir: Path, wave: WaveTables, codebook: Codebook, record: RunRecord, *,
                  review: dict[str, pd.DataFrame], codebook_file: Path | None = None,
-                 whole_run: bool = True) -> Published:
+                 whole_run: bool = True, excel_rows: int = EXCEL_MAX_ROWS) -> Published:
     """Derive a wave's analyst tables and publish everything, all or nothing.
 
     Args:
@@ -100,24 +100,27 @@ def publish_wave(out_dir: Path, wave: WaveTables, codebook: Codebook, record: Ru
         whole_run: a run's publish (documents, segments, rejected and topics are written, and a
             topics table from an earlier run that this one did not make is dropped); False for
             a review import, which rewrites only what follows from the codings.
+        excel_rows: rows a workbook sheet may hold, header included (Excel's limit; lower in
+            tests): a longer wide table is split over sheets and ``record.notes`` says so.
 
     Returns:
         :class:`Published`, with the run record as written.
     """
     with wave_lock(out_dir, "run" if whole_run else "review import"):  # one writer a wave
         return _publish_wave(out_dir, wave, codebook, record, review=review,
-                             codebook_file=codebook_file, whole_run=whole_run)
+                             codebook_file=codebook_file, whole_run=whole_run,
+                             excel_rows=excel_rows)
 
 
 def _publish_wave(out_dir: Path, wave: WaveTables, codebook: Codebook, record: RunRecord, *,
                   review: dict[str, pd.DataFrame], codebook_file: Path | None,
-                  whole_run: bool) -> Published:
+                  whole_run: bool, excel_rows: int) -> Published:
     """:func:`publish_wave`, holding the wave's lock."""
     started, timings = time.perf_counter(), dict(record.timings)
     kept = standing(wave.codings)
     derived = {"coded_wide": coded_wide(wave.documents, wave.segments, kept, codebook),
                "theme_summary": theme_summary(wave.documents, wave.segments, kept, codebook)}
-    record = _noted_split(record, len(derived["coded_wide"]))
+    record = _noted_split(record, len(derived["coded_wide"]), excel_rows)
     coded = {"codings": wave.codings, "stances": wave.stances, **derived}
     stored = {**coded, **{k: review[k] for k in STORED_REVIEW_TABLES}}
     if whole_run:
@@ -127,7 +130,7 @@ def _publish_wave(out_dir: Path, wave: WaveTables, codebook: Codebook, record: R
     staging = beside(out_dir, PUBLISHING)  # the lock cleared what killed publishes left
     backup: Path | None = None
     try:
-        written = write_coded_tables(staging, coded, codebook)
+        written = write_coded_tables(staging, coded, codebook, excel_rows=excel_rows)
         written["theme_chart"] = theme_chart(derived["theme_summary"],
                                              staging / "theme_summary.png", title=record.title)
         written.update(write_review_tables(staging, review))
@@ -173,11 +176,11 @@ def _bound(record: RunRecord, digest: str) -> RunRecord:
                                      "sign_off": signed})
 
 
-def _noted_split(record: RunRecord, rows: int) -> RunRecord:
+def _noted_split(record: RunRecord, rows: int, max_rows: int) -> RunRecord:
     """The record noting whether the workbook splits the wide table over sheets, and why."""
     notes = [n for n in record.notes  # an earlier publish's note goes
              if not n.startswith(f"{WIDE_XLSX} is split over sheets")]
-    note = split_note(rows, WIDE_XLSX)
+    note = split_note(rows, WIDE_XLSX, max_rows)
     return record.model_copy(update={"notes": notes + ([note] if note else [])})
 
 

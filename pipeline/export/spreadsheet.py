@@ -71,8 +71,8 @@ def split_note(rows: int, file_name: str = "coded_wide.xlsx",
         return None
     return (f"{file_name} is split over sheets {', '.join(name for name, _, _ in parts)}: "
             f"its {rows:,} rows are more than one Excel sheet holds ({max_rows:,} with the "
-            "header), so each sheet takes the next rows in order; the CSV and parquet files "
-            "hold them in one table")
+            "header), so each sheet takes the next rows in order; the CSV file and the "
+            "database's coded_wide table hold them in one table")
 
 
 def codebook_table(codebook: Codebook) -> pd.DataFrame:

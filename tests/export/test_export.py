@@ -10,8 +10,12 @@ from support_review import publish_folder
 
 from pipeline import schema as s
 from pipeline.export import store_wave
+from pipeline.export.files import write_parquet
 from pipeline.export.provenance import row_accounting
 from pipeline.ingest import ingest_wave
+
+TABLE_SCHEMAS = {"documents": s.DOCUMENTS, "segments": s.SEGMENTS, "codings": s.CODINGS,
+                 "stances": s.STANCES}
 
 
 @pytest.fixture(scope="module")
@@ -114,3 +118,34 @@ def test_duckdb_adds_columns_a_later_wave_brings(tmp_path, coded):
         nulls = con.execute("select count(*) from documents where wave = 'a' "
                             "and service_type is null").fetchone()[0]
     assert nulls == len(docs)
+
+
+@pytest.mark.parametrize("name", ["documents", "segments", "codings", "stances"])
+def test_parquet_is_written_by_row_group_and_reads_back_as_one_write(published, tmp_path,
+                                                                     name):
+    given = published[0]
+    frame, schema = getattr(given, name), TABLE_SCHEMAS[name]
+    whole = tmp_path / "whole.parquet"
+    pq.write_table(s.to_arrow(frame, schema), whole)  # the one-write way it was done before
+    grouped = write_parquet(frame, schema, tmp_path / "grouped.parquet", row_group_rows=3)
+    groups = pq.ParquetFile(grouped).metadata
+    assert groups.num_rows == len(frame) > 3
+    assert [groups.row_group(i).num_rows for i in range(groups.num_row_groups)] == \
+        [min(3, len(frame) - start) for start in range(0, len(frame), 3)]
+    # the same schema with its pandas metadata, so the same dtypes come back
+    assert pq.read_schema(grouped).equals(pq.read_schema(whole), check_metadata=True)
+    pd.testing.assert_frame_equal(pd.read_parquet(grouped), pd.read_parquet(whole),
+                                  check_exact=True)
+
+
+def test_an_empty_table_writes_its_columns_and_extras_stay_strings(tmp_path, published):
+    codings = published[0].codings
+    empty = write_parquet(codings.iloc[:0], s.CODINGS, tmp_path / "empty.parquet")
+    assert pq.read_schema(empty).names == s.CODINGS.names
+    assert pd.read_parquet(empty).empty
+    extra = codings.assign(batch=range(len(codings)))
+    back = pd.read_parquet(write_parquet(extra, s.CODINGS, tmp_path / "extra.parquet",
+                                         row_group_rows=2))
+    assert back["batch"].tolist() == [str(i) for i in range(len(codings))]
+    with pytest.raises(ValueError, match="at least one row"):
+        write_parquet(codings, s.CODINGS, tmp_path / "none.parquet", row_group_rows=0)

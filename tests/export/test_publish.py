@@ -12,7 +12,7 @@ import pytest
 from support_review import publish_folder
 
 from pipeline import schema as s
-from pipeline.export import WaveTables, publish_wave
+from pipeline.export import WaveTables, publish_wave, run_summary_markdown
 from pipeline.export.leftovers import clear_leftovers
 from pipeline.outputs import read_wave
 from pipeline.review.apply import review_wave
@@ -138,3 +138,35 @@ def test_a_kill_between_the_two_renames_puts_the_old_folder_back(published):
     # once the new folder is in place, an old one moved aside is only removed
     shutil.copytree(out, moved_aside)
     assert clear_leftovers(out) == [moved_aside] and not moved_aside.exists() and out.is_dir()
+
+
+def test_a_wide_table_past_the_sheet_limit_is_split_and_the_record_says_why(published,
+                                                                           mini_codebook):
+    given, done = published
+    out = done.directory
+    review = review_wave(given.codings, given.segments, s.empty(s.STORED_REVIEW_LOG),
+                         mini_codebook, "mini-2013")
+    # 8 answers, sheets of 4 rows with the header: 3 + 3 + 2, in order
+    split = publish_wave(out, given, mini_codebook, done.record, review=review.tables,
+                         excel_rows=4)
+    note = ("coded_wide.xlsx is split over sheets coded, coded (2), coded (3): its 8 rows are "
+            "more than one Excel sheet holds (4 with the header), so each sheet takes the next "
+            "rows in order; the CSV file and the database's coded_wide table hold them in one "
+            "table")
+    assert split.record.notes.count(note) == 1
+    assert read_wave(out).run.notes == split.record.notes  # run.json as published
+    summary = run_summary_markdown(split.record.model_dump(), split.tables["theme_summary"],
+                                   None, mini_codebook.labels())
+    assert f"- note: {note}\n" in summary
+    sheets = pd.read_excel(out / "coded_wide.xlsx", sheet_name=None)
+    assert list(sheets) == ["coded", "coded (2)", "coded (3)", "codebook"]
+    assert [len(sheets[n]) for n in ("coded", "coded (2)", "coded (3)")] == [3, 3, 2]
+    wide = split.tables["coded_wide"]
+    back = pd.concat([sheets[n] for n in ("coded", "coded (2)", "coded (3)")],
+                     ignore_index=True)
+    assert back[s.RESPONDENT_ID].tolist() == wide[s.RESPONDENT_ID].tolist()
+    assert back[s.QUESTION_ID].tolist() == wide[s.QUESTION_ID].tolist()
+    # published again within the limit: one sheet, and the note goes
+    again = publish_wave(out, given, mini_codebook, split.record, review=review.tables)
+    assert not [n for n in again.record.notes if n.startswith("coded_wide.xlsx")]
+    assert pd.ExcelFile(out / "coded_wide.xlsx").sheet_names == ["coded", "codebook"]
