@@ -47,6 +47,7 @@ from pipeline.coding.disk import (
     write_config,
 )
 from pipeline.coding.features import Context, context_table, rule_matrix
+from pipeline.coding.linear_scores import StackedWeights, positive_proba, vocabulary_terms
 from pipeline.coding.ngram_spans import locate_char_ngram, locate_word_ngram
 from pipeline.coding.sklearn_state import (
     fitted_one_hot,
@@ -132,10 +133,11 @@ class LinearCoder(ProbabilisticCoder):
         self.not_learned: dict[str, str] = {}
         self._columns: list[int] = []
         self._rule_coder = None
-        self._terms: dict[str, np.ndarray] = {}
+        self._terms: dict[str, tuple] = {}  # vectoriser -> (its vocabulary, terms by column)
         self._dtype: type = np.float32  # a model loaded from float64 weights reads float64
         self._recent: dict[str, tuple] = {}  # text -> its n-gram rows, from the last batch
         self._word_grams: dict[str, tuple] = {}  # word -> its character n-grams' columns
+        self._stacked: StackedWeights | None = None  # the model's weights, for a batch at once
 
     def features_used(self) -> dict[str, object]:
         """What the model reads, for its card."""
@@ -238,10 +240,18 @@ class LinearCoder(ProbabilisticCoder):
         proba = np.zeros((len(texts), len(self.code_ids)))
         if texts and self._columns:
             features = self._features(texts, context)
-            with one_blas_thread():
-                proba[:, self._columns] = _positive_proba(self.model, features,
-                                                          len(self._columns))
+            fast = positive_proba(self._weights(), features)
+            if fast is None:
+                with one_blas_thread():
+                    fast = _positive_proba(self.model, features, len(self._columns))
+            proba[:, self._columns] = fast
         return proba
+
+    def _weights(self) -> StackedWeights:
+        """The current model's coefficients stacked (made again after a new fit or load)."""
+        if self._stacked is None or self._stacked.model is not self.model:
+            self._stacked = StackedWeights.of(self.model)
+        return self._stacked
 
     def threshold_vector(self) -> np.ndarray:
         """Learned codes use their validated cut; codes not learned can never be chosen."""
@@ -254,9 +264,11 @@ class LinearCoder(ProbabilisticCoder):
     # ----------------------------------------------------------------- evidence
 
     def _names(self, vectorizer: TfidfVectorizer, key: str) -> np.ndarray:
-        if key not in self._terms:  # built once per coder: they are big arrays
-            self._terms[key] = vectorizer.get_feature_names_out()
-        return self._terms[key]
+        vocabulary, terms = self._terms.get(key, (None, None))
+        if vocabulary is not vectorizer.vocabulary_:  # big arrays: once per fitted vocabulary
+            terms = vocabulary_terms(vectorizer.vocabulary_)
+            self._terms[key] = (vectorizer.vocabulary_, terms)
+        return terms
 
     def evidence(self, text: str, code_id: str) -> tuple[int, int]:
         """Offsets of the n-gram or rule match with the largest positive pull to ``code_id``.
@@ -266,7 +278,7 @@ class LinearCoder(ProbabilisticCoder):
         With no positive pull among them (the score came from embeddings or the question), the
         whole text is the evidence.
         """
-        weights = self.model.estimators_[self.learned.index(code_id)].coef_.ravel()
+        weights = self._weights().coef[self.learned.index(code_id)]
         candidates: list[tuple[float, int, int]] = []
         offset = 0
         recent = self._recent.get(text)
