@@ -47,6 +47,7 @@ from pipeline.coding.disk import (
     write_config,
 )
 from pipeline.coding.features import Context, context_table, rule_matrix
+from pipeline.coding.linear_evidence import best_spans, pair_pulls
 from pipeline.coding.linear_scores import StackedWeights, positive_proba, vocabulary_terms
 from pipeline.coding.ngram_spans import locate_char_ngram, locate_word_ngram
 from pipeline.coding.sklearn_state import (
@@ -269,6 +270,37 @@ class LinearCoder(ProbabilisticCoder):
             terms = vocabulary_terms(vectorizer.vocabulary_)
             self._terms[key] = (vectorizer.vocabulary_, terms)
         return terms
+
+    def evidence_spans(self, texts: Sequence[str], rows: np.ndarray,
+                       columns: np.ndarray) -> list[tuple[int, int]]:
+        """:meth:`evidence` of each coding (``texts[rows[p]]``, ``code_ids[columns[p]]``).
+
+        The texts of the batch just scored are done together (:mod:`.linear_evidence`);
+        anything else, or a model with rule features, one coding at a time.
+        """
+        texts = list(texts)
+        recent = [self._recent.get(texts[i]) for i in rows]
+        if (self.rule_codebook is not None or not recent or any(r is None for r in recent)
+                or len({(id(r[1]), id(r[2])) for r in recent}) > 1):
+            return super().evidence_spans(texts, rows, columns)
+        coef, row_of = self._weights().coef, {c: k for k, c in enumerate(self.learned)}
+        codes = np.array([row_of[self.code_ids[j]] for j in columns], dtype=np.int64)
+        chosen = [texts[i] for i in rows]
+        candidates: list[list] = [[] for _ in chosen]
+        offset = 0
+        for k, (vectorizer, key, locate) in enumerate(
+                ((self.words, "words", locate_word_ngram),
+                 (self.chars, "chars", locate_char_ngram))):
+            batch_rows = np.array([r[0] for r in recent], dtype=np.int64)
+            found = best_spans(chosen, *pair_pulls(recent[0][k + 1], batch_rows, coef, codes,
+                                                   offset),
+                               self._names(vectorizer, key), locate)
+            for mine, best in zip(candidates, found, strict=True):
+                if best is not None:
+                    mine.append(best)
+            offset += len(vectorizer.vocabulary_)
+        return [max(mine, key=lambda c: (c[0], -c[1]))[1:] if mine else (0, len(text))
+                for mine, text in zip(candidates, chosen, strict=True)]
 
     def evidence(self, text: str, code_id: str) -> tuple[int, int]:
         """Offsets of the n-gram or rule match with the largest positive pull to ``code_id``.

@@ -85,3 +85,15 @@ def test_terms_by_column_equal_the_feature_names(coder):
     for vectorizer in (coder.words, coder.chars):
         assert list(vocabulary_terms(vectorizer.vocabulary_)) == list(
             vectorizer.get_feature_names_out())
+
+
+def test_evidence_of_a_batch_equals_evidence_one_coding_at_a_time(coder, comments_gold):
+    texts = list(comments_gold.texts) + NEW
+    questions = comments_gold.extra["FFT question"].tolist() + ["How could we improve?"] * len(NEW)
+    proba = coder.predict_proba(texts, questions)  # the batch whose rows evidence reuses
+    rows, columns = np.nonzero(proba >= coder.threshold_vector() - 0.4)  # more codings
+    assert len(rows) > len(texts)
+    spans = coder.evidence_spans(texts, rows, columns)
+    coder._recent = {}  # now each coding is transformed and searched alone
+    assert spans == [coder.evidence(texts[i], coder.code_ids[j])
+                     for i, j in zip(rows, columns, strict=True)]
