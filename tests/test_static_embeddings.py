@@ -77,3 +77,18 @@ def test_a_folder_of_another_kind_is_refused(tmp_path):
     (folder / "config.json").write_text('{"model_type": "bert"}', encoding="utf-8")
     with pytest.raises(ConfigError, match="config.json: field 'model_type' is 'bert'"):
         StaticEmbedder(folder).embed(["kind staff"])
+
+
+def test_tokens_a_chunk_at_a_time_equal_the_whole_texts_tokens(comments_gold):
+    """The chunk cache changes nothing: same ids as the tokenizer on each whole text."""
+    from pipeline.static_embeddings import _load, _token_ids
+
+    tokenizer, _ = _load(MODEL_FOLDER)
+    texts = [*comments_gold.texts, *PARAPHRASES, "naïve  café, RÉSUMÉ!", "a\x1fb c\u00a0d\te\nf",
+             "e\u0301 \u0301x", "中文 字", "İstanbul", " lead and trail ", "", "   ",
+             "x" * 150 + " ok", "don't-stop!! (now)", "£5/hour @ the car-park"]
+    expected = [e.ids for e in tokenizer.encode_batch(texts, add_special_tokens=False)]
+    cache: dict = {}
+    assert [ids.tolist() for ids in _token_ids(tokenizer, texts, cache)] == expected
+    assert "café," in cache  # a second batch reads the cache
+    assert [ids.tolist() for ids in _token_ids(tokenizer, texts[::-1], cache)] == expected[::-1]

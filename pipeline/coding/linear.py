@@ -47,6 +47,8 @@ from pipeline.coding.disk import (
     write_config,
 )
 from pipeline.coding.features import Context, context_table, rule_matrix
+from pipeline.coding.linear_evidence import best_spans, pair_pulls
+from pipeline.coding.linear_scores import StackedWeights, positive_proba, vocabulary_terms
 from pipeline.coding.ngram_spans import locate_char_ngram, locate_word_ngram
 from pipeline.coding.sklearn_state import (
     fitted_one_hot,
@@ -132,10 +134,11 @@ class LinearCoder(ProbabilisticCoder):
         self.not_learned: dict[str, str] = {}
         self._columns: list[int] = []
         self._rule_coder = None
-        self._terms: dict[str, np.ndarray] = {}
+        self._terms: dict[str, tuple] = {}  # vectoriser -> (its vocabulary, terms by column)
         self._dtype: type = np.float32  # a model loaded from float64 weights reads float64
         self._recent: dict[str, tuple] = {}  # text -> its n-gram rows, from the last batch
         self._word_grams: dict[str, tuple] = {}  # word -> its character n-grams' columns
+        self._stacked: StackedWeights | None = None  # the model's weights, for a batch at once
 
     def features_used(self) -> dict[str, object]:
         """What the model reads, for its card."""
@@ -238,10 +241,18 @@ class LinearCoder(ProbabilisticCoder):
         proba = np.zeros((len(texts), len(self.code_ids)))
         if texts and self._columns:
             features = self._features(texts, context)
-            with one_blas_thread():
-                proba[:, self._columns] = _positive_proba(self.model, features,
-                                                          len(self._columns))
+            fast = positive_proba(self._weights(), features)
+            if fast is None:
+                with one_blas_thread():
+                    fast = _positive_proba(self.model, features, len(self._columns))
+            proba[:, self._columns] = fast
         return proba
+
+    def _weights(self) -> StackedWeights:
+        """The current model's coefficients stacked (made again after a new fit or load)."""
+        if self._stacked is None or self._stacked.model is not self.model:
+            self._stacked = StackedWeights.of(self.model)
+        return self._stacked
 
     def threshold_vector(self) -> np.ndarray:
         """Learned codes use their validated cut; codes not learned can never be chosen."""
@@ -254,9 +265,42 @@ class LinearCoder(ProbabilisticCoder):
     # ----------------------------------------------------------------- evidence
 
     def _names(self, vectorizer: TfidfVectorizer, key: str) -> np.ndarray:
-        if key not in self._terms:  # built once per coder: they are big arrays
-            self._terms[key] = vectorizer.get_feature_names_out()
-        return self._terms[key]
+        vocabulary, terms = self._terms.get(key, (None, None))
+        if vocabulary is not vectorizer.vocabulary_:  # big arrays: once per fitted vocabulary
+            terms = vocabulary_terms(vectorizer.vocabulary_)
+            self._terms[key] = (vectorizer.vocabulary_, terms)
+        return terms
+
+    def evidence_spans(self, texts: Sequence[str], rows: np.ndarray,
+                       columns: np.ndarray) -> list[tuple[int, int]]:
+        """:meth:`evidence` of each coding (``texts[rows[p]]``, ``code_ids[columns[p]]``).
+
+        The texts of the batch just scored are done together (:mod:`.linear_evidence`);
+        anything else, or a model with rule features, one coding at a time.
+        """
+        texts = list(texts)
+        recent = [self._recent.get(texts[i]) for i in rows]
+        if (self.rule_codebook is not None or not recent or any(r is None for r in recent)
+                or len({(id(r[1]), id(r[2])) for r in recent}) > 1):
+            return super().evidence_spans(texts, rows, columns)
+        coef, row_of = self._weights().coef, {c: k for k, c in enumerate(self.learned)}
+        codes = np.array([row_of[self.code_ids[j]] for j in columns], dtype=np.int64)
+        chosen = [texts[i] for i in rows]
+        candidates: list[list] = [[] for _ in chosen]
+        offset = 0
+        for k, (vectorizer, key, locate) in enumerate(
+                ((self.words, "words", locate_word_ngram),
+                 (self.chars, "chars", locate_char_ngram))):
+            batch_rows = np.array([r[0] for r in recent], dtype=np.int64)
+            found = best_spans(chosen, *pair_pulls(recent[0][k + 1], batch_rows, coef, codes,
+                                                   offset),
+                               self._names(vectorizer, key), locate)
+            for mine, best in zip(candidates, found, strict=True):
+                if best is not None:
+                    mine.append(best)
+            offset += len(vectorizer.vocabulary_)
+        return [max(mine, key=lambda c: (c[0], -c[1]))[1:] if mine else (0, len(text))
+                for mine, text in zip(candidates, chosen, strict=True)]
 
     def evidence(self, text: str, code_id: str) -> tuple[int, int]:
         """Offsets of the n-gram or rule match with the largest positive pull to ``code_id``.
@@ -266,7 +310,7 @@ class LinearCoder(ProbabilisticCoder):
         With no positive pull among them (the score came from embeddings or the question), the
         whole text is the evidence.
         """
-        weights = self.model.estimators_[self.learned.index(code_id)].coef_.ravel()
+        weights = self._weights().coef[self.learned.index(code_id)]
         candidates: list[tuple[float, int, int]] = []
         offset = 0
         recent = self._recent.get(text)

@@ -49,6 +49,12 @@ class ProbabilisticCoder(ABC):
     def evidence(self, text: str, code_id: str) -> tuple[int, int]:
         """Offsets into ``text`` of the words that most drove ``code_id``'s score."""
 
+    def evidence_spans(self, texts: Sequence[str], rows: np.ndarray,
+                       columns: np.ndarray) -> list[tuple[int, int]]:
+        """:meth:`evidence` for many codings: text ``texts[rows[p]]``, code ``columns[p]``."""
+        return [self.evidence(texts[i], self.code_ids[j])
+                for i, j in zip(rows, columns, strict=True)]
+
     def choose_codes(self, labels: np.ndarray, code_ids: Sequence[str],
                      min_examples: int) -> list[int]:
         """The columns of ``labels`` to learn; sets ``code_ids``, ``learned``, ``not_learned``.
@@ -96,9 +102,10 @@ class ProbabilisticCoder(ABC):
         rows = []
         # Columns as lists once: a pandas lookup per coding cost more than the coding.
         segment_ids, starts = segments[s.SEGMENT_ID].tolist(), segments[s.START].tolist()
-        for i, j in zip(*np.nonzero(chosen), strict=True):
+        which, columns = np.nonzero(chosen)
+        spans = self.evidence_spans(texts, which, columns)
+        for i, j, (start, end) in zip(which, columns, spans, strict=True):
             text, code_id = texts[i], self.code_ids[j]
-            start, end = self.evidence(text, code_id)
             seg_start = int(starts[i])
             rows.append({
                 s.SEGMENT_ID: segment_ids[i], s.CODE_ID: code_id,
