@@ -38,7 +38,8 @@ def run(
                               "measured on real gold for the codebook."),
     topics: bool = typer.Option(True, "--topics/--no-topics", help="Run BERTopic discovery."),
     embedding: str = typer.Option("minilm", "--embedding",
-                                  help="Embedding for topics: minilm or tfidf."),
+                                  help="Embedding for topics: minilm, static (fast, for "
+                                  "large waves) or tfidf."),
     min_topic_size: int = typer.Option(10, "--min-topic-size", min=2),
     project: Optional[str] = typer.Option(None, "--project", help="Project whose kept topic "
                                           "model keeps topic ids across waves (default: "
@@ -54,6 +55,10 @@ def run(
     small_wave_segments: int = typer.Option(5000, "--small-wave-segments", min=0,
                                             help="Pool a wave with fewer topic segments with "
                                             "its project's earlier waves."),
+    topic_sample_above: int = typer.Option(
+        20_000, "--topic-sample-above", min=0, help="Above this many distinct topic segments, "
+        "static and tfidf topics are fitted on a seeded sample of 15,000 and the rest "
+        "assigned."),
     agreement: Optional[Path] = typer.Option(
         None, "--agreement", help="Evaluation JSON of the rule coder whose per-code kappa "
         "gates codings (default: <codebook>.agreement/evaluation.json if present)."),
@@ -80,6 +85,7 @@ def run(
         coder=coder, topics=topics, embedding=embedding, min_topic_size=min_topic_size,
         project=project, topic_models=str(topic_models) if topic_models else None,
         refit_topics=refit_topics, small_wave_segments=small_wave_segments,
+        topic_sample_above=topic_sample_above,
         candidates_file=str(candidates) if candidates else None,
         agreement=str(agreement) if agreement else None, min_kappa=min_kappa,
         code_interviewer=code_interviewer, redact=redact, dask=dask,
