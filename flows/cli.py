@@ -12,6 +12,7 @@ from rich.markdown import Markdown
 from flows.cli_errors import one_line_errors
 from flows.setup import offline_environment
 from pipeline.config import DEFAULT_CODEBOOK
+from pipeline.topic_sample import SAMPLE_ABOVE, SAMPLE_SIZE
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Code survey waves and interview transcripts against a codebook.")
@@ -56,9 +57,9 @@ def run(
                                             help="Pool a wave with fewer topic segments with "
                                             "its project's earlier waves."),
     topic_sample_above: int = typer.Option(
-        20_000, "--topic-sample-above", min=0, help="Above this many distinct topic segments, "
-        "static and tfidf topics are fitted on a seeded sample of 15,000 and the rest "
-        "assigned."),
+        SAMPLE_ABOVE, "--topic-sample-above", min=0, help="Above this many distinct topic "
+        f"segments, static and tfidf topics are fitted on a seeded sample of {SAMPLE_SIZE:,} and "
+        "the rest assigned."),
     agreement: Optional[Path] = typer.Option(
         None, "--agreement", help="Evaluation JSON of the rule coder whose per-code kappa "
         "gates codings (default: <codebook>.agreement/evaluation.json if present)."),
