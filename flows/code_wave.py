@@ -174,7 +174,8 @@ def discover(segments, codings, run: WaveRun, project: str):
                           out_root=Path(run.out),
                           store=project_dir(run.topic_models_root(), project), project=project,
                           refit=run.refit_topics, small_below=run.small_wave_segments,
-                          min_topic_size=run.min_topic_size, progress=run.progress)
+                          min_topic_size=run.min_topic_size,
+                          sample_above=run.topic_sample_above, progress=run.progress)
 
 
 @flow(name="code_wave", log_prints=True)

@@ -27,6 +27,7 @@ from pipeline.config import DEFAULT_CODEBOOK, load_codebook, load_wave_manifest
 from pipeline.errors import ConfigError, MissingInputError
 from pipeline.ingest.infer import TABLE_SUFFIXES, wave_files
 from pipeline.ingest.transcripts import TRANSCRIPT_SUFFIXES
+from pipeline.topic_sample import SAMPLE_ABOVE, SAMPLE_SIZE
 
 _Model = TypeVar("_Model", bound=BaseModel)
 INPUT_SUFFIXES = (*TABLE_SUFFIXES, *TRANSCRIPT_SUFFIXES)
@@ -49,7 +50,9 @@ class WaveRun(BaseModel):
     coder: str = Field("auto", description="rules, a trained model's name or folder, or auto "
                        "(the best measured coder for the codebook).")
     topics: bool = Field(True, description="Discover topics with BERTopic.")
-    embedding: Literal["minilm", "tfidf"] = Field("minilm", description="Embedding for topics.")
+    embedding: Literal["minilm", "static", "tfidf"] = Field(
+        "minilm", description="Embedding for topics (static: distilled from MiniLM, for large "
+        "waves).")
     min_topic_size: int = Field(10, ge=2, description="Smallest topic BERTopic may form.")
     project: str | None = Field(None, description="Project whose kept topic model the wave's "
                                 "topics keep their ids in (default: wave.yaml's project, else "
@@ -63,6 +66,10 @@ class WaveRun(BaseModel):
                                         "<codebook>.candidates.yaml beside the codebook).")
     small_wave_segments: int = Field(5000, ge=0, description="A wave with fewer topic segments "
                                      "is pooled with its project's earlier waves.")
+    topic_sample_above: int = Field(SAMPLE_ABOVE, ge=0, description="Above this "
+                                    "many distinct topic segments, the static and tfidf "
+                                    f"embeddings fit topics on a seeded sample of {SAMPLE_SIZE:,} "
+                                    "and assign the rest.")
     agreement: str | None = Field(None, description="Evaluation JSON whose per-code kappa gates "
                                   "the rules (default: <codebook>.agreement/evaluation.json).")
     min_kappa: float = Field(0.6, ge=-1.0, le=1.0, description="Codes measured below this "

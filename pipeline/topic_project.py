@@ -60,17 +60,21 @@ def project_topics(segments: pd.DataFrame, codings: pd.DataFrame, embedder: Embe
     Waves the kept model's registry lists, other than this one, are read from
     ``out_root/<wave>/`` (:func:`pipeline.outputs.read_wave`), never ingested again. An
     embedder whose vectors are only comparable within one call (``tfidf``) cannot keep topics
-    across waves: the wave is fitted on its own, as :func:`pipeline.topics.discover_topics`.
+    across waves, nor does ``static`` yet (the kept models are MiniLM's): the wave is fitted on
+    its own, as :func:`pipeline.topics.discover_topics`, which fits a large wave on a sample
+    (``sample_above``, ignored by MiniLM's kept model).
     """
     from pipeline.topic_store import read_registry
     from pipeline.topics import discover_topics
 
     if embedder.name != MINILM_NAME:
-        keep = {k: options[k] for k in ("min_topic_size", "progress") if k in options}
+        keep = {k: options[k] for k in ("min_topic_size", "progress", "sample_above")
+                if k in options}
         found = discover_topics(segments, codings, embedder, **keep)
-        found.params["summary"] = "topics fitted on this wave alone (the tfidf embedding " \
-                                  "cannot keep topics across waves)"
+        found.params["summary"] = f"topics fitted on this wave alone (the {embedder.name} " \
+                                  "embedding does not keep topics across waves)"
         return found
+    options.pop("sample_above", None)
     registry = read_registry(store)
     wave = str(segments[s.WAVE].iloc[0])
     waves = registry.earlier_waves(wave) if registry is not None else \

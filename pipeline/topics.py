@@ -18,6 +18,7 @@ import pandas as pd
 from pipeline import schema as s
 from pipeline.embeddings import Embedder
 from pipeline.nlp import load_nlp
+from pipeline.topic_sample import SAMPLE_ABOVE, SAMPLE_SIZE, fit_on_sample
 
 MIN_SEGMENTS = 40  # below this, clusters are noise: discovery is skipped, and says why
 OUTLIER_TOPIC = -1
@@ -141,6 +142,7 @@ def left_out(segments: pd.DataFrame) -> dict[str, int]:
 def discover_topics(segments: pd.DataFrame, codings: pd.DataFrame, embedder: Embedder, *,
                     min_topic_size: int = 10, seed: int = 42, uncovered_below: float = 0.3,
                     top_n_words: int = 10, n_representatives: int = 3,
+                    sample_above: int = SAMPLE_ABOVE, sample_size: int = SAMPLE_SIZE,
                     progress: bool = False) -> TopicResult:
     """Fit topics over ``segments`` and compare them with ``codings``.
 
@@ -148,6 +150,9 @@ def discover_topics(segments: pd.DataFrame, codings: pd.DataFrame, embedder: Emb
     clusters together) and every segment takes its text's topic. Fillers ("um, yeah", "thank
     you") and interviewer segments are left out: on real talk they otherwise make the largest
     topics. They keep no topic in ``segment_topics``; ``params['left_out']`` counts them.
+    Above ``sample_above`` distinct texts the model is fitted on a seeded sample of
+    ``sample_size`` of them and the rest assigned (:mod:`pipeline.topic_sample`);
+    ``params['sample']`` records the threshold and whether it was used.
 
     Returns:
         A :class:`TopicResult`; when there are too few distinct segments or no topic is found,
@@ -164,12 +169,19 @@ def discover_topics(segments: pd.DataFrame, codings: pd.DataFrame, embedder: Emb
     texts = list(dict.fromkeys(segments[s.TEXT]))
     if len(texts) < MIN_SEGMENTS:
         return _skipped(f"fewer than {MIN_SEGMENTS} distinct segments ({len(texts)})", params)
+    sampled = len(texts) > sample_above
+    params["sample"] = {"above": sample_above, "size": sample_size, "used": sampled}
     embeddings = embedder.embed(texts)
-    model = build_topic_model(n_texts=len(texts), min_topic_size=min_topic_size, seed=seed,
+    model = build_topic_model(n_texts=min(len(texts), sample_size) if sampled else len(texts),
+                              min_topic_size=min_topic_size, seed=seed,
                               top_n_words=top_n_words, verbose=progress)
+    documents = [words_for_topics(t) for t in texts]
     try:
-        assigned, strength = model.fit_transform([words_for_topics(t) for t in texts],
-                                                 embeddings=embeddings)
+        if sampled:
+            assigned, strength = fit_on_sample(model, documents, embeddings, size=sample_size,
+                                               seed=seed, top_n_words=top_n_words)
+        else:
+            assigned, strength = model.fit_transform(documents, embeddings=embeddings)
     except (ValueError, TypeError) as exc:  # degenerate data: report it, let the wave go on
         return _skipped(f"topic model could not be fitted: {exc}", params)
     if all(t == OUTLIER_TOPIC for t in assigned):
@@ -182,7 +194,7 @@ def discover_topics(segments: pd.DataFrame, codings: pd.DataFrame, embedder: Emb
     topic_codes = overlap(segment_topics, codings)
     coded = set(codings[s.SEGMENT_ID])
     topics = describe_topics(model, segment_topics, segments, topic_codes, coded, embeddings,
-                             texts, n_representatives, uncovered_below)
+                             texts, n_representatives, uncovered_below, assigned=assigned)
     return TopicResult(topics, segment_topics, topic_codes, params, None)
 
 
@@ -219,8 +231,9 @@ def describe_topics(model: Any, segment_topics: pd.DataFrame, segments: pd.DataF
     kept model assigning a new wave passes its assignments and lends its words.
     """
     first_segment = segments.drop_duplicates(s.TEXT).set_index(s.TEXT)[s.SEGMENT_ID]
-    topic_of_text = dict(zip(texts, model.topics_ if assigned is None else assigned,
-                             strict=True))
+    topic_of_text = np.asarray(model.topics_ if assigned is None else assigned, dtype=int)
+    if len(topic_of_text) != len(texts):
+        raise ValueError(f"{len(topic_of_text)} topic assignments for {len(texts)} texts")
     rows = []
     wave = str(segment_topics[s.WAVE].iloc[0])
     sizes = segment_topics.groupby(s.TOPIC_ID).size()
@@ -228,7 +241,7 @@ def describe_topics(model: Any, segment_topics: pd.DataFrame, segments: pd.DataF
         members = segment_topics[segment_topics[s.TOPIC_ID] == topic_id]
         codes = topic_codes[topic_codes[s.TOPIC_ID] == topic_id]
         coverage = round(float(members[s.SEGMENT_ID].isin(coded_segments).mean()), 4)
-        text_rows = np.array([i for i, t in enumerate(texts) if topic_of_text[t] == topic_id])
+        text_rows = np.flatnonzero(topic_of_text == topic_id)
         chosen = _representatives(text_rows, embeddings, texts, n_representatives)
         words = [w for w, _ in (model.get_topic(topic_id) or []) if w]
         rows.append({
