@@ -37,6 +37,13 @@ def as_segments(texts: list[str], known: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def seeded_split(gold):
+    """The gold set cut 80 % / 20 % in a seeded order: (train, test)."""
+    order = np.random.default_rng(0).permutation(len(gold.texts))
+    cut = int(len(order) * 0.8)
+    return gold.subset(order[:cut]), gold.subset(order[cut:])
+
+
 def main() -> None:
     """Fit and time each coder; print a table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -47,10 +54,7 @@ def main() -> None:
                         help="gold column the linear and hybrid coders may use as a feature")
     args = parser.parse_args()
     book = load_codebook(args.codebook)
-    gold = load_gold(args.gold, book)
-    order = np.random.default_rng(0).permutation(len(gold.texts))
-    cut = int(len(order) * 0.8)
-    train, test = gold.subset(order[:cut]), gold.subset(order[cut:])
+    train, test = seeded_split(load_gold(args.gold, book))
     segments = as_segments(test.texts, known_of(test, args.attribute))
     rows = []
     for name in args.coder or CODERS:

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from bench_coders import as_segments
+from bench_coders import as_segments, seeded_split
 from nhs_gold import add_gold_arguments
 from scipy import sparse
 
@@ -76,10 +76,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=10)
     args = parser.parse_args()
     book = load_codebook(args.codebook)
-    gold = load_gold(args.gold, book)
-    order = np.random.default_rng(0).permutation(len(gold.texts))
-    cut = int(len(order) * 0.8)
-    train, test = gold.subset(order[:cut]), gold.subset(order[cut:])
+    train, test = seeded_split(load_gold(args.gold, book))
     segments = as_segments(test.texts, known_of(test))
     with tempfile.TemporaryDirectory() as scratch:
         folder = args.model

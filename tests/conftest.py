@@ -61,3 +61,16 @@ def mini_outputs(tmp_path, mini_outputs_template) -> Path:
     import shutil
 
     return Path(shutil.copytree(mini_outputs_template, tmp_path / "outputs" / "mini-2013"))
+
+
+@pytest.fixture(scope="module")
+def topic_segments(data_dir):
+    """tests/data/topics/segments.csv as read, and as the segments table topics are found in."""
+    import pandas as pd
+
+    from pipeline import schema as s
+
+    raw = pd.read_csv(data_dir / "topics" / "segments.csv")
+    segments = raw.assign(**{s.DOCUMENT_ID: raw[s.SEGMENT_ID], s.WAVE: "w", s.START: 0,
+                             s.END: raw[s.TEXT].str.len(), s.SPEAKER: None, s.CONTEXT: None})
+    return raw, s.conform(segments, s.SEGMENTS)

@@ -183,30 +183,9 @@ def test_a_codebook_without_stance_cues_gets_no_stance(mini):
     "Fewer than ten beds remain - no doubt more than last year, but no longer a problem.",
 ])
 def test_the_compiled_matcher_gives_the_hits_of_the_plain_spacy_matcher(text):
-    from copy import copy
+    from support_stance import full_rules
 
-    from spacy.matcher import Matcher
-
-    class Plain:  # every cue, every time: no anchor test
-        lemma_patterns = 1
-
-        def __init__(self) -> None:
-            self.matcher = Matcher(rules.nlp.vocab, validate=True)
-            for cue in rules.table.cues:
-                self.matcher.add(cue.id, [cue.tokens])
-
-        def possible(self, doc, columns=None):
-            return 1
-
-        def needs_lemmas(self, mask):
-            return True
-
-        def run(self, doc, mask, columns=None):
-            return self.matcher(doc)
-
-    rules = load_rules()
-    plain = copy(rules)
-    plain.matcher = Plain()
+    rules, plain = load_rules(), full_rules()
     doc = rules.parse(text)
     compiled = rules.hits(doc)
     assert compiled == plain.hits(doc)

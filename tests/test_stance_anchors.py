@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from copy import copy
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import spacy
 from spacy.matcher import Matcher
+from support_stance import FullMatcher, full_rules
 
 from pipeline import schema as s
 from pipeline.stance import load_rules, stances
@@ -35,33 +35,6 @@ TRICKY = [
     "   ",
     "Nothing.",
 ]
-
-
-class FullMatcher:
-    """The full path: every cue in a plain validating spaCy Matcher, on every segment."""
-
-    lemma_patterns = 1
-
-    def __init__(self, rules) -> None:
-        self.matcher = Matcher(rules.nlp.vocab, validate=True)
-        for cue in rules.table.cues:
-            self.matcher.add(cue.id, [cue.tokens])
-
-    def possible(self, doc, columns=None):
-        return 1
-
-    def needs_lemmas(self, mask):
-        return True
-
-    def run(self, doc, mask, columns=None):
-        return self.matcher(doc)
-
-
-def full_rules():
-    rules = load_rules()
-    full = copy(rules)
-    full.matcher = FullMatcher(rules)
-    return full
 
 
 def texts() -> list[str]:

@@ -13,16 +13,8 @@ from pipeline.topics import OUTLIER_TOPIC, discover_topics
 
 
 @pytest.fixture(scope="module")
-def fixture_segments(data_dir):
-    raw = pd.read_csv(data_dir / "topics" / "segments.csv")
-    segments = raw.assign(**{s.DOCUMENT_ID: raw[s.SEGMENT_ID], s.WAVE: "w", s.START: 0,
-                             s.END: raw[s.TEXT].str.len(), s.SPEAKER: None, s.CONTEXT: None})
-    return raw, s.conform(segments, s.SEGMENTS)
-
-
-@pytest.fixture(scope="module")
-def sampled(fixture_segments):
-    raw, segments = fixture_segments
+def sampled(topic_segments):
+    raw, segments = topic_segments
     embedder = make_embedder("static")
     options = {"min_topic_size": 8, "sample_above": 60, "sample_size": 80}
     first = discover_topics(segments, s.empty(s.CODINGS), embedder, **options)
@@ -39,8 +31,8 @@ def test_sample_is_seeded_sorted_and_without_repeats():
     assert np.array_equal(sample_rows(40, 150, seed=42), np.arange(40))
 
 
-def test_sampling_is_recorded_and_used_only_above_the_threshold(fixture_segments):
-    _, segments = fixture_segments
+def test_sampling_is_recorded_and_used_only_above_the_threshold(topic_segments):
+    _, segments = topic_segments
     small = discover_topics(segments, s.empty(s.CODINGS), make_embedder("tfidf"),
                             min_topic_size=8)
     assert small.params["sample"] == {"above": 20_000, "size": 15_000, "used": False}

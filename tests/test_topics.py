@@ -13,16 +13,8 @@ from pipeline.topics import discover_topics, lemma_analyzer
 
 
 @pytest.fixture(scope="module")
-def fixture_segments(data_dir):
-    raw = pd.read_csv(data_dir / "topics" / "segments.csv")
-    segments = raw.assign(**{s.DOCUMENT_ID: raw[s.SEGMENT_ID], s.WAVE: "w", s.START: 0,
-                             s.END: raw[s.TEXT].str.len(), s.SPEAKER: None, s.CONTEXT: None})
-    return raw, s.conform(segments, s.SEGMENTS)
-
-
-@pytest.fixture(scope="module")
-def discovered(fixture_segments, mini_codebook):
-    raw, segments = fixture_segments
+def discovered(topic_segments, mini_codebook):
+    raw, segments = topic_segments
     codings = RuleCoder(mini_codebook).code(segments)
     embedder = MiniLMEmbedder(shared_cache=False)
     first = discover_topics(segments, codings, embedder, min_topic_size=8)
@@ -83,8 +75,8 @@ def test_rerun_gives_identical_tables(discovered):
     pd.testing.assert_frame_equal(first.topic_codes, second.topic_codes)
 
 
-def test_too_few_segments_skips_with_a_reason(fixture_segments):
-    _, segments = fixture_segments
+def test_too_few_segments_skips_with_a_reason(topic_segments):
+    _, segments = topic_segments
     result = discover_topics(segments.head(30), s.empty(s.CODINGS), make_embedder("tfidf"))
     assert result.skipped_reason == "fewer than 40 distinct segments (30)"
     assert result.topics.empty and list(result.topics.columns) == s.TOPICS.names
