@@ -3,17 +3,23 @@
     .venv/bin/python benchmarks/bench_active_learning.py \
         [--gold ../shared/gold/nhs-patient-experience/dev.csv] \
         [--codebook models/codebooks/nhs-patient-experience.yaml] \
-        [--start 200] [--step 100] [--rounds 12] [--inner-folds 3] [--out docs]
+        [--start 200] [--step 100] [--rounds 12] [--inner-folds 3] [--out docs] \
+        [--strategy queue|random] [--rarity-weight W]
+    .venv/bin/python benchmarks/bench_active_learning.py --combine A.csv B.csv [--out docs]
 
 A multilabel-stratified 30% of the gold texts is held out for scoring only. From the rest
 (the pool) a seeded 200 start labelled; each round the linear coder is retrained on the
 labelled texts, scored on the held-out part (macro and micro F1 on codes with at least 10
 examples there, children counted for parents as ``evaluate`` does), and 100 more pool texts
 are labelled, chosen (a) by :func:`pipeline.quality.active.review_order` (uncertainty, the
-trained coder versus rules and rules ∪ semantic, round-robin over k-means clusters of the
-MiniLM embeddings) or (b) at random. Texts are embedded once (float32) and the embeddings and
+trained coder versus rules and rules ∪ semantic, the rarity of the codes a text likely holds
+given the labelled positives so far, round-robin over k-means clusters of the MiniLM
+embeddings) or (b) at random. Texts are embedded once (float32) and the embeddings and
 the rule and rules ∪ semantic decisions are cached under ``--cache``.
-Writes ``active-learning.csv`` and ``active-learning.png`` into ``--out``.
+Writes ``active-learning.csv`` and ``active-learning.png`` into ``--out``. The strategies do
+not depend on each other, so each can run in its own process (``--strategy``, its own
+``--out``) and ``--combine`` merges their CSVs into the table, the chart and the labels the
+queue saved.
 """
 
 from __future__ import annotations
@@ -33,7 +39,7 @@ from pipeline.coding.rules import RuleCoder
 from pipeline.coding.union import RulesSemanticCoder
 from pipeline.config import Codebook, load_codebook
 from pipeline.embeddings import MiniLMEmbedder
-from pipeline.quality.active import review_order
+from pipeline.quality.active import RARITY_WEIGHT, rarity, review_order
 from pipeline.quality.evaluate import folds
 from pipeline.quality.gold import GoldSet, load_gold
 from pipeline.quality.measure import known_of, score_predictions, uses_hierarchy
@@ -104,10 +110,19 @@ def main() -> None:
                         help="folds of the labelled texts that set the linear coder's thresholds")
     parser.add_argument("--strategy", action="append", choices=STRATEGIES, default=None,
                         help="run only these (the same seed gives the same curves either way)")
+    parser.add_argument("--rarity-weight", type=float, default=RARITY_WEIGHT,
+                        help="the queue's weight on texts likely to hold rarely labelled codes")
+    parser.add_argument("--disagreement-weight", type=float, default=1.0)
+    parser.add_argument("--combine", type=Path, nargs="+", default=None,
+                        help="no simulation: merge these CSVs (e.g. one run per strategy) "
+                             "into the table, CSV and chart")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--cache", type=Path, default=Path("/tmp/wavecoder-active"))
     parser.add_argument("--out", type=Path, default=ROOT / "docs")
     args = parser.parse_args()
+    if args.combine:
+        report(pd.concat([pd.read_csv(path) for path in args.combine]), args.out)
+        return
     book = load_codebook(args.codebook)
     gold = load_gold(args.gold, book)
     roll_up = uses_hierarchy(gold, book)
@@ -152,24 +167,36 @@ def main() -> None:
             else:
                 subset = gold.subset(unlabelled)
                 proba = coder.predict_proba(subset.texts, known_of(subset))
-                order = review_order(proba, coder.threshold_vector(),
-                                     {k: v[unlabelled] for k, v in others.items()},
-                                     embeddings[unlabelled], seed=args.seed)
+                cuts = coder.threshold_vector()
+                theirs = {k: v[unlabelled] for k, v in others.items()}
+                rare = rarity(proba, cuts, gold.labels[chosen].sum(axis=0), theirs)
+                order = review_order(proba, cuts, theirs, embeddings[unlabelled],
+                                     seed=args.seed, rarity_scores=rare,
+                                     rarity_weight=args.rarity_weight,
+                                     disagreement_weight=args.disagreement_weight)
                 picked = unlabelled[order[:args.step]]
             labelled[strategy] = chosen + [int(i) for i in picked]
         write_results(pd.DataFrame(rows), args.out)  # after every round: a partial run counts
-    table = pd.DataFrame(rows)
+    report(pd.DataFrame(rows), args.out)
+
+
+def report(table: pd.DataFrame, out: Path) -> None:
+    """Write the CSV and chart; print F1 by labels and strategy, and the labels the queue saved."""
+    write_results(table, out)
     print(table.pivot(index="labels", columns="strategy", values=["macro_f1", "micro_f1"]))
     if table.strategy.nunique() == len(STRATEGIES):
         print(reached(table))
 
 
 def reached(table: pd.DataFrame) -> str:
-    """How many labels the queue needed to reach random sampling's final macro-F1."""
+    """How many labels the queue needed to reach random sampling's final macro-F1.
+
+    Random's final point is at the largest number of labels both strategies ran to.
+    """
     randoms = table[table.strategy == "random"].sort_values("labels")
     queue = table[table.strategy == "queue"].sort_values("labels")
-    final = randoms.iloc[-1]
-    hit = queue[queue.macro_f1 >= final.macro_f1]
+    final = randoms[randoms.labels <= queue.labels.max()].iloc[-1]
+    hit = queue[(queue.macro_f1 >= final.macro_f1) & (queue.labels <= final.labels)]
     if hit.empty:
         return (f"the queue did not reach random's final macro-F1 {final.macro_f1:.3f} "
                 f"({int(final.labels)} labels) within {int(queue.labels.max())} labels")

@@ -1,12 +1,16 @@
 """Active learning: the order in which to ask a human to code texts so the coder learns most.
 
-Three signals, all from what the coders already say about the unlabelled pool:
+Four signals, from what the coders say about the unlabelled pool and what is labelled already:
 
 - **uncertainty**: how close a text's probability is to a code's decision threshold (a text
   scored right at the cut is the one the coder cannot decide); a text takes its most
   uncertain code;
 - **disagreement**: whether the trained coder and the other coders (e.g. the rules, rules ∪
   semantic) disagree on any code: someone is wrong, and a human answer settles it;
+- **rarity**: how likely a text is to hold codes with few labelled examples so far (the sum over
+  codes of the chance it holds the code, each weighted by 1 / (1 + the code's labelled
+  positives)): macro-F1 is an average over codes, and a rare code gains most from one more
+  positive;
 - **diversity**: the pool is clustered on its sentence embeddings (k-means) and the order
   visits the clusters in turn, so a batch of 100 is not 100 near-duplicates of one complaint.
 
@@ -22,6 +26,7 @@ import numpy as np
 from pipeline.errors import InputError
 
 DEFAULT_CLUSTERS = 10
+RARITY_WEIGHT = 1.0  # of rarity (0-1) against uncertainty (0-1): measured best on the NHS split
 
 
 def uncertainty(proba: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
@@ -71,10 +76,54 @@ def clusters(embeddings: np.ndarray, n_clusters: int = DEFAULT_CLUSTERS,
     return KMeans(n_clusters=k, n_init=4, random_state=seed).fit_predict(embeddings)
 
 
+def chance(proba: np.ndarray, thresholds: np.ndarray,
+           others: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
+    """Per text and code, how likely the text holds the code, in [0, 1].
+
+    The trained coder's probability with its code's threshold moved to 0.5 (balanced class
+    weights inflate a rare code's raw probabilities; on this scale the cut is the same for
+    every code), or, when higher, the share of ``others`` that give the code: for a code the
+    coder did not learn (infinite threshold) the rules are the only evidence.
+    """
+    proba, thresholds = np.asarray(proba, dtype=float), np.asarray(thresholds, dtype=float)
+    _check_columns(proba, thresholds)
+    learned = np.isfinite(thresholds)
+    cut = np.where(learned, thresholds, 1.0)
+    below = 0.5 * proba / np.maximum(cut, 1e-9)
+    above = 0.5 + 0.5 * (proba - cut) / np.maximum(1.0 - cut, 1e-9)
+    scaled = np.where(learned, np.where(proba < cut, below, above), 0.0)
+    _check_others(others, proba.shape)
+    if others:
+        votes = np.mean([np.asarray(m, dtype=float) for m in others.values()], axis=0)
+        scaled = np.maximum(scaled, votes)
+    return np.clip(scaled, 0.0, 1.0)
+
+
+def rarity(proba: np.ndarray, thresholds: np.ndarray, positives: np.ndarray,
+           others: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
+    """Per text, Σ over codes of :func:`chance` × 1 / (1 + the code's labelled positives).
+
+    ``positives`` holds how many labelled texts have each code: one count per code (same
+    order as the columns), or one per text and code (texts × codes). Scaled so the pool's
+    highest is 1 (all 0 when no text is likely to hold any code).
+    """
+    positives = np.asarray(positives, dtype=float)
+    if positives.shape not in {(np.shape(proba)[1],), np.shape(proba)}:
+        raise InputError(f"positive counts of shape {positives.shape} for probabilities of "
+                         f"shape {np.shape(proba)} (one count per code)")
+    score = (chance(proba, thresholds, others) / (1.0 + np.maximum(positives, 0.0))).sum(axis=1)
+    top = score.max() if len(score) else 0.0
+    return score / top if top > 0 else np.zeros(len(score))
+
+
 def priority(proba: np.ndarray, thresholds: np.ndarray,
              others: Mapping[str, np.ndarray] | None = None, *,
-             disagreement_weight: float = 1.0) -> np.ndarray:
-    """Per text, uncertainty plus ``disagreement_weight`` × (coders disagree on any code).
+             disagreement_weight: float = 1.0, rarity_scores: np.ndarray | None = None,
+             rarity_weight: float = RARITY_WEIGHT) -> np.ndarray:
+    """Per text, uncertainty + weighted dispute (any code) + weighted rarity.
+
+    The score is uncertainty + ``disagreement_weight`` × (coders disagree on any code) +
+    ``rarity_weight`` × ``rarity_scores`` (:func:`rarity`, when given).
 
     The trained coder's own decisions (probability ≥ threshold) are compared with ``others``.
     With the default weight every disputed text ranks above every undisputed one, and
@@ -82,14 +131,15 @@ def priority(proba: np.ndarray, thresholds: np.ndarray,
     """
     proba, thresholds = np.asarray(proba, dtype=float), np.asarray(thresholds, dtype=float)
     score = uncertainty(proba, thresholds)
+    _check_others(others, proba.shape)
     if others:
         own = (proba >= thresholds).astype(int)
-        for name, matrix in others.items():
-            if np.shape(matrix) != own.shape:
-                raise InputError(f"coder {name!r}: decisions of shape {np.shape(matrix)}, "
-                                 f"the trained coder's are {own.shape}")
         disputed = disagreement({"trained": own, **others}) > 0
         score = score + disagreement_weight * disputed
+    if rarity_scores is not None:
+        if len(rarity_scores) != len(score):
+            raise InputError(f"{len(rarity_scores)} rarity scores for {len(score)} texts")
+        score = score + rarity_weight * np.asarray(rarity_scores, dtype=float)
     return score
 
 
@@ -97,6 +147,7 @@ def review_order(proba: np.ndarray, thresholds: np.ndarray,
                  others: Mapping[str, np.ndarray] | None = None,
                  embeddings: np.ndarray | None = None, *,
                  n_clusters: int = DEFAULT_CLUSTERS, disagreement_weight: float = 1.0,
+                 rarity_scores: np.ndarray | None = None, rarity_weight: float = RARITY_WEIGHT,
                  seed: int = 42) -> np.ndarray:
     """Positions of the pool's texts in the order a human should code them.
 
@@ -109,12 +160,16 @@ def review_order(proba: np.ndarray, thresholds: np.ndarray,
             priority first); without them it is plain priority order.
         n_clusters: clusters for diversity (fewer for a small pool).
         disagreement_weight: see :func:`priority`.
+        rarity_scores: per text, how likely it holds codes with few labelled positives
+            (:func:`rarity`); with them such texts move up, by ``rarity_weight``.
+        rarity_weight: see :func:`priority`.
         seed: seeds k-means; the same inputs and seed give the same order.
 
     Returns:
         Every position ``0 .. len(proba) - 1`` once, the text to ask about first at the front.
     """
-    score = priority(proba, thresholds, others, disagreement_weight=disagreement_weight)
+    score = priority(proba, thresholds, others, disagreement_weight=disagreement_weight,
+                     rarity_scores=rarity_scores, rarity_weight=rarity_weight)
     ranked = np.lexsort((np.arange(len(score)), -score))  # best first; ties by position
     if embeddings is None or len(score) == 0:
         return ranked
@@ -137,3 +192,10 @@ def _check_columns(proba: np.ndarray, thresholds: np.ndarray) -> None:
     if proba.ndim != 2 or proba.shape[1] != len(thresholds):
         raise InputError(f"probabilities of shape {proba.shape} for {len(thresholds)} "
                          f"thresholds (one per code)")
+
+
+def _check_others(others: Mapping[str, np.ndarray] | None, shape: tuple[int, ...]) -> None:
+    for name, matrix in (others or {}).items():
+        if np.shape(matrix) != shape:
+            raise InputError(f"coder {name!r}: decisions of shape {np.shape(matrix)}, "
+                             f"the trained coder's are {shape}")

@@ -11,7 +11,10 @@ That is :func:`pipeline.quality.active.review_order`, applied to the queue's cod
   of different codes compare;
 - the coders compared are the model (probability at or above its threshold), the wave's coder
   (it coded the segment with the code, or the coding would not be queued) and the rules;
-- the diversity clusters are k-means clusters of the segments' MiniLM embeddings.
+- the diversity clusters are k-means clusters of the segments' MiniLM embeddings;
+- codings of codes with few labelled examples move up (:func:`pipeline.quality.active.rarity`):
+  a code's labelled positives are its support on the model's card, the gold it was trained
+  and cross-validated on (after ``wavecoder retrain`` that includes the wave's review).
 
 Codes the model never learned (too few examples) count as agreed and certain: it has no opinion.
 """
@@ -28,7 +31,7 @@ from pipeline import schema as s
 from pipeline.config import Codebook
 from pipeline.errors import InputError
 from pipeline.outputs import RunRecord
-from pipeline.quality.active import disagreement, review_order
+from pipeline.quality.active import disagreement, rarity, review_order
 
 COMMON_THRESHOLD = 0.5
 
@@ -42,6 +45,7 @@ class CoderSignals:
     thresholds: dict[str, float]  # learned code → its decision threshold
     rules: set[tuple[str, str]]  # (segment_id, code_id) the rule coder gives
     embeddings: dict[str, np.ndarray] | None = None  # segment_id → sentence embedding
+    positives: dict[str, int] | None = None  # code → labelled positives the model learned from
 
 
 def coder_signals(codings: pd.DataFrame, segments: pd.DataFrame, codebook: Codebook,
@@ -76,7 +80,22 @@ def coder_signals(codings: pd.DataFrame, segments: pd.DataFrame, codebook: Codeb
 
         matrix = MiniLMEmbedder().embed(rows[s.TEXT].tolist())
         vectors = dict(zip(ids, matrix, strict=True))
-    return CoderSignals(Path(model_dir).name, by_pair, learned, rules, vectors)
+    return CoderSignals(Path(model_dir).name, by_pair, learned, rules, vectors,
+                        labelled_positives(Path(model_dir)))
+
+
+def labelled_positives(model_dir: Path) -> dict[str, int] | None:
+    """Per code, the positive examples the model learned from: its card's per-code support.
+
+    The card scores the model by cross-validation on its whole gold file, so a code's support
+    is its positives there; a code missing from the card had too few to score and counts 0
+    (the rarest). None for a model without a card: the order then leaves rarity out.
+    """
+    from pipeline.quality.card import CARD, read_card
+
+    if not (model_dir / CARD).is_file():
+        return None
+    return {row.code_id: int(row.support) for row in read_card(model_dir).per_code}
 
 
 def wave_model(run: RunRecord | None) -> Path | None:
@@ -129,13 +148,19 @@ def disputed(rows: pd.DataFrame, signals: CoderSignals) -> np.ndarray:
 def active_order(rows: pd.DataFrame, signals: CoderSignals, *, seed: int = 42) -> np.ndarray:
     """Positions of ``rows`` (codings) in the order that teaches the model most, best first.
 
-    Disputed codings first, then by the model's uncertainty, taking the best coding of each
-    embedding cluster in turn (:func:`pipeline.quality.active.review_order`).
+    Disputed codings first, then by the model's uncertainty plus the rarity of the coding's
+    code (when ``signals`` count positives), taking the best coding of each embedding cluster
+    in turn (:func:`pipeline.quality.active.review_order`).
     """
     if rows.empty:
         return np.zeros(0, dtype=int)
     vectors = None
     if signals.embeddings is not None:
         vectors = np.stack([signals.embeddings[segment_id] for segment_id in rows[s.SEGMENT_ID]])
-    return review_order(common_scale(rows, signals)[:, None], np.array([COMMON_THRESHOLD]),
-                        _others(rows, signals), vectors, seed=seed)
+    scale, cut, others = (common_scale(rows, signals)[:, None], np.array([COMMON_THRESHOLD]),
+                          _others(rows, signals))
+    rare = None
+    if signals.positives is not None:
+        counts = rows[s.CODE_ID].map(signals.positives).fillna(0).to_numpy(dtype=float)
+        rare = rarity(scale, cut, counts[:, None], others)
+    return review_order(scale, cut, others, vectors, rarity_scores=rare, seed=seed)

@@ -13,7 +13,14 @@ from pipeline.coding.rules import RuleCoder
 from pipeline.config import load_codebook
 from pipeline.embeddings import MiniLMEmbedder
 from pipeline.errors import InputError
-from pipeline.quality.active import clusters, disagreement, review_order, uncertainty
+from pipeline.quality.active import (
+    chance,
+    clusters,
+    disagreement,
+    rarity,
+    review_order,
+    uncertainty,
+)
 
 DATA = Path(__file__).parents[1] / "data"
 
@@ -27,6 +34,7 @@ def pool(comments_gold):
     coder.fit(train.texts, train.labels, train.code_ids)
     book = load_codebook(DATA / "codebook-comments.yaml")
     return {"texts": rest.texts, "proba": coder.predict_proba(rest.texts),
+            "labels": rest.labels, "positives": train.labels.sum(axis=0),
             "thresholds": coder.threshold_vector(),
             "rules": rule_matrix(RuleCoder(book), rest.texts, rest.code_ids),
             "embeddings": MiniLMEmbedder().embed(rest.texts)}
@@ -82,3 +90,44 @@ def test_the_same_seed_gives_the_same_order(pool):
 def test_decisions_of_the_wrong_shape_name_the_coder(pool):
     with pytest.raises(InputError, match="coder 'rules'"):
         review_order(pool["proba"], pool["thresholds"], {"rules": pool["rules"][:3]})
+
+
+def test_texts_likely_to_hold_the_least_labelled_code_rank_first_by_rarity(pool):
+    # the labelled half holds 10 parking, 5 food and drink and 9 staff manner comments
+    assert list(pool["positives"]) == [10, 5, 9]
+    args = (pool["proba"], pool["thresholds"])
+    rare = rarity(*args, pool["positives"], {"rules": pool["rules"]})
+    assert rare.max() == 1.0 and rare.min() >= 0
+    food = pool["labels"][:, 1] == 1
+    top = np.argsort(-rare, kind="stable")[:food.sum()]
+    assert food[top[:5]].all()  # the rarest code's comments first
+    assert food[top].mean() > 0.6 > food.mean()  # and most of them early
+    # make parking the code nobody has labelled: its comments come first instead
+    parking = pool["labels"][:, 0] == 1
+    top = np.argsort(-rarity(*args, np.array([0, 50, 50])), kind="stable")[:parking.sum()]
+    assert parking[top].mean() >= 0.8
+
+
+def test_rarity_moves_a_likely_rare_text_ahead_of_a_merely_uncertain_one(pool):
+    proba, thresholds = pool["proba"], pool["thresholds"]
+    doubt = uncertainty(proba, thresholds)
+    rare = rarity(proba, thresholds, np.array([50, 0, 50]))
+    plain = review_order(proba, thresholds)
+    weighted = review_order(proba, thresholds, rarity_scores=rare, rarity_weight=3.0)
+    assert plain[0] == int(np.argmax(doubt))
+    assert not pool["labels"][plain[0], 1]  # uncertainty alone starts elsewhere
+    assert pool["labels"][weighted[:3], 1].all()  # rarity starts on food and drink
+    assert sorted(weighted) == list(range(len(pool["texts"])))
+    assert np.array_equal(review_order(proba, thresholds, rarity_scores=rare,
+                                       rarity_weight=0.0), plain)
+
+
+def test_a_code_the_coder_did_not_learn_takes_its_chance_from_the_rules(pool):
+    thresholds = pool["thresholds"].copy()
+    thresholds[0] = np.inf  # as if parking had too few examples to learn
+    likely = chance(pool["proba"], thresholds, {"rules": pool["rules"]})
+    assert np.array_equal(likely[:, 0], pool["rules"][:, 0])
+    assert (likely[:, 1:] >= pool["rules"][:, 1:]).all()
+    assert np.array_equal(chance(pool["proba"], thresholds)[:, 0], np.zeros(len(likely)))
+    with pytest.raises(InputError, match=r"positive counts of shape \(2,\)"):
+        rarity(pool["proba"], thresholds, np.array([1, 2]))

@@ -7,6 +7,8 @@ it is about food): the one coding the model and the rules dispute, so it is revi
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import pytest
 from support_review import DATA, coding, write_comments_outputs
@@ -15,7 +17,12 @@ from pipeline import schema as s
 from pipeline.config import load_codebook
 from pipeline.outputs import read_run_record
 from pipeline.quality.train import train_model
-from pipeline.review.active_queue import coder_signals, common_scale, wave_model
+from pipeline.review.active_queue import (
+    coder_signals,
+    common_scale,
+    labelled_positives,
+    wave_model,
+)
 from pipeline.review.queue import review_queue
 
 RECODED = "What kind of snacks are in that vending machine?"
@@ -41,9 +48,14 @@ def test_the_coding_the_model_and_the_rules_dispute_comes_first(wave):
     assert (first[s.SEGMENT_ID], first[s.CODE_ID]) == coding(out, RECODED, "staff_manner")
     assert first[s.QUEUE_REASON] == "coders-disagree" and first[s.TEXT] == RECODED
     assert queue[s.QUEUE_REASON].tolist().count("coders-disagree") == 1
-    # the rest by the model's uncertainty: "the porter was rude" is its closest call
+    # then its one coding of food and drink, a code with fewer labelled examples than staff
+    # manner (18 against 24 in the gold file); uncertainty alone would put "the porter was
+    # rude" (staff manner, the model's closest call) there
     assert queue.iloc[1][s.TEXT].startswith("Meals arrived late")
-    assert queue.iloc[1][s.CODE_ID] == "staff_manner"
+    assert queue.iloc[1][s.CODE_ID] == "food_drink"
+    uncertain = review_queue(codings, segments, active=replace(signals, positives=None))
+    assert (uncertain.iloc[1][s.TEXT], uncertain.iloc[1][s.CODE_ID]) == (
+        queue.iloc[1][s.TEXT], "staff_manner")
     scaled = common_scale(queue, signals)
     assert scaled[0] < 0.5 <= scaled[1:].min()  # only the first is below its threshold
     # here the standard queue samples every coding (a wave this small), so both queue the same
@@ -71,3 +83,23 @@ def test_the_model_that_coded_a_wave_is_found_from_its_run_record(wave):
     assert wave_model(run) is None  # coded by the rules
     chosen = run.model_copy(update={"coder_info": {**run.coder_info, "chosen": str(model)}})
     assert wave_model(chosen) == model
+
+
+def test_codings_of_a_code_with_few_labelled_examples_move_up(wave):
+    out, book, model, codings, segments = wave
+    signals = coder_signals(codings, segments, book, model, embed=False)
+    # the card counts the gold file's 18 parking, 18 food and drink and 24 staff manner comments
+    assert signals.positives == {"parking": 18, "food_drink": 18, "staff_manner": 24}
+    unknown = replace(signals, positives={"parking": 0, "food_drink": 60, "staff_manner": 60})
+    queue = review_queue(codings, segments, active=unknown)
+    assert queue.iloc[0][s.TEXT] == RECODED  # a dispute still comes first
+    assert sorted(zip(queue[s.SEGMENT_ID][1:3], queue[s.CODE_ID][1:3], strict=True)) == sorted(
+        [coding(out, "The car park", "parking"), coding(out, "Parking fees", "parking")])
+    codes = review_queue(codings, segments, active=signals)[s.CODE_ID].tolist()
+    assert codes[1:3] != ["parking", "parking"]  # with the card's counts they wait
+
+
+def test_labelled_positives_come_from_the_model_card(wave):
+    out, _, model, _, _ = wave
+    assert labelled_positives(model)["food_drink"] == 18
+    assert labelled_positives(out) is None  # no card.json there
