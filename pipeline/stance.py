@@ -25,6 +25,7 @@ import pandas as pd
 
 from pipeline import schema as s
 from pipeline.config import Codebook
+from pipeline.interning import share_strings
 from pipeline.stance_rules import CUES_PATH, Hit, StanceRules, load_rules
 
 __all__ = ["CUES_PATH", "load_rules", "stances", "wave_stances"]
@@ -177,7 +178,8 @@ def wave_stances(segments: pd.DataFrame, codings: pd.DataFrame, codebook: Codebo
     """
     parents, cues = codebook.parents(), codebook.stance_cues
     if earlier is None or earlier[1] is None or len(earlier[0]) != len(earlier[1]):
-        return stances(segments, codings, parents=parents, rules=rules, cues=cues)
+        return _sharing(stances(segments, codings, parents=parents, rules=rules, cues=cues),
+                        codings)
     before, found = earlier[0].reset_index(drop=True), earlier[1].reset_index(drop=True)
     codings = codings.reset_index(drop=True)
     keys = [s.SEGMENT_ID, s.CODE_ID, s.START, s.END]
@@ -201,4 +203,10 @@ def wave_stances(segments: pd.DataFrame, codings: pd.DataFrame, codebook: Codebo
         parts.append(stances(segments, codings[fresh], parents=parents, rules=rules,
                              cues=cues).set_axis(
             codings.index[fresh]))
-    return s.conform(pd.concat(parts).sort_index().reset_index(drop=True), s.STANCES)
+    return _sharing(s.conform(pd.concat(parts).sort_index().reset_index(drop=True), s.STANCES),
+                    codings)
+
+
+def _sharing(found: pd.DataFrame, codings: pd.DataFrame) -> pd.DataFrame:
+    """``found`` holding the segment and code ids of ``codings``: both are kept to publish."""
+    return share_strings(found, codings, {s.SEGMENT_ID: s.SEGMENT_ID, s.CODE_ID: s.CODE_ID})

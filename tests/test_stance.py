@@ -13,7 +13,7 @@ from pipeline.coding.stream import segment_and_code
 from pipeline.config import ConfigError, load_codebook
 from pipeline.ingest import ingest_wave
 from pipeline.quality.stance_accuracy import accuracy
-from pipeline.stance import load_rules, stances
+from pipeline.stance import load_rules, stances, wave_stances
 
 ROOT = Path(__file__).parent.parent
 STANCE_DATA = Path(__file__).parent / "data" / "stance"
@@ -130,6 +130,17 @@ def test_one_row_per_coding_in_order_with_document_offsets(mini, mini_codebook):
     dry = by_code[by_code[s.TEXT].str.startswith("We have no dry housing")]
     assert set(zip(dry[s.CODE_ID], dry[s.STANCE], strict=True)) == {
         ("housing", "gap"), ("housing_gap", "gap")}
+
+
+def test_the_stage_holds_the_codings_ids_and_gives_the_same_table(mini, mini_codebook):
+    _, segments, codings = mini
+    found = wave_stances(segments, codings, mini_codebook)
+    assert all(a is b for a, b in zip(found[s.SEGMENT_ID], codings[s.SEGMENT_ID], strict=True))
+    assert all(a is b for a, b in zip(found[s.CODE_ID], codings[s.CODE_ID], strict=True))
+    pd.testing.assert_frame_equal(found, s.conform(found, s.STANCES), check_exact=True)
+    pd.testing.assert_frame_equal(found, stances(segments, codings,
+                                                 parents=mini_codebook.parents()),
+                                  check_exact=True)
 
 
 def test_no_codings_gives_an_empty_table(mini):

@@ -16,6 +16,7 @@ import pandas as pd
 
 from pipeline import schema as s
 from pipeline.coding.base import Coder
+from pipeline.interning import share_strings
 from pipeline.segment import DEFAULT_CHUNK_SIZE, iter_segments
 
 
@@ -54,7 +55,7 @@ def segment_and_code(documents: pd.DataFrame, coder: Coder, *,
     """
     segment_chunks: list[pd.DataFrame] = []
     coding_chunks: list[pd.DataFrame] = []
-    seconds = {"segment": 0.0, "code": 0.0}
+    seconds, offset = {"segment": 0.0, "code": 0.0}, 0
     chunks = iter_segments(documents, interviewer_labels=interviewer_labels, speakers=speakers,
                            chunk_size=chunk_size, progress=progress)
     while True:
@@ -65,9 +66,16 @@ def segment_and_code(documents: pd.DataFrame, coder: Coder, *,
             break
         started = time.perf_counter()
         chosen = segments[codable(segments, code_interviewer=code_interviewer)]
-        coding_chunks.append(coder.code(chosen.reset_index(drop=True)) if len(chosen)
-                             else s.empty(s.CODINGS))
+        codings = (coder.code(chosen.reset_index(drop=True)) if len(chosen)
+                   else s.empty(s.CODINGS))
         seconds["code"] += time.perf_counter() - started
+        # Held until publish: each repeated id once (the same values, fewer copies). Texts are
+        # not shared: hashing a non-ASCII string caches its UTF-8 beside it, which cost more
+        # than the one-sentence answers' texts saved.
+        share_strings(segments, documents.iloc[offset:offset + chunk_size],
+                      {s.DOCUMENT_ID: s.DOCUMENT_ID})
+        offset += chunk_size  # iter_segments yields a chunk of chunk_size documents at a time
+        coding_chunks.append(share_strings(codings, segments, {s.SEGMENT_ID: s.SEGMENT_ID}))
         segment_chunks.append(segments)
     return SegmentedAndCoded(
         segments=pd.concat(segment_chunks, ignore_index=True) if segment_chunks

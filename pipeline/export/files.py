@@ -64,6 +64,25 @@ def write_parquet(frame: pd.DataFrame, schema: pa.Schema, path: Path, *,
     return path
 
 
+CSV_ROWS = 65_536  # rows made spreadsheet-safe and written at a time
+
+
+def write_csv(frame: pd.DataFrame, path: Path, *, rows: int = CSV_ROWS) -> Path:
+    """Write ``frame`` as :func:`pipeline.untrusted.csv_safe` CSV, ``rows`` at a time.
+
+    The file is the one a single ``csv_safe(frame).to_csv(path, index=False)`` writes (the
+    header once, then every row in order), but only a slice is ever copied to make it safe:
+    the whole wide table's copy was held beside the table itself. Returns ``path``.
+    """
+    if rows < 1:
+        raise ValueError(f"{path}: a slice holds at least one row, not {rows}")
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        for start in range(0, max(len(frame), 1), rows):
+            csv_safe(frame.iloc[start:start + rows]).to_csv(handle, index=False,
+                                                             header=start == 0)
+    return path
+
+
 def write_coded_tables(out_dir: Path, tables: dict[str, pd.DataFrame], codebook: Codebook,
                        *, excel_rows: int = EXCEL_MAX_ROWS) -> dict[str, Path]:
     """Write the tables that follow from the codings; returns {output name: path}.
@@ -77,9 +96,7 @@ def write_coded_tables(out_dir: Path, tables: dict[str, pd.DataFrame], codebook:
         "codings": write_parquet(tables["codings"], s.CODINGS, out_dir / "codings.parquet"),
         "stances": write_parquet(tables["stances"], s.STANCES, out_dir / "stances.parquet"),
     }
-    wide_csv = out_dir / "coded_wide.csv"
-    csv_safe(tables["coded_wide"]).to_csv(wide_csv, index=False)
-    written["coded_wide_csv"] = wide_csv
+    written["coded_wide_csv"] = write_csv(tables["coded_wide"], out_dir / "coded_wide.csv")
     written["coded_wide_xlsx"] = write_xlsx(tables["coded_wide"], codebook,
                                             out_dir / WIDE_XLSX, max_rows=excel_rows)
     summary_path = out_dir / "theme_summary.csv"

@@ -120,6 +120,7 @@ def _publish_wave(out_dir: Path, wave: WaveTables, codebook: Codebook, record: R
     kept = standing(wave.codings)
     derived = {"coded_wide": coded_wide(wave.documents, wave.segments, kept, codebook),
                "theme_summary": theme_summary(wave.documents, wave.segments, kept, codebook)}
+    del kept  # a copy of every codings column: not held while files and rows are written
     record = _noted_split(record, len(derived["coded_wide"]), excel_rows)
     coded = {"codings": wave.codings, "stances": wave.stances, **derived}
     stored = {**coded, **{k: review[k] for k in STORED_REVIEW_TABLES}}

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from pipeline import schema as s
+from pipeline.interning import share_strings
 
 HUMAN_METHOD = "human"
 REVIEWER_CODER = "reviewer:"  # the coder of a coding a person added: "reviewer:<name>"
@@ -74,7 +75,7 @@ def apply_decisions(codings: pd.DataFrame, segments: pd.DataFrame,
     machine = machine_codings(codings)
     final = latest_decisions(log, per_reviewer=False)
     if final.empty:
-        return Applied(s.conform(machine, s.CODINGS))
+        return Applied(_sharing(s.conform(machine, s.CODINGS), codings))
     known_segments = set(segments[s.SEGMENT_ID])
     adds = log[log[s.DECISION] == s.DECISION_ADDED]
     people_added = set(zip(adds[s.SEGMENT_ID], adds[s.CODE_ID], strict=True))
@@ -103,7 +104,12 @@ def apply_decisions(codings: pd.DataFrame, segments: pd.DataFrame,
     machine[s.STATUS] = status
     human = _human_rows(added, segments)
     table = pd.concat([machine, human], ignore_index=True) if len(human) else machine
-    return Applied(s.conform(table, s.CODINGS), problems)
+    return Applied(_sharing(s.conform(table, s.CODINGS), codings), problems)
+
+
+def _sharing(applied: pd.DataFrame, codings: pd.DataFrame) -> pd.DataFrame:
+    """``applied`` holding the strings of ``codings`` it repeats: both are kept to publish."""
+    return share_strings(applied, codings, {c: c for c in applied.columns})
 
 
 def _human_rows(added: list, segments: pd.DataFrame) -> pd.DataFrame:

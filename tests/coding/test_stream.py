@@ -87,3 +87,18 @@ def test_chunk_progress_counts_documents_and_segments_without_text(mini_codebook
     assert lines[-1].startswith(f"segment and code: chunk 3/3, 5 documents, {segments} segments, ")
     assert all(line.endswith(" documents/s") for line in lines)
     assert not any(word in " ".join(lines).lower() for word in ("housing", "jobs", "training"))
+
+
+def test_codings_hold_their_segments_ids_and_segments_their_documents(mini_codebook):
+    documents = five_answers()
+    result = segment_and_code(documents, RuleCoder(mini_codebook), chunk_size=2)
+    segment_of = {v: v for v in result.segments[s.SEGMENT_ID]}
+    assert len(result.codings) > 0
+    assert all(v is segment_of[v] for v in result.codings[s.SEGMENT_ID])  # one object each
+    document_of = {v: v for v in documents[s.DOCUMENT_ID]}
+    assert all(v is document_of[v] for v in result.segments[s.DOCUMENT_ID])
+    # the same tables as each made apart, through Arrow, always gave
+    again = [s.conform(part, schema) for part, schema in (
+        (result.segments, s.SEGMENTS), (result.codings, s.CODINGS))]
+    pd.testing.assert_frame_equal(result.segments, again[0], check_exact=True)
+    pd.testing.assert_frame_equal(result.codings, again[1], check_exact=True)

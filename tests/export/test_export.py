@@ -10,9 +10,11 @@ from support_review import publish_folder
 
 from pipeline import schema as s
 from pipeline.export import store_wave
-from pipeline.export.files import write_parquet
+from pipeline.export.files import write_csv, write_parquet
 from pipeline.export.provenance import row_accounting
+from pipeline.export.store import storing
 from pipeline.ingest import ingest_wave
+from pipeline.untrusted import csv_safe
 
 TABLE_SCHEMAS = {"documents": s.DOCUMENTS, "segments": s.SEGMENTS, "codings": s.CODINGS,
                  "stances": s.STANCES}
@@ -108,6 +110,25 @@ def test_duckdb_rerun_replaces_only_that_wave(tmp_path, coded):
     assert runs == 1 and region == 2  # S002 answered both questions
 
 
+def test_duckdb_stores_the_same_rows_and_types_whatever_its_memory_limit(tmp_path, coded):
+    _, tables = coded
+    stored = {}
+    for limit in ("16MB", "8GB"):
+        db = tmp_path / limit / "wavecoder.duckdb"
+        with storing(db, "mini-2013", tables, memory_limit=limit):
+            pass
+        with duckdb.connect(str(db)) as con:
+            stored[limit] = {name: (con.execute(
+                "select column_name, data_type from information_schema.columns "
+                "where table_name = ? order by ordinal_position", [name]).fetchall(),
+                con.execute(f'select * from "{name}"').df()) for name in tables}
+    for name in tables:
+        small, large = stored["16MB"][name], stored["8GB"][name]
+        assert small[0] == large[0]
+        pd.testing.assert_frame_equal(small[1], large[1], check_exact=True)
+        assert len(small[1]) == len(tables[name])
+
+
 def test_duckdb_adds_columns_a_later_wave_brings(tmp_path, coded):
     _, tables = coded
     db = tmp_path / "wavecoder.duckdb"
@@ -149,3 +170,18 @@ def test_an_empty_table_writes_its_columns_and_extras_stay_strings(tmp_path, pub
     assert back["batch"].tolist() == [str(i) for i in range(len(codings))]
     with pytest.raises(ValueError, match="at least one row"):
         write_parquet(codings, s.CODINGS, tmp_path / "none.parquet", row_group_rows=0)
+
+
+def test_csv_written_in_slices_is_the_one_write_file(coded, tmp_path):
+    wide = coded[1]["coded_wide"].copy()
+    wide.loc[0, s.TEXT] = "=1+1, a formula stays text"  # made safe in whichever slice it is
+    whole = tmp_path / "whole.csv"
+    csv_safe(wide).to_csv(whole, index=False)  # the one-write way it was done before
+    for rows in (1, 2, 3, len(wide), len(wide) + 1):
+        sliced = write_csv(wide, tmp_path / f"sliced-{rows}.csv", rows=rows)
+        assert sliced.read_bytes() == whole.read_bytes()
+    assert "'=1+1" in whole.read_text(encoding="utf-8")
+    csv_safe(wide.iloc[:0]).to_csv(whole, index=False)
+    assert write_csv(wide.iloc[:0], tmp_path / "empty.csv").read_bytes() == whole.read_bytes()
+    with pytest.raises(ValueError, match="at least one row"):
+        write_csv(wide, tmp_path / "none.csv", rows=0)

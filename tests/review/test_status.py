@@ -39,6 +39,14 @@ def test_decisions_set_statuses_and_additions_become_rows(mini_outputs_template)
     # applying the same log to the result gives the same table: nothing is added twice
     again = apply_decisions(applied.codings, segments, log)
     pd.testing.assert_frame_equal(again.codings, applied.codings)
+    # both are held to publish: the statused table holds the given one's strings, not copies
+    assert all(a is b for a, b in zip(again.codings[s.SEGMENT_ID],
+                                      applied.codings[s.SEGMENT_ID], strict=True))
+    untouched = apply_decisions(codings, segments, log.iloc[:0])
+    pd.testing.assert_frame_equal(untouched.codings, s.conform(codings.assign(
+        **{s.STATUS: s.STATUS_MACHINE}), s.CODINGS), check_exact=True)
+    assert all(a is b for a, b in zip(untouched.codings[s.EVIDENCE], codings[s.EVIDENCE],
+                                      strict=True))
 
 
 def test_the_latest_decision_stands_and_a_reviewer_can_change_their_mind(mini_outputs_template):
