@@ -93,6 +93,23 @@ def _pattern(content: str) -> re.Pattern[str]:
     return re.compile(r"\s+".join(re.escape(word) for word in content.split()))
 
 
+def _found_highlights(tags: pd.DataFrame, raw: Path):
+    """Per session: its text, its turns and [(row, highlight, match)] for each highlight found.
+
+    Highlights are searched for in export order (transcript order), from the previous one on.
+    """
+    for document, rows in tags.groupby("document", sort=False):
+        text = read_odt_text(raw / str(document))
+        cursor, hits = 0, []
+        for i, content in zip(rows.index, rows["content"], strict=True):
+            pattern = _pattern(str(content))
+            found = pattern.search(text, cursor) or pattern.search(text)
+            if found is not None:
+                cursor = found.start()
+                hits.append((i, content, found))
+        yield text, parse_transcript(text).turns, hits
+
+
 def session_contexts(tags: pd.DataFrame, raw: Path, every_turn: bool = False) -> list[str]:
     """Each highlight's ``context`` as a coded wave gives it (``pipeline/segment.py``).
 
@@ -103,17 +120,9 @@ def session_contexts(tags: pd.DataFrame, raw: Path, every_turn: bool = False) ->
     no context, as an interviewer segment has none.
     """
     contexts = [""] * len(tags)
-    for document, rows in tags.groupby("document", sort=False):
-        text = read_odt_text(raw / str(document))
-        turns = parse_transcript(text).turns
+    for text, turns, hits in _found_highlights(tags, raw):
         guided = not every_turn and any(is_guide_prompt(turn, text) for turn in turns)
-        cursor = 0
-        for i, content in zip(rows.index, rows["content"], strict=True):
-            pattern = _pattern(str(content))
-            found = pattern.search(text, cursor) or pattern.search(text)
-            if found is None:
-                continue
-            cursor = found.start()
+        for i, _, found in hits:
             asked = ""
             for turn in turns:  # the first turn the highlight overlaps decides, as a segment's
                 if turn.end <= found.start():
@@ -136,16 +145,8 @@ def with_neighbours(tags: pd.DataFrame, raw: Path, before: int, after: int) -> l
     same speaker's turn in the session's ``.odt``, found as :func:`session_contexts` finds them.
     """
     texts = [str(c) for c in tags["content"]]
-    for document, rows in tags.groupby("document", sort=False):
-        text = read_odt_text(raw / str(document))
-        turns = parse_transcript(text).turns
-        cursor = 0
-        for i, content in zip(rows.index, rows["content"], strict=True):
-            pattern = _pattern(str(content))
-            found = pattern.search(text, cursor) or pattern.search(text)
-            if found is None:
-                continue
-            cursor = found.start()
+    for text, turns, hits in _found_highlights(tags, raw):
+        for i, content, found in hits:
             turn = next((t for t in turns if t.end > found.start()), None)
             if turn is None:
                 continue
