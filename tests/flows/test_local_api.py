@@ -9,19 +9,19 @@ test_kill_run.py. Whatever else the command started is in its process group.
 from __future__ import annotations
 
 import signal
-from pathlib import Path
 
 import pytest
 from support_processes import (
     ROOT,
+    SMALL_WAVE,
     Command,
     cli_environment,
     end_group,
     group_members,
     left_behind,
+    small_wave,
 )
 
-from benchmarks.wave_generator import write_wave
 from flows.local_api import tie_local_api
 
 CODEBOOK = ROOT / "models" / "codebooks" / "recovery-capital.yaml"
@@ -33,10 +33,7 @@ def test_under_a_test_harness_nothing_is_started():
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_a_stopped_run_leaves_no_process(tmp_path, signum):
-    # 20,000 answers keep the flow busy for seconds after it begins (the small wave could
-    # finish before the signal landed on a loaded machine); the stop comes long before the end.
-    wave = write_wave(20_000, tmp_path / "in", seed=0)
-    folder = Path(wave.folder)
+    folder = small_wave(tmp_path / "in" / SMALL_WAVE)
     command = Command(["run", str(folder), "--out", str(tmp_path / "out"), "--coder", "rules",
                        "--no-topics", "--codebook", str(CODEBOOK)],
                       cli_environment(tmp_path), tmp_path / "run.out")
@@ -52,4 +49,4 @@ def test_a_stopped_run_leaves_no_process(tmp_path, signum):
         print(f"{signum.name}: {len(started)} processes, none left {seconds} s after the stop")
     finally:
         end_group(command.group)
-    assert not (tmp_path / "out" / wave.wave_id).exists()  # stopped before publishing
+    assert not (tmp_path / "out" / SMALL_WAVE).exists()  # stopped before publishing
