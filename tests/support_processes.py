@@ -44,6 +44,16 @@ def cli_environment(home: Path, **extra: str) -> dict[str, str]:
                   "PYTHONUNBUFFERED": "1"} | extra
 
 
+def _as_from_a_terminal() -> None:
+    """Ctrl-C's SIGINT handled as in a terminal, whatever the test run inherited.
+
+    A suite started in the background by a shell without job control (``make test &`` in a
+    script, some CI runners) inherits SIGINT ignored, and Python then never turns it into
+    KeyboardInterrupt: a command under test would shrug off the Ctrl-C it is tested for.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Command:
     """``python -m flows.cli <args>`` in a session of its own, its stderr read line by line."""
 
@@ -53,7 +63,8 @@ class Command:
         self.stdout = log.open("w", encoding="utf-8")
         self.popen = subprocess.Popen([*(prefix or []), sys.executable, "-m", "flows.cli", *args],
                                       env=env, stdout=self.stdout, stderr=subprocess.PIPE,
-                                      text=True, start_new_session=True)
+                                      text=True, start_new_session=True,
+                                      preexec_fn=_as_from_a_terminal)
         self.group = self.popen.pid  # the session's (and process group's) id
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
