@@ -19,8 +19,9 @@ Accuracy on the hand-coded segments in ``tests/data/stance/gold.csv``::
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Mapping
+from typing import Iterator, Mapping
 
+import numpy as np
 import pandas as pd
 
 from pipeline import schema as s
@@ -90,45 +91,34 @@ def stances(segments: pd.DataFrame, codings: pd.DataFrame, *,
         return s.conform(none.assign(**dict.fromkeys(s.STANCES.names[2:])), s.STANCES)
     rules = rules or load_rules(Path(cues or CUES_PATH))
     parents = parents or {}
-    seg = dict(zip(segments[s.SEGMENT_ID], zip(segments[s.START], segments[s.TEXT],
-                                               strict=True), strict=True))
-    # codings by segment, in first-seen order (plain Python: a pandas group per segment cost
-    # more than its stance); a null segment id has no segment, as with groupby
-    groups: dict[object, list[tuple[object, object, object, object]]] = {}
-    for index, segment_id, code_id, start, end, missing in zip(
-            codings.index, codings[s.SEGMENT_ID], codings[s.CODE_ID], codings[s.START],
-            codings[s.END], codings[s.SEGMENT_ID].isna().tolist(), strict=True):
-        if not missing:
-            groups.setdefault(segment_id, []).append((index, code_id, start, end))
-    # one list per column (a dict per row cost more than the rows' stances)
-    found_names = [s.STANCE, s.STANCE_START, s.STANCE_END, s.STANCE_EVIDENCE,
-                   s.DIRECTION, s.DIRECTION_START, s.DIRECTION_END, s.DIRECTION_EVIDENCE]
-    columns: dict[str, list[object]] = {
-        name: [] for name in ["_index", s.SEGMENT_ID, s.CODE_ID, *found_names]}
-    index_of, segment_of, code_of = columns["_index"], columns[s.SEGMENT_ID], columns[s.CODE_ID]
-    found_of = [columns[name] for name in found_names]
+    # Numpy arrays indexed by the codings' row numbers rather than a dict of lists per segment
+    # and a list per column: a million-answer wave's three million codings made those lists
+    # and the frames rebuilt from them the run's largest peak.
+    at_segment = _segment_rows(segments, codings)
+    seg_starts = segments[s.START].to_numpy()
+    seg_texts = segments[s.TEXT].to_numpy(dtype=object)
+    code_ids = codings[s.CODE_ID].to_numpy(dtype=object)
+    starts, ends = codings[s.START].to_numpy(), codings[s.END].to_numpy()
+    found = {name: np.full(len(codings), None, dtype=object) for name in _FOUND}
+    found_of = [found[name] for name in _FOUND]
     related: dict[tuple[str, str], bool] = {}
-    for segment_id, group in groups.items():
-        seg_start, text = int(seg[segment_id][0]), str(seg[segment_id][1])
+    for group in _groups(at_segment):
+        row = at_segment[group[0]]
+        seg_start, text = int(seg_starts[row]), str(seg_texts[row])
         doc = rules.tokens(text)  # lemmas only where a cue reads them
         hits, clause_of, subordinate = rules.hits(doc)
-        if not hits:  # no cue: every coding of the segment gets none (as _choose would say)
-            for index, code_id, _start, _end in group:
-                index_of.append(index)
-                segment_of.append(segment_id)
-                code_of.append(str(code_id))
-                for column in found_of:
-                    column.append(None)
+        if not hits:  # no cue: every coding of the segment keeps none (as _choose would say)
             continue
         spans = []
-        for _index, code_id, start, end in group:
-            span = doc.char_span(int(start) - seg_start, int(end) - seg_start,  # type: ignore
+        for at in group:
+            span = doc.char_span(int(starts[at]) - seg_start, int(ends[at]) - seg_start,  # type: ignore
                                  alignment_mode="expand")
-            spans.append((str(code_id), (span.start, span.end) if span is not None else (0, 0)))
+            spans.append((str(code_ids[at]),
+                          (span.start, span.end) if span is not None else (0, 0)))
         clauses = set(clause_of)
         stance_hits = [hit for hit in hits if hit.kind == "stance"]
         direction_hits = [hit for hit in hits if hit.kind == "direction"]
-        for (index, *_), (code_id, (ev_start, ev_end)) in zip(group, spans, strict=True):
+        for at, (code_id, (ev_start, ev_end)) in zip(group, spans, strict=True):
             own = clause_of[min(ev_start, len(doc) - 1)] if len(doc) else 0
             others = []
             for c, span in spans:
@@ -141,23 +131,60 @@ def stances(segments: pd.DataFrame, codings: pd.DataFrame, *,
             eligible = {c for c in clauses if c not in subordinate and c not in blocked}
             owned = [span for _, span in others
                      if not (span[0] < ev_end and ev_start < span[1])]
-            index_of.append(index)
-            segment_of.append(segment_id)
-            code_of.append(code_id)
-            for kind, at, of_kind in (("stance", 0, stance_hits),
-                                      ("direction", 4, direction_hits)):
+            for kind, first, of_kind in (("stance", 0, stance_hits),
+                                         ("direction", 4, direction_hits)):
                 hit = _choose(of_kind, kind, (ev_start, ev_end), own, eligible,
                               owned) if of_kind else None
                 if hit is None or hit.value is None:
-                    for column in found_of[at:at + 4]:
-                        column.append(None)
                     continue
-                for column, value in zip(found_of[at:at + 4], (
+                for column, value in zip(found_of[first:first + 4], (
                         hit.value, seg_start + hit.char_start, seg_start + hit.char_end,
                         text[hit.char_start:hit.char_end]), strict=True):
-                    column.append(value)
-    table = pd.DataFrame(columns).set_index("_index").reindex(codings.index)
-    return s.conform(table.reset_index(drop=True), s.STANCES)
+                    column[at] = value
+    # a coding without a segment gets an empty row, ids included
+    no_segment = at_segment < 0
+    segment_ids = codings[s.SEGMENT_ID].to_numpy(dtype=object, copy=True)
+    segment_ids[no_segment] = None
+    code_ids = np.array([str(code) for code in code_ids], dtype=object)
+    code_ids[no_segment] = None
+    table = pd.DataFrame({s.SEGMENT_ID: segment_ids, s.CODE_ID: code_ids} | found)
+    return s.conform(table, s.STANCES)
+
+
+_FOUND = [s.STANCE, s.STANCE_START, s.STANCE_END, s.STANCE_EVIDENCE,
+          s.DIRECTION, s.DIRECTION_START, s.DIRECTION_END, s.DIRECTION_EVIDENCE]
+
+
+def _segment_rows(segments: pd.DataFrame, codings: pd.DataFrame) -> np.ndarray:
+    """Each coding's row in ``segments``, -1 for a coding without a segment id.
+
+    A segment id listed twice is read from its last row. KeyError when a coding names a
+    segment the table lacks (counted, never quoted).
+    """
+    ids = segments[s.SEGMENT_ID]
+    rows = np.arange(len(ids))
+    if not ids.is_unique:
+        last = ~ids.duplicated(keep="last").to_numpy()
+        ids, rows = ids[last], rows[last]
+    found = pd.Index(ids).get_indexer(codings[s.SEGMENT_ID])
+    missing = codings[s.SEGMENT_ID].isna().to_numpy()
+    unknown = int(((found < 0) & ~missing).sum())
+    if unknown:
+        raise KeyError(f"{unknown} codings name a segment the segments table lacks")
+    return np.where(missing, -1, rows[found])
+
+
+def _groups(at_segment: np.ndarray) -> Iterator[np.ndarray]:
+    """The codings' row numbers of each segment, segments in first-seen order, rows in order."""
+    rows = np.flatnonzero(at_segment >= 0)
+    if not len(rows):
+        return
+    rows = rows[np.argsort(at_segment[rows], kind="stable")]
+    breaks = np.flatnonzero(np.diff(at_segment[rows])) + 1
+    firsts, lasts = np.r_[0, breaks], np.r_[breaks, len(rows)]
+    # a stable sort keeps each segment's first coding at the front of its run
+    for k in np.argsort(rows[firsts], kind="stable"):
+        yield rows[firsts[k]:lasts[k]]
 
 
 def wave_stances(segments: pd.DataFrame, codings: pd.DataFrame, codebook: Codebook, *,

@@ -143,6 +143,38 @@ def test_the_stage_holds_the_codings_ids_and_gives_the_same_table(mini, mini_cod
                                   check_exact=True)
 
 
+def test_codings_in_any_order_get_their_own_rows_and_a_segmentless_one_none():
+    text_a, text_b = "We need more peer support.", "Our funding has been reduced."
+    segments = pd.DataFrame({s.SEGMENT_ID: ["a", "b"], s.START: [0, 100],
+                             s.TEXT: [text_a, text_b]})
+    at_b = 100 + text_b.index("funding")
+    # b's coding first, a's after, b's again, then one whose segment id is missing
+    codings = pd.DataFrame({
+        s.SEGMENT_ID: ["b", "a", "b", None],
+        s.CODE_ID: ["funding", "peer_support", "commissioning", "housing"],
+        s.START: [at_b, text_a.index("peer"), at_b, 0],
+        s.END: [at_b + len("funding"), text_a.index("peer") + len("peer support"),
+                at_b + len("funding"), 4]}, index=[7, 3, 5, 9])
+    found = stances(segments, codings)
+    assert found[s.CODE_ID].tolist() == ["funding", "peer_support", "commissioning", None]
+    assert found[s.SEGMENT_ID].tolist() == ["b", "a", "b", None]
+    assert found[s.STANCE].tolist()[:3] == [None, "needed", None]
+    assert found[s.DIRECTION].tolist()[:3] == ["worsened", None, "worsened"]
+    cue = text_b.index("reduced")
+    assert found.loc[0, [s.DIRECTION_START, s.DIRECTION_END, s.DIRECTION_EVIDENCE]].tolist() \
+        == [100 + cue, 100 + cue + len("reduced"), "reduced"]
+    assert found.iloc[3].drop([s.SEGMENT_ID, s.CODE_ID]).isna().all()
+
+
+def test_a_coding_of_an_unknown_segment_is_counted_not_quoted():
+    segments = pd.DataFrame({s.SEGMENT_ID: ["a"], s.START: [0], s.TEXT: ["Housing is worse."]})
+    codings = pd.DataFrame({s.SEGMENT_ID: ["a", "gone"], s.CODE_ID: ["housing", "housing"],
+                            s.START: [0, 0], s.END: [7, 7]})
+    with pytest.raises(KeyError, match="1 codings name a segment") as raised:
+        stances(segments, codings)
+    assert "Housing" not in str(raised.value) and "gone" not in str(raised.value)
+
+
 def test_no_codings_gives_an_empty_table(mini):
     _, segments, codings = mini
     assert list(stances(segments, codings.head(0)).columns) == s.STANCES.names
