@@ -72,8 +72,12 @@ def apply_decisions(codings: pd.DataFrame, segments: pd.DataFrame,
         additions after them, by segment), and a problem per decision naming a segment or
         coding this run does not have.
     """
-    machine = machine_codings(codings)
     final = latest_decisions(log, per_reviewer=False)
+    if final.empty and _machine_made(codings):
+        # A first run's codings are already what an empty log makes of them; a copy of a
+        # million-answer wave's codings cost a gigabyte held to the end of the run.
+        return Applied(codings)
+    machine = machine_codings(codings)
     if final.empty:
         return Applied(_sharing(s.conform(machine, s.CODINGS), codings))
     known_segments = set(segments[s.SEGMENT_ID])
@@ -105,6 +109,20 @@ def apply_decisions(codings: pd.DataFrame, segments: pd.DataFrame,
     human = _human_rows(added, segments)
     table = pd.concat([machine, human], ignore_index=True) if len(human) else machine
     return Applied(_sharing(s.conform(table, s.CODINGS), codings), problems)
+
+
+def _machine_made(codings: pd.DataFrame) -> bool:
+    """Whether ``codings`` are already what applying an empty log gives back.
+
+    That is machine rows only, each with the machine status, in the schema's column order and
+    types, with a fresh row index.
+    """
+    index = codings.index
+    return (list(codings.columns) == s.CODINGS.names
+            and isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1
+            and codings.dtypes.equals(s.conform(codings.head(0), s.CODINGS).dtypes)
+            and bool((codings[s.METHOD] != HUMAN_METHOD).all())
+            and bool((codings[s.STATUS] == s.STATUS_MACHINE).all()))
 
 
 def _sharing(applied: pd.DataFrame, codings: pd.DataFrame) -> pd.DataFrame:

@@ -49,6 +49,28 @@ def test_decisions_set_statuses_and_additions_become_rows(mini_outputs_template)
                                       strict=True))
 
 
+def test_a_first_runs_codings_under_an_empty_log_are_kept_as_they_are(waves_dir, mini_codebook):
+    from pipeline.coding import RuleCoder
+    from pipeline.coding.stream import combine_chunks, document_chunks, segment_and_code
+    from pipeline.ingest import ingest_wave
+
+    documents = ingest_wave(waves_dir / "mini-wave").documents
+    coded = combine_chunks([segment_and_code(chunk, RuleCoder(mini_codebook))
+                            for chunk in document_chunks(documents, 2)])
+    empty = s.empty(s.STORED_REVIEW_LOG)
+    applied = apply_decisions(coded.codings, coded.segments, empty)
+    assert applied.codings is coded.codings  # no second copy held to publish
+    assert applied.counts() == {"machine": len(coded.codings)} and len(coded.codings) >= 10
+    # the same table as the full path gives: machine status, schema order and types
+    pd.testing.assert_frame_equal(applied.codings, s.conform(coded.codings.assign(
+        **{s.STATUS: s.STATUS_MACHINE}), s.CODINGS), check_exact=True)
+    # codings that carry earlier decisions are not: their statuses go back to the machine's
+    reviewed = coded.codings.assign(**{s.STATUS: ["accepted"] + [s.STATUS_MACHINE] * (
+        len(coded.codings) - 1)})
+    reset = apply_decisions(reviewed, coded.segments, empty).codings
+    assert reset is not reviewed and set(reset[s.STATUS]) == {s.STATUS_MACHINE}
+
+
 def test_the_latest_decision_stands_and_a_reviewer_can_change_their_mind(mini_outputs_template):
     out = mini_outputs_template
     housing = coding(out, "Most needs are met", "housing")
