@@ -23,6 +23,7 @@ from typing import Iterator, Mapping
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from pipeline import schema as s
 from pipeline.config import Codebook
@@ -87,8 +88,8 @@ def stances(segments: pd.DataFrame, codings: pd.DataFrame, *,
     if codings.empty:
         return s.empty(s.STANCES)
     if rules is None and cues is None:
-        none = codings[[s.SEGMENT_ID, s.CODE_ID]].reset_index(drop=True)
-        return s.conform(none.assign(**dict.fromkeys(s.STANCES.names[2:])), s.STANCES)
+        return _with_ids({name: np.full(len(codings), None, dtype=object) for name in _FOUND},
+                         codings, codings[s.SEGMENT_ID].isna().to_numpy())
     rules = rules or load_rules(Path(cues or CUES_PATH))
     parents = parents or {}
     # Numpy arrays indexed by the codings' row numbers rather than a dict of lists per segment
@@ -142,17 +143,31 @@ def stances(segments: pd.DataFrame, codings: pd.DataFrame, *,
                         text[hit.char_start:hit.char_end]), strict=True):
                     column[at] = value
     # a coding without a segment gets an empty row, ids included
-    no_segment = at_segment < 0
+    return _with_ids(found, codings, at_segment < 0, blank_ids=True)
+
+
+def _with_ids(found: dict[str, np.ndarray], codings: pd.DataFrame, no_segment: np.ndarray, *,
+              blank_ids: bool = False) -> pd.DataFrame:
+    """The stance table: ``found``'s columns typed, after the codings' own id objects.
+
+    The ids are not copied through Arrow as the other columns are: a copy of three million
+    segment ids, and matching it back to the codings' objects to share them, was the stage's
+    peak. ``blank_ids`` blanks both ids of a coding without a segment.
+    """
     segment_ids = codings[s.SEGMENT_ID].to_numpy(dtype=object, copy=True)
     segment_ids[no_segment] = None
-    code_ids = np.array([str(code) for code in code_ids], dtype=object)
-    code_ids[no_segment] = None
-    table = pd.DataFrame({s.SEGMENT_ID: segment_ids, s.CODE_ID: code_ids} | found)
-    return s.conform(table, s.STANCES)
+    code_ids = np.array([code if isinstance(code, str) else str(code)
+                         for code in codings[s.CODE_ID].to_numpy(dtype=object)], dtype=object)
+    code_ids[codings[s.CODE_ID].isna().to_numpy() | (blank_ids & no_segment)] = None
+    table = s.conform(pd.DataFrame(found), _FOUND_SCHEMA)
+    table.insert(0, s.CODE_ID, code_ids)
+    table.insert(0, s.SEGMENT_ID, segment_ids)
+    return table
 
 
 _FOUND = [s.STANCE, s.STANCE_START, s.STANCE_END, s.STANCE_EVIDENCE,
           s.DIRECTION, s.DIRECTION_START, s.DIRECTION_END, s.DIRECTION_EVIDENCE]
+_FOUND_SCHEMA = pa.schema([s.STANCES.field(name) for name in _FOUND])
 
 
 def _segment_rows(segments: pd.DataFrame, codings: pd.DataFrame) -> np.ndarray:
@@ -205,8 +220,7 @@ def wave_stances(segments: pd.DataFrame, codings: pd.DataFrame, codebook: Codebo
     """
     parents, cues = codebook.parents(), codebook.stance_cues
     if earlier is None or earlier[1] is None or len(earlier[0]) != len(earlier[1]):
-        return _sharing(stances(segments, codings, parents=parents, rules=rules, cues=cues),
-                        codings)
+        return stances(segments, codings, parents=parents, rules=rules, cues=cues)
     before, found = earlier[0].reset_index(drop=True), earlier[1].reset_index(drop=True)
     codings = codings.reset_index(drop=True)
     keys = [s.SEGMENT_ID, s.CODE_ID, s.START, s.END]
