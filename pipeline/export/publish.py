@@ -28,6 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline import schema as s
 from pipeline.config import Codebook
 from pipeline.export.charts import theme_chart
 from pipeline.export.digest import codings_digest
@@ -42,7 +43,7 @@ from pipeline.export.leftovers import PREVIOUS, PUBLISHING, beside
 from pipeline.export.lock import wave_lock
 from pipeline.export.spreadsheet import EXCEL_MAX_ROWS, split_note
 from pipeline.export.store import storing
-from pipeline.export.tables import coded_wide, standing, theme_summary
+from pipeline.export.tables import coded_wide, document_codes, standing, theme_summary
 from pipeline.outputs import (
     CODEBOOK_FILE,
     RUN_FILE,
@@ -117,10 +118,15 @@ def _publish_wave(out_dir: Path, wave: WaveTables, codebook: Codebook, record: R
                   whole_run: bool, excel_rows: int) -> Published:
     """:func:`publish_wave`, holding the wave's lock."""
     started, timings = time.perf_counter(), dict(record.timings)
-    kept = standing(wave.codings)
-    derived = {"coded_wide": coded_wide(wave.documents, wave.segments, kept, codebook),
-               "theme_summary": theme_summary(wave.documents, wave.segments, kept, codebook)}
-    del kept  # a copy of every codings column: not held while files and rows are written
+    # Which codes each document carries, worked out once for both tables from the columns
+    # it reads: a filtered copy of every codings column was a large wave's export peak.
+    read = [c for c in (s.SEGMENT_ID, s.CODE_ID, s.NEGATED, s.STATUS) if c in wave.codings]
+    present = document_codes(wave.segments, standing(wave.codings[read]), codebook)
+    derived = {"coded_wide": coded_wide(wave.documents, wave.segments, wave.codings, codebook,
+                                        present=present),
+               "theme_summary": theme_summary(wave.documents, wave.segments, wave.codings,
+                                              codebook, present=present)}
+    del present
     record = _noted_split(record, len(derived["coded_wide"]), excel_rows)
     coded = {"codings": wave.codings, "stances": wave.stances, **derived}
     stored = {**coded, **{k: review[k] for k in STORED_REVIEW_TABLES}}

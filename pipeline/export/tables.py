@@ -26,11 +26,44 @@ def document_codes(segments: pd.DataFrame, codings: pd.DataFrame, codebook: Code
     """Distinct (document_id, code_id, negated) rows: which codes each document carries.
 
     ``negated`` is True only when every mention of the code in that document is negated.
-    With ``roll_up`` each coding also counts for every ancestor of its code.
+    With ``roll_up`` each coding also counts for every ancestor of its code. Rows come in the
+    order their pair is first met (codings in order, each code before its ancestors).
     """
     columns = [s.DOCUMENT_ID, s.CODE_ID, s.NEGATED]
     if codings.empty:
         return pd.DataFrame(columns=columns)
+    # Integer positions rather than a join, lists per coding and a groupby on two string
+    # columns: those held several copies of a million-answer wave's codings at once.
+    segment_ids = segments[s.SEGMENT_ID]
+    if not segment_ids.is_unique:  # a join would repeat a coding per row of its segment
+        return _document_codes_joined(segments, codings, codebook, roll_up=roll_up)
+    at_segment = pd.Index(segment_ids).get_indexer(codings[s.SEGMENT_ID])
+    document_of, documents = pd.factorize(segments[s.DOCUMENT_ID])  # a missing id: -1
+    code_of, codes = pd.factorize(codings[s.CODE_ID])
+    document = np.where(at_segment >= 0, document_of[at_segment], -1)
+    kept = (document >= 0) & (code_of >= 0)
+    document, code_of = document[kept], code_of[kept]
+    negated = codings[s.NEGATED].to_numpy()[kept]
+    lineage = [[code, *codebook.ancestors(code)] if roll_up and code in codebook.code_ids()
+               else [code] for code in codes]
+    every_code, code_ids = pd.factorize(pd.Series([c for line in lineage for c in line],
+                                                  dtype=object))
+    sizes = np.array([len(line) for line in lineage])
+    firsts = np.r_[0, np.cumsum(sizes)[:-1]]
+    repeats = sizes[code_of]
+    row = np.repeat(np.arange(len(code_of)), repeats)
+    step = np.arange(len(row)) - np.repeat(np.cumsum(repeats) - repeats, repeats)
+    code = every_code[firsts[code_of[row]] + step]
+    pair, pairs = pd.factorize(document[row] * len(code_ids) + code)  # first met, first
+    not_negated = np.bincount(pair, weights=~negated[row].astype(bool), minlength=len(pairs))
+    return pd.DataFrame({s.DOCUMENT_ID: np.asarray(documents, dtype=object)[pairs // len(code_ids)],
+                         s.CODE_ID: np.asarray(code_ids, dtype=object)[pairs % len(code_ids)],
+                         s.NEGATED: not_negated == 0})
+
+
+def _document_codes_joined(segments: pd.DataFrame, codings: pd.DataFrame, codebook: Codebook,
+                           *, roll_up: bool) -> pd.DataFrame:
+    """:func:`document_codes` by a join, for segment ids that are not unique."""
     joined = codings[[s.SEGMENT_ID, s.CODE_ID, s.NEGATED]].merge(
         segments[[s.SEGMENT_ID, s.DOCUMENT_ID]], on=s.SEGMENT_ID, how="inner")
     if roll_up:
@@ -40,21 +73,23 @@ def document_codes(segments: pd.DataFrame, codings: pd.DataFrame, codebook: Code
             **{s.CODE_ID: joined[s.CODE_ID].map(lambda c: lineage.get(c, [c]))}
         ).explode(s.CODE_ID)
     grouped = joined.groupby([s.DOCUMENT_ID, s.CODE_ID], sort=False)[s.NEGATED].all()
-    return grouped.reset_index()[columns]
+    return grouped.reset_index()[[s.DOCUMENT_ID, s.CODE_ID, s.NEGATED]]
 
 
 def coded_wide(documents: pd.DataFrame, segments: pd.DataFrame, codings: pd.DataFrame,
-               codebook: Codebook) -> pd.DataFrame:
+               codebook: Codebook, *, present: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per document (respondent × question), a 0/1 column per code, and the answer text.
 
     Columns: wave, respondent_id, question_id, question, kind, the attribute columns, one
     column per code in codebook order, named ``code_<id>`` (1 = the answer mentions the code
-    or one of its children, negated or not), and ``text``.
+    or one of its children, negated or not), and ``text``. ``present``: the codings'
+    :func:`document_codes`, when the caller has them already.
     """
     fixed = [s.WAVE, s.RESPONDENT_ID, s.QUESTION_ID, s.QUESTION, s.KIND]
     attributes = [c for c in documents.columns if c not in s.DOCUMENTS.names]
     wide = documents[[*fixed, *attributes]].reset_index(drop=True)
-    present = document_codes(segments, codings, codebook)
+    if present is None:
+        present = document_codes(segments, codings, codebook)
     code_ids = codebook.code_ids()
     # A 0/1 matrix filled by position (a crosstab aggregates in Python: seconds per 100k
     # rows), one row per distinct document id, then one per document as a merge would give.
@@ -72,15 +107,18 @@ def coded_wide(documents: pd.DataFrame, segments: pd.DataFrame, codings: pd.Data
 
 
 def theme_summary(documents: pd.DataFrame, segments: pd.DataFrame, codings: pd.DataFrame,
-                  codebook: Codebook) -> pd.DataFrame:
+                  codebook: Codebook, *, present: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per question, how many respondents mention each code and their share, ranked.
 
     ``respondents`` counts distinct respondents with a kept answer to the question;
     ``mentions`` those whose answer carries the code (children rolled up);
     ``negated_mentions`` those whose every mention of it is negated ("not available").
     Every code appears for every question, so zero counts are explicit. Rank 1 = most mentioned.
+    ``present``: the codings' :func:`document_codes`, when the caller has them already.
     """
-    present = document_codes(segments, codings, codebook).merge(
+    if present is None:
+        present = document_codes(segments, codings, codebook)
+    present = present.merge(
         documents[[s.DOCUMENT_ID, s.WAVE, s.QUESTION_ID, s.RESPONDENT_ID]], on=s.DOCUMENT_ID)
     labels, parents = codebook.labels(), codebook.parents()
     order = {code_id: i for i, code_id in enumerate(codebook.code_ids())}

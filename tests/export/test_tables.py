@@ -1,0 +1,51 @@
+"""Which codes each document carries: roll-up, negation, order, codings without a segment."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline import schema as s
+from pipeline.export.tables import _document_codes_joined, document_codes
+
+SEGMENTS = pd.DataFrame({s.SEGMENT_ID: ["s1", "s2", "s3"], s.DOCUMENT_ID: ["d1", "d1", "d2"]})
+CODINGS = pd.DataFrame([
+    ("s2", "housing_gap", True),  # "no dry housing": negated, and rolled up to housing
+    ("s1", "employment_training", False),
+    ("s1", "housing", False),  # the same document's plain mention: housing is not all negated
+    ("s3", "housing_gap", True),
+    ("gone", "mental_health", False),  # its segment is not in the table: counted nowhere
+    ("s3", "not_in_codebook", False),  # an unknown code keeps no ancestors
+], columns=[s.SEGMENT_ID, s.CODE_ID, s.NEGATED])
+
+
+def test_codes_roll_up_and_are_negated_only_when_every_mention_is(mini_codebook):
+    found = document_codes(SEGMENTS, CODINGS, mini_codebook)
+    assert list(found.itertuples(index=False, name=None)) == [
+        ("d1", "housing_gap", True), ("d1", "housing", False),
+        ("d1", "employment_training", False),
+        ("d2", "housing_gap", True), ("d2", "housing", True),
+        ("d2", "not_in_codebook", False)]
+    assert found[s.NEGATED].dtype == bool
+
+
+def test_without_roll_up_each_coding_counts_for_its_own_code_only(mini_codebook):
+    found = document_codes(SEGMENTS, CODINGS, mini_codebook, roll_up=False)
+    assert list(found.itertuples(index=False, name=None)) == [
+        ("d1", "housing_gap", True), ("d1", "employment_training", False),
+        ("d1", "housing", False), ("d2", "housing_gap", True), ("d2", "not_in_codebook", False)]
+
+
+def test_positions_give_the_rows_a_join_and_groupby_give(mini_codebook):
+    for roll_up in (True, False):
+        pd.testing.assert_frame_equal(
+            document_codes(SEGMENTS, CODINGS, mini_codebook, roll_up=roll_up),
+            _document_codes_joined(SEGMENTS, CODINGS, mini_codebook, roll_up=roll_up),
+            check_exact=True)
+
+
+def test_a_segment_id_listed_twice_counts_for_each_of_its_documents(mini_codebook):
+    twice = pd.concat([SEGMENTS, pd.DataFrame({s.SEGMENT_ID: ["s1"], s.DOCUMENT_ID: ["d3"]})],
+                      ignore_index=True)
+    found = document_codes(twice, CODINGS, mini_codebook)
+    assert set(found.loc[found[s.DOCUMENT_ID] == "d3", s.CODE_ID]) == {
+        "employment_training", "housing"}
