@@ -47,22 +47,29 @@ def review_queue(codings: pd.DataFrame, segments: pd.DataFrame, *,
         schema.REVIEW_QUEUE rows, priority 1 first; confident codings outside the sample are
         not queued.
     """
-    waiting = codings[codings[s.STATUS].fillna(s.STATUS_MACHINE) == s.STATUS_MACHINE].copy()
-    if waiting.empty:
+    # The reasons are worked out on the columns they read, and only queued rows are copied
+    # whole: on a first run every coding waits, and copies of them all were a large wave's
+    # review peak.
+    at = np.flatnonzero(codings[s.STATUS].fillna(s.STATUS_MACHINE) == s.STATUS_MACHINE)
+    if not len(at):
         return s.empty(s.REVIEW_QUEUE)
+    waiting = codings[[s.SEGMENT_ID, s.CODE_ID, s.CONFIDENCE, s.NEEDS_REVIEW]].iloc[at]
     poor = waiting[s.CODE_ID].isin(list(poor_agreement))
     low = waiting[s.CONFIDENCE].fillna(0) < low_confidence
     needs = waiting[s.NEEDS_REVIEW].fillna(False).astype(bool)
     split = disputed(waiting, active) if active is not None else np.zeros(len(waiting), bool)
-    waiting[s.QUEUE_REASON] = np.select(
+    reasons = pd.Series(np.select(
         [needs, poor, split, low], [s.QUEUE_NEEDS_REVIEW, s.QUEUE_POOR_AGREEMENT,
                                     s.QUEUE_CODERS_DISAGREE, s.QUEUE_LOW_CONFIDENCE],
-        default="")
-    rest = waiting[waiting[s.QUEUE_REASON] == ""]
+        default=""), index=at, dtype=object)  # indexed by row position
+    del waiting
+    rest = reasons[reasons == ""]
     size = min(len(rest), max(sample_min, int(round(len(rest) * sample_share))))
     sample = rest.sample(n=size, random_state=seed).index if size else []
-    waiting.loc[sample, s.QUEUE_REASON] = s.QUEUE_QUALITY_SAMPLE
-    queued = waiting[waiting[s.QUEUE_REASON] != ""].copy()
+    reasons.loc[sample] = s.QUEUE_QUALITY_SAMPLE
+    reasons = reasons[reasons != ""]
+    queued = codings.iloc[reasons.index].copy()
+    queued[s.QUEUE_REASON] = reasons.to_numpy()
     order = {reason: i for i, reason in enumerate(
         (s.QUEUE_NEEDS_REVIEW, s.QUEUE_POOR_AGREEMENT, s.QUEUE_CODERS_DISAGREE,
          s.QUEUE_LOW_CONFIDENCE, s.QUEUE_QUALITY_SAMPLE))}
