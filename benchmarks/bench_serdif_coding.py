@@ -241,10 +241,15 @@ def main() -> None:
     parser.add_argument("--budget", type=float,
                         help="linear-finetuned: fine-tuning seconds per fold (default: "
                         f"{linear_tuned.DEFAULT_BUDGET_S:.0f})")
+    parser.add_argument("--epochs", type=int,
+                        help="linear-finetuned: most fine-tuning epochs per fold (default: "
+                        f"{linear_tuned.DEFAULT_EPOCHS})")
     parser.add_argument("--json", type=Path, help="also write the rows (with per-code F1) here")
     args = parser.parse_args()
     if args.budget:  # read when the registry builds the coder, for each fold
         linear_tuned.DEFAULT_BUDGET_S = args.budget
+    if args.epochs:
+        linear_tuned.DEFAULT_EPOCHS = args.epochs
     report_tuned_fits()
     print("| coder           | folds   | context | macro-F1 [95% CI]      | micro | codes | texts "
           "| seconds |")

@@ -25,6 +25,7 @@ from pipeline.config import Codebook
 VERSION = "1"
 TUNED = "tuned"
 DEFAULT_BUDGET_S = 420.0  # the linear fit after it takes 1-3 minutes: ten in all on 5,175 texts
+DEFAULT_EPOCHS = Settings().epochs
 
 
 class TunedEmbedder:
@@ -57,8 +58,8 @@ class TunedLinearCoder(LinearCoder):
         linear.pop("embeddings", None)
         super().__init__(codebook=codebook, embedding="minilm", **linear)
         self.name = f"linear-finetuned-v{VERSION}:{codebook}"
-        self.tuned = FinetunedCoder(codebook=codebook,
-                                    settings=settings or Settings(budget_s=DEFAULT_BUDGET_S))
+        self.tuned = FinetunedCoder(codebook=codebook, settings=settings or Settings(
+            budget_s=DEFAULT_BUDGET_S, epochs=DEFAULT_EPOCHS))
 
     def fit(self, texts, labels, code_ids, context=None) -> "TunedLinearCoder":
         """Fine-tune MiniLM on the texts, then fit the linear coder on its embeddings."""
