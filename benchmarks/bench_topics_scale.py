@@ -2,7 +2,8 @@
 
     PYTHONPATH=. .venv/bin/python benchmarks/bench_topics_scale.py [--texts SEGMENTS] \
         [--column text] [--n 100000] [--embedding static] [--models ours,defaults] \
-        [--sample-above 20000] [--out docs/bench-topics.csv]
+        [--sample-above 20000] [--min-word-share 0.1] [--merge-distance 0.6] \
+        [--out docs/bench-topics.csv]
 
 ``SEGMENTS`` is a run's ``segments.parquet`` or any CSV/parquet with a ``text`` column (default:
 the 100k wave ``make bench`` has just coded, under the temporary folder's ``wavecoder-bench``); the
@@ -79,11 +80,15 @@ class TimedEmbedder:
         return vectors
 
 
-def ours(segments: pd.DataFrame, embedding: str, sample_above: int) -> dict:
-    """wavecoder's topic model (as a run fits it), timed from texts to topics."""
+def ours(segments: pd.DataFrame, embedding: str, sample_above: int, **wording: float) -> dict:
+    """wavecoder's topic model (as a run fits it), timed from texts to topics.
+
+    ``wording`` may set :func:`discover_topics`' ``min_word_share`` and ``merge_distance``.
+    """
     embedder = TimedEmbedder(make_embedder(embedding))
     started = time.perf_counter()
-    result = discover_topics(segments, s.empty(s.CODINGS), embedder, sample_above=sample_above)
+    result = discover_topics(segments, s.empty(s.CODINGS), embedder, sample_above=sample_above,
+                             **wording)
     seconds = time.perf_counter() - started
     if result.skipped_reason:
         raise SystemExit(f"ours: {result.skipped_reason}")
@@ -93,9 +98,11 @@ def ours(segments: pd.DataFrame, embedding: str, sample_above: int) -> dict:
     npmi, diversity = quality(words, list(segments[s.TEXT]), lemma_analyzer())
     sampled = result.params["sample"]
     name = f"wavecoder ({embedding}" + (f", fit on {sampled['size']:,}" if sampled["used"]
-                                        else "") + ")"
+                                        else "") + "".join(
+        f", {key} {value}" for key, value in wording.items()) + ")"
     return {"model": name, "seconds": round(seconds, 1),
             "embed_seconds": round(embedder.seconds, 1), "topics": len(words),
+            "words_per_topic": round(float(np.mean([len(w) for w in words])), 1),
             "outlier_share": round(outliers, 3),
             "npmi": round(npmi, 4), "diversity": round(diversity, 4)}
 
@@ -120,6 +127,7 @@ def bertopic_defaults(segments: pd.DataFrame) -> dict:
     npmi, diversity = quality(words, texts, model.vectorizer_model.build_analyzer())
     return {"model": "BERTopic defaults", "seconds": round(seconds, 1),
             "embed_seconds": round(embed_seconds, 1), "topics": len(words),
+            "words_per_topic": round(float(np.mean([len(w) for w in words])), 1),
             "outlier_share": round(outliers, 3), "npmi": round(npmi, 4),
             "diversity": round(diversity, 4)}
 
@@ -143,6 +151,10 @@ def main() -> None:
     parser.add_argument("--embedding", default="static")
     parser.add_argument("--sample-above", type=int, default=SAMPLE_ABOVE,
                         help="ours: fit on a sample above this many distinct texts")
+    parser.add_argument("--min-word-share", type=float,
+                        help="ours: a topic word is used by at least this share of its segments")
+    parser.add_argument("--merge-distance", type=float,
+                        help="ours: topics whose word shares are closer than this are merged")
     parser.add_argument("--models", default="ours,defaults", help="ours, defaults or both")
     parser.add_argument("--out", type=Path, help="CSV the rows are merged into, by model")
     args = parser.parse_args()
@@ -153,7 +165,10 @@ def main() -> None:
     models = {m.strip() for m in args.models.split(",")}
     rows = []
     if "ours" in models:
-        rows.append(ours(segments, args.embedding, args.sample_above))
+        wording = {key: value for key, value in (("min_word_share", args.min_word_share),
+                                                  ("merge_distance", args.merge_distance))
+                   if value is not None}
+        rows.append(ours(segments, args.embedding, args.sample_above, **wording))
     if "defaults" in models:
         rows.append(bertopic_defaults(segments))
     for row in rows:

@@ -5,8 +5,9 @@ distinct segments they (not the embedding, with the static model) are most of th
 on a seeded sample, the clusters are the same themes at a fraction of the cost; every other text
 is then assigned as BERTopic assigns a new document (``transform``: UMAP's projection of its
 embedding, then HDBSCAN's ``approximate_predict``, so a text far from every cluster stays an
-outlier, as it would in a full fit). Topic words are then recomputed by c-TF-IDF over all the
-texts with their topics, so the words describe the whole wave, not only the sample.
+outlier, as it would in a full fit). The topics' words are worked out afterwards over all the
+texts with their topics (:mod:`pipeline.topic_words`), so they describe the whole wave, not only
+the sample.
 """
 
 from __future__ import annotations
@@ -32,13 +33,14 @@ def sample_rows(n_texts: int, size: int, seed: int) -> np.ndarray:
 
 
 def fit_on_sample(model: Any, documents: Sequence[str], embeddings: np.ndarray, *, size: int,
-                  seed: int, top_n_words: int) -> tuple[np.ndarray, np.ndarray]:
+                  seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Fit ``model`` (an unfitted BERTopic) on a sample of ``documents``; assign every one.
 
     ``documents`` are the texts as the vectorizer sees them, ``embeddings`` their vectors (one row
-    each). The sample's texts take the topics of the fit, the others BERTopic's ``transform``;
-    the topic words are then recomputed over all ``documents`` with the model's own vectorizer and
-    c-TF-IDF. Returns each document's topic and its strength (HDBSCAN's probability).
+    each). The sample's texts take the topics of the fit, the others BERTopic's ``transform``.
+    The model's own topic words stay the sample's: the caller words the topics from every
+    document (:mod:`pipeline.topic_words`). Returns each document's topic and its strength
+    (HDBSCAN's probability).
     """
     documents = list(documents)
     rows = sample_rows(len(documents), size, seed)
@@ -52,8 +54,4 @@ def fit_on_sample(model: Any, documents: Sequence[str], embeddings: np.ndarray, 
         found, found_strength = model.transform([documents[i] for i in rest],
                                                 embeddings=embeddings[rest])
         assigned[rest], strength[rest] = found, found_strength
-        # The same vectorizer and c-TF-IDF settings, refitted on every text with its topic.
-        model.update_topics(documents, topics=assigned.tolist(), top_n_words=top_n_words,
-                            vectorizer_model=model.vectorizer_model,
-                            ctfidf_model=model.ctfidf_model)
     return assigned, strength

@@ -19,9 +19,16 @@ from pipeline import schema as s
 from pipeline.embeddings import Embedder
 from pipeline.nlp import load_nlp
 from pipeline.topic_sample import SAMPLE_ABOVE, SAMPLE_SIZE, fit_on_sample
+from pipeline.topic_words import (
+    MERGE_DISTANCE,
+    MIN_WORD_SHARE,
+    OUTLIER_TOPIC,
+    distinctive_words,
+    merge_similar_topics,
+    segment_words,
+)
 
 MIN_SEGMENTS = 40  # below this, clusters are noise: discovery is skipped, and says why
-OUTLIER_TOPIC = -1
 MAX_ANALYZE_CHARS = 100_000  # c-TF-IDF joins a topic's segments; spaCy works in slices
 # Nouns ending in -ing that the lookup lemmatizer would turn into a different word
 # ("housing" → "house", "commissioning" → "commission"); kept as they are.
@@ -143,6 +150,8 @@ def discover_topics(segments: pd.DataFrame, codings: pd.DataFrame, embedder: Emb
                     min_topic_size: int = 10, seed: int = 42, uncovered_below: float = 0.3,
                     top_n_words: int = 10, n_representatives: int = 3,
                     sample_above: int = SAMPLE_ABOVE, sample_size: int = SAMPLE_SIZE,
+                    min_word_share: float = MIN_WORD_SHARE,
+                    merge_distance: float = MERGE_DISTANCE,
                     progress: bool = False) -> TopicResult:
     """Fit topics over ``segments`` and compare them with ``codings``.
 
@@ -152,7 +161,10 @@ def discover_topics(segments: pd.DataFrame, codings: pd.DataFrame, embedder: Emb
     topics. They keep no topic in ``segment_topics``; ``params['left_out']`` counts them.
     Above ``sample_above`` distinct texts the model is fitted on a seeded sample of
     ``sample_size`` of them and the rest assigned (:mod:`pipeline.topic_sample`);
-    ``params['sample']`` records the threshold and whether it was used.
+    ``params['sample']`` records the threshold and whether it was used. Topics whose segments
+    use the same words are then merged, and each topic's words are those at least
+    ``min_word_share`` of its segments use, most distinctive first (:mod:`pipeline.topic_words`);
+    ``params['merged']`` says how many topics the clustering found and how many are kept.
 
     Returns:
         A :class:`TopicResult`; when there are too few distinct segments or no topic is found,
@@ -160,6 +172,7 @@ def discover_topics(segments: pd.DataFrame, codings: pd.DataFrame, embedder: Emb
     """
     params = {"embedding": embedder.name, "min_topic_size": min_topic_size, "seed": seed,
               "uncovered_below": uncovered_below, "top_n_words": top_n_words,
+              "min_word_share": min_word_share, "merge_distance": merge_distance,
               "umap": {"n_neighbors": 15, "n_components": 5, "metric": "cosine"},
               "hdbscan": {"min_cluster_size": min_topic_size,
                           "min_samples": max(1, min_topic_size // 2)}}
@@ -179,13 +192,19 @@ def discover_topics(segments: pd.DataFrame, codings: pd.DataFrame, embedder: Emb
     try:
         if sampled:
             assigned, strength = fit_on_sample(model, documents, embeddings, size=sample_size,
-                                               seed=seed, top_n_words=top_n_words)
+                                               seed=seed)
         else:
             assigned, strength = model.fit_transform(documents, embeddings=embeddings)
     except (ValueError, TypeError) as exc:  # degenerate data: report it, let the wave go on
         return _skipped(f"topic model could not be fitted: {exc}", params)
     if all(t == OUTLIER_TOPIC for t in assigned):
         return _skipped("no topic found: every segment is an outlier", params)
+    matrix, vocabulary = segment_words(documents, model.vectorizer_model.build_analyzer())
+    found = len(set(assigned) - {OUTLIER_TOPIC})
+    assigned = merge_similar_topics(assigned, matrix, max_distance=merge_distance)
+    params["merged"] = {"found": found, "kept": len(set(assigned) - {OUTLIER_TOPIC})}
+    words = distinctive_words(assigned, matrix, vocabulary, min_share=min_word_share,
+                              top_n=top_n_words)
     by_text = pd.DataFrame({s.TEXT: texts, s.TOPIC_ID: np.asarray(assigned, dtype=int),
                             s.PROBABILITY: np.asarray(strength, dtype=float).round(6)})
     wave = str(segments[s.WAVE].iloc[0])
@@ -194,7 +213,8 @@ def discover_topics(segments: pd.DataFrame, codings: pd.DataFrame, embedder: Emb
     topic_codes = overlap(segment_topics, codings)
     coded = set(codings[s.SEGMENT_ID])
     topics = describe_topics(model, segment_topics, segments, topic_codes, coded, embeddings,
-                             texts, n_representatives, uncovered_below, assigned=assigned)
+                             texts, n_representatives, uncovered_below, assigned=assigned,
+                             words=words)
     return TopicResult(topics, segment_topics, topic_codes, params, None)
 
 
@@ -224,11 +244,13 @@ def _representatives(topic_rows: np.ndarray, embeddings: np.ndarray, texts: list
 def describe_topics(model: Any, segment_topics: pd.DataFrame, segments: pd.DataFrame,
                     topic_codes: pd.DataFrame, coded_segments: set[str], embeddings: np.ndarray,
                     texts: list[str], n_representatives: int, uncovered_below: float,
-                    assigned: Sequence[int] | None = None) -> pd.DataFrame:
+                    assigned: Sequence[int] | None = None,
+                    words: dict[int, list[tuple[str, float]]] | None = None) -> pd.DataFrame:
     """One row per topic: size, words, representative segments, codebook coverage.
 
     ``assigned`` is each text's topic (default: the model's own fit, ``model.topics_``); a
-    kept model assigning a new wave passes its assignments and lends its words.
+    kept model assigning a new wave passes its assignments and lends its words. ``words``, each
+    topic's (word, score) pairs, replace the model's own (``model.get_topic``) when given.
     """
     first_segment = segments.drop_duplicates(s.TEXT).set_index(s.TEXT)[s.SEGMENT_ID]
     topic_of_text = np.asarray(model.topics_ if assigned is None else assigned, dtype=int)
@@ -243,10 +265,11 @@ def describe_topics(model: Any, segment_topics: pd.DataFrame, segments: pd.DataF
         coverage = round(float(members[s.SEGMENT_ID].isin(coded_segments).mean()), 4)
         text_rows = np.flatnonzero(topic_of_text == topic_id)
         chosen = _representatives(text_rows, embeddings, texts, n_representatives)
-        words = [w for w, _ in (model.get_topic(topic_id) or []) if w]
+        pairs = words.get(int(topic_id), []) if words is not None else \
+            (model.get_topic(topic_id) or [])
         rows.append({
             s.WAVE: wave, s.TOPIC_ID: int(topic_id), s.SIZE: int(sizes[topic_id]),
-            s.WORDS: words,
+            s.WORDS: [w for w, _ in pairs if w],
             s.REPRESENTATIVE_SEGMENTS: [str(first_segment[texts[i]]) for i in chosen],
             s.REPRESENTATIVE_TEXTS: [texts[i] for i in chosen],
             s.COVERAGE: coverage,
