@@ -1,4 +1,4 @@
-"""Topic words from the share of a topic's segments using them; topics with the same words merged."""
+"""Topic words by the share of a topic's segments using them; topics with the same words merged."""
 
 from __future__ import annotations
 
