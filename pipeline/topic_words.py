@@ -2,11 +2,11 @@
 
 c-TF-IDF ranks a word by how much of a topic's text it makes up against the whole wave's, so
 on a large wave a typo or a place named in three of a topic's two hundred segments can top the
-list. Here a topic's words are those that at least ``min_share`` of its segments use, ranked by
-that share times the log of how much more often the topic's segments use the word than the
-wave's do. And a clustering of a large wave splits one theme into several topics with the same
-words: topics whose segments use the same words in the same proportions (cosine distance of
-their word shares below ``max_distance``, average linkage) are merged into one.
+list. Here a topic's words are those that at least ``min_share`` of its segments use, and use
+at least ``min_lift`` times as often as the wave's segments do, ranked by that share times the
+log of the ratio. And a clustering of a large wave splits one theme into several topics with
+the same words: topics whose segments use the same words in the same proportions (cosine
+distance of their word shares below ``max_distance``, average linkage) are merged into one.
 
 Pure functions over a binary segments × words matrix (:func:`segment_words`), one row per text
 in the order of the topic assignments; no topic model is needed, so any clustering can use them.
@@ -21,6 +21,7 @@ from scipy import sparse
 
 OUTLIER_TOPIC = -1
 MIN_WORD_SHARE = 0.1  # a topic word is used by at least one in ten of the topic's segments
+MIN_WORD_LIFT = 2.0  # ... and at least twice as often as in the wave ("okay" is everywhere)
 MERGE_DISTANCE = 0.6  # topics whose word shares are closer than this are one topic
 
 
@@ -107,13 +108,15 @@ def _renumbered(assigned: np.ndarray, merged_into: dict[int, int]) -> np.ndarray
 
 def distinctive_words(assigned: Sequence[int], matrix: sparse.csr_matrix,
                       vocabulary: Sequence[str], *, min_share: float = MIN_WORD_SHARE,
-                      top_n: int = 10) -> dict[int, list[tuple[str, float]]]:
+                      min_lift: float = MIN_WORD_LIFT, top_n: int = 10
+                      ) -> dict[int, list[tuple[str, float]]]:
     """Each topic's words with their scores, best first, at most ``top_n``.
 
     A word is a topic's when at least ``min_share`` of the topic's texts use it and they use it
-    more often than the wave's texts do (outliers included); it is scored by that share times
-    the log of the ratio. A topic may have fewer than ``top_n`` words, or none. The outliers
-    (``-1``) get words too, as if they were a topic.
+    at least ``min_lift`` times as often as the wave's texts do (outliers included; never less
+    than more often); it is scored by that share times the log of the ratio. A topic may have
+    fewer than ``top_n`` words, or none. The outliers (``-1``) get words too, as if they were a
+    topic.
     """
     assigned = np.asarray(assigned, dtype=int)
     topics, shares = word_shares(assigned, matrix, outliers=True)
@@ -123,7 +126,7 @@ def distinctive_words(assigned: Sequence[int], matrix: sparse.csr_matrix,
         line = shares.getrow(row)
         share, columns = line.data, line.indices
         lift = share / everywhere[columns]
-        chosen = (share >= min_share) & (lift > 1.0)
+        chosen = (share >= min_share) & (lift > 1.0) & (lift >= min_lift)
         scores = share[chosen] * np.log(lift[chosen])
         names = np.asarray(vocabulary, dtype=object)[columns[chosen]]
         order = sorted(range(len(scores)), key=lambda i: (-scores[i], names[i]))[:top_n]

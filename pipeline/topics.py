@@ -21,6 +21,7 @@ from pipeline.nlp import load_nlp
 from pipeline.topic_sample import SAMPLE_ABOVE, SAMPLE_SIZE, fit_on_sample
 from pipeline.topic_words import (
     MERGE_DISTANCE,
+    MIN_WORD_LIFT,
     MIN_WORD_SHARE,
     OUTLIER_TOPIC,
     distinctive_words,
@@ -172,7 +173,8 @@ def discover_topics(segments: pd.DataFrame, codings: pd.DataFrame, embedder: Emb
     """
     params = {"embedding": embedder.name, "min_topic_size": min_topic_size, "seed": seed,
               "uncovered_below": uncovered_below, "top_n_words": top_n_words,
-              "min_word_share": min_word_share, "merge_distance": merge_distance,
+              "min_word_share": min_word_share, "min_word_lift": MIN_WORD_LIFT,
+              "merge_distance": merge_distance,
               "umap": {"n_neighbors": 15, "n_components": 5, "metric": "cosine"},
               "hdbscan": {"min_cluster_size": min_topic_size,
                           "min_samples": max(1, min_topic_size // 2)}}

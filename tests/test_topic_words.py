@@ -26,15 +26,22 @@ def test_each_text_marks_the_words_it_uses_once():
 
 def test_a_topic_word_is_used_by_enough_of_its_texts_and_more_than_elsewhere():
     matrix, vocabulary = segment_words(TEXTS, str.split)
-    words = distinctive_words(TOPICS, matrix, vocabulary, min_share=0.3)
+    words = distinctive_words(TOPICS, matrix, vocabulary, min_share=0.3, min_lift=1.0)
     # housing: all 4 of topic 0's texts, 4 of the 7 texts: 1 * log(1 / (4/7))
     assert words[0] == [("housing", pytest.approx(math.log(7 / 4), abs=1e-6))]
     # "gap" and the typo are in 1 of its 4 texts (0.25 < 0.3); "support" is in every text
     assert words[1] == [("funding", pytest.approx(math.log(7 / 2), abs=1e-6)),
                         ("cut", pytest.approx(0.5 * math.log(0.5 / (1 / 7)), abs=1e-6))]
     assert words[OUTLIER_TOPIC] == []  # "support" is no likelier among the outliers
-    looser = distinctive_words(TOPICS, matrix, vocabulary, min_share=0.25)
+    looser = distinctive_words(TOPICS, matrix, vocabulary, min_share=0.25, min_lift=1.0)
     assert [w for w, _ in looser[0]] == ["housing", "dessign", "gap"]  # ties by word
+
+
+def test_a_topic_word_is_used_at_least_twice_as_often_as_in_the_wave_by_default():
+    matrix, vocabulary = segment_words(TEXTS, str.split)
+    words = distinctive_words(TOPICS, matrix, vocabulary, min_share=0.3)
+    assert words[0] == []  # housing: 1.75 times as often in topic 0 as in the wave
+    assert [w for w, _ in words[1]] == ["funding", "cut"]  # both 3.5 times
 
 
 def test_topics_using_the_same_words_become_one_numbered_by_size():
@@ -75,6 +82,7 @@ def test_the_merge_is_recorded_and_the_themes_stay_apart(themed):
     assert merged["kept"] == result.topics[s.TOPIC_ID].ne(OUTLIER_TOPIC).sum()
     assert merged["kept"] <= merged["found"]
     assert result.params["min_word_share"] == 0.1 and result.params["merge_distance"] == 0.6
+    assert result.params["min_word_lift"] == 2.0
     joined = result.segment_topics.merge(raw[[s.SEGMENT_ID, "theme"]], on=s.SEGMENT_ID)
     majority = joined.groupby("theme")[s.TOPIC_ID].agg(lambda t: t.mode().iloc[0])
     assert majority.nunique() == 4 and (majority != OUTLIER_TOPIC).all()
