@@ -84,7 +84,7 @@ def merge_similar_topics(assigned: Sequence[int], matrix: sparse.csr_matrix, *,
 
     assigned = np.asarray(assigned, dtype=int)
     topics, shares = word_shares(assigned, matrix)
-    if len(topics) < 2:
+    if len(topics) < 2 or not shares.shape[1]:  # nothing to merge, or no words to compare
         return _renumbered(assigned, {int(t): int(t) for t in topics})
     unit = normalize(shares)
     distance = np.clip(1.0 - (unit @ unit.T).toarray(), 0.0, 2.0)

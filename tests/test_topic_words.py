@@ -55,6 +55,14 @@ def test_topics_using_the_same_words_become_one_numbered_by_size():
     assert merge_similar_topics([0, 0, -1], matrix[:3]).tolist() == [0, 0, -1]
 
 
+def test_texts_without_words_leave_topics_unmerged_and_unworded():
+    matrix, vocabulary = segment_words(["", "", "", ""], str.split)
+    assert matrix.shape == (4, 0)
+    assert merge_similar_topics([1, 1, 0, -1], matrix).tolist() == [0, 0, 1, -1]
+    assert distinctive_words([0, 0, 1, -1], matrix, vocabulary) == {-1: [], 0: [], 1: []}
+    assert merge_similar_topics([-1, -1], matrix[:2]).tolist() == [-1, -1]
+
+
 @pytest.fixture(scope="module")
 def themed(topic_segments):
     raw, segments = topic_segments
