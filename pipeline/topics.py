@@ -164,7 +164,8 @@ def discover_topics(segments: pd.DataFrame, codings: pd.DataFrame, embedder: Emb
     ``sample_size`` of them and the rest assigned (:mod:`pipeline.topic_sample`);
     ``params['sample']`` records the threshold and whether it was used. Topics whose segments
     use the same words are then merged, and each topic's words are those at least
-    ``min_word_share`` of its segments use, most distinctive first (:mod:`pipeline.topic_words`);
+    ``min_word_share`` of its segments use, and use at least twice as often as the wave's, most
+    distinctive first (:mod:`pipeline.topic_words`);
     ``params['merged']`` says how many topics the clustering found and how many are kept.
 
     Returns:
