@@ -13,6 +13,7 @@ from flows.cli_errors import one_line_errors
 from flows.setup import offline_environment
 from pipeline.config import DEFAULT_CODEBOOK
 from pipeline.topic_sample import SAMPLE_ABOVE, SAMPLE_SIZE
+from pipeline.topic_words import MERGE_DISTANCE, MIN_WORD_SHARE
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Code survey waves and interview transcripts against a codebook.")
@@ -60,6 +61,12 @@ def run(
         SAMPLE_ABOVE, "--topic-sample-above", min=0, help="Above this many distinct topic "
         f"segments, static and tfidf topics are fitted on a seeded sample of {SAMPLE_SIZE:,} and "
         "the rest assigned."),
+    topic_word_share: float = typer.Option(
+        MIN_WORD_SHARE, "--topic-word-share", min=0.0, max=1.0, help="A static or tfidf "
+        "topic's words are used by at least this share of its segments."),
+    topic_merge_distance: float = typer.Option(
+        MERGE_DISTANCE, "--topic-merge-distance", min=0.0, max=2.0, help="Merge static or "
+        "tfidf topics whose segments use words this alike (cosine distance; 0: never merge)."),
     agreement: Optional[Path] = typer.Option(
         None, "--agreement", help="Evaluation JSON of the rule coder whose per-code kappa "
         "gates codings (default: <codebook>.agreement/evaluation.json if present)."),
@@ -86,7 +93,8 @@ def run(
         coder=coder, topics=topics, embedding=embedding, min_topic_size=min_topic_size,
         project=project, topic_models=str(topic_models) if topic_models else None,
         refit_topics=refit_topics, small_wave_segments=small_wave_segments,
-        topic_sample_above=topic_sample_above,
+        topic_sample_above=topic_sample_above, topic_word_share=topic_word_share,
+        topic_merge_distance=topic_merge_distance,
         candidates_file=str(candidates) if candidates else None,
         agreement=str(agreement) if agreement else None, min_kappa=min_kappa,
         code_interviewer=code_interviewer, redact=redact, dask=dask,

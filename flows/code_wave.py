@@ -175,7 +175,9 @@ def discover(segments, codings, run: WaveRun, project: str):
                           store=project_dir(run.topic_models_root(), project), project=project,
                           refit=run.refit_topics, small_below=run.small_wave_segments,
                           min_topic_size=run.min_topic_size,
-                          sample_above=run.topic_sample_above, progress=run.progress)
+                          sample_above=run.topic_sample_above,
+                          min_word_share=run.topic_word_share,
+                          merge_distance=run.topic_merge_distance, progress=run.progress)
 
 
 @flow(name="code_wave", log_prints=True)

@@ -28,6 +28,7 @@ from pipeline.errors import ConfigError, MissingInputError
 from pipeline.ingest.infer import TABLE_SUFFIXES, wave_files
 from pipeline.ingest.transcripts import TRANSCRIPT_SUFFIXES
 from pipeline.topic_sample import SAMPLE_ABOVE, SAMPLE_SIZE
+from pipeline.topic_words import MERGE_DISTANCE, MIN_WORD_SHARE
 
 _Model = TypeVar("_Model", bound=BaseModel)
 INPUT_SUFFIXES = (*TABLE_SUFFIXES, *TRANSCRIPT_SUFFIXES)
@@ -70,6 +71,12 @@ class WaveRun(BaseModel):
                                     "many distinct topic segments, the static and tfidf "
                                     f"embeddings fit topics on a seeded sample of {SAMPLE_SIZE:,} "
                                     "and assign the rest.")
+    topic_word_share: float = Field(MIN_WORD_SHARE, ge=0.0, le=1.0, description="A static "
+                                    "or tfidf topic's words are used by at least this share of "
+                                    "its segments.")
+    topic_merge_distance: float = Field(MERGE_DISTANCE, ge=0.0, le=2.0, description="Static "
+                                        "or tfidf topics whose segments' word shares are closer "
+                                        "than this cosine distance are merged (0: never).")
     agreement: str | None = Field(None, description="Evaluation JSON whose per-code kappa gates "
                                   "the rules (default: <codebook>.agreement/evaluation.json).")
     min_kappa: float = Field(0.6, ge=-1.0, le=1.0, description="Codes measured below this "

@@ -62,19 +62,21 @@ def project_topics(segments: pd.DataFrame, codings: pd.DataFrame, embedder: Embe
     embedder whose vectors are only comparable within one call (``tfidf``) cannot keep topics
     across waves, nor does ``static`` yet (the kept models are MiniLM's): the wave is fitted on
     its own, as :func:`pipeline.topics.discover_topics`, which fits a large wave on a sample
-    (``sample_above``, ignored by MiniLM's kept model).
+    (``sample_above``) and words and merges its topics (``min_word_share``,
+    ``merge_distance``); MiniLM's kept model ignores the three.
     """
     from pipeline.topic_store import read_registry
     from pipeline.topics import discover_topics
 
     if embedder.name != MINILM_NAME:
-        keep = {k: options[k] for k in ("min_topic_size", "progress", "sample_above")
-                if k in options}
+        keep = {k: options[k] for k in ("min_topic_size", "progress", "sample_above",
+                                        "min_word_share", "merge_distance") if k in options}
         found = discover_topics(segments, codings, embedder, **keep)
         found.params["summary"] = f"topics fitted on this wave alone (the {embedder.name} " \
                                   "embedding does not keep topics across waves)"
         return found
-    options.pop("sample_above", None)
+    for fitted_alone in ("sample_above", "min_word_share", "merge_distance"):
+        options.pop(fitted_alone, None)
     registry = read_registry(store)
     wave = str(segments[s.WAVE].iloc[0])
     waves = registry.earlier_waves(wave) if registry is not None else \

@@ -75,7 +75,8 @@ def merge_similar_topics(assigned: Sequence[int], matrix: sparse.csr_matrix, *,
                          max_distance: float = MERGE_DISTANCE) -> np.ndarray:
     """Each text's topic once topics whose word shares are alike are merged, renumbered.
 
-    Takes the topic of each text (``-1`` an outlier) and :func:`segment_words`' matrix; gives
+    Takes the topic of each text (``-1`` an outlier) and :func:`segment_words`' matrix (a
+    ``max_distance`` of 0 merges nothing: the topics are only renumbered); gives
     the new topic of each text: topics are numbered by size, largest first (ties by their
     smallest old number), as BERTopic numbers them; outliers stay ``-1``.
     """
@@ -84,7 +85,7 @@ def merge_similar_topics(assigned: Sequence[int], matrix: sparse.csr_matrix, *,
 
     assigned = np.asarray(assigned, dtype=int)
     topics, shares = word_shares(assigned, matrix)
-    if len(topics) < 2 or not shares.shape[1]:  # nothing to merge, or no words to compare
+    if len(topics) < 2 or not shares.shape[1] or max_distance <= 0:  # nothing to merge
         return _renumbered(assigned, {int(t): int(t) for t in topics})
     unit = normalize(shares)
     distance = np.clip(1.0 - (unit @ unit.T).toarray(), 0.0, 2.0)

@@ -53,6 +53,7 @@ def test_topics_using_the_same_words_become_one_numbered_by_size():
     kept = merge_similar_topics(split, matrix, max_distance=0.05)
     assert kept.tolist() == [1, 1, 1, 2, 2, 0, 0, 0, 0, -1]  # funding largest, then 3, then 2
     assert merge_similar_topics([0, 0, -1], matrix[:3]).tolist() == [0, 0, -1]
+    assert merge_similar_topics(split, matrix, max_distance=0).tolist() == kept.tolist()
 
 
 def test_texts_without_words_leave_topics_unmerged_and_unworded():
