@@ -28,22 +28,15 @@ MERGE_DISTANCE = 0.6  # topics whose word shares are closer than this are one to
 def segment_words(documents: Iterable[str], analyze: Callable[[str], list[str]]
                   ) -> tuple[sparse.csr_matrix, np.ndarray]:
     """A binary texts × words matrix (which words each text uses) and its vocabulary, sorted."""
-    index: dict[str, int] = {}
-    rows, columns = [], []
-    n_texts = 0
-    for row, text in enumerate(documents):
-        n_texts = row + 1
-        for word in set(analyze(text)):
-            rows.append(row)
-            columns.append(index.setdefault(word, len(index)))
-    vocabulary = np.array(sorted(index), dtype=object)
-    order = np.argsort(np.array(list(index), dtype=object))  # first-seen column → sorted column
-    position = np.empty(len(index), dtype=np.int64)
-    position[order] = np.arange(len(index))
-    matrix = sparse.csr_matrix((np.ones(len(rows), dtype=np.float64),
-                                (rows, position[np.asarray(columns, dtype=np.int64)])),
-                               shape=(n_texts, len(index)))
-    return matrix, vocabulary
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    documents = list(documents)
+    counter = CountVectorizer(analyzer=analyze, binary=True, dtype=np.float64)
+    try:
+        matrix = counter.fit_transform(documents).tocsr()
+    except ValueError:  # not one word in any text: scikit-learn refuses an empty vocabulary
+        return sparse.csr_matrix((len(documents), 0)), np.array([], dtype=object)
+    return matrix, counter.get_feature_names_out()
 
 
 def _membership(assigned: np.ndarray, outliers: bool = False
