@@ -58,7 +58,8 @@ def evaluate_command(
     codebook: Path = typer.Option(..., "--codebook", help="Codebook YAML."),
     coder: List[str] = typer.Option([], "--coder", help="rules, semantic or "
                                     "rules+semantic (no training), or baseline, linear, "
-                                    "textcat, hybrid or few-shot, cross-validated; repeat to "
+                                    "linear-static, textcat, hybrid, hybrid-static or "
+                                    "few-shot, cross-validated; repeat to "
                                     "compare side by side (default: rules, unless --model is "
                                     "given)."),
     model: List[Path] = typer.Option([], "--model", help="A saved model folder, scored on the "
@@ -133,7 +134,8 @@ def train_command(
     codebook: Path = typer.Option(..., "--codebook", help="Codebook YAML."),
     out: Path = typer.Option(..., "--out", help="Model folder, e.g. models/<name>/."),
     coder: str = typer.Option("linear", "--coder", help="linear, hybrid, textcat, baseline "
-                             "or few-shot (a few labelled texts per code on top of the rules)."),
+                             "or few-shot (a few labelled texts per code on top of the rules); "
+                             "linear-static and hybrid-static train and code faster."),
     folds: int = typer.Option(5, "--folds", min=2),
     group: Optional[str] = typer.Option(None, "--group", help=GROUP_HELP),
     min_support: int = typer.Option(10, "--min-support", help="Score codes with at least "

@@ -214,7 +214,8 @@ def retrain_command(
                                         "decisions into (a text in both: the reviewers')."),
     codebook: Optional[Path] = typer.Option(None, "--codebook", help="Codebook YAML: the one "
                                             "the wave was coded with (default: its copy)."),
-    coder: str = typer.Option("linear", "--coder", help="linear, hybrid, textcat or baseline."),
+    coder: str = typer.Option("linear", "--coder", help="linear, hybrid, textcat or baseline "
+                             "(linear-static, hybrid-static: faster)."),
     out: Optional[Path] = typer.Option(None, "--out", help="Model folder (default: "
                                        "<outputs root>/models/<wave>-<coder>/, beside the "
                                        "outputs: it holds the merged gold's texts)."),

@@ -23,7 +23,7 @@ from sklearn.metrics import f1_score
 from pipeline import schema as s
 from pipeline.coding.disk import codebook_tag, field, read_coder_config, write_config
 from pipeline.coding.features import rule_matrix
-from pipeline.coding.linear import LinearCoder
+from pipeline.coding.linear import DEFAULT_EMBEDDING, LinearCoder
 from pipeline.coding.rules import RuleCoder
 from pipeline.config import Codebook
 
@@ -45,11 +45,13 @@ class HybridCoder:
     kind = "hybrid"
 
     def __init__(self, codebook: Codebook, model: LinearCoder | None = None, *,
-                 attributes: Sequence[str] = ()) -> None:
+                 attributes: Sequence[str] = (),
+                 embedding: str | None = DEFAULT_EMBEDDING) -> None:
         self.codebook = codebook
         self.rules = RuleCoder(codebook)
         self.model = model or LinearCoder(codebook=f"{codebook.id}@{codebook.version}",
-                                          rules=codebook, attributes=attributes)
+                                          rules=codebook, attributes=attributes,
+                                          embedding=embedding)
         self.model.use_rule_coder(self.rules)
         self.name = f"hybrid-v{VERSION}:{codebook.id}@{codebook.version}"
         self.choice: dict[str, str] = {}
@@ -61,7 +63,7 @@ class HybridCoder:
         texts, labels = list(texts), np.asarray(labels, dtype=int)
         self.code_ids = list(code_ids)
         self.model.fit(texts, labels, code_ids, context)
-        rules = rule_matrix(self.rules, texts, self.code_ids)
+        rules = self._rule_matrix(texts)
         for j, code_id in enumerate(self.code_ids):
             if code_id not in self.model.learned:
                 self.choice[code_id] = "rules"
@@ -79,7 +81,7 @@ class HybridCoder:
     def predict(self, texts, context=None) -> np.ndarray:
         """0/1 decisions per text × code."""
         texts = list(texts)
-        rules = rule_matrix(self.rules, texts, self.code_ids)
+        rules = self._rule_matrix(texts)
         model = self.model.predict(texts, context)
         out = np.zeros_like(rules)
         for j, code_id in enumerate(self.code_ids):
@@ -89,6 +91,8 @@ class HybridCoder:
     def code(self, segments: pd.DataFrame) -> pd.DataFrame:
         """Codings from the chosen source per code; rule evidence wins where both agree."""
         rule_codings = self.rules.code(segments)
+        if self.model.rule_features is not None:  # the model reads these matches: not again
+            self.model.rule_features.remember(segments, rule_codings)
         model_codings = self.model.code(segments)
         keep = []
         rule_keys = set(zip(rule_codings[s.SEGMENT_ID], rule_codings[s.CODE_ID], strict=True))
@@ -112,6 +116,12 @@ class HybridCoder:
         frame = frame.sort_values(by=[s.SEGMENT_ID, s.CODE_ID], key=lambda col: col.map(
             position if col.name == s.SEGMENT_ID else order), kind="stable")
         return s.conform(frame.reset_index(drop=True), s.CODINGS)
+
+    def _rule_matrix(self, texts: list[str]) -> np.ndarray:
+        """Rule decisions per text × code, from the model's rule features when it has them."""
+        if self.model.rule_features is not None:  # kept for the model's features: run once
+            return self.model.rule_features.matrix(texts, self.code_ids)
+        return rule_matrix(self.rules, texts, self.code_ids)
 
     def describe(self) -> dict[str, object]:
         """What the model card records: the model's thresholds and gaps, and the choice."""

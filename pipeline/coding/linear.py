@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Sequence
 
 import numpy as np
-import pandas as pd
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -36,7 +35,6 @@ from sklearn.multiclass import OneVsRestClassifier
 from sklearn.preprocessing import OneHotEncoder
 from threadpoolctl import threadpool_limits
 
-from pipeline import schema as s
 from pipeline.coding.char_grams import char_wb_transform
 from pipeline.coding.disk import (
     codebook_tag,
@@ -46,10 +44,11 @@ from pipeline.coding.disk import (
     write_arrays,
     write_config,
 )
-from pipeline.coding.features import Context, context_table, rule_matrix
+from pipeline.coding.features import Context, context_table
 from pipeline.coding.linear_evidence import best_spans, pair_pulls
 from pipeline.coding.linear_scores import StackedWeights, positive_proba, vocabulary_terms
 from pipeline.coding.ngram_spans import locate_char_ngram, locate_word_ngram
+from pipeline.coding.rule_features import RuleFeatures
 from pipeline.coding.sklearn_state import (
     fitted_one_hot,
     fitted_one_vs_rest,
@@ -133,7 +132,7 @@ class LinearCoder(ProbabilisticCoder):
         self.learned: list[str] = []
         self.not_learned: dict[str, str] = {}
         self._columns: list[int] = []
-        self._rule_coder = None
+        self.rule_features = RuleFeatures(rules) if rules is not None else None
         self._terms: dict[str, tuple] = {}  # vectoriser -> (its vocabulary, terms by column)
         self._dtype: type = np.float32  # a model loaded from float64 weights reads float64
         self._recent: dict[str, tuple] = {}  # text -> its n-gram rows, from the last batch
@@ -159,16 +158,10 @@ class LinearCoder(ProbabilisticCoder):
             self.embedder = EMBEDDINGS[self.embedding]()
         return self.embedder.embed(list(texts))
 
-    def _rules(self):
-        if self._rule_coder is None:
-            from pipeline.coding.rules import RuleCoder
-
-            self._rule_coder = RuleCoder(self.rule_codebook)
-        return self._rule_coder
-
     def use_rule_coder(self, coder) -> None:
         """Share an already compiled rule coder for the rule features (same codebook)."""
-        self._rule_coder = coder
+        if self.rule_features is not None:
+            self.rule_features.use(coder)
 
     def _blocks(self, texts: list[str], context: Context, fit: bool) -> list:
         table = context_table(context, len(texts), self.attributes)
@@ -186,9 +179,8 @@ class LinearCoder(ProbabilisticCoder):
             self._recent = {text: (i, blocks[0], blocks[1]) for i, text in enumerate(texts)}
         if self.embedding:
             blocks.append(sparse.csr_matrix(self._embed(texts)))
-        if self.rule_codebook is not None:
-            blocks.append(sparse.csr_matrix(
-                rule_matrix(self._rules(), texts, self.rule_codebook.code_ids()), dtype=float))
+        if self.rule_features is not None:
+            blocks.append(sparse.csr_matrix(self.rule_features.matrix(texts), dtype=float))
         return blocks
 
     def _features(self, texts: Sequence[str], context: Context = None,
@@ -276,11 +268,11 @@ class LinearCoder(ProbabilisticCoder):
         """:meth:`evidence` of each coding (``texts[rows[p]]``, ``code_ids[columns[p]]``).
 
         The texts of the batch just scored are done together (:mod:`.linear_evidence`);
-        anything else, or a model with rule features, one coding at a time.
+        anything else one coding at a time.
         """
         texts = list(texts)
         recent = [self._recent.get(texts[i]) for i in rows]
-        if (self.rule_codebook is not None or not recent or any(r is None for r in recent)
+        if (not recent or any(r is None for r in recent)
                 or len({(id(r[1]), id(r[2])) for r in recent}) > 1):
             return super().evidence_spans(texts, rows, columns)
         coef, row_of = self._weights().coef, {c: k for k, c in enumerate(self.learned)}
@@ -299,6 +291,9 @@ class LinearCoder(ProbabilisticCoder):
                 if best is not None:
                     mine.append(best)
             offset += len(vectorizer.vocabulary_)
+        if self.rule_features is not None:  # the batch's matches, kept when it was scored
+            for mine, text, code in zip(candidates, chosen, codes, strict=True):
+                mine.extend(self.rule_features.candidates(text, coef[code]))
         return [max(mine, key=lambda c: (c[0], -c[1]))[1:] if mine else (0, len(text))
                 for mine, text in zip(candidates, chosen, strict=True)]
 
@@ -329,15 +324,8 @@ class LinearCoder(ProbabilisticCoder):
                         candidates.append((float(pulls[n]), *span))
                         break
             offset += len(vectorizer.vocabulary_)
-        if self.rule_codebook is not None:
-            rule_codes = self.rule_codebook.code_ids()
-            start = len(weights) - len(rule_codes)
-            codings = self._rules().code(pd.DataFrame(
-                {s.SEGMENT_ID: ["0"], s.START: [0], s.TEXT: [text], s.CONTEXT: [None]}))
-            for row in codings.itertuples(index=False):
-                pull = float(weights[start + rule_codes.index(row.code_id)])
-                if pull > 0:
-                    candidates.append((pull, int(row.start), int(row.end)))
+        if self.rule_features is not None:
+            candidates.extend(self.rule_features.candidates(text, weights))
         if not candidates:
             return 0, len(text)
         _, begin, end = max(candidates, key=lambda c: (c[0], -c[1]))

@@ -91,6 +91,9 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
         codebook=codebook_tag(book)), _textcat),
     Kind("hybrid", lambda book, attributes, progress: _hybrid()(
         book, attributes=attributes), _hybrid),
+    # the hybrid with linear-static's embeddings: a trained coder for large waves
+    Kind("hybrid-static", lambda book, attributes, progress: _hybrid()(
+        book, attributes=attributes, embedding="static"), _hybrid),
     # MiniLM fine-tuned end to end on the gold (CPU, a time budget): slower to train
     Kind("finetuned", lambda book, attributes, progress: _finetuned()(
         codebook=codebook_tag(book)), _finetuned),

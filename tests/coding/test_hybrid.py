@@ -58,7 +58,7 @@ def test_a_loaded_hybrid_compiles_its_rules_once_and_shares_them(tmp_path, book,
     hybrid.to_disk(tmp_path / "hybrid")
     assert sorted(p.name for p in (tmp_path / "hybrid").iterdir()) == ["config.json", "linear"]
     loaded = HybridCoder.from_disk(tmp_path / "hybrid", book)
-    assert loaded.model._rule_coder is loaded.rules
+    assert loaded.model.rule_features.coder() is loaded.rules
     assert loaded.choice == hybrid.choice and loaded.reasons == hybrid.reasons
     texts = ["The car park was full", "Meals were cold"]
     assert (loaded.predict(texts) == hybrid.predict(texts)).all()

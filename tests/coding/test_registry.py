@@ -32,11 +32,13 @@ def book(data_dir):
 
 def test_every_kind_is_registered_once_and_untrained_kinds_need_no_training(book):
     assert CODERS == ("rules", "semantic", "rules+semantic", "baseline", "linear",
-                      "linear-static", "textcat", "hybrid", "finetuned", "linear-finetuned",
-                      "few-shot")
+                      "linear-static", "textcat", "hybrid", "hybrid-static", "finetuned",
+                      "linear-finetuned", "few-shot")
     assert TRAINABLE == ("baseline", "linear", "linear-static", "textcat", "hybrid",
-                         "finetuned", "linear-finetuned", "few-shot")
+                         "hybrid-static", "finetuned", "linear-finetuned", "few-shot")
     assert new_coder("linear-static", book).embedding == "static"
+    assert new_coder("hybrid-static", book).model.embedding == "static"
+    assert new_coder("hybrid", book).model.embedding == "minilm"
     assert new_coder("linear", book).embedding == "minilm"
     assert isinstance(new_coder("rules", book), RuleCoder)
     assert not isinstance(new_coder("rules", book), TrainableCoder)
