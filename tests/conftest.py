@@ -37,6 +37,14 @@ def mini_codebook():
 
 
 @pytest.fixture(scope="session")
+def comments_codebook():
+    """The three-code patient-comments codebook (parking, food & drink, staff manner)."""
+    from pipeline.config import load_codebook
+
+    return load_codebook(DATA / "codebook-comments.yaml")
+
+
+@pytest.fixture(scope="session")
 def comments_gold():
     """A small human-coded set of patient comments (three separable codes), loaded."""
     from pipeline.config import load_codebook

@@ -12,21 +12,19 @@ from pipeline.coding.hybrid import HybridCoder
 from pipeline.coding.linear import LinearCoder
 from pipeline.coding.rule_features import RuleFeatures, matches_of
 from pipeline.coding.rules import RuleCoder
-from pipeline.config import load_codebook
-from pipeline.quality.gold import load_gold
 
 TEXTS = ["The car park was full and the meals were cold",
          "Nurses were kind", "Nothing to add", "The car park was full and the meals were cold"]
 
 
-@pytest.fixture(scope="module")
-def book(data_dir):
-    return load_codebook(data_dir / "codebook-comments.yaml")
+@pytest.fixture
+def book(comments_codebook):
+    return comments_codebook
 
 
-@pytest.fixture(scope="module")
-def gold(data_dir, book):
-    return load_gold(data_dir / "gold" / "comments.csv", book)
+@pytest.fixture
+def gold(comments_gold):
+    return comments_gold
 
 
 class CountingRuleCoder(RuleCoder):
