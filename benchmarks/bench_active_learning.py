@@ -34,6 +34,7 @@ import pandas as pd
 from nhs_gold import add_gold_arguments
 
 from pipeline.coding.features import rule_matrix
+from pipeline.coding.hybrid import HybridCoder
 from pipeline.coding.linear import LinearCoder
 from pipeline.coding.rules import RuleCoder
 from pipeline.coding.union import RulesSemanticCoder
@@ -116,6 +117,9 @@ def main() -> None:
     parser.add_argument("--combine", type=Path, nargs="+", default=None,
                         help="no simulation: merge these CSVs (e.g. one run per strategy) "
                              "into the table, CSV and chart")
+    parser.add_argument("--coder", choices=("linear", "hybrid"), default="linear",
+                        help="retrained each round: the linear coder, or hybrid (the linear "
+                             "coder with rule features, combined with the rules per code)")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--cache", type=Path, default=Path("/tmp/wavecoder-active"))
     parser.add_argument("--out", type=Path, default=ROOT / "docs")
@@ -134,7 +138,7 @@ def main() -> None:
     labelled = {"queue": list(start), "random": list(start)}
     rng = np.random.default_rng(args.seed + 1)
     rows: list[dict] = []
-    shared: tuple[dict, LinearCoder] | None = None  # round 0: both start from the same model
+    shared: tuple[dict, object] | None = None  # round 0: both start from the same model
     for round_ in range(args.rounds + 1):
         for strategy in args.strategy or STRATEGIES:
             chosen = labelled[strategy]
@@ -145,11 +149,14 @@ def main() -> None:
                 started = time.perf_counter()
                 train = gold.subset(chosen)
                 coder = LinearCoder(codebook=f"{book.id}@{book.version}", embedding="minilm",
-                                    embedder=embedder,
-                                    threshold_folds=args.inner_folds, seed=args.seed)
+                                    embedder=embedder, threshold_folds=args.inner_folds,
+                                    seed=args.seed,
+                                    rules=book if args.coder == "hybrid" else None)
+                if args.coder == "hybrid":
+                    coder = HybridCoder(book, coder)
                 coder.fit(train.texts, train.labels, train.code_ids, known_of(train))
                 pred = coder.predict(test_gold.texts, known_of(test_gold))
-                summary = score_predictions(test_gold, pred, book, "linear", roll_up=roll_up,
+                summary = score_predictions(test_gold, pred, book, args.coder, roll_up=roll_up,
                                             min_support=MIN_SUPPORT, n_boot=0).summary
                 rows.append({"strategy": strategy, "round": round_, "labels": len(chosen),
                              "macro_f1": summary["macro_f1"], "micro_f1": summary["micro_f1"],
@@ -166,8 +173,9 @@ def main() -> None:
                 picked = rng.choice(unlabelled, args.step, replace=False)
             else:
                 subset = gold.subset(unlabelled)
-                proba = coder.predict_proba(subset.texts, known_of(subset))
-                cuts = coder.threshold_vector()
+                model = coder.model if args.coder == "hybrid" else coder  # its probabilities
+                proba = model.predict_proba(subset.texts, known_of(subset))
+                cuts = model.threshold_vector()
                 theirs = {k: v[unlabelled] for k, v in others.items()}
                 rare = rarity(proba, cuts, gold.labels[chosen].sum(axis=0), theirs)
                 order = review_order(proba, cuts, theirs, embeddings[unlabelled],

@@ -13,8 +13,9 @@ with at least 10 examples in the whole gold file (a child counting for its paren
 texts of the folds run. Variants: ``finetuned`` (the fine-tuned coder), ``linear`` (the
 default linear coder, stock MiniLM embeddings) and ``linear+finetuned`` (the linear coder with
 the fold's fine-tuned encoder as its sentence embeddings: the ``linear-finetuned`` coder, here
-with the same fine-tuning budget as ``finetuned``). ``--full-fit`` also times the
-fine-tuned coder trained on every text. Not a test: the numbers vary by machine.
+with the same fine-tuning budget as ``finetuned``) and ``hybrid+finetuned`` (that linear coder
+with rule features, combined with the rules per code as ``hybrid`` does). ``--full-fit``
+also times the fine-tuned coder trained on every text. Not a test: the numbers vary by machine.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from nhs_gold import add_gold_arguments
 
 from pipeline.coding.finetune import Settings
 from pipeline.coding.finetuned import FinetunedCoder
+from pipeline.coding.hybrid import HybridCoder
 from pipeline.coding.linear import LinearCoder
 from pipeline.coding.linear_tuned import TunedEmbedder
 from pipeline.config import load_codebook
@@ -36,7 +38,7 @@ from pipeline.quality.evaluate import DEFAULT_MIN_SUPPORT, folds, score
 from pipeline.quality.gold import load_gold
 from pipeline.quality.measure import known_of, uses_hierarchy, with_ancestors
 
-VARIANTS = ("finetuned", "linear", "linear+finetuned")
+VARIANTS = ("finetuned", "linear", "linear+finetuned", "hybrid+finetuned")
 
 
 def load_state(path: Path | None, shape: tuple[int, int]) -> dict[str, dict]:
@@ -83,14 +85,15 @@ def table(gold, book, state: dict[str, dict], variants: list[str], splits) -> pd
     return pd.DataFrame(rows)
 
 
-def run_fold(gold, tag: str, split, k: int, variants: list[str], state: dict[str, dict],
+def run_fold(gold, book, split, k: int, variants: list[str], state: dict[str, dict],
              budget: float) -> None:
     """Fit each variant not yet run on fold ``k``; record its held-out decisions and time."""
     train, test = split
+    tag = f"{book.id}@{book.version}"
     tr, te = gold.subset(train), gold.subset(test)
     todo = [v for v in variants if k not in state[v]["done"]]
     tuned = None
-    if "finetuned" in todo or "linear+finetuned" in todo:
+    if {"finetuned", "linear+finetuned", "hybrid+finetuned"} & set(todo):
         started = time.perf_counter()
         tuned = FinetunedCoder(codebook=tag, settings=Settings(budget_s=budget)).fit(
             tr.texts, tr.labels, tr.code_ids, known_of(tr))
@@ -100,13 +103,14 @@ def run_fold(gold, tag: str, split, k: int, variants: list[str], state: dict[str
             state["finetuned"]["pred"][test] = tuned.predict(te.texts, known_of(te))
             state["finetuned"]["done"].append(k)
             state["finetuned"]["seconds"].append(elapsed)
-    for variant in ("linear", "linear+finetuned"):
+    for variant in ("linear", "linear+finetuned", "hybrid+finetuned"):
         if variant not in todo:
             continue
         started = time.perf_counter()
-        coder = LinearCoder(codebook=tag)
-        if variant == "linear+finetuned":
-            coder.embedder = TunedEmbedder(tuned.network)
+        linear = LinearCoder(codebook=tag, rules=book if variant.startswith("hybrid") else None)
+        if variant.endswith("+finetuned"):
+            linear.embedder = TunedEmbedder(tuned.network)
+        coder = HybridCoder(book, linear) if variant.startswith("hybrid") else linear
         coder.fit(tr.texts, tr.labels, tr.code_ids, known_of(tr))
         state[variant]["seconds"].append(time.perf_counter() - started)
         state[variant]["pred"][test] = coder.predict(te.texts, known_of(te))
@@ -136,7 +140,7 @@ def main() -> None:
     splits = folds(gold.labels, 5, 42)
     state = load_state(args.preds, gold.labels.shape)
     for k in args.fold or range(1, 6):
-        run_fold(gold, tag, splits[k - 1], k, variants, state, args.budget)
+        run_fold(gold, book, splits[k - 1], k, variants, state, args.budget)
         save_state(args.preds, state)
         print(table(gold, book, state, variants, splits).to_string(index=False), flush=True)
     if args.full_fit:
