@@ -7,8 +7,8 @@ training data is kept. A code the model could not learn (too few examples) falls
 rules, and the choice says so.
 
 Saved as a folder: ``config.json`` (codes, the choice per code and why) and the linear model in
-``linear/`` (see :mod:`pipeline.coding.linear`); the rule pipeline is compiled again from the
-codebook when it is loaded.
+``linear/`` (see :mod:`pipeline.coding.linear`, or :mod:`pipeline.coding.linear_tuned` for
+``hybrid-finetuned``); the rule pipeline is compiled again from the codebook when it is loaded.
 """
 
 from __future__ import annotations
@@ -21,7 +21,13 @@ import pandas as pd
 from sklearn.metrics import f1_score
 
 from pipeline import schema as s
-from pipeline.coding.disk import codebook_tag, field, read_coder_config, write_config
+from pipeline.coding.disk import (
+    codebook_tag,
+    field,
+    read_coder_config,
+    read_config,
+    write_config,
+)
 from pipeline.coding.features import rule_matrix
 from pipeline.coding.linear import DEFAULT_EMBEDDING, LinearCoder
 from pipeline.coding.rules import RuleCoder
@@ -37,6 +43,15 @@ __all__ = ["COMBINATIONS", "HybridCoder"]
 def _combine(how: str, rules: np.ndarray, model: np.ndarray) -> np.ndarray:
     return {"rules": rules, "model": model, "union": rules | model,
             "intersection": rules & model}[how]
+
+
+def _model_class(folder: Path) -> type[LinearCoder]:
+    """The saved linear model's class, by its kind: on fine-tuned embeddings, or not."""
+    if field(read_config(folder), "kind", folder) == "linear-finetuned":
+        from pipeline.coding.linear_tuned import TunedLinearCoder  # torch loads only for it
+
+        return TunedLinearCoder
+    return LinearCoder
 
 
 class HybridCoder:
@@ -139,7 +154,8 @@ class HybridCoder:
     def from_disk(cls, directory: Path, codebook: Codebook) -> "HybridCoder":
         """Read a coder written by :meth:`to_disk`; its rules are compiled from ``codebook``."""
         config = read_coder_config(directory, cls.kind, codebook)
-        coder = cls(codebook, LinearCoder.from_disk(directory / MODEL_FOLDER, codebook))
+        folder = directory / MODEL_FOLDER
+        coder = cls(codebook, _model_class(folder).from_disk(folder, codebook))
         coder.name = str(field(config, "name", directory))
         coder.code_ids = list(field(config, "code_ids", directory))
         coder.choice = dict(field(config, "choice", directory))

@@ -100,6 +100,10 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
     # the linear coder with that fine-tuned MiniLM as its sentence embeddings
     Kind("linear-finetuned", lambda book, attributes, progress: _linear_finetuned()(
         codebook=codebook_tag(book), attributes=attributes), _linear_finetuned),
+    # the hybrid on that fine-tuned MiniLM: rule features and the per-code choice on top
+    Kind("hybrid-finetuned", lambda book, attributes, progress: _hybrid()(
+        book, _linear_finetuned()(codebook=codebook_tag(book), attributes=attributes,
+                                  rules=book)), _hybrid),
     # a handful of labelled texts per code on top of the rules (MiniLM + a rule feature):
     # for a first review's few dozen comments per code, before there is gold for the others
     Kind("few-shot", lambda book, attributes, progress: _few_shot()(book), _few_shot),

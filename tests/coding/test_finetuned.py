@@ -95,3 +95,28 @@ def test_linear_coder_on_fine_tuned_embeddings_saves_and_loads(tmp_path, comment
     codings = loaded.code(segments)
     assert codings[s.CODE_ID].tolist() == ["parking"]
     assert codings[s.EVIDENCE].iloc[0].lower() in UNSEEN[0].lower()
+
+
+def test_hybrid_on_fine_tuned_embeddings_saves_and_loads(tmp_path, comments_gold,
+                                                         comments_codebook):
+    from pipeline.coding.hybrid import HybridCoder
+    from pipeline.coding.linear_tuned import TunedLinearCoder
+
+    fresh = new_coder("hybrid-finetuned", comments_codebook)
+    assert isinstance(fresh.model, TunedLinearCoder) and fresh.model.rule_features is not None
+    model = TunedLinearCoder(codebook="comments@1", settings=Settings(epochs=1, **QUICK),
+                             rules=comments_codebook)
+    coder = HybridCoder(comments_codebook, model).fit(
+        comments_gold.texts, comments_gold.labels, comments_gold.code_ids)
+    assert model.features_used()["rules"] and model.tuned.history.steps == 7
+    assert coder.predict(UNSEEN).tolist() == [[1, 0, 0], [0, 1, 0], [0, 0, 1]]
+    coder.to_disk(tmp_path / "model")
+    assert (tmp_path / "model" / "linear" / "tuned").is_dir()
+    loaded = load_coder(tmp_path / "model", comments_codebook)
+    assert isinstance(loaded, HybridCoder) and isinstance(loaded.model, TunedLinearCoder)
+    assert loaded.choice == coder.choice and loaded.describe() == coder.describe()
+    assert np.array_equal(loaded.model.predict_proba(UNSEEN), model.predict_proba(UNSEEN))
+    segments = pd.DataFrame({s.SEGMENT_ID: ["a"], s.START: [0], s.TEXT: [UNSEEN[0]]})
+    codings = loaded.code(segments)
+    assert codings[s.CODE_ID].tolist() == ["parking"]
+    assert codings[s.EVIDENCE].iloc[0] in ("Parking", "car park")

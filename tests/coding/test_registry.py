@@ -33,9 +33,10 @@ def book(data_dir):
 def test_every_kind_is_registered_once_and_untrained_kinds_need_no_training(book):
     assert CODERS == ("rules", "semantic", "rules+semantic", "baseline", "linear",
                       "linear-static", "textcat", "hybrid", "hybrid-static", "finetuned",
-                      "linear-finetuned", "few-shot")
+                      "linear-finetuned", "hybrid-finetuned", "few-shot")
     assert TRAINABLE == ("baseline", "linear", "linear-static", "textcat", "hybrid",
-                         "hybrid-static", "finetuned", "linear-finetuned", "few-shot")
+                         "hybrid-static", "finetuned", "linear-finetuned", "hybrid-finetuned",
+                         "few-shot")
     assert new_coder("linear-static", book).embedding == "static"
     assert new_coder("hybrid-static", book).model.embedding == "static"
     assert new_coder("hybrid", book).model.embedding == "minilm"
@@ -58,7 +59,8 @@ def test_unknown_kind_names_the_known_ones(book):
 # The fine-tuned coders' defaults need far more than these 54 texts (it fine-tunes MiniLM);
 # tests/coding/test_finetuned.py trains it with quick settings and loads it through load_coder.
 @pytest.mark.parametrize("kind", [kind for kind in TRAINABLE
-                                  if kind not in ("finetuned", "linear-finetuned")])
+                                  if kind not in ("finetuned", "linear-finetuned",
+                                                  "hybrid-finetuned")])
 def test_trained_saved_and_loaded_coder_codes_the_same(tmp_path, book, comments_gold, kind):
     gold = comments_gold
     coder = new_coder(kind, book)
