@@ -55,9 +55,10 @@ def export_review_command(
                               "active: for the coder to learn fastest, codings a trained "
                               "model (--model) and the rules disagree on first, then those "
                               "the model is least sure of, across the wave's topics."),
-    model: Optional[Path] = typer.Option(None, "--model", help="A trained linear model "
-                                         "folder (e.g. from wavecoder retrain), for --order "
-                                         "active (default: the one that coded the wave)."),
+    model: Optional[Path] = typer.Option(None, "--model", help="A trained linear or "
+                                         "hybrid model folder (e.g. from wavecoder retrain), "
+                                         "for --order active (default: the one that coded "
+                                         "the wave)."),
 ) -> None:
     """Write the review workbook: one row per coding, queued ones first, with drop-downs."""
     from pipeline.errors import MissingInputError
@@ -94,9 +95,9 @@ def _active_queue(wave, book, model: Optional[Path], outputs_dir: Path):
 
     model = model or wave_model(wave.run)
     if model is None:
-        raise InputError(f"{outputs_dir}: --order active needs --model, a trained linear model "
-                         "of this codebook (the wave was not coded by one; wavecoder retrain "
-                         "makes one from the review)")
+        raise InputError(f"{outputs_dir}: --order active needs --model, a trained linear or "
+                         "hybrid model of this codebook (the wave was not coded by one; "
+                         "wavecoder retrain makes one from the review)")
     signals = coder_signals(wave.codings, wave.segments, book, model)
     agreement = wave.review_agreement
     poor = (codes_to_revise(agreement) if agreement is not None

@@ -53,15 +53,16 @@ def coder_signals(codings: pd.DataFrame, segments: pd.DataFrame, codebook: Codeb
     """Run the saved model, the rules and (with ``embed``) MiniLM on the segments under review.
 
     Only segments with a coding still awaiting a decision are read. InputError names the
-    model's ``config.json`` when the model gives no probabilities (only the linear coder does).
+    model's ``config.json`` when the model gives no probabilities (a linear model does, and a
+    hybrid through its linear model).
     """
     from pipeline.coding import RuleCoder
     from pipeline.coding.registry import load_coder
 
-    coder = load_coder(Path(model_dir), codebook)
+    coder = scoring_model(load_coder(Path(model_dir), codebook))
     if not hasattr(coder, "predict_proba") or not hasattr(coder, "threshold_vector"):
         raise InputError(f"{Path(model_dir) / 'config.json'}: a '{coder.kind}' model gives no "
-                         "probabilities to order the review by; train a linear one "
+                         "probabilities to order the review by; train a linear or hybrid one "
                          "(wavecoder train or retrain --coder linear)")
     waiting = codings[codings[s.STATUS].fillna(s.STATUS_MACHINE) == s.STATUS_MACHINE]
     rows = segments[segments[s.SEGMENT_ID].isin(set(waiting[s.SEGMENT_ID]))].reset_index(
@@ -82,6 +83,17 @@ def coder_signals(codings: pd.DataFrame, segments: pd.DataFrame, codebook: Codeb
         vectors = dict(zip(ids, matrix, strict=True))
     return CoderSignals(Path(model_dir).name, by_pair, learned, rules, vectors,
                         labelled_positives(Path(model_dir)))
+
+
+def scoring_model(coder):
+    """What gives ``coder``'s probabilities: a hybrid's linear model, else the coder itself.
+
+    A hybrid decides some codes by its rules alone, but its linear model scores every code it
+    learned, with the rules' matches among its features, and is what retraining improves.
+    """
+    from pipeline.coding.hybrid import HybridCoder
+
+    return coder.model if isinstance(coder, HybridCoder) else coder
 
 
 def labelled_positives(model_dir: Path) -> dict[str, int] | None:

@@ -103,3 +103,20 @@ def test_labelled_positives_come_from_the_model_card(wave):
     out, _, model, _, _ = wave
     assert labelled_positives(model)["food_drink"] == 18
     assert labelled_positives(out) is None  # no card.json there
+
+
+def test_a_hybrid_model_orders_the_queue_by_its_linear_model(wave, tmp_path, comments_gold):
+    out, book, _, codings, segments = wave
+    hybrid = tmp_path / "comments-hybrid"
+    train_model("hybrid", comments_gold, book, hybrid, n_folds=2, min_support=5)
+    signals = coder_signals(codings, segments, book, hybrid, embed=False)
+    inner = coder_signals(codings, segments, book, hybrid / "linear", embed=False)
+    assert signals.proba == inner.proba and signals.thresholds == inner.thresholds
+    assert set(signals.thresholds) == {"parking", "food_drink", "staff_manner"}
+    # its linear model reads the rules' staff-manner match as a feature and follows it here, so
+    # nothing is disputed; the vending-machine coding is still its least certain, so first
+    queue = review_queue(codings, segments, active=signals)
+    assert (queue.iloc[0][s.TEXT], queue.iloc[0][s.CODE_ID]) == (RECODED, "staff_manner")
+    assert "coders-disagree" not in set(queue[s.QUEUE_REASON])
+    scaled = common_scale(queue, signals)
+    assert 0.5 <= scaled[0] == scaled.min()
