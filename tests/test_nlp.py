@@ -11,10 +11,11 @@ import json
 import subprocess
 import sys
 
+import pytest
 import spacy
 from tests_paths import ROOT
 
-from pipeline.nlp import blank_english, lemmas, load_nlp
+from pipeline.nlp import LookupLemmas, blank_english, lemmas, load_nlp
 
 SENTENCE = "The nurses were helping me. I felt better."
 
@@ -62,3 +63,24 @@ def test_coding_with_the_rules_imports_no_transformers_presidio_or_scikit_learn(
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["loaded"] == []
     assert "housing" in result["codes"]
+
+
+def test_lookup_lemmas_are_the_lookup_lemmatizers_for_a_whole_doc():
+    nlp = blank_english()
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    nlp.initialize()
+    text = "The Nurses were running late; I can't say we'd waited. WENT home, been better!"
+    doc = LookupLemmas(nlp)(nlp.make_doc(text))
+    assert [t.lemma_ for t in doc] == [t.lemma_ for t in nlp(text)]
+    # keyed by the token's text, as spaCy's component: "Nurses" and "WENT" stay as they are
+    assert [(t.text, t.lemma_) for t in doc][1:5] == [
+        ("Nurses", "Nurses"), ("were", "be"), ("running", "run"), ("late", "late")]
+    assert [doc[i].lemma_ for i in (8, 11, 17)] == ["not", "would", "be"]  # n't, 'd, been
+    kept = nlp.make_doc("were running")
+    kept[0].lemma_ = "was"  # a lemma already set is kept, as the component without overwrite
+    assert [t.lemma_ for t in LookupLemmas(nlp)(kept)] == ["was", "run"]
+    assert len(LookupLemmas(nlp)(nlp.make_doc(""))) == 0
+    rule_mode = blank_english()
+    rule_mode.add_pipe("lemmatizer", config={"mode": "rule"})
+    with pytest.raises(ValueError, match="lookup mode"):
+        LookupLemmas(rule_mode)

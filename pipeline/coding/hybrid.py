@@ -104,30 +104,42 @@ class HybridCoder:
         return out
 
     def code(self, segments: pd.DataFrame) -> pd.DataFrame:
-        """Codings from the chosen source per code; rule evidence wins where both agree."""
+        """Codings from the chosen source per code; rule evidence wins where both agree.
+
+        The model's evidence is found only for the codings kept from it (codes it decides,
+        and under ``union`` where the rules found nothing).
+        """
+        if segments.empty:
+            return s.empty(s.CODINGS)
         rule_codings = self.rules.code(segments)
         if self.model.rule_features is not None:  # the model reads these matches: not again
             self.model.rule_features.remember(segments, rule_codings)
-        model_codings = self.model.code(segments)
-        keep = []
-        rule_keys = set(zip(rule_codings[s.SEGMENT_ID], rule_codings[s.CODE_ID], strict=True))
-        model_keys = set(zip(model_codings[s.SEGMENT_ID], model_codings[s.CODE_ID], strict=True))
-        for frame, source in ((rule_codings, "rules"), (model_codings, "model")):
-            for row in frame.itertuples(index=False):
-                key = (row.segment_id, row.code_id)
-                how = self.choice.get(row.code_id, "rules")
-                wanted = {"rules": source == "rules",
-                          "model": source == "model",
-                          "union": source == "rules" or key not in rule_keys,
-                          "intersection": source == "rules" and key in model_keys}[how]
-                if wanted:
-                    keep.append({**row._asdict(), s.METHOD: "hybrid" if how in (
-                        "union", "intersection") else row.method, s.CODER: self.name})
-        if not keep:
-            return s.empty(s.CODINGS)
-        order = {c: i for i, c in enumerate(self.codebook.code_ids())}
-        frame = pd.DataFrame(keep)
+        proba = self.model.predict_proba(segments[s.TEXT].tolist(),
+                                         self.model.context_of(segments))
+        decided = proba >= self.model.threshold_vector()
         position = {sid: i for i, sid in enumerate(segments[s.SEGMENT_ID])}
+        column = {code_id: j for j, code_id in enumerate(self.model.code_ids)}
+        how = rule_codings[s.CODE_ID].map(lambda c: self.choice.get(c, "rules"))
+        rows = rule_codings[s.SEGMENT_ID].map(position).to_numpy()
+        agreed = np.array([how_ == "intersection" and bool(decided[i, column[c]])
+                           for how_, i, c in zip(how, rows, rule_codings[s.CODE_ID],
+                                                 strict=True)], dtype=bool)
+        ruled = rule_codings[how.isin(["rules", "union"]).to_numpy() | agreed].copy()
+        ruled[s.METHOD] = ruled[s.METHOD].where(~how[ruled.index].isin(
+            ["union", "intersection"]), "hybrid")
+        by_model = np.array([self.choice.get(c, "rules") for c in self.model.code_ids])
+        ruled_pairs = set(zip(rows, rule_codings[s.CODE_ID], strict=True))
+        wanted = decided & ((by_model == "model") | (by_model == "union"))[None, :]
+        which, columns = np.nonzero(wanted)
+        keep = [by_model[j] == "model" or (i, self.model.code_ids[j]) not in ruled_pairs
+                for i, j in zip(which, columns, strict=True)]
+        modelled = self.model.codings_at(segments, proba, which[keep], columns[keep])
+        modelled.loc[by_model[columns[keep]] == "union", s.METHOD] = "hybrid"
+        frame = pd.concat([ruled, modelled], ignore_index=True)
+        if frame.empty:
+            return s.empty(s.CODINGS)
+        frame[s.CODER] = self.name
+        order = {c: i for i, c in enumerate(self.codebook.code_ids())}
         frame = frame.sort_values(by=[s.SEGMENT_ID, s.CODE_ID], key=lambda col: col.map(
             position if col.name == s.SEGMENT_ID else order), kind="stable")
         return s.conform(frame.reset_index(drop=True), s.CODINGS)

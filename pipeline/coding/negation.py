@@ -7,7 +7,11 @@ after it ("is not available", "isn't") negates it, unless a scope terminator ("b
 
 from __future__ import annotations
 
+from itertools import product
+
+from spacy.attrs import LOWER
 from spacy.language import Language
+from spacy.strings import hash_string
 from spacy.tokens import Doc, Span
 
 SPANS_KEY = "codes"
@@ -26,6 +30,21 @@ if not Span.has_extension("negation_cue"):
     Span.set_extension("negation_cue", default=None)
 
 
+def _hashes(words: set[str]) -> frozenset[int]:
+    """Hashes of every lower-case form that reads as one of ``words`` once ’ is taken as '.
+
+    Cues and terminators are compared on a token's ``LOWER`` hash; "n't" is also "n’t".
+    """
+    forms = set()
+    for word in words:
+        if "’" in word:  # a form with ’ is read as ', so it can never equal this word
+            continue
+        parts = word.split("'")
+        for marks in product("'’", repeat=len(parts) - 1):
+            forms.add("".join(part + mark for part, mark in zip(parts, (*marks, ""), strict=True)))
+    return frozenset(hash_string(form) for form in forms)
+
+
 class NegationDetector:
     """Sets ``span._.negated`` (and ``span._.negation_cue``) on the spans in ``doc.spans[key]``."""
 
@@ -38,29 +57,36 @@ class NegationDetector:
         self.pre_cues = {c.lower() for c in pre_cues}
         self.post_cues = {c.lower() for c in post_cues}
         self.terminators = {t.lower() for t in terminators}
+        # the words as hashes of tokens' lower-case forms: no Token object per word looked at
+        self._pre, self._post = _hashes(self.pre_cues), _hashes(self.post_cues)
+        self._stops = _hashes(self.terminators)
+        self._pseudo = frozenset(hash_string(w) for w in PSEUDO_FOLLOWERS)
 
-    def _cue(self, doc: Doc, indices: range, cues: set[str]) -> str | None:
+    def _cue(self, doc: Doc, lower: list[int], indices: range, cues: frozenset[int]
+             ) -> str | None:
         for i in indices:
-            word = doc[i].lower_.replace("’", "'")
-            if word in self.terminators:
+            word = lower[i]
+            if word in self._stops:
                 return None
-            if word in cues:
-                following = doc[i + 1].lower_ if i + 1 < len(doc) else ""
-                if following not in PSEUDO_FOLLOWERS:
-                    return doc[i].text
+            if word in cues and (i + 1 >= len(lower) or lower[i + 1] not in self._pseudo):
+                return doc[i].text
         return None
 
     def __call__(self, doc: Doc) -> Doc:
         """Flag each span of ``doc.spans[spans_key]`` that a negation cue scopes over."""
         spans = doc.spans.get(self.spans_key, [])
-        sentences = bool(len(spans)) and doc.has_annotation("SENT_START")  # once per doc, not span
+        if not len(spans):
+            return doc
+        sentences = doc.has_annotation("SENT_START")  # once per doc, not per span
+        lower = doc.to_array(LOWER).tolist()
         for span in spans:
             sentence_start = span.sent.start if sentences else 0
             sentence_end = span.sent.end if sentences else len(doc)
             first = max(sentence_start, span.start - self.pre_window)
             before = range(span.start - 1, first - 1, -1)
             after = range(span.end, min(sentence_end, span.end + self.post_window))
-            cue = self._cue(doc, before, self.pre_cues) or self._cue(doc, after, self.post_cues)
+            cue = (self._cue(doc, lower, before, self._pre)
+                   or self._cue(doc, lower, after, self._post))
             span._.negated = cue is not None
             span._.negation_cue = cue
         return doc

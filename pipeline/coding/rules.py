@@ -20,7 +20,7 @@ from pipeline.coding import negation as _negation  # noqa: F401
 from pipeline.coding.matcher import LABEL_SEPARATOR, CodebookMatcher
 from pipeline.coding.negation import SPANS_KEY
 from pipeline.config import Codebook
-from pipeline.nlp import blank_english
+from pipeline.nlp import LookupLemmas, blank_english
 from pipeline.text import matchable
 
 METHOD = "rule"
@@ -50,6 +50,7 @@ class RuleCoder:
         self.nlp = build_rule_pipeline(codebook)
         self._matcher: CodebookMatcher = self.nlp.get_pipe("wavecoder_codebook")  # type: ignore
         self._order = {code_id: i for i, code_id in enumerate(codebook.code_ids())}
+        self._lemmatise = LookupLemmas(self.nlp)  # the pipeline's lemmatizer, a doc at a time
 
     def _docs(self, texts: Iterable[str]) -> Iterator[Doc]:
         """``self.nlp.pipe(texts)``, lemmatising and matching lemma and token patterns less.
@@ -58,12 +59,11 @@ class RuleCoder:
         anchors say they could find something: the same spans and flags, without the bulk of
         the work on segments that hold no such pattern's words.
         """
-        lemmatizer = self.nlp.get_pipe("lemmatizer")
         negation = self.nlp.get_pipe("wavecoder_negation")
         for doc in self.nlp.tokenizer.pipe(texts, batch_size=self.batch_size):
             plan = self._matcher.plan(doc)
             if plan.lemmatise:
-                lemmatizer(doc)
+                self._lemmatise(doc)
             yield negation(self._matcher.match(doc, plan))
 
     def code(self, segments: pd.DataFrame) -> pd.DataFrame:

@@ -96,13 +96,20 @@ class ProbabilisticCoder(ABC):
         """
         if segments.empty:
             return s.empty(s.CODINGS)
-        texts = segments[s.TEXT].tolist()
-        proba = self.predict_proba(texts, self.context_of(segments))
-        chosen = proba >= self.threshold_vector()
+        proba = self.predict_proba(segments[s.TEXT].tolist(), self.context_of(segments))
+        which, columns = np.nonzero(proba >= self.threshold_vector())
+        return self.codings_at(segments, proba, which, columns)
+
+    def codings_at(self, segments: pd.DataFrame, proba: np.ndarray, which: np.ndarray,
+                   columns: np.ndarray) -> pd.DataFrame:
+        """Codings of segment ``which[p]`` with code ``columns[p]``, with their evidence.
+
+        ``proba`` is :meth:`predict_proba` of the segments' texts (each coding's confidence).
+        """
         rows = []
         # Columns as lists once: a pandas lookup per coding cost more than the coding.
+        texts = segments[s.TEXT].tolist()
         segment_ids, starts = segments[s.SEGMENT_ID].tolist(), segments[s.START].tolist()
-        which, columns = np.nonzero(chosen)
         spans = self.evidence_spans(texts, which, columns)
         for i, j, (start, end) in zip(which, columns, spans, strict=True):
             text, code_id = texts[i], self.code_ids[j]
