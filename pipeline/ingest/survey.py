@@ -32,6 +32,13 @@ NON_ANSWERS = {
     "as above": "refers to an earlier answer ('as above')",
     "same as above": "refers to an earlier answer ('same as above')",
     "see previous answer": "refers to an earlier answer",
+    # placeholders survey systems write for a question left blank (NHS Friends and Family Test
+    # exports say "Did not answer")
+    "did not answer": "'did not answer'",
+    "didnt answer": "'did not answer'",
+    "not answered": "'not answered'",
+    "no answer": "'no answer'",
+    "no response": "'no response'",
 }
 _PUNCTUATION = re.compile(r"[^\w\s]+")
 
