@@ -149,13 +149,27 @@ Predictor = Callable[[GoldSet, GoldSet], tuple[np.ndarray, np.ndarray | None]]
 
 
 def cross_validate(predict: Predictor, gold: GoldSet, splits: list[tuple[np.ndarray, np.ndarray]],
-                   progress: Callable[[int], None] | None = None
+                   progress: Callable[[int], None] | None = None, jobs: int = 1
                    ) -> tuple[np.ndarray, np.ndarray | None]:
-    """Out-of-fold predictions (and probabilities) over ``splits`` of ``gold``."""
+    """Out-of-fold predictions (and probabilities) over ``splits`` of ``gold``.
+
+    With ``jobs`` > 1 the folds run in that many worker processes (joblib's loky), each fold
+    alone, so the predictions are those of ``jobs=1``; ``predict`` must then be picklable
+    (cloudpickle: a closure will do). ``progress`` is told each fold done, in fold order.
+    """
     pred = np.zeros_like(gold.labels)
     proba: np.ndarray | None = None
-    for index, (train, test) in enumerate(splits):
-        fold_pred, fold_proba = predict(gold.subset(train), gold.subset(test))
+    work = ((test, gold.subset(train), gold.subset(test)) for train, test in splits)
+    if jobs > 1:
+        from joblib import Parallel, delayed  # scikit-learn's; loads only when asked for
+
+        # loky caps each worker's BLAS and OpenMP threads at cores // jobs: no oversubscription
+        runner = Parallel(n_jobs=jobs, backend="loky", return_as="generator")
+        done = zip((test for _, test in splits), runner(
+            delayed(predict)(train, held_out) for _, train, held_out in work), strict=True)
+    else:
+        done = ((test, predict(train, held_out)) for test, train, held_out in work)
+    for index, (test, (fold_pred, fold_proba)) in enumerate(done):
         pred[test] = fold_pred
         if fold_proba is not None:
             proba = np.zeros(gold.labels.shape) if proba is None else proba

@@ -88,7 +88,7 @@ def uses_hierarchy(gold: GoldSet, codebook: Codebook) -> bool:
 def measure(gold: GoldSet, codebook: Codebook, names: list[str], *, n_folds: int = 5,
             seed: int = 42, min_support: int = DEFAULT_MIN_SUPPORT, n_boot: int = 500,
             roll_up: bool | None = None, attributes: Sequence[str] = (),
-            group: str | None = None,
+            group: str | None = None, jobs: int = 1,
             progress: Callable[[str], None] | None = None) -> list[Measured]:
     """Score each named coder on ``gold``; trained coders by ``n_folds``-fold cross-validation.
 
@@ -97,6 +97,7 @@ def measure(gold: GoldSet, codebook: Codebook, names: list[str], *, n_folds: int
     ``attributes``: gold columns the linear and hybrid coders may use as features.
     ``group``: a gold column (e.g. Taguette's ``document``) whose texts stay in one fold; the
     same text twice in one group is first merged into one item (:func:`merge_repeats`).
+    ``jobs``: folds trained at once, each in its own process (the same predictions).
     Returns one :class:`Measured` per coder, in the order given.
     """
     roll_up = uses_hierarchy(gold, codebook) if roll_up is None else roll_up
@@ -115,6 +116,7 @@ def measure(gold: GoldSet, codebook: Codebook, names: list[str], *, n_folds: int
             pred = rule_matrix(coder, gold.texts, gold.code_ids)
         else:
             pred, _ = cross_validate(fold_predictor(name, codebook, attributes), gold, splits,
+                                     jobs=jobs,
                                      progress=(lambda k, n=name: progress(f"{n}: fold {k}"))
                                      if progress else None)
         elapsed = time.perf_counter() - started

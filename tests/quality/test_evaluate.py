@@ -6,7 +6,15 @@ import numpy as np
 import pytest
 
 from pipeline.coding.thresholds import best_thresholds
-from pipeline.quality.evaluate import comparison, folds, score, with_ancestors
+from pipeline.config import load_codebook
+from pipeline.quality.evaluate import (
+    comparison,
+    cross_validate,
+    folds,
+    score,
+    with_ancestors,
+)
+from pipeline.quality.measure import fold_predictor
 
 # Five texts, two codes.
 TRUTH = np.array([[1, 0], [1, 1], [0, 0], [0, 1], [1, 0]])
@@ -110,3 +118,15 @@ def test_intervals_cover_kappa_per_code_and_overall():
     low, high = evaluation.summary["mean_kappa_ci"]
     assert low <= evaluation.summary["mean_kappa"] <= high
     assert evaluation.summary["bootstrap"] == {"resamples": 300, "seed": 2, "unit": "text"}
+
+
+def test_folds_in_worker_processes_give_the_same_predictions(comments_gold, data_dir):
+    book = load_codebook(data_dir / "codebook-comments.yaml")
+    splits = folds(comments_gold.labels, 3, 42)
+    for name in ("baseline", "linear-static"):
+        done: list[int] = []
+        alone, _ = cross_validate(fold_predictor(name, book), comments_gold, splits)
+        together, _ = cross_validate(fold_predictor(name, book), comments_gold, splits,
+                                     progress=done.append, jobs=2)
+        assert np.array_equal(alone, together) and done == [1, 2, 3]
+        assert alone.sum() > 0  # each fold coded something: not two empty matrices
