@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from flows.cli_quality import JOBS_HELP
 from pipeline.errors import InputError, MissingInputError
 
 console = Console()
@@ -231,6 +232,7 @@ def retrain_command(
     min_support: int = typer.Option(10, "--min-support", help="Score codes with at least "
                                     "this many gold examples in the card."),
     seed: int = typer.Option(42, "--seed"),
+    jobs: int = typer.Option(1, "--jobs", min=1, help=JOBS_HELP),
 ) -> None:
     """Fold a wave's reviewed decisions into the gold and train a coder on it."""
     from pipeline.config import load_codebook
@@ -243,7 +245,7 @@ def retrain_command(
                    codebook=load_codebook(codebook) if codebook else None,
                    codebook_file=codebook, gold_file=gold, provenance_file=provenance,
                    gold_out=gold_out, n_folds=folds, seed=seed, min_support=min_support,
-                   progress=lambda msg: console.log(msg))
+                   jobs=jobs, progress=lambda msg: console.log(msg))
     merged, origin = done.merged, done.provenance
     replaced = f", {merged.replaced} of its texts replaced by reviewed ones" if gold else ""
     console.print(f"Gold: {merged.reviewed} texts from the reviewed decisions of "

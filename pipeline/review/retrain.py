@@ -182,7 +182,7 @@ def retrain(wave: WaveOutputs, *, kind: str = "linear", out: Path,
             codebook: Codebook | None = None, codebook_file: Path | None = None,
             gold_file: Path | None = None, provenance_file: Path | None = None,
             gold_out: Path | None = None, n_folds: int = 5, seed: int = 42,
-            min_support: int = 10, progress=None) -> Retrained:
+            min_support: int = 10, jobs: int = 1, progress=None) -> Retrained:
     """Fold ``wave``'s reviewed decisions into gold and train a ``kind`` coder on it.
 
     Args:
@@ -199,6 +199,7 @@ def retrain(wave: WaveOutputs, *, kind: str = "linear", out: Path,
         n_folds: cross-validation folds for the card.
         seed: seeds the folds.
         min_support: codes with fewer gold examples are not scored on the card.
+        jobs: cross-validation folds trained at once, each in its own process.
         progress: called with progress messages.
 
     The card records the ``wavecoder train`` command that makes the same model from the merged
@@ -237,5 +238,5 @@ def retrain(wave: WaveOutputs, *, kind: str = "linear", out: Path,
         str(codebook_file or wave.directory / CODEBOOK_FILE), "--coder", kind, "--out", str(out),
         "--folds", str(n_folds), "--min-support", str(min_support), "--seed", str(seed)])
     card = train_model(kind, load_gold(path, book), book, out, n_folds=n_folds, seed=seed,
-                       min_support=min_support, command=command, progress=progress)
+                       min_support=min_support, jobs=jobs, command=command, progress=progress)
     return Retrained(merged, path, provenance, card)

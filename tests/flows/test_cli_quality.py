@@ -74,6 +74,13 @@ def test_folds_grouped_by_session_are_recorded_in_the_json():
     plain = runner.invoke(app, ["evaluate", "--gold", str(SESSIONS), "--codebook", str(MINI),
                                 "--coder", "rules", "--json"])
     assert json.loads(plain.stdout)["n_texts"] == 40  # without --group: as loaded
+    # the same folds two at a time, each in its own process: the same scores
+    parallel = runner.invoke(app, ["evaluate", "--gold", str(SESSIONS), "--codebook", str(MINI),
+                                   "--coder", "baseline", "--folds", "3", "--group", "document",
+                                   "--min-support", "5", "--jobs", "2", "--json"])
+    assert parallel.exit_code == 0, parallel.output
+    again = json.loads(parallel.stdout)
+    assert again["per_code"] == baseline["per_code"] and again["folds"] == 3
 
 
 def test_a_group_column_the_gold_lacks_is_one_line_naming_it():
