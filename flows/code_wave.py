@@ -8,31 +8,21 @@ a deployment, the Prefect UI's form), and every decision (which coder, which gat
 
 from __future__ import annotations
 
-import functools
-import os
 import re
 from pathlib import Path
 from typing import Any
 
-from prefect import flow, get_run_logger, task
+from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
-from prefect.task_runners import ThreadPoolTaskRunner
-from prefect.utilities.annotations import unmapped
-from tqdm.auto import tqdm
 
+from flows.chunks import code_in_chunks
+from flows.guard import no_texts_in_failures
 from flows.setup import offline_environment
 from flows.signoff import current_run_id, sign_off_step
 from pipeline.codebooks.candidates import wave_candidates
-from pipeline.coding.stream import (
-    ChunkProgress,
-    combine_chunks,
-    document_chunks,
-    segment_and_code,
-)
 from pipeline.config import load_codebook
 from pipeline.embeddings import make_embedder
-from pipeline.errors import InternalError, WavecoderError, describe_bug
 from pipeline.export import (
     StageTimer,
     WaveTables,
@@ -45,7 +35,7 @@ from pipeline.fingerprint import run_fingerprint, wave_id_of
 from pipeline.ingest import ingest_wave
 from pipeline.outputs import database_of
 from pipeline.parameters import WaveRun
-from pipeline.quality.choose import coder_in_process, resolve_coder
+from pipeline.quality.choose import resolve_coder
 from pipeline.redact.wave import redact_wave
 from pipeline.review.apply import review_wave
 from pipeline.review.log import read_log
@@ -71,42 +61,9 @@ def _retry_when_transient(task, task_run, state) -> bool:
     return False
 
 
-def _no_texts_in_failures(stage):
-    """``stage`` failing only with messages that quote no respondent.
-
-    Prefect logs a failed task's exception and keeps it in its database; a library's message
-    may hold a whole answer, so a bug is re-raised as its type and place only. Our own errors
-    and the system's file errors name files and fields, never texts, and pass through, as does
-    a bug a task already described. The flow is wrapped too: Prefect logs a failed flow's
-    exception and pickles it into its result storage.
-    WAVECODER_DEBUG=1 keeps the original.
-
-    ``from None`` only hides the exception being handled from tracebacks: it stays the new
-    one's ``__context__``, and once ``distributed`` is imported (``--dask``), tblib pickles
-    exceptions with their whole chain. So the bug is described inside the handler and raised
-    outside it, with no chain, and a chain our own errors hid with ``from None`` is dropped.
-    """
-
-    @functools.wraps(stage)
-    def run(*args, **kwargs):
-        try:
-            return stage(*args, **kwargs)
-        except (WavecoderError, InternalError, OSError) as exc:  # they never quote texts
-            if exc.__suppress_context__:
-                exc.__context__ = None
-            raise
-        except Exception as exc:
-            if os.environ.get("WAVECODER_DEBUG"):
-                raise
-            described = describe_bug(exc)
-        raise InternalError(f"{described} in stage {stage.__name__}")
-
-    return run
-
-
 def _task(stage, name: str, **options):
     # Tables are passed in memory between tasks, never hashed or persisted by Prefect.
-    return task(_no_texts_in_failures(stage), name=name, cache_policy=NO_CACHE, **options)
+    return task(no_texts_in_failures(stage), name=name, cache_policy=NO_CACHE, **options)
 
 
 _retried = {"retries": 2, "retry_delay_seconds": 2,
@@ -121,53 +78,8 @@ publish = _task(publish_wave, "publish", **_retried)
 draft = _task(wave_candidates, "candidate-codes")
 
 
-@task(name="segment-and-code-chunk", cache_policy=NO_CACHE, persist_result=False)
-@_no_texts_in_failures
-def code_chunk(chunk, run: WaveRun, coder: str, codebook_sha256: str, speakers):
-    """One chunk of the wave's documents segmented and coded, on a Dask worker or here."""
-    offline_environment()  # a Dask worker's process starts here
-    chosen = coder_in_process(coder, run.codebook, codebook_sha256, run.agreement, run.min_kappa)
-    return segment_and_code(chunk, chosen.coder, speakers=speakers,
-                            code_interviewer=run.code_interviewer)
-
-
-def code_in_chunks(ingested, coder: str, codebook_sha256: str, run: WaveRun):
-    """Every chunk of documents a task of its own; the results joined in the chunks' order.
-
-    On the Dask scheduler ``run.dask`` names (its workers resolve the run's coder once each);
-    else one chunk after another in this process, as one coder is not shared between threads.
-    """
-    chunks = document_chunks(ingested.documents, run.chunk_size)
-    # A worker's working folder is not this one: it is given the files by their full paths.
-    run = run.model_copy(update={
-        "codebook": str(run.codebook_path().resolve()),
-        "agreement": str(Path(run.agreement).resolve()) if run.agreement else None})
-    if run.dask:
-        from prefect_dask import DaskTaskRunner  # dask loads only when asked for
-
-        runner = DaskTaskRunner(address=run.dask)
-    else:
-        runner = ThreadPoolTaskRunner(1)
-    with runner:
-        futures = runner.map(code_chunk, {
-            "chunk": chunks, "run": unmapped(run), "coder": unmapped(coder),
-            "codebook_sha256": unmapped(codebook_sha256),
-            "speakers": unmapped(ingested.speaker_labels)})
-        # Counts only reach the terminal and Prefect's logs: chunks done, documents/s.
-        counter, logger, parts = ChunkProgress(len(chunks)), get_run_logger(), []
-        bar = tqdm(total=len(chunks), desc="segment and code", unit="chunk",
-                   disable=not run.progress)
-        for chunk, future in zip(chunks, futures, strict=True):
-            parts.append(future.result())
-            logger.info(counter.add(parts[-1], len(chunk)))
-            bar.set_postfix_str(f"{counter.rate():,.0f} documents/s", refresh=False)
-            bar.update()
-        bar.close()
-    return combine_chunks(parts)
-
-
 @task(name="discover-topics", cache_policy=NO_CACHE)
-@_no_texts_in_failures
+@no_texts_in_failures
 def discover(segments, codings, run: WaveRun, project: str):
     """The wave's topics in its project's kept topic model (stable ids, new and vanished)."""
     return project_topics(segments, codings, make_embedder(run.embedding, progress=run.progress),
@@ -181,7 +93,7 @@ def discover(segments, codings, run: WaveRun, project: str):
 
 
 @flow(name="code_wave", log_prints=True)
-@_no_texts_in_failures
+@no_texts_in_failures
 def code_wave(run: WaveRun) -> dict[str, Any]:
     """Ingest, segment and code, discover topics, apply the review log, find stances, publish.
 
@@ -229,8 +141,9 @@ def code_wave(run: WaveRun) -> dict[str, Any]:
     with timer.stage("review"):  # decisions logged on an earlier run still stand
         review = reviewed(coded.codings, coded.segments, read_log(database_of(out_dir), wave),
                           book, wave, threshold=run.min_kappa)
-    with timer.stage("stance"):
-        found_stances = find_stances(coded.segments, standing(review.applied.codings), book)
+    with timer.stage("stance"):  # the chunks' stances stand where no review changed a coding
+        found_stances = find_stances(coded.segments, standing(review.applied.codings), book,
+                                     earlier=(coded.codings, coded.stances))
     record = run_record(
         ingested=ingested, folder=Path(run.wave_folder), codebook=book,
         coder=chosen.coder.name, segments=coded.segments, codings=review.applied.codings,

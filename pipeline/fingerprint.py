@@ -34,7 +34,7 @@ PACKAGES = ("wavecoder", "spacy", "spacy-lookups-data", "bertopic", "sentence-tr
 
 # Run parameters that change how or where a run computes, or whether it may reuse, never what
 # it writes (chunks' results are concatenated in order: the same tables however cut or run).
-NOT_IN_FINGERPRINT = ("progress", "reuse", "chunk_size", "dask")
+NOT_IN_FINGERPRINT = ("progress", "reuse", "chunk_size", "dask", "processes")
 
 _PIPELINE = Path(__file__).resolve().parent
 

@@ -30,6 +30,8 @@ from pipeline.ingest.transcripts import TRANSCRIPT_SUFFIXES
 from pipeline.topic_sample import SAMPLE_ABOVE, SAMPLE_SIZE
 from pipeline.topic_words import MERGE_DISTANCE, MIN_WORD_SHARE
 
+PROCESSES_FROM_CHUNKS = 20  # chunks (40,000 documents by default) from which a wave uses every core
+
 _Model = TypeVar("_Model", bound=BaseModel)
 INPUT_SUFFIXES = (*TABLE_SUFFIXES, *TRANSCRIPT_SUFFIXES)
 
@@ -90,7 +92,10 @@ class WaveRun(BaseModel):
                             "the unit of work sent to a Dask worker.")
     dask: str | None = Field(None, description="Address of a Dask scheduler (e.g. "
                              "tcp://scheduler:8786) whose workers segment and code the "
-                             "wave's chunks; none: they run one after another in this process.")
+                             "wave's chunks; none: they run on this machine (see processes).")
+    processes: int = Field(0, ge=0, description="Local processes that segment and code the "
+                           "wave's chunks at once; 0: one per core for a wave of "
+                           f"{PROCESSES_FROM_CHUNKS} chunks or more, else one.")
     reuse: bool = Field(True, description="Reuse the results a stage cached in the wave's "
                         "outputs folder when nothing it depends on changed (False: recompute "
                         "every stage, as --force does).")

@@ -18,6 +18,7 @@ Accuracy on the hand-coded segments in ``tests/data/stance/gold.csv``::
 """
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Iterator, Mapping
 
@@ -30,7 +31,7 @@ from pipeline.config import Codebook
 from pipeline.interning import share_strings
 from pipeline.stance_rules import CUES_PATH, Hit, StanceRules, load_rules
 
-__all__ = ["CUES_PATH", "load_rules", "stances", "wave_stances"]
+__all__ = ["CUES_PATH", "chunk_stances", "load_rules", "stances", "wave_stances"]
 
 
 def _choose(hits: list[Hit], kind: str, evidence: tuple[int, int], own_clause: int,
@@ -213,7 +214,8 @@ def wave_stances(segments: pd.DataFrame, codings: pd.DataFrame, codebook: Codebo
         codings: the codings that stand (rejected ones already left out).
         codebook: gives the hierarchy and the stance cues it declares (none: no stances).
         rules: compiled cues; by default the codebook's.
-        earlier: (codings, stances) of the wave's last publish, row for row. A coding's stance
+        earlier: (codings, stances) found before, row for row: the chunks' machine codings
+            and their stances, or the wave's last publish. A coding's stance
             depends on the other codings of its segment, so only segments whose codings
             changed (a review rejected or added one) are parsed again; the rest keep their
             earlier rows. Ignored when the two tables do not line up.
@@ -221,9 +223,11 @@ def wave_stances(segments: pd.DataFrame, codings: pd.DataFrame, codebook: Codebo
     parents, cues = codebook.parents(), codebook.stance_cues
     if earlier is None or earlier[1] is None or len(earlier[0]) != len(earlier[1]):
         return stances(segments, codings, parents=parents, rules=rules, cues=cues)
+    keys = [s.SEGMENT_ID, s.CODE_ID, s.START, s.END]
+    if _same_rows(earlier[0], codings, keys):  # nothing reviewed: every earlier row stands
+        return _sharing(_numbered(earlier[1]), _numbered(codings))
     before, found = earlier[0].reset_index(drop=True), earlier[1].reset_index(drop=True)
     codings = codings.reset_index(drop=True)
-    keys = [s.SEGMENT_ID, s.CODE_ID, s.START, s.END]
 
     def keyed(frame: pd.DataFrame) -> pd.MultiIndex:
         rows = frame[keys].astype(str)
@@ -246,6 +250,31 @@ def wave_stances(segments: pd.DataFrame, codings: pd.DataFrame, codebook: Codebo
             codings.index[fresh]))
     return _sharing(s.conform(pd.concat(parts).sort_index().reset_index(drop=True), s.STANCES),
                     codings)
+
+
+def chunk_stances(segments: pd.DataFrame, codings: pd.DataFrame, codebook: Codebook
+                  ) -> tuple[pd.DataFrame, float]:
+    """:func:`wave_stances` of one chunk's machine codings, and the seconds it took.
+
+    A coding's stance depends on its segment alone, so a chunk's stances, found where the chunk
+    was coded (another process or machine), are the wave's for those codings; the stance stage
+    then parses again only the segments whose codings a review changed.
+    """
+    started = time.perf_counter()
+    found = wave_stances(segments, codings, codebook)
+    return found, time.perf_counter() - started
+
+
+def _same_rows(before: pd.DataFrame, now: pd.DataFrame, keys: list[str]) -> bool:
+    """Whether ``before`` and ``now`` hold the same ``keys`` values, row for row."""
+    return len(before) == len(now) and all(
+        bool((before[key].to_numpy() == now[key].to_numpy()).all()) for key in keys)
+
+
+def _numbered(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with rows numbered from 0 (itself when they are: a wave's tables are large)."""
+    return frame if frame.index.equals(pd.RangeIndex(len(frame))) else frame.reset_index(
+        drop=True)
 
 
 def _sharing(found: pd.DataFrame, codings: pd.DataFrame) -> pd.DataFrame:

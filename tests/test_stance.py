@@ -9,11 +9,11 @@ import pytest
 
 from pipeline import schema as s
 from pipeline.coding import RuleCoder
-from pipeline.coding.stream import segment_and_code
+from pipeline.coding.stream import combine_chunks, document_chunks, segment_and_code
 from pipeline.config import ConfigError, load_codebook
 from pipeline.ingest import ingest_wave
 from pipeline.quality.stance_accuracy import accuracy
-from pipeline.stance import load_rules, stances, wave_stances
+from pipeline.stance import chunk_stances, load_rules, stances, wave_stances
 
 ROOT = Path(__file__).parent.parent
 STANCE_DATA = Path(__file__).parent / "data" / "stance"
@@ -141,6 +141,42 @@ def test_the_stage_holds_the_codings_ids_and_gives_the_same_table(mini, mini_cod
     pd.testing.assert_frame_equal(found, stances(segments, codings,
                                                  parents=mini_codebook.parents()),
                                   check_exact=True)
+
+
+def test_chunks_stances_joined_equal_the_wave_stances(waves_dir, mini_codebook):
+    documents = ingest_wave(waves_dir / "mini-wave").documents
+    coder = RuleCoder(mini_codebook)
+    whole = segment_and_code(documents, coder)
+    parts = []
+    for chunk in document_chunks(documents, 3):
+        part = segment_and_code(chunk, coder)
+        parts.append(part.with_stances(*chunk_stances(part.segments, part.codings,
+                                                       mini_codebook)))
+    joined = combine_chunks(parts)
+    assert len(parts) >= 3 and joined.seconds["stance"] >= 0
+    pd.testing.assert_frame_equal(joined.stances,
+                                  wave_stances(whole.segments, whole.codings, mini_codebook),
+                                  check_exact=True)
+
+
+def test_earlier_stances_stand_for_codings_no_review_changed(mini, mini_codebook):
+    _, segments, codings = mini
+    found = wave_stances(segments, codings, mini_codebook)
+    marked = found.copy()
+    shared = codings[s.SEGMENT_ID].duplicated(keep=False).to_numpy()  # segments of 2+ codings
+    gap = marked.index[(marked[s.STANCE] == "gap").to_numpy() & shared][0]
+    marked.loc[gap, s.STANCE] = "available"  # what was found before, whatever it was
+    same = wave_stances(segments, codings.copy(), mini_codebook, earlier=(codings, marked))
+    assert same.loc[gap, s.STANCE] == "available"  # nothing changed: nothing parsed again
+    pd.testing.assert_frame_equal(same.drop(index=gap), found.drop(index=gap), check_exact=True)
+    # a review rejected one coding of that segment: its segment is parsed again
+    segment = codings.loc[gap, s.SEGMENT_ID]
+    other = codings.index[(codings[s.SEGMENT_ID] == segment) & (codings.index != gap)][0]
+    kept = codings.drop(index=other).reset_index(drop=True)
+    again = wave_stances(segments, kept, mini_codebook, earlier=(codings, marked))
+    assert len(again) == len(kept)
+    assert "available" not in again.loc[again[s.SEGMENT_ID] == segment, s.STANCE].tolist()
+    assert (again[s.STANCE] == "gap").sum() == (found[s.STANCE] == "gap").sum() - 1
 
 
 def test_codings_in_any_order_get_their_own_rows_and_a_segmentless_one_none():

@@ -8,6 +8,7 @@ interviewer segments only when asked (``code_interviewer``), fillers ("um, yeah"
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
@@ -17,16 +18,27 @@ import pandas as pd
 from pipeline import schema as s
 from pipeline.coding.base import Coder
 from pipeline.interning import share_strings
+from pipeline.parameters import PROCESSES_FROM_CHUNKS
 from pipeline.segment import DEFAULT_CHUNK_SIZE, iter_segments
 
 
 @dataclass
 class SegmentedAndCoded:
-    """A wave's segments and codings, with the wall time spent segmenting and coding."""
+    """A wave's segments and codings, with the wall time spent segmenting and coding.
+
+    ``stances`` (schema.STANCES, row for row with ``codings``) when they were found with the
+    codings, chunk by chunk (:func:`pipeline.stance.chunk_stances`); None when not.
+    """
 
     segments: pd.DataFrame
     codings: pd.DataFrame
     seconds: dict[str, float] = field(default_factory=dict)
+    stances: pd.DataFrame | None = None
+
+    def with_stances(self, stances: pd.DataFrame, seconds: float) -> SegmentedAndCoded:
+        """The same result with the codings' ``stances``, found in ``seconds``."""
+        return SegmentedAndCoded(self.segments, self.codings,
+                                 {**self.seconds, "stance": round(seconds, 3)}, stances)
 
 
 def codable(segments: pd.DataFrame, *, code_interviewer: bool = False) -> pd.Series:
@@ -86,6 +98,29 @@ def segment_and_code(documents: pd.DataFrame, coder: Coder, *,
     )
 
 
+def chunk_processes(asked: int, chunks: int, cores: int | None = None) -> int:
+    """How many processes segment and code a wave's ``chunks`` at once.
+
+    ``asked`` processes (never more than there are chunks); 0 leaves it to the wave: one per
+    core once it has :data:`PROCESSES_FROM_CHUNKS` chunks, else one. Each extra process
+    starts Python and builds the coder before its first chunk (seconds), which only a wave
+    of many chunks wins back.
+    """
+    if asked < 0:
+        raise ValueError(f"processes must be 0 (automatic) or more, not {asked}")
+    if asked == 0:
+        asked = (cores or _cores()) if chunks >= PROCESSES_FROM_CHUNKS else 1
+    return max(1, min(asked, chunks))
+
+
+def _cores() -> int:
+    """The cores this process may run on (a container's share, not the host's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def document_chunks(documents: pd.DataFrame, chunk_size: int = DEFAULT_CHUNK_SIZE
                     ) -> list[pd.DataFrame]:
     """``documents`` cut into consecutive chunks of ``chunk_size`` rows, in order.
@@ -101,17 +136,23 @@ def document_chunks(documents: pd.DataFrame, chunk_size: int = DEFAULT_CHUNK_SIZ
 
 
 def combine_chunks(parts: list[SegmentedAndCoded]) -> SegmentedAndCoded:
-    """The results of consecutive chunks as one, in the chunks' order; times summed."""
+    """The results of consecutive chunks as one, in the chunks' order; times summed.
+
+    Stances are joined when every chunk has them, else left out (None).
+    """
     seconds: dict[str, float] = {}
     for part in parts:
         for stage, value in part.seconds.items():
             seconds[stage] = round(seconds.get(stage, 0.0) + value, 3)
+    with_stances = bool(parts) and all(p.stances is not None for p in parts)
     return SegmentedAndCoded(
         segments=pd.concat([p.segments for p in parts], ignore_index=True) if parts
         else s.empty(s.SEGMENTS),
         codings=pd.concat([p.codings for p in parts], ignore_index=True) if parts
         else s.empty(s.CODINGS),
-        seconds=seconds)
+        seconds=seconds,
+        stances=pd.concat([p.stances for p in parts], ignore_index=True) if with_stances
+        else None)
 
 
 @dataclass

@@ -30,12 +30,13 @@ class StageTimer:
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
-        """Time the ``with`` block as stage ``name``."""
+        """Time the ``with`` block as stage ``name``, added to its time so far."""
         started = time.perf_counter()
         try:
             yield
         finally:
-            self.seconds[name] = round(time.perf_counter() - started, 3)
+            self.seconds[name] = round(
+                self.seconds.get(name, 0.0) + time.perf_counter() - started, 3)
 
 
 def row_accounting(items_in: int, documents: pd.DataFrame, rejected: pd.DataFrame,

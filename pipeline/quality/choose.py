@@ -153,9 +153,16 @@ def coder_in_process(name: str, codebook_path: str, codebook_sha256: str,
     when the codebook file is no longer the one the run read (``codebook_sha256``).
     """
     path = Path(codebook_path)
+    return resolve_coder(name, codebook_in_process(codebook_path, codebook_sha256), path,
+                         agreement=Path(agreement) if agreement else None, min_kappa=min_kappa)
+
+
+@functools.lru_cache(maxsize=4)
+def codebook_in_process(codebook_path: str, codebook_sha256: str) -> Codebook:
+    """The run's codebook, read once per process; ConfigError when it is not the run's any more."""
+    path = Path(codebook_path)
     book = load_codebook(path)
     if book.sha256 != codebook_sha256:
         raise ConfigError(f"{path}: the codebook changed while the wave was being coded; "
                           "run the wave again")
-    return resolve_coder(name, book, path, agreement=Path(agreement) if agreement else None,
-                         min_kappa=min_kappa)
+    return book

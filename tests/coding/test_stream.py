@@ -4,16 +4,19 @@ and not the interviewer unless asked."""
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from pipeline import schema as s
 from pipeline.coding.rules import RuleCoder
 from pipeline.coding.stream import (
     ChunkProgress,
+    chunk_processes,
     codable,
     combine_chunks,
     document_chunks,
     segment_and_code,
 )
+from pipeline.parameters import PROCESSES_FROM_CHUNKS
 
 TEXT = ("Interviewer: Is housing a problem for your clients?\n"
         "Respondent: Yes, housing is the gap.\n"
@@ -102,3 +105,30 @@ def test_codings_hold_their_segments_ids_and_segments_their_documents(mini_codeb
         (result.segments, s.SEGMENTS), (result.codings, s.CODINGS))]
     pd.testing.assert_frame_equal(result.segments, again[0], check_exact=True)
     pd.testing.assert_frame_equal(result.codings, again[1], check_exact=True)
+
+
+def test_chunks_with_stances_combine_them_and_without_any_give_none(mini_codebook):
+    documents, coder = five_answers(), RuleCoder(mini_codebook)
+    parts = [segment_and_code(chunk, coder) for chunk in document_chunks(documents, 2)]
+    found = [s.empty(s.STANCES).reindex(range(len(p.codings))) for p in parts]
+    with_stances = [p.with_stances(f, 0.25) for p, f in zip(parts, found, strict=True)]
+    joined = combine_chunks(with_stances)
+    assert len(joined.stances) == len(joined.codings) > 0
+    assert joined.seconds["stance"] == 0.75  # summed over the three chunks
+    assert combine_chunks(with_stances[:2] + parts[2:]).stances is None
+
+
+@pytest.mark.parametrize(("asked", "chunks", "expected"), [
+    (1, 500, 1),  # asked for one: one, however large the wave
+    (4, 3, 3),  # never more processes than chunks
+    (0, PROCESSES_FROM_CHUNKS, 2),  # automatic, a large wave: one per core
+    (0, PROCESSES_FROM_CHUNKS - 1, 1),  # automatic, a smaller wave: starting one costs more
+    (2, 0, 1),  # no chunk still runs in one
+])
+def test_chunk_processes(asked, chunks, expected):
+    assert chunk_processes(asked, chunks, cores=2) == expected
+
+
+def test_chunk_processes_refuses_a_negative_count():
+    with pytest.raises(ValueError, match="not -1"):
+        chunk_processes(-1, 10)

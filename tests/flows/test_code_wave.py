@@ -180,25 +180,3 @@ def test_cli_reports_a_bad_codebook(tmp_path, waves_dir):
                                       str(bad), "--out", str(tmp_path), "--no-topics"])
     assert result.exit_code == 2
     assert "book.yaml" in result.output and "codes" in result.output
-
-
-def test_a_failing_stage_never_carries_the_text_it_choked_on(monkeypatch):
-    from flows.code_wave import _no_texts_in_failures
-    from pipeline.errors import InputError, InternalError
-
-    def stage(text):
-        raise ValueError(f"{text} cannot be used in worksheets.")
-
-    monkeypatch.delenv("WAVECODER_DEBUG", raising=False)
-    with pytest.raises(InternalError) as raised:
-        _no_texts_in_failures(stage)("My keyworker rang me every day")
-    assert str(raised.value).startswith("ValueError at test_code_wave.py:")
-    assert "keyworker" not in str(raised.value)
-    # no chain to the original either: pickled with tblib (under --dask) it would travel along
-    assert raised.value.__context__ is None and raised.value.__cause__ is None
-
-    def bad_input(path):
-        raise InputError(f"{path}: not a readable zip file")
-
-    with pytest.raises(InputError, match="survey.xlsx: not a readable zip file"):
-        _no_texts_in_failures(bad_input)("survey.xlsx")

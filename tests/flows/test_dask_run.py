@@ -19,8 +19,8 @@ from pipeline.parameters import WaveRun
 
 ROOT = Path(__file__).resolve().parents[2]
 CODEBOOK = str(ROOT / "models" / "codebooks" / "recovery-capital.yaml")
-TABLES = ("codings.parquet", "segments.parquet", "documents.parquet", "coded_wide.csv",
-          "theme_summary.csv")
+TABLES = ("codings.parquet", "segments.parquet", "documents.parquet", "stances.parquet",
+          "coded_wide.csv", "theme_summary.csv")
 
 
 @pytest.fixture(scope="module")

@@ -9,11 +9,7 @@ run that goes well or one that crashes keeps no respondent's words there.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
-import re
-import sqlite3
 import stat
 import zipfile
 from pathlib import Path
@@ -22,11 +18,8 @@ import distributed  # noqa: F401  (as under --dask: tblib then pickles exception
 import duckdb
 import pandas as pd
 import pytest
-from prefect.settings import (
-    PREFECT_LOCAL_STORAGE_PATH,
-    PREFECT_SERVER_DATABASE_CONNECTION_URL,
-    temporary_settings,
-)
+from prefect.settings import PREFECT_LOCAL_STORAGE_PATH, temporary_settings
+from support_prefect import words_in_prefect
 from typer.testing import CliRunner
 
 import flows.code_wave
@@ -50,44 +43,6 @@ def own_result_storage(tmp_path):
     """Prefect's local result storage in this test's folder, to be searched after the run."""
     with temporary_settings(updates={PREFECT_LOCAL_STORAGE_PATH: tmp_path / "prefect-storage"}):
         yield tmp_path / "prefect-storage"
-
-
-def prefect_files(storage: Path) -> list[Path]:
-    """The files Prefect keeps: its database (with its write-ahead log) and result storage."""
-    url = PREFECT_SERVER_DATABASE_CONNECTION_URL.value()
-    database = Path(url.split(":///", 1)[1])
-    assert database.is_file(), url
-    return (sorted(database.parent.glob(database.name + "*")) +
-            sorted(p for p in storage.rglob("*") if p.is_file()))
-
-
-def _prefect_texts(path: Path) -> str:
-    """A Prefect file as text: its raw bytes, base64 payloads decoded, a database's rows."""
-    raw = path.read_bytes()
-    texts = [raw.decode("utf-8", "replace")]
-    # Results and pickled exceptions are stored base64-encoded (in lines, or inside JSON).
-    for run in re.findall(rb"[A-Za-z0-9+/]{16,}", raw.replace(b"\\n", b"").replace(b"\n", b"")):
-        try:
-            texts.append(base64.b64decode(run[: len(run) // 4 * 4]).decode("utf-8", "replace"))
-        except (binascii.Error, ValueError):
-            pass
-    if path.suffix == ".db":
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
-            tables = [r[0] for r in db.execute("select name from sqlite_master "
-                                               "where type = 'table'")]
-            texts += [str(db.execute(f'select * from "{t}"').fetchall()) for t in tables]
-    return "".join(texts)
-
-
-def words_in_prefect(storage: Path, words: list[str]) -> dict[str, list[str]]:
-    """Which of ``words`` (as written, or escaped as JSON writes them) each Prefect file holds."""
-    found = {}
-    for path in prefect_files(storage):
-        text = _prefect_texts(path)
-        hits = [w for w in words if w in text or json.dumps(w)[1:-1] in text]
-        if hits:
-            found[path.name] = hits
-    return found
 
 
 def _texts_of(path: Path) -> str:
@@ -155,7 +110,7 @@ def test_a_second_run_keeps_the_placeholders(tmp_path, own_result_storage):
 
 
 @pytest.mark.parametrize("module, function, stage", [
-    (pipeline.stance, "stances", "wave_stances"),  # inside a task
+    (pipeline.stance, "stances", "code_chunk"),  # inside a task (stances are found per chunk)
     (flows.code_wave, "standing", "code_wave"),  # in the flow itself, between tasks
 ])
 def test_a_crashed_run_leaves_no_answer_in_prefect(tmp_path, monkeypatch, own_result_storage,
