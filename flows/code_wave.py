@@ -125,7 +125,8 @@ def code_wave(run: WaveRun) -> dict[str, Any]:
         coded = cache.get(SEGMENT_AND_CODE, code_key)
     if coded is None:
         del timer.seconds["segment_and_code"]
-        coded = code_in_chunks(ingested, chosen.name, book.sha256, run)
+        with timer.stage("segment_and_code"):  # wall time; the chunks' own seconds are summed
+            coded = code_in_chunks(ingested, chosen.name, book.sha256, run)
         cache.put(SEGMENT_AND_CODE, code_key, coded)
     timer.seconds.update(coded.seconds)
     found = None
@@ -141,7 +142,7 @@ def code_wave(run: WaveRun) -> dict[str, Any]:
     with timer.stage("review"):  # decisions logged on an earlier run still stand
         review = reviewed(coded.codings, coded.segments, read_log(database_of(out_dir), wave),
                           book, wave, threshold=run.min_kappa)
-    with timer.stage("stance"):  # the chunks' stances stand where no review changed a coding
+    with timer.stage("stance_update"):  # the chunks' stances stand where no review changed one
         found_stances = find_stances(coded.segments, standing(review.applied.codings), book,
                                      earlier=(coded.codings, coded.stances))
     record = run_record(

@@ -83,6 +83,10 @@ def test_outputs_and_provenance(sample_run):
     assert record["packages"]["spacy"].startswith("3.8")
     assert set(record["timings"]) >= {"ingest", "segment", "code", "discover", "export", "store"}
     assert set(record["timings"]) >= {"review", "stance"}  # each stage of the flow is timed
+    # the chunks' wall time and, inside it, each chunk's seconds per stage summed
+    assert set(record["timings"]) >= {"segment_and_code", "stance_update"}
+    chunks = record["timings"]["segment_and_code"]
+    assert 0 < record["timings"]["code"] <= chunks  # one process: the parts fit in the wall
     assert (out_dir / "codebook.yaml").read_bytes() == Path(CODEBOOK).read_bytes()
     wide = pd.read_csv(out_dir / "coded_wide.csv")
     assert len(wide) == record["accounting"]["kept"]
