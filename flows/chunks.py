@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import os
+import threading
+import time
 from collections import deque
 from pathlib import Path
 
@@ -65,7 +68,8 @@ def code_in_chunks(ingested, coder: str, codebook_sha256: str, run: WaveRun
         runner = DaskTaskRunner(address=run.dask)
     elif (processes := chunk_processes(run.processes, len(chunks))) > 1:
         logger.info(f"segment and code: {len(chunks)} chunks in {processes} processes")
-        runner = ProcessPoolTaskRunner(max_workers=processes)
+        runner = ProcessPoolTaskRunner(max_workers=processes, initializer=end_with,
+                                       initargs=(os.getpid(),))
     else:
         runner = ThreadPoolTaskRunner(1)
     shared = {"run": run, "coder": coder, "codebook_sha256": codebook_sha256,
@@ -106,6 +110,21 @@ def _in_order(runner, chunks: list, shared: dict, *, ahead: int):
         if following is not None:
             waiting.append((following, runner.submit(code_chunk, {"chunk": following, **shared})))
         yield chunk, result
+
+
+def end_with(parent: int) -> None:
+    """In a worker process: exit as soon as ``parent`` (the run's process) has ended.
+
+    A run killed outright (SIGKILL, a closed terminal) never shuts its process pool down, and
+    its workers waited for chunks for ever, each holding its coder. Once the parent is gone the
+    worker has another parent (the system's), which a thread of its own checks every second.
+    """
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="end-with-the-run", daemon=True).start()
 
 
 def _this_runs_api():

@@ -80,6 +80,9 @@ def run(
     dask: Optional[str] = typer.Option(
         None, "--dask", help="Segment and code the wave's chunks on this Dask scheduler, "
         "e.g. tcp://scheduler:8786 (see README)."),
+    chunk_size: int = typer.Option(
+        2000, "--chunk-size", min=1, help="Documents per segment-and-code task (the unit of "
+        "work a process or Dask worker takes; the same outputs)."),
     processes: int = typer.Option(
         0, "--processes", min=0, help="Local processes that segment and code the wave's "
         "chunks at once (the same outputs); 0: one per core for a large wave (see README)."),
@@ -101,7 +104,7 @@ def run(
         candidates_file=str(candidates) if candidates else None,
         agreement=str(agreement) if agreement else None, min_kappa=min_kappa,
         code_interviewer=code_interviewer, redact=redact, dask=dask,
-        processes=processes, reuse=not force)
+        chunk_size=chunk_size, processes=processes, reuse=not force)
     kept = None if force else unchanged_outputs(wave_run)  # before Prefect or spaCy load
     if kept is not None:
         console.print(f"unchanged: outputs kept in {kept}/ (the same inputs, codebook, coder, "

@@ -2,7 +2,7 @@
 
 A small real wave is run once to completion; then ``wavecoder run`` is started again as a real
 process (its own Prefect API server, as a user's run has) and killed when its own progress shows
-it coding, and again when its staging folder fills. After each kill the previous outputs are
+it coding, when two worker processes code its chunks, and when its staging folder fills. After each kill the previous outputs are
 read back unchanged, the database holds the previous rows once, and no process of the command
 is alive. A last run then completes and its outputs equal the uninterrupted run's.
 """
@@ -25,6 +25,7 @@ from support_processes import (
     Command,
     cli_environment,
     end_group,
+    group_members,
     left_behind,
     small_wave,
 )
@@ -92,10 +93,12 @@ def staging_files(out: Path) -> list[Path]:
     return [p for p in out.glob(f".{SMALL_WAVE}.publishing-*/*")]
 
 
-def kill_when(previous, name: str, reached) -> tuple[Command, float]:
+def kill_when(previous, name: str, reached, options: tuple[str, ...] = ()
+              ) -> tuple[Command, float]:
     """Start the run, SIGKILL its main process once ``reached(command)``; check what stayed."""
     tmp, folder, out, before, files = previous
-    command = Command(run_args(folder, out), cli_environment(tmp), tmp / f"{name}.out")
+    command = Command(run_args(folder, out) + list(options), cli_environment(tmp),
+                      tmp / f"{name}.out")
     try:
         command.wait_until(lambda: reached(command), timeout=1800, what=name)
         assert command.stop(signal.SIGKILL) == -signal.SIGKILL
@@ -117,6 +120,27 @@ def test_a_kill_while_coding_keeps_the_previous_outputs(previous):
     command, _ = kill_when(previous, "coding", lambda c: c.said("coder: rules"))
     assert not command.said("Task run 'segment-and-code")  # killed before coding ended
     assert not staging_files(out)
+
+
+def chunk_workers(group: int) -> list[int]:
+    """The worker processes of a run's process pool (spawned by multiprocessing) in ``group``."""
+    found = []
+    for pid in group_members(group):
+        try:
+            if b"multiprocessing.spawn" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                found.append(pid)
+        except OSError:  # ended while we looked
+            pass
+    return found
+
+
+def test_a_kill_while_chunks_run_in_two_processes_leaves_no_worker(previous):
+    # the small wave in chunks of 5 documents: the two workers have chunks left when it is killed
+    command, seconds = kill_when(previous, "coding in two processes",
+                                 lambda c: len(chunk_workers(c.group)) == 2,
+                                 options=("--processes", "2", "--chunk-size", "5"))
+    assert command.said("chunks in 2 processes")
+    assert seconds < 20  # the workers saw their parent end (they look every second)
 
 
 def test_a_kill_while_publishing_keeps_the_previous_outputs(previous):
