@@ -116,7 +116,7 @@ class HybridCoder:
             self.model.rule_features.remember(segments, rule_codings)
         proba = self.model.predict_proba(segments[s.TEXT].tolist(),
                                          self.model.context_of(segments))
-        decided = proba >= self.model.threshold_vector()
+        decided = self.model.decide(proba)
         position = {sid: i for i, sid in enumerate(segments[s.SEGMENT_ID])}
         column = {code_id: j for j, code_id in enumerate(self.model.code_ids)}
         how = rule_codings[s.CODE_ID].map(lambda c: self.choice.get(c, "rules"))

@@ -57,7 +57,7 @@ from pipeline.coding.sklearn_state import (
     one_hot_categories,
     tfidf_vocabulary,
 )
-from pipeline.coding.thresholds import best_thresholds
+from pipeline.coding.thresholds import best_relative_cut, best_thresholds, decide
 from pipeline.coding.trained import ProbabilisticCoder
 from pipeline.config import Codebook
 from pipeline.embeddings import Embedder, MiniLMEmbedder
@@ -99,6 +99,9 @@ class LinearCoder(ProbabilisticCoder):
         rules: a codebook whose rule matches become features (one 0/1 column per code).
         threshold_folds: folds of the training texts that give out-of-fold probabilities.
         shrink: how far a validated threshold is pulled back toward 0.5.
+        relative: whether to learn a relative cut on the same out-of-fold probabilities
+            (:func:`pipeline.coding.thresholds.best_relative_cut`): where the training texts
+            mostly carry one code each, a text's far less probable codes are dropped.
         seed: seeds the folds and the solvers.
         embedder: an embedder to reuse (e.g. one with a warm cache), of the ``embedding``
             kind.
@@ -110,8 +113,8 @@ class LinearCoder(ProbabilisticCoder):
     def __init__(self, *, codebook: str = "", c: float = 4.0,
                  embedding: str | None = DEFAULT_EMBEDDING, embeddings: bool | None = None,
                  attributes: Sequence[str] = (), rules: Codebook | None = None,
-                 threshold_folds: int = 3, shrink: float = 0.5, seed: int = 42,
-                 embedder: Embedder | None = None) -> None:
+                 threshold_folds: int = 3, shrink: float = 0.5, relative: bool = True,
+                 seed: int = 42, embedder: Embedder | None = None) -> None:
         self.name = f"linear-v{VERSION}:{codebook}"
         self.codebook_tag = codebook
         if embeddings is not None:
@@ -125,7 +128,8 @@ class LinearCoder(ProbabilisticCoder):
         self.c, self.embedding, self.seed = c, embedding, seed
         self.attributes = list(attributes)
         self.rule_codebook = rules
-        self.threshold_folds, self.shrink = threshold_folds, shrink
+        self.threshold_folds, self.shrink, self.relative = threshold_folds, shrink, relative
+        self.relative_cut = 0.0
         self.embedder = embedder
         self.code_ids: list[str] = []
         self.thresholds: dict[str, float] = {}
@@ -147,8 +151,9 @@ class LinearCoder(ProbabilisticCoder):
                 "rules": bool(self.rule_codebook)}
 
     def describe(self) -> dict[str, object]:
-        """What the model card records: thresholds, codes not learned, features."""
-        return {"thresholds": dict(self.thresholds), "not_learned": dict(self.not_learned),
+        """What the model card records: thresholds, relative cut, codes not learned, features."""
+        return {"thresholds": dict(self.thresholds), "relative_cut": self.relative_cut,
+                "not_learned": dict(self.not_learned),
                 "hybrid_choice": {}, "features": self.features_used()}
 
     # ----------------------------------------------------------------- features
@@ -221,8 +226,9 @@ class LinearCoder(ProbabilisticCoder):
         proba = self.held_out_proba(features, target)
         cuts = best_thresholds(target, proba, shrink=self.shrink)
         self.thresholds = dict(zip(self.learned, cuts.tolist(), strict=True))
+        self.relative_cut = best_relative_cut(target, proba, cuts) if self.relative else 0.0
         # Held-out decisions on the training texts, for a hybrid coder to compare with rules.
-        self.held_out[:, columns] = proba >= cuts
+        self.held_out[:, columns] = decide(proba, cuts, self.relative_cut)
         with one_blas_thread():
             self.model = self._model().fit(features, target)
         return self
@@ -337,7 +343,7 @@ class LinearCoder(ProbabilisticCoder):
         return {"c": self.c, "embedding": self.embedding, "attributes": self.attributes,
                 "rules": self.rule_codebook is not None,
                 "threshold_folds": self.threshold_folds, "shrink": self.shrink,
-                "seed": self.seed}
+                "relative": self.relative, "seed": self.seed}
 
     @classmethod
     def _from_settings(cls, tag: str, settings: dict, codebook: Codebook) -> "LinearCoder":
@@ -348,7 +354,7 @@ class LinearCoder(ProbabilisticCoder):
                    attributes=settings["attributes"],
                    rules=codebook if settings["rules"] else None,
                    threshold_folds=settings["threshold_folds"], shrink=settings["shrink"],
-                   seed=settings["seed"])
+                   relative=settings.get("relative", False), seed=settings["seed"])
 
     def _fitted_state(self) -> dict[str, object]:
         """Fitted parts besides the vectorisers and weights (JSON): the one-hot categories."""
@@ -364,7 +370,7 @@ class LinearCoder(ProbabilisticCoder):
             "codebook": self.codebook_tag, "settings": self._settings(),
             "code_ids": self.code_ids, "learned": self.learned,
             "not_learned": self.not_learned, "thresholds": self.thresholds,
-            "columns": self._columns}
+            "relative_cut": self.relative_cut, "columns": self._columns}
         if self._columns:
             config["vocabulary"] = {"words": tfidf_vocabulary(self.words),
                                     "chars": tfidf_vocabulary(self.chars)}
@@ -385,6 +391,7 @@ class LinearCoder(ProbabilisticCoder):
         coder.not_learned = dict(field(config, "not_learned", directory))
         coder.thresholds = {k: float(v) for k, v in
                             field(config, "thresholds", directory).items()}
+        coder.relative_cut = float(config.get("relative_cut", 0.0))  # none before it was learned
         coder._columns = [int(j) for j in field(config, "columns", directory)]
         if coder._columns:
             arrays, vocabulary = read_arrays(directory), field(config, "vocabulary", directory)

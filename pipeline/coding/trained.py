@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline import schema as s
+from pipeline.coding.thresholds import decide
 
 DEFAULT_THRESHOLD = 0.5
 
@@ -24,13 +25,16 @@ class ProbabilisticCoder(ABC):
 
     Subclasses set ``name``, ``method`` and ``code_ids`` and implement ``fit``,
     ``predict_proba`` and ``evidence``. ``thresholds`` maps a code id to its decision
-    threshold; codes not in it use :data:`DEFAULT_THRESHOLD`.
+    threshold; codes not in it use :data:`DEFAULT_THRESHOLD`. ``relative_cut`` (0: none) drops
+    a text's codes that fall far below its most probable one (:func:`pipeline.coding.
+    thresholds.decide`); a coder that learns it sets it in ``fit``.
     """
 
     name: str = "trained"
     method: str = "trained"
     code_ids: list[str]
     thresholds: dict[str, float]
+    relative_cut: float = 0.0
 
     @abstractmethod
     def fit(self, texts: Sequence[str], labels: np.ndarray, code_ids: Sequence[str],
@@ -75,10 +79,14 @@ class ProbabilisticCoder(ABC):
         """Decision thresholds in ``code_ids`` order."""
         return np.array([self.thresholds.get(c, DEFAULT_THRESHOLD) for c in self.code_ids])
 
+    def decide(self, proba: np.ndarray) -> np.ndarray:
+        """True where a text gets a code: over its threshold, and not cut as a runner-up."""
+        return decide(proba, self.threshold_vector(), self.relative_cut)
+
     def predict(self, texts: Sequence[str],
                 context: Sequence[str | None] | None = None) -> np.ndarray:
-        """0/1 decisions per text × code, using the per-code thresholds."""
-        return (self.predict_proba(texts, context) >= self.threshold_vector()).astype(int)
+        """0/1 decisions per text × code (:meth:`decide` of the probabilities)."""
+        return self.decide(self.predict_proba(texts, context)).astype(int)
 
     def context_of(self, segments: pd.DataFrame):
         """What the coder is told about each segment besides its text: the question.
@@ -97,7 +105,7 @@ class ProbabilisticCoder(ABC):
         if segments.empty:
             return s.empty(s.CODINGS)
         proba = self.predict_proba(segments[s.TEXT].tolist(), self.context_of(segments))
-        which, columns = np.nonzero(proba >= self.threshold_vector())
+        which, columns = np.nonzero(self.decide(proba))
         return self.codings_at(segments, proba, which, columns)
 
     def codings_at(self, segments: pd.DataFrame, proba: np.ndarray, which: np.ndarray,

@@ -110,6 +110,7 @@ class ModelCard(_Strict):
     cross_validation: CrossValidation
     per_code: list[CodeScore]
     thresholds: dict[str, float]
+    relative_cut: float = 0.0  # cards written before it was learned have none
     not_learned: dict[str, str]
     hybrid_choice: dict[str, str]
     features: dict[str, Any]
@@ -178,6 +179,10 @@ def card_markdown(card: ModelCard) -> str:
         threshold = card.thresholds.get(row.code_id, "")
         lines.append(f"| {row.code_id} | {row.support} | {row.precision} | {row.recall} | "
                      f"{row.f1} | {_fmt(row.kappa)} | {threshold} |")
+    if card.relative_cut:
+        lines += ["", f"A text keeps only the codes over their threshold whose probability is "
+                  f"at least {card.relative_cut} × that of its most probable one (the relative "
+                  "cut, chosen on held-out texts)."]
     if card.not_learned:
         lines += ["", "Not learned (too few examples; rules only): "
                   + ", ".join(f"{c} ({why})" for c, why in card.not_learned.items())]

@@ -106,3 +106,39 @@ def test_respondent_attributes_are_features_when_named():
     assert coder.features_used()["attributes"] == ["rating"]
     with pytest.raises(ValueError, match=r"attributes \['rating'\] .* come without them"):
         coder.code(segments.drop(columns="rating"))
+
+
+def test_a_runner_up_far_below_the_best_code_is_dropped_by_the_relative_cut(trained):
+    import copy
+
+    text = "Friendly nurses but nowhere to park"  # staff manner 0.89, parking 0.82
+    segments = pd.DataFrame({s.SEGMENT_ID: ["x"], s.START: [0], s.TEXT: [text],
+                             s.CONTEXT: ["How could we improve?"]})
+    assert sorted(trained.code(segments)[s.CODE_ID]) == ["parking", "staff_manner"]
+    strict = copy.deepcopy(trained)
+    strict.relative_cut = 0.95  # 0.82 < 0.95 × 0.89: parking is a runner-up
+    assert strict.code(segments)[s.CODE_ID].tolist() == ["staff_manner"]
+    assert strict.predict([text]).tolist() == [[0, 0, 1]]
+
+
+def test_the_relative_cut_is_learned_saved_and_loaded(gold, comments_codebook, tmp_path):
+    import json
+
+    from pipeline.coding.thresholds import best_relative_cut
+
+    coder = LinearCoder(codebook="comments@1").fit(gold.texts, gold.labels, gold.code_ids)
+    # The same held-out probabilities that set the thresholds choose the cut.
+    held_out = coder.held_out_proba(coder._features(gold.texts), gold.labels)
+    assert coder.relative_cut == best_relative_cut(gold.labels, held_out,
+                                                   coder.threshold_vector()) == 0.7
+    assert LinearCoder(relative=False).fit(gold.texts, gold.labels,
+                                           gold.code_ids).relative_cut == 0.0
+    coder.to_disk(tmp_path / "model")
+    config = json.loads((tmp_path / "model" / "config.json").read_text(encoding="utf-8"))
+    assert config["relative_cut"] == 0.7 and config["settings"]["relative"] is True
+    book = comments_codebook
+    assert LinearCoder.from_disk(tmp_path / "model", book).relative_cut == 0.7
+    del config["relative_cut"], config["settings"]["relative"]  # a model saved before
+    (tmp_path / "model" / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    old = LinearCoder.from_disk(tmp_path / "model", book)
+    assert old.relative_cut == 0.0 and old.relative is False

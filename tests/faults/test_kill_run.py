@@ -2,9 +2,10 @@
 
 A small real wave is run once to completion; then ``wavecoder run`` is started again as a real
 process (its own Prefect API server, as a user's run has) and killed when its own progress shows
-it coding, when two worker processes code its chunks, and when its staging folder fills. After each kill the previous outputs are
-read back unchanged, the database holds the previous rows once, and no process of the command
-is alive. A last run then completes and its outputs equal the uninterrupted run's.
+it coding, when two worker processes code its chunks, and when its staging folder fills. After
+each kill the previous outputs are read back unchanged, the database holds the previous rows
+once, and no process of the command is alive. A last run then completes and its outputs equal
+the uninterrupted run's.
 """
 
 from __future__ import annotations

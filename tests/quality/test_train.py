@@ -45,7 +45,10 @@ def test_card_records_scores_thresholds_and_the_command(trained, comments_gold):
     out, card = trained
     assert card.cross_validation.folds == 3 and card.kind == "linear"
     assert {row.code_id for row in card.per_code} == set(comments_gold.code_ids)
-    assert card.thresholds == json.loads((out / "config.json").read_text())["thresholds"]
+    config = json.loads((out / "config.json").read_text())
+    assert card.thresholds == config["thresholds"]
+    assert card.relative_cut == config["relative_cut"] == 0.6  # one code per comment, mostly
+    assert "at least 0.6 × that of its most probable one" in (out / "MODEL_CARD.md").read_text()
     assert card.command == "wavecoder train --coder linear"
     assert card.features["embeddings"] is not None
     assert read_card(out) == card
