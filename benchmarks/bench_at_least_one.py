@@ -15,18 +15,13 @@ threshold; the three are scored as ``evaluate`` scores. Measured and not adopted
 from __future__ import annotations
 
 import argparse
-import tempfile
-from pathlib import Path
 
 import numpy as np
-from nhs_gold import add_gold_arguments
+from nhs_gold import add_gold_arguments, add_serdif_argument, benchmark_gold
 
 from pipeline.coding.hybrid import HybridCoder
 from pipeline.coding.registry import new_coder
-from pipeline.config import load_codebook
 from pipeline.quality.evaluate import folds
-from pipeline.quality.gold import load_gold
-from pipeline.quality.groups import group_values, merge_repeats
 from pipeline.quality.measure import known_of, score_predictions, uses_hierarchy
 
 
@@ -50,23 +45,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_gold_arguments(parser)
     parser.add_argument("--coder", default="hybrid-static")
-    parser.add_argument("--serdif", action="store_true",
-                        help="the SERDIF highlights by session, with the guide prompt")
+    add_serdif_argument(parser)
     args = parser.parse_args()
-    groups = None
-    if args.serdif:
-        from bench_serdif_coding import build  # the study's codebook and gold, built as there
-
-        with tempfile.TemporaryDirectory(prefix="serdif-") as folder:
-            codebook, gold_file = build(Path(folder), "wave")
-            book = load_codebook(codebook)
-            gold = load_gold(gold_file, book)
-    else:
-        book = load_codebook(args.codebook)
-        gold = load_gold(args.gold, book)
-    if args.serdif:
-        gold = merge_repeats(gold, "document")
-        groups = group_values(gold, "document", 5)
+    book, gold, groups = benchmark_gold(args)
     pred, proba, cuts = out_of_fold(args.coder, gold, book, folds(gold.labels, 5, 42, groups))
     empty = np.flatnonzero(pred.sum(axis=1) == 0)
     print(f"{args.coder}: {len(empty)} of {len(pred)} texts without a code "

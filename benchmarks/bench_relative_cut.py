@@ -16,19 +16,14 @@ bootstrap intervals as ``evaluate`` gives them.
 from __future__ import annotations
 
 import argparse
-import tempfile
-from pathlib import Path
 
 import numpy as np
-from nhs_gold import add_gold_arguments
+from nhs_gold import add_gold_arguments, add_serdif_argument, benchmark_gold
 
 from pipeline.coding import linear_tuned
 from pipeline.coding.hybrid import HybridCoder
 from pipeline.coding.registry import new_coder
-from pipeline.config import load_codebook
 from pipeline.quality.evaluate import folds
-from pipeline.quality.gold import load_gold
-from pipeline.quality.groups import group_values, merge_repeats
 from pipeline.quality.measure import known_of, score_predictions, uses_hierarchy
 
 
@@ -54,26 +49,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_gold_arguments(parser)
     parser.add_argument("--coder", default="linear")
-    parser.add_argument("--serdif", action="store_true",
-                        help="the SERDIF highlights by session, with the guide prompt")
+    add_serdif_argument(parser)
     parser.add_argument("--budget", type=float,
                         help="linear-finetuned: fine-tuning seconds per fold")
     args = parser.parse_args()
     if args.budget:  # read when the registry builds the coder, for each fold
         linear_tuned.DEFAULT_BUDGET_S = args.budget
-    groups = None
-    if args.serdif:
-        from bench_serdif_coding import build  # the study's codebook and gold, built as there
-
-        with tempfile.TemporaryDirectory(prefix="serdif-") as folder:
-            codebook, gold_file = build(Path(folder), "wave")
-            book = load_codebook(codebook)
-            gold = load_gold(gold_file, book)
-        gold = merge_repeats(gold, "document")
-        groups = group_values(gold, "document", 5)
-    else:
-        book = load_codebook(args.codebook)
-        gold = load_gold(args.gold, book)
+    book, gold, groups = benchmark_gold(args)
     print(f"{args.coder}: {len(gold.texts)} texts, {len(gold.code_ids)} codes")
     with_cut, without, cuts = decided_both_ways(args.coder, gold, book,
                                                 folds(gold.labels, 5, 42, groups))

@@ -14,3 +14,33 @@ def add_gold_arguments(parser: argparse.ArgumentParser) -> None:
     """Add ``--gold`` and ``--codebook`` to ``parser``, defaulting to the NHS split."""
     parser.add_argument("--gold", type=Path, default=NHS_GOLD)
     parser.add_argument("--codebook", type=Path, default=NHS_CODEBOOK)
+
+
+def add_serdif_argument(parser: argparse.ArgumentParser) -> None:
+    """Add ``--serdif``: the SERDIF highlights by session instead of ``--gold``."""
+    parser.add_argument("--serdif", action="store_true",
+                        help="the SERDIF highlights by session, with the guide prompt")
+
+
+def benchmark_gold(args: argparse.Namespace):
+    """(codebook, gold, fold groups) that the arguments name.
+
+    ``--gold`` with ``--codebook`` (groups None), or with ``--serdif`` the study's highlights,
+    repeats merged, with their sessions as the fold groups.
+    """
+    import tempfile
+
+    from pipeline.config import load_codebook
+    from pipeline.quality.gold import load_gold
+    from pipeline.quality.groups import group_values, merge_repeats
+
+    if not args.serdif:
+        book = load_codebook(args.codebook)
+        return book, load_gold(args.gold, book), None
+    from bench_serdif_coding import build  # the study's codebook and gold, built as there
+
+    with tempfile.TemporaryDirectory(prefix="serdif-") as folder:
+        codebook, gold_file = build(Path(folder), "wave")
+        book = load_codebook(codebook)
+        gold = merge_repeats(load_gold(gold_file, book), "document")
+    return book, gold, group_values(gold, "document", 5)
