@@ -2,8 +2,8 @@
 
 ``fit`` holds out a seeded ``dev_share`` of the training texts, fine-tunes MiniLM with a linear
 head on the rest (:mod:`pipeline.coding.finetune`: binary cross-entropy, AdamW, early stopping
-on the held-out texts, a wall-clock budget) and chooses each code's decision threshold on the
-held-out texts' probabilities (:func:`pipeline.coding.thresholds.best_thresholds`). The text a
+on the held-out texts, a wall-clock budget) and chooses each code's decision threshold, and the
+relative cut, on the held-out texts' probabilities (:mod:`pipeline.coding.thresholds`). The text a
 model reads is the question it answers, when known, then the answer.
 
 Evidence for a code is the clause (:func:`pipeline.coding.clauses.split_clauses`) that the
@@ -26,7 +26,7 @@ from pipeline.coding.clauses import split_clauses
 from pipeline.coding.disk import codebook_tag, field, read_coder_config, write_config
 from pipeline.coding.features import Context, context_table
 from pipeline.coding.finetune import History, Network, Settings, base_model_path, train
-from pipeline.coding.thresholds import best_thresholds
+from pipeline.coding.thresholds import best_relative_cut, best_thresholds
 from pipeline.coding.trained import ProbabilisticCoder
 from pipeline.config import Codebook
 from pipeline.errors import InputError
@@ -64,6 +64,7 @@ class FinetunedCoder(ProbabilisticCoder):
         self.learned: list[str] = []
         self.not_learned: dict[str, str] = {}
         self.thresholds: dict[str, float] = {}
+        self.relative_cut = 0.0
         self.history = History()
         self.network: Network | None = None
         self._questions: dict[str, str] = {}  # text -> its question, from the last batch
@@ -95,6 +96,7 @@ class FinetunedCoder(ProbabilisticCoder):
         held_out = self.network.scores([inputs[i] for i in dev])
         cuts = best_thresholds(target[dev], held_out, shrink=self.shrink)
         self.thresholds = dict(zip(self.learned, cuts.tolist(), strict=True))
+        self.relative_cut = best_relative_cut(target[dev], held_out, cuts)
         return self
 
     def predict_proba(self, texts, context=None) -> np.ndarray:
@@ -128,8 +130,8 @@ class FinetunedCoder(ProbabilisticCoder):
 
     def describe(self) -> dict[str, object]:
         """What the model card records: thresholds, codes not learned, training choices."""
-        return {"thresholds": dict(self.thresholds), "not_learned": dict(self.not_learned),
-                "hybrid_choice": {},
+        return {"thresholds": dict(self.thresholds), "relative_cut": self.relative_cut,
+                "not_learned": dict(self.not_learned), "hybrid_choice": {},
                 "features": {"model": "all-MiniLM-L6-v2, fine-tuned",
                              "question": self.use_question, "settings": self.settings.to_json(),
                              "training": self.history.to_json()}}
@@ -150,6 +152,7 @@ class FinetunedCoder(ProbabilisticCoder):
             "kind": self.kind, "version": VERSION, "name": self.name,
             "codebook": self.codebook_tag, "code_ids": self.code_ids, "learned": self.learned,
             "not_learned": self.not_learned, "thresholds": self.thresholds,
+            "relative_cut": self.relative_cut,
             "settings": {**self.settings.to_json(), "dev_share": self.dev_share,
                          "shrink": self.shrink, "use_question": self.use_question},
             "training": self.history.to_json()})
@@ -167,6 +170,7 @@ class FinetunedCoder(ProbabilisticCoder):
         coder.learned = list(field(config, "learned", directory))
         coder.not_learned = dict(field(config, "not_learned", directory))
         coder.thresholds = {k: float(v) for k, v in field(config, "thresholds", directory).items()}
+        coder.relative_cut = float(config.get("relative_cut", 0.0))  # none before it was learned
         coder.history = History(**field(config, "training", directory))
         if coder.learned:
             if not (directory / HEAD).is_file() or not (directory / ENCODER).is_dir():

@@ -28,6 +28,18 @@ def test_learns_the_codes_of_unseen_comments(trained):
     assert trained.predict(UNSEEN).tolist() == [[1, 0, 0], [0, 1, 0], [0, 0, 1]]
 
 
+def test_the_relative_cut_is_chosen_on_the_held_out_texts(trained, comments_gold):
+    from pipeline.coding.thresholds import best_relative_cut
+
+    # the seeded fifth of the texts that fine-tuning left out, as fit holds it out
+    order = np.random.default_rng(trained.settings.seed).permutation(len(comments_gold.texts))
+    dev = order[:round(len(order) * 0.2)]
+    held_out = trained.network.scores([comments_gold.texts[i] for i in dev])
+    assert trained.relative_cut == best_relative_cut(
+        comments_gold.labels[dev], held_out, trained.threshold_vector())
+    assert trained.describe()["relative_cut"] == trained.relative_cut
+
+
 def test_codes_a_segment_with_the_clause_that_carries_each_code(trained):
     text = "The nurses were kind and friendly, but the car park was full every day"
     segments = pd.DataFrame({s.SEGMENT_ID: ["d1-0"], s.START: [100], s.TEXT: [text],
@@ -51,6 +63,7 @@ def test_saved_folder_loads_offline_to_identical_scores(tmp_path, trained, data_
     loaded = load_coder(tmp_path / "model", load_codebook(data_dir / "codebook-comments.yaml"))
     assert isinstance(loaded, FinetunedCoder)
     assert loaded.thresholds == trained.thresholds and loaded.name == trained.name
+    assert loaded.relative_cut == trained.relative_cut
     assert np.array_equal(loaded.predict_proba(UNSEEN), trained.predict_proba(UNSEEN))
     assert loaded.describe() == trained.describe()
 
