@@ -134,10 +134,13 @@ def _this_runs_api():
     a worker process is handed this process's settings, so each started another (seconds of
     its start and a server's memory). Nothing changes when an API is configured.
     """
-    from prefect.server.api.server import SubprocessASGIServer
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
+    if PREFECT_API_URL.value():  # as the command line sets it (flows/local_api.py)
+        return contextlib.nullcontext()
+    from prefect.server.api.server import SubprocessASGIServer
+
     server = SubprocessASGIServer._instances.get(None)
-    if PREFECT_API_URL.value() or server is None or not server.running:
+    if server is None or not server.running:
         return contextlib.nullcontext()
     return temporary_settings({PREFECT_API_URL: server.api_url})

@@ -1,21 +1,32 @@
-"""Prefect's temporary local API server, ended with the command that started it, however it ends.
+"""Prefect's temporary local API server for one command: started early, ended with the command.
 
 With no Prefect API configured, Prefect starts its API server (``python -m uvicorn``) as a child
-process for the length of a command and stops it at exit. A command killed by a signal (SIGKILL,
-SIGTERM, a closed terminal) never reaches that exit, and the server kept running, holding a port
-and Prefect's database open. :func:`tie_local_api` starts the same server itself, from the main
-thread, through a two-line launcher that asks Linux to send the server SIGTERM when its parent
-ends (``prctl(PR_SET_PDEATHSIG)``, which survives the launcher's hand-over to uvicorn), and
-registers it where Prefect looks for its temporary server, as Prefect's own test harness does.
-Prefect then uses this server and stops it at a normal exit as before.
+process the first time a flow needs it, waits for it, and stops it at exit. That cost a run
+seconds in series with its own start (the server's imports and database set-up, then the
+command's spaCy and flow modules), and a command killed by a signal (SIGKILL, SIGTERM, a closed
+terminal) never reached the exit, so the server kept running, holding a port and Prefect's
+database open.
+
+:func:`launch_local_api` starts the same server (Prefect's own command and environment) before
+the command imports what it needs, so both start side by side on two cores, through a two-line
+launcher that asks Linux to send the server SIGTERM when its parent ends
+(``prctl(PR_SET_PDEATHSIG)``, which survives the launcher's hand-over to uvicorn).
+:meth:`LocalApi.use` then waits until it answers and points this process, and every process it
+starts, at it through ``PREFECT_API_URL``, so Prefect starts no server of its own; the server is
+stopped at exit.
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import os
+import random
+import socket
 import subprocess
 import sys
 import threading
+import time
 
 # Runs in the server's process before uvicorn. 1 is PR_SET_PDEATHSIG (linux/prctl.h); the check
 # after it covers a parent that ended between the fork and the prctl call.
@@ -27,48 +38,109 @@ if os.getppid() != int(sys.argv[1]):
 sys.argv = ["uvicorn", *sys.argv[2:]]
 runpy.run_module("uvicorn", run_name="__main__", alter_sys=True)
 """
+PORT_TAKEN = 3  # uvicorn's exit status when its port was taken between the check and the bind
+PORTS = range(8000, 9000)  # Prefect's own range for its temporary server
 
 
-def tie_local_api() -> bool:
-    """Start Prefect's temporary API now, so that it ends with this process.
+class LocalApi:
+    """A temporary Prefect API server started for this command (see the module docstring)."""
 
-    Does nothing (returns False) when a Prefect API is configured (``PREFECT_API_URL``), when a
-    temporary server is already registered (a test harness), off Linux, or off the main thread
-    (the kernel's signal follows the thread that started the child, not the process).
-    Returns True when the server was started here.
+    def __init__(self) -> None:
+        self.port = _free_port()
+        self.process = _launch_uvicorn(self.port)
+
+    @property
+    def api_url(self) -> str:
+        """The server's API address, as ``PREFECT_API_URL`` takes it."""
+        return f"http://127.0.0.1:{self.port}/api"
+
+    def use(self) -> None:
+        """Wait until the server answers, then send this process's Prefect client to it.
+
+        Raises RuntimeError when it does not start within Prefect's startup timeout
+        (``PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS``).
+        """
+        import httpx
+        from prefect.context import refresh_global_settings_context
+        from prefect.settings import PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS
+
+        atexit.register(self.stop)
+        deadline = time.monotonic() + PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value()
+        with httpx.Client() as client:
+            while not self._answers(client):
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError("Prefect's temporary API server did not start in time")
+                time.sleep(0.1)
+        # Child processes (a wave's chunk workers) inherit the variable; this process reads it
+        # once its settings are refreshed.
+        os.environ["PREFECT_API_URL"] = self.api_url
+        refresh_global_settings_context()
+
+    def _answers(self, client) -> bool:
+        status = self.process.poll()
+        if status == PORT_TAKEN:
+            self.port = _free_port()
+            self.process = _launch_uvicorn(self.port)
+        elif status is not None:
+            raise RuntimeError(f"Prefect's temporary API server ended with status {status}")
+        try:
+            return client.get(f"{self.api_url}/health").status_code == 200
+        except Exception:  # not listening yet: connection refused, reset or timed out
+            return False
+
+    def stop(self) -> None:
+        """End the server (SIGTERM, then SIGKILL after 5 s); nothing if it has ended."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def launch_local_api() -> LocalApi | None:
+    """Start Prefect's temporary API server's process, without waiting for it, when one is needed.
+
+    Returns None, and starts nothing, when a Prefect API is configured (``PREFECT_API_URL``, as a
+    test harness or a deployment sets it), off Linux, or off the main thread (the kernel's signal
+    follows the thread that started the child, not the process). Otherwise call
+    :meth:`LocalApi.use` before the first flow runs; a launch never used ends with this process.
     """
     if sys.platform != "linux" or threading.current_thread() is not threading.main_thread():
-        return False
-    from prefect.server.api.server import SubprocessASGIServer
+        return None
     from prefect.settings import PREFECT_API_URL
 
-    if PREFECT_API_URL.value() or SubprocessASGIServer._instances.get(None) is not None:
-        return False
-    server = _build_server_class(SubprocessASGIServer)()  # registered under Prefect's key None
-    server.start()
-    return True
+    if PREFECT_API_URL.value():
+        return None
+    return LocalApi()
 
 
-def _build_server_class(base):
-    """``base`` (Prefect's SubprocessASGIServer) launching uvicorn through :data:`_LAUNCHER`."""
+def _free_port() -> int:
+    for _ in range(50):
+        port = random.choice(PORTS)
+        with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+                return port
+            except OSError:
+                continue
+    raise RuntimeError("no free port for Prefect's temporary API server in 8000-8999")
 
-    class TiedServer(base):
-        """Prefect's temporary API server, sent SIGTERM by the kernel when its parent ends."""
 
-        def _run_uvicorn_command(self) -> subprocess.Popen:
-            # The same command and environment as Prefect's own (prefect 3.8), behind the launcher.
-            import prefect
-            from prefect.settings import get_current_settings
+def _launch_uvicorn(port: int) -> subprocess.Popen:
+    """The server's process: Prefect 3.8's own command and environment, behind the launcher."""
+    import prefect
+    from prefect.settings import get_current_settings
 
-            return subprocess.Popen(
-                args=[sys.executable, "-c", _LAUNCHER, str(os.getpid()),
-                      "--app-dir", str(prefect.__module_path__.parent),
-                      "--factory", "prefect.server.api.server:create_app",
-                      "--host", "127.0.0.1", "--port", str(self.port),
-                      "--log-level", "error", "--lifespan", "on"],
-                env={**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
-                     "PREFECT__SERVER_FINAL": "1",
-                     **get_current_settings().to_environment_variables(exclude_unset=True)},
-            )
-
-    return TiedServer
+    return subprocess.Popen(
+        args=[sys.executable, "-c", _LAUNCHER, str(os.getpid()),
+              "--app-dir", str(prefect.__module_path__.parent),
+              "--factory", "prefect.server.api.server:create_app",
+              "--host", "127.0.0.1", "--port", str(port),
+              "--log-level", "error", "--lifespan", "on"],
+        env={**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
+             "PREFECT__SERVER_FINAL": "1",
+             **get_current_settings().to_environment_variables(exclude_unset=True)},
+    )

@@ -22,13 +22,13 @@ from support_processes import (
     small_wave,
 )
 
-from flows.local_api import tie_local_api
+from flows.local_api import launch_local_api
 
 CODEBOOK = ROOT / "models" / "codebooks" / "recovery-capital.yaml"
 
 
 def test_under_a_test_harness_nothing_is_started():
-    assert tie_local_api() is False  # the session's harness server is already registered
+    assert launch_local_api() is None  # the session's harness sets PREFECT_API_URL
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
