@@ -28,6 +28,8 @@ import sys
 import threading
 import time
 
+import httpx
+
 # Runs in the server's process before uvicorn. 1 is PR_SET_PDEATHSIG (linux/prctl.h); the check
 # after it covers a parent that ended between the fork and the prctl call.
 _LAUNCHER = """\
@@ -38,7 +40,8 @@ if os.getppid() != int(sys.argv[1]):
 sys.argv = ["uvicorn", *sys.argv[2:]]
 runpy.run_module("uvicorn", run_name="__main__", alter_sys=True)
 """
-PORT_TAKEN = 3  # uvicorn's exit status when its port was taken between the check and the bind
+STARTUP_FAILED = 3  # uvicorn's exit status when it could not start, e.g. its port was taken
+MAX_RELAUNCHES = 5
 PORTS = range(8000, 9000)  # Prefect's own range for its temporary server
 
 
@@ -48,6 +51,7 @@ class LocalApi:
     def __init__(self) -> None:
         self.port = _free_port()
         self.process = _launch_uvicorn(self.port)
+        self.relaunches = 0
 
     @property
     def api_url(self) -> str:
@@ -55,38 +59,44 @@ class LocalApi:
         return f"http://127.0.0.1:{self.port}/api"
 
     def use(self) -> None:
-        """Wait until the server answers, then send this process's Prefect client to it.
-
-        Raises RuntimeError when it does not start within Prefect's startup timeout
-        (``PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS``).
-        """
-        import httpx
+        """Wait for the server (:meth:`wait`), then send this process's Prefect client to it."""
         from prefect.context import refresh_global_settings_context
-        from prefect.settings import PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS
 
         atexit.register(self.stop)
-        deadline = time.monotonic() + PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value()
-        with httpx.Client() as client:
-            while not self._answers(client):
-                if time.monotonic() > deadline:
-                    self.stop()
-                    raise RuntimeError("Prefect's temporary API server did not start in time")
-                time.sleep(0.1)
+        self.wait()
         # Child processes (a wave's chunk workers) inherit the variable; this process reads it
         # once its settings are refreshed.
         os.environ["PREFECT_API_URL"] = self.api_url
         refresh_global_settings_context()
 
+    def wait(self) -> None:
+        """Return once the server answers; start it again on another port if its was taken.
+
+        Raises RuntimeError, with the server stopped, when it ends otherwise or does not answer
+        within Prefect's startup timeout (``PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS``).
+        """
+        from prefect.settings import PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS
+
+        deadline = time.monotonic() + PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value()
+        with httpx.Client(timeout=2) as client:
+            while not self._answers(client):
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError("Prefect's temporary API server did not start in time")
+                time.sleep(0.1)
+
     def _answers(self, client) -> bool:
         status = self.process.poll()
-        if status == PORT_TAKEN:
+        if status == STARTUP_FAILED and self.relaunches < MAX_RELAUNCHES and not _free(self.port):
+            self.relaunches += 1  # another process took the port between the check and the bind
             self.port = _free_port()
             self.process = _launch_uvicorn(self.port)
         elif status is not None:
-            raise RuntimeError(f"Prefect's temporary API server ended with status {status}")
+            raise RuntimeError(f"Prefect's temporary API server ended with status {status} "
+                               f"(port {self.port})")
         try:
             return client.get(f"{self.api_url}/health").status_code == 200
-        except Exception:  # not listening yet: connection refused, reset or timed out
+        except httpx.TransportError:  # not listening yet
             return False
 
     def stop(self) -> None:
@@ -117,15 +127,20 @@ def launch_local_api() -> LocalApi | None:
     return LocalApi()
 
 
+def _free(port: int) -> bool:
+    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+            return True
+        except OSError:
+            return False
+
+
 def _free_port() -> int:
     for _ in range(50):
         port = random.choice(PORTS)
-        with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-                return port
-            except OSError:
-                continue
+        if _free(port):
+            return port
     raise RuntimeError("no free port for Prefect's temporary API server in 8000-8999")
 
 

@@ -9,7 +9,9 @@ test_kill_run.py. Whatever else the command started is in its process group.
 from __future__ import annotations
 
 import signal
+import socket
 
+import httpx
 import pytest
 from support_processes import (
     ROOT,
@@ -22,6 +24,7 @@ from support_processes import (
     small_wave,
 )
 
+from flows import local_api
 from flows.local_api import launch_local_api
 
 CODEBOOK = ROOT / "models" / "codebooks" / "recovery-capital.yaml"
@@ -50,3 +53,23 @@ def test_a_stopped_run_leaves_no_process(tmp_path, signum):
     finally:
         end_group(command.group)
     assert not (tmp_path / "out" / SMALL_WAVE).exists()  # stopped before publishing
+
+
+def test_a_port_taken_before_the_server_binds_it_is_given_up_for_another(monkeypatch):
+    taken = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()  # holds the port as another program would, and answers nothing
+    ports = iter([taken.getsockname()[1]])
+    chosen = local_api._free_port
+    monkeypatch.setattr(local_api, "_free_port", lambda: next(ports, None) or chosen())
+    server = local_api.LocalApi()
+    try:
+        assert server.port == taken.getsockname()[1]
+        server.wait()  # uvicorn could not bind it (exit status 3): started again elsewhere
+        assert server.relaunches == 1
+        assert server.port != taken.getsockname()[1]
+        assert httpx.get(f"{server.api_url}/health", timeout=10).json() is True
+    finally:
+        server.stop()
+        taken.close()
+    assert server.process.returncode is not None
