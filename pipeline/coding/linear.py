@@ -14,7 +14,8 @@ maximising its F1 on those probabilities, shrunk part of the way back to 0.5
 training texts. Vectorisers are fitted once on all training texts (unsupervised, no labels).
 
 Evidence is the n-gram (a character n-gram widened to its whole word) or rule match with the
-largest positive contribution, coefficient × feature value, to the code's score.
+largest positive contribution, coefficient × feature value, to the code's score
+(:mod:`pipeline.coding.linear_evidence`).
 
 Saved as a folder (:mod:`pipeline.coding.disk`): settings, codes, thresholds, vocabularies and
 the question/attribute categories in ``config.json``; idf weights, coefficients and intercepts
@@ -45,9 +46,8 @@ from pipeline.coding.disk import (
     write_config,
 )
 from pipeline.coding.features import Context, context_table
-from pipeline.coding.linear_evidence import best_spans, pair_pulls
-from pipeline.coding.linear_scores import StackedWeights, positive_proba, vocabulary_terms
-from pipeline.coding.ngram_spans import locate_char_ngram, locate_word_ngram
+from pipeline.coding.linear_evidence import NgramEvidence
+from pipeline.coding.linear_scores import StackedWeights, positive_proba
 from pipeline.coding.rule_features import RuleFeatures
 from pipeline.coding.sklearn_state import (
     fitted_one_hot,
@@ -77,13 +77,7 @@ def _positive_proba(model: OneVsRestClassifier, features, n_columns: int) -> np.
     return proba[:, 1:] if n_columns == 1 and proba.shape[1] == 2 else proba
 
 
-def _row(matrix: sparse.csr_matrix, i: int) -> tuple[np.ndarray, np.ndarray]:
-    """Column indices and values of row ``i`` (slicing the arrays: a csr row copy is slow)."""
-    first, last = matrix.indptr[i], matrix.indptr[i + 1]
-    return matrix.indices[first:last], matrix.data[first:last]
-
-
-class LinearCoder(ProbabilisticCoder):
+class LinearCoder(NgramEvidence, ProbabilisticCoder):
     """TF-IDF (+ context, embeddings, rules) logistic regression with validated thresholds.
 
     Args:
@@ -259,83 +253,6 @@ class LinearCoder(ProbabilisticCoder):
     def context_of(self, segments):
         """The segments table itself: its question (``context``) and any attribute columns."""
         return segments
-
-    # ----------------------------------------------------------------- evidence
-
-    def _names(self, vectorizer: TfidfVectorizer, key: str) -> np.ndarray:
-        vocabulary, terms = self._terms.get(key, (None, None))
-        if vocabulary is not vectorizer.vocabulary_:  # big arrays: once per fitted vocabulary
-            terms = vocabulary_terms(vectorizer.vocabulary_)
-            self._terms[key] = (vectorizer.vocabulary_, terms)
-        return terms
-
-    def evidence_spans(self, texts: Sequence[str], rows: np.ndarray,
-                       columns: np.ndarray) -> list[tuple[int, int]]:
-        """:meth:`evidence` of each coding (``texts[rows[p]]``, ``code_ids[columns[p]]``).
-
-        The texts of the batch just scored are done together (:mod:`.linear_evidence`);
-        anything else one coding at a time.
-        """
-        texts = list(texts)
-        recent = [self._recent.get(texts[i]) for i in rows]
-        if (not recent or any(r is None for r in recent)
-                or len({(id(r[1]), id(r[2])) for r in recent}) > 1):
-            return super().evidence_spans(texts, rows, columns)
-        coef, row_of = self._weights().coef, {c: k for k, c in enumerate(self.learned)}
-        codes = np.array([row_of[self.code_ids[j]] for j in columns], dtype=np.int64)
-        chosen = [texts[i] for i in rows]
-        candidates: list[list] = [[] for _ in chosen]
-        offset = 0
-        for k, (vectorizer, key, locate) in enumerate(
-                ((self.words, "words", locate_word_ngram),
-                 (self.chars, "chars", locate_char_ngram))):
-            batch_rows = np.array([r[0] for r in recent], dtype=np.int64)
-            found = best_spans(chosen, *pair_pulls(recent[0][k + 1], batch_rows, coef, codes,
-                                                   offset),
-                               self._names(vectorizer, key), locate)
-            for mine, best in zip(candidates, found, strict=True):
-                if best is not None:
-                    mine.append(best)
-            offset += len(vectorizer.vocabulary_)
-        if self.rule_features is not None:  # the batch's matches, kept when it was scored
-            for mine, text, code in zip(candidates, chosen, codes, strict=True):
-                mine.extend(self.rule_features.candidates(text, coef[code]))
-        return [max(mine, key=lambda c: (c[0], -c[1]))[1:] if mine else (0, len(text))
-                for mine, text in zip(candidates, chosen, strict=True)]
-
-    def evidence(self, text: str, code_id: str) -> tuple[int, int]:
-        """Offsets of the n-gram or rule match with the largest positive pull to ``code_id``.
-
-        A pull is coefficient × feature value. Word n-grams are found as words, character
-        n-grams are widened to the word(s) that hold them, a rule feature points at its match.
-        With no positive pull among them (the score came from embeddings or the question), the
-        whole text is the evidence.
-        """
-        weights = self._weights().coef[self.learned.index(code_id)]
-        candidates: list[tuple[float, int, int]] = []
-        offset = 0
-        recent = self._recent.get(text)
-        for k, (vectorizer, key, locate) in enumerate(
-                ((self.words, "words", locate_word_ngram),
-                 (self.chars, "chars", locate_char_ngram))):
-            indices, values = _row(recent[k + 1], recent[0]) if recent else _row(
-                vectorizer.transform([text]), 0)
-            if len(indices):
-                pulls = values * weights[offset + indices]
-                for n in np.argsort(-pulls)[:3]:  # the best few, in case one is not found
-                    if pulls[n] <= 0:
-                        break
-                    span = locate(text, self._names(vectorizer, key)[indices[n]])
-                    if span:
-                        candidates.append((float(pulls[n]), *span))
-                        break
-            offset += len(vectorizer.vocabulary_)
-        if self.rule_features is not None:
-            candidates.extend(self.rule_features.candidates(text, weights))
-        if not candidates:
-            return 0, len(text)
-        _, begin, end = max(candidates, key=lambda c: (c[0], -c[1]))
-        return begin, end
 
     # ----------------------------------------------------------------- on disk
 
