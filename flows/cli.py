@@ -116,14 +116,13 @@ def run(
         console.print(f"unchanged: outputs kept in {kept}/ (the same inputs, codebook, coder, "
                       "options and package versions as its last run; --force runs it again)")
         return
-    from flows.local_api import launch_local_api
+    from flows.local_api import launch_local_api, use_local_api
 
     local_api = launch_local_api()  # starts beside the checks and imports below
     preflight(wave_run)  # a bad folder or config fails here, before the flow starts
     from flows.code_wave import code_wave
 
-    if local_api is not None:
-        local_api.use()  # a killed run leaves no Prefect server behind
+    use_local_api(local_api)  # a killed run leaves no Prefect server behind
 
     record = code_wave(run=wave_run)
     from pipeline.review.apply import complete_review
@@ -160,13 +159,12 @@ def wipe(
 @one_line_errors
 def serve(name: str = typer.Option("code-wave-local", help="Deployment name.")) -> None:
     """Serve ``code_wave`` as an always-on local runner (needs a Prefect API, see README)."""
-    from flows.local_api import launch_local_api
+    from flows.local_api import launch_local_api, use_local_api
 
     local_api = launch_local_api()
     from flows.code_wave import code_wave
 
-    if local_api is not None:
-        local_api.use()
+    use_local_api(local_api)
     code_wave.serve(name=name)
 
 

@@ -30,14 +30,17 @@ def run_project_command(
                                              "report (default: <out>/trends)."),
 ) -> None:
     """Run the Prefect flow ``code_project``: each wave a ``code_wave`` run, then the trends."""
+    from flows.local_api import launch_local_api, use_local_api
     from pipeline.parameters import ProjectRun, preflight_project
 
     project = ProjectRun.checked(
         waves=[str(f) for f in folders], codebook=str(codebook), out=str(out), coder=coder,
         topics=topics, embedding=embedding, trend_dir=str(trend_dir) if trend_dir else None)
+    local_api = launch_local_api()  # starts beside the checks and imports below
     preflight_project(project)  # every wave's folder and config, before any wave is coded
     from flows.code_project import code_project
 
+    use_local_api(local_api)  # a killed run leaves no Prefect server behind
     result = code_project(run=project)
     for summary in result["summaries"]:
         console.print(Markdown(summary))

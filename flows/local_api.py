@@ -127,6 +127,12 @@ def launch_local_api() -> LocalApi | None:
     return LocalApi()
 
 
+def use_local_api(launched: LocalApi | None) -> None:
+    """:meth:`LocalApi.use` on what :func:`launch_local_api` gave; nothing if it gave None."""
+    if launched is not None:
+        launched.use()
+
+
 def _free(port: int) -> bool:
     with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
         try:

@@ -1,9 +1,10 @@
 """A stopped ``wavecoder run`` leaves no process behind: Prefect's API server ends with it.
 
-The command is started as a real process in a session of its own, with no Prefect API
-configured (so it starts its own server, as a user's run does), and stopped mid-flow by SIGTERM
-or by Ctrl-C's SIGINT sent to the command alone. SIGKILL is covered by tests/faults/
-test_kill_run.py. Whatever else the command started is in its process group.
+The command (``run``, or ``run-project`` as ``make run`` uses it) is started as a real process in
+a session of its own, with no Prefect API configured (so it starts its own server, as a user's
+run does), and stopped mid-flow by SIGTERM or by Ctrl-C's SIGINT sent to the command alone.
+SIGKILL is covered by tests/faults/test_kill_run.py. Whatever else the command started is in its
+process group.
 """
 
 from __future__ import annotations
@@ -34,10 +35,12 @@ def test_under_a_test_harness_nothing_is_started():
     assert launch_local_api() is None  # the session's harness sets PREFECT_API_URL
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
-def test_a_stopped_run_leaves_no_process(tmp_path, signum):
+@pytest.mark.parametrize(("name", "signum"), [("run", signal.SIGTERM), ("run", signal.SIGINT),
+                                              ("run-project", signal.SIGTERM)],
+                         ids=["run-SIGTERM", "run-SIGINT", "run-project-SIGTERM"])
+def test_a_stopped_run_leaves_no_process(tmp_path, name, signum):
     folder = small_wave(tmp_path / "in" / SMALL_WAVE)
-    command = Command(["run", str(folder), "--out", str(tmp_path / "out"), "--coder", "rules",
+    command = Command([name, str(folder), "--out", str(tmp_path / "out"), "--coder", "rules",
                        "--no-topics", "--codebook", str(CODEBOOK)],
                       cli_environment(tmp_path), tmp_path / "run.out")
     try:
