@@ -106,3 +106,19 @@ def forms(doc: Doc) -> set[int]:
 def possible(anchors: list[Anchor] | None, found: set[int]) -> bool:
     """Whether a pattern with ``anchors`` may match a doc whose :func:`forms` are ``found``."""
     return anchors is None or all(not anchor.isdisjoint(found) for anchor in anchors)
+
+
+def gate(patterns: list[list[Anchor] | None]) -> frozenset[int] | None:
+    """Words at least one of which a doc must hold for any of ``patterns`` to be possible.
+
+    The union of each pattern's smallest anchor (every anchor of a pattern must be met, so
+    meeting none of these rules out all of them at once, in one set test per doc). None when
+    some pattern is always possible (no anchors known), so nothing can be ruled out this way.
+    """
+    words: set[int] = set()
+    for anchors in patterns:
+        if not anchors:  # None (unknown) or no anchor at all: always possible
+            return None
+        words.update(min(anchors, key=len))
+    return frozenset(words)
+

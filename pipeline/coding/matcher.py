@@ -22,6 +22,7 @@ from pipeline.coding.anchors import (
     Anchor,
     LemmaForms,
     forms,
+    gate,
     phrase_anchors,
     possible,
     token_anchors,
@@ -54,6 +55,10 @@ class Plan(NamedTuple):
     token_matchers: list[Matcher]
 
 
+NOTHING_BEYOND_LOWER = Plan(False, [])
+"""The plan of a doc no lemma or token pattern could match."""
+
+
 class CodebookMatcher:
     """Matches every pattern of a codebook; spans carry ``code|pattern`` labels."""
 
@@ -65,6 +70,7 @@ class CodebookMatcher:
         # anchors of the lemma phrases, and each token pattern alone in a Matcher with its anchors
         self._lemma_anchors: list[list[Anchor] | None] = []
         self._token_alone: list[tuple[Matcher, list[Anchor] | None]] = []
+        self._gate: frozenset[int] | None = frozenset()  # see anchors.gate
         self._reset()
 
     def _reset(self) -> None:
@@ -110,6 +116,7 @@ class CodebookMatcher:
                         phrase, lemma=True, lemma_forms=lemma_forms) if lemma_forms else None)
                 else:
                     self.lower.add(key, [self.nlp.make_doc(matchable(str(pattern.phrase)))])
+        self._gate = gate(self._lemma_anchors + [anchors for _, anchors in self._token_alone])
 
     def _lemma_forms(self) -> LemmaForms | None:
         """The lookup lemmatizer's words by lemma; None without one (lemmas then stay unset)."""
@@ -128,6 +135,8 @@ class CodebookMatcher:
         lemmas, so any token pattern to run means lemmatising.
         """
         found = forms(doc)
+        if self._gate is not None and self._gate.isdisjoint(found):
+            return NOTHING_BEYOND_LOWER  # most segments: one set test instead of one a pattern
         token_matchers = [m for m, anchors in self._token_alone if possible(anchors, found)]
         lemmatise = bool(token_matchers) or any(possible(anchors, found)
                                                 for anchors in self._lemma_anchors)

@@ -6,7 +6,8 @@ import pytest
 from tests_paths import ROOT
 
 from pipeline.coding import RuleCoder
-from pipeline.coding.anchors import LemmaForms, token_anchors
+from pipeline.coding.anchors import LemmaForms, gate, token_anchors
+from pipeline.coding.matcher import NOTHING_BEYOND_LOWER
 from pipeline.coding.negation import SPANS_KEY
 from pipeline.config import Code, Codebook, Pattern, load_codebook
 from pipeline.text import matchable
@@ -66,7 +67,7 @@ def test_segments_without_anchor_words_skip_the_lemma_and_token_matchers(coder):
     assert spans_of(next(iter(coder._docs([doc.text])))) == []
 
 
-def edge_codebook() -> Codebook:
+def edge_codebook(regex: bool = True) -> Codebook:
     patterns = [
         Pattern(id="be-late", tokens=[{"LEMMA": "be"}, {"LOWER": "late"}]),  # "was", "is"...
         Pattern(id="regex", tokens=[{"LOWER": {"REGEX": "^rehab"}}]),  # no anchor: always run
@@ -75,6 +76,7 @@ def edge_codebook() -> Codebook:
         Pattern(phrase="went", attr="LEMMA"),  # lemma "go": matches "goes", "going", "gone"
         Pattern(phrase="waiting list"),
     ]
+    patterns = [p for p in patterns if regex or p.id != "regex"]
     return Codebook(id="edge", version="1", codes=[
         Code(id="edge", label="Edge", definition="Patterns at the fast path's edges.",
              patterns=patterns)])
@@ -93,6 +95,25 @@ def test_fast_path_matches_the_full_pipeline_at_its_edges():
     assert coder._matcher.needs_lemmas(coder.nlp.make_doc("Nothing to see."))  # REGEX pattern
     goes_home = spans_of(next(iter(coder._docs(["She goes home."]))))
     assert "edge|edge:not-in" not in [label for label, *_ in goes_home]  # lemma "go": NOT_IN
+
+
+def test_with_every_pattern_anchored_one_set_test_rules_them_all_out():
+    coder = RuleCoder(edge_codebook(regex=False))
+    assert coder._matcher._gate is not None  # no pattern left that may match anywhere
+    texts = ["The bus was late.", "It is always late!", "A very good GP.", "a gp",
+             "She goes home.", "They drove home.", "We went home.", "Going, gone.",
+             "The waiting list grows.", "Nothing to see."]
+    assert_same_spans(coder, texts)
+    assert coder._matcher.plan(coder.nlp.make_doc("Nothing to see.")) is NOTHING_BEYOND_LOWER
+    assert coder._matcher.plan(coder.nlp.make_doc("They drove home.")).lemmatise  # "home"
+
+
+def test_gate_is_the_union_of_each_patterns_smallest_anchor():
+    one, two, three = frozenset([1]), frozenset([2, 3]), frozenset([4, 5, 6])
+    assert gate([[two, one], [three]]) == {1, 4, 5, 6}
+    assert gate([[one], None]) is None  # a pattern without known anchors may match anywhere
+    assert gate([[one], []]) is None
+    assert gate([]) == frozenset()  # no lemma or token pattern: nothing beyond LOWER, ever
 
 
 def test_token_anchors_leave_out_optional_and_unanchorable_tokens():
