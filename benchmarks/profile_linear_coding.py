@@ -28,6 +28,7 @@ from pipeline.coding.char_grams import char_wb_transform
 from pipeline.coding.features import context_table
 from pipeline.coding.linear_scores import positive_proba
 from pipeline.coding.registry import load_coder, new_coder
+from pipeline.coding.word_grams import word_transform
 from pipeline.config import load_codebook
 from pipeline.quality.gold import load_gold
 from pipeline.quality.measure import known_of
@@ -45,7 +46,7 @@ def stages(coder, segments) -> dict[str, float]:
 
     table = context_table(coder.context_of(segments), len(texts), coder.attributes)
     at = tick("context table", start)
-    words = coder.words.transform(texts)
+    words = word_transform(coder.words, texts)
     at = tick("words tf-idf", at)
     chars = char_wb_transform(coder.chars, texts, coder._word_grams)
     at = tick("chars tf-idf", at)

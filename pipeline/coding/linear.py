@@ -59,6 +59,7 @@ from pipeline.coding.sklearn_state import (
 )
 from pipeline.coding.thresholds import best_relative_cut, best_thresholds, decide
 from pipeline.coding.trained import ProbabilisticCoder
+from pipeline.coding.word_grams import word_transform
 from pipeline.config import Codebook
 from pipeline.embeddings import Embedder, MiniLMEmbedder
 from pipeline.errors import ConfigError
@@ -170,7 +171,7 @@ class LinearCoder(NgramEvidence, ProbabilisticCoder):
             blocks = [self.words.fit_transform(texts), self.chars.fit_transform(texts),
                       self.context_encoder.fit_transform(table)]
         else:
-            blocks = [self.words.transform(texts),
+            blocks = [word_transform(self.words, texts),
                       char_wb_transform(self.chars, texts, self._word_grams),
                       self.context_encoder.transform(table)]
             # Kept for evidence(): code() asks for it on the texts it has just scored, and

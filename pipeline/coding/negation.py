@@ -87,8 +87,9 @@ class NegationDetector:
             after = range(span.end, min(sentence_end, span.end + self.post_window))
             cue = (self._cue(doc, lower, before, self._pre)
                    or self._cue(doc, lower, after, self._post))
-            span._.negated = cue is not None
-            span._.negation_cue = cue
+            extension = span._  # spaCy makes a new accessor object on every ``span._``
+            extension.negated = cue is not None
+            extension.negation_cue = cue
         return doc
 
 

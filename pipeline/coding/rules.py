@@ -66,6 +66,12 @@ class RuleCoder:
                 self._lemmatise(doc)
             yield negation(self._matcher.match(doc, plan))
 
+    def _labels(self) -> dict[int, tuple[str, str, float]]:
+        """Code id, pattern id and confidence of each span label, by the label's hash."""
+        strings = self.nlp.vocab.strings
+        return {strings.add(label): (*label.split(LABEL_SEPARATOR, 1), confidence)
+                for label, confidence in self._matcher.confidence.items()}
+
     def code(self, segments: pd.DataFrame) -> pd.DataFrame:
         """Code each segment; returns a codings table (schema.CODINGS) in segment order."""
         # one list per column: cheaper than a dict per row, and the same table
@@ -75,7 +81,7 @@ class RuleCoder:
         texts = (matchable(t) for t in segments[s.TEXT])
         docs = self._docs(texts)
         records = segments[[s.SEGMENT_ID, s.START, s.TEXT]].itertuples(index=False)
-        confidence = self._matcher.confidence
+        labels = self._labels()
         for (segment_id, seg_start, seg_text), doc in tqdm(
             zip(records, docs, strict=True), total=len(segments), desc="code", unit="seg",
             disable=not self.progress,
@@ -83,25 +89,24 @@ class RuleCoder:
             spans = doc.spans[SPANS_KEY]
             if not len(spans):
                 continue
-            best: dict[str, tuple[float, int, int, object]] = {}
+            best: dict[str, tuple[float, int, int, object, str, float]] = {}
             for span in spans:
-                code_id = span.label_.split(LABEL_SEPARATOR, 1)[0]
-                rank = (-confidence[span.label_], span.start_char,
-                        -(span.end_char - span.start_char))
+                code_id, pattern, confidence = labels[span.label]
+                first, last = span.start_char, span.end_char
+                rank = (-confidence, first, first - last)
                 current = best.get(code_id)
                 if current is None or rank < current[:3]:
-                    best[code_id] = (*rank, span)  # type: ignore[assignment]
+                    best[code_id] = (*rank, span, pattern, confidence)  # type: ignore[assignment]
             for code_id in sorted(best, key=self._order.__getitem__):
-                span = best[code_id][3]
-                label = span.label_  # type: ignore[attr-defined]
-                first, last = span.start_char, span.end_char  # type: ignore[attr-defined]
+                _, first, negative_length, span, pattern, confidence = best[code_id]
+                last = first - negative_length
                 columns[s.SEGMENT_ID].append(segment_id)
                 columns[s.CODE_ID].append(code_id)
                 columns[s.START].append(int(seg_start) + first)
                 columns[s.END].append(int(seg_start) + last)
                 columns[s.EVIDENCE].append(seg_text[first:last])
-                columns[s.PATTERN].append(label.split(LABEL_SEPARATOR, 1)[1])
-                columns[s.CONFIDENCE].append(confidence[label])
+                columns[s.PATTERN].append(pattern)
+                columns[s.CONFIDENCE].append(confidence)
                 columns[s.NEGATED].append(bool(span._.negated))  # type: ignore[attr-defined]
         rows = len(columns[s.SEGMENT_ID])
         if not rows:
