@@ -64,9 +64,11 @@ class LocalApi:
 
         atexit.register(self.stop)
         self.wait()
-        # Child processes (a wave's chunk workers) inherit the variable; this process reads it
-        # once its settings are refreshed.
+        # Child processes (a wave's chunk workers) inherit the variables; this process reads
+        # them once its settings are refreshed. The server serves no UI, and with an API URL
+        # set Prefect would log a "View at" link to one for every run.
         os.environ["PREFECT_API_URL"] = self.api_url
+        os.environ["PREFECT_UI_URL"] = ""
         refresh_global_settings_context()
 
     def wait(self) -> None:

@@ -50,6 +50,9 @@ def test_a_wave_with_topics_runs_without_a_network(tmp_path):
         status = command.finish()
         assert status == 0, "\n".join(command.lines[-40:])
         assert left_behind(command.group)[0] == []
+        # the run's temporary Prefect API has no UI: no link to one is printed
+        assert not [line for line in command.lines if "View at http" in line]
+        assert any("Beginning flow run" in line for line in command.lines)
     finally:
         end_group(command.group)
     record = json.loads((out / SMALL_WAVE / "run.json").read_text(encoding="utf-8"))
