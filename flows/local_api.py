@@ -72,7 +72,7 @@ class LocalApi:
         refresh_global_settings_context()
 
     def wait(self) -> None:
-        """Return once the server answers; start it again on another port if its was taken.
+        """Return once the server answers; start it again on another port if that one was taken.
 
         Raises RuntimeError, with the server stopped, when it ends otherwise or does not answer
         within Prefect's startup timeout (``PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS``).
