@@ -3,23 +3,25 @@
     .venv/bin/python benchmarks/bench_active_learning.py \
         [--gold ../shared/gold/nhs-patient-experience/dev.csv] \
         [--codebook models/codebooks/nhs-patient-experience.yaml] \
-        [--start 200] [--step 100] [--rounds 12] [--inner-folds 3] [--out docs] \
-        [--strategy queue|random] [--rarity-weight W]
+        [--start 200] [--step 100] [--rounds 12|all] [--inner-folds 3] [--out docs] \
+        [--name active-learning] [--strategy queue|random] [--rarity-weight W]
     .venv/bin/python benchmarks/bench_active_learning.py --combine A.csv B.csv [--out docs]
 
 A multilabel-stratified 30% of the gold texts is held out for scoring only. From the rest
 (the pool) a seeded 200 start labelled; each round the linear coder is retrained on the
 labelled texts, scored on the held-out part (macro and micro F1 on codes with at least 10
 examples there, children counted for parents as ``evaluate`` does), and 100 more pool texts
-are labelled, chosen (a) by :func:`pipeline.quality.active.review_order` (uncertainty, the
-trained coder versus rules and rules ∪ semantic, the rarity of the codes a text likely holds
-given the labelled positives so far, round-robin over k-means clusters of the MiniLM
-embeddings) or (b) at random. Texts are embedded once (float32) and the embeddings and
-the rule and rules ∪ semantic decisions are cached under ``--cache``.
-Writes ``active-learning.csv`` and ``active-learning.png`` into ``--out``. The strategies do
-not depend on each other, so each can run in its own process (``--strategy``, its own
-``--out``) and ``--combine`` merges their CSVs into the table, the chart and the labels the
-queue saved.
+are labelled (``--rounds all``: until the pool is used up, the last round taking what is
+left, so both strategies end on the same texts), chosen (a) by
+:func:`pipeline.quality.active.review_order` (uncertainty, the trained coder versus rules and
+rules ∪ semantic, the rarity of the codes a text likely holds given the labelled positives so
+far, round-robin over k-means clusters of the MiniLM embeddings) or (b) at random. Texts are
+embedded once (float32) and the embeddings and the rule and rules ∪ semantic decisions are
+cached under ``--cache``.
+Writes ``<name>.csv`` and ``<name>.png`` into ``--out`` (``--name``: ``active-learning``).
+The strategies do not depend on each other, so each can run in its own process
+(``--strategy``, its own ``--out``) and ``--combine`` merges their CSVs into the table, the
+chart and the labels the queue saved.
 """
 
 from __future__ import annotations
@@ -106,7 +108,10 @@ def main() -> None:
     add_gold_arguments(parser)
     parser.add_argument("--start", type=int, default=200)
     parser.add_argument("--step", type=int, default=100)
-    parser.add_argument("--rounds", type=int, default=12)
+    parser.add_argument("--rounds", type=rounds_of, default=12,
+                        help="rounds after the first model, or 'all': until the pool is used up")
+    parser.add_argument("--name", default="active-learning",
+                        help="the stem of the CSV and the chart written into --out")
     parser.add_argument("--inner-folds", type=int, default=3,
                         help="folds of the labelled texts that set the linear coder's thresholds")
     parser.add_argument("--strategy", action="append", choices=STRATEGIES, default=None,
@@ -125,7 +130,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "docs")
     args = parser.parse_args()
     if args.combine:
-        report(pd.concat([pd.read_csv(path) for path in args.combine]), args.out)
+        report(pd.concat([pd.read_csv(path) for path in args.combine]), args.out, args.name)
         return
     book = load_codebook(args.codebook)
     gold = load_gold(args.gold, book)
@@ -139,7 +144,8 @@ def main() -> None:
     rng = np.random.default_rng(args.seed + 1)
     rows: list[dict] = []
     shared: tuple[dict, object] | None = None  # round 0: both start from the same model
-    for round_ in range(args.rounds + 1):
+    last = -(-(len(pool) - args.start) // args.step) if args.rounds is None else args.rounds
+    for round_ in range(last + 1):
         for strategy in args.strategy or STRATEGIES:
             chosen = labelled[strategy]
             if round_ == 0 and shared is not None:
@@ -147,7 +153,9 @@ def main() -> None:
                 coder = shared[1]
             else:
                 started = time.perf_counter()
-                train = gold.subset(chosen)
+                # sorted: a model depends on which texts are labelled, not on the order
+                # they were picked in (the inner threshold folds are drawn by position)
+                train = gold.subset(sorted(chosen))
                 coder = LinearCoder(codebook=f"{book.id}@{book.version}", embedding="minilm",
                                     embedder=embedder, threshold_folds=args.inner_folds,
                                     seed=args.seed,
@@ -166,11 +174,11 @@ def main() -> None:
                     shared = rows[-1], coder
             print(pd.DataFrame(rows[-1:]).to_string(index=False, header=len(rows) == 1),
                   flush=True)
-            if round_ == args.rounds:
+            if round_ == last:
                 continue
             unlabelled = np.setdiff1d(pool, chosen)
             if strategy == "random":
-                picked = rng.choice(unlabelled, args.step, replace=False)
+                picked = rng.choice(unlabelled, min(args.step, len(unlabelled)), replace=False)
             else:
                 subset = gold.subset(unlabelled)
                 model = coder.model if args.coder == "hybrid" else coder  # its probabilities
@@ -184,13 +192,22 @@ def main() -> None:
                                      disagreement_weight=args.disagreement_weight)
                 picked = unlabelled[order[:args.step]]
             labelled[strategy] = chosen + [int(i) for i in picked]
-        write_results(pd.DataFrame(rows), args.out)  # after every round: a partial run counts
-    report(pd.DataFrame(rows), args.out)
+        write_results(pd.DataFrame(rows), args.out, args.name)  # a partial run counts
+    report(pd.DataFrame(rows), args.out, args.name)
 
 
-def report(table: pd.DataFrame, out: Path) -> None:
+def rounds_of(value: str) -> int | None:
+    """``--rounds``: a count of rounds, or None for 'all' (until the pool is used up)."""
+    if value == "all":
+        return None
+    if not value.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a number of rounds or 'all', got {value!r}")
+    return int(value)
+
+
+def report(table: pd.DataFrame, out: Path, name: str) -> None:
     """Write the CSV and chart; print F1 by labels and strategy, and the labels the queue saved."""
-    write_results(table, out)
+    write_results(table, out, name)
     print(table.pivot(index="labels", columns="strategy", values=["macro_f1", "micro_f1"]))
     if table.strategy.nunique() == len(STRATEGIES):
         print(reached(table))
@@ -213,15 +230,15 @@ def reached(table: pd.DataFrame) -> str:
             f"reached it with {need} labels ({need / final.labels:.0%} of random's)")
 
 
-def write_results(table: pd.DataFrame, out: Path) -> None:
-    """``active-learning.csv`` and a chart of macro- and micro-F1 against labels used."""
+def write_results(table: pd.DataFrame, out: Path, name: str) -> None:
+    """``<name>.csv`` and a chart, ``<name>.png``, of macro- and micro-F1 against labels used."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     out.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out / "active-learning.csv", index=False)
+    table.to_csv(out / f"{name}.csv", index=False)
     figure, axes = plt.subplots(figsize=(7, 4.2))
     for strategy, colour in (("queue", "#1f77b4"), ("random", "#ff7f0e")):
         part = table[table.strategy == strategy].sort_values("labels")
@@ -236,7 +253,7 @@ def write_results(table: pd.DataFrame, out: Path) -> None:
     axes.grid(alpha=0.3)
     axes.legend(fontsize=8)
     figure.tight_layout()
-    figure.savefig(out / "active-learning.png", dpi=110)
+    figure.savefig(out / f"{name}.png", dpi=110)
     plt.close(figure)
 
 
