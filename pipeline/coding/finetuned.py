@@ -70,7 +70,7 @@ class FinetunedCoder(ProbabilisticCoder):
         self._questions: dict[str, str] = {}  # text -> its question, from the last batch
         self._clauses: dict[str, tuple[list, np.ndarray]] = {}  # text -> clause scores
 
-    def _inputs(self, texts: Sequence[str], context: Context) -> list[str]:
+    def inputs(self, texts: Sequence[str], context: Context) -> list[str]:
         """What the model reads: ``question: answer`` when the question is known."""
         if not self.use_question:
             return list(texts)
@@ -84,7 +84,7 @@ class FinetunedCoder(ProbabilisticCoder):
         columns = self.choose_codes(labels, code_ids, MIN_EXAMPLES)
         if not columns:
             return self
-        inputs, target = self._inputs(texts, context), labels[:, columns]
+        inputs, target = self.inputs(texts, context), labels[:, columns]
         order = np.random.default_rng(self.settings.seed).permutation(len(texts))
         n_dev = max(1, int(round(len(texts) * self.dev_share)))
         dev, rest = order[:n_dev], order[n_dev:]
@@ -105,7 +105,7 @@ class FinetunedCoder(ProbabilisticCoder):
         proba = np.zeros((len(texts), len(self.code_ids)))
         if texts and self.learned:
             columns = [self.code_ids.index(c) for c in self.learned]
-            proba[:, columns] = self.network.scores(self._inputs(texts, context))
+            proba[:, columns] = self.network.scores(self.inputs(texts, context))
             self._clauses = {}
         return proba
 

@@ -158,6 +158,10 @@ class LinearCoder(NgramEvidence, ProbabilisticCoder):
             self.embedder = EMBEDDINGS[self.embedding]()
         return self.embedder.embed(list(texts))
 
+    def _embedding_inputs(self, texts: list[str], context: Context) -> list[str]:
+        """What the sentence embedding reads: the texts alone (the question is one-hot)."""
+        return texts
+
     def use_rule_coder(self, coder) -> None:
         """Share an already compiled rule coder for the rule features (same codebook)."""
         if self.rule_features is not None:
@@ -178,7 +182,7 @@ class LinearCoder(NgramEvidence, ProbabilisticCoder):
             # transforming one text at a time again cost ten times the scoring itself.
             self._recent = {text: (i, blocks[0], blocks[1]) for i, text in enumerate(texts)}
         if self.embedding:
-            blocks.append(sparse.csr_matrix(self._embed(texts)))
+            blocks.append(sparse.csr_matrix(self._embed(self._embedding_inputs(texts, context))))
         if self.rule_features is not None:
             blocks.append(sparse.csr_matrix(self.rule_features.matrix(texts), dtype=float))
         return blocks
