@@ -144,7 +144,8 @@ def decided(args, gold, book, splits) -> dict[tuple[str, str], np.ndarray]:
         train, test = gold.subset(train_rows), gold.subset(test_rows)
         tuned = tuned_for(train, book, settings, fold, args.keep, args.reuse)
         for variant in args.variant:
-            model = PreTuned(variant, args.scale, args.dev_thresholds, codebook=codebook_tag(book),
+            model = PreTuned(variant, args.scale, args.dev_thresholds, c=args.c,
+                             codebook=codebook_tag(book),
                              rules=book if args.coder == "hybrid-finetuned" else None)
             model.tuned = tuned
             coder = HybridCoder(book, model) if args.coder == "hybrid-finetuned" else model
@@ -174,6 +175,8 @@ def main() -> None:
                         help="what the linear coder embeds (default: the first two)")
     parser.add_argument("--scale", type=float, default=1.0,
                         help="multiply the fine-tuned vectors by this before the linear fit")
+    parser.add_argument("--c", type=float, default=4.0,
+                        help="the linear model's regularisation C (the product's: 4)")
     parser.add_argument("--dev-thresholds", action="store_true",
                         help="thresholds and cut from the encoder's held-out tenth only")
     parser.add_argument("--fill", action="store_true",
