@@ -25,7 +25,7 @@ import numpy as np
 from nhs_gold import add_gold_arguments, add_serdif_argument, benchmark_gold
 
 from pipeline.coding.disk import codebook_tag
-from pipeline.coding.finetune import Settings
+from pipeline.coding.finetune import LOSSES, Settings
 from pipeline.coding.finetuned import FinetunedCoder
 from pipeline.coding.hybrid import HybridCoder
 from pipeline.coding.linear import LinearCoder
@@ -137,7 +137,8 @@ def at_least_one(coder, decided: np.ndarray, test) -> np.ndarray:
 
 def decided(args, gold, book, splits) -> dict[tuple[str, str], np.ndarray]:
     """Out-of-fold decisions per (embedding input, cut or not)."""
-    settings = Settings(budget_s=args.budget, epochs=args.epochs)
+    settings = Settings(budget_s=args.budget, epochs=args.epochs, lr=args.lr,
+                        loss=args.loss)
     hows = ("learned cut", "thresholds alone") + (("cut, at least one",) if args.fill else ())
     out = {(v, how): np.zeros_like(gold.labels) for v in args.variant for how in hows}
     for fold, (train_rows, test_rows) in enumerate(splits, start=1):
@@ -171,6 +172,10 @@ def main() -> None:
     parser.add_argument("--budget", type=float, default=420.0,
                         help="fine-tuning seconds per fold")
     parser.add_argument("--epochs", type=int, default=DEFAULT_EPOCHS)
+    parser.add_argument("--lr", type=float, default=Settings().lr,
+                        help="the encoder's fine-tuning learning rate (the product's: 5e-5)")
+    parser.add_argument("--loss", choices=LOSSES, default=Settings().loss,
+                        help="fine-tuning loss: a sigmoid per code, or one softmax over codes")
     parser.add_argument("--variant", action="append", choices=VARIANTS,
                         help="what the linear coder embeds (default: the first two)")
     parser.add_argument("--scale", type=float, default=1.0,

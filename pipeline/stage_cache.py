@@ -123,7 +123,7 @@ class StageCache:
         try:
             staging.mkdir(parents=True)
             for name, frame in tables.items():
-                frame.to_parquet(staging / f"{name}.parquet")
+                write_by_row_group(frame, staging / f"{name}.parquet")
             meta = {**meta, NULLS: {name: _null_kinds(frame) for name, frame in tables.items()}}
             (staging / META_FILE).write_text(json.dumps(meta, default=str), encoding="utf-8")
             for older in folder.iterdir():  # one result per stage: the latest key
@@ -187,6 +187,34 @@ def unchanged_outputs(run: WaveRun) -> Path | None:
     except (WavecoderError, OSError, ValueError, AttributeError):
         return None
     return out_dir if recorded.get("fingerprint") == current else None
+
+
+CACHE_ROW_GROUP_ROWS = 65_536  # rows converted to Arrow at a time when a result is written
+
+
+def write_by_row_group(frame: pd.DataFrame, path: Path, *,
+                       rows: int = CACHE_ROW_GROUP_ROWS) -> None:
+    """Write ``frame`` to ``path`` as ``frame.to_parquet(path)`` would, ``rows`` at a time.
+
+    ``pd.read_parquet`` gives back the same frame either way, but a single ``to_parquet``
+    holds an Arrow copy of every column at once: written last in a run, a million-answer
+    wave's cached tables were its peak memory. Here the schema is inferred a column at a time
+    and only ``rows`` rows are Arrow at once. A frame without a default index (0 to n - 1) is
+    written in one piece, as its index must be stored with it.
+    """
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if len(frame) <= rows or not frame.index.equals(pd.RangeIndex(len(frame))):
+        frame.to_parquet(path)
+        return
+    # the whole frame's schema: its pandas metadata reads back the frame's index and dtypes
+    schema = pa.Schema.from_pandas(frame)
+    with pq.ParquetWriter(path, schema) as writer:
+        for start in range(0, len(frame), rows):
+            writer.write_table(pa.Table.from_pandas(frame.iloc[start:start + rows],
+                                                    schema=schema, preserve_index=False))
 
 
 # Parquet reads every missing value of a text column back as None; a stage may have held

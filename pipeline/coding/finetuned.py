@@ -90,7 +90,7 @@ class FinetunedCoder(ProbabilisticCoder):
         dev, rest = order[:n_dev], order[n_dev:]
         self.network = Network(self.base or base_model_path(), len(columns),
                                self.settings.max_length, self.settings.seed,
-                               self.settings.threads)
+                               self.settings.threads, self.settings.loss)
         self.history = train(self.network, [inputs[i] for i in rest], target[rest],
                              [inputs[i] for i in dev], target[dev], self.settings)
         held_out = self.network.scores([inputs[i] for i in dev])
@@ -164,7 +164,11 @@ class FinetunedCoder(ProbabilisticCoder):
         settings = dict(field(config, "settings", directory))
         extra = {k: settings.pop(k) for k in ("dev_share", "shrink", "use_question")
                  if k in settings}
-        coder = cls(codebook=codebook_tag(codebook), settings=Settings(**settings), **extra)
+        try:
+            tuned = Settings(**settings)
+        except (TypeError, ValueError) as error:  # a key or value from another version, or none
+            raise InputError(f"{directory / 'config.json'}: field 'settings': {error}") from None
+        coder = cls(codebook=codebook_tag(codebook), settings=tuned, **extra)
         coder.name = str(field(config, "name", directory))
         coder.code_ids = list(field(config, "code_ids", directory))
         coder.learned = list(field(config, "learned", directory))
@@ -179,7 +183,8 @@ class FinetunedCoder(ProbabilisticCoder):
             from safetensors.torch import load_file
 
             coder.network = Network(directory / ENCODER, len(coder.learned),
-                                    coder.settings.max_length, threads=coder.settings.threads)
+                                    coder.settings.max_length, threads=coder.settings.threads,
+                                    loss=coder.settings.loss)
             coder.network.head.load_state_dict(load_file(directory / HEAD))
             coder.network.train(False)
         return coder

@@ -133,3 +133,36 @@ def test_hybrid_on_fine_tuned_embeddings_saves_and_loads(tmp_path, comments_gold
     codings = loaded.code(segments)
     assert codings[s.CODE_ID].tolist() == ["parking"]
     assert codings[s.EVIDENCE].iloc[0] in ("Parking", "car park")
+
+
+def test_a_softmax_over_codes_learns_one_code_per_text_and_saves_its_loss(tmp_path,
+                                                                          comments_gold,
+                                                                          comments_codebook):
+    coder = FinetunedCoder(codebook="comments@1", dev_share=0.2,
+                           settings=Settings(epochs=5, loss="softmax", **QUICK)).fit(
+        comments_gold.texts, comments_gold.labels, comments_gold.code_ids)
+    proba = coder.predict_proba(UNSEEN)
+    assert np.allclose(proba.sum(axis=1), 1.0)  # the codes share each text
+    assert proba.argmax(axis=1).tolist() == [0, 1, 2]
+    coder.to_disk(tmp_path / "model")
+    loaded = load_coder(tmp_path / "model", comments_codebook)
+    assert loaded.settings.loss == "softmax"
+    assert np.array_equal(loaded.predict_proba(UNSEEN), proba)
+
+
+def test_an_unknown_loss_is_refused_by_name():
+    with pytest.raises(ValueError, match="'hinge'"):
+        Settings(loss="hinge")
+
+
+def test_a_saved_setting_it_does_not_know_names_the_file(tmp_path, trained, comments_codebook):
+    import json
+
+    from pipeline.errors import InputError
+
+    trained.to_disk(tmp_path / "model")
+    config = json.loads((tmp_path / "model" / "config.json").read_text(encoding="utf-8"))
+    config["settings"]["loss"] = "hinge"
+    (tmp_path / "model" / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    with pytest.raises(InputError, match=r"config\.json: field 'settings'.*'hinge'"):
+        load_coder(tmp_path / "model", comments_codebook)

@@ -50,3 +50,27 @@ def test_missing_values_and_empty_tables():
         "d2:0\thousing\t\t11\t0\tmachine"]))
     assert codings_digest(_codings().iloc[:0]) == _sha(HEADER + "\n")
     assert codings_digest(_codings()[["confidence"]]) == _sha("\n")
+
+
+def _by_definition(frame: pd.DataFrame) -> str:
+    """The digest as its docstring defines it: every row a string, the strings sorted."""
+    rows = sorted("\t".join("" if pd.isna(v) else str(v) for v in row)
+                  for row in frame.itertuples(index=False))
+    return _sha("\t".join(frame.columns) + "\n" + "\n".join(rows))
+
+
+def test_rows_sort_as_their_strings_when_ids_are_prefixes_or_not_ascii():
+    ids = ["d1", "d1:0", "d1 x", "d10", "d1é", "d1\u00a0", "D1", "d1~", "é", "d1\n"]
+    frame = pd.DataFrame({"segment_id": ids * 2, "code_id": ["a", "ab"] * len(ids),
+                          "start": [9, 10] * len(ids), "end": [100, 99] * len(ids),
+                          "negated": ["0", "1"] * len(ids), "status": ["machine", None] * len(ids)})
+    assert codings_digest(frame) == _by_definition(frame)
+    assert codings_digest(frame.sample(frac=1, random_state=3)) == _by_definition(frame)
+
+
+def test_a_value_with_a_tab_or_a_character_before_it_sorts_rows_as_strings():
+    # "d1\tz" and "d1\x01" sort differently as row strings than as values: the rows decide
+    frame = pd.DataFrame({"segment_id": ["d1", "d1\tz", "d1\x01", "d1"],
+                          "code_id": ["b", "a", "a", "a"], "start": [0, 0, 0, 5],
+                          "end": [1, 1, 1, 6], "negated": ["0"] * 4, "status": ["machine"] * 4})
+    assert codings_digest(frame) == _by_definition(frame)
