@@ -402,6 +402,19 @@ def conform(frame: pd.DataFrame, schema: pa.Schema, *, extra: bool = False) -> p
     return out
 
 
+def from_arrow(table: pa.Table, schema: pa.Schema) -> pd.DataFrame:
+    """A table :func:`to_arrow` made, as the DataFrame ``conform(frame, schema, extra=True)``.
+
+    What it does not hold of the caller's frame is what conform would have copied it from:
+    once the frame has gone, the new values can take the memory the old ones left.
+    """
+    out = table.select(schema.names).to_pandas()
+    for column in table.column_names:
+        if column not in schema.names:
+            out[column] = table[column].to_pandas().astype("string").to_numpy()
+    return out
+
+
 def to_arrow(frame: pd.DataFrame, schema: pa.Schema) -> pa.Table:
     """Convert a DataFrame holding ``schema``'s columns (plus extras as strings) to Arrow."""
     table = pa.Table.from_pandas(frame[schema.names], schema=schema, preserve_index=False)

@@ -16,6 +16,7 @@ import pandas as pd
 
 from pipeline import schema as s
 from pipeline.fingerprint import PACKAGES, input_hashes, package_versions
+from pipeline.memory import release_free_memory
 from pipeline.turns import parse_transcript
 
 __all__ = ["PACKAGES", "StageTimer", "input_hashes", "package_versions", "row_accounting",
@@ -24,7 +25,11 @@ __all__ = ["PACKAGES", "StageTimer", "input_hashes", "package_versions", "row_ac
 
 @dataclass
 class StageTimer:
-    """Wall time of each named stage, in seconds, in the order the stages ran."""
+    """Wall time of each named stage, in seconds, in the order the stages ran.
+
+    A stage's end also hands back to the system the memory the stage freed (not timed), so
+    each stage's peak is its own and not on top of what the stages before it let go.
+    """
 
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -37,6 +42,7 @@ class StageTimer:
         finally:
             self.seconds[name] = round(
                 self.seconds.get(name, 0.0) + time.perf_counter() - started, 3)
+            release_free_memory()
 
 
 def row_accounting(items_in: int, documents: pd.DataFrame, rejected: pd.DataFrame,

@@ -44,6 +44,7 @@ from pipeline.export.lock import wave_lock
 from pipeline.export.spreadsheet import EXCEL_MAX_ROWS, split_note
 from pipeline.export.store import storing
 from pipeline.export.tables import coded_wide, document_codes, standing, theme_summary
+from pipeline.memory import release_free_memory
 from pipeline.outputs import (
     CODEBOOK_FILE,
     RUN_FILE,
@@ -127,6 +128,7 @@ def _publish_wave(out_dir: Path, wave: WaveTables, codebook: Codebook, record: R
                "theme_summary": theme_summary(wave.documents, wave.segments, wave.codings,
                                               codebook, present=present)}
     del present
+    release_free_memory()  # the counting's working tables: the files below need the room
     record = _noted_split(record, len(derived["coded_wide"]), excel_rows)
     coded = {"codings": wave.codings, "stances": wave.stances, **derived}
     stored = {**coded, **{k: review[k] for k in STORED_REVIEW_TABLES}}

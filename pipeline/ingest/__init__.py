@@ -32,6 +32,7 @@ from pipeline.ingest.infer import (
 from pipeline.ingest.records import rejected_row
 from pipeline.ingest.survey import SourceRead, read_survey
 from pipeline.ingest.transcripts import TRANSCRIPT_SUFFIXES, read_transcript
+from pipeline.memory import release_free_memory
 
 MANIFEST_NAME = "wave.yaml"
 
@@ -155,17 +156,19 @@ def _drop_repeated_documents(read: SourceRead) -> None:
     """Reject documents whose id repeats an earlier one (a file listed by two sources)."""
     seen: set[object] = set()
     kept = []
-    for row in read.documents:
-        if row[s.DOCUMENT_ID] in seen:
+    for row_id in read.documents.columns.get(s.DOCUMENT_ID, []):
+        kept.append(row_id not in seen)
+        seen.add(row_id)
+    if all(kept):
+        return
+    for row, keep in zip(read.documents, kept, strict=True):
+        if not keep:
             read.rejected.append(rejected_row(
                 wave=str(row[s.WAVE]), source=str(row[s.SOURCE]), line=int(row[s.LINE]),
                 reason=s.REASON_DUPLICATE, respondent_id=str(row[s.RESPONDENT_ID]),
                 question_id=str(row[s.QUESTION_ID]),
                 detail=f"document '{row[s.DOCUMENT_ID]}' was already read from another source"))
-        else:
-            seen.add(row[s.DOCUMENT_ID])
-            kept.append(row)
-    read.documents = kept
+    read.documents.keep(kept)
 
 
 def ingest_wave(folder: Path, wave_id: str | None = None) -> IngestResult:
@@ -206,11 +209,13 @@ def ingest_wave(folder: Path, wave_id: str | None = None) -> IngestResult:
         unlisted = [_name(p, folder) for p in wave_files(folder) if p not in inputs]
         if unlisted:
             everything.notes.append(f"not listed in {MANIFEST_NAME}, not read: {unlisted}")
-    documents = pd.DataFrame(everything.documents)
-    documents = s.conform(documents, s.DOCUMENTS, extra=True) if len(documents) \
-        else s.empty(s.DOCUMENTS)
+    # The read values go (with the rows' frame) before the table's own are made: made while
+    # they lived, the table's strings were scattered among them and kept their memory.
+    documents = s.from_arrow(s.to_arrow(everything.documents.frame(), s.DOCUMENTS),
+                             s.DOCUMENTS) if len(everything.documents) else s.empty(s.DOCUMENTS)
     rejected = pd.DataFrame(everything.rejected)
     rejected = s.conform(rejected, s.REJECTED) if len(rejected) else s.empty(s.REJECTED)
+    release_free_memory()  # what reading held (the file's text, its rows) is not kept
     return IngestResult(manifest=manifest, documents=documents, rejected=rejected,
                         items_in=everything.items_in, inputs=sorted(set(inputs)),
                         notes=everything.notes, inferred=inferred)

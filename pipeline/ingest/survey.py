@@ -13,7 +13,12 @@ from pathlib import Path
 from pipeline import schema as s
 from pipeline.config import ROW_ID, SurveySource
 from pipeline.ingest.decode import UnreadableError
-from pipeline.ingest.records import document_row, rejected_row, renamed_attributes_note
+from pipeline.ingest.records import (
+    Rows,
+    document_row,
+    rejected_row,
+    renamed_attributes_note,
+)
 from pipeline.ingest.tables import RawTable, read_table
 
 # Answers that say nothing to code. Compared after lower-casing and stripping punctuation.
@@ -47,7 +52,7 @@ _PUNCTUATION = re.compile(r"[^\w\s]+")
 class SourceRead:
     """What one source yielded: documents, rejected items, how many items came in, and notes."""
 
-    documents: list[dict[str, object]] = field(default_factory=list)
+    documents: Rows = field(default_factory=Rows)
     rejected: list[dict[str, object]] = field(default_factory=list)
     items_in: int = 0
     notes: list[str] = field(default_factory=list)

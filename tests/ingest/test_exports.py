@@ -99,3 +99,22 @@ def test_a_manifest_naming_a_qualtrics_export_still_skips_its_header_rows(tmp_pa
         "What support is missing for your clients locally? Please describe.")
     assert "qualtrics.csv: qualtrics export; header lines [1, 2, 3] are not answers" \
         in result.notes
+
+
+def test_line_breaks_of_every_kind_inside_answers_read_as_one_break(tmp_path):
+    # Windows line ends between rows, breaks of every kind inside quoted answers, and no
+    # line end after the last row: the reader walks the text line by line, not as a file,
+    # and each answer keeps its own line number.
+    text = ('id,answer\r\n'
+            '1,"Housing first.\r\nThen a job."\r\n'
+            '2,"Detox beds cut\nto four"\r\n'
+            '3,"Mutual aid\rgrew"\r\n'
+            '4,No change')
+    path = tmp_path / "breaks.csv"
+    path.write_bytes(text.encode("utf-8"))
+    table = read_table(path)
+    assert table.header == ["id", "answer"]
+    assert [cells for _, cells in table.rows] == [
+        ["1", "Housing first.\nThen a job."], ["2", "Detox beds cut\nto four"],
+        ["3", "Mutual aid\ngrew"], ["4", "No change"]]
+    assert [line for line, _ in table.rows] == [2, 4, 6, 8]
