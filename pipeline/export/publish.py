@@ -156,6 +156,7 @@ def _publish_wave(out_dir: Path, wave: WaveTables, codebook: Codebook, record: R
         timings["export"] = round(time.perf_counter() - started, 3)
         record = record.model_copy(update={"timings": timings, "outputs": {
             name: path.relative_to(staging).as_posix() for name, path in sorted(written.items())}})
+        release_free_memory()  # what writing the files freed, before the digest's sort
         record = _bound(record, codings_digest(wave.codings))
         started = time.perf_counter()
         with storing(database_of(out_dir), record.wave, stored, record.model_dump()):

@@ -119,7 +119,7 @@ def theme_summary(documents: pd.DataFrame, segments: pd.DataFrame, codings: pd.D
     if present is None:
         present = document_codes(segments, codings, codebook)
     present = present.merge(
-        documents[[s.DOCUMENT_ID, s.WAVE, s.QUESTION_ID, s.RESPONDENT_ID]], on=s.DOCUMENT_ID)
+        documents[[s.DOCUMENT_ID, s.QUESTION_ID, s.RESPONDENT_ID]], on=s.DOCUMENT_ID)
     labels, parents = codebook.labels(), codebook.parents()
     order = {code_id: i for i, code_id in enumerate(codebook.code_ids())}
     # Counted once over all questions and codes (a filter per question and code was quadratic):

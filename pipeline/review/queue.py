@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline import schema as s
+from pipeline.interning import share_strings
 from pipeline.review.active_queue import CoderSignals, active_order, disputed
 
 LOW_CONFIDENCE = 0.7
@@ -68,7 +69,9 @@ def review_queue(codings: pd.DataFrame, segments: pd.DataFrame, *,
     sample = rest.sample(n=size, random_state=seed).index if size else []
     reasons.loc[sample] = s.QUEUE_QUALITY_SAMPLE
     reasons = reasons[reasons != ""]
-    queued = codings.iloc[reasons.index].copy()
+    # Only the columns the queue shows: the queue is held to publish beside the codings.
+    shown = [codings.columns.get_loc(c) for c in s.REVIEW_QUEUE.names if c in codings.columns]
+    queued = codings.iloc[reasons.index.to_numpy(), shown].copy()
     queued[s.QUEUE_REASON] = reasons.to_numpy()
     order = {reason: i for i, reason in enumerate(
         (s.QUEUE_NEEDS_REVIEW, s.QUEUE_POOR_AGREEMENT, s.QUEUE_CODERS_DISAGREE,
@@ -79,6 +82,13 @@ def review_queue(codings: pd.DataFrame, segments: pd.DataFrame, *,
         queued = pd.concat([group.iloc[active_order(group, active)]
                             for _, group in queued.groupby("_group", sort=True)])
     queued[s.PRIORITY] = range(1, len(queued) + 1)
-    text = segments.set_index(s.SEGMENT_ID)[s.TEXT]
+    # The queued segments' texts, looked up among those segments only: an index over every
+    # segment took 176 MB at a million answers.
+    wanted = segments[s.SEGMENT_ID].isin(queued[s.SEGMENT_ID]).to_numpy()
+    text = segments.loc[wanted, [s.SEGMENT_ID, s.TEXT]].set_index(s.SEGMENT_ID)[s.TEXT]
     queued[s.TEXT] = queued[s.SEGMENT_ID].map(text)
-    return s.conform(queued, s.REVIEW_QUEUE)
+    # conform makes each string anew through Arrow; the queue keeps the codings' and the
+    # segments' own instead of copies of them
+    return share_strings(s.conform(queued, s.REVIEW_QUEUE), queued,
+                         {column: column for column in (s.SEGMENT_ID, s.CODE_ID, s.TEXT,
+                                                        s.EVIDENCE, s.QUEUE_REASON)})

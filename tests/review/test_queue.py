@@ -38,3 +38,17 @@ def test_decided_codings_leave_the_queue_and_the_sample_is_seeded(mini_outputs_t
     assert first.equals(review_queue(codings, segments, sample_min=3))
     decided = codings.assign(**{s.STATUS: "accepted"})
     assert review_queue(decided, segments).empty
+
+
+def test_the_queue_holds_the_codings_and_segments_own_strings(mini_outputs_template):
+    # The queue lives until publish beside the codings: its ids, evidence and passage texts
+    # are those tables' objects, not copies (a million answers queue hundreds of thousands).
+    codings, segments = _wave(mini_outputs_template)
+    queue = review_queue(codings, segments, sample_min=3)
+    first = queue.iloc[0]
+    row = codings[(codings[s.SEGMENT_ID] == first[s.SEGMENT_ID])
+                  & (codings[s.CODE_ID] == first[s.CODE_ID])].iloc[0]
+    passage = segments.loc[segments[s.SEGMENT_ID] == first[s.SEGMENT_ID], s.TEXT].iloc[0]
+    assert first[s.EVIDENCE] == row[s.EVIDENCE] and first[s.TEXT] == passage
+    assert first[s.SEGMENT_ID] is row[s.SEGMENT_ID] and first[s.CODE_ID] is row[s.CODE_ID]
+    assert first[s.EVIDENCE] is row[s.EVIDENCE] and first[s.TEXT] is passage
