@@ -29,7 +29,6 @@ from pipeline.coding.stream import (
     document_chunks,
     segment_and_code,
 )
-from pipeline.memory import release_free_memory
 from pipeline.parameters import WaveRun
 from pipeline.quality.choose import codebook_in_process, coder_in_process
 from pipeline.stance import chunk_stances
@@ -88,10 +87,7 @@ def code_in_chunks(ingested, coder: str, codebook_sha256: str, run: WaveRun
             bar.set_postfix_str(f"{counter.rate():,.0f} documents/s", refresh=False)
             bar.update()
     bar.close()
-    joined = combine_chunks(parts)
-    parts.clear()  # the joined tables hold what the parts held; the parts' own arrays go
-    release_free_memory()
-    return joined
+    return combine_chunks(parts)
 
 
 IN_FLIGHT_PER_PROCESS = 2  # chunks handed out per worker: none waits, few wait in memory
