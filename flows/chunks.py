@@ -23,9 +23,9 @@ from flows.guard import no_texts_in_failures
 from flows.setup import offline_environment
 from pipeline.coding.stream import (
     ChunkProgress,
+    GatheredChunks,
     SegmentedAndCoded,
     chunk_processes,
-    combine_chunks,
     document_chunks,
     segment_and_code,
 )
@@ -75,19 +75,20 @@ def code_in_chunks(ingested, coder: str, codebook_sha256: str, run: WaveRun
     shared = {"run": run, "coder": coder, "codebook_sha256": codebook_sha256,
               "speakers": ingested.speaker_labels}
     # Counts only reach the terminal and Prefect's logs: chunks done, documents/s.
-    counter, parts = ChunkProgress(len(chunks)), []
+    counter, gathered = ChunkProgress(len(chunks)), GatheredChunks()
     bar = tqdm(total=len(chunks), desc="segment and code", unit="chunk", disable=not run.progress)
     # A Dask cluster may have any number of workers: it is handed every chunk at once.
     ahead = len(chunks) if run.dask else IN_FLIGHT_PER_PROCESS * processes
     # Local processes reach this run's API; Dask workers may be on machines that cannot.
     with _this_runs_api() if processes > 1 else contextlib.nullcontext(), runner:
         for chunk, part in _in_order(runner, chunks, shared, ahead=ahead):
-            parts.append(part)
+            gathered.add(part)
             logger.info(counter.add(part, len(chunk)))
             bar.set_postfix_str(f"{counter.rate():,.0f} documents/s", refresh=False)
             bar.update()
     bar.close()
-    return combine_chunks(parts)
+    chunks = part = None  # the gathered tables are then the chunks' only holder
+    return gathered.joined()
 
 
 IN_FLIGHT_PER_PROCESS = 2  # chunks handed out per worker: none waits, few wait in memory

@@ -34,6 +34,7 @@ from pipeline.fingerprint import (
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
 
     from pipeline.coding.stream import SegmentedAndCoded
     from pipeline.config import Codebook
@@ -106,6 +107,9 @@ class StageCache:
         ``fingerprint``: :func:`pipeline.fingerprint.run_fingerprint` as computed when the run
         started (a file changed during the run then differs next time).
         """
+        from pipeline.memory import release_free_memory  # Arrow: only once a run has published
+
+        release_free_memory()  # what publishing freed: the tables are written a slice at a time
         for stage, (key, result) in self.pending.items():
             self.write(stage, key, result)
         self.pending.clear()
@@ -210,11 +214,45 @@ def write_by_row_group(frame: pd.DataFrame, path: Path, *,
         frame.to_parquet(path)
         return
     # the whole frame's schema: its pandas metadata reads back the frame's index and dtypes
-    schema = pa.Schema.from_pandas(frame)
+    schema = _schema_of(frame, rows)
     with pq.ParquetWriter(path, schema) as writer:
         for start in range(0, len(frame), rows):
             writer.write_table(pa.Table.from_pandas(frame.iloc[start:start + rows],
                                                     schema=schema, preserve_index=False))
+
+
+def _schema_of(frame: pd.DataFrame, rows: int) -> pa.Schema:
+    """``pa.Schema.from_pandas(frame)``, each text column's type found ``rows`` at a time.
+
+    pyarrow finds an object column's type by converting the whole column to Arrow: for a
+    million answers' documents that held 0.6 GB at once, the run's peak. When every block of a
+    column gives one type (or none: all missing), a one-row stand-in of the frame gives the
+    same schema; a column mixing types is left to pyarrow's own inference over all of it.
+    """
+    import pandas as pd
+    import pyarrow as pa
+
+    if not frame.columns.is_unique:
+        return pa.Schema.from_pandas(frame)
+    stand_in = {}
+    for name in frame.columns:
+        column = frame[name]
+        if column.dtype != object:
+            stand_in[name] = column.iloc[:1].reset_index(drop=True)
+            continue
+        types = {pa.array(column.iloc[start:start + rows], from_pandas=True).type
+                 for start in range(0, len(column), rows)} - {pa.null()}
+        if len(types) > 1:
+            return pa.Schema.from_pandas(frame)
+        first = column.first_valid_index()
+        stand_in[name] = pd.Series([None if first is None else column.at[first]], dtype=object)
+    schema = pa.Schema.from_pandas(pd.DataFrame(stand_in))
+    pandas_meta = json.loads(schema.metadata[b"pandas"])
+    for index in pandas_meta["index_columns"]:  # the stand-in's one row: the frame's length
+        if isinstance(index, dict) and index.get("kind") == "range":
+            index["stop"] = index["start"] + len(frame) * index["step"]
+    return schema.with_metadata({**schema.metadata,
+                                 b"pandas": json.dumps(pandas_meta).encode("utf-8")})
 
 
 # Parquet reads every missing value of a text column back as None; a stage may have held
@@ -224,7 +262,9 @@ def _null_kinds(frame: pd.DataFrame) -> dict[str, str]:
     import pandas as pd
 
     kinds = {}
-    for column in frame.select_dtypes(include="object").columns:
+    # Column by column: select_dtypes copied every text column of a wave's codings at once.
+    for column in [c for c, dtype in frame.dtypes.items()
+                   if pd.api.types.is_object_dtype(dtype)]:
         missing = frame[column][frame[column].isna()]
         if len(missing) and all(value is pd.NA for value in missing):
             kinds[str(column)] = "NA"

@@ -71,3 +71,23 @@ def test_a_frame_without_its_default_index_is_written_whole_with_that_index(tmp_
     write_by_row_group(frame, tmp_path / "t.parquet", rows=2)
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "t.parquet"), frame)
     assert pq.ParquetFile(tmp_path / "t.parquet").num_row_groups == 1
+
+
+def test_column_types_found_a_block_at_a_time_give_the_whole_frames_schema(tmp_path):
+    # Text first met after a block of missing values, a column with none, lists, and object
+    # numbers whose blocks disagree (ints, then a float: pyarrow's own inference over all).
+    frame = pd.DataFrame({
+        "late_text": [None, None, None, None, "housing", "jobs"],
+        "missing": pd.Series([None] * 6, dtype=object),
+        "lists": [None, None, ["housing"], [], ["jobs", "family"], None],
+        "mixed": pd.Series([1, 2, 3, 4, 2.5, None], dtype=object),
+        "n": range(6), "flag": [True, False] * 3})
+    for columns in (["late_text", "missing", "lists", "n", "flag"], list(frame.columns)):
+        part = frame[columns]
+        part.to_parquet(tmp_path / "whole.parquet")
+        write_by_row_group(part, tmp_path / "grouped.parquet", rows=2)
+        assert pq.read_schema(tmp_path / "grouped.parquet").equals(
+            pq.read_schema(tmp_path / "whole.parquet"), check_metadata=True), columns
+        pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "grouped.parquet"),
+                                      pd.read_parquet(tmp_path / "whole.parquet"),
+                                      check_exact=True)

@@ -18,6 +18,7 @@ import pandas as pd
 from pipeline import schema as s
 from pipeline.coding.base import Coder
 from pipeline.interning import share_strings
+from pipeline.memory import release_free_memory
 from pipeline.parameters import PROCESSES_FROM_CHUNKS
 from pipeline.segment import DEFAULT_CHUNK_SIZE, iter_segments
 
@@ -135,24 +136,59 @@ def document_chunks(documents: pd.DataFrame, chunk_size: int = DEFAULT_CHUNK_SIZ
             for start in range(0, len(documents), chunk_size)] or [documents.iloc[:0]]
 
 
-def combine_chunks(parts: list[SegmentedAndCoded]) -> SegmentedAndCoded:
+def combine_chunks(parts: Iterable[SegmentedAndCoded]) -> SegmentedAndCoded:
     """The results of consecutive chunks as one, in the chunks' order; times summed.
 
     Stances are joined when every chunk has them, else left out (None).
     """
-    seconds: dict[str, float] = {}
+    gathered = GatheredChunks()
     for part in parts:
+        gathered.add(part)
+    return gathered.joined()
+
+
+class GatheredChunks:
+    """Chunk results gathered as they finish, in order, then joined one table at a time.
+
+    A million-answer wave's chunk tables and their joined copies held together were its
+    segment-and-code peak: each table's chunks are let go, and the memory they held handed
+    back, before the next table is joined. Only this object should hold the chunks' tables.
+    """
+
+    def __init__(self) -> None:
+        self._tables: dict[str, list[pd.DataFrame]] = {"segments": [], "codings": [],
+                                                       "stances": []}
+        self._seconds: dict[str, float] = {}
+        self._every_one_has_stances = True
+
+    def add(self, part: SegmentedAndCoded) -> None:
+        """Keep the next chunk's tables and add its times."""
+        self._tables["segments"].append(part.segments)
+        self._tables["codings"].append(part.codings)
+        if part.stances is None:
+            self._every_one_has_stances = False
+        else:
+            self._tables["stances"].append(part.stances)
         for stage, value in part.seconds.items():
-            seconds[stage] = round(seconds.get(stage, 0.0) + value, 3)
-    with_stances = bool(parts) and all(p.stances is not None for p in parts)
-    return SegmentedAndCoded(
-        segments=pd.concat([p.segments for p in parts], ignore_index=True) if parts
-        else s.empty(s.SEGMENTS),
-        codings=pd.concat([p.codings for p in parts], ignore_index=True) if parts
-        else s.empty(s.CODINGS),
-        seconds=seconds,
-        stances=pd.concat([p.stances for p in parts], ignore_index=True) if with_stances
-        else None)
+            self._seconds[stage] = round(self._seconds.get(stage, 0.0) + value, 3)
+
+    def joined(self) -> SegmentedAndCoded:
+        """The chunks' tables joined in order (the gathered chunks are let go)."""
+        with_stances = bool(self._tables["segments"]) and self._every_one_has_stances
+        segments = self._join("segments", s.SEGMENTS)
+        codings = self._join("codings", s.CODINGS)
+        stances = self._join("stances", s.STANCES) if with_stances else None
+        self._tables["stances"].clear()
+        return SegmentedAndCoded(segments, codings, dict(self._seconds), stances)
+
+    def _join(self, table: str, schema) -> pd.DataFrame:
+        frames = self._tables[table]
+        if not frames:
+            return s.empty(schema)
+        joined = pd.concat(frames, ignore_index=True)
+        frames.clear()
+        release_free_memory()
+        return joined
 
 
 @dataclass

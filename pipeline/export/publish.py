@@ -122,12 +122,15 @@ def _publish_wave(out_dir: Path, wave: WaveTables, codebook: Codebook, record: R
     # Which codes each document carries, worked out once for both tables from the columns
     # it reads: a filtered copy of every codings column was a large wave's export peak.
     read = [c for c in (s.SEGMENT_ID, s.CODE_ID, s.NEGATED, s.STATUS) if c in wave.codings]
+    release_free_memory()  # what the run record's counts freed: the counting needs the room
     present = document_codes(wave.segments, standing(wave.codings[read]), codebook)
+    # The small summary first: its working tables then come before the wide table is held.
+    summary = theme_summary(wave.documents, wave.segments, wave.codings, codebook,
+                            present=present)
     derived = {"coded_wide": coded_wide(wave.documents, wave.segments, wave.codings, codebook,
                                         present=present),
-               "theme_summary": theme_summary(wave.documents, wave.segments, wave.codings,
-                                              codebook, present=present)}
-    del present
+               "theme_summary": summary}
+    del present, summary
     release_free_memory()  # the counting's working tables: the files below need the room
     record = _noted_split(record, len(derived["coded_wide"]), excel_rows)
     coded = {"codings": wave.codings, "stances": wave.stances, **derived}
@@ -140,6 +143,7 @@ def _publish_wave(out_dir: Path, wave: WaveTables, codebook: Codebook, record: R
     backup: Path | None = None
     try:
         written = write_coded_tables(staging, coded, codebook, excel_rows=excel_rows)
+        release_free_memory()  # the workbooks' cells, before the wave's largest files
         written["theme_chart"] = theme_chart(derived["theme_summary"],
                                              staging / "theme_summary.png", title=record.title)
         written.update(write_review_tables(staging, review))

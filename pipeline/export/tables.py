@@ -17,8 +17,11 @@ def standing(codings: pd.DataFrame) -> pd.DataFrame:
     """The codings analysts count: every review status but rejected."""
     if s.STATUS not in codings.columns:
         return codings
-    return codings[codings[s.STATUS].fillna(s.STATUS_MACHINE) != s.STATUS_REJECTED].reset_index(
-        drop=True)
+    kept = (codings[s.STATUS].fillna(s.STATUS_MACHINE) != s.STATUS_REJECTED).to_numpy()
+    if kept.all() and codings.index.equals(pd.RangeIndex(len(codings))):
+        # The same rows: a wave's codings are large, and a filtered copy held them twice.
+        return codings.copy(deep=False)
+    return codings[kept].reset_index(drop=True)
 
 
 def document_codes(segments: pd.DataFrame, codings: pd.DataFrame, codebook: Codebook,
@@ -97,11 +100,13 @@ def coded_wide(documents: pd.DataFrame, segments: pd.DataFrame, codings: pd.Data
     rows = pd.Index(distinct).get_indexer(present[s.DOCUMENT_ID])
     columns = pd.Index(code_ids).get_indexer(present[s.CODE_ID])
     found = (rows >= 0) & (columns >= 0)
-    flags = np.zeros((len(distinct), len(code_ids)), dtype="int64")
+    # Bytes until the one int64 copy the table keeps: each full-size copy of the matrix was
+    # 0.2 GB for a million answers.
+    flags = np.zeros((len(distinct), len(code_ids)), dtype="int8")
     flags[rows[found], columns[found]] = 1
-    flags = flags[ids]
-    wide = pd.concat([wide, pd.DataFrame(flags, columns=[s.code_column(c) for c in code_ids])],
-                     axis=1)
+    flags = flags.take(ids, axis=0).astype("int64")
+    wide = pd.concat([wide, pd.DataFrame(flags, columns=[s.code_column(c) for c in code_ids],
+                                         copy=False)], axis=1, copy=False)
     wide[s.TEXT] = documents[s.TEXT].to_numpy()
     return wide
 

@@ -3,6 +3,8 @@ and not the interviewer unless asked."""
 
 from __future__ import annotations
 
+import weakref
+
 import pandas as pd
 import pytest
 
@@ -10,6 +12,7 @@ from pipeline import schema as s
 from pipeline.coding.rules import RuleCoder
 from pipeline.coding.stream import (
     ChunkProgress,
+    GatheredChunks,
     chunk_processes,
     codable,
     combine_chunks,
@@ -116,6 +119,24 @@ def test_chunks_with_stances_combine_them_and_without_any_give_none(mini_codeboo
     assert len(joined.stances) == len(joined.codings) > 0
     assert joined.seconds["stance"] == 0.75  # summed over the three chunks
     assert combine_chunks(with_stances[:2] + parts[2:]).stances is None
+
+
+def test_gathered_chunks_are_let_go_once_joined(mini_codebook):
+    documents, coder = five_answers(), RuleCoder(mini_codebook)
+    parts = [segment_and_code(chunk, coder) for chunk in document_chunks(documents, 2)]
+    found = [s.empty(s.STANCES).reindex(range(len(p.codings))) for p in parts]
+    gathered = GatheredChunks()
+    for part, stances in zip(parts, found, strict=True):
+        gathered.add(part.with_stances(stances, 0.5))
+    held = [weakref.ref(frame) for p in parts for frame in (p.segments, p.codings)]
+    held += [weakref.ref(frame) for frame in found]
+    del parts, part, found, stances
+    joined = gathered.joined()
+    assert [ref() for ref in held] == [None] * 9  # the joined tables are the only copies
+    whole = segment_and_code(documents, coder)
+    pd.testing.assert_frame_equal(joined.segments, whole.segments)
+    pd.testing.assert_frame_equal(joined.codings, whole.codings)
+    assert len(joined.stances) == len(joined.codings) and joined.seconds["stance"] == 1.5
 
 
 @pytest.mark.parametrize(("asked", "chunks", "expected"), [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from support_review import coding, decisions, segment
 
@@ -96,3 +97,17 @@ def test_decisions_this_run_cannot_place_are_reported_not_dropped(mini_outputs_t
     assert "no such segment" in applied.problems[0] and "gone-segment" in applied.problems[0]
     assert "no longer makes this coding" in applied.problems[1]
     assert set(applied.codings[s.STATUS]) == {"machine"}
+
+
+def test_standing_shares_the_codings_when_none_is_rejected(mini_outputs_template):
+    codings = pd.read_parquet(mini_outputs_template / "codings.parquet")
+    kept = standing(codings)
+    pd.testing.assert_frame_equal(kept, codings, check_exact=True)
+    assert kept is not codings  # a column set on one does not reach the other
+    assert np.shares_memory(kept[s.START].to_numpy(), codings[s.START].to_numpy())  # no copy
+    kept["extra"] = 1
+    assert "extra" not in codings.columns
+    rejected = codings.assign(**{s.STATUS: [s.STATUS_REJECTED] + [None] * (len(codings) - 1)})
+    left = standing(rejected)
+    assert len(left) == len(codings) - 1 and list(left.index) == list(range(len(left)))
+    pd.testing.assert_frame_equal(left, rejected.iloc[1:].reset_index(drop=True))
