@@ -227,14 +227,16 @@ def _schema_of(frame: pd.DataFrame, rows: int) -> pa.Schema:
     pyarrow finds an object column's type by converting the whole column to Arrow: for a
     million answers' documents that held 0.6 GB at once, the run's peak. When every block of a
     column gives one type (or none: all missing), a one-row stand-in of the frame gives the
-    same schema; a column mixing types is left to pyarrow's own inference over all of it.
+    same schema. A column mixing types, or whose first value alone gives another type than its
+    blocks (a decimal's precision, a record's fields), is left to pyarrow's own inference over
+    all of it.
     """
     import pandas as pd
     import pyarrow as pa
 
     if not frame.columns.is_unique:
         return pa.Schema.from_pandas(frame)
-    stand_in = {}
+    stand_in, found = {}, {}
     for name in frame.columns:
         column = frame[name]
         if column.dtype != object:
@@ -244,9 +246,12 @@ def _schema_of(frame: pd.DataFrame, rows: int) -> pa.Schema:
                  for start in range(0, len(column), rows)} - {pa.null()}
         if len(types) > 1:
             return pa.Schema.from_pandas(frame)
+        found[name] = types.pop() if types else pa.null()
         first = column.first_valid_index()
         stand_in[name] = pd.Series([None if first is None else column.at[first]], dtype=object)
     schema = pa.Schema.from_pandas(pd.DataFrame(stand_in))
+    if any(schema.field(name).type != type_ for name, type_ in found.items()):
+        return pa.Schema.from_pandas(frame)
     pandas_meta = json.loads(schema.metadata[b"pandas"])
     for index in pandas_meta["index_columns"]:  # the stand-in's one row: the frame's length
         if isinstance(index, dict) and index.get("kind") == "range":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pandas as pd
 import pyarrow.parquet as pq
 
@@ -81,8 +83,11 @@ def test_column_types_found_a_block_at_a_time_give_the_whole_frames_schema(tmp_p
         "missing": pd.Series([None] * 6, dtype=object),
         "lists": [None, None, ["housing"], [], ["jobs", "family"], None],
         "mixed": pd.Series([1, 2, 3, 4, 2.5, None], dtype=object),
+        # the first value alone is decimal(2, 1); its blocks and the whole column decimal(5, 2)
+        "amount": [Decimal("1.5"), Decimal("123.45"), Decimal("100.25"), None, None, None],
         "n": range(6), "flag": [True, False] * 3})
-    for columns in (["late_text", "missing", "lists", "n", "flag"], list(frame.columns)):
+    for columns in (["late_text", "missing", "lists", "n", "flag"], ["amount", "n"],
+                    list(frame.columns)):
         part = frame[columns]
         part.to_parquet(tmp_path / "whole.parquet")
         write_by_row_group(part, tmp_path / "grouped.parquet", rows=2)
