@@ -9,8 +9,6 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
-import threading
-import time
 from collections import deque
 from pathlib import Path
 
@@ -20,7 +18,7 @@ from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 from tqdm.auto import tqdm
 
 from flows.guard import no_texts_in_failures
-from flows.setup import offline_environment
+from flows.setup import chunk_worker, offline_environment
 from pipeline.coding.stream import (
     ChunkProgress,
     GatheredChunks,
@@ -68,7 +66,7 @@ def code_in_chunks(ingested, coder: str, codebook_sha256: str, run: WaveRun
         runner = DaskTaskRunner(address=run.dask)
     elif (processes := chunk_processes(run.processes, len(chunks))) > 1:
         logger.info(f"segment and code: {len(chunks)} chunks in {processes} processes")
-        runner = ProcessPoolTaskRunner(max_workers=processes, initializer=end_with,
+        runner = ProcessPoolTaskRunner(max_workers=processes, initializer=chunk_worker,
                                        initargs=(os.getpid(),))
     else:
         runner = ThreadPoolTaskRunner(1)
@@ -88,7 +86,7 @@ def code_in_chunks(ingested, coder: str, codebook_sha256: str, run: WaveRun
             bar.update()
     bar.close()
     chunks = part = None  # the gathered tables are then the chunks' only holder
-    return gathered.joined()
+    return gathered.joined(ingested.documents)
 
 
 IN_FLIGHT_PER_PROCESS = 2  # chunks handed out per worker: none waits, few wait in memory
@@ -111,21 +109,6 @@ def _in_order(runner, chunks: list, shared: dict, *, ahead: int):
         if following is not None:
             waiting.append((following, runner.submit(code_chunk, {"chunk": following, **shared})))
         yield chunk, result
-
-
-def end_with(parent: int) -> None:
-    """In a worker process: exit as soon as ``parent`` (the run's process) has ended.
-
-    A run killed outright (SIGKILL, a closed terminal) never shuts its process pool down, and
-    its workers waited for chunks for ever, each holding its coder. Once the parent is gone the
-    worker has another parent (the system's), which a thread of its own checks every second.
-    """
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(1.0)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="end-with-the-run", daemon=True).start()
 
 
 def _this_runs_api():

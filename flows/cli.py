@@ -12,8 +12,9 @@ from rich.console import Console
 from rich.markdown import Markdown
 
 from flows.cli_errors import one_line_errors
-from flows.setup import offline_environment
+from flows.setup import offline_environment, spacy_without_torch
 from pipeline.config import DEFAULT_CODEBOOK
+from pipeline.memory import large_blocks_apart
 from pipeline.topic_sample import SAMPLE_ABOVE, SAMPLE_SIZE
 from pipeline.topic_words import MERGE_DISTANCE, MIN_WORD_SHARE
 
@@ -24,8 +25,14 @@ console = Console()
 
 @app.callback()
 def _setup() -> None:
-    """Before any command: nothing calls out, and Prefect's local API may start slowly."""
+    """Before any command: offline, Prefect's API given time, spaCy without PyTorch.
+
+    PyTorch is then imported only by the commands that embed or fine-tune; large arrays go
+    back to the system as soon as they are freed (:func:`pipeline.memory.large_blocks_apart`).
+    """
     offline_environment()
+    spacy_without_torch()
+    large_blocks_apart()
     # Registered first, so run last at exit: the interpreter's final garbage collections walked
     # every object a run had loaded (spaCy, pandas, torch), 1.5 s of a sample wave's 13 s.
     # Frozen objects are still freed as their modules are cleared, outputs are closed by then.

@@ -1,12 +1,16 @@
 """Process setup for the entry points: nothing calls out, Prefect's local API may start slowly.
 
-Called explicitly by the command line, the flow module and the test suite, before Prefect or the
-embedding models are imported, never as a side effect of importing a package.
+Called explicitly by the command line, the flow module, the chunks' worker processes and the
+test suite, before Prefect, spaCy or the embedding models are imported, never as a side effect
+of importing a package.
 """
 
 from __future__ import annotations
 
 import os
+import sys
+import threading
+import time
 
 OFFLINE_DEFAULTS = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
@@ -28,3 +32,44 @@ def offline_environment() -> dict[str, str]:
     for name, value in OFFLINE_DEFAULTS.items():
         os.environ.setdefault(name, value)
     return {name: os.environ[name] for name in OFFLINE_DEFAULTS}
+
+
+def spacy_without_torch() -> bool:
+    """Let spaCy's numerical library (thinc) load without PyTorch; PyTorch stays importable.
+
+    thinc imports PyTorch whenever it is installed, for GPU and wrapped PyTorch layers this
+    project never uses: 180 MB and about 2 s of every process that loads spaCy, the run's own
+    and each chunk worker's, whatever the coder. thinc's one check for PyTorch is made with the
+    import blocked (thinc then works as without it installed); sentence embeddings and
+    fine-tuning import PyTorch themselves later, as before. Nothing is done when thinc or
+    PyTorch is already loaded. Returns whether thinc was loaded here.
+    """
+    if "thinc.compat" in sys.modules or "torch" in sys.modules:
+        return False
+    sys.modules["torch"] = None  # type: ignore[assignment]  # importing it raises ImportError
+    try:
+        import thinc.compat  # noqa: F401  (its check for PyTorch runs once, now)
+    finally:
+        if "torch" in sys.modules and sys.modules["torch"] is None:
+            del sys.modules["torch"]
+    return True
+
+
+def chunk_worker(parent: int) -> None:
+    """A local chunk process's start: offline, spaCy without PyTorch, ended with its parent.
+
+    Run before the worker reads its first task (whose module imports spaCy), so it lives here,
+    in a module that imports nothing heavy. A run killed outright (SIGKILL, a closed terminal)
+    never shuts its process pool down, and its workers waited for chunks for ever, each holding
+    its coder: once the parent is gone the worker has another parent (the system's), which a
+    thread of its own checks every second.
+    """
+    offline_environment()
+    spacy_without_torch()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="end-with-the-run", daemon=True).start()

@@ -7,10 +7,12 @@ from pathlib import Path
 import pytest
 
 # Nothing in the test suite may call out, and Prefect's local API needs time on 2 cores: the
-# same offline defaults the flows set, applied before any test imports Prefect or the models.
-from flows.setup import offline_environment
+# same offline defaults the flows set, applied before any test imports Prefect or the models,
+# and spaCy loaded as the command line loads it (without PyTorch, until something embeds).
+from flows.setup import offline_environment, spacy_without_torch
 
 offline_environment()
+spacy_without_torch()
 
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).parent.parent

@@ -44,3 +44,17 @@ def test_missing_values_and_non_string_columns_stay_as_they_were():
     assert frame["m"].tolist() == [1, "1", 2.0, None] and frame["n"].dtype == np.int64
     empty = frame.iloc[:0].copy()
     pd.testing.assert_frame_equal(share_strings(empty, reference, {"a": "a"}), frame.iloc[:0])
+
+
+def test_a_column_already_holding_the_reference_objects_is_left_as_it_is():
+    reference = pd.DataFrame({s.SEGMENT_ID: fresh(["seg-a", "seg-b", None, "seg-a"])})
+    frame = pd.DataFrame({s.SEGMENT_ID: reference[s.SEGMENT_ID].to_numpy().copy()})
+    held = frame[s.SEGMENT_ID].to_numpy()
+    share_strings(frame, reference, {s.SEGMENT_ID: s.SEGMENT_ID})
+    assert np.shares_memory(frame[s.SEGMENT_ID].to_numpy(), held)  # not rebuilt
+    # one row its own copy: the column is rebuilt, every string the reference's object
+    frame.loc[3, s.SEGMENT_ID] = "".join(["seg-", "a"])
+    share_strings(frame, reference, {s.SEGMENT_ID: s.SEGMENT_ID})
+    ids = frame[s.SEGMENT_ID].tolist()
+    assert ids[3] is reference[s.SEGMENT_ID].iloc[0] and ids[2] is None
+    assert ids == ["seg-a", "seg-b", None, "seg-a"]

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from pipeline.memory import _malloc_trim, release_free_memory
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _resident_bytes() -> int:
@@ -27,3 +32,36 @@ def test_freed_answers_scattered_among_kept_ones_are_given_back():
     after = _resident_bytes()
     assert before - after > 100 * 2**20, (before, after)
     assert kept[-1].startswith("00099990")
+
+
+# Large arrays freed between small blocks that stay: what a wave's stages leave on the heap.
+LARGE_BETWEEN_SMALL = """
+import os, sys
+import numpy as np
+from pipeline.memory import large_blocks_apart
+if sys.argv[1] == "apart":
+    assert large_blocks_apart()
+def resident():
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+first = np.ones(4 << 17); del first  # by default this raises glibc's threshold to 4 MB
+arrays, kept = [], []
+for _ in range(60):
+    arrays.append(np.ones(3 << 17))  # 3 MB each
+    kept.append(bytearray(200_000))
+before = resident()
+del arrays
+print(before - resident())
+"""
+
+
+@pytest.mark.skipif(_malloc_trim() is None or not os.path.exists("/proc/self/statm"),
+                    reason="needs glibc and /proc to see resident memory")
+def test_large_arrays_go_back_to_the_system_as_soon_as_freed():
+    def freed(mode: str) -> int:
+        done = subprocess.run([sys.executable, "-c", LARGE_BETWEEN_SMALL, mode], cwd=ROOT,
+                              capture_output=True, text=True, timeout=120, check=True)
+        return int(done.stdout.strip())
+
+    assert freed("apart") > 150 * 2**20  # 180 MB of arrays: all of it back at once
+    assert freed("default") < 50 * 2**20  # the heap keeps them without the setting

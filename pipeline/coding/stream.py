@@ -172,10 +172,17 @@ class GatheredChunks:
         for stage, value in part.seconds.items():
             self._seconds[stage] = round(self._seconds.get(stage, 0.0) + value, 3)
 
-    def joined(self) -> SegmentedAndCoded:
-        """The chunks' tables joined in order (the gathered chunks are let go)."""
+    def joined(self, documents: pd.DataFrame | None = None) -> SegmentedAndCoded:
+        """The chunks' tables joined in order (the gathered chunks are let go).
+
+        ``documents``: the wave's documents, whose id strings the segments then hold. A chunk
+        coded in another process comes back with copies of its documents' ids (80 MB for a
+        million answers); the same values, held once.
+        """
         with_stances = bool(self._tables["segments"]) and self._every_one_has_stances
         segments = self._join("segments", s.SEGMENTS)
+        if documents is not None:
+            share_strings(segments, documents, {s.DOCUMENT_ID: s.DOCUMENT_ID})
         codings = self._join("codings", s.CODINGS)
         stances = self._join("stances", s.STANCES) if with_stances else None
         self._tables["stances"].clear()

@@ -3,6 +3,7 @@ and not the interviewer unless asked."""
 
 from __future__ import annotations
 
+import pickle
 import weakref
 
 import pandas as pd
@@ -137,6 +138,23 @@ def test_gathered_chunks_are_let_go_once_joined(mini_codebook):
     pd.testing.assert_frame_equal(joined.segments, whole.segments)
     pd.testing.assert_frame_equal(joined.codings, whole.codings)
     assert len(joined.stances) == len(joined.codings) and joined.seconds["stance"] == 1.5
+
+
+def test_chunks_from_other_processes_hold_the_documents_ids_once_joined(mini_codebook):
+    documents, coder = five_answers(), RuleCoder(mini_codebook)
+    # what a worker process hands back: its own copies of the documents' id strings
+    parts = [pickle.loads(pickle.dumps(segment_and_code(chunk, coder)))
+             for chunk in document_chunks(documents, 2)]
+    document_of = {v: v for v in documents[s.DOCUMENT_ID]}
+    apart = combine_chunks(parts).segments
+    assert not any(v is document_of[v] for v in apart[s.DOCUMENT_ID])
+    gathered = GatheredChunks()
+    for part in parts:
+        gathered.add(part)
+    joined = gathered.joined(documents)
+    assert all(v is document_of[v] for v in joined.segments[s.DOCUMENT_ID])
+    pd.testing.assert_frame_equal(joined.segments, apart, check_exact=True)
+    pd.testing.assert_frame_equal(joined.segments, segment_and_code(documents, coder).segments)
 
 
 @pytest.mark.parametrize(("asked", "chunks", "expected"), [

@@ -49,3 +49,27 @@ def test_a_segment_id_listed_twice_counts_for_each_of_its_documents(mini_codeboo
     found = document_codes(twice, CODINGS, mini_codebook)
     assert set(found.loc[found[s.DOCUMENT_ID] == "d3", s.CODE_ID]) == {
         "employment_training", "housing"}
+
+
+def test_mentions_counted_on_positions_equal_the_join_and_groupby():
+    from pipeline.export.tables import _mention_counts, _mention_counts_joined
+
+    documents = pd.DataFrame({
+        s.DOCUMENT_ID: ["a1", "a2", "b1", "b2", "c1", "d1"],
+        s.QUESTION_ID: ["q1", "q2", "q1", "q1", None, "q1"],
+        s.RESPONDENT_ID: ["r1", "r1", "r2", "r2", "r3", None]})
+    present = pd.DataFrame([
+        ("a1", "housing", True), ("a1", "employment_training", False),
+        ("a2", "housing", False),
+        ("b1", "housing", True), ("b2", "housing", False),  # r2 twice on q1: not all negated
+        ("b1", "employment_training", True), ("b2", "employment_training", True),
+        ("c1", "housing", False),  # no question: not counted, as groupby drops it
+        ("d1", "housing", True),  # no respondent: not counted
+        ("zz", "housing", False),  # no such document
+    ], columns=[s.DOCUMENT_ID, s.CODE_ID, s.NEGATED])
+    expected = {("q1", "housing"): (2, 1), ("q1", "employment_training"): (2, 1),
+                ("q2", "housing"): (1, 0)}
+    assert _mention_counts(present, documents) == expected
+    assert _mention_counts_joined(present, documents) == expected
+    repeated = pd.concat([documents, documents.iloc[[0]]], ignore_index=True)  # takes the join
+    assert _mention_counts(present, repeated) == expected
