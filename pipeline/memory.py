@@ -35,19 +35,20 @@ def large_blocks_apart(threshold: int = MMAP_THRESHOLD) -> bool:
     A process-wide setting, for the process that runs a wave. Returns whether it was set
     (False where the C library has no ``mallopt``).
     """
-    name = ctypes.util.find_library("c")
-    try:
-        mallopt = ctypes.CDLL(name).mallopt if name else None
-    except (OSError, AttributeError):
-        mallopt = None
+    mallopt = _libc_function("mallopt")
     return bool(mallopt is not None and mallopt(_M_MMAP_THRESHOLD, threshold) == 1)
 
 
-@functools.cache
 def _malloc_trim():  # noqa: ANN202 (a ctypes function, or None)
     """glibc's ``malloc_trim``, or None where the C library has none (macOS, musl)."""
-    name = ctypes.util.find_library("c")
+    return _libc_function("malloc_trim")
+
+
+@functools.cache
+def _libc_function(name: str):  # noqa: ANN202 (a ctypes function, or None)
+    """The C library's function ``name``, or None where it has none (or is not found)."""
+    library = ctypes.util.find_library("c")
     try:
-        return ctypes.CDLL(name).malloc_trim if name else None
+        return getattr(ctypes.CDLL(library), name) if library else None
     except (OSError, AttributeError):
         return None

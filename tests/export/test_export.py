@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
@@ -14,6 +15,7 @@ from pipeline.export.files import write_csv, write_parquet
 from pipeline.export.provenance import row_accounting
 from pipeline.export.store import storing
 from pipeline.ingest import ingest_wave
+from pipeline.outputs import database_of
 from pipeline.untrusted import csv_safe
 
 TABLE_SCHEMAS = {"documents": s.DOCUMENTS, "segments": s.SEGMENTS, "codings": s.CODINGS,
@@ -49,6 +51,24 @@ def test_coded_wide_has_one_row_per_answer_and_rolls_children_up(coded, mini_cod
     gap = wide[(wide[s.RESPONDENT_ID] == "line-8") & (wide[s.QUESTION_ID] == "q2_local_gaps")]
     assert gap[["code_housing", "code_housing_gap"]].values.tolist() == [[1, 1]]
     assert set(wide["region"].dropna()) >= {"North West", "London"}
+
+
+def test_code_columns_are_a_byte_in_memory_and_the_same_integers_in_csv_and_database(
+        coded, published, mini_codebook):
+    wide = coded[1]["coded_wide"]
+    columns = [s.code_column(c) for c in mini_codebook.code_ids()]
+    assert set(wide[columns].dtypes) == {np.dtype("int8")}
+    as_integers = wide[columns].astype("int64")
+    csv = pd.read_csv(published[1].written["coded_wide_csv"])
+    pd.testing.assert_frame_equal(csv[columns], as_integers)
+    with duckdb.connect(str(database_of(published[1].directory)), read_only=True) as con:
+        types = dict(con.execute("select column_name, data_type from information_schema.columns "
+                                 "where table_name = 'coded_wide'").fetchall())
+        stored = con.execute("select * from coded_wide order by respondent_id, question_id").df()
+    assert {types[c] for c in columns} == {"BIGINT"}
+    in_order = wide.sort_values([s.RESPONDENT_ID, s.QUESTION_ID]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(stored[columns], in_order[columns].astype("int64"))
+    assert int(as_integers.to_numpy().sum()) == 9  # codes and their rolled-up parents
 
 
 def test_theme_summary_counts_respondents_per_question(coded):

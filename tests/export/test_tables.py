@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from pipeline import schema as s
@@ -73,3 +74,25 @@ def test_mentions_counted_on_positions_equal_the_join_and_groupby():
     assert _mention_counts_joined(present, documents) == expected
     repeated = pd.concat([documents, documents.iloc[[0]]], ignore_index=True)  # takes the join
     assert _mention_counts(present, repeated) == expected
+
+
+def test_mentions_on_sorted_keys_equal_the_join_and_groupby_on_a_random_wave():
+    from pipeline.export.tables import _mention_counts, _mention_counts_joined
+
+    rng = np.random.default_rng(7)
+    n = 400
+    questions = np.array(["q1", "q2", "q3", None], dtype=object)
+    respondents = np.array([f"r{i}" for i in range(60)] + [None], dtype=object)
+    documents = pd.DataFrame({  # respondents answer a question more than once, some ids missing
+        s.DOCUMENT_ID: [f"d{i}" for i in range(n)],
+        s.QUESTION_ID: questions[rng.integers(0, len(questions), n)],
+        s.RESPONDENT_ID: respondents[rng.integers(0, len(respondents), n)]})
+    codes = np.array(["housing", "housing_gap", "mental_health", None], dtype=object)
+    pairs = {(f"d{rng.integers(0, n + 20)}", codes[rng.integers(0, len(codes))])
+             for _ in range(900)}  # some documents the table lacks
+    present = pd.DataFrame([(d, c, bool(rng.random() < 0.4)) for d, c in sorted(
+        pairs, key=str)], columns=[s.DOCUMENT_ID, s.CODE_ID, s.NEGATED])
+    expected = _mention_counts_joined(present, documents)
+    assert sum(negated for _, negated in expected.values()) > 0
+    assert any(mentions > negated > 0 for mentions, negated in expected.values())
+    assert _mention_counts(present, documents) == expected
