@@ -130,24 +130,31 @@ def coded_wide(documents: pd.DataFrame, segments: pd.DataFrame, codings: pd.Data
     code or one of its children, negated or not), and ``text``. ``present``: the codings'
     :func:`document_codes`, when the caller has them already.
     """
-    fixed = [s.WAVE, s.RESPONDENT_ID, s.QUESTION_ID, s.QUESTION, s.KIND]
-    attributes = [c for c in documents.columns if c not in s.DOCUMENTS.names]
-    wide = documents[[*fixed, *attributes]].reset_index(drop=True)
     if present is None:
         present = document_codes(segments, codings, codebook)
     code_ids = codebook.code_ids()
     # A 0/1 matrix filled by position (a crosstab aggregates in Python: seconds per 100k
     # rows), one row per distinct document id, then one per document as a merge would give.
-    ids, distinct = pd.factorize(documents[s.DOCUMENT_ID], use_na_sentinel=False)
-    rows = pd.Index(distinct).get_indexer(present[s.DOCUMENT_ID])
-    columns = pd.Index(code_ids).get_indexer(present[s.CODE_ID])
-    found = (rows >= 0) & (columns >= 0)
     # Bytes, kept as bytes: an int64 matrix was 0.23 GB for a million answers and 29 codes,
     # held from here until the database had it. The files and the database's BIGINT columns
     # hold the same 0s and 1s; sums over the columns are taken in int64 as before.
-    flags = np.zeros((len(distinct), len(code_ids)), dtype="int8")
+    index = pd.Index(documents[s.DOCUMENT_ID])
+    ids = None
+    if not index.is_unique:  # a repeated id: its rows share one row of the matrix
+        ids, distinct = pd.factorize(documents[s.DOCUMENT_ID], use_na_sentinel=False)
+        index = pd.Index(distinct)
+    rows = index.get_indexer(present[s.DOCUMENT_ID])
+    columns = pd.Index(code_ids).get_indexer(present[s.CODE_ID])
+    found = (rows >= 0) & (columns >= 0)
+    flags = np.zeros((len(index), len(code_ids)), dtype="int8")
     flags[rows[found], columns[found]] = 1
-    flags = flags.take(ids, axis=0)
+    del index, rows, columns, found  # the index's hash table, before the table is built
+    if ids is not None:
+        flags = flags.take(ids, axis=0)
+    fixed = [s.WAVE, s.RESPONDENT_ID, s.QUESTION_ID, s.QUESTION, s.KIND]
+    attributes = [c for c in documents.columns if c not in s.DOCUMENTS.names]
+    wide = documents[[*fixed, *attributes]]  # a copy already: renumbered in place, not again
+    wide.index = pd.RangeIndex(len(wide))
     wide = pd.concat([wide, pd.DataFrame(flags, columns=[s.code_column(c) for c in code_ids],
                                          copy=False)], axis=1, copy=False)
     wide[s.TEXT] = documents[s.TEXT].to_numpy()

@@ -25,6 +25,11 @@ from pipeline.review.active_queue import CoderSignals, active_order, disputed
 LOW_CONFIDENCE = 0.7
 SAMPLE_SHARE = 0.05  # of the confident codings left, at least SAMPLE_MIN of them
 SAMPLE_MIN = 10
+BLOCK_ROWS = 65_536  # queued rows made through Arrow at a time
+
+# Queue reasons, in the order their groups come (reason code 1 = the first)
+_REASONS = (s.QUEUE_NEEDS_REVIEW, s.QUEUE_POOR_AGREEMENT, s.QUEUE_CODERS_DISAGREE,
+            s.QUEUE_LOW_CONFIDENCE, s.QUEUE_QUALITY_SAMPLE)
 
 
 def review_queue(codings: pd.DataFrame, segments: pd.DataFrame, *,
@@ -48,34 +53,33 @@ def review_queue(codings: pd.DataFrame, segments: pd.DataFrame, *,
         schema.REVIEW_QUEUE rows, priority 1 first; confident codings outside the sample are
         not queued.
     """
-    # The reasons are worked out on the columns they read, and only queued rows are copied
-    # whole: on a first run every coding waits, and copies of them all were a large wave's
-    # review peak.
-    at = np.flatnonzero(codings[s.STATUS].fillna(s.STATUS_MACHINE) == s.STATUS_MACHINE)
+    # The reasons are worked out as arrays over the waiting codings' positions, and only queued
+    # rows are copied whole: on a first run every coding waits, and frames of them all (a
+    # reason string per coding, indexed by its position) were a large wave's review peak.
+    status = codings[s.STATUS]
+    at = np.flatnonzero(status.isna().to_numpy()
+                        | (status.to_numpy(dtype=object) == s.STATUS_MACHINE))
     if not len(at):
         return s.empty(s.REVIEW_QUEUE)
-    waiting = codings[[s.SEGMENT_ID, s.CODE_ID, s.CONFIDENCE, s.NEEDS_REVIEW]].iloc[at]
-    poor = waiting[s.CODE_ID].isin(list(poor_agreement))
-    low = waiting[s.CONFIDENCE].fillna(0) < low_confidence
-    needs = waiting[s.NEEDS_REVIEW].fillna(False).astype(bool)
-    split = disputed(waiting, active) if active is not None else np.zeros(len(waiting), bool)
-    reasons = pd.Series(np.select(
-        [needs, poor, split, low], [s.QUEUE_NEEDS_REVIEW, s.QUEUE_POOR_AGREEMENT,
-                                    s.QUEUE_CODERS_DISAGREE, s.QUEUE_LOW_CONFIDENCE],
-        default=""), index=at, dtype=object)  # indexed by row position
-    del waiting
-    rest = reasons[reasons == ""]
+    needs = codings[s.NEEDS_REVIEW].fillna(False).astype(bool).to_numpy()[at]
+    poor = codings[s.CODE_ID].isin(list(poor_agreement)).to_numpy()[at]
+    low = codings[s.CONFIDENCE].fillna(0).to_numpy()[at] < low_confidence
+    split = (disputed(codings[[s.SEGMENT_ID, s.CODE_ID, s.CONFIDENCE, s.NEEDS_REVIEW]].iloc[at],
+                      active) if active is not None else np.zeros(len(at), bool))
+    reason = np.select([needs, poor, split, low], [1, 2, 3, 4], default=0).astype(np.int8)
+    del needs, poor, low, split
+    rest = np.flatnonzero(reason == 0)
     size = min(len(rest), max(sample_min, int(round(len(rest) * sample_share))))
-    sample = rest.sample(n=size, random_state=seed).index if size else []
-    reasons.loc[sample] = s.QUEUE_QUALITY_SAMPLE
-    reasons = reasons[reasons != ""]
+    if size:  # the draw pandas makes from a series of that length: the same sample as ever
+        reason[pd.Series(rest).sample(n=size, random_state=seed).to_numpy()] = 5
+    del rest
+    kept = np.flatnonzero(reason)
     # Only the columns the queue shows: the queue is held to publish beside the codings.
     shown = [codings.columns.get_loc(c) for c in s.REVIEW_QUEUE.names if c in codings.columns]
-    queued = codings.iloc[reasons.index.to_numpy(), shown].copy()
-    queued[s.QUEUE_REASON] = reasons.to_numpy()
-    order = {reason: i for i, reason in enumerate(
-        (s.QUEUE_NEEDS_REVIEW, s.QUEUE_POOR_AGREEMENT, s.QUEUE_CODERS_DISAGREE,
-         s.QUEUE_LOW_CONFIDENCE, s.QUEUE_QUALITY_SAMPLE))}
+    queued = codings.iloc[at[kept], shown].copy()
+    reasons = np.array([None, *_REASONS], dtype=object)
+    queued[s.QUEUE_REASON] = reasons[reason[kept]]
+    order = {reason: i for i, reason in enumerate(_REASONS)}
     queued["_group"] = queued[s.QUEUE_REASON].map(order)
     queued = queued.sort_values(["_group", s.CONFIDENCE, s.SEGMENT_ID, s.CODE_ID], kind="stable")
     if active is not None:  # within each group, what teaches the model most first
@@ -87,8 +91,18 @@ def review_queue(codings: pd.DataFrame, segments: pd.DataFrame, *,
     wanted = segments[s.SEGMENT_ID].isin(queued[s.SEGMENT_ID]).to_numpy()
     text = segments.loc[wanted, [s.SEGMENT_ID, s.TEXT]].set_index(s.SEGMENT_ID)[s.TEXT]
     queued[s.TEXT] = queued[s.SEGMENT_ID].map(text)
-    # conform makes each string anew through Arrow; the queue keeps the codings' and the
-    # segments' own instead of copies of them
-    return share_strings(s.conform(queued, s.REVIEW_QUEUE), queued,
-                         {column: column for column in (s.SEGMENT_ID, s.CODE_ID, s.TEXT,
-                                                        s.EVIDENCE, s.QUEUE_REASON)})
+    return _conformed(queued)
+
+
+def _conformed(queued: pd.DataFrame, *, block_rows: int = BLOCK_ROWS) -> pd.DataFrame:
+    """``conform(queued, REVIEW_QUEUE)``, ``block_rows`` rows at a time, with queued's strings.
+
+    conform makes each string anew through Arrow; each block takes back the codings' and the
+    segments' own strings before the next is made, so only a block's copies are ever held.
+    """
+    shared = {column: column for column in (s.SEGMENT_ID, s.CODE_ID, s.TEXT, s.EVIDENCE,
+                                            s.QUEUE_REASON)}
+    parts = [share_strings(s.conform(block, s.REVIEW_QUEUE), block, shared)
+             for block in (queued.iloc[start:start + block_rows]
+                           for start in range(0, max(len(queued), 1), block_rows))]
+    return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)

@@ -52,3 +52,23 @@ def test_the_queue_holds_the_codings_and_segments_own_strings(mini_outputs_templ
     assert first[s.EVIDENCE] == row[s.EVIDENCE] and first[s.TEXT] == passage
     assert first[s.SEGMENT_ID] is row[s.SEGMENT_ID] and first[s.CODE_ID] is row[s.CODE_ID]
     assert first[s.EVIDENCE] is row[s.EVIDENCE] and first[s.TEXT] is passage
+
+
+def test_made_in_blocks_the_queue_equals_one_made_whole_and_keeps_the_strings(
+        mini_outputs_template):
+    from pipeline.review.queue import _conformed
+
+    codings, segments = _wave(mini_outputs_template)
+    queue = review_queue(codings, segments, low_confidence=1.1)  # every coding queued
+    unconformed = queue.astype(object)
+    unconformed.loc[unconformed.index[1], s.NEEDS_REVIEW] = None  # one block holds a gap
+    unconformed.loc[unconformed.index[2], s.EVIDENCE] = float("nan")
+    whole = s.conform(unconformed, s.REVIEW_QUEUE)
+    blocks = _conformed(unconformed, block_rows=2)
+    assert len(queue) > 4  # several blocks
+    pd.testing.assert_frame_equal(blocks, whole, check_exact=True)
+    assert blocks.loc[2, s.EVIDENCE] is None and blocks.loc[1, s.NEEDS_REVIEW] is None
+    last = len(queue) - 1  # the last block's strings are the frame's own too
+    assert blocks.loc[last, s.TEXT] is unconformed.loc[unconformed.index[last], s.TEXT]
+    assert blocks.loc[last, s.SEGMENT_ID] is unconformed.loc[unconformed.index[last],
+                                                                s.SEGMENT_ID]
