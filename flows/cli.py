@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.markdown import Markdown
 
 from flows.cli_errors import one_line_errors
-from flows.setup import offline_environment, spacy_without_torch
+from flows.setup import offline_environment, spacy_without_torch, stops_never_swallowed
 from pipeline.config import DEFAULT_CODEBOOK
 from pipeline.memory import large_blocks_apart
 from pipeline.topic_sample import SAMPLE_ABOVE, SAMPLE_SIZE
@@ -25,7 +25,7 @@ console = Console()
 
 @app.callback()
 def _setup() -> None:
-    """Before any command: offline, Prefect's API given time, spaCy without PyTorch.
+    """Before any command: offline, Prefect's API given time, spaCy without PyTorch, stops kept.
 
     PyTorch is then imported only by the commands that embed or fine-tune; large arrays go
     back to the system as soon as they are freed (:func:`pipeline.memory.large_blocks_apart`).
@@ -33,6 +33,7 @@ def _setup() -> None:
     offline_environment()
     spacy_without_torch()
     large_blocks_apart()
+    stops_never_swallowed()
     # Registered first, so run last at exit: the interpreter's final garbage collections walked
     # every object a run had loaded (spaCy, pandas, torch), 1.5 s of a sample wave's 13 s.
     # Frozen objects are still freed as their modules are cleared, outputs are closed by then.

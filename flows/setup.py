@@ -8,6 +8,7 @@ of importing a package.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import threading
 import time
@@ -53,6 +54,43 @@ def spacy_without_torch() -> bool:
         if "torch" in sys.modules and sys.modules["torch"] is None:
             del sys.modules["torch"]
     return True
+
+
+def stops_never_swallowed() -> None:
+    """A stop (SIGTERM, Ctrl-C) that lands while a finaliser runs still stops the process.
+
+    Python runs a signal's handler in the main thread between any two bytecodes, a finaliser's
+    (``__del__``, a weak reference's callback) among them, and drops what a finaliser raises
+    after printing "Exception ignored". Prefect's SIGTERM bridge raises ``TerminationSignal``
+    and Ctrl-C ``KeyboardInterrupt``: a stop that met a finaliser was dropped, and the run went
+    on to publish. Such an exception now sends its signal again from another thread a moment
+    later, when the main thread has left the finaliser. Installed once; other unraisable
+    exceptions go to the hook that was there before.
+    """
+    previous = sys.unraisablehook
+    if getattr(previous, "resends_stops", False):
+        return
+
+    def hook(unraisable: sys.UnraisableHookArgs) -> None:
+        signum = _stop_signal(unraisable.exc_value)
+        if signum is None:
+            previous(unraisable)
+            return
+        threading.Timer(0.01, os.kill, (os.getpid(), signum)).start()
+
+    hook.resends_stops = True  # type: ignore[attr-defined]
+    sys.unraisablehook = hook
+
+
+def _stop_signal(error: BaseException | None) -> int | None:
+    """The signal a stop raised by a signal's handler stands for; None for other errors."""
+    if isinstance(error, KeyboardInterrupt):
+        return signal.SIGINT
+    signum = getattr(error, "signal", None)  # Prefect's TerminationSignal (a BaseException)
+    if isinstance(error, BaseException) and not isinstance(error, Exception) and \
+            isinstance(signum, int):
+        return signum
+    return None
 
 
 def chunk_worker(parent: int) -> None:

@@ -1,10 +1,13 @@
-"""Process setup: spaCy loads without PyTorch, which stays importable for what embeds."""
+"""Process setup: spaCy loads without PyTorch (still importable for what embeds); stops are kept."""
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,3 +35,42 @@ def test_nothing_is_done_once_thinc_is_loaded():
     from flows.setup import spacy_without_torch
 
     assert spacy_without_torch() is False
+
+
+STOP_IN_A_FINALISER = """
+import os, signal, sys
+from prefect.utilities.engine import capture_sigterm
+from flows.setup import stops_never_swallowed
+signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C as in a terminal
+if sys.argv[1] == "kept":
+    stops_never_swallowed()
+    stops_never_swallowed()  # installed once: the hook does not wrap itself
+
+class Broken:
+    def __del__(self):
+        raise ValueError("a broken finaliser")
+
+class Stopped:
+    def __del__(self):
+        os.kill(os.getpid(), int(sys.argv[2]))
+        for _ in range(1000):  # the handler runs here, inside the finaliser
+            pass
+
+with capture_sigterm():  # Prefect's SIGTERM bridge, as in a flow run
+    Broken()
+    Stopped()
+    for _ in range(10**7):
+        pass
+    print("carried on")
+"""
+
+
+@pytest.mark.parametrize(("mode", "signum", "status"), [
+    ("kept", signal.SIGTERM, -signal.SIGTERM), ("kept", signal.SIGINT, -signal.SIGINT),
+    ("dropped", signal.SIGTERM, 0), ("dropped", signal.SIGINT, 0)])
+def test_a_stop_inside_a_finaliser_still_stops_the_process(mode, signum, status):
+    done = subprocess.run([sys.executable, "-c", STOP_IN_A_FINALISER, mode, str(int(signum))],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == status, done.stderr
+    assert ("carried on" in done.stdout) is (mode == "dropped")  # without it, the run went on
+    assert "a broken finaliser" in done.stderr  # other errors are reported as before
