@@ -17,7 +17,11 @@ from dataclasses import dataclass
 from typing import Iterable, Iterator, Mapping
 
 import pandas as pd
+from spacy.attrs import IDX, IS_PUNCT, LENGTH, ORTH
 from spacy.language import Language
+from spacy.pipeline import Sentencizer
+from spacy.strings import get_string_id
+from spacy.tokens import Doc
 from tqdm.auto import tqdm
 
 from pipeline import schema as s
@@ -91,9 +95,33 @@ def document_units(row: Mapping[str, object], interviewer_labels: Iterable[str] 
                        role=turn.role)
 
 
-def _sentence_rows(unit: Unit, doc: object) -> Iterator[dict[str, object]]:
-    for sent in doc.sents:  # type: ignore[attr-defined]
-        start, end = unit.start + sent.start_char, unit.start + sent.end_char
+def sentence_bounds(doc: Doc, stops: frozenset[int]) -> list[tuple[int, int]]:
+    """Character spans of ``doc``'s sentences as spaCy's rule sentencizer would cut them.
+
+    ``stops``: the string ids of the sentencizer's ``punct_chars``. The rule, as in
+    ``Sentencizer.predict``: after a token that is one of them, the next token that is neither
+    punctuation nor one of them opens a sentence. The same spans as ``doc.sents`` after the
+    sentencizer, read from the token arrays: the sentencizer and the sentence spans made a
+    Python object for every token of a wave.
+    """
+    if not len(doc):
+        return []
+    orths, puncts, starts, lengths = doc.to_array([ORTH, IS_PUNCT, IDX, LENGTH]).T.tolist()
+    firsts, seen = [0], False
+    for i, (orth, punct) in enumerate(zip(orths, puncts, strict=True)):
+        if orth in stops:
+            seen = True
+        elif seen and not punct:
+            firsts.append(i)
+            seen = False
+    lasts = [first - 1 for first in firsts[1:]] + [len(orths) - 1]
+    return [(starts[first], starts[last] + lengths[last])
+            for first, last in zip(firsts, lasts, strict=True)]
+
+
+def _sentence_rows(unit: Unit, bounds: Iterable[tuple[int, int]]) -> Iterator[dict[str, object]]:
+    for first, last in bounds:
+        start, end = unit.start + first, unit.start + last
         while end > start and unit.text[end - 1].isspace():
             end -= 1
         while start < end and unit.text[start].isspace():
@@ -113,6 +141,24 @@ def _sentence_rows(unit: Unit, doc: object) -> Iterator[dict[str, object]]:
             s.FILLER: is_filler(text),
             s.CONTEXT: unit.context,
         }
+
+
+def _sentences(nlp: Language, texts: Iterable[str], batch_size: int
+               ) -> Iterator[list[tuple[int, int]]]:
+    """Each text's sentence spans by ``nlp``'s sentence component (sentencizer, senter, parser).
+
+    A pipeline whose one such component is spaCy's rule sentencizer only needs its tokens:
+    :func:`sentence_bounds` gives the sentencizer's spans without running it.
+    """
+    names = [p for p in nlp.pipe_names if p in ("sentencizer", "senter", "parser")]
+    if names == ["sentencizer"] and type(nlp.get_pipe("sentencizer")) is Sentencizer:
+        stops = frozenset(get_string_id(c) for c in nlp.get_pipe("sentencizer").punct_chars)
+        for doc in nlp.tokenizer.pipe(texts, batch_size=batch_size):
+            yield sentence_bounds(doc, stops)
+        return
+    with nlp.select_pipes(enable=names):
+        for doc in nlp.pipe(texts, batch_size=batch_size):
+            yield [(sent.start_char, sent.end_char) for sent in doc.sents]
 
 
 def iter_segments(
@@ -145,10 +191,8 @@ def iter_segments(
         units = [u for row in chunk for u in document_units(row, labels, speakers)]
         texts = (matchable(u.text[u.start:u.end]) for u in units)
         rows: list[dict[str, object]] = []
-        with nlp.select_pipes(enable=[p for p in nlp.pipe_names if p in ("sentencizer", "senter",
-                                                                          "parser")]):
-            for unit, doc in zip(units, nlp.pipe(texts, batch_size=batch_size), strict=True):
-                rows.extend(_sentence_rows(unit, doc))
+        for unit, bounds in zip(units, _sentences(nlp, texts, batch_size), strict=True):
+            rows.extend(_sentence_rows(unit, bounds))
         bar.update(len(chunk))
         yield s.conform(pd.DataFrame(rows), s.SEGMENTS) if rows else s.empty(s.SEGMENTS)
     bar.close()

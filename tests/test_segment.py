@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pandas as pd
+from spacy.strings import get_string_id
 
 from pipeline import schema as s
 from pipeline.ingest import ingest_wave
-from pipeline.segment import iter_segments, segment_documents
+from pipeline.nlp import blank_english, load_nlp
+from pipeline.segment import iter_segments, segment_documents, sentence_bounds
 
 
 def documents(*rows):
@@ -143,3 +145,37 @@ def test_survey_segments_are_the_respondents():
     assert segments[s.TEXT].tolist() == ["Housing.", "Jobs, too."]
     assert segments[s.ROLE].unique().tolist() == ["respondent"]
     assert segments[s.SPEAKER].isna().all()
+
+
+TRICKY_SENTENCES = [
+    "Housing is the gap.  Mental health waits are long!?Jobs too... e.g. the Work Programme",
+    "No.\n\nNone.",
+    "?!",
+    "Funding fell (again). \u201cWorse.\u201d Then: fine\u3002\u6c34 ok\uff01 yes",
+    "U.S. style rehab, etc. is rare . Very rare",
+    "Cuts 3.5% in 2013.Next year more.",
+    "   leading spaces. trailing spaces.   ",
+    "One sentence without an end",
+]
+
+
+def test_sentence_bounds_are_the_sentencizers_own_spans():
+    nlp = load_nlp()
+    stops = frozenset(get_string_id(mark) for mark in nlp.get_pipe("sentencizer").punct_chars)
+    for text in TRICKY_SENTENCES:
+        with nlp.select_pipes(enable=["sentencizer"]):
+            expected = [(sent.start_char, sent.end_char) for sent in nlp(text).sents]
+        assert sentence_bounds(nlp.make_doc(text), stops) == expected, text
+    assert sentence_bounds(nlp.make_doc(""), stops) == []
+    text = "U.S. style rehab, etc. is rare . Very rare"  # spaCy's tokens decide, as before
+    assert [text[a:b] for a, b in sentence_bounds(nlp.make_doc(text), stops)] == [
+        "U.S. style rehab, etc.", "is rare .", "Very rare"]
+
+
+def test_the_pipelines_own_sentence_marks_cut_the_segments():
+    nlp = blank_english()
+    nlp.add_pipe("sentencizer", config={"punct_chars": [";"]})
+    docs = documents(("d1", "survey", "Q?", "Housing is the gap. Jobs too; and rehab."))
+    segments = segment_documents(docs, nlp=nlp)
+    assert segments[s.TEXT].tolist() == ["Housing is the gap. Jobs too;", "and rehab."]
+    assert segments[s.START].tolist() == [0, 30]

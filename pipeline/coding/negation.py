@@ -75,22 +75,33 @@ class NegationDetector:
     def __call__(self, doc: Doc) -> Doc:
         """Flag each span of ``doc.spans[spans_key]`` that a negation cue scopes over."""
         spans = doc.spans.get(self.spans_key, [])
+        for span, cue in zip(spans, self.cues(doc), strict=True):
+            extension = span._  # spaCy makes a new accessor object on every ``span._``
+            extension.negated = cue is not None
+            extension.negation_cue = cue
+        return doc
+
+    def cues(self, doc: Doc) -> list[str | None]:
+        """The negation cue scoping over each span of ``doc.spans[spans_key]``, or None.
+
+        What :meth:`__call__` sets on the spans, without setting it: a caller that only reads
+        the flags saves two extension objects per span.
+        """
+        spans = doc.spans.get(self.spans_key, [])
         if not len(spans):
-            return doc
+            return []
         sentences = doc.has_annotation("SENT_START")  # once per doc, not per span
         lower = doc.to_array(LOWER).tolist()
+        found: list[str | None] = []
         for span in spans:
             sentence_start = span.sent.start if sentences else 0
             sentence_end = span.sent.end if sentences else len(doc)
             first = max(sentence_start, span.start - self.pre_window)
             before = range(span.start - 1, first - 1, -1)
             after = range(span.end, min(sentence_end, span.end + self.post_window))
-            cue = (self._cue(doc, lower, before, self._pre)
-                   or self._cue(doc, lower, after, self._post))
-            extension = span._  # spaCy makes a new accessor object on every ``span._``
-            extension.negated = cue is not None
-            extension.negation_cue = cue
-        return doc
+            found.append(self._cue(doc, lower, before, self._pre)
+                         or self._cue(doc, lower, after, self._post))
+        return found
 
 
 @Language.factory(

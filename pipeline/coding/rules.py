@@ -18,7 +18,7 @@ from pipeline import schema as s
 from pipeline.coding import matcher as _matcher  # noqa: F401  (registers the factories)
 from pipeline.coding import negation as _negation  # noqa: F401
 from pipeline.coding.matcher import LABEL_SEPARATOR, CodebookMatcher
-from pipeline.coding.negation import SPANS_KEY
+from pipeline.coding.negation import SPANS_KEY, NegationDetector
 from pipeline.config import Codebook
 from pipeline.nlp import LookupLemmas, blank_english
 from pipeline.text import matchable
@@ -52,19 +52,21 @@ class RuleCoder:
         self._order = {code_id: i for i, code_id in enumerate(codebook.code_ids())}
         self._lemmatise = LookupLemmas(self.nlp)  # the pipeline's lemmatizer, a doc at a time
 
-    def _docs(self, texts: Iterable[str]) -> Iterator[Doc]:
-        """``self.nlp.pipe(texts)``, lemmatising and matching lemma and token patterns less.
+    def _matched(self, texts: Iterable[str]) -> Iterator[tuple[Doc, list[str | None]]]:
+        """Each text's doc with its matches in ``doc.spans``, and each span's negation cue.
 
-        The lemmatizer and the lemma and token matchers run only on docs where the matcher's
-        anchors say they could find something: the same spans and flags, without the bulk of
-        the work on segments that hold no such pattern's words.
+        ``self.nlp.pipe(texts)``'s spans and cues (``span._.negation_cue``, None where not
+        negated), lemmatising and matching lemma and token patterns less: the lemmatizer and
+        the lemma and token matchers run only on docs where the matcher's anchors say they
+        could find something, and the cues are returned rather than set on each span.
         """
-        negation = self.nlp.get_pipe("wavecoder_negation")
+        negation: NegationDetector = self.nlp.get_pipe("wavecoder_negation")  # type: ignore
         for doc in self.nlp.tokenizer.pipe(texts, batch_size=self.batch_size):
             plan = self._matcher.plan(doc)
             if plan.lemmatise:
                 self._lemmatise(doc)
-            yield negation(self._matcher.match(doc, plan))
+            doc = self._matcher.match(doc, plan)
+            yield doc, negation.cues(doc)
 
     def _labels(self) -> dict[int, tuple[str, str, float]]:
         """Code id, pattern id and confidence of each span label, by the label's hash."""
@@ -79,26 +81,26 @@ class RuleCoder:
             s.SEGMENT_ID, s.CODE_ID, s.START, s.END, s.EVIDENCE, s.PATTERN, s.CONFIDENCE,
             s.NEGATED)}
         texts = (matchable(t) for t in segments[s.TEXT])
-        docs = self._docs(texts)
+        docs = self._matched(texts)
         records = segments[[s.SEGMENT_ID, s.START, s.TEXT]].itertuples(index=False)
         labels = self._labels()
-        for (segment_id, seg_start, seg_text), doc in tqdm(
+        for (segment_id, seg_start, seg_text), (doc, cues) in tqdm(
             zip(records, docs, strict=True), total=len(segments), desc="code", unit="seg",
             disable=not self.progress,
         ):
             spans = doc.spans[SPANS_KEY]
             if not len(spans):
                 continue
-            best: dict[str, tuple[float, int, int, object, str, float]] = {}
-            for span in spans:
+            best: dict[str, tuple[float, int, int, bool, str, float]] = {}
+            for span, cue in zip(spans, cues, strict=True):
                 code_id, pattern, confidence = labels[span.label]
                 first, last = span.start_char, span.end_char
                 rank = (-confidence, first, first - last)
                 current = best.get(code_id)
                 if current is None or rank < current[:3]:
-                    best[code_id] = (*rank, span, pattern, confidence)  # type: ignore[assignment]
+                    best[code_id] = (*rank, cue is not None, pattern, confidence)
             for code_id in sorted(best, key=self._order.__getitem__):
-                _, first, negative_length, span, pattern, confidence = best[code_id]
+                _, first, negative_length, negated, pattern, confidence = best[code_id]
                 last = first - negative_length
                 columns[s.SEGMENT_ID].append(segment_id)
                 columns[s.CODE_ID].append(code_id)
@@ -107,7 +109,7 @@ class RuleCoder:
                 columns[s.EVIDENCE].append(seg_text[first:last])
                 columns[s.PATTERN].append(pattern)
                 columns[s.CONFIDENCE].append(confidence)
-                columns[s.NEGATED].append(bool(span._.negated))  # type: ignore[attr-defined]
+                columns[s.NEGATED].append(negated)
         rows = len(columns[s.SEGMENT_ID])
         if not rows:
             return s.empty(s.CODINGS)

@@ -29,16 +29,19 @@ TEXTS = [
 ]
 
 
-def spans_of(doc):
-    return [(span.label_, span.start_char, span.end_char, span._.negated)
-            for span in doc.spans[SPANS_KEY]]
+def spans_of(doc, cues=None):
+    """Label, offsets and negation cue of each span: the fast path gives its ``cues`` beside."""
+    spans = doc.spans[SPANS_KEY]
+    cues = [span._.negation_cue for span in spans] if cues is None else cues
+    return [(span.label_, span.start_char, span.end_char, cue)
+            for span, cue in zip(spans, cues, strict=True)]
 
 
 def assert_same_spans(coder: RuleCoder, texts: list[str]) -> None:
     """The fast path's spans and negation flags equal those of the whole pipeline, per text."""
     texts = [matchable(t) for t in texts]
     plain = [spans_of(doc) for doc in coder.nlp.pipe(texts)]
-    fast = [spans_of(doc) for doc in coder._docs(texts)]
+    fast = [spans_of(doc, cues) for doc, cues in coder._matched(texts)]
     assert fast == plain
 
 
@@ -53,18 +56,20 @@ def test_fast_path_finds_the_same_spans_on_the_shipped_codebook(coder):
     labels = {label for spans in plain for label, *_ in spans}
     assert any(label.startswith("funding_change|") for label in labels)  # lemma-only matches
     assert any(label.startswith("mutual_aid|") for label in labels)  # "AA", not "aa"
+    cues = {cue for spans in plain for *_, cue in spans} - {None}
+    assert cues == {"NOT", "not"}  # cues as written ("HOUSING IS NOT AVAILABLE"), both ways
 
 
 def test_lemma_only_match_is_coded_as_by_the_full_pipeline(coder):
-    doc = next(iter(coder._docs(["Funding was slashed again this year."])))
-    assert {label.split("|")[0] for label, *_ in spans_of(doc)} == {"funding_change"}
+    found = spans_of(*next(iter(coder._matched(["Funding was slashed again this year."]))))
+    assert {label.split("|")[0] for label, *_ in found} == {"funding_change"}
     assert coder._matcher.needs_lemmas(coder.nlp.make_doc("Funding was slashed."))
 
 
 def test_segments_without_anchor_words_skip_the_lemma_and_token_matchers(coder):
     doc = coder.nlp.make_doc("Nothing here names any theme at all.")
     assert not coder._matcher.needs_lemmas(doc)
-    assert spans_of(next(iter(coder._docs([doc.text])))) == []
+    assert spans_of(*next(iter(coder._matched([doc.text])))) == []
 
 
 def edge_codebook(regex: bool = True) -> Codebook:
@@ -89,11 +94,11 @@ def test_fast_path_matches_the_full_pipeline_at_its_edges():
              "We went home.", "Going, gone.",
              "The waiting list grows.", "Waiting lists", "Nothing to see."]
     assert_same_spans(coder, texts)
-    found = {label for doc in coder._docs(texts) for label, *_ in spans_of(doc)}
+    found = {label for doc, cues in coder._matched(texts) for label, *_ in spans_of(doc, cues)}
     assert {"edge|edge:be-late", "edge|edge:regex", "edge|edge:optional", "edge|edge:not-in",
             "edge|edge:went", "edge|edge:waiting list"} <= found
     assert coder._matcher.needs_lemmas(coder.nlp.make_doc("Nothing to see."))  # REGEX pattern
-    goes_home = spans_of(next(iter(coder._docs(["She goes home."]))))
+    goes_home = spans_of(*next(iter(coder._matched(["She goes home."]))))
     assert "edge|edge:not-in" not in [label for label, *_ in goes_home]  # lemma "go": NOT_IN
 
 
