@@ -25,7 +25,8 @@ import io
 import math
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -124,9 +125,26 @@ def _write_book(path: Path, template: bytes, wide: pd.DataFrame,
                 continue
             _, start, end = sheets[info.filename]
             with target.open(info.filename, "w", force_zip64=zip64) as stream:
-                for piece in _sheet_xml(data.decode("utf-8"), wide.iloc[start:end]):
-                    # non-ASCII as character references, as openpyxl writes it
-                    stream.write(piece.encode("ascii", "xmlcharrefreplace"))
+                # non-ASCII as character references, as openpyxl writes it
+                _write_behind(stream, (piece.encode("ascii", "xmlcharrefreplace") for piece
+                                       in _sheet_xml(data.decode("utf-8"), wide.iloc[start:end])))
+
+
+def _write_behind(stream: io.BufferedIOBase, pieces: Iterable[bytes]) -> None:
+    """Write ``pieces`` to ``stream`` in order, each while the next is being made.
+
+    A sheet's XML is made in Python, which holds the interpreter's lock; compressing and
+    writing it (zlib, the file) let go of that lock, so a second thread does them meanwhile.
+    At most one piece waits to be written; a failed write is raised here.
+    """
+    with ThreadPoolExecutor(1, thread_name_prefix="xlsx-writer") as writer:
+        pending: Future | None = None
+        for piece in pieces:
+            if pending is not None:
+                pending.result()
+            pending = writer.submit(stream.write, piece)
+        if pending is not None:
+            pending.result()
 
 
 def _template(wide: pd.DataFrame, codebook: Codebook, parts: list[tuple[str, int, int]],

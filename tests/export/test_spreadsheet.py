@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import zipfile
 
 import numpy as np
@@ -10,6 +11,7 @@ import pandas as pd
 import pytest
 
 from pipeline import schema as s
+from pipeline.export import spreadsheet
 from pipeline.export.spreadsheet import (
     EXCEL_MAX_ROWS,
     codebook_table,
@@ -116,3 +118,36 @@ def test_the_split_is_noted_only_when_it_happens():
     note = split_note(2_500_000)
     assert note.startswith("coded_wide.xlsx is split over sheets coded, coded (2), coded (3):")
     assert "2,500,000 rows" in note and "1,048,576" in note
+
+
+def test_a_sheet_made_in_many_pieces_is_the_sheet_made_in_one(tmp_path, mini_codebook,
+                                                              monkeypatch):
+    wide = _wide(11)
+    whole = write_xlsx(wide, mini_codebook, tmp_path / "whole.xlsx")
+    monkeypatch.setattr(spreadsheet, "CHUNK_ROWS", 2)  # 6 pieces of rows, each written behind
+    pieces = write_xlsx(wide, mini_codebook, tmp_path / "pieces.xlsx")
+    with zipfile.ZipFile(whole) as a, zipfile.ZipFile(pieces) as b:
+        assert a.read("xl/worksheets/sheet1.xml") == b.read("xl/worksheets/sheet1.xml")
+        assert a.read("xl/worksheets/sheet1.xml").count(b"<row ") == 12
+
+
+class _FailingStream(io.BytesIO):
+    def write(self, data):
+        if data == b"two":
+            raise OSError("disk full")
+        return super().write(data)
+
+
+def test_a_write_that_fails_behind_is_raised_and_nothing_after_it_is_written():
+    stream = _FailingStream()
+    made = []
+
+    def pieces():
+        for piece in (b"one", b"two", b"three", b"four"):
+            made.append(piece)
+            yield piece
+
+    with pytest.raises(OSError, match="disk full"):
+        spreadsheet._write_behind(stream, pieces())
+    assert stream.getvalue() == b"one"
+    assert made == [b"one", b"two", b"three"]  # the next piece is made while one is written
