@@ -46,6 +46,9 @@ NON_ANSWERS = {
     "no response": "'no response'",
 }
 _PUNCTUATION = re.compile(r"[^\w\s]+")
+# More word characters than the longest non-answer has letters: an answer, whatever else it holds
+# (the folded text keeps every word character). Found from the start, not by folding it all.
+_LONGER_THAN_ANY = re.compile(r"\W*(?:\w\W*){%d}" % (max(map(len, NON_ANSWERS)) + 1))
 
 
 @dataclass
@@ -60,6 +63,8 @@ class SourceRead:
 
 def non_answer(text: str) -> str | None:
     """Why ``text`` is a non-answer ('N/A', 'see above', '-'), or None if it is an answer."""
+    if _LONGER_THAN_ANY.match(text):
+        return None
     folded = " ".join(_PUNCTUATION.sub(" ", text.lower().replace("'", "").replace("’", "")).split())
     if not folded:
         return "punctuation only"

@@ -17,6 +17,9 @@ from pipeline.ingest.survey import non_answer
     ("didn’t answer", "'did not answer'"),
     ("No response.", "'no response'"),
     ("Not answered", "'not answered'"),
+    # however much punctuation and space surround it (only word characters bound the check)
+    ("- " * 200 + "See previous answer!!!" + " ." * 200, "refers to an earlier answer"),
+    ("?" * 500, "punctuation only"),
 ])
 def test_non_answers_say_why(text, why):
     assert non_answer(text) == why
@@ -27,6 +30,8 @@ def test_non_answers_say_why(text, why):
     "No answer from reception for two days.",
     "No.",
     "Nothing to improve, the staff were lovely.",
+    "_" * 25 + " none",  # underscores are word characters: they stay when folded
+    "None none none none none none",
 ])
 def test_answers_that_contain_those_words_are_answers(text):
     assert non_answer(text) is None
