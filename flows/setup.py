@@ -11,7 +11,8 @@ import os
 import signal
 import sys
 import threading
-import time
+
+from pipeline.lifetime import end_with_parent
 
 OFFLINE_DEFAULTS = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
@@ -99,15 +100,8 @@ def chunk_worker(parent: int) -> None:
     Run before the worker reads its first task (whose module imports spaCy), so it lives here,
     in a module that imports nothing heavy. A run killed outright (SIGKILL, a closed terminal)
     never shuts its process pool down, and its workers waited for chunks for ever, each holding
-    its coder: once the parent is gone the worker has another parent (the system's), which a
-    thread of its own checks every second.
+    its coder (:func:`pipeline.lifetime.end_with_parent`).
     """
     offline_environment()
     spacy_without_torch()
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(1.0)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="end-with-the-run", daemon=True).start()
+    end_with_parent(parent)

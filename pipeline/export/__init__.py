@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import platform
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -28,7 +28,9 @@ from pipeline.export.summary import run_summary_markdown
 from pipeline.export.tables import standing, top_codes
 from pipeline.ingest import IngestResult
 from pipeline.outputs import DATABASE_NAME, CodebookRef, RunRecord
-from pipeline.topics import TopicResult
+
+if TYPE_CHECKING:  # spaCy and BERTopic's modules load only where topics are found
+    from pipeline.topics import TopicResult
 
 
 def run_record(*, ingested: IngestResult, folder: Path, codebook: Codebook, coder: str,

@@ -15,13 +15,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline import schema as s
-from pipeline.config import Codebook
-from pipeline.export.spreadsheet import EXCEL_MAX_ROWS, write_xlsx
 from pipeline.export.tables import uncovered
 from pipeline.outputs import REVIEW_DIR
 from pipeline.untrusted import csv_safe
 
 UNCOVERED_FILE = "uncovered_topics.csv"  # every topic the codebook barely covers
+WIDE_CSV = "coded_wide.csv"
 WIDE_XLSX = "coded_wide.xlsx"
 
 TOPIC_TABLES = {"topics": s.TOPICS, "segment_topics": s.SEGMENT_TOPICS,
@@ -83,22 +82,17 @@ def write_csv(frame: pd.DataFrame, path: Path, *, rows: int = CSV_ROWS) -> Path:
     return path
 
 
-def write_coded_tables(out_dir: Path, tables: dict[str, pd.DataFrame], codebook: Codebook,
-                       *, excel_rows: int = EXCEL_MAX_ROWS) -> dict[str, Path]:
+def write_coded_tables(out_dir: Path, tables: dict[str, pd.DataFrame]) -> dict[str, Path]:
     """Write the tables that follow from the codings; returns {output name: path}.
 
-    Those are codings, stances, coded_wide (CSV and XLSX) and theme_summary: review decisions
-    rewrite only these. ``excel_rows``: rows a workbook sheet may hold, header included
-    (:func:`pipeline.export.spreadsheet.write_xlsx` splits a longer wide table over sheets).
+    Those are codings, stances and theme_summary here, and the wide table's CSV and workbook
+    (:mod:`pipeline.export.wide_files`): review decisions rewrite only these.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     written = {
         "codings": write_parquet(tables["codings"], s.CODINGS, out_dir / "codings.parquet"),
         "stances": write_parquet(tables["stances"], s.STANCES, out_dir / "stances.parquet"),
     }
-    written["coded_wide_csv"] = write_csv(tables["coded_wide"], out_dir / "coded_wide.csv")
-    written["coded_wide_xlsx"] = write_xlsx(tables["coded_wide"], codebook,
-                                            out_dir / WIDE_XLSX, max_rows=excel_rows)
     summary_path = out_dir / "theme_summary.csv"
     tables["theme_summary"].to_csv(summary_path, index=False)
     written["theme_summary"] = summary_path

@@ -44,6 +44,7 @@ from pipeline.export.lock import wave_lock
 from pipeline.export.spreadsheet import EXCEL_MAX_ROWS, split_note
 from pipeline.export.store import storing
 from pipeline.export.tables import coded_wide, document_codes, standing, theme_summary
+from pipeline.export.wide_files import WideFiles
 from pipeline.memory import release_free_memory
 from pipeline.outputs import (
     CODEBOOK_FILE,
@@ -140,10 +141,14 @@ def _publish_wave(out_dir: Path, wave: WaveTables, codebook: Codebook, record: R
                       rejected=_required(wave.rejected, "rejected"), **(wave.topics or {}))
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = beside(out_dir, PUBLISHING)  # the lock cleared what killed publishes left
+    staging.mkdir(parents=True, exist_ok=True)
     backup: Path | None = None
+    wide_files: WideFiles | None = None
     try:
-        written = write_coded_tables(staging, coded, codebook, excel_rows=excel_rows)
-        release_free_memory()  # the workbooks' cells, before the wave's largest files
+        # A large wave's wide CSV and workbook are written by another process meanwhile
+        wide_files = WideFiles(derived["coded_wide"], codebook, staging, excel_rows=excel_rows)
+        written = write_coded_tables(staging, coded) | wide_files.paths
+        release_free_memory()
         written["theme_chart"] = theme_chart(derived["theme_summary"],
                                              staging / "theme_summary.png", title=record.title)
         written.update(write_review_tables(staging, review))
@@ -156,6 +161,8 @@ def _publish_wave(out_dir: Path, wave: WaveTables, codebook: Codebook, record: R
                 written["stance_cues"] = Path(shutil.copyfile(codebook.stance_cues,
                                                               staging / STANCE_CUES_FILE))
         dropped = {f"{name}.parquet" for name in TOPIC_TABLES} if whole_run else set()
+        # the wide files may still be on their way: the old folder's must not stand in for them
+        dropped |= {path.name for path in wide_files.paths.values()}
         _carry_over(out_dir, staging, dropped)
         timings["export"] = round(time.perf_counter() - started, 3)
         record = record.model_copy(update={"timings": timings, "outputs": {
@@ -165,10 +172,14 @@ def _publish_wave(out_dir: Path, wave: WaveTables, codebook: Codebook, record: R
         started = time.perf_counter()
         with storing(database_of(out_dir), record.wave, stored, record.model_dump()):
             timings["store"] = round(time.perf_counter() - started, 3)
+            wide_files.wait()
+            timings["wide_files"] = round(wide_files.seconds, 3)  # their own, in either process
             record = record.model_copy(update={"timings": timings})
             (staging / RUN_FILE).write_text(record.to_json(), encoding="utf-8")
             backup = _swap_in(staging, out_dir)
     except BaseException:
+        if wide_files is not None:
+            wide_files.stop()
         if backup is not None:  # the swap happened, the commit did not: put the old one back
             shutil.rmtree(out_dir, ignore_errors=True)
             os.replace(backup, out_dir)

@@ -12,7 +12,7 @@ import pytest
 from support_review import publish_folder
 
 from pipeline import schema as s
-from pipeline.export import WaveTables, publish_wave, run_summary_markdown
+from pipeline.export import WaveTables, publish_wave, run_summary_markdown, wide_files
 from pipeline.export.leftovers import clear_leftovers
 from pipeline.outputs import read_wave
 from pipeline.review.apply import review_wave
@@ -70,7 +70,11 @@ def test_files_publish_does_not_write_are_kept_and_stale_topics_dropped(publishe
     assert not (out / "topics.parquet").exists()  # this run found no topics
 
 
-def test_a_failed_publish_leaves_the_previous_outputs(published, mini_codebook):
+@pytest.mark.parametrize("beside", [False, True], ids=["at-once", "wide-files-beside"])
+def test_a_failed_publish_leaves_the_previous_outputs(published, mini_codebook, monkeypatch,
+                                                      beside):
+    if beside:  # the old folder's wide files must not be linked in for the process to overwrite
+        monkeypatch.setattr(wide_files, "BESIDE_FROM_ROWS", 0)
     given, done = published
     out = done.directory
     before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
@@ -170,3 +174,23 @@ def test_a_wide_table_past_the_sheet_limit_is_split_and_the_record_says_why(publ
     again = publish_wave(out, given, mini_codebook, split.record, review=review.tables)
     assert not [n for n in again.record.notes if n.startswith("coded_wide.xlsx")]
     assert pd.ExcelFile(out / "coded_wide.xlsx").sheet_names == ["coded", "codebook"]
+
+
+def test_a_wide_table_written_beside_is_the_one_written_at_once(published, mini_codebook,
+                                                                  monkeypatch):
+    given, done = published
+    out = done.directory
+    csv_at_once = (out / "coded_wide.csv").read_bytes()
+    sheets_at_once = pd.read_excel(out / "coded_wide.xlsx", sheet_name=None)
+    monkeypatch.setattr(wide_files, "BESIDE_FROM_ROWS", 0)  # a process of their own
+    again = republish(given, done, mini_codebook)
+    assert (out / "coded_wide.csv").read_bytes() == csv_at_once
+    sheets = pd.read_excel(out / "coded_wide.xlsx", sheet_name=None)
+    assert list(sheets) == list(sheets_at_once) == ["coded", "codebook"]
+    for name, sheet in sheets.items():
+        pd.testing.assert_frame_equal(sheet, sheets_at_once[name])
+    assert len(sheets["coded"]) == len(done.tables["coded_wide"]) > 0
+    assert {name: path for name, path in again.record.outputs.items() if "wide" in name} == {
+        "coded_wide_csv": "coded_wide.csv", "coded_wide_xlsx": "coded_wide.xlsx"}
+    assert again.record.timings["wide_files"] > 0
+    assert [p.name for p in out.parent.iterdir() if p.name.startswith(".")] == [".mini-2013.lock"]
