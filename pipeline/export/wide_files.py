@@ -47,22 +47,32 @@ class WideFiles:
         self.paths = {"coded_wide_csv": out_dir / WIDE_CSV, "coded_wide_xlsx": out_dir / WIDE_XLSX}
         self.seconds = 0.0
         self._process: multiprocessing.process.BaseProcess | None = None
-        if len(wide) < (BESIDE_FROM_ROWS if beside_from is None else beside_from):
+        if len(wide) >= (BESIDE_FROM_ROWS if beside_from is None else beside_from):
+            context = multiprocessing.get_context("spawn")  # no copy of this process's memory
+            self._connection, theirs = context.Pipe()
+            self._process = context.Process(
+                target=_write_beside, name="wavecoder-wide-files", daemon=True,
+                args=(theirs, codebook, str(out_dir), excel_rows, os.getpid()))
+            try:
+                self._process.start()
+            except OSError:  # no process may be started here (limits, a sandbox): write here
+                self._connection.close()
+                self._process = None
+            theirs.close()
+        if self._process is None:
             started = time.perf_counter()
             write_wide_files(wide, codebook, out_dir, excel_rows=excel_rows)
             self.seconds = time.perf_counter() - started
             return
-        context = multiprocessing.get_context("spawn")  # no copy of this process's memory
-        self._connection, theirs = context.Pipe()
-        self._process = context.Process(
-            target=_write_beside, name="wavecoder-wide-files", daemon=True,
-            args=(theirs, codebook, str(out_dir), excel_rows, os.getpid()))
-        self._process.start()
-        theirs.close()
         try:
             for start in range(0, len(wide), SLICE_ROWS):
                 self._connection.send(wide.iloc[start:start + SLICE_ROWS])
             self._connection.send(None)
+        except BrokenPipeError:  # it ended before it had the table
+            ended = self._process.exitcode
+            self.stop()
+            raise RuntimeError(f"writing {WIDE_CSV} and {WIDE_XLSX} failed: the process ended "
+                               f"(exit {ended})") from None
         except BaseException:
             self.stop()
             raise

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import zipfile
 
 import numpy as np
@@ -68,3 +69,15 @@ def test_stop_ends_the_other_process(tmp_path, mini_codebook):
     writing.stop()
     assert process is not None and process.exitcode is not None and not process.is_alive()
     writing.wait()  # stopped: nothing left to wait for
+
+
+def test_where_no_process_may_start_the_files_are_written_at_once(tmp_path, mini_codebook,
+                                                                  monkeypatch):
+    def refused(process):
+        raise OSError("Resource temporarily unavailable")
+
+    monkeypatch.setattr(multiprocessing.context.SpawnProcess, "start", refused)
+    writing = WideFiles(_wide(), mini_codebook, tmp_path, excel_rows=10, beside_from=0)
+    assert writing._process is None and writing.seconds > 0  # written before it returned
+    writing.wait()
+    assert (tmp_path / "coded_wide.csv").read_bytes().count(b"'=SUM(A1)") == 4
