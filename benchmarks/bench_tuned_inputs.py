@@ -12,7 +12,9 @@ fine-tuned once here; the linear coder (or the hybrid on it) is then fitted on i
 encoder and by stock MiniLM side by side. Each decides the fold's test texts with its learned
 cut and with thresholds alone. Folds are ``evaluate``'s (seed 42; SERDIF by session).
 ``--keep DIR`` saves each fold's fine-tuned coder, ``--reuse DIR`` reads them instead of
-fine-tuning again (the same gold, folds and seed only).
+fine-tuning again (the same gold, folds and seed only). ``--attribute COLUMN`` gives the linear
+model a gold column as a one-hot feature, as ``wavecoder evaluate --attribute`` does (the
+encoder is fine-tuned without it, as the product's is).
 """
 
 from __future__ import annotations
@@ -126,10 +128,10 @@ def tuned_for(train, book, settings: Settings, fold: int, keep: Path | None,
     return tuned
 
 
-def at_least_one(coder, decided: np.ndarray, test) -> np.ndarray:
+def at_least_one(coder, decided: np.ndarray, test, attributes=()) -> np.ndarray:
     """``decided`` with the most probable code given to each text that got none."""
     filled = decided.copy()
-    proba = coder.predict_proba(test.texts, known_of(test))
+    proba = coder.predict_proba(test.texts, known_of(test, attributes))
     empty = filled.sum(axis=1) == 0
     filled[np.flatnonzero(empty), proba[empty].argmax(axis=1)] = 1
     return filled
@@ -146,18 +148,19 @@ def decided(args, gold, book, splits) -> dict[tuple[str, str], np.ndarray]:
         tuned = tuned_for(train, book, settings, fold, args.keep, args.reuse)
         for variant in args.variant:
             model = PreTuned(variant, args.scale, args.dev_thresholds, c=args.c,
-                             codebook=codebook_tag(book),
+                             codebook=codebook_tag(book), attributes=args.attribute,
                              rules=book if args.coder == "hybrid-finetuned" else None)
             model.tuned = tuned
             coder = HybridCoder(book, model) if args.coder == "hybrid-finetuned" else model
-            coder.fit(train.texts, train.labels, train.code_ids, known_of(train))
-            out[variant, "learned cut"][test_rows] = coder.predict(test.texts, known_of(test))
+            known_train = known_of(train, args.attribute)
+            known_test = known_of(test, args.attribute)
+            coder.fit(train.texts, train.labels, train.code_ids, known_train)
+            out[variant, "learned cut"][test_rows] = coder.predict(test.texts, known_test)
             if args.fill and args.coder == "linear-finetuned":
                 out[variant, "cut, at least one"][test_rows] = at_least_one(
-                    coder, out[variant, "learned cut"][test_rows], test)
+                    coder, out[variant, "learned cut"][test_rows], test, args.attribute)
             cut, model.relative_cut = model.relative_cut, 0.0
-            out[variant, "thresholds alone"][test_rows] = coder.predict(test.texts,
-                                                                        known_of(test))
+            out[variant, "thresholds alone"][test_rows] = coder.predict(test.texts, known_test)
             print(f"  fold {fold}: {variant}: cut {cut}", flush=True)
     return out
 
@@ -187,6 +190,9 @@ def main() -> None:
     parser.add_argument("--fill", action="store_true",
                         help="linear-finetuned: also give each text without a code its most "
                         "probable one (pxtextmining's fix_no_labels)")
+    parser.add_argument("--attribute", action="append", default=[],
+                        help="a gold column the linear model reads as a one-hot feature (a "
+                        "service, a rating); the encoder is fine-tuned without it")
     parser.add_argument("--keep", type=Path, help="save each fold's fine-tuned coder here")
     parser.add_argument("--reuse", type=Path, help="read each fold's fine-tuned coder from here")
     args = parser.parse_args()
