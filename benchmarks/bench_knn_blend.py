@@ -1,18 +1,14 @@
-"""The linear coder's probabilities blended with a vote of each text's nearest training texts.
+"""The linear coder's ``neighbours`` setting: the vote of the nearest training texts, measured.
 
     flock /tmp/wavecoder-heavy.lock .venv/bin/python benchmarks/bench_knn_blend.py \
         [--coder hybrid] [--weight 0 --weight 0.3] [--k 15] [--reuse ENCODERS]
 
-The linear model learns one weight vector per code; a code whose texts say it in several
-unrelated ways (or with few examples) may be found better by the texts nearest a new one. Each
-text's neighbours are the ``k`` training texts whose sentence vectors (the vectors the linear
+The linear coder's probabilities blended with the similarity-weighted vote of each text's
+``k`` nearest training texts (:mod:`pipeline.coding.neighbours`), by the vectors the linear
 model reads: stock MiniLM, or with ``--reuse`` each fold's fine-tuned encoder saved by
-``bench_tuned_inputs.py --keep``) are most like its own; a code's vote is the
-similarity-weighted share of them carrying it. The coder's probability becomes ``(1 - w)`` ×
-its own + ``w`` × the vote, on the held-out training texts (where thresholds, cut and the
-hybrid's per-code choice are learned; a training text's neighbours exclude itself) and on new
-texts alike. ``--weight 0`` is the coder as the product builds it. Folds are ``evaluate``'s
-(seed 42), the NHS split by default.
+``bench_tuned_inputs.py --keep`` (so the weights are compared on the same encoders, fine-tuned
+once). Each weight is the product's coder with ``neighbours=w``; ``--weight 0`` is the coder
+without the vote. Folds are ``evaluate``'s (seed 42), the NHS split by default.
 """
 
 from __future__ import annotations
@@ -28,69 +24,34 @@ from pipeline.coding.disk import codebook_tag
 from pipeline.coding.finetune import Settings
 from pipeline.coding.hybrid import HybridCoder
 from pipeline.coding.linear import LinearCoder
+from pipeline.coding.linear_tuned import TunedEmbedder
 from pipeline.quality.evaluate import folds
 from pipeline.quality.measure import known_of, score_predictions, uses_hierarchy
 
 
-def _unit(vectors: np.ndarray) -> np.ndarray:
-    return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+class CachedEmbedder:
+    """An embedder's vectors kept by text: a fold's models for each weight embed once."""
+
+    def __init__(self, embedder, cache: dict) -> None:
+        self.embedder, self.cache = embedder, cache
+        self.name = embedder.name
+
+    def embed(self, texts) -> np.ndarray:
+        """The vectors of ``texts``, embedding only those not seen before."""
+        missing = [text for text in dict.fromkeys(texts) if text not in self.cache]
+        if missing:
+            self.cache.update(zip(missing, self.embedder.embed(missing), strict=True))
+        return np.stack([self.cache[text] for text in texts])
 
 
-def vote(similarity: np.ndarray, target: np.ndarray, k: int) -> np.ndarray:
-    """Per row of ``similarity`` (texts × training texts): each code's weighted neighbour share."""
-    k = min(k, similarity.shape[1])
-    nearest = np.argpartition(-similarity, k - 1, axis=1)[:, :k]
-    weights = np.clip(np.take_along_axis(similarity, nearest, axis=1), 0, None)
-    weights /= np.maximum(weights.sum(axis=1, keepdims=True), 1e-12)
-    return np.einsum("nk,nkc->nc", weights, target[nearest])
+class CachedTuned(PreTuned):
+    """The linear coder on a fold's fine-tuned encoder (answer alone), its vectors cached."""
 
+    cache: dict
 
-class KnnBlend:
-    """Mixin for a linear coder: its probabilities blended with the neighbours' vote."""
-
-    weight: float = 0.0
-    k: int = 15
-    cache: dict | None = None  # text -> vector, shared by a fold's models (one encoder)
-
-    def _embed(self, texts):
-        if self.cache is None:
-            vectors = super()._embed(texts)  # type: ignore[misc]
-        else:
-            missing = [text for text in dict.fromkeys(texts) if text not in self.cache]
-            if missing:
-                found = super()._embed(missing)  # type: ignore[misc]
-                self.cache.update(zip(missing, found, strict=True))
-            vectors = np.stack([self.cache[text] for text in texts])
-        self._last_vectors = _unit(np.asarray(vectors, dtype=np.float64))
-        return vectors
-
-    def held_out_proba(self, features, target):
-        """The coder's held-out probabilities blended with each training text's vote."""
-        proba = super().held_out_proba(features, target)  # type: ignore[misc]
-        self._train_vectors, self._train_target = self._last_vectors, target
-        if not self.weight:
-            return proba
-        similarity = self._train_vectors @ self._train_vectors.T
-        np.fill_diagonal(similarity, -np.inf)  # a text is not its own neighbour
-        return (1 - self.weight) * proba + self.weight * vote(similarity, target, self.k)
-
-    def predict_proba(self, texts, context=None):
-        """The coder's probabilities blended with each text's vote."""
-        proba = super().predict_proba(texts, context)  # type: ignore[misc]
-        if not self.weight or not len(proba) or not self._columns:
-            return proba
-        similarity = self._last_vectors @ self._train_vectors.T
-        proba[:, self._columns] = ((1 - self.weight) * proba[:, self._columns] + self.weight
-                                   * vote(similarity, self._train_target, self.k))
-        return proba
-
-
-class StockBlend(KnnBlend, LinearCoder):
-    """The linear coder on stock MiniLM, blended."""
-
-
-class TunedBlend(KnnBlend, PreTuned):
-    """The linear coder on a fold's fine-tuned encoder (answer alone), blended."""
+    def _fit(self, texts, labels, code_ids, context=None) -> "CachedTuned":
+        self.embedder = CachedEmbedder(TunedEmbedder(self.tuned.network), self.cache)
+        return LinearCoder.fit(self, texts, labels, code_ids, context)
 
 
 def main() -> None:
@@ -116,15 +77,14 @@ def main() -> None:
         cache: dict = {}
         known_train, known_test = known_of(train, args.attribute), known_of(test, args.attribute)
         for weight in weights:
-            rules = book if args.coder == "hybrid" else None
+            settings = {"codebook": codebook_tag(book), "attributes": args.attribute,
+                        "rules": book if args.coder == "hybrid" else None,
+                        "neighbours": weight, "k": args.k}
             if tuned is None:
-                model = StockBlend(codebook=codebook_tag(book), rules=rules, embedder=STOCK,
-                                   attributes=args.attribute)
+                model = LinearCoder(embedder=STOCK, **settings)
             else:
-                model = TunedBlend("answer", codebook=codebook_tag(book), rules=rules,
-                                   attributes=args.attribute)
+                model = CachedTuned("answer", **settings)
                 model.tuned, model.cache = tuned, cache
-            model.weight, model.k = weight, args.k
             coder = HybridCoder(book, model) if args.coder == "hybrid" else model
             coder.fit(train.texts, train.labels, train.code_ids, known_train)
             out[weight][test_rows] = coder.predict(test.texts, known_test)

@@ -5,6 +5,9 @@ any named respondent attributes (one-hot), optionally offline sentence embedding
 MiniLM itself, the default, or ``static`` token vectors distilled from it, faster to train and
 to score, a little less accurate) and
 the codebook's rule matches, into one-vs-rest logistic regression with balanced class weights.
+With ``neighbours`` above 0 its probabilities are blended with a vote of each text's nearest
+training texts by the same sentence vectors (:mod:`pipeline.coding.neighbours`), on the held-out
+probabilities the thresholds are learned from and on new texts alike.
 
 Decision thresholds are chosen per code on validation data, never on the texts being scored:
 the training texts are split into ``threshold_folds`` seeded folds, a model trained on the
@@ -19,7 +22,8 @@ largest positive contribution, coefficient × feature value, to the code's score
 
 Saved as a folder (:mod:`pipeline.coding.disk`): settings, codes, thresholds, vocabularies and
 the question/attribute categories in ``config.json``; idf weights, coefficients and intercepts
-in ``arrays.npz``. The baseline coder is in :mod:`pipeline.coding.baseline`.
+(and, with ``neighbours``, the training texts' unit vectors and labels) in ``arrays.npz``.
+The baseline coder is in :mod:`pipeline.coding.baseline`.
 """
 
 from __future__ import annotations
@@ -48,6 +52,7 @@ from pipeline.coding.disk import (
 from pipeline.coding.features import Context, context_table
 from pipeline.coding.linear_evidence import NgramEvidence
 from pipeline.coding.linear_scores import StackedWeights, positive_proba
+from pipeline.coding.neighbours import NeighbourVote, checked_settings
 from pipeline.coding.rule_features import RuleFeatures
 from pipeline.coding.sklearn_state import (
     fitted_one_hot,
@@ -62,7 +67,7 @@ from pipeline.coding.trained import ProbabilisticCoder
 from pipeline.coding.word_grams import word_transform
 from pipeline.config import Codebook
 from pipeline.embeddings import Embedder, MiniLMEmbedder
-from pipeline.errors import ConfigError
+from pipeline.errors import ConfigError, InputError
 from pipeline.static_embeddings import StaticEmbedder
 
 MIN_EXAMPLES = 5  # a code with fewer positive examples is not learned: rules only
@@ -70,6 +75,7 @@ VERSION = "1"
 EMBEDDINGS = {"minilm": MiniLMEmbedder, "static": StaticEmbedder}
 """Sentence embeddings the linear coder can read, by the name its settings save."""
 DEFAULT_EMBEDDING = "minilm"  # static measured 0.03 macro-F1 lower on the NHS split (README)
+DEFAULT_K = 15  # neighbours that vote; 30 measured the same on the NHS split (README)
 
 
 def _positive_proba(model: OneVsRestClassifier, features, n_columns: int) -> np.ndarray:
@@ -98,6 +104,9 @@ class LinearCoder(NgramEvidence, ProbabilisticCoder):
             (:func:`pipeline.coding.thresholds.best_relative_cut`): where the training texts
             mostly carry one code each, a text's far less probable codes are dropped.
         seed: seeds the folds and the solvers.
+        neighbours: the weight, from 0 (none) to 1, of the vote of each text's ``k`` nearest
+            training texts (:mod:`pipeline.coding.neighbours`); needs an ``embedding``.
+        k: how many nearest training texts vote.
         embedder: an embedder to reuse (e.g. one with a warm cache), of the ``embedding``
             kind.
     """
@@ -109,7 +118,8 @@ class LinearCoder(NgramEvidence, ProbabilisticCoder):
                  embedding: str | None = DEFAULT_EMBEDDING, embeddings: bool | None = None,
                  attributes: Sequence[str] = (), rules: Codebook | None = None,
                  threshold_folds: int = 3, shrink: float = 0.5, relative: bool = True,
-                 seed: int = 42, embedder: Embedder | None = None) -> None:
+                 seed: int = 42, neighbours: float = 0.0, k: int = DEFAULT_K,
+                 embedder: Embedder | None = None) -> None:
         self.name = f"linear-v{VERSION}:{codebook}"
         self.codebook_tag = codebook
         if embeddings is not None:
@@ -121,6 +131,9 @@ class LinearCoder(NgramEvidence, ProbabilisticCoder):
                                      or embedder.name != EMBEDDINGS[embedding].name):
             raise ConfigError(f"embedder '{embedder.name}' given for embedding '{embedding}'")
         self.c, self.embedding, self.seed = c, embedding, seed
+        self.neighbours, self.k = checked_settings(neighbours, k, embedding)
+        self.vote: NeighbourVote | None = None
+        self._vectors: np.ndarray | None = None  # the last batch's sentence vectors, for the vote
         self.attributes = list(attributes)
         self.rule_codebook = rules
         self.threshold_folds, self.shrink, self.relative = threshold_folds, shrink, relative
@@ -143,7 +156,9 @@ class LinearCoder(NgramEvidence, ProbabilisticCoder):
         return {"words": "tf-idf 1-2 grams", "characters": "tf-idf char_wb 2-5 grams",
                 "question": True, "attributes": self.attributes,
                 "embeddings": EMBEDDINGS[self.embedding].name if self.embedding else None,
-                "rules": bool(self.rule_codebook)}
+                "rules": bool(self.rule_codebook),
+                "neighbours": ({"weight": self.neighbours, "k": self.k} if self.neighbours
+                               else None)}
 
     def describe(self) -> dict[str, object]:
         """What the model card records: thresholds, relative cut, codes not learned, features."""
@@ -182,7 +197,9 @@ class LinearCoder(NgramEvidence, ProbabilisticCoder):
             # transforming one text at a time again cost ten times the scoring itself.
             self._recent = {text: (i, blocks[0], blocks[1]) for i, text in enumerate(texts)}
         if self.embedding:
-            blocks.append(sparse.csr_matrix(self._embed(self._embedding_inputs(texts, context))))
+            vectors = self._embed(self._embedding_inputs(texts, context))
+            self._vectors = vectors if self.neighbours else None
+            blocks.append(sparse.csr_matrix(vectors))
         if self.rule_features is not None:
             blocks.append(sparse.csr_matrix(self.rule_features.matrix(texts), dtype=float))
         return blocks
@@ -226,6 +243,10 @@ class LinearCoder(NgramEvidence, ProbabilisticCoder):
         features = self._features(texts, context, fit=True)
         target = labels[:, columns]
         proba = self.held_out_proba(features, target)
+        self.vote = None
+        if self.neighbours:
+            self.vote = NeighbourVote.of(self._vectors, target, self.neighbours, self.k)
+            proba = self.vote.held_out(proba)
         cuts = best_thresholds(target, proba, shrink=self.shrink)
         self.thresholds = dict(zip(self.learned, cuts.tolist(), strict=True))
         self.relative_cut = best_relative_cut(target, proba, cuts) if self.relative else 0.0
@@ -245,6 +266,8 @@ class LinearCoder(NgramEvidence, ProbabilisticCoder):
             if fast is None:
                 with one_blas_thread():
                     fast = _positive_proba(self.model, features, len(self._columns))
+            if self.vote is not None:
+                fast = self.vote.blend(fast, self._vectors)  # the vectors _features embedded
             proba[:, self._columns] = fast
         return proba
 
@@ -268,7 +291,8 @@ class LinearCoder(NgramEvidence, ProbabilisticCoder):
         return {"c": self.c, "embedding": self.embedding, "attributes": self.attributes,
                 "rules": self.rule_codebook is not None,
                 "threshold_folds": self.threshold_folds, "shrink": self.shrink,
-                "relative": self.relative, "seed": self.seed}
+                "relative": self.relative, "seed": self.seed,
+                "neighbours": self.neighbours, "k": self.k}
 
     @classmethod
     def _from_settings(cls, tag: str, settings: dict, codebook: Codebook) -> "LinearCoder":
@@ -279,7 +303,9 @@ class LinearCoder(NgramEvidence, ProbabilisticCoder):
                    attributes=settings["attributes"],
                    rules=codebook if settings["rules"] else None,
                    threshold_folds=settings["threshold_folds"], shrink=settings["shrink"],
-                   relative=settings.get("relative", False), seed=settings["seed"])
+                   relative=settings.get("relative", False), seed=settings["seed"],
+                   neighbours=settings.get("neighbours", 0.0),  # none before the setting
+                   k=settings.get("k", DEFAULT_K))
 
     def _fitted_state(self) -> dict[str, object]:
         """Fitted parts besides the vectorisers and weights (JSON): the one-hot categories."""
@@ -300,16 +326,21 @@ class LinearCoder(NgramEvidence, ProbabilisticCoder):
             config["vocabulary"] = {"words": tfidf_vocabulary(self.words),
                                     "chars": tfidf_vocabulary(self.chars)}
             config.update(self._fitted_state())
+            vote = ({"neighbour_vectors": self.vote.vectors,
+                     "neighbour_labels": self.vote.labels} if self.vote is not None else {})
             write_arrays(directory, {"words_idf": self.words.idf_, "chars_idf": self.chars.idf_,
-                                     **linear_weights(self.model)})
+                                     **linear_weights(self.model), **vote})
         write_config(directory, config)
 
     @classmethod
     def from_disk(cls, directory: Path, codebook: Codebook) -> "LinearCoder":
         """Read a coder written by :meth:`to_disk`, for ``codebook`` (its rule features)."""
         config = read_coder_config(directory, cls.kind, codebook)
-        coder = cls._from_settings(codebook_tag(codebook), field(config, "settings", directory),
-                                   codebook)
+        try:
+            coder = cls._from_settings(codebook_tag(codebook),
+                                       field(config, "settings", directory), codebook)
+        except (ConfigError, KeyError, TypeError) as error:
+            raise InputError(f"{directory / 'config.json'}: field 'settings': {error}") from None
         coder.name = str(field(config, "name", directory))
         coder.code_ids = list(field(config, "code_ids", directory))
         coder.learned = list(field(config, "learned", directory))
@@ -327,6 +358,9 @@ class LinearCoder(NgramEvidence, ProbabilisticCoder):
             coder.model = fitted_one_vs_rest(coder._estimator, arrays["coef"],
                                              arrays["intercept"])
             coder._dtype = arrays["coef"].dtype.type  # what it was trained on: the same scores
+            if coder.neighbours:
+                coder.vote = NeighbourVote.saved(arrays, len(coder._columns), coder.neighbours,
+                                                 coder.k, directory / "arrays.npz")
         return coder
 
 

@@ -113,10 +113,11 @@ def test_linear_coder_on_fine_tuned_embeddings_saves_and_loads(tmp_path, comment
 def test_hybrid_on_fine_tuned_embeddings_saves_and_loads(tmp_path, comments_gold,
                                                          comments_codebook):
     from pipeline.coding.hybrid import HybridCoder
-    from pipeline.coding.linear_tuned import TunedLinearCoder
+    from pipeline.coding.linear_tuned import DEFAULT_NEIGHBOURS, TunedLinearCoder
 
     fresh = new_coder("hybrid-finetuned", comments_codebook)
     assert isinstance(fresh.model, TunedLinearCoder) and fresh.model.rule_features is not None
+    assert fresh.model.neighbours == DEFAULT_NEIGHBOURS  # the vote, as measured on NHS
     model = TunedLinearCoder(codebook="comments@1", settings=Settings(epochs=1, **QUICK),
                              rules=comments_codebook)
     coder = HybridCoder(comments_codebook, model).fit(
@@ -128,6 +129,7 @@ def test_hybrid_on_fine_tuned_embeddings_saves_and_loads(tmp_path, comments_gold
     loaded = load_coder(tmp_path / "model", comments_codebook)
     assert isinstance(loaded, HybridCoder) and isinstance(loaded.model, TunedLinearCoder)
     assert loaded.choice == coder.choice and loaded.describe() == coder.describe()
+    assert loaded.model.vote is not None and loaded.model.vote.labels.shape == (54, 3)
     assert np.array_equal(loaded.model.predict_proba(UNSEEN), model.predict_proba(UNSEEN))
     segments = pd.DataFrame({s.SEGMENT_ID: ["a"], s.START: [0], s.TEXT: [UNSEEN[0]]})
     codings = loaded.code(segments)

@@ -1,0 +1,120 @@
+"""A vote of each text's nearest training texts, blended into a trained coder's probabilities.
+
+One weight vector per code misses a code said in several unrelated ways, or with few examples;
+the training texts nearest a new one often carry it. A text's neighbours are the ``k`` training
+texts whose sentence vectors (unit length, cosine) are most like its own; a code's vote is the
+similarity-weighted share of them that carry it (negative similarities weigh nothing). The
+coder's probability becomes ``(1 - weight)`` × its own + ``weight`` × the vote, on the held-out
+training texts (where thresholds and cuts are learned; a text is never its own neighbour) and on
+new texts alike.
+
+Similarities are taken a block of rows at a time, so a million texts against five thousand
+training texts never hold more than one block's matrix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.errors import ConfigError, InputError
+
+BLOCK_ROWS = 1024  # rows of texts × training texts scored at once (1024 × 5,175 × 4 B = 21 MB)
+
+
+def checked_settings(weight, k, embedding: str | None) -> tuple[float, int]:
+    """The vote's ``weight`` and ``k`` for a coder with ``embedding``; ConfigError says why not."""
+    if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not 0 <= weight <= 1:
+        raise ConfigError(f"neighbours must be a weight from 0 to 1, not {weight!r}")
+    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+        raise ConfigError(f"k (the neighbours that vote) must be a whole number >= 1, not {k!r}")
+    if weight and embedding is None:
+        raise ConfigError("neighbours need sentence embeddings: the vote finds a text's "
+                          "nearest training texts by them")
+    return float(weight), k
+
+
+def unit_rows(vectors: np.ndarray) -> np.ndarray:
+    """``vectors`` (float32) scaled to unit length per row; zero rows stay zero."""
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.maximum(norms, np.float32(1e-12))
+
+
+def vote(similarity: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
+    """Each code's similarity-weighted share among each row's ``k`` most similar columns.
+
+    ``similarity`` is texts × training texts, ``labels`` training texts × codes (0/1); a
+    column at ``-inf`` is never a neighbour. Gives texts × codes in [0, 1].
+    """
+    k = min(k, similarity.shape[1])
+    nearest = np.argpartition(-similarity, k - 1, axis=1)[:, :k]
+    weights = np.clip(np.take_along_axis(similarity, nearest, axis=1), 0, None)
+    weights = weights / np.maximum(weights.sum(axis=1, keepdims=True), 1e-12)
+    return np.einsum("nk,nkc->nc", weights, labels[nearest].astype(np.float64))
+
+
+@dataclass(frozen=True)
+class NeighbourVote:
+    """The training texts' unit vectors and labels, and how much their vote weighs.
+
+    Attributes:
+        vectors: training texts × dimensions, unit length (float32).
+        labels: training texts × learned codes, 0/1 (uint8).
+        weight: the vote's share of the blended probability, in [0, 1].
+        k: how many neighbours vote.
+    """
+
+    vectors: np.ndarray
+    labels: np.ndarray
+    weight: float
+    k: int
+
+    @classmethod
+    def of(cls, vectors: np.ndarray, labels: np.ndarray, weight: float,
+           k: int) -> "NeighbourVote":
+        """The vote of training texts with sentence ``vectors`` and 0/1 ``labels``."""
+        return cls(unit_rows(vectors), np.asarray(labels, dtype=np.uint8), weight, k)
+
+    @classmethod
+    def saved(cls, arrays: dict[str, np.ndarray], n_codes: int, weight: float, k: int,
+              path: Path) -> "NeighbourVote":
+        """The vote kept in a model's ``arrays`` (``neighbour_vectors``, ``neighbour_labels``).
+
+        InputError names ``path`` when they are missing or do not fit ``n_codes`` learned codes.
+        """
+        vectors, labels = arrays.get("neighbour_vectors"), arrays.get("neighbour_labels")
+        if (vectors is None or labels is None or vectors.ndim != 2 or labels.ndim != 2
+                or len(vectors) != len(labels) or labels.shape[1] != n_codes
+                or not np.isin(labels, (0, 1)).all()):
+            raise InputError(f"{path}: the neighbours' vectors and labels are missing or do not "
+                             f"match the model's {n_codes} learned codes")
+        return cls.of(vectors, labels, weight, k)
+
+    def held_out(self, proba: np.ndarray) -> np.ndarray:
+        """The training texts' held-out ``proba`` blended with the others' vote (not their own)."""
+        out = np.empty(proba.shape)
+        for start in range(0, len(self.vectors), BLOCK_ROWS):
+            rows = slice(start, start + BLOCK_ROWS)
+            similarity = self.vectors[rows] @ self.vectors.T
+            block = np.arange(similarity.shape[0])
+            similarity[block, block + start] = -np.inf  # a text is not its own neighbour
+            out[rows] = self._blend(proba[rows], similarity)
+        return out
+
+    def blend(self, proba: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+        """New texts' ``proba`` (texts × learned codes) blended with their neighbours' vote."""
+        vectors = unit_rows(vectors)
+        if vectors.shape[1] != self.vectors.shape[1]:
+            raise ConfigError(f"the neighbours' saved vectors have {self.vectors.shape[1]} "
+                              f"dimensions, the embedding gives {vectors.shape[1]}")
+        out = np.empty(proba.shape)
+        for start in range(0, len(vectors), BLOCK_ROWS):
+            rows = slice(start, start + BLOCK_ROWS)
+            out[rows] = self._blend(proba[rows], vectors[rows] @ self.vectors.T)
+        return out
+
+    def _blend(self, proba: np.ndarray, similarity: np.ndarray) -> np.ndarray:
+        return (1 - self.weight) * proba + self.weight * vote(similarity, self.labels, self.k)

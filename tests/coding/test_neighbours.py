@@ -1,0 +1,75 @@
+"""The nearest training texts' vote: its weights, held-out edges, blocks, settings, saved form."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pipeline.coding import neighbours
+from pipeline.coding.neighbours import NeighbourVote, checked_settings, vote
+from pipeline.errors import ConfigError, InputError
+
+
+def test_vote_is_the_similarity_weighted_share_of_the_nearest():
+    similarity = np.array([[0.9, 0.1, 0.6, -0.5],
+                           [0.0, 0.8, 0.2, 0.4]])
+    labels = np.array([[1, 0], [0, 1], [1, 1], [0, 1]])
+    # row 0: nearest are 0 (0.9) and 2 (0.6); row 1: 1 (0.8) and 3 (0.4)
+    np.testing.assert_allclose(vote(similarity, labels, k=2), [[1.0, 0.6 / 1.5], [0.0, 1.0]])
+    # a negative similarity among the nearest weighs nothing
+    np.testing.assert_allclose(vote(similarity, labels, k=4)[0],
+                               [(0.9 + 0.6) / 1.6, (0.1 + 0.6) / 1.6])
+
+
+def test_a_training_text_is_not_its_own_neighbour():
+    vectors = np.array([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0]])
+    labels = np.array([[1], [0], [1]])
+    held = NeighbourVote.of(vectors, labels, weight=1.0, k=1).held_out(np.zeros((3, 1)))
+    # text 0's nearest other text is text 1 (no code), text 1's is text 0 (the code)
+    assert held[:, 0].tolist() == [0.0, 1.0, 0.0]
+
+
+def test_the_blend_is_the_same_a_block_at_a_time(monkeypatch):
+    rng = np.random.default_rng(0)
+    train, new = rng.normal(size=(9, 4)), rng.normal(size=(7, 4))
+    labels = rng.integers(0, 2, size=(9, 3))
+    proba = rng.random((7, 3))
+    votes = NeighbourVote.of(train, labels, weight=0.3, k=4)
+    whole, held_whole = votes.blend(proba, new), votes.held_out(proba[:6].repeat(2, 0)[:9])
+    monkeypatch.setattr(neighbours, "BLOCK_ROWS", 2)
+    # float32 products of another shape may differ in the last bit, no more
+    np.testing.assert_allclose(votes.blend(proba, new), whole, rtol=1e-6)
+    np.testing.assert_allclose(votes.held_out(proba[:6].repeat(2, 0)[:9]), held_whole,
+                               rtol=1e-6)
+    unit = neighbours.unit_rows(new) @ neighbours.unit_rows(train).T
+    np.testing.assert_allclose(whole, 0.7 * proba + 0.3 * vote(unit, labels, 4), rtol=1e-6)
+
+
+def test_settings_are_checked():
+    assert checked_settings(0.3, 15, "minilm") == (0.3, 15)
+    assert checked_settings(0, 15, None) == (0.0, 15)
+    with pytest.raises(ConfigError, match="neighbours must be a weight from 0 to 1, not 1.5"):
+        checked_settings(1.5, 15, "minilm")
+    with pytest.raises(ConfigError, match="neighbours must be a weight .* not 'x'"):
+        checked_settings("x", 15, "minilm")
+    with pytest.raises(ConfigError, match="k .* whole number >= 1, not 0"):
+        checked_settings(0.3, 0, "minilm")
+    with pytest.raises(ConfigError, match="neighbours need sentence embeddings"):
+        checked_settings(0.3, 15, None)
+
+
+def test_saved_arrays_that_do_not_fit_the_model_name_the_file():
+    path = Path("model") / "arrays.npz"
+    arrays = {"neighbour_vectors": np.ones((4, 3)), "neighbour_labels": np.ones((4, 2))}
+    assert NeighbourVote.saved(arrays, 2, 0.3, 15, path).labels.shape == (4, 2)
+    for broken in ({"neighbour_vectors": np.ones((4, 3))},
+                   {**arrays, "neighbour_labels": np.ones((4, 3))},
+                   {**arrays, "neighbour_labels": np.full((4, 2), 7)},
+                   {**arrays, "neighbour_vectors": np.ones((5, 3))}):
+        with pytest.raises(InputError, match=r"model.arrays\.npz: the neighbours' vectors"):
+            NeighbourVote.saved(broken, 2, 0.3, 15, path)
+    with pytest.raises(ConfigError, match="saved vectors have 3 dimensions, the embedding "
+                                          "gives 5"):
+        NeighbourVote.saved(arrays, 2, 0.3, 15, path).blend(np.zeros((1, 2)), np.ones((1, 5)))
