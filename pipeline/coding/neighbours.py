@@ -91,7 +91,8 @@ class NeighbourVote:
                 or not np.isin(labels, (0, 1)).all()):
             raise InputError(f"{path}: the neighbours' vectors and labels are missing or do not "
                              f"match the model's {n_codes} learned codes")
-        return cls.of(vectors, labels, weight, k)
+        # as saved: normalising unit rows again would move their last bits, and the scores
+        return cls(np.asarray(vectors, dtype=np.float32), labels.astype(np.uint8), weight, k)
 
     def held_out(self, proba: np.ndarray) -> np.ndarray:
         """The training texts' held-out ``proba`` blended with the others' vote (not their own)."""

@@ -73,3 +73,11 @@ def test_saved_arrays_that_do_not_fit_the_model_name_the_file():
     with pytest.raises(ConfigError, match="saved vectors have 3 dimensions, the embedding "
                                           "gives 5"):
         NeighbourVote.saved(arrays, 2, 0.3, 15, path).blend(np.zeros((1, 2)), np.ones((1, 5)))
+
+
+def test_saved_vectors_are_read_as_saved_not_normalised_again():
+    unit = neighbours.unit_rows(np.random.default_rng(0).normal(size=(50, 384)))
+    assert (neighbours.unit_rows(unit) != unit).any()  # normalising again moves the last bits
+    arrays = {"neighbour_vectors": unit, "neighbour_labels": np.ones((50, 2), dtype=np.uint8)}
+    saved = NeighbourVote.saved(arrays, 2, 0.3, 15, Path("model") / "arrays.npz")
+    np.testing.assert_array_equal(saved.vectors, unit)
