@@ -83,12 +83,13 @@ class NeighbourVote:
               path: Path) -> "NeighbourVote":
         """The vote kept in a model's ``arrays`` (``neighbour_vectors``, ``neighbour_labels``).
 
-        InputError names ``path`` when they are missing or do not fit ``n_codes`` learned codes.
+        InputError names ``path`` when they are missing, not finite, or do not fit ``n_codes``
+        learned codes.
         """
         vectors, labels = arrays.get("neighbour_vectors"), arrays.get("neighbour_labels")
         if (vectors is None or labels is None or vectors.ndim != 2 or labels.ndim != 2
                 or len(vectors) != len(labels) or labels.shape[1] != n_codes
-                or not np.isin(labels, (0, 1)).all()):
+                or not np.isin(labels, (0, 1)).all() or not np.isfinite(vectors).all()):
             raise InputError(f"{path}: the neighbours' vectors and labels are missing or do not "
                              f"match the model's {n_codes} learned codes")
         # as saved: normalising unit rows again would move their last bits, and the scores

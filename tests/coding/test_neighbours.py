@@ -67,7 +67,8 @@ def test_saved_arrays_that_do_not_fit_the_model_name_the_file():
     for broken in ({"neighbour_vectors": np.ones((4, 3))},
                    {**arrays, "neighbour_labels": np.ones((4, 3))},
                    {**arrays, "neighbour_labels": np.full((4, 2), 7)},
-                   {**arrays, "neighbour_vectors": np.ones((5, 3))}):
+                   {**arrays, "neighbour_vectors": np.ones((5, 3))},
+                   {**arrays, "neighbour_vectors": np.full((4, 3), np.nan)}):
         with pytest.raises(InputError, match=r"model.arrays\.npz: the neighbours' vectors"):
             NeighbourVote.saved(broken, 2, 0.3, 15, path)
     with pytest.raises(ConfigError, match="saved vectors have 3 dimensions, the embedding "
