@@ -1,14 +1,16 @@
 """The linear coder's ``neighbours`` setting: the vote of the nearest training texts, measured.
 
     flock /tmp/wavecoder-heavy.lock .venv/bin/python benchmarks/bench_knn_blend.py \
-        [--coder hybrid] [--weight 0 --weight 0.3] [--k 15] [--reuse ENCODERS]
+        [--coder hybrid] [--weight 0 --weight 0.3 --weight auto] [--k 15] [--reuse ENCODERS]
 
 The linear coder's probabilities blended with the similarity-weighted vote of each text's
 ``k`` nearest training texts (:mod:`pipeline.coding.neighbours`), by the vectors the linear
 model reads: stock MiniLM, or with ``--reuse`` each fold's fine-tuned encoder saved by
 ``bench_tuned_inputs.py --keep`` (so the weights are compared on the same encoders, fine-tuned
 once). Each weight is the product's coder with ``neighbours=w``; ``--weight 0`` is the coder
-without the vote. Folds are ``evaluate``'s (seed 42), the NHS split by default.
+without the vote, ``--weight auto`` chooses it per fold on held-out training texts (the
+encoder's held-out tenth with ``--reuse``). Folds are ``evaluate``'s (seed 42), the NHS split
+by default.
 """
 
 from __future__ import annotations
@@ -20,13 +22,20 @@ import numpy as np
 from bench_tuned_inputs import STOCK, PreTuned, tuned_for
 from nhs_gold import add_gold_arguments, add_serdif_argument, benchmark_gold
 
+from pipeline.coding import neighbours
 from pipeline.coding.disk import codebook_tag
 from pipeline.coding.finetune import Settings
 from pipeline.coding.hybrid import HybridCoder
 from pipeline.coding.linear import LinearCoder
 from pipeline.coding.linear_tuned import TunedEmbedder
+from pipeline.coding.neighbours import AUTO
 from pipeline.quality.evaluate import folds
 from pipeline.quality.measure import known_of, score_predictions, uses_hierarchy
+
+
+def weight_of(text: str) -> float | str:
+    """A ``--weight`` value: a number, or ``auto``."""
+    return AUTO if text == AUTO else float(text)
 
 
 class CachedEmbedder:
@@ -60,12 +69,16 @@ def main() -> None:
     add_gold_arguments(parser)
     add_serdif_argument(parser)
     parser.add_argument("--coder", choices=("linear", "hybrid"), default="hybrid")
-    parser.add_argument("--weight", type=float, action="append")
+    parser.add_argument("--weight", type=weight_of, action="append")
     parser.add_argument("--k", type=int, default=15)
+    parser.add_argument("--confidence", type=float, default=neighbours.CONFIDENCE,
+                        help="share of bootstrap resamples a weight must win to replace the "
+                             "coder's prior, with --weight auto")
     parser.add_argument("--reuse", type=Path, help="each fold's fine-tuned encoder (fold1 ...)")
     parser.add_argument("--attribute", action="append", default=[],
                         help="a gold column the linear model reads as a one-hot feature")
     args = parser.parse_args()
+    neighbours.CONFIDENCE = args.confidence
     weights = args.weight or [0.0, 0.3]
     book, gold, groups = benchmark_gold(args)
     splits = folds(gold.labels, 5, 42, groups)
@@ -88,11 +101,12 @@ def main() -> None:
             coder = HybridCoder(book, model) if args.coder == "hybrid" else model
             coder.fit(train.texts, train.labels, train.code_ids, known_train)
             out[weight][test_rows] = coder.predict(test.texts, known_test)
-            print(f"  fold {fold}: weight {weight}: cut {model.relative_cut}", flush=True)
+            print(f"  fold {fold}: weight {weight}: cut {model.relative_cut}, vote weight "
+                  f"{model.neighbour_weight} {model.weight_scores or ''}", flush=True)
     roll_up = uses_hierarchy(gold, book)
     for weight, pred in out.items():
         summary = score_predictions(gold, pred, book, args.coder, roll_up=roll_up).summary
-        print(f"  {args.coder} {args.attribute} k {args.k} weight {weight:.2f}: "
+        print(f"  {args.coder} {args.attribute} k {args.k} weight {weight}: "
               f"macro-F1 {summary['macro_f1']:.4f} "
               f"{summary['macro_f1_ci']}  micro-F1 {summary['micro_f1']:.4f}", flush=True)
 

@@ -22,6 +22,12 @@ GROUP_HELP = ("A gold column whose rows stay in one fold (e.g. document: a sessi
               "highlights are never trained and scored apart); the same text twice in one "
               "group is one item.")
 
+NEIGHBOURS_HELP = ("The linear and hybrid coders' vote of each text's nearest training texts: "
+                   "a weight from 0 (none) to 1, or auto (chosen on texts held out in "
+                   "training, 0.3 unless they clearly prefer another for the fine-tuned "
+                   "coders, none for the others); default: the coder's own (0.3 for "
+                   "linear-finetuned and hybrid-finetuned, none for the others).")
+
 JOBS_HELP = ("Folds trained at once, each in its own process, with the same scores: for "
              "coders whose folds take minutes (fine-tuning) about half the wall time on two "
              "cores; quick coders lose more to starting the processes. Memory per process.")
@@ -33,6 +39,19 @@ def _load(gold: Path, codebook: Path, provenance: Path | None = None):
 
     book = load_codebook(codebook)
     return load_gold(gold, book, provenance), book
+
+
+def _neighbours(value: str | None) -> float | str | None:
+    """``--neighbours`` as the coders take it: None (the default), ``"auto"`` or a number."""
+    if value is None or value == "auto":
+        return value
+    from pipeline.errors import ConfigError
+
+    try:
+        return float(value)
+    except ValueError:
+        raise ConfigError(f"--neighbours: a weight from 0 to 1 or 'auto', not {value!r}"
+                          ) from None
 
 
 def _mapping_note(gold_set) -> None:
@@ -81,6 +100,7 @@ def evaluate_command(
     attribute: List[str] = typer.Option([], "--attribute", help="A gold column the trained "
                                         "coders may use as a feature (a rating, a service); "
                                         "repeat. Never a label column."),
+    neighbours: Optional[str] = typer.Option(None, "--neighbours", help=NEIGHBOURS_HELP),
     provenance: Optional[Path] = typer.Option(None, "--provenance", help=PROVENANCE_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object, nothing else."),
     out: Optional[Path] = typer.Option(None, "--out", help="Write JSON, CSV and charts here."),
@@ -90,6 +110,7 @@ def evaluate_command(
     from pipeline.quality.groups import group_values, merge_repeats
     from pipeline.quality.measure import measure, measure_saved
 
+    vote = _neighbours(neighbours)
     gold_set, book = _load(gold, codebook, provenance)
     if group is not None:  # before any training: a bad column fails at once
         gold_set = merge_repeats(gold_set, group)
@@ -103,7 +124,7 @@ def evaluate_command(
     measured = measure(gold_set, book, names, n_folds=folds, seed=seed,
                        min_support=min_support, roll_up=roll_up,
                        attributes=list(attribute), group=group, jobs=jobs,
-                       progress=progress) + saved
+                       neighbours=vote, progress=progress) + saved
     evaluations = [m.evaluation for m in measured]
     for m in measured:
         m.evaluation.summary["seconds"] = m.seconds["total"]
@@ -153,6 +174,7 @@ def train_command(
     attribute: List[str] = typer.Option([], "--attribute", help="A gold column the trained "
                                         "coders may use as a feature (a rating, a service); "
                                         "repeat. Never a label column."),
+    neighbours: Optional[str] = typer.Option(None, "--neighbours", help=NEIGHBOURS_HELP),
     provenance: Optional[Path] = typer.Option(None, "--provenance", help=PROVENANCE_HELP),
 ) -> None:
     """Train a coder on all of a gold file; write the model, its config and a model card."""
@@ -160,6 +182,7 @@ def train_command(
 
     from pipeline.quality.train import train_model
 
+    vote = _neighbours(neighbours)
     gold_set, book = _load(gold, codebook, provenance)
     _mapping_note(gold_set)
     command = shlex.join(
@@ -167,10 +190,12 @@ def train_command(
          coder, "--out", str(out), "--folds", str(folds), "--min-support", str(min_support),
          "--seed", str(seed), *(x for a in attribute for x in ("--attribute", a)),
          *(["--group", group] if group else []),
+         *(["--neighbours", neighbours] if neighbours is not None else []),
          *(["--provenance", str(provenance)] if provenance else [])])
     card = train_model(coder, gold_set, book, out, n_folds=folds, seed=seed,
                        min_support=min_support, attributes=list(attribute), group=group,
-                       jobs=jobs, command=command, progress=lambda msg: console.log(msg))
+                       jobs=jobs, command=command, neighbours=vote,
+                       progress=lambda msg: console.log(msg))
     cv = card.cross_validation
     console.print(f"Trained [bold]{card.coder}[/bold] in {card.train_seconds} s; "
                   f"{cv.folds}-fold CV macro-F1 {cv.macro_f1}, micro-F1 {cv.micro_f1}")

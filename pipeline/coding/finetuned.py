@@ -85,9 +85,7 @@ class FinetunedCoder(ProbabilisticCoder):
         if not columns:
             return self
         inputs, target = self.inputs(texts, context), labels[:, columns]
-        order = np.random.default_rng(self.settings.seed).permutation(len(texts))
-        n_dev = max(1, int(round(len(texts) * self.dev_share)))
-        dev, rest = order[:n_dev], order[n_dev:]
+        dev, rest = self._split(len(texts))
         self.network = Network(self.base or base_model_path(), len(columns),
                                self.settings.max_length, self.settings.seed,
                                self.settings.threads, self.settings.loss)
@@ -98,6 +96,19 @@ class FinetunedCoder(ProbabilisticCoder):
         self.thresholds = dict(zip(self.learned, cuts.tolist(), strict=True))
         self.relative_cut = best_relative_cut(target[dev], held_out, cuts)
         return self
+
+    def dev_rows(self, n: int) -> np.ndarray:
+        """Which of ``n`` training texts ``fit`` holds out (seeded).
+
+        The encoder never learns from them, so they can judge what is built on it.
+        """
+        return self._split(n)[0]
+
+    def _split(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """The held-out rows and the rest, in the seeded order training reads them."""
+        order = np.random.default_rng(self.settings.seed).permutation(n)
+        n_dev = max(1, int(round(n * self.dev_share)))
+        return order[:n_dev], order[n_dev:]
 
     def predict_proba(self, texts, context=None) -> np.ndarray:
         """Probabilities per code; codes not learned get 0."""

@@ -7,7 +7,8 @@ to score, a little less accurate) and
 the codebook's rule matches, into one-vs-rest logistic regression with balanced class weights.
 With ``neighbours`` above 0 its probabilities are blended with a vote of each text's nearest
 training texts by the same sentence vectors (:mod:`pipeline.coding.neighbours`), on the held-out
-probabilities the thresholds are learned from and on new texts alike.
+probabilities the thresholds are learned from and on new texts alike; ``neighbours="auto"``
+chooses the weight on held-out texts.
 
 Decision thresholds are chosen per code on validation data, never on the texts being scored:
 the training texts are split into ``threshold_folds`` seeded folds, a model trained on the
@@ -52,7 +53,7 @@ from pipeline.coding.disk import (
 from pipeline.coding.features import Context, context_table
 from pipeline.coding.linear_evidence import NgramEvidence
 from pipeline.coding.linear_scores import StackedWeights, positive_proba
-from pipeline.coding.neighbours import NeighbourVote, checked_settings
+from pipeline.coding.neighbours import AUTO, NeighbourVote, checked_settings, chosen_weight
 from pipeline.coding.rule_features import RuleFeatures
 from pipeline.coding.sklearn_state import (
     fitted_one_hot,
@@ -105,7 +106,9 @@ class LinearCoder(NgramEvidence, ProbabilisticCoder):
             mostly carry one code each, a text's far less probable codes are dropped.
         seed: seeds the folds and the solvers.
         neighbours: the weight, from 0 (none) to 1, of the vote of each text's ``k`` nearest
-            training texts (:mod:`pipeline.coding.neighbours`); needs an ``embedding``.
+            training texts (:mod:`pipeline.coding.neighbours`), or ``"auto"`` to choose it in
+            ``fit`` (:func:`pipeline.coding.neighbours.chosen_weight`, judged on the rows of
+            :meth:`judged_rows`); needs an ``embedding``.
         k: how many nearest training texts vote.
         embedder: an embedder to reuse (e.g. one with a warm cache), of the ``embedding``
             kind.
@@ -113,12 +116,15 @@ class LinearCoder(NgramEvidence, ProbabilisticCoder):
 
     method = "trained"
     kind = "linear"
+    vote_prior = 0.0
+    """The vote's weight ``neighbours="auto"`` keeps unless held-out texts clearly say another
+    is better: none on stock sentence vectors, where the vote measured no gain (README)."""
 
     def __init__(self, *, codebook: str = "", c: float = 4.0,
                  embedding: str | None = DEFAULT_EMBEDDING, embeddings: bool | None = None,
                  attributes: Sequence[str] = (), rules: Codebook | None = None,
                  threshold_folds: int = 3, shrink: float = 0.5, relative: bool = True,
-                 seed: int = 42, neighbours: float = 0.0, k: int = DEFAULT_K,
+                 seed: int = 42, neighbours: float | str = 0.0, k: int = DEFAULT_K,
                  embedder: Embedder | None = None) -> None:
         self.name = f"linear-v{VERSION}:{codebook}"
         self.codebook_tag = codebook
@@ -133,6 +139,7 @@ class LinearCoder(NgramEvidence, ProbabilisticCoder):
         self.c, self.embedding, self.seed = c, embedding, seed
         self.neighbours, self.k = checked_settings(neighbours, k, embedding)
         self.vote: NeighbourVote | None = None
+        self.weight_scores: dict[float, float] = {}  # held-out macro-F1 per weight, with auto
         self._vectors: np.ndarray | None = None  # the last batch's sentence vectors, for the vote
         self.attributes = list(attributes)
         self.rule_codebook = rules
@@ -157,8 +164,22 @@ class LinearCoder(NgramEvidence, ProbabilisticCoder):
                 "question": True, "attributes": self.attributes,
                 "embeddings": EMBEDDINGS[self.embedding].name if self.embedding else None,
                 "rules": bool(self.rule_codebook),
-                "neighbours": ({"weight": self.neighbours, "k": self.k} if self.neighbours
-                               else None)}
+                "neighbours": self._neighbours_used()}
+
+    def _neighbours_used(self) -> dict[str, object] | None:
+        if not self.neighbours:
+            return None
+        used: dict[str, object] = {"weight": self.neighbour_weight, "k": self.k}
+        if self.neighbours == AUTO:
+            used["chosen_from"] = {str(w): score for w, score in self.weight_scores.items()}
+        return used
+
+    @property
+    def neighbour_weight(self) -> float:
+        """The vote's weight in use: the setting, or the one ``auto`` chose (0 before a fit)."""
+        if self.vote is not None:
+            return self.vote.weight
+        return 0.0 if self.neighbours == AUTO else float(self.neighbours)
 
     def describe(self) -> dict[str, object]:
         """What the model card records: thresholds, relative cut, codes not learned, features."""
@@ -243,10 +264,9 @@ class LinearCoder(NgramEvidence, ProbabilisticCoder):
         features = self._features(texts, context, fit=True)
         target = labels[:, columns]
         proba = self.held_out_proba(features, target)
-        self.vote = None
+        self.vote, self.weight_scores = None, {}
         if self.neighbours:
-            self.vote = NeighbourVote.of(self._vectors, target, self.neighbours, self.k)
-            proba = self.vote.held_out(proba)
+            proba = self._with_vote(proba, target)
         cuts = best_thresholds(target, proba, shrink=self.shrink)
         self.thresholds = dict(zip(self.learned, cuts.tolist(), strict=True))
         self.relative_cut = best_relative_cut(target, proba, cuts) if self.relative else 0.0
@@ -255,6 +275,30 @@ class LinearCoder(NgramEvidence, ProbabilisticCoder):
         with one_blas_thread():
             self.model = self._model().fit(features, target)
         return self
+
+    def _with_vote(self, proba: np.ndarray, target: np.ndarray) -> np.ndarray:
+        """The held-out ``proba`` blended with the training texts' vote.
+
+        ``auto`` chooses the weight here. Sets ``vote`` (None when the weight is 0).
+        """
+        neighbours = NeighbourVote.of(self._vectors, target, 1.0, self.k)
+        votes, weight = neighbours.held_out_votes(), self.neighbours
+        if weight == AUTO:
+            weight, self.weight_scores = chosen_weight(
+                target, proba, votes, self.judged_rows(len(target)),
+                shrink=self.shrink, relative=self.relative, prior=self.vote_prior)
+            if not weight:
+                return proba
+        self.vote = NeighbourVote(neighbours.vectors, neighbours.labels, weight, self.k)
+        return self.vote.blended(proba, votes)
+
+    def judged_rows(self, n: int) -> np.ndarray:
+        """The training rows ``neighbours="auto"`` judges a weight on: all ``n`` of them.
+
+        Stock sentence vectors never saw the labels, so each text's vote from the others is
+        fair.
+        """
+        return np.arange(n)
 
     def predict_proba(self, texts, context=None) -> np.ndarray:
         """Probabilities per code; codes not learned get 0."""
@@ -321,7 +365,9 @@ class LinearCoder(NgramEvidence, ProbabilisticCoder):
             "codebook": self.codebook_tag, "settings": self._settings(),
             "code_ids": self.code_ids, "learned": self.learned,
             "not_learned": self.not_learned, "thresholds": self.thresholds,
-            "relative_cut": self.relative_cut, "columns": self._columns}
+            "relative_cut": self.relative_cut, "columns": self._columns,
+            "neighbour_weight": self.neighbour_weight,
+            "neighbour_scores": {str(w): score for w, score in self.weight_scores.items()}}
         if self._columns:
             config["vocabulary"] = {"words": tfidf_vocabulary(self.words),
                                     "chars": tfidf_vocabulary(self.chars)}
@@ -358,10 +404,30 @@ class LinearCoder(NgramEvidence, ProbabilisticCoder):
             coder.model = fitted_one_vs_rest(coder._estimator, arrays["coef"],
                                              arrays["intercept"])
             coder._dtype = arrays["coef"].dtype.type  # what it was trained on: the same scores
-            if coder.neighbours:
-                coder.vote = NeighbourVote.saved(arrays, len(coder._columns), coder.neighbours,
+            weight = coder._saved_weight(config, directory)
+            if weight:
+                coder.vote = NeighbourVote.saved(arrays, len(coder._columns), weight,
                                                  coder.k, directory / "arrays.npz")
         return coder
+
+
+    def _saved_weight(self, config: dict, directory: Path) -> float:
+        """The vote's weight a saved model applies (``auto`` saved the one it chose)."""
+        if not self.neighbours:
+            return 0.0
+        if self.neighbours != AUTO and "neighbour_weight" not in config:
+            return float(self.neighbours)  # saved before the chosen weight was written
+        weight = field(config, "neighbour_weight", directory)
+        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not 0 <= weight <= 1:
+            raise InputError(f"{directory / 'config.json'}: field 'neighbour_weight': "
+                             f"a weight from 0 to 1, not {weight!r}")
+        scores = config.get("neighbour_scores", {})  # what auto chose from, for the card
+        try:
+            self.weight_scores = {float(w): float(score) for w, score in scores.items()}
+        except (AttributeError, TypeError, ValueError):
+            raise InputError(f"{directory / 'config.json'}: field 'neighbour_scores': "
+                             f"weights and their scores, not {scores!r:.80}") from None
+        return float(weight)
 
 
 def one_blas_thread() -> threadpool_limits:

@@ -8,6 +8,13 @@ coder's probability becomes ``(1 - weight)`` × its own + ``weight`` × the vote
 training texts (where thresholds and cuts are learned; a text is never its own neighbour) and on
 new texts alike.
 
+With ``weight`` ``"auto"`` the coder chooses it (:func:`chosen_weight`): each weight of
+:data:`WEIGHT_GRID` blends the held-out probabilities, thresholds and cut are learned on the
+blend as for any weight, and the weight whose decisions score the best macro-F1 on texts the
+sentence vectors never learned from is kept (for a fine-tuned encoder, the tenth it held out:
+the vote among texts it was trained to pull together flatters itself), if it beats the coder's
+measured default (its ``prior``) clearly enough to be more than chance.
+
 Similarities are taken a block of rows at a time, so a million texts against five thousand
 training texts never hold more than one block's matrix.
 """
@@ -19,21 +26,40 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline.coding.thresholds import best_relative_cut, best_thresholds, decide, macro_f1
 from pipeline.errors import ConfigError, InputError
 
 BLOCK_ROWS = 1024  # rows of texts × training texts scored at once (1024 × 5,175 × 4 B = 21 MB)
+AUTO = "auto"
+WEIGHT_GRID = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
+"""The weights ``auto`` chooses from; above 0.5 the vote would outweigh the coder itself."""
+CONFIDENCE = 0.9  # share of bootstrap resamples a weight must win to replace the prior
+RESAMPLES = 200
 
 
-def checked_settings(weight, k, embedding: str | None) -> tuple[float, int]:
-    """The vote's ``weight`` and ``k`` for a coder with ``embedding``; ConfigError says why not."""
+def checked_settings(weight, k, embedding: str | None) -> tuple[float | str, int]:
+    """The vote's ``weight`` (or ``"auto"``) and ``k`` for a coder with ``embedding``.
+
+    ConfigError says why not.
+    """
+    if weight == AUTO:
+        if embedding is None:
+            raise ConfigError("neighbours need sentence embeddings: the vote finds a text's "
+                              "nearest training texts by them")
+        return AUTO, _checked_k(k)
     if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not 0 <= weight <= 1:
-        raise ConfigError(f"neighbours must be a weight from 0 to 1, not {weight!r}")
-    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
-        raise ConfigError(f"k (the neighbours that vote) must be a whole number >= 1, not {k!r}")
+        raise ConfigError(f"neighbours must be a weight from 0 to 1 or 'auto', not {weight!r}")
+    k = _checked_k(k)
     if weight and embedding is None:
         raise ConfigError("neighbours need sentence embeddings: the vote finds a text's "
                           "nearest training texts by them")
     return float(weight), k
+
+
+def _checked_k(k) -> int:
+    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+        raise ConfigError(f"k (the neighbours that vote) must be a whole number >= 1, not {k!r}")
+    return k
 
 
 def unit_rows(vectors: np.ndarray) -> np.ndarray:
@@ -97,14 +123,22 @@ class NeighbourVote:
 
     def held_out(self, proba: np.ndarray) -> np.ndarray:
         """The training texts' held-out ``proba`` blended with the others' vote (not their own)."""
-        out = np.empty(proba.shape)
+        return self.blended(proba, self.held_out_votes())
+
+    def held_out_votes(self) -> np.ndarray:
+        """Each training text's vote from the others (never itself): texts × learned codes."""
+        out = np.empty(self.labels.shape)
         for start in range(0, len(self.vectors), BLOCK_ROWS):
             rows = slice(start, start + BLOCK_ROWS)
             similarity = self.vectors[rows] @ self.vectors.T
             block = np.arange(similarity.shape[0])
             similarity[block, block + start] = -np.inf  # a text is not its own neighbour
-            out[rows] = self._blend(proba[rows], similarity)
+            out[rows] = vote(similarity, self.labels, self.k)
         return out
+
+    def blended(self, proba: np.ndarray, votes: np.ndarray) -> np.ndarray:
+        """``proba`` and ``votes`` mixed by the weight."""
+        return (1 - self.weight) * proba + self.weight * votes
 
     def blend(self, proba: np.ndarray, vectors: np.ndarray) -> np.ndarray:
         """New texts' ``proba`` (texts × learned codes) blended with their neighbours' vote."""
@@ -115,8 +149,48 @@ class NeighbourVote:
         out = np.empty(proba.shape)
         for start in range(0, len(vectors), BLOCK_ROWS):
             rows = slice(start, start + BLOCK_ROWS)
-            out[rows] = self._blend(proba[rows], vectors[rows] @ self.vectors.T)
+            votes = vote(vectors[rows] @ self.vectors.T, self.labels, self.k)
+            out[rows] = self.blended(proba[rows], votes)
         return out
 
-    def _blend(self, proba: np.ndarray, similarity: np.ndarray) -> np.ndarray:
-        return (1 - self.weight) * proba + self.weight * vote(similarity, self.labels, self.k)
+
+def chosen_weight(truth: np.ndarray, proba: np.ndarray, votes: np.ndarray,
+                  judged: np.ndarray, *, shrink: float, relative: bool, prior: float = 0.0,
+                  grid: tuple[float, ...] = WEIGHT_GRID) -> tuple[float, dict[float, float]]:
+    """The weight of ``grid`` whose blend of ``proba`` and ``votes`` codes ``judged`` rows best.
+
+    For each weight, thresholds (and, if ``relative``, the relative cut) are learned on every
+    row's blend, as the coder learns them; the score is the macro-F1 of the ``judged`` rows'
+    decisions against ``truth``. The best weight (the smaller on a tie) replaces ``prior``
+    only when it is clearly better (:func:`clearly_better`): a few hundred judged rows over
+    dozens of codes move macro-F1 by a point or two by chance alone. Gives the weight and
+    every weight's score.
+    """
+    scores, decided = {}, {}
+    for weight in grid:
+        blend = (1 - weight) * proba + weight * votes
+        cuts = best_thresholds(truth, blend, shrink=shrink)
+        cut = best_relative_cut(truth, blend, cuts) if relative else 0.0
+        decided[weight] = decide(blend[judged], cuts, cut)
+        scores[weight] = round(macro_f1(truth[judged], decided[weight]), 4)
+    best = max(grid, key=lambda w: (scores[w], -w))
+    if prior in decided and best != prior and not clearly_better(
+            truth[judged], decided[best], decided[prior]):
+        return prior, scores
+    return best, scores
+
+
+def clearly_better(truth: np.ndarray, ours: np.ndarray, theirs: np.ndarray, *,
+                   confidence: float | None = None, resamples: int = RESAMPLES,
+                   seed: int = 0) -> bool:
+    """Whether decisions ``ours`` beat ``theirs`` in macro-F1 on most resamples of the rows.
+
+    At least ``confidence`` of ``resamples`` seeded bootstrap resamples (the same rows for
+    both) must score ``ours`` higher.
+    """
+    confidence = CONFIDENCE if confidence is None else confidence  # read now: benchmarks vary it
+    rng, wins = np.random.default_rng(seed), 0
+    for _ in range(resamples):
+        rows = rng.integers(0, len(truth), len(truth))
+        wins += macro_f1(truth[rows], ours[rows]) > macro_f1(truth[rows], theirs[rows])
+    return wins >= confidence * resamples

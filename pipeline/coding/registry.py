@@ -114,15 +114,32 @@ TRAINABLE = tuple(name for name, kind in KINDS.items() if kind.trainable is not 
 
 
 def new_coder(kind: str, codebook: Codebook, *, attributes: Sequence[str] = (),
-              progress: bool = False) -> Coder:
+              progress: bool = False, neighbours: float | str | None = None) -> Coder:
     """A fresh (for trainable kinds: untrained) coder of ``kind`` for ``codebook``.
 
     ``attributes`` are respondent columns the linear and hybrid coders use as features;
-    ``progress`` shows the rule coder's progress bar. ConfigError names the known kinds.
+    ``progress`` shows the rule coder's progress bar; ``neighbours`` (a weight from 0 to 1, or
+    ``"auto"``) replaces the kind's default vote of the nearest training texts
+    (:mod:`pipeline.coding.neighbours`). ConfigError names the known kinds, or says why the
+    vote does not apply.
     """
     if kind not in KINDS:
         raise ConfigError(f"unknown coder '{kind}' (known: {', '.join(CODERS)})")
-    return KINDS[kind].build(codebook, attributes, progress)
+    coder = KINDS[kind].build(codebook, attributes, progress)
+    if neighbours is not None:
+        _set_neighbours(coder, kind, neighbours)
+    return coder
+
+
+def _set_neighbours(coder: Coder, kind: str, neighbours: float | str) -> None:
+    from pipeline.coding.linear import LinearCoder
+    from pipeline.coding.neighbours import checked_settings
+
+    model = getattr(coder, "model", coder)  # a hybrid's trained part
+    if not isinstance(model, LinearCoder):
+        raise ConfigError(f"neighbours (the nearest training texts' vote) apply to the linear "
+                          f"and hybrid coders, not '{kind}'")
+    model.neighbours, model.k = checked_settings(neighbours, model.k, model.embedding)
 
 
 def load_coder(directory: Path, codebook: Codebook) -> TrainableCoder:

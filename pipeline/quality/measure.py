@@ -59,12 +59,16 @@ def known_of(gold: GoldSet, attributes: Sequence[str] = ()) -> pd.DataFrame:
     return frame
 
 
-def fold_predictor(name: str, codebook: Codebook, attributes: Sequence[str] = ()
+def fold_predictor(name: str, codebook: Codebook, attributes: Sequence[str] = (),
+                   neighbours: float | str | None = None
                    ) -> Callable[[GoldSet, GoldSet], tuple]:
-    """Train ``name`` on one gold set and predict another (one cross-validation fold)."""
+    """Train ``name`` on one gold set and predict another (one cross-validation fold).
+
+    ``neighbours``: the nearest training texts' vote, in place of the kind's default.
+    """
 
     def predict(train: GoldSet, test: GoldSet) -> tuple[np.ndarray, None]:
-        coder = new_coder(name, codebook, attributes=attributes)
+        coder = new_coder(name, codebook, attributes=attributes, neighbours=neighbours)
         assert isinstance(coder, TrainableCoder), name  # measure() cross-validates only these
         coder.fit(train.texts, train.labels, train.code_ids, known_of(train, attributes))
         return coder.predict(test.texts, known_of(test, attributes)), None
@@ -89,6 +93,7 @@ def measure(gold: GoldSet, codebook: Codebook, names: list[str], *, n_folds: int
             seed: int = 42, min_support: int = DEFAULT_MIN_SUPPORT, n_boot: int = 500,
             roll_up: bool | None = None, attributes: Sequence[str] = (),
             group: str | None = None, jobs: int = 1,
+            neighbours: float | str | None = None,
             progress: Callable[[str], None] | None = None) -> list[Measured]:
     """Score each named coder on ``gold``; trained coders by ``n_folds``-fold cross-validation.
 
@@ -98,6 +103,8 @@ def measure(gold: GoldSet, codebook: Codebook, names: list[str], *, n_folds: int
     ``group``: a gold column (e.g. Taguette's ``document``) whose texts stay in one fold; the
     same text twice in one group is first merged into one item (:func:`merge_repeats`).
     ``jobs``: folds trained at once, each in its own process (the same predictions).
+    ``neighbours``: the linear and hybrid coders' vote of the nearest training texts (a
+    weight, or ``"auto"``), in place of each kind's default.
     Returns one :class:`Measured` per coder, in the order given.
     """
     roll_up = uses_hierarchy(gold, codebook) if roll_up is None else roll_up
@@ -107,7 +114,8 @@ def measure(gold: GoldSet, codebook: Codebook, names: list[str], *, n_folds: int
         gold = merge_repeats(gold, group)
         groups = group_values(gold, group, n_folds)
     splits = folds(gold.labels, n_folds, seed, groups=groups)
-    coders = [(name, new_coder(name, codebook, attributes=attributes)) for name in names]
+    coders = [(name, new_coder(name, codebook, attributes=attributes, neighbours=neighbours))
+              for name in names]  # a setting that does not apply fails before any training
     results = []
     for name, coder in coders:
         trainable = isinstance(coder, TrainableCoder)
@@ -115,7 +123,8 @@ def measure(gold: GoldSet, codebook: Codebook, names: list[str], *, n_folds: int
         if not trainable:  # nothing to learn: scored on every text
             pred = rule_matrix(coder, gold.texts, gold.code_ids)
         else:
-            pred, _ = cross_validate(fold_predictor(name, codebook, attributes), gold, splits,
+            predictor = fold_predictor(name, codebook, attributes, neighbours)
+            pred, _ = cross_validate(predictor, gold, splits,
                                      jobs=jobs,
                                      progress=(lambda k, n=name: progress(f"{n}: fold {k}"))
                                      if progress else None)

@@ -29,15 +29,18 @@ COST_NOTE = "cross-validated on the gold file; the saved model is then trained o
 def train_model(kind: str, gold: GoldSet, codebook: Codebook, out: Path, *, n_folds: int = 5,
                 seed: int = 42, min_support: int = 10, attributes: Sequence[str] = (),
                 group: str | None = None, jobs: int = 1, command: str = "",
+                neighbours: float | str | None = None,
                 progress: Callable[[str], None] | None = None) -> ModelCard:
     """Cross-validate ``kind`` on ``gold``, train it on all of it, save it and its card.
 
     ``command`` is how to make the model again (the card records it). ``group``: a gold
     column (the session) kept whole in every fold, the same text twice in a group merged.
     ``jobs``: cross-validation folds trained at once, each in its own process.
+    ``neighbours``: the nearest training texts' vote (a weight, or ``"auto"``) in place of
+    the kind's default.
     ConfigError if ``kind`` is not a trainable coder.
     """
-    coder = new_coder(kind, codebook, attributes=attributes)
+    coder = new_coder(kind, codebook, attributes=attributes, neighbours=neighbours)
     if not isinstance(coder, TrainableCoder):
         raise ConfigError(f"coder '{kind}' learns nothing to save (trainable: "
                           f"{', '.join(TRAINABLE)})")
@@ -45,7 +48,7 @@ def train_model(kind: str, gold: GoldSet, codebook: Codebook, out: Path, *, n_fo
         gold = merge_repeats(gold, group)
     measured = measure(gold, codebook, [kind], n_folds=n_folds, seed=seed, n_boot=200,
                        min_support=min_support, attributes=attributes, group=group,
-                       jobs=jobs, progress=progress)[0]
+                       jobs=jobs, neighbours=neighbours, progress=progress)[0]
     started = time.perf_counter()
     coder.fit(gold.texts, gold.labels, gold.code_ids, known_of(gold, attributes))
     train_seconds = round(time.perf_counter() - started, 1)

@@ -34,6 +34,7 @@ def test_the_relative_cut_is_chosen_on_the_held_out_texts(trained, comments_gold
     # the seeded fifth of the texts that fine-tuning left out, as fit holds it out
     order = np.random.default_rng(trained.settings.seed).permutation(len(comments_gold.texts))
     dev = order[:round(len(order) * 0.2)]
+    assert trained.dev_rows(len(order)).tolist() == dev.tolist()
     held_out = trained.network.scores([comments_gold.texts[i] for i in dev])
     assert trained.relative_cut == best_relative_cut(
         comments_gold.labels[dev], held_out, trained.threshold_vector())
@@ -98,6 +99,9 @@ def test_linear_coder_on_fine_tuned_embeddings_saves_and_loads(tmp_path, comment
     coder.fit(comments_gold.texts, comments_gold.labels, comments_gold.code_ids)
     # 49 training texts (a tenth held out) in batches of 8, one epoch
     assert coder.tuned.history.steps == 7 and coder.embedder.network is coder.tuned.network
+    # the vote's weight, when chosen, is judged on the five texts the encoder never learned from
+    assert coder.judged_rows(54).tolist() == coder.tuned.dev_rows(54).tolist()
+    assert len(coder.judged_rows(54)) == 5
     assert coder.predict(UNSEEN).tolist() == [[1, 0, 0], [0, 1, 0], [0, 0, 1]]
     coder.to_disk(tmp_path / "model")
     loaded = load_coder(tmp_path / "model", load_codebook(data_dir / "codebook-comments.yaml"))
@@ -113,11 +117,12 @@ def test_linear_coder_on_fine_tuned_embeddings_saves_and_loads(tmp_path, comment
 def test_hybrid_on_fine_tuned_embeddings_saves_and_loads(tmp_path, comments_gold,
                                                          comments_codebook):
     from pipeline.coding.hybrid import HybridCoder
-    from pipeline.coding.linear_tuned import DEFAULT_NEIGHBOURS, TunedLinearCoder
+    from pipeline.coding.linear_tuned import TunedLinearCoder
 
     fresh = new_coder("hybrid-finetuned", comments_codebook)
     assert isinstance(fresh.model, TunedLinearCoder) and fresh.model.rule_features is not None
-    assert fresh.model.neighbours == DEFAULT_NEIGHBOURS  # the vote, as measured on NHS
+    # the vote at 0.3 as measured on NHS; auto, when asked, starts from it too
+    assert (fresh.model.neighbours, fresh.model.vote_prior) == (0.3, 0.3)
     model = TunedLinearCoder(codebook="comments@1", settings=Settings(epochs=1, **QUICK),
                              rules=comments_codebook)
     coder = HybridCoder(comments_codebook, model).fit(

@@ -10,7 +10,7 @@ import pytest
 
 from pipeline import schema as s
 from pipeline.coding.linear import LinearCoder
-from pipeline.coding.neighbours import unit_rows, vote
+from pipeline.coding.neighbours import WEIGHT_GRID, NeighbourVote, chosen_weight, unit_rows, vote
 from pipeline.coding.registry import load_coder
 from pipeline.coding.thresholds import best_thresholds
 from pipeline.errors import InputError
@@ -66,6 +66,43 @@ def test_a_saved_voting_model_codes_a_passage_as_it_did(voted, comments_codebook
     assert row[s.CODE_ID] == "parking" and row[s.EVIDENCE].lower() in {"car park", "car", "park"}
     assert passage[row[s.START] - 10:row[s.END] - 10] == row[s.EVIDENCE]
     assert voted.features_used()["neighbours"] == {"weight": 0.3, "k": 5}
+
+
+def test_auto_chooses_the_weight_on_the_held_out_texts_and_saves_it(comments_gold,
+                                                                    comments_codebook, tmp_path):
+    coder = fitted(comments_gold, neighbours="auto", k=5)
+    features = coder._features(comments_gold.texts)
+    plain = coder.held_out_proba(features, comments_gold.labels)
+    votes = NeighbourVote.of(coder._embed(comments_gold.texts), comments_gold.labels, 1.0,
+                             5).held_out_votes()
+    # stock sentence vectors never saw the labels: every training text judges
+    weight, scores = chosen_weight(comments_gold.labels, plain, votes,
+                                   np.arange(len(comments_gold.texts)), shrink=coder.shrink,
+                                   relative=coder.relative)
+    assert coder.weight_scores == scores and list(scores) == list(WEIGHT_GRID)
+    assert coder.neighbour_weight == weight == max(WEIGHT_GRID, key=lambda w: (scores[w], -w))
+    blended = (1 - weight) * plain + weight * votes
+    assert coder.threshold_vector().tolist() == best_thresholds(
+        comments_gold.labels, blended, shrink=coder.shrink).tolist()
+    used = coder.features_used()["neighbours"]
+    assert used["weight"] == weight and used["chosen_from"] == {str(w): v for w, v in
+                                                                 scores.items()}
+    coder.to_disk(tmp_path / "model")
+    config = json.loads((tmp_path / "model" / "config.json").read_text())
+    assert config["settings"]["neighbours"] == "auto" and config["neighbour_weight"] == weight
+    loaded = load_coder(tmp_path / "model", comments_codebook)
+    assert loaded.neighbours == "auto" and loaded.vote.weight == weight > 0  # 0.2 here
+    assert loaded.describe() == coder.describe()  # what it chose from, on its card
+    np.testing.assert_array_equal(loaded.predict_proba(NEW), coder.predict_proba(NEW))
+    config["neighbour_weight"] = "heavy"
+    (tmp_path / "model" / "config.json").write_text(json.dumps(config))
+    with pytest.raises(InputError, match=r"config\.json: field 'neighbour_weight': a weight "
+                                         r"from 0 to 1, not 'heavy'"):
+        load_coder(tmp_path / "model", comments_codebook)
+    config["neighbour_weight"], config["neighbour_scores"] = weight, ["not", "scores"]
+    (tmp_path / "model" / "config.json").write_text(json.dumps(config))
+    with pytest.raises(InputError, match=r"config\.json: field 'neighbour_scores'"):
+        load_coder(tmp_path / "model", comments_codebook)
 
 
 def test_a_model_saved_before_the_vote_loads_without_it(comments_gold, comments_codebook,

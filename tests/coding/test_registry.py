@@ -56,6 +56,17 @@ def test_unknown_kind_names_the_known_ones(book):
         new_coder("svm", book)
 
 
+def test_the_nearest_texts_vote_is_set_on_the_linear_model_or_refused(book):
+    assert new_coder("linear", book).neighbours == 0.0  # the kind's own default
+    assert new_coder("linear", book, neighbours="auto").neighbours == "auto"
+    assert new_coder("hybrid-static", book, neighbours=0.2).model.neighbours == 0.2
+    assert new_coder("hybrid-finetuned", book, neighbours=0).model.neighbours == 0.0
+    with pytest.raises(ConfigError, match="apply to the linear and hybrid coders, not 'rules'"):
+        new_coder("rules", book, neighbours=0.3)
+    with pytest.raises(ConfigError, match="a weight from 0 to 1 or 'auto', not 2"):
+        new_coder("linear", book, neighbours=2)
+
+
 # The fine-tuned coders' defaults need far more than these 54 texts (it fine-tunes MiniLM);
 # tests/coding/test_finetuned.py trains it with quick settings and loads it through load_coder.
 @pytest.mark.parametrize("kind", [kind for kind in TRAINABLE

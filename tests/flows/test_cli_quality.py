@@ -89,3 +89,55 @@ def test_a_group_column_the_gold_lacks_is_one_line_naming_it():
     assert result.exit_code == 2
     (line,) = [line for line in result.stderr.splitlines() if line.strip()]
     assert "taguette-sessions.csv" in line and "'speaker'" in line
+
+
+COMMENTS = ROOT / "tests" / "data" / "gold" / "comments.csv"
+COMMENTS_BOOK = ROOT / "tests" / "data" / "codebook-comments.yaml"
+
+
+def test_train_with_the_vote_chosen_records_it_in_the_card_and_the_command(tmp_path):
+    out = tmp_path / "model"
+    result = runner.invoke(app, ["train", "--gold", str(COMMENTS), "--codebook",
+                                 str(COMMENTS_BOOK), "--coder", "linear-static", "--folds", "2",
+                                 "--min-support", "5", "--neighbours", "auto", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    card = json.loads((out / "card.json").read_text())
+    used = card["features"]["neighbours"]
+    assert used["k"] == 15 and list(used["chosen_from"]) == ["0.0", "0.1", "0.2", "0.3", "0.4",
+                                                             "0.5"]
+    best = max(used["chosen_from"].values())
+    assert used["chosen_from"]["0.3"] == best > used["chosen_from"]["0.0"]
+    # ahead on 54 texts, not clearly enough to leave the linear coder's default: no vote
+    assert used["weight"] == 0.0
+    assert "--neighbours auto" in card["command"]
+    settings = json.loads((out / "config.json").read_text())["settings"]
+    assert settings["neighbours"] == "auto"
+
+
+def test_evaluate_passes_the_vote_to_every_fold():
+    def macro(*extra):
+        result = runner.invoke(app, ["evaluate", "--gold", str(COMMENTS), "--codebook",
+                                     str(COMMENTS_BOOK), "--coder", "linear-static", "--folds",
+                                     "2", "--min-support", "5", "--json", *extra])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)["per_code"]
+
+    plain, default, alone = macro(), macro("--neighbours", "0"), macro("--neighbours", "1")
+    assert plain == default  # linear-static votes with no one by default
+    assert alone != plain  # weight 1: every fold coded by its nearest training texts alone
+
+
+def test_a_vote_for_a_coder_without_one_or_a_bad_weight_is_one_line(tmp_path):
+    result = runner.invoke(app, ["evaluate", "--gold", str(COMMENTS), "--codebook",
+                                 str(COMMENTS_BOOK), "--coder", "textcat", "--neighbours", "0.3"])
+    assert result.exit_code == 2
+    (line,) = [line for line in result.stderr.splitlines() if line.strip()]
+    assert "apply to the linear and hybrid coders, not 'textcat'" in line
+    for bad, said in (("lots", "not 'lots'"), ("1.5", "from 0 to 1 or 'auto', not 1.5")):
+        result = runner.invoke(app, ["train", "--gold", str(COMMENTS), "--codebook",
+                                     str(COMMENTS_BOOK), "--coder", "linear", "--neighbours",
+                                     bad, "--out", str(tmp_path / "never-written")])
+        assert result.exit_code == 2, bad
+        (line,) = [line for line in result.stderr.splitlines() if line.strip()]
+        assert said in line, line
+    assert not (tmp_path / "never-written").exists()
