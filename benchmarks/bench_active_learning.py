@@ -5,6 +5,7 @@
         [--codebook models/codebooks/nhs-patient-experience.yaml] \
         [--start 200] [--step 100] [--rounds 12|all] [--inner-folds 3] [--out docs] \
         [--name active-learning] [--strategy queue|random] [--rarity-weight W]
+        [--shortlist CANDIDATES]
     .venv/bin/python benchmarks/bench_active_learning.py --combine A.csv B.csv [--out docs]
 
 A multilabel-stratified 30% of the gold texts is held out for scoring only. From the rest
@@ -42,7 +43,7 @@ from pipeline.coding.rules import RuleCoder
 from pipeline.coding.union import RulesSemanticCoder
 from pipeline.config import Codebook, load_codebook
 from pipeline.embeddings import MiniLMEmbedder
-from pipeline.quality.active import RARITY_WEIGHT, rarity, review_order
+from pipeline.quality.active import RARITY_WEIGHT, SHORTLIST, rarity, review_order
 from pipeline.quality.evaluate import folds
 from pipeline.quality.gold import GoldSet, load_gold
 from pipeline.quality.measure import known_of, score_predictions, uses_hierarchy
@@ -119,6 +120,9 @@ def main() -> None:
     parser.add_argument("--rarity-weight", type=float, default=RARITY_WEIGHT,
                         help="the queue's weight on texts likely to hold rarely labelled codes")
     parser.add_argument("--disagreement-weight", type=float, default=1.0)
+    parser.add_argument("--shortlist", type=int, default=SHORTLIST[1], metavar="CANDIDATES",
+                        help="spread each batch over the clusters from the CANDIDATES "
+                             "highest-priority texts left (0: from the whole pool)")
     parser.add_argument("--combine", type=Path, nargs="+", default=None,
                         help="no simulation: merge these CSVs (e.g. one run per strategy) "
                              "into the table, CSV and chart")
@@ -189,7 +193,9 @@ def main() -> None:
                 order = review_order(proba, cuts, theirs, embeddings[unlabelled],
                                      seed=args.seed, rarity_scores=rare,
                                      rarity_weight=args.rarity_weight,
-                                     disagreement_weight=args.disagreement_weight)
+                                     disagreement_weight=args.disagreement_weight,
+                                     shortlist=(args.step, args.shortlist) if args.shortlist
+                                     else None)
                 picked = unlabelled[order[:args.step]]
             labelled[strategy] = chosen + [int(i) for i in picked]
         write_results(pd.DataFrame(rows), args.out, args.name)  # a partial run counts

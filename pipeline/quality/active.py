@@ -27,6 +27,9 @@ from pipeline.errors import InputError
 
 DEFAULT_CLUSTERS = 10
 RARITY_WEIGHT = 1.0  # of rarity (0-1) against uncertainty (0-1): measured best on the NHS split
+# A batch of 100 texts spread over the clusters from the 150 best left: ahead of spreading it
+# over the whole pool on two NHS splits (README, *Which comments to code next*).
+SHORTLIST = (100, 150)
 
 
 def uncertainty(proba: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
@@ -148,7 +151,7 @@ def review_order(proba: np.ndarray, thresholds: np.ndarray,
                  embeddings: np.ndarray | None = None, *,
                  n_clusters: int = DEFAULT_CLUSTERS, disagreement_weight: float = 1.0,
                  rarity_scores: np.ndarray | None = None, rarity_weight: float = RARITY_WEIGHT,
-                 seed: int = 42) -> np.ndarray:
+                 seed: int = 42, shortlist: tuple[int, int] | None = SHORTLIST) -> np.ndarray:
     """Positions of the pool's texts in the order a human should code them.
 
     Args:
@@ -164,6 +167,10 @@ def review_order(proba: np.ndarray, thresholds: np.ndarray,
             (:func:`rarity`); with them such texts move up, by ``rarity_weight``.
         rarity_weight: see :func:`priority`.
         seed: seeds k-means; the same inputs and seed give the same order.
+        shortlist: (batch, candidates): with embeddings, each batch of ``batch`` texts is
+            spread over the clusters from the ``candidates`` highest-priority texts left,
+            so diversity never puts a low-priority text ahead; None spreads every turn
+            over the whole pool.
 
     Returns:
         Every position ``0 .. len(proba) - 1`` once, the text to ask about first at the front.
@@ -176,16 +183,46 @@ def review_order(proba: np.ndarray, thresholds: np.ndarray,
     if len(embeddings) != len(score):
         raise InputError(f"{len(embeddings)} embeddings for {len(score)} texts")
     groups = clusters(embeddings, n_clusters, seed)
+    rank = np.empty(len(score), dtype=int)
+    rank[ranked] = np.arange(len(score))
+    if shortlist is None:
+        return np.array(_round_robin(ranked.tolist(), groups, rank), dtype=int)
+    batch, candidates = _checked_shortlist(shortlist)
+    ranked_list, taken, order, first = ranked.tolist(), np.zeros(len(score), bool), [], 0
+    while len(order) < len(score):
+        while taken[ranked_list[first]]:
+            first += 1
+        shortlisted: list[int] = []
+        at = first
+        while at < len(ranked_list) and len(shortlisted) < candidates:  # best ones not taken
+            if not taken[ranked_list[at]]:
+                shortlisted.append(ranked_list[at])
+            at += 1
+        spread = _round_robin(shortlisted, groups, rank)[:batch]
+        taken[spread] = True
+        order.extend(spread)
+    return np.array(order, dtype=int)
+
+
+def _round_robin(ranked: list[int], groups: np.ndarray, rank: np.ndarray) -> list[int]:
+    """``ranked`` (best first) reordered to take one text per cluster per turn, best first."""
     queues: dict[int, list[int]] = {}
     for position in ranked:  # each cluster's texts, best first; clusters by their best text
         queues.setdefault(int(groups[position]), []).append(int(position))
-    rank = np.empty(len(score), dtype=int)
-    rank[ranked] = np.arange(len(score))
     order: list[int] = []
     lists = list(queues.values())
-    for depth in range(max(len(q) for q in lists)):  # one text per cluster per turn, best first
+    for depth in range(max((len(q) for q in lists), default=0)):
         order.extend(sorted((q[depth] for q in lists if depth < len(q)), key=rank.__getitem__))
-    return np.array(order, dtype=int)
+    return order
+
+
+def _checked_shortlist(shortlist: tuple[int, int]) -> tuple[int, int]:
+    batch, candidates = shortlist
+    if not all(isinstance(n, int) and not isinstance(n, bool) for n in (batch, candidates)) \
+            or not 1 <= batch <= candidates:
+        raise InputError(f"shortlist (batch, candidates) must be whole numbers with "
+                         f"1 <= batch <= candidates, not {shortlist!r}")
+    return batch, candidates
 
 
 def _check_columns(proba: np.ndarray, thresholds: np.ndarray) -> None:

@@ -11,7 +11,8 @@ That is :func:`pipeline.quality.active.review_order`, applied to the queue's cod
   of different codes compare;
 - the coders compared are the model (probability at or above its threshold), the wave's coder
   (it coded the segment with the code, or the coding would not be queued) and the rules;
-- the diversity clusters are k-means clusters of the segments' MiniLM embeddings;
+- the diversity clusters are k-means clusters of the segments' MiniLM embeddings, and each
+  hundred codings is spread over them from the 150 with the highest priority left;
 - codings of codes with few labelled examples move up (:func:`pipeline.quality.active.rarity`):
   a code's labelled positives are its support on the model's card, the gold it was trained
   and cross-validated on (after ``wavecoder retrain`` that includes the wave's review).
@@ -161,8 +162,8 @@ def active_order(rows: pd.DataFrame, signals: CoderSignals, *, seed: int = 42) -
     """Positions of ``rows`` (codings) in the order that teaches the model most, best first.
 
     Disputed codings first, then by the model's uncertainty plus the rarity of the coding's
-    code (when ``signals`` count positives), taking the best coding of each embedding cluster
-    in turn (:func:`pipeline.quality.active.review_order`).
+    code (when ``signals`` count positives), each hundred spread over the embedding clusters
+    from the 150 best codings left (:func:`pipeline.quality.active.review_order`).
     """
     if rows.empty:
         return np.zeros(0, dtype=int)

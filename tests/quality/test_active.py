@@ -80,6 +80,26 @@ def test_a_batch_spreads_across_embedding_clusters(pool):
     assert len(set(groups[plain[:4]])) < 4  # without diversity the batch bunches up
 
 
+def test_a_shortlisted_batch_spreads_only_over_the_highest_priority_texts(pool):
+    args = (pool["proba"], pool["thresholds"], {"rules": pool["rules"]}, pool["embeddings"])
+    plain = review_order(*args[:3])
+    groups = clusters(pool["embeddings"], 4, seed=7)
+    whole = review_order(*args, n_clusters=4, seed=7)
+    short = review_order(*args, n_clusters=4, seed=7, shortlist=(4, 6))
+    assert sorted(short) == list(range(len(pool["texts"])))
+    for first in range(0, len(short), 4):  # every batch from the six best texts left,
+        left = [i for i in plain if i not in set(short[:first])]
+        batch = short[first:first + 4]
+        assert set(batch) <= set(left[:6])
+        # spread over as many clusters as those six hold
+        assert len(set(groups[batch])) == min(len(batch), len(set(groups[left[:6]])))
+    assert not set(whole[:4]) <= set(plain[:6])  # the whole pool's spread reaches further
+    tight = review_order(*args, n_clusters=4, seed=7, shortlist=(4, 4))  # no room to spread
+    assert all(set(tight[k:k + 4]) == set(plain[k:k + 4]) for k in range(0, len(plain), 4))
+    with pytest.raises(InputError, match=r"1 <= batch <= candidates, not \(5, 4\)"):
+        review_order(*args, shortlist=(5, 4))
+
+
 def test_the_same_seed_gives_the_same_order(pool):
     args = (pool["proba"], pool["thresholds"], {"rules": pool["rules"]}, pool["embeddings"])
     first = review_order(*args, n_clusters=5, seed=11)
