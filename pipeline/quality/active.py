@@ -28,7 +28,7 @@ from pipeline.errors import InputError
 DEFAULT_CLUSTERS = 10
 RARITY_WEIGHT = 1.0  # of rarity (0-1) against uncertainty (0-1): measured best on the NHS split
 # A batch of 100 texts spread over the clusters from the 150 best left: ahead of spreading it
-# over the whole pool on two NHS splits (README, *Which comments to code next*).
+# over the whole pool on average over five NHS splits, behind on one (README, *A shortlist*).
 SHORTLIST = (100, 150)
 
 
@@ -178,6 +178,8 @@ def review_order(proba: np.ndarray, thresholds: np.ndarray,
     score = priority(proba, thresholds, others, disagreement_weight=disagreement_weight,
                      rarity_scores=rarity_scores, rarity_weight=rarity_weight)
     ranked = np.lexsort((np.arange(len(score)), -score))  # best first; ties by position
+    if shortlist is not None:
+        batch, candidates = _checked_shortlist(shortlist)  # refused with or without embeddings
     if embeddings is None or len(score) == 0:
         return ranked
     if len(embeddings) != len(score):
@@ -187,7 +189,6 @@ def review_order(proba: np.ndarray, thresholds: np.ndarray,
     rank[ranked] = np.arange(len(score))
     if shortlist is None:
         return np.array(_round_robin(ranked.tolist(), groups, rank), dtype=int)
-    batch, candidates = _checked_shortlist(shortlist)
     ranked_list, taken, order, first = ranked.tolist(), np.zeros(len(score), bool), [], 0
     while len(order) < len(score):
         while taken[ranked_list[first]]:

@@ -98,6 +98,8 @@ def test_a_shortlisted_batch_spreads_only_over_the_highest_priority_texts(pool):
     assert all(set(tight[k:k + 4]) == set(plain[k:k + 4]) for k in range(0, len(plain), 4))
     with pytest.raises(InputError, match=r"1 <= batch <= candidates, not \(5, 4\)"):
         review_order(*args, shortlist=(5, 4))
+    with pytest.raises(InputError, match=r"not \(0, 4\)"):  # refused without embeddings too
+        review_order(*args[:3], shortlist=(0, 4))
 
 
 def test_the_same_seed_gives_the_same_order(pool):
