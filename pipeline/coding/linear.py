@@ -21,71 +21,53 @@ Evidence is the n-gram (a character n-gram widened to its whole word) or rule ma
 largest positive contribution, coefficient × feature value, to the code's score
 (:mod:`pipeline.coding.linear_evidence`).
 
-Saved as a folder (:mod:`pipeline.coding.disk`): settings, codes, thresholds, vocabularies and
-the question/attribute categories in ``config.json``; idf weights, coefficients and intercepts
-(and, with ``neighbours``, the training texts' unit vectors and labels) in ``arrays.npz``.
+Saved as a folder (:mod:`pipeline.coding.linear_disk`): settings, codes, thresholds,
+vocabularies and the question/attribute categories in ``config.json``; idf weights, coefficients
+and intercepts (and, with ``neighbours``, the training texts' unit vectors and labels) in
+``arrays.npz``.
 The baseline coder is in :mod:`pipeline.coding.baseline`.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.preprocessing import OneHotEncoder
-from threadpoolctl import threadpool_limits
 
 from pipeline.coding.char_grams import char_wb_transform
-from pipeline.coding.disk import (
-    codebook_tag,
-    field,
-    read_arrays,
-    read_coder_config,
-    write_arrays,
-    write_config,
-)
 from pipeline.coding.features import Context, context_table
+from pipeline.coding.linear_disk import VERSION, LinearDisk
 from pipeline.coding.linear_evidence import NgramEvidence
-from pipeline.coding.linear_scores import StackedWeights, positive_proba
+from pipeline.coding.linear_scores import (
+    StackedWeights,
+    model_positive_proba,
+    one_blas_thread,
+    positive_proba,
+)
 from pipeline.coding.neighbours import AUTO, NeighbourVote, checked_settings, chosen_weight
 from pipeline.coding.rule_features import RuleFeatures
-from pipeline.coding.sklearn_state import (
-    fitted_one_hot,
-    fitted_one_vs_rest,
-    fitted_tfidf,
-    linear_weights,
-    one_hot_categories,
-    tfidf_vocabulary,
-)
+from pipeline.coding.sklearn_state import new_vectorizers
 from pipeline.coding.thresholds import best_relative_cut, best_thresholds, decide
 from pipeline.coding.trained import ProbabilisticCoder
 from pipeline.coding.word_grams import word_transform
 from pipeline.config import Codebook
 from pipeline.embeddings import Embedder, MiniLMEmbedder
-from pipeline.errors import ConfigError, InputError
+from pipeline.errors import ConfigError
 from pipeline.static_embeddings import StaticEmbedder
 
 MIN_EXAMPLES = 5  # a code with fewer positive examples is not learned: rules only
-VERSION = "1"
 EMBEDDINGS = {"minilm": MiniLMEmbedder, "static": StaticEmbedder}
 """Sentence embeddings the linear coder can read, by the name its settings save."""
 DEFAULT_EMBEDDING = "minilm"  # static measured 0.03 macro-F1 lower on the NHS split (README)
 DEFAULT_K = 15  # neighbours that vote; 30 measured the same on the NHS split (README)
 
 
-def _positive_proba(model: OneVsRestClassifier, features, n_columns: int) -> np.ndarray:
-    """P(code) per column; a single-code model answers as a binary classifier (two columns)."""
-    proba = model.predict_proba(features)
-    return proba[:, 1:] if n_columns == 1 and proba.shape[1] == 2 else proba
-
-
-class LinearCoder(NgramEvidence, ProbabilisticCoder):
+class LinearCoder(LinearDisk, NgramEvidence, ProbabilisticCoder):
     """TF-IDF (+ context, embeddings, rules) logistic regression with validated thresholds.
 
     Args:
@@ -250,7 +232,7 @@ class LinearCoder(NgramEvidence, ProbabilisticCoder):
         for train, test in splitter.split(features):
             with one_blas_thread():
                 inner = self._model().fit(features[train], target[train])
-                held_out[test] = _positive_proba(inner, features[test], target.shape[1])
+                held_out[test] = model_positive_proba(inner, features[test], target.shape[1])
         return held_out
 
     def fit(self, texts, labels, code_ids, context=None) -> "LinearCoder":
@@ -309,7 +291,7 @@ class LinearCoder(NgramEvidence, ProbabilisticCoder):
             fast = positive_proba(self._weights(), features)
             if fast is None:
                 with one_blas_thread():
-                    fast = _positive_proba(self.model, features, len(self._columns))
+                    fast = model_positive_proba(self.model, features, len(self._columns))
             if self.vote is not None:
                 fast = self.vote.blend(fast, self._vectors)  # the vectors _features embedded
             proba[:, self._columns] = fast
@@ -350,97 +332,3 @@ class LinearCoder(NgramEvidence, ProbabilisticCoder):
                    relative=settings.get("relative", False), seed=settings["seed"],
                    neighbours=settings.get("neighbours", 0.0),  # none before the setting
                    k=settings.get("k", DEFAULT_K))
-
-    def _fitted_state(self) -> dict[str, object]:
-        """Fitted parts besides the vectorisers and weights (JSON): the one-hot categories."""
-        return {"context_categories": one_hot_categories(self.context_encoder)}
-
-    def _restore_state(self, config: dict, directory: Path) -> None:
-        self.context_encoder = fitted_one_hot(field(config, "context_categories", directory))
-
-    def to_disk(self, directory: Path) -> None:
-        """Write the fitted coder as ``config.json`` and ``arrays.npz`` into ``directory``."""
-        config: dict[str, object] = {
-            "kind": self.kind, "version": VERSION, "name": self.name,
-            "codebook": self.codebook_tag, "settings": self._settings(),
-            "code_ids": self.code_ids, "learned": self.learned,
-            "not_learned": self.not_learned, "thresholds": self.thresholds,
-            "relative_cut": self.relative_cut, "columns": self._columns,
-            "neighbour_weight": self.neighbour_weight,
-            "neighbour_scores": {str(w): score for w, score in self.weight_scores.items()}}
-        if self._columns:
-            config["vocabulary"] = {"words": tfidf_vocabulary(self.words),
-                                    "chars": tfidf_vocabulary(self.chars)}
-            config.update(self._fitted_state())
-            vote = ({"neighbour_vectors": self.vote.vectors,
-                     "neighbour_labels": self.vote.labels} if self.vote is not None else {})
-            write_arrays(directory, {"words_idf": self.words.idf_, "chars_idf": self.chars.idf_,
-                                     **linear_weights(self.model), **vote})
-        write_config(directory, config)
-
-    @classmethod
-    def from_disk(cls, directory: Path, codebook: Codebook) -> "LinearCoder":
-        """Read a coder written by :meth:`to_disk`, for ``codebook`` (its rule features)."""
-        config = read_coder_config(directory, cls.kind, codebook)
-        try:
-            coder = cls._from_settings(codebook_tag(codebook),
-                                       field(config, "settings", directory), codebook)
-        except (ConfigError, KeyError, TypeError) as error:
-            raise InputError(f"{directory / 'config.json'}: field 'settings': {error}") from None
-        coder.name = str(field(config, "name", directory))
-        coder.code_ids = list(field(config, "code_ids", directory))
-        coder.learned = list(field(config, "learned", directory))
-        coder.not_learned = dict(field(config, "not_learned", directory))
-        coder.thresholds = {k: float(v) for k, v in
-                            field(config, "thresholds", directory).items()}
-        coder.relative_cut = float(config.get("relative_cut", 0.0))  # none before it was learned
-        coder._columns = [int(j) for j in field(config, "columns", directory)]
-        if coder._columns:
-            arrays, vocabulary = read_arrays(directory), field(config, "vocabulary", directory)
-            words, chars = new_vectorizers()
-            coder.words = fitted_tfidf(words, vocabulary["words"], arrays["words_idf"])
-            coder.chars = fitted_tfidf(chars, vocabulary["chars"], arrays["chars_idf"])
-            coder._restore_state(config, directory)
-            coder.model = fitted_one_vs_rest(coder._estimator, arrays["coef"],
-                                             arrays["intercept"])
-            coder._dtype = arrays["coef"].dtype.type  # what it was trained on: the same scores
-            weight = coder._saved_weight(config, directory)
-            if weight:
-                coder.vote = NeighbourVote.saved(arrays, len(coder._columns), weight,
-                                                 coder.k, directory / "arrays.npz")
-        return coder
-
-
-    def _saved_weight(self, config: dict, directory: Path) -> float:
-        """The vote's weight a saved model applies (``auto`` saved the one it chose)."""
-        if not self.neighbours:
-            return 0.0
-        if self.neighbours != AUTO and "neighbour_weight" not in config:
-            return float(self.neighbours)  # saved before the chosen weight was written
-        weight = field(config, "neighbour_weight", directory)
-        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not 0 <= weight <= 1:
-            raise InputError(f"{directory / 'config.json'}: field 'neighbour_weight': "
-                             f"a weight from 0 to 1, not {weight!r}")
-        scores = config.get("neighbour_scores", {})  # what auto chose from, for the card
-        try:
-            self.weight_scores = {float(w): float(score) for w, score in scores.items()}
-        except (AttributeError, TypeError, ValueError):
-            raise InputError(f"{directory / 'config.json'}: field 'neighbour_scores': "
-                             f"weights and their scores, not {scores!r:.80}") from None
-        return float(weight)
-
-
-def one_blas_thread() -> threadpool_limits:
-    """BLAS on one thread while fitting and scoring.
-
-    The solver's many small vector operations lose more to threads waiting on each other than
-    they gain, most of all when other work shares the cores: on two busy cores one thread
-    trained a code nine times faster (2.9 s against 24.9 s for three codes).
-    """
-    return threadpool_limits(limits=1, user_api="blas")
-
-
-def new_vectorizers() -> tuple[TfidfVectorizer, TfidfVectorizer]:
-    """Unfitted TF-IDF vectorisers of word 1-2 grams and character (``char_wb``) 2-5 grams."""
-    return (TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True),
-            TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True))

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline.coding.disk import CONFIG, field
 from pipeline.coding.thresholds import best_relative_cut, best_thresholds, decide, macro_f1
 from pipeline.errors import ConfigError, InputError
 
@@ -194,3 +195,27 @@ def clearly_better(truth: np.ndarray, ours: np.ndarray, theirs: np.ndarray, *,
         rows = rng.integers(0, len(truth), len(truth))
         wins += macro_f1(truth[rows], ours[rows]) > macro_f1(truth[rows], theirs[rows])
     return wins >= confidence * resamples
+
+
+def saved_weight(setting: float | str, config: dict, directory: Path
+                 ) -> tuple[float, dict[float, float]]:
+    """The vote's weight a saved model applies, and the held-out score of each weight tried.
+
+    ``setting`` is the model's ``neighbours`` setting (``auto`` saved the weight it chose);
+    ``config`` its ``config.json`` in ``directory``. InputError names the file and field.
+    """
+    if not setting:
+        return 0.0, {}
+    if setting != AUTO and "neighbour_weight" not in config:
+        return float(setting), {}  # saved before the chosen weight was written
+    weight = field(config, "neighbour_weight", directory)
+    where = directory / CONFIG
+    if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not 0 <= weight <= 1:
+        raise InputError(f"{where}: field 'neighbour_weight': a weight from 0 to 1, "
+                         f"not {weight!r}")
+    scores = config.get("neighbour_scores", {})  # what auto chose from, for the card
+    try:
+        return float(weight), {float(w): float(score) for w, score in scores.items()}
+    except (AttributeError, TypeError, ValueError):
+        raise InputError(f"{where}: field 'neighbour_scores': weights and their scores, "
+                         f"not {scores!r:.80}") from None

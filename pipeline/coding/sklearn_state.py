@@ -74,3 +74,9 @@ def fitted_one_vs_rest(make: Callable[[], object], coef: np.ndarray,
         np.array([[0] * n, [1] * n]) if n > 1 else np.array([0, 1]))
     model.n_features_in_ = coef.shape[1]
     return model
+
+
+def new_vectorizers() -> tuple[TfidfVectorizer, TfidfVectorizer]:
+    """Unfitted TF-IDF vectorisers of word 1-2 grams and character (``char_wb``) 2-5 grams."""
+    return (TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True),
+            TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True))
