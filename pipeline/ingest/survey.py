@@ -15,7 +15,7 @@ from pipeline.config import ROW_ID, SurveySource
 from pipeline.ingest.decode import UnreadableError
 from pipeline.ingest.records import (
     Rows,
-    document_row,
+    document_id,
     rejected_row,
     renamed_attributes_note,
 )
@@ -69,6 +69,52 @@ def non_answer(text: str) -> str | None:
     if not folded:
         return "punctuation only"
     return NON_ANSWERS.get(folded)
+
+
+class _SurveyDocuments:
+    """A survey's documents gathered a column at a time, in the columns ``document_row`` gives.
+
+    A dict per answer, then spread over the columns, was most of reading a million answers;
+    every value here is the one ``document_row`` would give, attributes included.
+    """
+
+    def __init__(self, wave: str, source: str, questions: list[tuple[str, str]],
+                 attributes: list[tuple[str, int]]) -> None:
+        self.wave, self.source, self.questions = wave, source, questions
+        # two attributes stored under one column: the first's place, the last's value
+        self.attributes = {s.attribute_column(a): i for a, i in attributes}
+        self.lines: list[int] = []
+        self.respondents: list[str] = []
+        self.asked: list[int] = []  # the question's number
+        self.texts: list[str] = []
+        self.values: dict[str, list[str | None]] = {c: [] for c in self.attributes}
+
+    def add(self, question: int, line: int, respondent: str, text: str,
+            cells: list[str]) -> None:
+        """One answer: question number ``question`` of the row at ``line``."""
+        self.lines.append(line)
+        self.respondents.append(respondent)
+        self.asked.append(question)
+        self.texts.append(text)
+        for column, index in self.attributes.items():
+            self.values[column].append(cells[index].strip() or None)
+
+    def rows(self) -> Rows:
+        """The documents, as :class:`Rows` of ``document_row``'s columns."""
+        count = len(self.lines)
+        rows = Rows()
+        if not count:  # no columns at all, as when no row was ever added
+            return rows
+        ids = [self.questions[q][0] for q in self.asked]
+        rows.columns = {
+            s.DOCUMENT_ID: [document_id(self.source, respondent, question_id)
+                            for respondent, question_id in zip(self.respondents, ids, strict=True)],
+            s.WAVE: [self.wave] * count, s.SOURCE: [self.source] * count,
+            s.KIND: ["survey"] * count, s.RESPONDENT_ID: self.respondents,
+            s.QUESTION_ID: ids, s.QUESTION: [self.questions[q][1] for q in self.asked],
+            s.TEXT: self.texts, s.LINE: self.lines, **self.values}
+        rows.count = count
+        return rows
 
 
 def _column_index(table: RawTable, column: str, field_name: str, path: Path) -> int:
@@ -142,6 +188,9 @@ def read_survey(path: Path, source: SurveySource, *, wave: str, name: str) -> So
     result.items_in += len(table.malformed) * len(questions)
 
     first_seen: dict[str, tuple[int, list[str]]] = {}
+    documents = _SurveyDocuments(wave, name, [
+        (question.id, question.text or table.wording.get(question.column) or question.column)
+        for question, _ in questions], attributes)
     for line, cells in table.rows:
         result.items_in += len(questions)
         respondent = f"line-{line}" if id_index is None else cells[id_index].strip()
@@ -151,9 +200,11 @@ def read_survey(path: Path, source: SurveySource, *, wave: str, name: str) -> So
         earlier = first_seen.get(respondent)
         if earlier is None:
             first_seen[respondent] = (line, cells)
-        attribute_values = {a: (cells[i].strip() or None) for a, i in attributes}
-        for question, index in questions:
+        for number, (question, index) in enumerate(questions):
             text = cells[index]
+            if earlier is None and (why := _why_not_kept(text, line, index, table, name)) is None:
+                documents.add(number, line, respondent, text, cells)
+                continue
             common = dict(wave=wave, source=name, line=line, respondent_id=respondent,
                           question_id=question.id, text=text)
             if earlier is not None:
@@ -162,21 +213,20 @@ def read_survey(path: Path, source: SurveySource, *, wave: str, name: str) -> So
                     **common, reason=s.REASON_DUPLICATE,
                     detail=f"respondent '{respondent}' already submitted at line {earlier[0]} "
                            f"({same} that submission; the first is kept)"))
-            elif not text.strip() and (line, index) in table.formulas:
-                result.rejected.append(rejected_row(
-                    **common, reason=s.REASON_FORMULA,
-                    detail=f"{name} line {line}: the cell is a formula the workbook holds no "
-                           "computed value for; open and save it in Excel, or export values"))
-            elif not text.strip():
-                result.rejected.append(rejected_row(
-                    **common, reason=s.REASON_EMPTY, detail="no answer"))
-            elif (why := non_answer(text)) is not None:
-                result.rejected.append(rejected_row(
-                    **common, reason=s.REASON_NON_ANSWER, detail=why))
             else:
-                result.documents.append(document_row(
-                    wave=wave, source=name, kind="survey", respondent_id=respondent,
-                    question_id=question.id,
-                    question=question.text or table.wording.get(question.column) or question.column,
-                    text=text, line=line, attributes=attribute_values))
+                result.rejected.append(rejected_row(**common, reason=why[0], detail=why[1]))
+    result.documents = documents.rows()
     return result
+
+
+def _why_not_kept(text: str, line: int, index: int, table: RawTable, name: str
+                  ) -> tuple[str, str] | None:
+    """The reason and detail an answer cell is not a document, or None when it is one."""
+    if not text.strip():
+        if (line, index) in table.formulas:
+            return s.REASON_FORMULA, (
+                f"{name} line {line}: the cell is a formula the workbook holds no computed "
+                "value for; open and save it in Excel, or export values")
+        return s.REASON_EMPTY, "no answer"
+    why = non_answer(text)
+    return None if why is None else (s.REASON_NON_ANSWER, why)
