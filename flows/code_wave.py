@@ -110,7 +110,7 @@ def code_wave(run: WaveRun) -> dict[str, Any]:
         ingested = cache.get(INGEST, keys.ingest)
     if ingested is None:
         with timer.stage("ingest"):
-            ingested = ingest(Path(run.wave_folder), run.wave_id)
+            ingested = ingest(Path(run.wave_folder), run.wave_id, progress=print)
         with timer.stage("redact"):  # only when asked; before anything is written
             ingested = pseudonymise(ingested, Path(run.out), asked=run.redact)
         cache.put(INGEST, keys.ingest, ingested)  # redacted: no original reaches the cache
@@ -158,7 +158,8 @@ def code_wave(run: WaveRun) -> dict[str, Any]:
     published = publish(out_dir, WaveTables(
         ingested.documents, coded.segments, review.applied.codings, found_stances,
         rejected=ingested.rejected, topics=found.tables() if found else None), book, record,
-        review=review.tables, codebook_file=run.codebook_path())  # times export and store
+        review=review.tables, codebook_file=run.codebook_path(),  # times export and store
+        progress=print)  # each step's counts and seconds into the run's log (log_prints)
     cache.published(run, fingerprint)  # what the next run may reuse, now that it is published
     topic_tables = found.tables() if found is not None else None
     summary = run_summary_markdown(published.record.model_dump(),

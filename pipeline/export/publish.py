@@ -25,6 +25,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import pandas as pd
 
@@ -86,7 +87,8 @@ class Published:
 
 def publish_wave(out_dir: Path, wave: WaveTables, codebook: Codebook, record: RunRecord, *,
                  review: dict[str, pd.DataFrame], codebook_file: Path | None = None,
-                 whole_run: bool = True, excel_rows: int = EXCEL_MAX_ROWS) -> Published:
+                 whole_run: bool = True, excel_rows: int = EXCEL_MAX_ROWS,
+                 progress: Callable[[str], None] | None = None) -> Published:
     """Derive a wave's analyst tables and publish everything, all or nothing.
 
     Args:
@@ -105,6 +107,8 @@ def publish_wave(out_dir: Path, wave: WaveTables, codebook: Codebook, record: Ru
             a review import, which rewrites only what follows from the codings.
         excel_rows: rows a workbook sheet may hold, header included (Excel's limit; lower in
             tests): a longer wide table is split over sheets and ``record.notes`` says so.
+        progress: told one line per step done (counts and seconds, never a respondent's words),
+            e.g. for the run's log; a large wave's publish takes a minute or more.
 
     Returns:
         :class:`Published`, with the run record as written.
@@ -112,12 +116,12 @@ def publish_wave(out_dir: Path, wave: WaveTables, codebook: Codebook, record: Ru
     with wave_lock(out_dir, "run" if whole_run else "review import"):  # one writer a wave
         return _publish_wave(out_dir, wave, codebook, record, review=review,
                              codebook_file=codebook_file, whole_run=whole_run,
-                             excel_rows=excel_rows)
+                             excel_rows=excel_rows, step=_Steps(progress))
 
 
 def _publish_wave(out_dir: Path, wave: WaveTables, codebook: Codebook, record: RunRecord, *,
                   review: dict[str, pd.DataFrame], codebook_file: Path | None,
-                  whole_run: bool, excel_rows: int) -> Published:
+                  whole_run: bool, excel_rows: int, step: _Steps) -> Published:
     """:func:`publish_wave`, holding the wave's lock."""
     started, timings = time.perf_counter(), dict(record.timings)
     # Which codes each document carries, worked out once for both tables from the columns
@@ -132,6 +136,7 @@ def _publish_wave(out_dir: Path, wave: WaveTables, codebook: Codebook, record: R
                                         present=present),
                "theme_summary": summary}
     del present, summary
+    step(f"theme summary and wide table counted ({len(derived['coded_wide']):,} wide rows)")
     release_free_memory()  # the counting's working tables: the files below need the room
     record = _noted_split(record, len(derived["coded_wide"]), excel_rows)
     coded = {"codings": wave.codings, "stances": wave.stances, **derived}
@@ -165,6 +170,7 @@ def _publish_wave(out_dir: Path, wave: WaveTables, codebook: Codebook, record: R
         dropped |= {path.name for path in wide_files.paths.values()}
         _carry_over(out_dir, staging, dropped)
         timings["export"] = round(time.perf_counter() - started, 3)
+        step(f"{len(written)} files written")
         record = record.model_copy(update={"timings": timings, "outputs": {
             name: path.relative_to(staging).as_posix() for name, path in sorted(written.items())}})
         release_free_memory()  # what writing the files freed, before the digest's sort
@@ -172,7 +178,9 @@ def _publish_wave(out_dir: Path, wave: WaveTables, codebook: Codebook, record: R
         started = time.perf_counter()
         with storing(database_of(out_dir), record.wave, stored, record.model_dump()):
             timings["store"] = round(time.perf_counter() - started, 3)
+            step(f"{len(stored) + 1} tables stored in the database")
             wide_files.wait()
+            step("wide CSV and workbook written")
             timings["wide_files"] = round(wide_files.seconds, 3)  # their own, in either process
             record = record.model_copy(update={"timings": timings})
             (staging / RUN_FILE).write_text(record.to_json(), encoding="utf-8")
@@ -187,8 +195,22 @@ def _publish_wave(out_dir: Path, wave: WaveTables, codebook: Codebook, record: R
         raise
     if backup is not None:
         shutil.rmtree(backup, ignore_errors=True)
+    step("folder in place, database committed")
     return Published(out_dir, record, derived, {
         name: out_dir / path.relative_to(staging) for name, path in written.items()})
+
+
+class _Steps:
+    """Tells ``progress`` each publish step done, with the seconds since the one before."""
+
+    def __init__(self, progress: Callable[[str], None] | None) -> None:
+        self.progress, self.last = progress, time.perf_counter()
+
+    def __call__(self, done: str) -> None:
+        now = time.perf_counter()
+        if self.progress is not None:
+            self.progress(f"publish: {done}, {now - self.last:.1f} s")
+        self.last = now
 
 
 def _bound(record: RunRecord, digest: str) -> RunRecord:

@@ -8,8 +8,10 @@ the wave is still read.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import pandas as pd
 
@@ -171,12 +173,24 @@ def _drop_repeated_documents(read: SourceRead) -> None:
     read.documents.keep(kept)
 
 
-def ingest_wave(folder: Path, wave_id: str | None = None) -> IngestResult:
+def _worth_a_line(index: int, sources: int) -> bool:
+    """Whether source ``index`` of ``sources`` gets a progress line.
+
+    Each of up to 20 does; past that every tenth of them and the last (a folder of 500
+    transcripts is not 500 lines).
+    """
+    return sources <= 20 or (index + 1) % -(-sources // 10) == 0 or index + 1 == sources
+
+
+def ingest_wave(folder: Path, wave_id: str | None = None, *,
+                progress: Callable[[str], None] | None = None) -> IngestResult:
     """Read every input of the wave in ``folder`` into documents and rejected tables.
 
     Args:
         folder: the wave folder (``corpora/<wave>``).
         wave_id: overrides the wave id; defaults to ``wave.yaml``'s id, else the folder name.
+        progress: told a line per source read (its number, items, documents and seconds;
+            never a file's contents), e.g. for the run's log; past 20 sources, every tenth.
 
     Returns:
         An :class:`IngestResult`. Raises ConfigError if ``wave.yaml`` is invalid or the folder
@@ -198,7 +212,12 @@ def ingest_wave(folder: Path, wave_id: str | None = None) -> IngestResult:
         inferred = True
     inputs: list[Path] = []
     for index, source in enumerate(manifest.sources):
+        started = time.perf_counter()
         read, paths = _read_source(folder, index, source, manifest.id)
+        if progress is not None and _worth_a_line(index, len(manifest.sources)):
+            progress(f"ingest: source {index + 1}/{len(manifest.sources)} read, "
+                     f"{read.items_in:,} items in, {len(read.documents):,} documents, "
+                     f"{len(read.rejected):,} rejected, {time.perf_counter() - started:.1f} s")
         inputs += paths
         everything.documents += read.documents
         everything.rejected += read.rejected

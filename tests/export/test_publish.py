@@ -30,6 +30,12 @@ def db_count(out_dir, table: str) -> int:
         return con.execute(f"select count(*) from {table} where wave = 'mini-2013'").fetchone()[0]
 
 
+def stored_tables(out_dir) -> int:
+    with duckdb.connect(str(out_dir.parent / "wavecoder.duckdb"), read_only=True) as con:
+        return con.execute("select count(*) from information_schema.tables "
+                           "where table_type = 'BASE TABLE'").fetchone()[0]
+
+
 def republish(given: WaveTables, done, codebook, **changes):
     """Publish the same wave again with some of its tables changed."""
     tables = WaveTables(**{**given.__dict__, **changes})
@@ -194,3 +200,23 @@ def test_a_wide_table_written_beside_is_the_one_written_at_once(published, mini_
         "coded_wide_csv": "coded_wide.csv", "coded_wide_xlsx": "coded_wide.xlsx"}
     assert again.record.timings["wide_files"] > 0
     assert [p.name for p in out.parent.iterdir() if p.name.startswith(".")] == [".mini-2013.lock"]
+
+
+def test_each_publish_step_is_reported_with_counts_and_no_answers(published, mini_codebook):
+    given, done = published
+    lines: list[str] = []
+    review = review_wave(given.codings, given.segments, s.empty(s.STORED_REVIEW_LOG),
+                         mini_codebook, "mini-2013")
+    again = publish_wave(done.directory, given, mini_codebook, done.record,
+                         review=review.tables, progress=lines.append)
+    steps = [line.rsplit(", ", 1)[0] for line in lines]  # the seconds vary
+    assert steps == [
+        f"publish: theme summary and wide table counted "
+        f"({len(again.tables['coded_wide']):,} wide rows)",
+        f"publish: {len(again.written)} files written",
+        f"publish: {stored_tables(done.directory)} tables stored in the database",
+        "publish: wide CSV and workbook written",
+        "publish: folder in place, database committed",
+    ]
+    assert all(line.endswith(" s") for line in lines)
+    assert not any(text in line for text in given.segments[s.TEXT] for line in lines)

@@ -136,6 +136,42 @@ def test_prefect_logs_show_segment_and_code_progress_in_counts(sample_run):
     assert lines[-1].endswith(" documents/s")
 
 
+def run_log(run_id: str) -> list[str]:
+    """Every log message of a flow run, through the REST API, a page at a time."""
+    import httpx
+    from prefect.logging.handlers import APILogHandler
+    from prefect.settings import PREFECT_API_URL
+
+    APILogHandler().flush()  # logs reach the API in batches
+    messages: list[str] = []
+    while True:
+        response = httpx.post(f"{PREFECT_API_URL.value()}/logs/filter", json={
+            "logs": {"flow_run_id": {"any_": [run_id]}}, "sort": "TIMESTAMP_ASC",
+            "limit": 200, "offset": len(messages)})
+        response.raise_for_status()
+        page = [log["message"] for log in response.json()]
+        messages += page
+        if len(page) < 200:
+            return messages
+
+
+def test_prefect_logs_show_ingest_by_source_and_publish_by_step(sample_run):
+    _, out_dir, record = sample_run
+    messages = run_log(record["run_id"])
+    sources = [m for m in messages if m.startswith("ingest: source ")]
+    count = int(sources[-1].split("/")[1].split(" ")[0])
+    assert len(sources) == count and sources[-1].startswith(f"ingest: source {count}/{count} read")
+    items = sum(int(m.split(" read, ")[1].split(" items")[0].replace(",", "")) for m in sources)
+    assert items == record["accounting"]["items_in"]
+    steps = [m.split(": ", 1)[1].rsplit(", ", 1)[0] for m in messages
+             if m.startswith("publish: ")]
+    assert steps == [f"theme summary and wide table counted ({len(load(out_dir, 'documents')):,} "
+                     "wide rows)", f"{len(record['outputs'])} files written",
+                     steps[2], "wide CSV and workbook written",
+                     "folder in place, database committed"]
+    assert steps[2].endswith(" tables stored in the database")
+
+
 def test_second_run_gives_identical_codings_and_replaces_the_wave(sample_run):
     out, out_dir, record = sample_run
     first_codings, first_segments = load(out_dir, "codings"), load(out_dir, "segments")

@@ -124,3 +124,13 @@ def test_an_answer_quoting_someone_after_the_first_8_kb_stays_one_row(tmp_path):
     assert answers["R999"] == ('The GP said "come back in a month", then nothing, so I went '
                                "without.")
     assert len(ingested.documents) == 152
+
+
+def test_each_source_read_is_reported_with_its_counts_and_no_answers(waves_dir):
+    lines: list[str] = []
+    result = ingest_wave(waves_dir / "mini-wave", progress=lines.append)
+    counts = [line.rsplit(", ", 1)[0] for line in lines]  # the seconds vary
+    assert counts == ["ingest: source 1/2 read, 12 items in, 7 documents, 5 rejected",
+                      "ingest: source 2/2 read, 1 items in, 1 documents, 0 rejected"]
+    assert all(line.endswith(" s") for line in lines)
+    assert not any(text in line for text in result.documents[s.TEXT] for line in lines)
