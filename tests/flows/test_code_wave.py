@@ -155,7 +155,7 @@ def run_log(run_id: str) -> list[str]:
             return messages
 
 
-def test_prefect_logs_show_ingest_by_source_and_publish_by_step(sample_run):
+def test_prefect_logs_show_ingest_by_source_publish_by_step_and_the_cache(sample_run):
     _, out_dir, record = sample_run
     messages = run_log(record["run_id"])
     sources = [m for m in messages if m.startswith("ingest: source ")]
@@ -170,6 +170,9 @@ def test_prefect_logs_show_ingest_by_source_and_publish_by_step(sample_run):
                      steps[2], "wide CSV and workbook written",
                      "folder in place, database committed"]
     assert steps[2].endswith(" tables stored in the database")
+    kept = [m.rsplit(", ", 1)[0] for m in messages if m.startswith("stage cache: ")]
+    assert kept == ["stage cache: ingest kept for the next run",
+                    "stage cache: segment_and_code kept for the next run"]
 
 
 def test_second_run_gives_identical_codings_and_replaces_the_wave(sample_run):
