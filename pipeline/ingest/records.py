@@ -27,6 +27,16 @@ class Rows:
         self.columns: dict[str, list[object]] = {}
         self.count = 0
 
+    @classmethod
+    def from_columns(cls, columns: dict[str, list[object]]) -> Rows:
+        """Rows holding ``columns`` as they are (each as long as the others)."""
+        lengths = {len(values) for values in columns.values()}
+        if len(lengths) > 1:
+            raise ValueError(f"columns of different lengths: {sorted(lengths)}")
+        rows = cls()
+        rows.columns, rows.count = columns, lengths.pop() if lengths else 0
+        return rows
+
     def __len__(self) -> int:
         return self.count
 

@@ -102,19 +102,16 @@ class _SurveyDocuments:
     def rows(self) -> Rows:
         """The documents, as :class:`Rows` of ``document_row``'s columns."""
         count = len(self.lines)
-        rows = Rows()
         if not count:  # no columns at all, as when no row was ever added
-            return rows
+            return Rows()
         ids = [self.questions[q][0] for q in self.asked]
-        rows.columns = {
+        return Rows.from_columns({
             s.DOCUMENT_ID: [document_id(self.source, respondent, question_id)
                             for respondent, question_id in zip(self.respondents, ids, strict=True)],
             s.WAVE: [self.wave] * count, s.SOURCE: [self.source] * count,
             s.KIND: ["survey"] * count, s.RESPONDENT_ID: self.respondents,
             s.QUESTION_ID: ids, s.QUESTION: [self.questions[q][1] for q in self.asked],
-            s.TEXT: self.texts, s.LINE: self.lines, **self.values}
-        rows.count = count
-        return rows
+            s.TEXT: self.texts, s.LINE: self.lines, **self.values})
 
 
 def _column_index(table: RawTable, column: str, field_name: str, path: Path) -> int:

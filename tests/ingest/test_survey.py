@@ -1,4 +1,4 @@
-"""Which survey answers are non-answers: said nothing to code, so listed with why, not coded."""
+"""Survey answers: non-answers listed with why (not coded), documents as ``document_row`` gives."""
 
 from __future__ import annotations
 
@@ -35,3 +35,28 @@ def test_non_answers_say_why(text, why):
 ])
 def test_answers_that_contain_those_words_are_answers(text):
     assert non_answer(text) is None
+
+
+def test_survey_documents_are_the_rows_document_row_gives_column_for_column(tmp_path):
+    from pipeline.config import Question, SurveySource
+    from pipeline.ingest.records import document_row
+    from pipeline.ingest.survey import read_survey
+
+    (tmp_path / "s.csv").write_text(
+        "id,region,text,q1,q2\n"
+        "R1,North, shown ,Housing is short.,N/A\n"
+        "R2,,,,Waiting lists are longer.\n", encoding="utf-8")
+    source = SurveySource(file="s.csv", respondent_id="id", attributes=["region", "text"],
+                          questions=[Question(id="q1", column="q1", text="What is missing?"),
+                                     Question(id="q2", column="q2")])
+    read = read_survey(tmp_path / "s.csv", source, wave="w1", name="s.csv")
+    expected = [document_row(wave="w1", source="s.csv", kind="survey", respondent_id=r,
+                             question_id=q, question=wording, text=text, line=line,
+                             attributes={"region": region, "text": shown})
+                for r, q, wording, text, line, region, shown in [
+                    ("R1", "q1", "What is missing?", "Housing is short.", 2, "North", "shown"),
+                    ("R2", "q2", "q2", "Waiting lists are longer.", 3, None, None)]]
+    assert [list(row.items()) for row in read.documents] == [list(row.items())
+                                                             for row in expected]
+    assert [(row["line"], row["reason"]) for row in read.rejected] == [
+        (2, "non-answer"), (3, "empty")]
