@@ -78,8 +78,10 @@ def test_training_again_gives_the_same_model(comments_gold):
 
 
 def test_stops_when_its_time_budget_is_spent(comments_gold):
+    # patience past the epochs: on a fast machine the held-out score stops improving inside
+    # the budget, and early stopping would end the run before the budget is tested
     coder = FinetunedCoder(codebook="comments@1",
-                           settings=Settings(epochs=50, budget_s=4.0, **QUICK))
+                           settings=Settings(epochs=50, budget_s=4.0, **dict(QUICK, patience=50)))
     coder.fit(comments_gold.texts, comments_gold.labels, comments_gold.code_ids)
     assert coder.history.stopped == "budget"
     assert 0 < coder.history.steps < 50 * 6
