@@ -175,10 +175,11 @@ def _publish_wave(out_dir: Path, wave: WaveTables, codebook: Codebook, record: R
             name: path.relative_to(staging).as_posix() for name, path in sorted(written.items())}})
         release_free_memory()  # what writing the files freed, before the digest's sort
         record = _bound(record, codings_digest(wave.codings))
+        step("codings digest taken")
         started = time.perf_counter()
-        with storing(database_of(out_dir), record.wave, stored, record.model_dump()):
+        with storing(database_of(out_dir), record.wave, stored, record.model_dump()) as names:
             timings["store"] = round(time.perf_counter() - started, 3)
-            step(f"{len(stored) + 1} tables stored in the database")
+            step(f"{len(names)} tables stored in the database")
             wide_files.wait()
             step("wide CSV and workbook written")
             timings["wide_files"] = round(wide_files.seconds, 3)  # their own, in either process

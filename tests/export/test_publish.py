@@ -214,6 +214,7 @@ def test_each_publish_step_is_reported_with_counts_and_no_answers(published, min
         f"publish: theme summary and wide table counted "
         f"({len(again.tables['coded_wide']):,} wide rows)",
         f"publish: {len(again.written)} files written",
+        "publish: codings digest taken",
         f"publish: {stored_tables(done.directory)} tables stored in the database",
         "publish: wide CSV and workbook written",
         "publish: folder in place, database committed",

@@ -167,9 +167,9 @@ def test_prefect_logs_show_ingest_by_source_publish_by_step_and_the_cache(sample
              if m.startswith("publish: ")]
     assert steps == [f"theme summary and wide table counted ({len(load(out_dir, 'documents')):,} "
                      "wide rows)", f"{len(record['outputs'])} files written",
-                     steps[2], "wide CSV and workbook written",
+                     "codings digest taken", steps[3], "wide CSV and workbook written",
                      "folder in place, database committed"]
-    assert steps[2].endswith(" tables stored in the database")
+    assert steps[3].endswith(" tables stored in the database")
     kept = [m.rsplit(", ", 1)[0] for m in messages if m.startswith("stage cache: ")]
     assert kept == ["stage cache: ingest kept for the next run",
                     "stage cache: segment_and_code kept for the next run"]
