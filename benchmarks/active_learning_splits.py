@@ -1,7 +1,7 @@
 """Active learning over several splits: each queue order against random, split by split, averaged.
 
     .venv/bin/python benchmarks/active_learning_splits.py docs/active-learning-seeds.csv \
-        docs/active-learning-shortlist-seeds.csv
+        docs/active-learning-shortlist-seeds.csv [--chart docs/active-learning-splits.png]
 
 Reads the round-by-round CSVs that ``bench_active_learning.py`` writes, with a ``seed`` column
 added (one split per seed), and compares every queue order with the random rounds of the same
@@ -74,11 +74,37 @@ def averaged(rounds: pd.DataFrame, order: str) -> pd.Series:
     return by_labels.mean()[every]
 
 
+def write_chart(rounds: pd.DataFrame, orders: list[str], path: Path) -> None:
+    """A chart of each order's macro-F1 averaged over the splits, random's among them."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(7, 4.2))
+    for order in ["random", *orders]:
+        curve = averaged(rounds, order)
+        axes.plot(curve.index, curve.values, "-" if order == "random" else "o-", markersize=3,
+                  label=order.split(":")[0] if order != "random" else "random")
+    final = averaged(rounds, "random")
+    axes.axhline(final.iloc[-1], color="grey", linewidth=0.8, linestyle=":")
+    axes.set_xlabel("labelled comments")
+    axes.set_ylabel("macro-F1 on held-out comments, mean of the splits")
+    axes.set_title(f"Active learning, {rounds['seed'].nunique()} NHS splits averaged")
+    axes.legend(fontsize=8)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+
+
 def main() -> None:
-    """Print the per-split table and the averaged shares."""
+    """Print the per-split table and the averaged shares; ``--chart`` also draws the curves."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("csv", type=Path, nargs="+")
-    rounds = read_rounds(parser.parse_args().csv)
+    parser.add_argument("--chart", type=Path, default=None,
+                        help="write the averaged curves to this PNG")
+    args = parser.parse_args()
+    rounds = read_rounds(args.csv)
     orders = [o for o in dict.fromkeys(rounds["order"]) if o != "random"]
     random = rounds[rounds["order"] == "random"]
     rows = []
@@ -101,6 +127,9 @@ def main() -> None:
               f"{mean_random.mean():.3f}), from 300 to 1,400 labels "
               f"{curve.loc[300:1_400].mean():.3f} ({mean_random.loc[300:1_400].mean():.3f}); "
               "reaches random's averaged macro-F1 at " + ", ".join(shares))
+    if args.chart is not None:
+        write_chart(rounds, orders, args.chart)
+        print(f"chart: {args.chart}")
 
 
 if __name__ == "__main__":
