@@ -9,7 +9,7 @@ pxtextmining gives a comment with no code over its threshold its most probable c
 (``fix_no_labels``); every gold text here carries a code. Each text is coded out of fold on
 ``evaluate``'s folds (seed 42; SERDIF by session, as ``--group document``), then the texts with
 no code get (a) the code of highest probability, or (b) of highest probability over its
-threshold; the three are scored as ``evaluate`` scores. Measured and not adopted (README).
+threshold; the three are scored as ``evaluate`` scores. Measured and not adopted (docs/coders.md).
 """
 
 from __future__ import annotations

@@ -24,9 +24,9 @@ text twice in one session merged into one item), ``random`` the multilabel-strat
 ``--coder linear-finetuned`` (not in the default list: minutes per fold) is built by the
 registry like the others; ``--budget`` sets its fine-tuning budget per fold (seconds; the
 product's default otherwise), and each fold's fit prints its seconds and why fine-tuning stopped.
-Variants measured and not kept (README): ``--turn-attribute`` (the interviewer's last turn as
-a categorical attribute besides the context), ``--before``/``--after`` (each highlight widened
-by sentences of its turn).
+Variants measured and not kept (docs/coders.md): ``--turn-attribute`` (the interviewer's last
+turn as a categorical attribute besides the context), ``--before``/``--after`` (each
+highlight widened by sentences of its turn).
 """
 
 from __future__ import annotations

@@ -63,8 +63,9 @@ from pipeline.static_embeddings import StaticEmbedder
 MIN_EXAMPLES = 5  # a code with fewer positive examples is not learned: rules only
 EMBEDDINGS = {"minilm": MiniLMEmbedder, "static": StaticEmbedder}
 """Sentence embeddings the linear coder can read, by the name its settings save."""
-DEFAULT_EMBEDDING = "minilm"  # static measured 0.03 macro-F1 lower on the NHS split (README)
-DEFAULT_K = 15  # neighbours that vote; 30 measured the same on the NHS split (README)
+# static vectors measured 0.03 macro-F1 lower on the NHS split (docs/coders.md)
+DEFAULT_EMBEDDING = "minilm"
+DEFAULT_K = 15  # neighbours that vote; 30 measured the same on the NHS split (docs/coders.md)
 
 
 class LinearCoder(LinearDisk, NgramEvidence, ProbabilisticCoder):
@@ -100,7 +101,7 @@ class LinearCoder(LinearDisk, NgramEvidence, ProbabilisticCoder):
     kind = "linear"
     vote_prior = 0.0
     """The vote's weight ``neighbours="auto"`` keeps unless held-out texts clearly say another
-    is better: none on stock sentence vectors, where the vote measured no gain (README)."""
+    is better: none on stock sentence vectors, where the vote measured no gain (docs/coders.md)."""
 
     def __init__(self, *, codebook: str = "", c: float = 4.0,
                  embedding: str | None = DEFAULT_EMBEDDING, embeddings: bool | None = None,

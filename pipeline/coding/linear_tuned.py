@@ -5,7 +5,7 @@
 linear coder (:mod:`pipeline.coding.linear`: TF-IDF words and characters, the question, and
 sentence embeddings) with the fine-tuned encoder as its sentence embeddings in place of stock
 MiniLM. On the NHS folds run (1-4 of 5) it beat both the linear coder and the fine-tuned coder
-alone (README). Evidence is the linear coder's (the n-gram with the largest pull).
+alone (docs/coders.md). Evidence is the linear coder's (the n-gram with the largest pull).
 
 Saved as the linear coder's folder with the fine-tuned coder in ``tuned/`` beside it.
 """
@@ -29,9 +29,9 @@ DEFAULT_EPOCHS = Settings().epochs
 DEFAULT_NEIGHBOURS = 0.3
 """The nearest training texts' vote (:mod:`pipeline.coding.neighbours`): on the fine-tuned
 encoder, whose neighbourhoods follow the codes, it added macro- and micro-F1 on two sets of NHS
-encoders (README); on stock MiniLM it did not, so ``linear`` and ``hybrid`` go without. Fixed
-rather than ``auto``: the weight chosen on the encoder's held-out tenth won back what 0.3 costs
-on the SERDIF highlights but lost up to 0.004 macro-F1 on NHS (README)."""
+encoders (docs/coders.md); on stock MiniLM it did not, so ``linear`` and ``hybrid`` go without.
+Fixed rather than ``auto``: the weight chosen on the encoder's held-out tenth won back what 0.3
+costs on the SERDIF highlights but lost up to 0.004 macro-F1 on NHS (docs/coders.md)."""
 
 
 class TunedEmbedder:

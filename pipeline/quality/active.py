@@ -28,7 +28,8 @@ from pipeline.errors import InputError
 DEFAULT_CLUSTERS = 10
 RARITY_WEIGHT = 1.0  # of rarity (0-1) against uncertainty (0-1): measured best on the NHS split
 # A batch of 100 texts spread over the clusters from the 150 best left: ahead of spreading it
-# over the whole pool on average over five NHS splits, behind on one (README, *A shortlist*).
+# over the whole pool on average over five NHS splits, behind on one (docs/coders.md,
+# *A shortlist for the clusters*).
 SHORTLIST = (100, 150)
 
 
