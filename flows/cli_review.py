@@ -27,8 +27,10 @@ def _codebook(wave, codebook: Optional[Path]):
 def _outputs_of(file: Path, outputs_dir: Optional[Path]) -> Path:
     """The outputs folder a review file belongs to.
 
-    As given; else the file's own folder if it is a wave's; else ``outputs/<wave>`` for the
-    wave named inside the file.
+    As given; else the file's own folder if it is a wave's; else, for the wave named inside
+    the file, ``<the file's folder>/<wave>`` (a workbook saved among the waves' folders) or
+    ``outputs/<wave>``. The name comes from someone else's file, so only a plain folder name
+    is followed: never a path that leads elsewhere.
     """
     from pipeline.outputs import RUN_FILE
     from pipeline.review.apply import wave_of_review_file
@@ -38,11 +40,13 @@ def _outputs_of(file: Path, outputs_dir: Optional[Path]) -> Path:
     if (file.parent / RUN_FILE).exists():
         return file.parent
     wave = wave_of_review_file(file) if file.is_file() else None
-    if wave and (Path("outputs") / wave / RUN_FILE).exists():
-        return Path("outputs") / wave
+    if wave and wave not in {".", ".."} and Path(wave).name == wave and "\\" not in wave:
+        for root in (file.parent, Path("outputs")):
+            if (root / wave / RUN_FILE).exists():
+                return root / wave
     raise MissingInputError(f"{file}: no wave's outputs folder found for it (not beside it, "
-                            "nor outputs/<the wave it names>); say which with --outputs "
-                            "outputs/<wave>")
+                            "nor <its folder>/<the wave it names> or outputs/<the wave it "
+                            "names>); say which with --outputs outputs/<wave>")
 
 
 def export_review_command(
