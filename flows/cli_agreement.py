@@ -62,7 +62,7 @@ def agreement_command(
         return
     short = {names[0]: "A", names[1]: "B", **{m: f"M{k}" for k, m in enumerate(machines, 1)}}
     table = Table(title=f"Agreement on {len(matched.gold.ids)} items both files hold")
-    table.add_column("code")
+    table.add_column("code", overflow="fold")  # whole, over lines if it must: never "hous…"
     table.add_column("n A", justify="right")
     table.add_column("n B", justify="right")
     for pair in pairs:

@@ -134,11 +134,12 @@ def evaluate_command(
         print(json.dumps(evaluation_json(evaluations), default=str))
         return
     table = Table(title=f"Agreement with {gold.name} ({len(gold_set.texts)} texts)")
-    table.add_column("code")
-    table.add_column("support", justify="right")
+    # Folded, never cut short: in a log's 80 columns three coders' ids read "housin…".
+    table.add_column("code", overflow="fold")
+    table.add_column("support", justify="right", overflow="fold")
     for e in evaluations:
-        table.add_column(f"F1 {e.coder}", justify="right")
-        table.add_column(f"κ {e.coder}", justify="right")
+        table.add_column(f"F1 {e.coder}", justify="right", overflow="fold")
+        table.add_column(f"κ {e.coder}", justify="right", overflow="fold")
     frames = [e.per_code.set_index("code_id") for e in evaluations]
     for code_id in frames[0].index:
         cells = [code_id, str(frames[0].loc[code_id, "support"])]

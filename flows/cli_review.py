@@ -173,19 +173,26 @@ def import_review_command(
 
 
 def _agreement_table(agreement) -> None:
+    """Print one table per comparison (machine vs a reviewer, reviewers vs each other).
+
+    The comparison goes in the title, so the code ids keep their width in an 80-column log.
+    """
     if agreement.empty:
         return
-    table = Table(title="Agreement (codes with decisions)")
-    for column in ("code_id", "comparison", "raters", "items", "accepted", "rejected", "added",
-                   "percent_agreement", "kappa", "alpha"):
-        table.add_column(column)
     decided = agreement[(agreement[["accepted", "rejected", "added"]].sum(axis=1) > 0)
                         | (agreement["comparison"] != "machine-vs-reviewer")]
-    for row in decided.itertuples(index=False):
-        table.add_row(*[_score(v) if isinstance(v, float) else str(v) for v in (
-            row.code_id, row.comparison, row.raters, row.items, row.accepted, row.rejected,
-            row.added, row.percent_agreement, row.kappa, row.alpha)])
-    console.print(table)
+    for (comparison, raters), rows in decided.groupby(["comparison", "raters"], sort=False):
+        table = Table(title=f"Agreement (codes with decisions): {comparison}, {raters}",
+                      caption="codings accepted, rejected and added; agree: percent agreement; "
+                              "κ: Cohen's kappa; α: Krippendorff's alpha")
+        table.add_column("code_id", overflow="fold")  # folded, never cut short: "labe…"
+        for column in ("items", "acc.", "rej.", "add.", "agree", "κ", "α"):
+            table.add_column(column, justify="right", no_wrap=True)
+        for row in rows.itertuples(index=False):
+            table.add_row(*[_score(v) if isinstance(v, float) else str(v) for v in (
+                row.code_id, row.items, row.accepted, row.rejected, row.added,
+                row.percent_agreement, row.kappa, row.alpha)])
+        console.print(table)
 
 
 def _score(value: float) -> str:

@@ -52,3 +52,24 @@ def test_the_table_names_the_raters_and_the_items_left_out():
     assert "A = coder-a.csv; B = coder-b.csv" in result.stdout
     assert "coder-a.csv vs coder-b.csv: mean κ 0.49" in result.stdout
     assert "1 only in coder-a.csv, 1 only in coder-b.csv" in result.stdout
+
+
+def test_the_table_keeps_every_code_id_whole_in_an_80_column_log():
+    result = runner.invoke(app, ["agreement", "--gold", str(A), "--gold", str(B), "--codebook",
+                                 str(CODEBOOK), "--coder", "rules", "--model",
+                                 str(ROOT / "models" / "recovery-capital-hybrid")],
+                           env={"COLUMNS": "80"})  # two machines: five kappa columns
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    table = lines[next(i for i, line in enumerate(lines) if line.startswith("┡")) + 1:
+                  next(i for i, line in enumerate(lines) if line.startswith("└"))]
+    assert max(len(line) for line in table) <= 80 and not any("…" in line for line in table)
+    ids: list[str] = []  # each code's id, put together from the rows it is folded over
+    for line in table:
+        cells = [part.strip() for part in line.split("│")[1:-1]]
+        if cells[1]:  # a code's first row carries its count in A
+            ids.append(cells[0])
+        else:
+            ids[-1] += cells[0]
+    assert ids == [code for code in load_codebook(CODEBOOK).code_ids() if code in ids]
+    assert {"housing", "mental_health"} <= set(ids)
