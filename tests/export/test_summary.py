@@ -1,4 +1,5 @@
-"""The run summary: a warning when the respondent says little, at most ten uncovered topics."""
+"""The run summary: a warning when the respondent says little, at most ten uncovered topics,
+stage times that say which are wall time."""
 
 from __future__ import annotations
 
@@ -66,3 +67,19 @@ def test_topics_across_waves_name_the_pooled_waves_and_the_new_and_vanished_topi
     plain = run_summary_markdown(record(tmp_path, {}), s.empty(s.THEME_SUMMARY), topics(5), {})
     assert "Topics across waves" not in plain  # a run without a kept model says nothing of it
     assert "candidate codes" not in plain
+
+
+def test_the_chunks_own_seconds_are_not_called_wall_time(tmp_path):
+    timed = record(tmp_path, {}) | {"timings": {
+        "ingest": 2.2, "segment_and_code": 47.6, "segment": 14.2, "code": 28.7, "stance": 28.5,
+        "review": 0.4, "export": 7.2, "store": 2.7, "wide_files": 3.9}}
+    text = run_summary_markdown(timed, s.empty(s.THEME_SUMMARY), None, {})
+    block = text.split("## Stage times (s)\n\n")[1].split("\n\n")[0].splitlines()
+    assert block == [
+        "- ingest: 2.2", "- segment_and_code: 47.6",
+        "  - segment: 14.2 (the chunks' own seconds, summed)",
+        "  - code: 28.7 (the chunks' own seconds, summed)",
+        "  - stance: 28.5 (the chunks' own seconds, summed)",
+        "- review: 0.4", "- export: 7.2", "- store: 2.7",
+        "- wide_files: 3.9 (beside export and store)"]
+    assert "wall times" not in text
