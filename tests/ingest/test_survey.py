@@ -30,6 +30,9 @@ def test_non_answers_say_why(text, why):
     "No answer from reception for two days.",
     "No.",
     "Nothing to improve, the staff were lovely.",
+    # an answer to the question asked: to "What could we do better?" it is praise
+    "Nothing.",
+    "nothing!",
     "_" * 25 + " none",  # underscores are word characters: they stay when folded
     "None none none none none none",
 ])
