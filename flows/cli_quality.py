@@ -181,6 +181,7 @@ def train_command(
     """Train a coder on all of a gold file; write the model, its config and a model card."""
     import shlex
 
+    from pipeline.quality.coverage import coverage_warning
     from pipeline.quality.train import train_model
 
     vote = _neighbours(neighbours)
@@ -200,4 +201,6 @@ def train_command(
     cv = card.cross_validation
     console.print(f"Trained [bold]{card.coder}[/bold] in {card.train_seconds} s; "
                   f"{cv.folds}-fold CV macro-F1 {cv.macro_f1}, micro-F1 {cv.micro_f1}")
+    if warning := coverage_warning(card, book):
+        console.print(f"[yellow]warning:[/yellow] {warning}")
     console.print(f"Model and card: {out}/ (use it with: wavecoder run WAVE --coder {out})")

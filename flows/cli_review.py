@@ -246,14 +246,14 @@ def retrain_command(
     jobs: int = typer.Option(1, "--jobs", min=1, help=JOBS_HELP),
 ) -> None:
     """Fold a wave's reviewed decisions into the gold and train a coder on it."""
-    from pipeline.config import load_codebook
     from pipeline.outputs import read_wave
+    from pipeline.quality.coverage import coverage_warning
     from pipeline.review.retrain import retrain
 
     wave = read_wave(outputs_dir)
     folder = out or outputs_dir.parent / "models" / f"{wave.wave}-{coder}"
-    done = retrain(wave, kind=coder, out=folder,
-                   codebook=load_codebook(codebook) if codebook else None,
+    book = _codebook(wave, codebook)  # the wave's copy unless one is given
+    done = retrain(wave, kind=coder, out=folder, codebook=book if codebook else None,
                    codebook_file=codebook, gold_file=gold, provenance_file=provenance,
                    gold_out=gold_out, n_folds=folds, seed=seed, min_support=min_support,
                    jobs=jobs, progress=lambda msg: console.log(msg))
@@ -270,5 +270,7 @@ def retrain_command(
     cv = done.card.cross_validation
     console.print(f"Trained [bold]{done.card.coder}[/bold] in {done.card.train_seconds} s; "
                   f"{cv.folds}-fold CV macro-F1 {cv.macro_f1}, micro-F1 {cv.micro_f1}")
+    if warning := coverage_warning(done.card, book):
+        console.print(f"[yellow]warning:[/yellow] {warning}")
     console.print(f"Model and card: {folder}/ (use it with: wavecoder run WAVE --coder "
                   f"{folder})")

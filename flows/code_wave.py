@@ -120,6 +120,8 @@ def code_wave(run: WaveRun) -> dict[str, Any]:
                           agreement=Path(run.agreement) if run.agreement else None,
                           progress=run.progress)
     print(f"coder: {chosen.name} ({chosen.reason})")
+    if chosen.coverage:
+        print(f"warning: {chosen.coverage}")
     code_key = keys.code(book, chosen)
     with timer.stage("segment_and_code"):
         coded = cache.get(SEGMENT_AND_CODE, code_key)

@@ -43,6 +43,7 @@ def run_record(*, ingested: IngestResult, folder: Path, codebook: Codebook, code
     """
     manifest = folder / "wave.yaml"
     hashed = ingested.inputs + ([manifest] if manifest.exists() else [])
+    coverage = (coder_info or {}).get("coverage_warning")  # codes the model never gives
     return RunRecord(
         wave=ingested.manifest.id,
         title=ingested.manifest.title,
@@ -60,7 +61,7 @@ def run_record(*, ingested: IngestResult, folder: Path, codebook: Codebook, code
         timings=dict(timings),
         accounting=row_accounting(ingested.items_in, ingested.documents, ingested.rejected,
                                   segments, codings),
-        notes=ingested.notes,
+        notes=[*ingested.notes, *([f"coder: {coverage}"] if coverage else [])],
         transcripts=transcript_accounting(ingested.documents, segments, ingested.speaker_labels),
         output_dir=output_dir.as_posix(),
     )

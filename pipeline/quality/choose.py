@@ -25,6 +25,7 @@ from pipeline.coding.registry import KINDS, TRAINABLE, load_coder, new_coder
 from pipeline.config import Codebook, load_codebook
 from pipeline.errors import ConfigError
 from pipeline.quality.card import CARD, ModelCard, read_card
+from pipeline.quality.coverage import coverage_warning
 from pipeline.quality.gate import DEFAULT_MIN_KAPPA, AgreementGate, kappa_from_evaluation
 from pipeline.quality.places import MODELS_DIR, agreement_file
 from pipeline.quality.provenance import drives_auto
@@ -94,6 +95,7 @@ class ResolvedCoder:
     reason: str
     agreement: Path | None = None  # the evaluation gating the rule coder
     card: ModelCard | None = None  # the trained model's card
+    coverage: str | None = None  # the codebook's codes the model never gives, when any
 
     def info(self) -> dict[str, Any]:
         """What run.json records about the coder: name, why, gate, the model and its scores."""
@@ -107,6 +109,8 @@ class ResolvedCoder:
                                                         "codebook", "train_seconds")}
             info["model"]["cross_validation"] = {k: card["cross_validation"].get(k)
                                                  for k in CARD_SCORES}
+        if self.coverage:
+            info["coverage_warning"] = self.coverage
         return info
 
 
@@ -139,7 +143,8 @@ def resolve_coder(name: str, codebook: Codebook, codebook_path: Path, *,
                           f"{MODELS_DIR / name}/{CARD} (train one with 'wavecoder train')")
     card = read_card(directory)
     gate = AgreementGate(load_coder(directory, codebook), card.kappa(), min_kappa)
-    return ResolvedCoder(gate, name, reason, card=card)  # as asked: no machine path
+    return ResolvedCoder(gate, name, reason, card=card,  # as asked: no machine path
+                         coverage=coverage_warning(card, codebook))
 
 
 @functools.lru_cache(maxsize=4)
