@@ -34,8 +34,8 @@ def run_summary_markdown(record: dict[str, Any], summary: pd.DataFrame,
               f"- documents with no code: {acc['documents_uncoded']}",
               f"- coder: `{record['coder']}`; codebook `{record['codebook']['id']}` "
               f"v{record['codebook']['version']}"]
-    for note in record.get("notes", []):
-        lines.append(f"- note: {note}")
+    lines += [f"- note: {note}" for note in grouped_notes(record.get("notes", []),
+                                                          set(record.get("inputs") or {}))]
     lines += transcript_warnings(record.get("transcripts", {}))
     lines += ["", "## Top codes per question", "", "| question | code | respondents | share |",
               "|---|---|---|---|"]
@@ -54,6 +54,36 @@ def run_summary_markdown(record: dict[str, Any], summary: pd.DataFrame,
     lines += timing_lines(record["timings"])
     lines += ["", f"Written to `{record['output_dir']}/`"]
     return "\n".join(lines) + "\n"
+
+
+FILES_NAMED = 3  # files named in a note said of many; the count says how many more
+
+
+def grouped_notes(notes: list[str], files: set[str]) -> list[str]:
+    """``notes`` with those that say the same of several of the wave's ``files`` as one.
+
+    A note about a file reads ``<file>: <what>``. Seventeen transcripts each "inferred
+    interview; interviewer ['MODERATOR']" read as one note naming the files; run.json keeps
+    every note as it was.
+    """
+    files_of: dict[str, list[str]] = {}
+    for note in notes:
+        file, _, said = note.partition(": ")
+        if said and file in files:
+            files_of.setdefault(said, []).append(file)
+    grouped, done = [], set()
+    for note in notes:
+        file, _, said = note.partition(": ")
+        alike = files_of.get(said, [])
+        if len(alike) < 2 or file not in alike:
+            grouped.append(note)
+        elif said not in done:
+            done.add(said)
+            named = ", ".join(alike[:FILES_NAMED])
+            if len(alike) > FILES_NAMED:
+                named += f" and {len(alike) - FILES_NAMED} more"
+            grouped.append(f"{len(alike)} files ({named}): {said}")
+    return grouped
 
 
 # Seconds the chunks spent in each of their steps, summed over the processes that ran them

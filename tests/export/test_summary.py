@@ -83,3 +83,21 @@ def test_the_chunks_own_seconds_are_not_called_wall_time(tmp_path):
         "- review: 0.4", "- export: 7.2", "- store: 2.7",
         "- wide_files: 3.9 (beside export and store)"]
     assert "wall times" not in text
+
+
+def test_notes_that_say_the_same_of_many_files_read_as_one(tmp_path):
+    inferred = "inferred interview (interviewer labels only); interviewer ['MODERATOR']"
+    notes = ["no wave.yaml: sources inferred from the files",
+             *[f"P{i}.odt: {inferred}" for i in range(1, 6)],
+             "P3.odt: 2 control character(s) replaced by spaces (a form feed by a line end)",
+             "notes.txt: " + inferred,  # not one of the wave's files: left as it is
+             "coder: model 'm' gives 2 of the codebook's 3 codes"]
+    timed = record(tmp_path, {}) | {"notes": notes,
+                                    "inputs": {f"P{i}.odt": "0" * 64 for i in range(1, 6)}}
+    text = run_summary_markdown(timed, s.empty(s.THEME_SUMMARY), None, {})
+    assert [line for line in text.splitlines() if line.startswith("- note: ")] == [
+        "- note: no wave.yaml: sources inferred from the files",
+        f"- note: 5 files (P1.odt, P2.odt, P3.odt and 2 more): {inferred}",
+        "- note: P3.odt: 2 control character(s) replaced by spaces (a form feed by a line end)",
+        f"- note: notes.txt: {inferred}",
+        "- note: coder: model 'm' gives 2 of the codebook's 3 codes"]
