@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from support_tables import folded_first_column, table_rows
 from typer.testing import CliRunner
 
 from flows.cli import app
@@ -60,16 +61,8 @@ def test_the_table_keeps_every_code_id_whole_in_an_80_column_log():
                                  str(ROOT / "models" / "recovery-capital-hybrid")],
                            env={"COLUMNS": "80"})  # two machines: five kappa columns
     assert result.exit_code == 0, result.output
-    lines = result.stdout.splitlines()
-    table = lines[next(i for i, line in enumerate(lines) if line.startswith("┡")) + 1:
-                  next(i for i, line in enumerate(lines) if line.startswith("└"))]
+    table = table_rows(result.stdout)
     assert max(len(line) for line in table) <= 80 and not any("…" in line for line in table)
-    ids: list[str] = []  # each code's id, put together from the rows it is folded over
-    for line in table:
-        cells = [part.strip() for part in line.split("│")[1:-1]]
-        if cells[1]:  # a code's first row carries its count in A
-            ids.append(cells[0])
-        else:
-            ids[-1] += cells[0]
+    ids = folded_first_column(table)  # a code's first row carries its count in A
     assert ids == [code for code in load_codebook(CODEBOOK).code_ids() if code in ids]
     assert {"housing", "mental_health"} <= set(ids)

@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+from support_tables import folded_first_column, table_rows
 from typer.testing import CliRunner
 
 from flows.cli import app
@@ -148,17 +149,9 @@ def test_the_scores_table_keeps_every_code_id_whole_in_an_80_column_log():
                                  "--coder", "rules", "--coder", "baseline", "--min-support", "5"],
                            env={"COLUMNS": "80"})  # rich's width where output is not a terminal
     assert result.exit_code == 0, result.output
-    lines = result.stdout.splitlines()
-    table = lines[next(i for i, line in enumerate(lines) if line.startswith("┡")) + 1:
-                  next(i for i, line in enumerate(lines) if line.startswith("└"))]
-    assert max(len(line) for line in table) <= 80 and not any("…" in line for line in lines)
-    ids: list[str] = []  # each code's id, put together from the rows it is folded over
-    for line in table:
-        cells = [part.strip() for part in line.split("│")[1:-1]]
-        if cells[1]:  # a code's first row carries its support
-            ids.append(cells[0])
-        else:
-            ids[-1] += cells[0]
+    table = table_rows(result.stdout)
+    assert max(len(line) for line in table) <= 80 and "…" not in result.stdout
+    ids = folded_first_column(table)  # a code's first row carries its support
     in_codebook = load_codebook(CODEBOOK).code_ids()
     assert ids == [code for code in in_codebook if code in ids]  # whole ids, codebook order
     assert {"complex_needs_dual_diagnosis", "mental_health_threshold", "housing_gap"} <= set(ids)
