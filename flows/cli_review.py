@@ -195,6 +195,32 @@ def _agreement_table(agreement) -> None:
         console.print(table)
 
 
+SHIFT_ROWS = 12  # the codes that moved most; the model folder's wave_shift.csv has them all
+
+
+def shift_table(shift) -> Table:
+    """The codes whose share of the sampled segments moved most, before and after (a table).
+
+    No rows when no code's share moved.
+    """
+    from pipeline import schema as s
+
+    moved = shift.assign(change=(shift[s.AFTER_SHARE] - shift[s.BEFORE_SHARE]).abs())
+    moved = moved[moved["change"] > 0].sort_values("change", ascending=False, kind="stable")
+    moved = moved.head(SHIFT_ROWS)
+    sampled = int(shift[s.SAMPLED].iloc[0]) if len(shift) else 0
+    table = Table(title=f"The new model beside the wave's codes, on {sampled:,} of its segments",
+                  caption="share of the sampled segments given each code; ! doubled or halved "
+                          "(all codes: wave_shift.csv in the model folder)")
+    table.add_column("code_id", overflow="fold")
+    for column in ("wave", "new", ""):
+        table.add_column(column, justify="right", no_wrap=True)
+    for row in moved.itertuples(index=False):
+        table.add_row(row.code_id, f"{row.before_share:.1%}", f"{row.after_share:.1%}",
+                      "!" if row.shifted else "")
+    return table
+
+
 def _score(value: float) -> str:
     """Three decimals, never 1.000 for 0.9996 (beside a rejection it would contradict it)."""
     from pipeline.report.numbers import exact_ends
@@ -248,6 +274,7 @@ def retrain_command(
     """Fold a wave's reviewed decisions into the gold and train a coder on it."""
     from pipeline.outputs import read_wave
     from pipeline.quality.coverage import coverage_warning
+    from pipeline.review.model_shift import shift_warning
     from pipeline.review.retrain import retrain
 
     wave = read_wave(outputs_dir)
@@ -271,6 +298,9 @@ def retrain_command(
     console.print(f"Trained [bold]{done.card.coder}[/bold] in {done.card.train_seconds} s; "
                   f"{cv.folds}-fold CV macro-F1 {cv.macro_f1}, micro-F1 {cv.micro_f1}")
     if warning := coverage_warning(done.card, book):
+        console.print(f"[yellow]warning:[/yellow] {warning}")
+    console.print(shift_table(done.shift))
+    if warning := shift_warning(done.shift):
         console.print(f"[yellow]warning:[/yellow] {warning}")
     console.print(f"Model and card: {folder}/ (use it with: wavecoder run WAVE --coder "
                   f"{folder})")

@@ -352,6 +352,24 @@ REVIEW_QUEUE = pa.schema(
 )
 
 
+# model_shift: a retrained coder beside the wave's own coder, on a sample of the wave's segments.
+SAMPLED = "sampled"  # segments of the wave coded by both
+BEFORE_SHARE = "before_share"  # share of them the wave's coder gave the code
+AFTER_SHARE = "after_share"  # share of them the retrained coder gives it
+SHIFTED = "shifted"  # the share at least doubled or halved, by enough to matter
+MODEL_SHIFT = pa.schema(
+    [
+        (WAVE, pa.string()),
+        (CODE_ID, pa.string()),
+        (LABEL, pa.string()),
+        (SAMPLED, pa.int64()),
+        (BEFORE_SHARE, pa.float64()),
+        (AFTER_SHARE, pa.float64()),
+        (SHIFTED, pa.bool_()),
+    ]
+)
+
+
 # Columns added after tables were first written: a table built without them gets these values.
 COLUMN_DEFAULTS: dict[str, object] = {ROLE: ROLE_RESPONDENT, FILLER: False, FIRST_WAVE: None,
                                       NEW_IN_WAVE: False}

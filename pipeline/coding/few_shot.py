@@ -184,6 +184,10 @@ class FewShotCoder:
                         self._features(vectors, matched, j))[:, 1]
         return proba
 
+    def rules_beside(self) -> Coder | None:
+        """The rule coder that codes, in a run, every code not fitted on (None: no rules)."""
+        return self.rules if self.rule_weight else None
+
     def predict(self, texts: Sequence[str], context: Context = None) -> np.ndarray:
         """0/1 decisions per text × code (the codes it was fitted on)."""
         return (self.predict_proba(texts) >= self.threshold).astype(int)

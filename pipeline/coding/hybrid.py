@@ -93,6 +93,10 @@ class HybridCoder:
                 f"{h} {v:.2f}" for h, v in scores.items())
         return self
 
+    def rules_beside(self) -> RuleCoder:
+        """The rule coder that codes, in a run, every code the model was not fitted on."""
+        return self.rules
+
     def predict(self, texts, context=None) -> np.ndarray:
         """0/1 decisions per text × code."""
         texts = list(texts)

@@ -165,9 +165,11 @@ def score_predictions(gold: GoldSet, pred: np.ndarray, codebook: Codebook, coder
 def saved_predictions(directory: Path, gold: GoldSet, codebook: Codebook) -> np.ndarray:
     """0/1 decisions of the model saved in ``directory`` on every gold text, as it is.
 
-    Columns follow ``gold.code_ids``; a gold code the model does not know is never predicted.
-    The model is given each text's question and the gold file's other columns, from which it
-    takes only the attributes it was trained with (InputError names any it lacks).
+    Columns follow ``gold.code_ids``. A gold code the model was not fitted on is decided as a
+    run codes it: by the codebook's rules for the kinds that keep them beside the model
+    (hybrid, few-shot: ``rules_beside``), else never. The model is given each text's question
+    and the gold file's other columns, from which it takes only the attributes it was trained
+    with (InputError names any it lacks).
     """
     coder = load_coder(Path(directory), codebook)
     known = gold.extra.reset_index(drop=True).copy()
@@ -178,6 +180,10 @@ def saved_predictions(directory: Path, gold: GoldSet, codebook: Codebook) -> np.
     for j, code_id in enumerate(gold.code_ids):
         if code_id in column:
             pred[:, j] = decisions[:, column[code_id]]
+    unfitted = [j for j, code_id in enumerate(gold.code_ids) if code_id not in column]
+    rules = coder.rules_beside() if hasattr(coder, "rules_beside") and unfitted else None
+    if rules is not None:
+        pred[:, unfitted] = rule_matrix(rules, gold.texts, [gold.code_ids[j] for j in unfitted])
     return pred
 
 

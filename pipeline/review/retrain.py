@@ -9,6 +9,10 @@ train_model`, exactly as ``wavecoder train`` would on that file.
 Merging: a text both in the gold file and among the reviewed segments (the same words, case,
 spacing and a closing full stop aside) takes the reviewer's codes: the decision is newer and
 was made on this codebook. The merged file says where each row came from (``origin``).
+
+The new model then codes a sample of the wave beside the wave's own codes
+(:mod:`pipeline.review.model_shift`): a review round is not a sample of the wave, and a code
+given far more or less often than before shows it.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ import pandas as pd
 import yaml
 
 from pipeline import schema as s
-from pipeline.coding.registry import TRAINABLE
+from pipeline.coding.registry import TRAINABLE, load_coder
 from pipeline.config import Codebook, _validate, read_yaml
 from pipeline.errors import ConfigError, InputError
 from pipeline.outputs import CODEBOOK_FILE, RUN_FILE, WaveOutputs, database_of
@@ -34,10 +38,12 @@ from pipeline.quality.provenance import GoldProvenance, provenance_path
 from pipeline.quality.train import train_model
 from pipeline.review.gold_export import reviewed_gold
 from pipeline.review.log import read_log
+from pipeline.review.model_shift import SAMPLE_SEGMENTS, model_shift
 
 ORIGIN = "origin"  # merged gold: which source a row came from
 GOLD_COLUMNS = [s.SEGMENT_ID, s.TEXT, s.CONTEXT, s.CODE_ID, ORIGIN]
 GOLD_FILE = "gold.csv"
+SHIFT_FILE = "wave_shift.csv"  # in the model folder: codes' shares before and after
 
 
 @dataclass
@@ -60,6 +66,7 @@ class Retrained:
     gold_file: Path
     provenance: GoldProvenance
     card: ModelCard
+    shift: pd.DataFrame  # schema.MODEL_SHIFT: the model beside the wave's codes (SHIFT_FILE)
 
 
 def text_key(text: str) -> str:
@@ -239,4 +246,9 @@ def retrain(wave: WaveOutputs, *, kind: str = "linear", out: Path,
         "--folds", str(n_folds), "--min-support", str(min_support), "--seed", str(seed)])
     card = train_model(kind, load_gold(path, book), book, out, n_folds=n_folds, seed=seed,
                        min_support=min_support, jobs=jobs, command=command, progress=progress)
-    return Retrained(merged, path, provenance, card)
+    if progress:
+        progress(f"coding {min(SAMPLE_SEGMENTS, len(wave.segments)):,} of the wave's segments "
+                 "with the new model, beside the wave's codes")
+    shift = model_shift(wave, load_coder(out, book), book)
+    shift.to_csv(out / SHIFT_FILE, index=False)
+    return Retrained(merged, path, provenance, card, shift)

@@ -18,6 +18,7 @@ import pytest
 import yaml
 from openpyxl import load_workbook
 from support_review import DATA, coding, fill_workbook, segment, write_comments_outputs
+from support_tables import table_rows
 from typer.testing import CliRunner
 
 from flows.cli import app
@@ -105,3 +106,19 @@ def test_the_next_review_is_ordered_by_the_retrained_model(retrained, tmp_path):
     waiting = [row for row in rows if row[status] == "machine"]
     assert len(waiting) == 3  # the codings nobody decided, queued first
     assert rows[:3] == waiting
+
+
+
+def test_retrain_shows_the_model_beside_the_waves_codes(retrained):
+    """The reviewer's recoding moves food_drink from 1 to 3 of the wave's 9 segments: shown,
+    and too few segments to warn about."""
+    _, model, said, _, _ = retrained
+    shift = pd.read_csv(model / "wave_shift.csv").set_index(s.CODE_ID)
+    assert shift.loc["food_drink", ["sampled", "before_share", "after_share"]].tolist() == [
+        9, 0.1111, 0.3333]
+    assert not shift["shifted"].any()
+    assert "The new model beside the wave's codes, on 9 of its segments" in " ".join(
+        said.split())
+    assert [" ".join(row.split("│")[1:-1]).split() for row in table_rows(said)] == [
+        ["food_drink", "11.1%", "33.3%"], ["staff_manner", "44.4%", "33.3%"]]
+    assert "very different rate" not in said
