@@ -199,10 +199,7 @@ SHIFT_ROWS = 12  # the codes that moved most; the model folder's wave_shift.csv 
 
 
 def shift_table(shift) -> Table:
-    """The codes whose share of the sampled segments moved most, before and after (a table).
-
-    No rows when no code's share moved.
-    """
+    """The codes whose share of the sampled segments moved most, before and after (a table)."""
     from pipeline import schema as s
 
     moved = shift.assign(change=(shift[s.AFTER_SHARE] - shift[s.BEFORE_SHARE]).abs())
@@ -270,14 +267,31 @@ def retrain_command(
                                     "this many gold examples in the card."),
     seed: int = typer.Option(42, "--seed"),
     jobs: int = typer.Option(1, "--jobs", min=1, help=JOBS_HELP),
+    model_gold_too: bool = typer.Option(True, "--model-gold/--no-model-gold", help="Without "
+                                        "--gold: fold the decisions into the gold of the "
+                                        "trained model that coded the wave, when its folder "
+                                        "holds it unchanged (--no-model-gold: this wave's "
+                                        "decisions alone)."),
 ) -> None:
     """Fold a wave's reviewed decisions into the gold and train a coder on it."""
+    from pipeline import schema as s
     from pipeline.outputs import read_wave
     from pipeline.quality.coverage import coverage_warning
     from pipeline.review.model_shift import shift_warning
-    from pipeline.review.retrain import retrain
+    from pipeline.review.retrain import model_gold, retrain
 
     wave = read_wave(outputs_dir)
+    prior = model_gold(wave) if gold is None else None
+    if prior is not None and prior.file is not None and model_gold_too:
+        gold = prior.file
+        console.print(f"Folding the decisions into the gold of model '{prior.model}', which "
+                      f"coded {wave.wave}: {gold} ({prior.texts} texts; --no-model-gold to "
+                      "learn from this wave's decisions alone)")
+    elif prior is not None and model_gold_too:
+        console.print(f"[yellow]note:[/yellow] {wave.wave} was coded by model '{prior.model}', "
+                      f"trained on {prior.texts} texts; its gold is not used ({prior.why_not}): "
+                      "the new model learns from this wave's decisions alone unless --gold "
+                      "names that file")
     folder = out or outputs_dir.parent / "models" / f"{wave.wave}-{coder}"
     book = _codebook(wave, codebook)  # the wave's copy unless one is given
     done = retrain(wave, kind=coder, out=folder, codebook=book if codebook else None,
@@ -299,7 +313,12 @@ def retrain_command(
                   f"{cv.folds}-fold CV macro-F1 {cv.macro_f1}, micro-F1 {cv.micro_f1}")
     if warning := coverage_warning(done.card, book):
         console.print(f"[yellow]warning:[/yellow] {warning}")
-    console.print(shift_table(done.shift))
+    if (done.shift[s.BEFORE_SHARE] != done.shift[s.AFTER_SHARE]).any():
+        console.print(shift_table(done.shift))
+    else:
+        console.print(f"The new model gives each code as often as the wave's codes, on "
+                      f"{int(done.shift[s.SAMPLED].max()) if len(done.shift) else 0:,} of its "
+                      "segments")
     if warning := shift_warning(done.shift):
         console.print(f"[yellow]warning:[/yellow] {warning}")
     console.print(f"Model and card: {folder}/ (use it with: wavecoder run WAVE --coder "

@@ -17,7 +17,6 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import f1_score, precision_recall_fscore_support
 
 from pipeline.quality.agreement import (
     alpha_from_counts,
@@ -62,8 +61,15 @@ def score(truth: np.ndarray, pred: np.ndarray, codes: Sequence[str], *, coder: s
     macro F1 and Krippendorff's alpha, each with a bootstrap 95% interval.
     """
     truth, pred = np.asarray(truth, dtype=int), np.asarray(pred, dtype=int)
-    precision, recall, f1, support = precision_recall_fscore_support(
-        truth, pred, average=None, zero_division=0)
+    # From each code's counts, not scikit-learn's multilabel scores: one column alone reads to
+    # it as a binary target, scored per class (two rows, and micro-F1 as accuracy).
+    tp, fp = (truth & pred).sum(axis=0), ((1 - truth) & pred).sum(axis=0)
+    fn, support = (truth & (1 - pred)).sum(axis=0), truth.sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):  # undefined: 0, as zero_division=0
+        precision = np.where(tp + fp > 0, tp / (tp + fp), 0.0)
+        recall = np.where(tp + fn > 0, tp / (tp + fn), 0.0)
+        f1 = np.where(2 * tp + fp + fn > 0, 2 * tp / (2 * tp + fp + fn), 0.0)
+    micro = 2 * tp.sum() / max(2 * tp.sum() + fp.sum() + fn.sum(), 1)
     per_code = pd.DataFrame({
         "code_id": list(codes), "label": [(labels or {}).get(c, c) for c in codes],
         "support": support.astype(int), "predicted": pred.sum(axis=0).astype(int),
@@ -73,7 +79,7 @@ def score(truth: np.ndarray, pred: np.ndarray, codes: Sequence[str], *, coder: s
     summary: dict[str, Any] = {
         "n_texts": int(len(truth)), "n_codes": len(codes),
         "macro_f1": round(float(f1.mean()), 4),
-        "micro_f1": round(float(f1_score(truth, pred, average="micro", zero_division=0)), 4),
+        "micro_f1": round(float(micro), 4),
         "alpha": round(krippendorff_alpha(np.vstack([truth.ravel(), pred.ravel()])), 4),
         "mean_kappa": round(float(per_code["kappa"].mean()), 4),  # skips NaN
     }

@@ -113,6 +113,9 @@ def measure(gold: GoldSet, codebook: Codebook, names: list[str], *, n_folds: int
     if group is not None:
         gold = merge_repeats(gold, group)
         groups = group_values(gold, group, n_folds)
+    if len(gold.texts) < n_folds:
+        raise InputError(f"{gold.source}: {len(gold.texts)} texts, too few for {n_folds}-fold "
+                         "cross-validation: code more texts, or lower --folds (2 at least)")
     splits = folds(gold.labels, n_folds, seed, groups=groups)
     coders = [(name, new_coder(name, codebook, attributes=attributes, neighbours=neighbours))
               for name in names]  # a setting that does not apply fails before any training
@@ -153,6 +156,13 @@ def score_predictions(gold: GoldSet, pred: np.ndarray, codebook: Codebook, coder
     else:
         truth, all_codes = gold.labels, list(gold.code_ids)
     scored = [j for j, _ in enumerate(all_codes) if truth[:, j].sum() >= min_support]
+    if not scored:
+        most = max(range(len(all_codes)), key=lambda j: truth[:, j].sum(), default=None)
+        best = (f" (most: {all_codes[most]}, {int(truth[:, most].sum())})"
+                if most is not None else "")
+        raise InputError(f"{gold.source}: no code has {min_support} or more examples among "
+                         f"its {len(gold.texts)} texts{best}, so nothing can be scored; code "
+                         "more texts, or lower --min-support")
     evaluation = score(truth[:, scored], pred[:, scored], [all_codes[j] for j in scored],
                        coder=coder, labels=codebook.labels(), n_boot=n_boot, seed=seed)
     evaluation.summary.update(

@@ -83,8 +83,9 @@ def shift_warning(shift: pd.DataFrame) -> str | None:
         named += f"; and {len(moved) - SHOWN_SHIFTS} more"
     return (f"the new model codes {len(moved)} code(s) at a very different rate from the "
             f"wave's coder, on {int(shift[s.SAMPLED].iloc[0]):,} of the wave's segments: "
-            f"{named}. A review round is not a sample of the wave: check the model on a random "
-            "sample (wavecoder evaluate --model on gold of this wave) before coding with it")
+            f"{named}. That may be what the review taught it, or the segments the review "
+            "happened to decide (a review queue is not a sample of the wave): check the model "
+            "on a random sample of the wave (wavecoder evaluate --model) before coding with it")
 
 
 def _shares(codings: pd.DataFrame, sampled: int) -> dict[str, float]:

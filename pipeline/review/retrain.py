@@ -32,6 +32,7 @@ from pipeline.config import Codebook, _validate, read_yaml
 from pipeline.errors import ConfigError, InputError
 from pipeline.outputs import CODEBOOK_FILE, RUN_FILE, WaveOutputs, database_of
 from pipeline.quality.card import ModelCard
+from pipeline.quality.choose import model_dir
 from pipeline.quality.gold import GoldSet, load_gold
 from pipeline.quality.measure import context_of
 from pipeline.quality.provenance import GoldProvenance, provenance_path
@@ -39,11 +40,13 @@ from pipeline.quality.train import train_model
 from pipeline.review.gold_export import reviewed_gold
 from pipeline.review.log import read_log
 from pipeline.review.model_shift import SAMPLE_SEGMENTS, model_shift
+from pipeline.text import sha256_file
 
 ORIGIN = "origin"  # merged gold: which source a row came from
 GOLD_COLUMNS = [s.SEGMENT_ID, s.TEXT, s.CONTEXT, s.CODE_ID, ORIGIN]
 GOLD_FILE = "gold.csv"
 SHIFT_FILE = "wave_shift.csv"  # in the model folder: codes' shares before and after
+SHOWN_MISSING = 8  # codes named when a gold file has none of some: the count says the rest
 
 
 @dataclass
@@ -103,6 +106,44 @@ def check_codebook(wave: WaveOutputs, codebook: Codebook | None, codebook_file: 
                       "copy")
 
 
+@dataclass(frozen=True)
+class ModelGold:
+    """The gold of the trained model that coded a wave, as its card names it."""
+
+    model: str  # the model as the run was given it
+    texts: int  # texts the model was trained on
+    file: Path | None  # the gold file, unchanged since; None when it cannot be used
+    why_not: str = ""  # when ``file`` is None: why
+
+
+def model_gold(wave: WaveOutputs) -> ModelGold | None:
+    """The gold the trained model that coded ``wave`` learned from, when its folder holds it.
+
+    None when the wave was not coded by a trained model. The gold file is used only when the
+    model's folder is found (as the run found it), the card there names a file in that very
+    folder (as ``retrain`` writes it) and the file's sha256 is the one the wave's run recorded:
+    a file elsewhere or changed since is named, never read.
+    """
+    info = wave.run.coder_info if wave.run is not None else {}
+    model, chosen = info.get("model"), info.get("chosen")
+    if not isinstance(model, dict) or not isinstance(chosen, str):
+        return None
+    data = model.get("data") if isinstance(model.get("data"), dict) else {}
+    name, digest = str(data.get("file") or ""), str(data.get("sha256") or "")
+    texts = int(data["texts"]) if isinstance(data.get("texts"), int) else 0
+    directory = model_dir(chosen)
+    if directory is None:
+        return ModelGold(chosen, texts, None, "its folder is not found from here")
+    if not name or Path(name).name != name or name in {".", ".."}:
+        return ModelGold(chosen, texts, None, "its card names no gold file in its folder")
+    path = directory / name
+    if not path.is_file() or path.is_symlink():
+        return ModelGold(chosen, texts, None, f"{path} is not there")
+    if sha256_file(path) != digest:
+        return ModelGold(chosen, texts, None, f"{path} has changed since the wave was coded")
+    return ModelGold(chosen, texts, path)
+
+
 def merge_gold(reviewed: pd.DataFrame, wave: str, gold: GoldSet | None = None
                ) -> tuple[pd.DataFrame, int, int, int]:
     """Reviewed rows (long format) plus the gold file's texts they do not already hold.
@@ -116,6 +157,10 @@ def merge_gold(reviewed: pd.DataFrame, wave: str, gold: GoldSet | None = None
     seen = {text_key(t) for t in reviewed[s.TEXT]}
     taken = set(reviewed[s.SEGMENT_ID])
     context = context_of(gold) or [""] * len(gold.texts)
+    # a gold file retrain wrote says where each text came from: kept over the rounds
+    origins = (gold.extra[ORIGIN].fillna("").astype(str).tolist() if ORIGIN in gold.extra
+               else [""] * len(gold.texts))
+    origins = [origin or f"gold:{gold.source}" for origin in origins]
     kept, replaced = [], 0
     for i, (gold_id, text) in enumerate(zip(gold.ids, gold.texts, strict=True)):
         if text_key(text) in seen:
@@ -125,7 +170,7 @@ def merge_gold(reviewed: pd.DataFrame, wave: str, gold: GoldSet | None = None
         row_id = f"gold:{gold_id}" if str(gold_id) in taken else str(gold_id)
         codes = [c for c, on in zip(gold.code_ids, gold.labels[i], strict=True) if on] or [""]
         kept += [{s.SEGMENT_ID: row_id, s.TEXT: text, s.CONTEXT: context[i] or "",
-                  s.CODE_ID: code, ORIGIN: f"gold:{gold.source}"} for code in codes]
+                  s.CODE_ID: code, ORIGIN: origins[i]} for code in codes]
     merged = pd.concat([rows, pd.DataFrame(kept, columns=GOLD_COLUMNS)], ignore_index=True)
     return (merged, reviewed[s.SEGMENT_ID].nunique(), len(gold.texts) - replaced, replaced)
 
@@ -236,8 +281,11 @@ def retrain(wave: WaveOutputs, *, kind: str = "linear", out: Path,
     rows, reviewed, kept, replaced = merge_gold(decided.rows.fillna(""), wave.wave, gold)
     notes = []
     if gold is not None and gold.missing:
-        notes.append(f"{gold_file}: no column for {', '.join(gold.missing)}; its texts count "
-                     "as without them")
+        named = ", ".join(gold.missing[:SHOWN_MISSING])
+        if len(gold.missing) > SHOWN_MISSING:
+            named += f" and {len(gold.missing) - SHOWN_MISSING} more"
+        notes.append(f"{gold_file}: no example of {len(gold.missing)} of the codebook's codes "
+                     f"({named}); its texts count as without them")
     merged = MergedGold(rows, reviewed, kept, replaced, decided.partly_decided, notes)
     path = write_gold(rows, provenance, gold_out or out / GOLD_FILE)
     command = shlex.join([

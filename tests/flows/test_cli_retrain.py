@@ -22,19 +22,22 @@ from support_tables import table_rows
 from typer.testing import CliRunner
 
 from flows.cli import app
+from flows.code_wave import code_wave
 from pipeline import schema as s
 from pipeline.coding.registry import load_coder
 from pipeline.config import load_codebook
+from pipeline.parameters import WaveRun
 from pipeline.quality.card import read_card
 from pipeline.review.workbook import COLUMNS
 
 runner = CliRunner()
 RECODED = "What kind of snacks are in that vending machine?"
 ADDED = "The vending machine by the lift only takes coins."
+CODEBOOK = DATA / "codebook-comments.yaml"
 
 
-def cli(*argv) -> str:
-    result = runner.invoke(app, [str(a) for a in argv])
+def cli(*argv, columns: int = 80) -> str:
+    result = runner.invoke(app, [str(a) for a in argv], env={"COLUMNS": str(columns)})
     assert result.exit_code == 0, result.output
     return result.stdout
 
@@ -122,3 +125,41 @@ def test_retrain_shows_the_model_beside_the_waves_codes(retrained):
     assert [" ".join(row.split("│")[1:-1]).split() for row in table_rows(said)] == [
         ["food_drink", "11.1%", "33.3%"], ["staff_manner", "44.4%", "33.3%"]]
     assert "very different rate" not in said
+
+
+def test_the_next_waves_retrain_keeps_what_the_model_learned(retrained):
+    """The next wave, coded by the retrained model through the real flow and reviewed, is
+    retrained on that model's gold plus its own decisions, unless --no-model-gold."""
+    out, model, _, _, _ = retrained
+    state = code_wave(run=WaveRun(wave_folder=str(DATA / "waves" / "comments-wave"),
+                                  wave_id="comments-2025", codebook=str(CODEBOOK),
+                                  out=str(out.parent), coder=str(model), topics=False,
+                                  progress=False), return_state=True)
+    assert state.is_completed(), state.message
+    nxt = out.parent / "comments-2025"
+    workbook = nxt.parent / "review-2025.xlsx"
+    cli("export-review", nxt, "-o", workbook)
+    fill_workbook(workbook, {coding(nxt, "The car park was full", "parking"):
+                             {s.DECISION: "accept"}})
+    cli("import-review", workbook, "--outputs", nxt, "--reviewer", "Sam Second")
+    said = " ".join(cli("retrain", nxt, "--folds", "3", "--min-support", "5",
+                        columns=1000).split())  # the model's path on one line
+    assert (f"Folding the decisions into the gold of model '{model}', which coded "
+            f"comments-2025: {model / 'gold.csv'} (58 texts;") in said
+    assert "Gold: 1 texts from the reviewed decisions of comments-2025, 57 from gold.csv, 1 " \
+        "of its texts replaced by reviewed ones" in said
+    gold = pd.read_csv(out.parent / "models" / "comments-2025-linear" / "gold.csv", dtype=str,
+                       keep_default_na=False)
+    assert gold.groupby("origin")[s.TEXT].nunique().to_dict() == {
+        "gold:comments.csv": 54, "review:comments-2024": 4 - 1, "review:comments-2025": 1}
+    assert "The new model gives each code as often as the wave's codes, on 9 of its segments" \
+        in said
+    # this wave's one decided text alone: refused, naming the gold written for it
+    alone = runner.invoke(app, [str(a) for a in (
+        "retrain", nxt, "--folds", "2", "--no-model-gold", "--provenance",
+        out.parent.parent / "comments.provenance.yaml", "--out", nxt.parent / "alone")],
+        env={"COLUMNS": "1000"})
+    assert alone.exit_code == 2, alone.output
+    assert "Folding" not in alone.output
+    assert ("gold.csv: 1 texts, too few for 2-fold cross-validation: code more texts, or "
+            "lower --folds (2 at least)") in " ".join(alone.output.split())

@@ -45,6 +45,17 @@ def test_scores_match_hand_computed_values():
     assert evaluation.summary["alpha"] == pytest.approx(0.4242, abs=1e-4)
 
 
+def test_one_code_alone_is_scored_as_one_code():
+    """A single code column is a one-code multilabel table, not a binary target with two classes
+    (a review round where one code alone reached the support to be scored)."""
+    evaluation = score(TRUTH[:, :1], PRED[:, :1], ["a"], coder="toy", n_boot=50)
+    per = evaluation.per_code.set_index("code_id")
+    assert per.index.tolist() == ["a"]
+    assert per.loc["a", ["precision", "recall", "f1", "support", "predicted"]].tolist() == \
+        pytest.approx([1.0, 0.6667, 0.8, 3, 2], abs=1e-4)
+    assert evaluation.summary["macro_f1"] == evaluation.summary["micro_f1"] == 0.8
+
+
 def test_bootstrap_intervals_are_seeded_and_contain_the_estimate():
     first = score(TRUTH, PRED, ["a", "b"], n_boot=200, seed=1).summary
     second = score(TRUTH, PRED, ["a", "b"], n_boot=200, seed=1).summary

@@ -54,7 +54,7 @@ def test_a_code_given_far_more_often_is_named_with_its_shares(tmp_path):
     assert rows[s.SHIFTED].tolist() == [True, False, False]
     assert shift_warning(shift).startswith(
         "the new model codes 1 code(s) at a very different rate from the wave's coder, on 45 "
-        "of the wave's segments: parking 22% → 56%. A review round is not a sample")
+        "of the wave's segments: parking 22% → 56%. That may be what the review taught it")
 
 
 def test_in_a_small_wave_a_few_segments_are_not_named(tmp_path):

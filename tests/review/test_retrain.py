@@ -1,22 +1,29 @@
-"""Folding reviewed decisions into gold: merging, provenance and the refusals (no training here;
-the whole loop with a trained model is tests/flows/test_cli_retrain.py)."""
+"""Folding reviewed decisions into gold: merging, provenance, the gold of the model that coded
+the wave, and the refusals (the whole loop with a trained model is
+tests/flows/test_cli_retrain.py)."""
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pandas as pd
 import pytest
-from support_review import DATA, coding, decisions
+from support_review import DATA, coding, decisions, write_comments_outputs
 
 from pipeline import schema as s
 from pipeline.config import load_codebook
 from pipeline.errors import ConfigError, InputError
 from pipeline.outputs import database_of, read_wave
+from pipeline.quality.gold import load_gold
 from pipeline.quality.provenance import GoldProvenance
+from pipeline.quality.train import train_model
 from pipeline.review.log import append_decisions
 from pipeline.review.retrain import (
     check_codebook,
     merge_gold,
     merged_provenance,
+    model_gold,
     read_declared,
     retrain,
 )
@@ -93,3 +100,59 @@ def test_another_codebook_is_refused_naming_both_files(mini_outputs, tmp_path):
     same = load_codebook(DATA / "codebook-mini.yaml")
     assert check_codebook(wave, same, DATA / "codebook-mini.yaml") is same
     assert check_codebook(wave, None, None).sha256 == same.sha256
+
+
+@pytest.fixture()
+def coded_by_a_model(tmp_path, comments_codebook):
+    """The comments wave's outputs, as a run with a linear-static model trained on the
+    comments' gold (kept in the model's folder, as retrain keeps it) records them."""
+    model = tmp_path / "models" / "comments-linear-static"
+    model.mkdir(parents=True)
+    gold = Path(shutil.copy(DATA / "gold" / "comments.csv", model / "gold.csv"))
+    card = train_model("linear-static", load_gold(gold, comments_codebook), comments_codebook,
+                       model, n_folds=3, min_support=3)
+    wave = read_wave(write_comments_outputs(tmp_path / "outputs" / "comments-2024",
+                                            comments_codebook))
+    info = {"chosen": str(model), "model": {"data": card.model_dump(mode="json")["data"]}}
+    wave.run = wave.run.model_copy(update={"coder_info": info})
+    return wave, model, gold
+
+
+def test_the_gold_of_the_model_that_coded_the_wave_is_found_unchanged(coded_by_a_model):
+    wave, model, gold = coded_by_a_model
+    found = model_gold(wave)
+    assert (found.model, found.texts, found.file, found.why_not) == (str(model), 54, gold, "")
+
+
+def test_a_model_gold_changed_moved_or_named_outside_its_folder_is_not_used(coded_by_a_model):
+    wave, model, gold = coded_by_a_model
+    info = wave.run.coder_info
+    outside = {**info, "model": {"data": {**info["model"]["data"], "file": "../gold.csv"}}}
+    wave.run = wave.run.model_copy(update={"coder_info": outside})
+    assert model_gold(wave).why_not == "its card names no gold file in its folder"
+    wave.run = wave.run.model_copy(update={"coder_info": info})
+    gold.write_text(gold.read_text(encoding="utf-8") + "C999,Q,added later,0,0,1\n",
+                    encoding="utf-8")
+    assert model_gold(wave).file is None
+    assert model_gold(wave).why_not == f"{gold} has changed since the wave was coded"
+    shutil.rmtree(model)
+    assert model_gold(wave).why_not == "its folder is not found from here"
+
+
+def test_a_wave_coded_by_the_rules_has_no_model_gold(mini_outputs):
+    assert model_gold(read_wave(mini_outputs)) is None
+
+
+def test_a_gold_file_written_by_retrain_keeps_each_texts_origin(tmp_path, comments_codebook):
+    earlier = tmp_path / "gold.csv"
+    pd.DataFrame([
+        {s.SEGMENT_ID: "a1", s.TEXT: "The car park was full", s.CONTEXT: "", s.CODE_ID: "parking",
+         "origin": "review:comments-2023"},
+        {s.SEGMENT_ID: "C000", s.TEXT: "Lovely caring staff", s.CONTEXT: "",
+         s.CODE_ID: "staff_manner", "origin": "gold:comments.csv"}]).to_csv(earlier, index=False)
+    rows, reviewed, kept, _ = merge_gold(_reviewed([("s1", "Meals were cold", "food_drink")]),
+                                         "comments-2024", load_gold(earlier, comments_codebook))
+    assert (reviewed, kept) == (1, 2)
+    assert dict(zip(rows[s.TEXT], rows["origin"], strict=True)) == {
+        "Meals were cold": "review:comments-2024", "The car park was full": "review:comments-2023",
+        "Lovely caring staff": "gold:comments.csv"}
