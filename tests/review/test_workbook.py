@@ -201,3 +201,20 @@ def test_a_workbook_resaved_by_libreoffice_keeps_only_its_rows(mini_outputs, min
     undecided = len(wave.codings) - 2  # the coding rows left blank, not the empty rows below
     assert read.notes == [f"libreoffice-resaved.xlsx: {undecided} rows have no decision (not "
                           "reviewed yet); their codings keep their status"]
+
+
+def test_a_passages_codings_stay_together_where_its_first_is_queued(workbook, mini_outputs):
+    """"Most needs are met ..." has housing queued 2nd and housing_gap 8th: both come 2nd and
+    3rd, so a reviewer working down the sheet decides the passage whole."""
+    path, wave = workbook
+    sheet = load_workbook(path)["review"]
+    rows = [(values[COLUMNS.index(s.PRIORITY)], values[COLUMNS.index(s.SEGMENT_ID)],
+             values[COLUMNS.index(s.CODE_ID)])
+            for values in sheet.iter_rows(min_row=2, values_only=True)]
+    needs = segment(mini_outputs, "Most needs are met")
+    assert rows[1:3] == [(2, needs, "housing"), (8, needs, "housing_gap")]
+    blocks = [sid for i, (_, sid, _) in enumerate(rows) if i == 0 or rows[i - 1][1] != sid]
+    assert len(blocks) == len(set(blocks)) == wave.codings[s.SEGMENT_ID].nunique()
+    firsts = [min(p for p, sid_, _ in rows if sid_ == sid and p is not None) for sid in blocks
+              if any(p is not None for p, sid_, _ in rows if sid_ == sid)]
+    assert firsts == sorted(firsts)
