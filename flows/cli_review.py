@@ -310,7 +310,9 @@ def retrain_command(
                   f"coding: {origin.coding})")
     cv = done.card.cross_validation
     console.print(f"Trained [bold]{done.card.coder}[/bold] in {done.card.train_seconds} s; "
-                  f"{cv.folds}-fold CV macro-F1 {cv.macro_f1}, micro-F1 {cv.micro_f1}")
+                  f"{cv.folds}-fold CV macro-F1 {cv.macro_f1}, micro-F1 {cv.micro_f1} (on "
+                  "the gold's own texts, the reviewed ones chosen by the queue: not the wave's "
+                  "accuracy)")
     if warning := coverage_warning(done.card, book):
         console.print(f"[yellow]warning:[/yellow] {warning}")
     if (done.shift[s.BEFORE_SHARE] != done.shift[s.AFTER_SHARE]).any():
