@@ -35,6 +35,7 @@ from pipeline.quality.card import ModelCard
 from pipeline.quality.choose import model_dir
 from pipeline.quality.gold import GoldSet, load_gold
 from pipeline.quality.measure import context_of
+from pipeline.quality.places import MODELS_DIR
 from pipeline.quality.provenance import GoldProvenance, provenance_path
 from pipeline.quality.train import train_model
 from pipeline.review.gold_export import reviewed_gold
@@ -120,9 +121,9 @@ def model_gold(wave: WaveOutputs) -> ModelGold | None:
     """The gold the trained model that coded ``wave`` learned from, when its folder holds it.
 
     None when the wave was not coded by a trained model. The gold file is used only when the
-    model's folder is found (as the run found it), the card there names a file in that very
-    folder (as ``retrain`` writes it) and the file's sha256 is the one the wave's run recorded:
-    a file elsewhere or changed since is named, never read.
+    model's folder is found (as the run found it) in the outputs' ``models`` folder (where
+    ``retrain`` writes) or the project's, the card names a file in that very folder and the
+    file's sha256 is the one the wave's run recorded: any other is named, never read.
     """
     info = wave.run.coder_info if wave.run is not None else {}
     model, chosen = info.get("model"), info.get("chosen")
@@ -134,6 +135,11 @@ def model_gold(wave: WaveOutputs) -> ModelGold | None:
     directory = model_dir(chosen)
     if directory is None:
         return ModelGold(chosen, texts, None, "its folder is not found from here")
+    # run.json may come from another machine: only the folders models are kept in are read
+    kept_in = (wave.directory.parent / "models", MODELS_DIR)
+    if not any(directory.resolve().is_relative_to(root.resolve()) for root in kept_in):
+        return ModelGold(chosen, texts, None, "its folder is neither in the outputs' models "
+                         "folder nor in the project's: pass --gold to use its gold file")
     if not name or Path(name).name != name or name in {".", ".."}:
         return ModelGold(chosen, texts, None, "its card names no gold file in its folder")
     path = directory / name

@@ -106,7 +106,7 @@ def test_another_codebook_is_refused_naming_both_files(mini_outputs, tmp_path):
 def coded_by_a_model(tmp_path, comments_codebook):
     """The comments wave's outputs, as a run with a linear-static model trained on the
     comments' gold (kept in the model's folder, as retrain keeps it) records them."""
-    model = tmp_path / "models" / "comments-linear-static"
+    model = tmp_path / "outputs" / "models" / "comments-linear-static"  # where retrain puts it
     model.mkdir(parents=True)
     gold = Path(shutil.copy(DATA / "gold" / "comments.csv", model / "gold.csv"))
     card = train_model("linear-static", load_gold(gold, comments_codebook), comments_codebook,
@@ -135,7 +135,13 @@ def test_a_model_gold_changed_moved_or_named_outside_its_folder_is_not_used(code
                     encoding="utf-8")
     assert model_gold(wave).file is None
     assert model_gold(wave).why_not == f"{gold} has changed since the wave was coded"
-    shutil.rmtree(model)
+    elsewhere = Path(shutil.copytree(model, model.parents[2] / "elsewhere"))
+    shutil.copy(DATA / "gold" / "comments.csv", elsewhere / "gold.csv")  # as it was trained
+    moved = {**info, "chosen": str(elsewhere)}
+    wave.run = wave.run.model_copy(update={"coder_info": moved})
+    assert model_gold(wave).why_not == ("its folder is neither in the outputs' models folder "
+                                        "nor in the project's: pass --gold to use its gold file")
+    shutil.rmtree(elsewhere)
     assert model_gold(wave).why_not == "its folder is not found from here"
 
 
