@@ -32,12 +32,12 @@ from pipeline.config import Codebook, _validate, read_yaml
 from pipeline.errors import ConfigError, InputError
 from pipeline.outputs import CODEBOOK_FILE, RUN_FILE, WaveOutputs, database_of
 from pipeline.quality.card import ModelCard
-from pipeline.quality.choose import model_dir
 from pipeline.quality.gold import GoldSet, load_gold
 from pipeline.quality.measure import context_of
 from pipeline.quality.places import MODELS_DIR
 from pipeline.quality.provenance import GoldProvenance, provenance_path
 from pipeline.quality.train import train_model
+from pipeline.review.active_queue import wave_model
 from pipeline.review.gold_export import reviewed_gold
 from pipeline.review.log import read_log
 from pipeline.review.model_shift import SAMPLE_SEGMENTS, model_shift
@@ -132,7 +132,7 @@ def model_gold(wave: WaveOutputs) -> ModelGold | None:
     data = model.get("data") if isinstance(model.get("data"), dict) else {}
     name, digest = str(data.get("file") or ""), str(data.get("sha256") or "")
     texts = int(data["texts"]) if isinstance(data.get("texts"), int) else 0
-    directory = model_dir(chosen)
+    directory = wave_model(wave.run)  # as export-review's --order active finds it
     if directory is None:
         return ModelGold(chosen, texts, None, "its folder is not found from here")
     # run.json may come from another machine: only the folders models are kept in are read
