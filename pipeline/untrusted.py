@@ -12,7 +12,7 @@ import re
 import string
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -206,10 +206,14 @@ def replace_controls(text: str) -> tuple[str, int]:
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` whose text cells starting like a formula begin with a ``'``."""
+def csv_safe(frame: pd.DataFrame, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells starting like a formula begin with a ``'``.
+
+    ``columns``: only these (a table wavecoder reads back keeps its ids as they are); by
+    default every text column.
+    """
     safe = frame.copy()
-    for column in safe.columns:
+    for column in safe.columns if columns is None else [c for c in columns if c in safe]:
         if safe[column].dtype == object:
             safe[column] = safe[column].map(
                 lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v)

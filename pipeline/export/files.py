@@ -27,6 +27,10 @@ TOPIC_TABLES = {"topics": s.TOPICS, "segment_topics": s.SEGMENT_TOPICS,
                 "topic_codes": s.TOPIC_CODES}
 REVIEW_FILES = {"review_log": "review_log.csv", "review_agreement": "agreement.csv",
                 "review_queue": "review_queue.csv"}
+# What people typed in the review tables (passages, reviewers' names and files, labels): ids
+# and decisions are read back as they are.
+REVIEW_TEXT_COLUMNS = [s.TEXT, s.EVIDENCE, s.REVIEWER, s.REVIEW_FILE, s.DETAIL, s.RATERS,
+                       s.LABEL]
 
 
 ROW_GROUP_ROWS = 65_536  # rows per parquet row group: what is converted to Arrow at a time
@@ -94,7 +98,8 @@ def write_coded_tables(out_dir: Path, tables: dict[str, pd.DataFrame]) -> dict[s
         "stances": write_parquet(tables["stances"], s.STANCES, out_dir / "stances.parquet"),
     }
     summary_path = out_dir / "theme_summary.csv"
-    tables["theme_summary"].to_csv(summary_path, index=False)
+    # read back by later steps: its ids stay as they are, the words people typed are escaped
+    csv_safe(tables["theme_summary"], [s.QUESTION, s.LABEL]).to_csv(summary_path, index=False)
     written["theme_summary"] = summary_path
     return written
 
@@ -133,6 +138,6 @@ def write_review_tables(out_dir: Path, tables: dict[str, pd.DataFrame]) -> dict[
     written = {}
     for name, file_name in REVIEW_FILES.items():
         if name in tables:
-            tables[name].to_csv(folder / file_name, index=False)
+            csv_safe(tables[name], REVIEW_TEXT_COLUMNS).to_csv(folder / file_name, index=False)
             written[name] = folder / file_name
     return written

@@ -10,6 +10,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from pipeline.quality.evaluate import Evaluation, comparison
+from pipeline.untrusted import csv_safe
 
 
 def evaluation_json(evaluations: Sequence[Evaluation]) -> dict[str, Any]:
@@ -52,9 +53,10 @@ def write_evaluations(evaluations: Sequence[Evaluation], out: Path) -> dict[str,
     written = {"json": out / "evaluation.json", "comparison": out / "comparison.csv"}
     written["json"].write_text(json.dumps(evaluation_json(evaluations), indent=2,
                                           default=str) + "\n", encoding="utf-8")
-    comparison(evaluations).to_csv(written["comparison"], index=False)
+    csv_safe(comparison(evaluations)).to_csv(written["comparison"], index=False)
     for evaluation in evaluations:
-        evaluation.per_code.to_csv(out / f"per_code_{evaluation.coder}.csv", index=False)
+        csv_safe(evaluation.per_code).to_csv(out / f"per_code_{evaluation.coder}.csv",
+                                             index=False)
         written[f"pr_{evaluation.coder}"] = precision_recall_chart(
             evaluation, out / f"precision_recall_{evaluation.coder}.png")
     return written

@@ -13,6 +13,7 @@ from pipeline.report.banner import sign_off_banner
 from pipeline.report.compare import codebook_change, compare_shares
 from pipeline.report.html import figure_html, render_page, table_html
 from pipeline.report.inputs import ReportWave, load_outputs
+from pipeline.untrusted import csv_safe
 
 REPORT_DIR = "report"
 REPORT_HTML = "report.html"
@@ -183,7 +184,7 @@ def build_report(outputs_dir: Path, compare_dir: Path | None = None) -> Path:
     for stale in csv_dir.glob("*.csv"):
         stale.unlink()
     for name, frame in found.items():
-        frame.to_csv(csv_dir / f"{name}.csv", index=False)
+        csv_safe(frame).to_csv(csv_dir / f"{name}.csv", index=False)  # quotes: never formulas
     figures = _figures(current, found)
     path = outputs_dir / REPORT_HTML
     path.write_text(render_page(_context(current, found, figures, earlier)), encoding="utf-8")

@@ -37,6 +37,7 @@ from pipeline.report.trends import (
     theme_trends,
     topic_trends,
 )
+from pipeline.untrusted import csv_safe
 
 TRENDS_DIR = "trends"  # beside the wave folders: outputs/trends/
 CHARTS_DIR = "charts"
@@ -170,7 +171,7 @@ def build_trend_report(wave_dirs: list[Path], out_dir: Path | None = None, *,
     for stale in [*out_dir.glob("*.csv"), *(out_dir / CHARTS_DIR).glob("*.png")]:
         stale.unlink()  # a code or topic gone since the last report leaves no stale file
     for name, frame in tables.items():
-        frame.to_csv(out_dir / f"{name}.csv", index=False)
+        csv_safe(frame).to_csv(out_dir / f"{name}.csv", index=False)
     codes, topics, charts = _charts(found, tables, out_dir / CHARTS_DIR)
     waves = [{"id": w.wave, "codebook": codebook_ref(w).get("version", "not recorded"),
               "respondents": int(w.documents[s.RESPONDENT_ID].nunique())} for w in found.waves]

@@ -42,6 +42,7 @@ from pipeline.review.gold_export import reviewed_gold
 from pipeline.review.log import read_log
 from pipeline.review.model_shift import SAMPLE_SEGMENTS, model_shift
 from pipeline.text import sha256_file
+from pipeline.untrusted import csv_safe
 
 ORIGIN = "origin"  # merged gold: which source a row came from
 GOLD_COLUMNS = [s.SEGMENT_ID, s.TEXT, s.CONTEXT, s.CODE_ID, ORIGIN]
@@ -304,5 +305,5 @@ def retrain(wave: WaveOutputs, *, kind: str = "linear", out: Path,
         progress(f"coding {min(SAMPLE_SEGMENTS, len(wave.segments)):,} of the wave's segments "
                  "with the new model, beside the wave's codes")
     shift = model_shift(wave, load_coder(out, book), book)
-    shift.to_csv(out / SHIFT_FILE, index=False)
+    csv_safe(shift, [s.LABEL]).to_csv(out / SHIFT_FILE, index=False)
     return Retrained(merged, path, provenance, card, shift)

@@ -97,3 +97,12 @@ def test_the_review_workbook_holds_formula_like_answers_as_text(text):
     assert any(str(t).startswith("=HYPERLINK(") for t in texts)
     assert "=1+2" in [cell.value for cell in book["segments"]["B"]]
     assert live_formulas(text.outputs) == []
+
+
+def test_the_report_and_review_tables_hold_formula_like_answers_as_text(text):
+    """The report's quotes (exemplars.csv) and the review queue quote respondents too."""
+    result = run_cli(["report", str(text.outputs)])
+    assert result.exit_code == 0, result.output
+    exemplars = (text.outputs / "report" / "exemplars.csv").read_text(encoding="utf-8")
+    assert ",'=1+2," in exemplars  # the respondent of a quote, escaped
+    assert unescaped_csv_cells(text.outputs) == []
