@@ -293,6 +293,11 @@ def retrain(wave: WaveOutputs, *, kind: str = "linear", out: Path,
             named += f" and {len(gold.missing) - SHOWN_MISSING} more"
         notes.append(f"{gold_file}: no example of {len(gold.missing)} of the codebook's codes "
                      f"({named}); its texts count as without them")
+    if reviewed + kept < n_folds:  # refused before any file is written
+        raise InputError(f"{database}: {reviewed + kept} gold texts from wave '{wave.wave}'"
+                         + (f" and {gold_file.name}" if gold_file is not None else "")
+                         + f", too few for {n_folds}-fold cross-validation: decide every coding "
+                         "of more passages, or lower --folds (2 at least)")
     merged = MergedGold(rows, reviewed, kept, replaced, decided.partly_decided, notes)
     path = write_gold(rows, provenance, gold_out or out / GOLD_FILE)
     command = shlex.join([

@@ -156,12 +156,14 @@ def test_the_next_waves_retrain_keeps_what_the_model_learned(retrained):
         "gold:comments.csv": 54, "review:comments-2024": 4 - 1, "review:comments-2025": 1}
     assert "The new model gives each code as often as the wave's codes, on 9 of its segments" \
         in said
-    # this wave's one decided text alone: refused, naming the gold written for it
+    # this wave's one decided text alone: refused before anything is written
     alone = runner.invoke(app, [str(a) for a in (
         "retrain", nxt, "--folds", "2", "--no-model-gold", "--provenance",
         out.parent.parent / "comments.provenance.yaml", "--out", nxt.parent / "alone")],
         env={"COLUMNS": "1000"})
     assert alone.exit_code == 2, alone.output
     assert "Folding" not in alone.output
-    assert ("gold.csv: 1 texts, too few for 2-fold cross-validation: code more texts, or "
-            "lower --folds (2 at least)") in " ".join(alone.output.split())
+    assert ("wavecoder.duckdb: 1 gold texts from wave 'comments-2025', too few for 2-fold "
+            "cross-validation: decide every coding of more passages, or lower --folds (2 at "
+            "least)") in " ".join(alone.output.split())
+    assert not (nxt.parent / "alone").exists()

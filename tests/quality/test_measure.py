@@ -12,6 +12,7 @@ from pipeline.coding.features import rule_matrix
 from pipeline.coding.registry import load_coder
 from pipeline.coding.rules import RuleCoder
 from pipeline.config import load_codebook
+from pipeline.errors import InputError
 from pipeline.quality.gold import load_gold
 from pipeline.quality.measure import known_of, measure, measure_saved, saved_predictions
 from pipeline.quality.train import train_model
@@ -69,3 +70,11 @@ def test_a_saved_model_is_scored_on_codes_it_never_learned_as_a_run_codes_them(
         assert f1["staff_manner"] > 0.5
     else:
         assert pred[:, staff].sum() == 0
+
+
+def test_fewer_texts_than_folds_is_refused_naming_the_gold_file():
+    book = load_codebook(DATA / "codebook-comments.yaml")
+    two = load_gold(COMMENTS, book).subset([0, 1])
+    with pytest.raises(InputError, match=r"^comments\.csv: 2 texts, too few for 3-fold "
+                                         r"cross-validation: code more texts, or lower --folds"):
+        measure(two, book, ["linear-static"], n_folds=3, n_boot=0)
