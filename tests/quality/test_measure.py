@@ -78,3 +78,16 @@ def test_fewer_texts_than_folds_is_refused_naming_the_gold_file():
     with pytest.raises(InputError, match=r"^comments\.csv: 2 texts, too few for 3-fold "
                                          r"cross-validation: code more texts, or lower --folds"):
         measure(two, book, ["linear-static"], n_folds=3, n_boot=0)
+
+
+def test_gold_with_no_code_to_score_is_refused_naming_its_most_coded_code():
+    """In the first ten comments no code has five examples: nothing reaches --min-support 5."""
+    book = load_codebook(DATA / "codebook-comments.yaml")
+    gold = load_gold(COMMENTS, book)
+    ten = gold.subset(list(range(10)))
+    most = max(ten.support().items(), key=lambda kv: kv[1])
+    assert most[1] < 5
+    with pytest.raises(InputError, match=(
+            rf"^comments\.csv: no code has 5 or more examples among its 10 texts \(most: "
+            rf"{most[0]}, {most[1]}\), so nothing can be scored")):
+        measure(ten, book, ["rules"], n_folds=2, min_support=5, n_boot=0)
