@@ -19,6 +19,17 @@ def matchable(text: str) -> str:
     return text.translate(_MATCHABLE)
 
 
+def some_of(items: list[str], shown: int, sep: str = ", ") -> str:
+    """The first ``shown`` of ``items`` joined by ``sep``, then how many more there are.
+
+    ``a, b and 3 more``; with ``sep="; "`` (items that hold commas) ``a; b; and 3 more``.
+    """
+    named = sep.join(items[:shown])
+    if len(items) > shown:
+        named += f"{' ' if sep == ', ' else sep}and {len(items) - shown} more"
+    return named
+
+
 def stable_id(*parts: object, length: int = 16) -> str:
     """A short hex id derived only from ``parts``: identical across runs and machines."""
     digest = hashlib.sha1("\x1f".join(str(p) for p in parts).encode("utf-8"))

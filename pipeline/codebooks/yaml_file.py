@@ -15,6 +15,7 @@ import yaml
 from pipeline.codebooks.draft import Draft
 from pipeline.config import Code
 from pipeline.errors import InputError
+from pipeline.text import some_of
 
 
 class _Dumper(yaml.SafeDumper):
@@ -46,9 +47,7 @@ def _comment(text: str) -> list[str]:
 
 
 def _ids(ids: list[str], shown: int | None) -> str:
-    if shown is None or len(ids) <= shown:
-        return ", ".join(ids)
-    return f"{', '.join(ids[:shown])} and {len(ids) - shown} more"
+    return some_of(ids, len(ids) if shown is None else shown)
 
 
 def todo_lines(draft: Draft, shown: int | None = None) -> list[str]:

@@ -9,6 +9,7 @@ import pandas as pd
 from pipeline import schema as s
 from pipeline.export.files import UNCOVERED_FILE
 from pipeline.export.tables import top_codes, uncovered
+from pipeline.text import some_of
 
 RESPONDENT_WARN_SHARE = 0.5
 MAX_TOPICS_LISTED = 10
@@ -79,10 +80,7 @@ def grouped_notes(notes: list[str], files: set[str]) -> list[str]:
             grouped.append(note)
         elif said not in done:
             done.add(said)
-            named = ", ".join(alike[:FILES_NAMED])
-            if len(alike) > FILES_NAMED:
-                named += f" and {len(alike) - FILES_NAMED} more"
-            grouped.append(f"{len(alike)} files ({named}): {said}")
+            grouped.append(f"{len(alike)} files ({some_of(alike, FILES_NAMED)}): {said}")
     return grouped
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pipeline.config import Codebook
 from pipeline.quality.card import ModelCard
+from pipeline.text import some_of
 
 # Kinds whose codes without a learned model are left to the codebook's patterns.
 RULES_BESIDE = frozenset({"hybrid", "hybrid-static", "hybrid-finetuned", "few-shot"})
@@ -39,9 +40,7 @@ def coverage_warning(card: ModelCard, codebook: Codebook) -> str | None:
     if not missing:
         return None
     total = len(codebook.code_ids())
-    named = ", ".join(missing[:SHOWN_CODES])
-    if len(missing) > SHOWN_CODES:
-        named += f" and {len(missing) - SHOWN_CODES} more"
+    named = some_of(missing, SHOWN_CODES)
     advice = ("too few examples in its gold, and no patterns in the codebook"
               if card.kind in RULES_BESIDE else
               "too few examples in its gold: train on a gold file that holds them, or with a "

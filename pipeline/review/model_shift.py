@@ -19,6 +19,7 @@ from pipeline.coding.base import Coder
 from pipeline.coding.stream import codable
 from pipeline.config import Codebook
 from pipeline.outputs import WaveOutputs
+from pipeline.text import some_of
 
 SAMPLE_SEGMENTS = 2000  # a share of 0.2 is known to ±0.02 at 95 %; coded in seconds
 SHIFT_FACTOR = 2.0  # at least doubled or halved ...
@@ -77,10 +78,8 @@ def shift_warning(shift: pd.DataFrame) -> str | None:
         return None
     moved = moved.assign(change=(moved[s.AFTER_SHARE] - moved[s.BEFORE_SHARE]).abs())
     moved = moved.sort_values("change", ascending=False, kind="stable")
-    named = "; ".join(f"{row[s.CODE_ID]} {row[s.BEFORE_SHARE]:.0%} → {row[s.AFTER_SHARE]:.0%}"
-                      for _, row in moved.head(SHOWN_SHIFTS).iterrows())
-    if len(moved) > SHOWN_SHIFTS:
-        named += f"; and {len(moved) - SHOWN_SHIFTS} more"
+    named = some_of([f"{row[s.CODE_ID]} {row[s.BEFORE_SHARE]:.0%} → {row[s.AFTER_SHARE]:.0%}"
+                     for _, row in moved.iterrows()], SHOWN_SHIFTS, sep="; ")
     return (f"the new model codes {len(moved)} code(s) at a very different rate from the "
             f"wave's coder, on {int(shift[s.SAMPLED].iloc[0]):,} of the wave's segments: "
             f"{named}. That may be what the review taught it, or the segments the review "

@@ -41,7 +41,7 @@ from pipeline.review.active_queue import wave_model
 from pipeline.review.gold_export import reviewed_gold
 from pipeline.review.log import read_log
 from pipeline.review.model_shift import SAMPLE_SEGMENTS, model_shift
-from pipeline.text import sha256_file
+from pipeline.text import sha256_file, some_of
 from pipeline.untrusted import csv_safe
 
 ORIGIN = "origin"  # merged gold: which source a row came from
@@ -288,11 +288,9 @@ def retrain(wave: WaveOutputs, *, kind: str = "linear", out: Path,
     rows, reviewed, kept, replaced = merge_gold(decided.rows.fillna(""), wave.wave, gold)
     notes = []
     if gold is not None and gold.missing:
-        named = ", ".join(gold.missing[:SHOWN_MISSING])
-        if len(gold.missing) > SHOWN_MISSING:
-            named += f" and {len(gold.missing) - SHOWN_MISSING} more"
         notes.append(f"{gold_file}: no example of {len(gold.missing)} of the codebook's codes "
-                     f"({named}); its texts count as without them")
+                     f"({some_of(gold.missing, SHOWN_MISSING)}); its texts count as without "
+                     "them")
     if reviewed + kept < n_folds:  # refused before any file is written
         raise InputError(f"{database}: {reviewed + kept} gold texts from wave '{wave.wave}'"
                          + (f" and {gold_file.name}" if gold_file is not None else "")
