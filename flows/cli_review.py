@@ -64,6 +64,12 @@ def export_review_command(
                                          "hybrid model folder (e.g. from wavecoder retrain), "
                                          "for --order active (default: the one that coded "
                                          "the wave)."),
+    sample: Optional[int] = typer.Option(None, "--sample", min=1, help="Instead of every "
+                                         "coding: this many passages drawn at random, coded "
+                                         "or not, to read whole (write none where no code "
+                                         "applies); importing it measures the machine on "
+                                         "them."),
+    seed: int = typer.Option(0, "--seed", help="The --sample draw's seed."),
 ) -> None:
     """Write the review workbook: one row per coding, queued ones first, with drop-downs."""
     from pipeline.errors import MissingInputError
@@ -78,6 +84,11 @@ def export_review_command(
                          "first, or pass --force to overwrite it")
     if order not in ("standard", "active"):
         raise InputError(f"--order {order}: not standard or active")
+    if sample is not None:
+        if order != "standard":
+            raise InputError("--sample draws passages at random: it takes no --order")
+        _write_sample(path, wave, book, sample, seed)
+        return
     if order == "active":
         queue = _active_queue(wave, book, model, outputs_dir)
     else:
@@ -89,6 +100,24 @@ def export_review_command(
     console.print(f"[bold green]Wrote[/bold green] {path}: {len(wave.codings)} codings, "
                   f"{len(queue)} queued first; fill decision (accept, reject, recode, add), "
                   "then run wavecoder import-review on it")
+
+
+def _write_sample(path: Path, wave, book, size: int, seed: int) -> None:
+    """Write a workbook of ``size`` passages drawn at random from the wave's coded ones."""
+    from pipeline import schema as s
+    from pipeline.review.sample import draw_sample
+    from pipeline.review.workbook import write_workbook
+
+    interviewer = bool((wave.run.parameters if wave.run else {}).get("code_interviewer"))
+    drawn = draw_sample(wave.segments, size, seed=seed, code_interviewer=interviewer)
+    write_workbook(path, wave.wave, wave.codings, wave.segments, wave.documents, None, book,
+                   sample=drawn)
+    coded = set(wave.codings.loc[wave.codings[s.METHOD] != "human", s.SEGMENT_ID])
+    uncoded = sum(segment_id not in coded for segment_id in drawn)
+    console.print(f"[bold green]Wrote[/bold green] {path}: {len(drawn)} passages drawn at "
+                  f"random (seed {seed}), {uncoded} of them without a machine code; read each "
+                  "whole: accept or reject every coding, add what is missing, write none "
+                  "where no code applies; then run wavecoder import-review on it")
 
 
 def _active_queue(wave, book, model: Optional[Path], outputs_dir: Path):
@@ -166,6 +195,8 @@ def import_review_command(
     console.print(f"[bold green]Updated[/bold green] {outputs_dir}/ (codings, coded_wide, "
                   f"theme_summary) and {outputs_dir / 'review'}/ (agreement.csv, "
                   "review_queue.csv, review_log.csv)")
+    if read.sample is not None:
+        _sample_report(file, outputs_dir, read.sample)
     if read.problems:  # exit 2, so a script can tell that part of the file was not used
         raise InputError(f"{file}: {len(read.problems)} rows or passages could not be used "
                          f"(listed above); the other {len(read.decisions)} decisions were "
@@ -193,6 +224,43 @@ def _agreement_table(agreement) -> None:
                 row.code_id, row.items, row.accepted, row.rejected, row.added,
                 row.percent_agreement, row.kappa, row.alpha)])
         console.print(table)
+
+
+def _sample_report(file: Path, outputs_dir: Path, sample: list[str]) -> None:
+    """Print and write the machine's precision and recall on the sample's passages read whole."""
+    from pipeline import schema as s
+    from pipeline.outputs import database_of, read_wave
+    from pipeline.review.log import read_log
+    from pipeline.review.sample import sample_agreement
+    from pipeline.untrusted import csv_safe
+
+    wave = read_wave(outputs_dir)
+    log = read_log(database_of(outputs_dir), wave.wave)
+    scores = sample_agreement(wave.codings, log[log[s.SEGMENT_ID].isin(set(sample))], sample,
+                              wave.require_codebook())
+    path = file.with_name(f"{file.stem}-agreement.csv")
+    try:
+        csv_safe(scores, [s.LABEL]).to_csv(path, index=False)
+    except OSError as exc:  # the decisions are in; only the table's copy is lost
+        errors.print(f"warning: {path}: not written ({exc.strerror or exc})", markup=False)
+        path = None
+    passages = int(scores[s.PASSAGES].iloc[0]) if len(scores) else 0
+    table = Table(title=f"The machine on {passages} of the {len(sample)} passages drawn at "
+                        "random, read whole",
+                  caption="machine / reviewer: passages given the code; precision: of the "
+                          "machine's, kept; recall: of the reviewer's, found")
+    table.add_column("code_id", overflow="fold")
+    for column in ("machine", "reviewer", "both", "precision", "recall", "F1", "κ"):
+        table.add_column(column, justify="right", no_wrap=True)
+    for row in scores.itertuples(index=False):
+        table.add_row(row.code_id, *map(str, (row.by_machine, row.by_reviewer, row.by_both)),
+                      *[_score(v) for v in (row.precision, row.recall, row.f1, row.kappa)])
+    console.print(table)
+    left = len(sample) - passages
+    console.print((f"[bold green]Wrote[/bold green] {path}" if path else "The table")
+                  + (f"; {left} sampled passages not yet read whole (a coding undecided, or "
+                     "an uncoded passage with neither none nor add) are not counted"
+                     if left else ""))
 
 
 SHIFT_ROWS = 12  # the codes that moved most; the model folder's wave_shift.csv has them all
@@ -311,8 +379,8 @@ def retrain_command(
     cv = done.card.cross_validation
     console.print(f"Trained [bold]{done.card.coder}[/bold] in {done.card.train_seconds} s; "
                   f"{cv.folds}-fold CV macro-F1 {cv.macro_f1}, micro-F1 {cv.micro_f1} (on "
-                  "the gold's own texts, the reviewed ones chosen by the queue: not the wave's "
-                  "accuracy)")
+                  "the gold's own texts, the passages reviewed: not the wave's accuracy, which "
+                  "a random sample read whole measures: wavecoder export-review --sample)")
     if warning := coverage_warning(done.card, book):
         console.print(f"[yellow]warning:[/yellow] {warning}")
     if (done.shift[s.BEFORE_SHARE] != done.shift[s.AFTER_SHARE]).any():

@@ -125,6 +125,8 @@ DECISION = "decision"  # accepted | rejected | added (a recode is a rejection pl
 DECISION_ACCEPTED = "accepted"
 DECISION_REJECTED = "rejected"
 DECISION_ADDED = "added"
+# read whole, no code applies: a passage without machine codings (blank code_id)
+DECISION_NO_CODE = "no code"
 REVIEWER = "reviewer"
 DECIDED_AT = "decided_at"  # ISO 8601 time of the decision, from the file when it says
 REVIEW_FILE = "review_file"  # the file the decision was imported from (name only)
@@ -330,6 +332,19 @@ REVIEW_AGREEMENT = pa.schema(
     ]
 )
 
+# sample_agreement: the machine against a reviewer on passages drawn at random and read whole.
+PASSAGES = "passages"  # sampled passages read whole
+BY_MACHINE = "by_machine"  # of them, coded with the code by the machine
+BY_REVIEWER = "by_reviewer"  # ... by the reviewer (accepted or added)
+BY_BOTH = "by_both"
+PRECISION, RECALL, F1 = "precision", "recall", "f1"
+SAMPLE_AGREEMENT = pa.schema(
+    [(CODE_ID, pa.string()), (LABEL, pa.string()), (PASSAGES, pa.int64()),
+     (BY_MACHINE, pa.int64()), (BY_REVIEWER, pa.int64()), (BY_BOTH, pa.int64()),
+     (PRECISION, pa.float64()), (RECALL, pa.float64()), (F1, pa.float64()),
+     (KAPPA, pa.float64())]
+)
+
 # review_queue: undecided codings in the order a reviewer should look at them.
 PRIORITY = "priority"  # 1 = look first
 QUEUE_REASON = "queue_reason"
@@ -338,6 +353,7 @@ QUEUE_POOR_AGREEMENT = "poor-agreement"  # reviewers disagreed with the machine 
 QUEUE_CODERS_DISAGREE = "coders-disagree"  # a trained model and the rules disagree on it
 QUEUE_LOW_CONFIDENCE = "low-confidence"
 QUEUE_QUALITY_SAMPLE = "quality-sample"  # a random confident coding, to check the rest
+QUEUE_RANDOM_PASSAGE = "random-passage"  # a passage drawn at random, coded or not
 REVIEW_QUEUE = pa.schema(
     [
         (PRIORITY, pa.int64()),

@@ -18,3 +18,4 @@ class ReviewImport:
     decisions: pd.DataFrame
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # worth saying, not wrong (rows left blank)
+    sample: list[str] | None = None  # a random sample's segment ids (export-review --sample)

@@ -4,7 +4,9 @@ A reviewer has *reviewed* a segment when they made any decision on it. Within th
 reviewer reviewed, every code of the codebook is an item: the machine says 1 where it coded the
 segment with the code; the reviewer says 1 for accepted or added, 0 for rejected, and 0 where
 the machine was silent and so were they (had the code applied, they would have added it). A
-machine coding the reviewer left undecided is not an item: silence on it is not a judgement.
+passage without codings is reviewed when a reviewer added a code or wrote ``none`` (no code
+applies). A machine coding the reviewer left undecided is not an item: silence on it is not a
+judgement.
 
 Scores come from :mod:`pipeline.quality.agreement`: Cohen's kappa (machine vs each reviewer),
 Krippendorff's alpha, nominal (reviewers against each other, on the segments two or more of them
@@ -117,7 +119,8 @@ def review_agreement(codings: pd.DataFrame, log: pd.DataFrame, codebook: Codeboo
     machine = machine_codings(codings)
     coded = set(zip(machine[s.SEGMENT_ID], machine[s.CODE_ID], strict=False))
     decisions = latest_decisions(log, per_reviewer=True)
-    code_ids = list(dict.fromkeys([*codebook.code_ids(), *decisions[s.CODE_ID]]))
+    given = decisions.loc[decisions[s.DECISION] != s.DECISION_NO_CODE, s.CODE_ID]
+    code_ids = list(dict.fromkeys([*codebook.code_ids(), *given]))
     labels = codebook.labels()
     per_reviewer, rows = {}, []
     for reviewer, mine in decisions.groupby(s.REVIEWER, sort=True):

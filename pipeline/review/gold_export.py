@@ -2,8 +2,9 @@
 
 A segment is gold once a reviewer has decided every machine coding on it (or added a code to
 it): its codes are those accepted or added, and a segment whose codings were all rejected is
-gold for "none of these codes" (a blank ``code_id``). Segments a reviewer only partly decided are
-left out, and counted, because their undecided codings are not a human judgement.
+gold for "none of these codes" (a blank ``code_id``), as is a passage without codings on which
+a reviewer wrote ``none``. Segments a reviewer only partly decided are left out, and counted,
+because their undecided codings are not a human judgement.
 """
 
 from __future__ import annotations

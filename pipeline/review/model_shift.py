@@ -84,7 +84,8 @@ def shift_warning(shift: pd.DataFrame) -> str | None:
             f"wave's coder, on {int(shift[s.SAMPLED].iloc[0]):,} of the wave's segments: "
             f"{named}. That may be what the review taught it, or the segments the review "
             "happened to decide (a review queue is not a sample of the wave): check the model "
-            "on a random sample of the wave (wavecoder evaluate --model) before coding with it")
+            "on a random sample before coding with it (wavecoder evaluate --model on a gold "
+            "file, or export-review --sample of a wave it coded)")
 
 
 def _shares(codings: pd.DataFrame, sampled: int) -> dict[str, float]:

@@ -89,6 +89,8 @@ def apply_decisions(codings: pd.DataFrame, segments: pd.DataFrame,
     status = machine[s.STATUS].to_numpy(dtype=object).copy()
     added, problems = [], []
     for row in final.itertuples(index=False):
+        if row.decision == s.DECISION_NO_CODE:
+            continue  # a passage read and left uncoded: no coding to change
         key = (row.segment_id, row.code_id)
         where = f"{row.review_file}: {row.decision} {row.code_id} on segment {row.segment_id}"
         if row.segment_id not in known_segments:

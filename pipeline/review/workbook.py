@@ -7,6 +7,11 @@ reject, recode, add), ``corrected_code`` (a drop-down of the codebook's ids), ``
 ``note``. A code the machine missed is added on a new row: the segment id (from the
 ``segments`` sheet), decision ``add`` and the code in ``corrected_code``.
 
+A sample workbook (``sample``: segment ids drawn at random, :mod:`pipeline.review.sample`)
+has the sampled passages only, each with its codings or, uncoded, one row without a code for
+``none`` (no code applies) or ``add``; its hidden ``sample`` sheet lists the passages, read
+back on import to measure the machine on them.
+
 Reading it back, every row that cannot be a decision gets a message naming the row: an unknown
 code or segment, a recode without its new code, an accept or reject with a different corrected
 code, two rows deciding the same coding differently. Rows left blank are counted, not decided.
@@ -28,10 +33,12 @@ from pipeline import schema as s
 from pipeline.config import Codebook
 from pipeline.errors import InputError
 from pipeline.review import ReviewImport
-from pipeline.review.workbook_rows import ACCEPT, ADD, RECODE, REJECT, RowReader
+from pipeline.review.sample import sample_rows
+from pipeline.review.workbook_rows import DECISIONS, RowReader
 from pipeline.untrusted import cells_as_text, check_office_file
 
 REVIEW_SHEET, SEGMENTS_SHEET, CODEBOOK_SHEET = "review", "segments", "codebook"
+SAMPLE_SHEET = "sample"
 COLUMNS = [s.PRIORITY, s.QUEUE_REASON, s.SEGMENT_ID, s.RESPONDENT_ID, s.QUESTION_ID,
            s.CODE_ID, s.LABEL, s.PASSAGE, s.IN_CONTEXT, s.CONFIDENCE, s.NEEDS_REVIEW, s.STATUS,
            s.DECISION, s.CORRECTED_CODE, s.REVIEWER, s.NOTE]
@@ -72,14 +79,9 @@ def review_rows(codings: pd.DataFrame, segments: pd.DataFrame, documents: pd.Dat
     decided becomes gold for ``retrain`` (with each coding in its own place, the first 300 rows
     of a review of the NHS comments left 160 of their 300 passages partly decided).
     """
-    placed = segments[[s.SEGMENT_ID, s.DOCUMENT_ID, s.TEXT, s.START]].rename(
-        columns={s.START: "segment_start"})
-    joined = codings.merge(placed, on=s.SEGMENT_ID, how="left")
-    joined = joined.merge(documents[[s.DOCUMENT_ID, s.RESPONDENT_ID, s.QUESTION_ID]],
-                          on=s.DOCUMENT_ID, how="left")
-    joined = joined.merge(queue[[s.SEGMENT_ID, s.CODE_ID, s.PRIORITY, s.QUEUE_REASON]],
-                          on=[s.SEGMENT_ID, s.CODE_ID], how="left")
-    joined[s.LABEL] = joined[s.CODE_ID].map(codebook.labels())
+    joined = _located(codings.merge(queue[[s.SEGMENT_ID, s.CODE_ID, s.PRIORITY,
+                                           s.QUEUE_REASON]], on=[s.SEGMENT_ID, s.CODE_ID],
+                                    how="left"), segments, documents, codebook)
     position = {sid: i for i, sid in enumerate(segments[s.SEGMENT_ID])}
     joined["_position"] = joined[s.SEGMENT_ID].map(position)
     joined["_first"] = joined.groupby(s.SEGMENT_ID, sort=False)[s.PRIORITY].transform("min")
@@ -88,10 +90,30 @@ def review_rows(codings: pd.DataFrame, segments: pd.DataFrame, documents: pd.Dat
     return ordered.drop(columns="_first").reset_index(drop=True)
 
 
+def _located(rows: pd.DataFrame, segments: pd.DataFrame, documents: pd.DataFrame,
+             codebook: Codebook) -> pd.DataFrame:
+    """``rows`` (codings) with their passage, its start, respondent, question and code label."""
+    placed = segments[[s.SEGMENT_ID, s.DOCUMENT_ID, s.TEXT, s.START]].rename(
+        columns={s.START: "segment_start"})
+    joined = rows.merge(placed, on=s.SEGMENT_ID, how="left")
+    joined = joined.merge(documents[[s.DOCUMENT_ID, s.RESPONDENT_ID, s.QUESTION_ID]],
+                          on=s.DOCUMENT_ID, how="left")
+    joined[s.LABEL] = joined[s.CODE_ID].map(codebook.labels())
+    return joined
+
+
 def write_workbook(path: Path, wave: str, codings: pd.DataFrame, segments: pd.DataFrame,
-                   documents: pd.DataFrame, queue: pd.DataFrame, codebook: Codebook) -> Path:
-    """Write the review workbook of ``wave`` to ``path``; returns the path."""
-    rows = review_rows(codings, segments, documents, queue, codebook)
+                   documents: pd.DataFrame, queue: pd.DataFrame, codebook: Codebook, *,
+                   sample: list[str] | None = None) -> Path:
+    """Write the review workbook of ``wave`` to ``path``; returns the path.
+
+    ``sample``: segment ids drawn at random; the workbook then has only those passages,
+    coded or not, instead of every coding (``queue`` is not read).
+    """
+    if sample is None:
+        rows = review_rows(codings, segments, documents, queue, codebook)
+    else:
+        rows = _located(sample_rows(codings, segments, sample), segments, documents, codebook)
     contexts = _contexts(segments)
     book = Workbook()
     book.properties.identifier = wave  # read back to refuse another wave's workbook
@@ -105,7 +127,8 @@ def write_workbook(path: Path, wave: str, codings: pd.DataFrame, segments: pd.Da
             s.PRIORITY: None if pd.isna(row.priority) else int(row.priority),
             s.QUEUE_REASON: None if pd.isna(row.queue_reason) else row.queue_reason,
             s.SEGMENT_ID: row.segment_id, s.RESPONDENT_ID: row.respondent_id,
-            s.QUESTION_ID: row.question_id, s.CODE_ID: row.code_id, s.LABEL: row.label,
+            s.QUESTION_ID: row.question_id, s.CODE_ID: _or_none(row.code_id),
+            s.LABEL: _or_none(row.label),
             s.PASSAGE: _passage(row.text, start, int(row.end) - int(row.segment_start)),
             s.IN_CONTEXT: contexts.get(row.segment_id, row.text),
             s.CONFIDENCE: None if pd.isna(row.confidence) else round(float(row.confidence), 3),
@@ -124,11 +147,22 @@ def write_workbook(path: Path, wave: str, codings: pd.DataFrame, segments: pd.Da
     codes.append([s.CODE_ID, s.LABEL, s.PARENT, "definition"])
     for code, parent in codebook.walk():
         codes.append([code.id, code.label, parent, code.definition])
+    if sample is not None:
+        drawn = book.create_sheet(SAMPLE_SHEET)
+        drawn.sheet_state = "hidden"
+        drawn.append([s.SEGMENT_ID])
+        for segment_id in sample:
+            drawn.append([segment_id])
     for written in book.worksheets:
         cells_as_text(written)  # a passage or id starting with '=' stays text, never a formula
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
     return path
+
+
+def _or_none(value: object) -> object:
+    """A cell's value: None for a missing one (a sampled passage's blank code)."""
+    return None if not isinstance(value, str) and pd.isna(value) else value
 
 
 def _format(sheet, n_rows: int, n_codes: int) -> None:
@@ -143,9 +177,9 @@ def _format(sheet, n_rows: int, n_codes: int) -> None:
         for cell in sheet[letters[name]][1:]:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     last = max(n_rows + 200, 1000)  # room for rows a reviewer adds
-    decision = DataValidation(type="list", formula1=f'"{ACCEPT},{REJECT},{RECODE},{ADD}"',
+    decision = DataValidation(type="list", formula1=f'"{",".join(DECISIONS)}"',
                               allow_blank=True, showErrorMessage=True,
-                              errorTitle="decision", error="accept, reject, recode or add")
+                              errorTitle="decision", error=", ".join(DECISIONS))
     decision.add(f"{letters[s.DECISION]}2:{letters[s.DECISION]}{last}")
     corrected = DataValidation(type="list", formula1=f"={CODEBOOK_SHEET}!$A$2:$A${n_codes + 1}",
                                allow_blank=True)
@@ -161,7 +195,8 @@ def _cell(value: object) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _read_rows(path: Path, wave: str) -> tuple[list[tuple[int, dict[str, str]]], str | None]:
+def _read_rows(path: Path, wave: str
+               ) -> tuple[list[tuple[int, dict[str, str]]], str | None, list[str] | None]:
     check_office_file(path, "a readable .xlsx workbook")  # untrusted: zip sizes and XML first
     try:
         book = load_workbook(path, data_only=True)
@@ -181,7 +216,12 @@ def _read_rows(path: Path, wave: str) -> tuple[list[tuple[int, dict[str, str]]],
     for number, values in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2):
         rows.append((number, {h: _cell(v) for h, v in zip(header, values, strict=False) if h}))
     modified = book.properties.modified
-    return rows, modified.isoformat(timespec="seconds") if modified else None
+    sample = None
+    if SAMPLE_SHEET in book.sheetnames:  # the passages drawn, in the order drawn
+        cells = [_cell(row[0]) for row in book[SAMPLE_SHEET].iter_rows(
+            min_row=2, max_col=1, values_only=True)]
+        sample = list(dict.fromkeys(cell for cell in cells if cell))
+    return rows, modified.isoformat(timespec="seconds") if modified else None, sample
 
 
 def decisions_from_workbook(path: Path, codings: pd.DataFrame, segments: pd.DataFrame,
@@ -197,7 +237,7 @@ def decisions_from_workbook(path: Path, codings: pd.DataFrame, segments: pd.Data
         wave: the wave id (a workbook written for another wave is refused: ValueError).
         reviewer: the reviewer of rows whose ``reviewer`` cell is blank.
     """
-    rows, modified = _read_rows(path, wave)
+    rows, modified, sample = _read_rows(path, wave)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     reader = RowReader(path.name, codings, segments, codebook, reviewer)
     for number, row in rows:
@@ -207,4 +247,4 @@ def decisions_from_workbook(path: Path, codings: pd.DataFrame, segments: pd.Data
     decisions[s.REVIEW_FILE] = path.name
     decisions[s.REVIEW_FILE_SHA256] = digest
     return ReviewImport(decisions=s.conform(decisions, s.REVIEW_LOG), problems=reader.problems,
-                        notes=reader.notes)
+                        notes=reader.notes, sample=sample)

@@ -6,13 +6,17 @@ What a row may say (``decision`` / ``corrected_code``):
 * ``reject`` (corrected code blank) → rejected;
 * ``recode`` + a different code → the coding is rejected and the new code added on its passage;
 * ``add`` + a code, on any segment → the code is added to the whole segment;
+* ``none`` on a passage the machine left uncoded (code blank) → read whole, no code applies
+  (a random sample's passages: ``export-review --sample``);
 * nothing at all → not reviewed (counted, not a decision); a row without a segment or code
   id is not counted either (a spreadsheet's empty rows).
 
 Anything else names the row and what is wrong, and the row is not used. Two rows that decide
 the same coding differently are both refused: the workbook contradicts itself. A row accepting
 the machine's code X and another recoding (or adding) X on the same segment agree: X stands
-once, as accepted, and the recode's rejection of the old code stands too.
+once, as accepted, and the recode's rejection of the old code stands too. ``none`` and a code
+given on the same passage by the same reviewer contradict each other: all of those rows are
+refused.
 """
 
 from __future__ import annotations
@@ -24,9 +28,11 @@ import pandas as pd
 from pipeline import schema as s
 from pipeline.config import Codebook
 
-ACCEPT, REJECT, RECODE, ADD = "accept", "reject", "recode", "add"
+ACCEPT, REJECT, RECODE, ADD, NONE = "accept", "reject", "recode", "add", "none"
+DECISIONS = (ACCEPT, REJECT, RECODE, ADD, NONE)  # the workbook's drop-down, in order
 _SPELLINGS = {ACCEPT: ACCEPT, "accepted": ACCEPT, REJECT: REJECT, "rejected": REJECT,
-              RECODE: RECODE, "recoded": RECODE, ADD: ADD, "added": ADD}
+              RECODE: RECODE, "recoded": RECODE, ADD: ADD, "added": ADD, NONE: NONE,
+              "no code": NONE}
 
 
 class RowReader:
@@ -40,6 +46,7 @@ class RowReader:
         self.segments = segments.set_index(s.SEGMENT_ID)
         machine = codings[codings[s.METHOD] != "human"]
         self.codings = {(r.segment_id, r.code_id): r for r in machine.itertuples(index=False)}
+        self.coded_segments = set(machine[s.SEGMENT_ID])
         self.problems: list[str] = []
         self.notes: list[str] = []
         self.blank_rows = 0
@@ -68,7 +75,7 @@ class RowReader:
             return
         decision = _SPELLINGS.get(raw.casefold())
         if raw and decision is None:
-            self._problem(number, f"decision '{raw}' is not one of accept, reject, recode, add")
+            self._problem(number, f"decision '{raw}' is not one of {', '.join(DECISIONS)}")
             return
         if decision is None:
             self._problem(number, f"corrected_code '{corrected}' but no decision: write recode "
@@ -84,6 +91,8 @@ class RowReader:
             return
         if decision == ADD:
             self._add(number, segment_id, corrected or code_id, reviewer)
+        elif decision == NONE:
+            self._none(number, segment_id, code_id or corrected, reviewer)
         else:
             self._on_coding(number, decision, segment_id, code_id, corrected, reviewer)
 
@@ -97,9 +106,26 @@ class RowReader:
         self._keep(number, reviewer, s.DECISION_ADDED, segment_id, code_id,
                    int(segment[s.START]), int(segment[s.END]), str(segment[s.TEXT]))
 
+    def _none(self, number: int, segment_id: str, code_id: str, reviewer: str) -> None:
+        if code_id:
+            self._problem(number, f"none names code '{code_id}': to drop a machine coding "
+                                  "write reject; none is for a passage without codings")
+            return
+        if segment_id in self.coded_segments:
+            self._problem(number, f"none on segment {segment_id}, which has machine codings: "
+                                  "accept or reject each of them instead")
+            return
+        segment = self.segments.loc[segment_id]
+        self._keep(number, reviewer, s.DECISION_NO_CODE, segment_id, "",
+                   int(segment[s.START]), int(segment[s.END]), "")
+
     def _on_coding(self, number: int, decision: str, segment_id: str, code_id: str,
                    corrected: str, reviewer: str) -> None:
         coding = self.codings.get((segment_id, code_id))
+        if coding is None and not code_id:
+            self._problem(number, f"{decision} needs a machine coding, and this row names no "
+                                  "code: write none if no code applies, or add a code")
+            return
         if coding is None:
             self._problem(number, f"segment {segment_id} has no machine coding '{code_id}' to "
                                   f"{decision} (to code it, use add)")
@@ -142,8 +168,19 @@ class RowReader:
         """The decisions read, without any the workbook contradicts; problems are recorded."""
         refused: set[int] = set()
         redundant: set[tuple[int, str, str]] = set()  # (row, segment, code) of a needless add
+        given: dict[tuple[str, str], list[int]] = defaultdict(list)  # codes given per passage
+        for (reviewer, segment_id, _code), said in self._said.items():
+            given[(reviewer, segment_id)] += [n for decision in (s.DECISION_ACCEPTED,
+                                                                 s.DECISION_ADDED)
+                                              for n in said.get(decision, [])]
         for (reviewer, segment_id, code_id), said in self._said.items():
-            if set(said) == {s.DECISION_ACCEPTED, s.DECISION_ADDED}:
+            if s.DECISION_NO_CODE in said and given[(reviewer, segment_id)]:
+                numbers = sorted([*said[s.DECISION_NO_CODE], *given[(reviewer, segment_id)]])
+                refused.update(numbers)
+                self.problems.append(
+                    f"{self.file_name} rows {', '.join(map(str, numbers))}: {reviewer} wrote "
+                    f"none on segment {segment_id} and gave it a code; none applied")
+            elif set(said) == {s.DECISION_ACCEPTED, s.DECISION_ADDED}:
                 # the machine's code, accepted on one row and put there on another: consistent
                 redundant.update((n, segment_id, code_id) for n in said[s.DECISION_ADDED])
             elif len(said) > 1:

@@ -125,8 +125,9 @@ def test_retrain_shows_the_model_beside_the_waves_codes(retrained):
     assert [" ".join(row.split("│")[1:-1]).split() for row in table_rows(said)] == [
         ["food_drink", "11.1%", "33.3%"], ["staff_manner", "44.4%", "33.3%"]]
     assert "very different rate" not in said
-    assert "3-fold CV macro-F1 0.9644, micro-F1 0.9624 (on the gold's own texts, the reviewed " \
-        "ones chosen by the queue: not the wave's accuracy)" in " ".join(said.split())
+    assert "3-fold CV macro-F1 0.9644, micro-F1 0.9624 (on the gold's own texts, the passages " \
+        "reviewed: not the wave's accuracy, which a random sample read whole measures: " \
+        "wavecoder export-review --sample)" in " ".join(said.split())
 
 
 def test_the_next_waves_retrain_keeps_what_the_model_learned(retrained):

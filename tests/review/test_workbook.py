@@ -60,7 +60,7 @@ def test_one_row_per_coding_with_evidence_highlighted_and_drop_downs(workbook, m
     assert bold == ["lack of supported housing"]
     assert str(passage).startswith("Most needs are met")
     validations = {v.formula1: str(v.sqref) for v in sheet.data_validations.dataValidation}
-    assert validations['"accept,reject,recode,add"'].startswith("M2:M")  # the decision column
+    assert validations['"accept,reject,recode,add,none"'].startswith("M2:M")  # decision
     assert validations["=codebook!$A$2:$A$6"].startswith("N2:N")  # corrected_code
     assert book.properties.identifier == "mini-2013"
     assert {"review", "segments", "codebook"} <= set(book.sheetnames)
