@@ -195,8 +195,13 @@ def import_review_command(
     console.print(f"[bold green]Updated[/bold green] {outputs_dir}/ (codings, coded_wide, "
                   f"theme_summary) and {outputs_dir / 'review'}/ (agreement.csv, "
                   "review_queue.csv, review_log.csv)")
-    if read.sample is not None:
-        _sample_report(file, outputs_dir, read.sample)
+    sample = read.sample
+    if sample is None and not appended.added and file.suffix.lower() == ".xlsx":
+        from pipeline.review.workbook import sample_of
+
+        sample = sample_of(file)  # imported before: its sample is still worth seeing
+    if sample is not None:
+        _sample_report(file, outputs_dir, sample)
     if read.problems:  # exit 2, so a script can tell that part of the file was not used
         raise InputError(f"{file}: {len(read.problems)} rows or passages could not be used "
                          f"(listed above); the other {len(read.decisions)} decisions were "
@@ -248,13 +253,17 @@ def _sample_report(file: Path, outputs_dir: Path, sample: list[str]) -> None:
     table = Table(title=f"The machine on {passages} of the {len(sample)} passages drawn at "
                         "random, read whole",
                   caption="machine / reviewer: passages given the code; precision: of the "
-                          "machine's, kept; recall: of the reviewer's, found")
+                          "machine's, kept; recall: of the reviewer's, found; 95 %: F1's "
+                          "bootstrap interval over the passages")
     table.add_column("code_id", overflow="fold")
-    for column in ("machine", "reviewer", "both", "precision", "recall", "F1", "κ"):
+    for column in ("machine", "reviewer", "both", "precision", "recall", "F1", "95 %", "κ"):
         table.add_column(column, justify="right", no_wrap=True)
     for row in scores.itertuples(index=False):
+        interval = ("" if row.f1_low != row.f1_low
+                    else f"{row.f1_low:.2f}-{row.f1_high:.2f}")
         table.add_row(row.code_id, *map(str, (row.by_machine, row.by_reviewer, row.by_both)),
-                      *[_score(v) for v in (row.precision, row.recall, row.f1, row.kappa)])
+                      *[_score(v) for v in (row.precision, row.recall, row.f1)], interval,
+                      _score(row.kappa))
     console.print(table)
     left = len(sample) - passages
     console.print((f"[bold green]Wrote[/bold green] {path}" if path else "The table")

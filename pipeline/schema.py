@@ -338,11 +338,12 @@ BY_MACHINE = "by_machine"  # of them, coded with the code by the machine
 BY_REVIEWER = "by_reviewer"  # ... by the reviewer (accepted or added)
 BY_BOTH = "by_both"
 PRECISION, RECALL, F1 = "precision", "recall", "f1"
+F1_LOW, F1_HIGH = "f1_low", "f1_high"  # 95 % bootstrap interval over the passages
 SAMPLE_AGREEMENT = pa.schema(
     [(CODE_ID, pa.string()), (LABEL, pa.string()), (PASSAGES, pa.int64()),
      (BY_MACHINE, pa.int64()), (BY_REVIEWER, pa.int64()), (BY_BOTH, pa.int64()),
      (PRECISION, pa.float64()), (RECALL, pa.float64()), (F1, pa.float64()),
-     (KAPPA, pa.float64())]
+     (F1_LOW, pa.float64()), (F1_HIGH, pa.float64()), (KAPPA, pa.float64())]
 )
 
 # review_queue: undecided codings in the order a reviewer should look at them.

@@ -116,7 +116,37 @@ def sample_agreement(codings: pd.DataFrame, decisions: pd.DataFrame, sample: lis
                     matrix["reviewer"][:, j], len(whole)) for j, code_id in enumerate(code_ids)]
     rows.append(_scores(s.ALL_CODES, s.ALL_CODES, matrix["machine"].ravel(),
                         matrix["reviewer"].ravel(), len(whole)))
-    return s.conform(pd.DataFrame(rows), s.SAMPLE_AGREEMENT)
+    low, high = _f1_intervals(matrix["machine"], matrix["reviewer"])
+    table = pd.DataFrame(rows).assign(**{s.F1_LOW: low, s.F1_HIGH: high})
+    return s.conform(table, s.SAMPLE_AGREEMENT)
+
+
+BOOTSTRAP = 1000
+
+
+def _f1_intervals(machine: np.ndarray, reviewer: np.ndarray, *, seed: int = DEFAULT_SEED
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """95 % bootstrap intervals of each code's F1 and the pooled F1, passages resampled.
+
+    A few hundred passages leave F1 uncertain by several points; the interval says how many.
+    NaN where F1 is undefined in more than a fortieth of the resamples (a code too rare).
+    """
+    passages, codes = machine.shape
+    if not passages:
+        return np.full(codes + 1, np.nan), np.full(codes + 1, np.nan)
+    picks = np.random.default_rng(seed).integers(0, passages, (BOOTSTRAP, passages))
+    counts = {name: m[picks].sum(1, dtype=float)  # resamples × codes
+              for name, m in (("m", machine), ("r", reviewer), ("both", machine & reviewer))}
+    counts = {name: np.column_stack([c, c.sum(1)]) for name, c in counts.items()}
+    given = counts["m"] + counts["r"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        f1 = np.where(given > 0, 2 * counts["both"] / given, np.nan)
+    undefined = np.isnan(f1).mean(0) > 1 / 40
+    low, high = (np.full(codes + 1, np.nan) for _ in range(2))
+    ok = ~undefined
+    if ok.any():
+        low[ok], high[ok] = np.nanpercentile(f1[:, ok], [2.5, 97.5], axis=0)
+    return low, high
 
 
 def _scores(code_id: str, label: str, machine: np.ndarray, reviewer: np.ndarray,

@@ -216,12 +216,25 @@ def _read_rows(path: Path, wave: str
     for number, values in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2):
         rows.append((number, {h: _cell(v) for h, v in zip(header, values, strict=False) if h}))
     modified = book.properties.modified
-    sample = None
-    if SAMPLE_SHEET in book.sheetnames:  # the passages drawn, in the order drawn
-        cells = [_cell(row[0]) for row in book[SAMPLE_SHEET].iter_rows(
-            min_row=2, max_col=1, values_only=True)]
-        sample = list(dict.fromkeys(cell for cell in cells if cell))
-    return rows, modified.isoformat(timespec="seconds") if modified else None, sample
+    return rows, modified.isoformat(timespec="seconds") if modified else None, _sample(book)
+
+
+def _sample(book: Workbook) -> list[str] | None:
+    """The segment ids of a sample workbook's ``sample`` sheet, in order; None for another."""
+    if SAMPLE_SHEET not in book.sheetnames:
+        return None
+    cells = [_cell(row[0]) for row in book[SAMPLE_SHEET].iter_rows(
+        min_row=2, max_col=1, values_only=True)]
+    return list(dict.fromkeys(cell for cell in cells if cell))
+
+
+def sample_of(path: Path) -> list[str] | None:
+    """The passages a sample workbook was drawn for (None when ``path`` is not one)."""
+    check_office_file(path, "a readable .xlsx workbook")
+    try:
+        return _sample(load_workbook(path, read_only=True))
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
+        raise InputError(f"{path}: not a readable .xlsx workbook ({exc})") from None
 
 
 def decisions_from_workbook(path: Path, codings: pd.DataFrame, segments: pd.DataFrame,

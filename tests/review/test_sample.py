@@ -136,6 +136,24 @@ def test_sample_agreement_scores_the_passages_read_whole(mini_outputs, mini_code
     assert pooled[[s.PRECISION, s.RECALL, s.F1]].tolist() == [0.5, 0.5, 0.5]
     # 9 passage × code items: the two the machine and reviewer split on are the disagreements
     assert round(pooled[s.KAPPA], 4) == round(1 - (2 / 9) / (1 - (7 * 7 + 2 * 2) / 81), 4)
+    # three passages: one resample in 27 holds the uncoded one alone, where F1 is undefined:
+    # too often for an interval, for every code and pooled
+    assert scores[[s.F1_LOW, s.F1_HIGH]].isna().all().all()
+
+
+def test_a_machine_the_reviewer_agrees_with_everywhere_scores_one_with_no_doubt(
+        mini_outputs, mini_codebook):
+    wave = read_wave(mini_outputs)
+    everything = draw_sample(wave.segments, 100)
+    coded = set(wave.codings[s.SEGMENT_ID])
+    log = logged([(row.segment_id, row.code_id, s.DECISION_ACCEPTED)
+                  for row in wave.codings.itertuples(index=False)]
+                 + [(i, "", s.DECISION_NO_CODE) for i in everything if i not in coded])
+    scores = sample_agreement(wave.codings, log, everything, mini_codebook)
+    pooled = scores.set_index(s.CODE_ID).loc[s.ALL_CODES]
+    assert pooled[[s.PASSAGES, s.BY_MACHINE, s.BY_BOTH]].tolist() == [12, 10, 10]
+    assert pooled[[s.PRECISION, s.RECALL, s.F1, s.KAPPA, s.F1_LOW, s.F1_HIGH]].tolist() == [
+        1.0, 1.0, 1.0, 1.0, 1.0, 1.0]
 
 
 def test_a_passage_read_and_left_uncoded_is_negative_gold_and_changes_no_coding(
@@ -189,3 +207,9 @@ def test_export_and_import_of_a_sample_measure_the_machine(mini_outputs, tmp_pat
     assert (pooled[s.PASSAGES], pooled[s.BY_MACHINE], pooled[s.BY_BOTH]) == (4, machine,
                                                                              machine)
     assert pooled[s.PRECISION] == (1.0 if machine else "")
+    again = CliRunner().invoke(app, ["import-review", str(path), "--outputs",
+                                     str(mini_outputs)])  # the same file: nothing new
+    assert again.exit_code == 0, again.output
+    assert "changes nothing" in again.output
+    assert "The machine on 4 of the 4 passages drawn at random" in " ".join(
+        again.output.split())
