@@ -223,7 +223,7 @@ def _sample(book: Workbook) -> list[str] | None:
     """The segment ids of a sample workbook's ``sample`` sheet, in order; None for another."""
     if SAMPLE_SHEET not in book.sheetnames:
         return None
-    cells = [_cell(row[0]) for row in book[SAMPLE_SHEET].iter_rows(
+    cells = [_cell(row[0] if row else None) for row in book[SAMPLE_SHEET].iter_rows(
         min_row=2, max_col=1, values_only=True)]
     return list(dict.fromkeys(cell for cell in cells if cell))
 
