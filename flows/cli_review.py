@@ -192,16 +192,18 @@ def import_review_command(
     if refreshed.to_revise:
         console.print(f"[yellow]codes below {min_kappa} agreement, for codebook revision:"
                       f"[/yellow] {', '.join(refreshed.to_revise)}")
+    sampled = (outputs_dir / "review" / "sample_agreement.csv").is_file()
     console.print(f"[bold green]Updated[/bold green] {outputs_dir}/ (codings, coded_wide, "
                   f"theme_summary) and {outputs_dir / 'review'}/ (agreement.csv, "
-                  "review_queue.csv, review_log.csv)")
+                  "review_queue.csv, review_log.csv"
+                  + (", sample_agreement.csv)" if sampled else ")"))
     sample = read.sample
     if sample is None and not appended.added and file.suffix.lower() == ".xlsx":
         from pipeline.review.workbook import sample_of
 
         sample = sample_of(file)  # imported before: its sample is still worth seeing
     if sample is not None:
-        _sample_report(file, outputs_dir, sample)
+        _sample_report(outputs_dir, sample)
     if read.problems:  # exit 2, so a script can tell that part of the file was not used
         raise InputError(f"{file}: {len(read.problems)} rows or passages could not be used "
                          f"(listed above); the other {len(read.decisions)} decisions were "
@@ -231,27 +233,23 @@ def _agreement_table(agreement) -> None:
         console.print(table)
 
 
-def _sample_report(file: Path, outputs_dir: Path, sample: list[str]) -> None:
-    """Print and write the machine's precision and recall on the sample's passages read whole."""
+def _sample_report(outputs_dir: Path, drawn: list[str]) -> None:
+    """Print the machine's precision and recall on the wave's random samples read whole.
+
+    ``drawn``: the passages of the workbook just imported (those not read whole are counted).
+    """
     from pipeline import schema as s
     from pipeline.outputs import database_of, read_wave
     from pipeline.review.log import read_log
-    from pipeline.review.sample import sample_agreement
-    from pipeline.untrusted import csv_safe
+    from pipeline.review.sample import read_whole, sample_agreement, sampled_passages
 
     wave = read_wave(outputs_dir)
     log = read_log(database_of(outputs_dir), wave.wave)
-    scores = sample_agreement(wave.codings, log[log[s.SEGMENT_ID].isin(set(sample))], sample,
-                              wave.require_codebook())
-    path = file.with_name(f"{file.stem}-agreement.csv")
-    try:
-        csv_safe(scores, [s.LABEL]).to_csv(path, index=False)
-    except OSError as exc:  # the decisions are in; only the table's copy is lost
-        errors.print(f"warning: {path}: not written ({exc.strerror or exc})", markup=False)
-        path = None
+    sampled = sampled_passages(log)
+    log = log[log[s.SEGMENT_ID].isin(set(sampled) | set(drawn))]
+    scores = sample_agreement(wave.codings, log, sampled, wave.require_codebook())
     passages = int(scores[s.PASSAGES].iloc[0]) if len(scores) else 0
-    table = Table(title=f"The machine on {passages} of the {len(sample)} passages drawn at "
-                        "random, read whole",
+    table = Table(title=f"The machine on {passages} passages drawn at random and read whole",
                   caption="machine / reviewer: passages given the code; precision: of the "
                           "machine's, kept; recall: of the reviewer's, found; 95 %: F1's "
                           "bootstrap interval over the passages")
@@ -265,11 +263,11 @@ def _sample_report(file: Path, outputs_dir: Path, sample: list[str]) -> None:
                       *[_score(v) for v in (row.precision, row.recall, row.f1)], interval,
                       _score(row.kappa))
     console.print(table)
-    left = len(sample) - passages
-    console.print((f"[bold green]Wrote[/bold green] {path}" if path else "The table")
-                  + (f"; {left} sampled passages not yet read whole (a coding undecided, or "
-                     "an uncoded passage with neither none nor add) are not counted"
-                     if left else ""))
+    left = len(drawn) - len(read_whole(wave.codings, log, drawn)[0])
+    console.print(f"In {outputs_dir / 'review' / 'sample_agreement.csv'}"
+                  + (f"; {left} of this workbook's {len(drawn)} passages are not yet read "
+                     "whole (a coding undecided, or an uncoded passage with neither none nor "
+                     "add) and are not counted" if left else ""))
 
 
 SHIFT_ROWS = 12  # the codes that moved most; the model folder's wave_shift.csv has them all

@@ -333,6 +333,8 @@ REVIEW_AGREEMENT = pa.schema(
 )
 
 # sample_agreement: the machine against a reviewer on passages drawn at random and read whole.
+# A decision made in a sample workbook carries this at the head of its log row's ``detail``.
+SAMPLE_MARK = "random sample"
 PASSAGES = "passages"  # sampled passages read whole
 BY_MACHINE = "by_machine"  # of them, coded with the code by the machine
 BY_REVIEWER = "by_reviewer"  # ... by the reviewer (accepted or added)

@@ -26,7 +26,7 @@ WIDE_XLSX = "coded_wide.xlsx"
 TOPIC_TABLES = {"topics": s.TOPICS, "segment_topics": s.SEGMENT_TOPICS,
                 "topic_codes": s.TOPIC_CODES}
 REVIEW_FILES = {"review_log": "review_log.csv", "review_agreement": "agreement.csv",
-                "review_queue": "review_queue.csv"}
+                "review_queue": "review_queue.csv", "sample_agreement": "sample_agreement.csv"}
 # What people typed in the review tables (passages, reviewers' names and files, labels): ids
 # and decisions are read back as they are.
 REVIEW_TEXT_COLUMNS = [s.TEXT, s.EVIDENCE, s.REVIEWER, s.REVIEW_FILE, s.DETAIL, s.RATERS,

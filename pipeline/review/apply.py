@@ -35,6 +35,7 @@ from pipeline.review import ReviewImport
 from pipeline.review.agreement import DEFAULT_THRESHOLD, codes_to_revise, review_agreement
 from pipeline.review.log import Appended, append_decisions, read_log
 from pipeline.review.queue import review_queue
+from pipeline.review.sample import sample_agreement, sampled_passages
 from pipeline.review.status import Applied, apply_decisions
 from pipeline.stance import wave_stances
 
@@ -42,10 +43,18 @@ from pipeline.stance import wave_stances
 def review_tables(codings: pd.DataFrame, segments: pd.DataFrame, log: pd.DataFrame,
                   codebook: Codebook, wave: str, *, threshold: float = DEFAULT_THRESHOLD
                   ) -> dict[str, pd.DataFrame]:
-    """The review tables of a wave: its log, agreement per code, and the review queue."""
+    """The review tables of a wave: its log, agreement per code, and the review queue.
+
+    With decisions from a random sample (``export-review --sample``), also the machine's
+    precision and recall on the sample's passages read whole (``sample_agreement``).
+    """
     agreement = review_agreement(codings, log, codebook, wave, threshold=threshold)
     queue = review_queue(codings, segments, poor_agreement=codes_to_revise(agreement))
-    return {"review_log": log, "review_agreement": agreement, "review_queue": queue}
+    tables = {"review_log": log, "review_agreement": agreement, "review_queue": queue}
+    if sampled := sampled_passages(log):
+        tables["sample_agreement"] = sample_agreement(
+            codings, log[log[s.SEGMENT_ID].isin(set(sampled))], sampled, codebook)
+    return tables
 
 
 @dataclass

@@ -7,6 +7,8 @@ machine coding accepted or rejected, missed codes added, ``none`` where no code 
 measures the machine on the wave as it stands: per code, how many of its codings the reviewer
 kept (precision) and how many of the reviewer's codes it found (recall). The same passages are
 gold with no bias towards what the machine coded (``retrain`` reads them like any review).
+Decisions from a sample workbook are marked in the review log, so the measure is worked out
+again from the log at every import and re-run (``review/sample_agreement.csv``).
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ import numpy as np
 import pandas as pd
 
 from pipeline import schema as s
-from pipeline.coding.stream import codable
 from pipeline.config import Codebook
 from pipeline.quality.agreement import cohen_kappa
 from pipeline.review.status import latest_decisions, machine_codings
@@ -30,6 +31,8 @@ def draw_sample(segments: pd.DataFrame, size: int, *, seed: int = DEFAULT_SEED,
     In the segments' order, so a reviewer reads a document's passages together. All of them
     when there are fewer than ``size``.
     """
+    from pipeline.coding.stream import codable  # spaCy: only where a sample is drawn
+
     pool = np.flatnonzero(codable(segments, code_interviewer=code_interviewer).to_numpy())
     chosen = np.sort(np.random.default_rng(seed).permutation(pool)[:size])
     return segments[s.SEGMENT_ID].to_numpy(dtype=object)[chosen].tolist()
@@ -57,6 +60,16 @@ def sample_rows(codings: pd.DataFrame, segments: pd.DataFrame, sample: list[str]
     rows[s.PRIORITY] = rows[s.SEGMENT_ID].map(place)
     rows[s.QUEUE_REASON] = s.QUEUE_RANDOM_PASSAGE
     return rows.sort_values([s.PRIORITY, s.START], kind="stable").reset_index(drop=True)
+
+
+def sampled_passages(log: pd.DataFrame) -> list[str]:
+    """The passages of every random sample a reviewer decided anything on, in the log's order.
+
+    Decisions made in a sample workbook say so in their ``detail`` (``schema.SAMPLE_MARK``);
+    a passage drawn but left untouched is not among them, and would not be read whole.
+    """
+    marked = log[s.DETAIL].fillna("").str.startswith(f"{s.SAMPLE_MARK}:")
+    return list(dict.fromkeys(log.loc[marked, s.SEGMENT_ID]))
 
 
 def read_whole(codings: pd.DataFrame, decisions: pd.DataFrame, sample: list[str]

@@ -252,7 +252,8 @@ def decisions_from_workbook(path: Path, codings: pd.DataFrame, segments: pd.Data
     """
     rows, modified, sample = _read_rows(path, wave)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    reader = RowReader(path.name, codings, segments, codebook, reviewer)
+    reader = RowReader(path.name, codings, segments, codebook, reviewer,
+                       sample=sample is not None)
     for number, row in rows:
         reader.read(number, row)
     decisions = reader.decisions()

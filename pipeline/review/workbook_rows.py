@@ -39,8 +39,9 @@ class RowReader:
     """Reads workbook rows one at a time; :meth:`decisions` gives the result."""
 
     def __init__(self, file_name: str, codings: pd.DataFrame, segments: pd.DataFrame,
-                 codebook: Codebook, reviewer: str | None) -> None:
+                 codebook: Codebook, reviewer: str | None, *, sample: bool = False) -> None:
         self.file_name = file_name
+        self.sample = sample  # a random sample's rows: their decisions are marked so
         self.default_reviewer = (reviewer or "").strip()
         self.code_ids = set(codebook.code_ids())
         self.segments = segments.set_index(s.SEGMENT_ID)
@@ -159,10 +160,11 @@ class RowReader:
     def _keep(self, number: int, reviewer: str, decision: str, segment_id: str, code_id: str,
               start: int, end: int, evidence: str, detail: str | None = None) -> None:
         self._said[(reviewer, segment_id, code_id)][decision].append(number)
+        detail = detail or f"row {number}"
         self._rows.append({s.SEGMENT_ID: segment_id, s.CODE_ID: code_id, s.DECISION: decision,
                            s.REVIEWER: reviewer, s.START: start, s.END: end,
-                           s.EVIDENCE: evidence, s.DETAIL: detail or f"row {number}",
-                           "_row": number})
+                           s.EVIDENCE: evidence, s.DETAIL: f"{s.SAMPLE_MARK}: {detail}"
+                           if self.sample else detail, "_row": number})
 
     def decisions(self) -> pd.DataFrame:
         """The decisions read, without any the workbook contradicts; problems are recorded."""

@@ -12,8 +12,9 @@ from typer.testing import CliRunner
 from pipeline import schema as s
 from pipeline.outputs import read_wave
 from pipeline.review.agreement import review_agreement
+from pipeline.review.apply import review_wave
 from pipeline.review.gold_export import reviewed_gold
-from pipeline.review.sample import draw_sample, sample_agreement
+from pipeline.review.sample import draw_sample, sample_agreement, sampled_passages
 from pipeline.review.status import apply_decisions
 from pipeline.review.workbook import COLUMNS, decisions_from_workbook, write_workbook
 
@@ -80,6 +81,9 @@ def test_none_and_add_on_uncoded_passages_become_decisions(sampled, mini_outputs
                            (drawn[2], "employment_training", s.DECISION_ADDED)])
     none = read.decisions[read.decisions[s.DECISION] == s.DECISION_NO_CODE].iloc[0]
     assert none[s.EVIDENCE] == ""  # no words of the passage in the log for it
+    # marked in the log as a sample's, so the measure can be made again from the log alone
+    assert sorted(read.decisions[s.DETAIL]) == [f"{s.SAMPLE_MARK}: row {n}" for n in (2, 3, 4, 5)]
+    assert sampled_passages(read.decisions) == drawn
 
 
 def test_none_where_it_cannot_mean_no_code_is_refused_naming_the_row(sampled, mini_outputs,
@@ -141,6 +145,22 @@ def test_sample_agreement_scores_the_passages_read_whole(mini_outputs, mini_code
     assert scores[[s.F1_LOW, s.F1_HIGH]].isna().all().all()
 
 
+def test_the_review_tables_measure_the_sample_the_log_marks(mini_outputs, mini_codebook):
+    wave = read_wave(mini_outputs)
+    needs, families = (segment(mini_outputs, text) for text in (
+        "Most needs are met", "We work well with families"))
+    queue_round = logged([(needs, "housing", s.DECISION_REJECTED),
+                          (needs, "housing_gap", s.DECISION_ACCEPTED)])
+    assert "sample_agreement" not in review_wave(wave.codings, wave.segments, queue_round,
+                                                 mini_codebook, wave.wave).tables
+    marked = queue_round.assign(**{s.DETAIL: f"{s.SAMPLE_MARK}: row 2"})
+    log = pd.concat([marked, logged([(families, "", s.DECISION_NO_CODE)]).assign(
+        **{s.DETAIL: f"{s.SAMPLE_MARK}: row 4", s.LOG_SEQ: 3})], ignore_index=True)
+    tables = review_wave(wave.codings, wave.segments, log, mini_codebook, wave.wave).tables
+    pooled = tables["sample_agreement"].set_index(s.CODE_ID).loc[s.ALL_CODES]
+    assert pooled[[s.PASSAGES, s.BY_MACHINE, s.BY_REVIEWER, s.BY_BOTH]].tolist() == [2, 2, 1, 1]
+
+
 def test_a_machine_the_reviewer_agrees_with_everywhere_scores_one_with_no_doubt(
         mini_outputs, mini_codebook):
     wave = read_wave(mini_outputs)
@@ -200,8 +220,9 @@ def test_export_and_import_of_a_sample_measure_the_machine(mini_outputs, tmp_pat
                                         str(mini_outputs)])
     assert imported.exit_code == 0, imported.output
     said = " ".join(imported.output.split())
-    assert "The machine on 4 of the 4 passages drawn at random, read whole" in said
-    scores = pd.read_csv(tmp_path / "sample-agreement.csv", keep_default_na=False)
+    assert "The machine on 4 passages drawn at random and read whole" in said
+    scores = pd.read_csv(mini_outputs / "review" / "sample_agreement.csv",
+                         keep_default_na=False)
     pooled = scores[scores[s.CODE_ID] == s.ALL_CODES].iloc[0]
     machine = int(wave.codings[s.SEGMENT_ID].isin(drawn).sum())
     assert (pooled[s.PASSAGES], pooled[s.BY_MACHINE], pooled[s.BY_BOTH]) == (4, machine,
@@ -211,5 +232,5 @@ def test_export_and_import_of_a_sample_measure_the_machine(mini_outputs, tmp_pat
                                      str(mini_outputs)])  # the same file: nothing new
     assert again.exit_code == 0, again.output
     assert "changes nothing" in again.output
-    assert "The machine on 4 of the 4 passages drawn at random" in " ".join(
+    assert "The machine on 4 passages drawn at random and read whole" in " ".join(
         again.output.split())
