@@ -50,7 +50,8 @@ def sample_rows(codings: pd.DataFrame, segments: pd.DataFrame, sample: list[str]
     machine = machine_codings(codings)
     coded = machine[machine[s.SEGMENT_ID].isin(place)]
     at = segments.set_index(s.SEGMENT_ID)
-    uncoded = [segment_id for segment_id in sample if segment_id not in set(coded[s.SEGMENT_ID])]
+    has_codings = set(coded[s.SEGMENT_ID])
+    uncoded = [segment_id for segment_id in sample if segment_id not in has_codings]
     blank = pd.DataFrame({s.SEGMENT_ID: uncoded, s.CODE_ID: None,
                           s.START: [int(at.at[i, s.START]) for i in uncoded],
                           s.END: [int(at.at[i, s.START]) for i in uncoded],
