@@ -154,6 +154,7 @@ class WaveOutputs:
     review_agreement: pd.DataFrame | None
     review_queue: pd.DataFrame | None
     codebook: Codebook | None
+    sample_agreement: pd.DataFrame | None = None  # the machine on random samples read whole
 
     @property
     def wave(self) -> str:
@@ -247,4 +248,6 @@ def read_wave(outputs_dir: Path) -> WaveOutputs:
         review_queue=_optional_csv(directory / REVIEW_DIR / "review_queue.csv",
                                    s.REVIEW_QUEUE),
         codebook=_codebook_copy(directory),
+        sample_agreement=_optional_csv(directory / REVIEW_DIR / "sample_agreement.csv",
+                                       s.SAMPLE_AGREEMENT),
     )

@@ -13,6 +13,7 @@ from pipeline.report.banner import sign_off_banner
 from pipeline.report.compare import codebook_change, compare_shares
 from pipeline.report.html import figure_html, render_page, table_html
 from pipeline.report.inputs import ReportWave, load_outputs
+from pipeline.report.numbers import num, pct
 from pipeline.untrusted import csv_safe
 
 REPORT_DIR = "report"
@@ -154,6 +155,7 @@ def _context(current: ReportWave, found: dict[str, pd.DataFrame], figures: dict[
             ("examples", "examples", "text")], table_id="topics-table",
             empty="Every topic found is covered by the codebook's codes."),
         "quotes": _quotes(found["exemplars"]),
+        "sample": _sample_context(current.sample),
         "review": None if review is None else {
             "to_revise": review.loc[review[s.BELOW_THRESHOLD], s.LABEL].tolist(),
             "table": table_html(review, [
@@ -163,6 +165,22 @@ def _context(current: ReportWave, found: dict[str, pd.DataFrame], figures: dict[
                 (s.PERCENT_AGREEMENT, "agreement", "pct"), (s.KAPPA, "kappa", "num")],
                 table_id="review-table", highlight=s.BELOW_THRESHOLD)},
     }
+
+
+def _sample_context(pooled: pd.Series | None) -> dict[str, str] | None:
+    """The machine's pooled precision, recall and F1 on random samples, as the page says them."""
+    if pooled is None:
+        return None
+
+    def said(value: float, style: str = "num") -> str:
+        return "undefined" if pd.isna(value) else (pct(value) if style == "pct" else num(value))
+
+    interval = ("" if pd.isna(pooled[s.F1_LOW]) else
+                f" (95 % interval {num(pooled[s.F1_LOW])}-{num(pooled[s.F1_HIGH])})")
+    return {"passages": f"{int(pooled[s.PASSAGES]):,}",
+            "precision": said(pooled[s.PRECISION], "pct"),
+            "recall": said(pooled[s.RECALL], "pct"),
+            "f1": said(pooled[s.F1]) + interval, "kappa": said(pooled[s.KAPPA])}
 
 
 def build_report(outputs_dir: Path, compare_dir: Path | None = None) -> Path:

@@ -33,6 +33,7 @@ class ReportWave:
     rejected_codings: int = 0
     notes: list[str] = field(default_factory=list)
     review: pd.DataFrame | None = None  # per code: codings by status, and agreement
+    sample: pd.Series | None = None  # the machine on random samples read whole, all codes
 
     @property
     def documents(self) -> pd.DataFrame:
@@ -97,7 +98,16 @@ def load_outputs(directory: Path) -> ReportWave:
     return ReportWave(outputs=wave, codebook=wave.require_codebook(), codings=codings,
                       stances=stance_table, themes=wave.theme_summary,
                       rejected_codings=len(wave.codings) - len(codings), notes=notes,
-                      review=_review(wave))
+                      review=_review(wave), sample=_sample(wave))
+
+
+def _sample(wave: WaveOutputs) -> pd.Series | None:
+    """The pooled row of the wave's ``review/sample_agreement.csv``; None without one."""
+    table = wave.sample_agreement
+    if table is None:
+        return None
+    pooled = table[table[s.CODE_ID] == s.ALL_CODES]
+    return pooled.iloc[0] if len(pooled) and pooled[s.PASSAGES].iloc[0] > 0 else None
 
 
 def _review(wave: WaveOutputs) -> pd.DataFrame | None:

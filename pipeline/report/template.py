@@ -126,6 +126,13 @@ less than the threshold. Full tables: <code>report/review.csv</code>,
 review.to_revise|join(", ") }}.</p>{% endif %}
 {{ review.table|safe }}
 {% endif %}
+{% if sample %}
+<h3 id="sample">The machine on passages drawn at random</h3>
+<p>On {{ sample.passages }} passages drawn at random and read whole by reviewers (coded or
+not), {{ sample.precision }} of the machine's codes were kept (precision) and it found
+{{ sample.recall }} of the reviewers' (recall): F1 {{ sample.f1 }}, kappa
+{{ sample.kappa }}, all codes pooled. Per code: <code>review/sample_agreement.csv</code>.</p>
+{% endif %}
 </body>
 </html>
 """

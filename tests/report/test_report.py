@@ -50,11 +50,13 @@ def waves(tmp_path_factory, waves_dir, mini_codebook):
     """This wave (the mini wave, reviewed, with topics) and an earlier, edited copy of it."""
     root = tmp_path_factory.mktemp("report")
     current = code_wave(waves_dir / "mini-wave", root / "out" / "mini-2013", mini_codebook)
-    # a reviewer rejects the ETE coding and accepts a housing one, through the review log
+    # a reviewer rejects the ETE coding and accepts a housing one, through the review log,
+    # both passages drawn at random (their decisions marked as a sample's)
     append_decisions(database_of(current), "mini-2013", decisions([
         (*coding(current, "ETE support is not available locally.", "employment_training"),
          "rejected"),
-        (*coding(current, "Housing is the gap", "housing"), "accepted")]))
+        (*coding(current, "Housing is the gap", "housing"), "accepted")]).assign(
+        **{s.DETAIL: f"{s.SAMPLE_MARK}: row 2"}))
     refresh_outputs(current, mini_codebook)
     topics = pd.DataFrame([
         {s.WAVE: "mini-2013", s.TOPIC_ID: 0, s.SIZE: 12, s.WORDS: ["sanction", "benefit"],
@@ -119,6 +121,14 @@ def test_review_section_counts_codings_by_status(report):
     assert review.loc["housing", ["accepted", "rejected", "human-added"]].tolist() == [1, 0, 0]
     page = report.read_text(encoding="utf-8")
     assert 'id="review-table"' in page and '<a href="#review">Review</a>' in page
+
+
+def test_the_machine_on_a_random_sample_is_said_in_the_review_section(report):
+    page = " ".join(report.read_text(encoding="utf-8").split())
+    # two passages read whole: the machine's two codings, the reviewer kept one, added none
+    assert ("On 2 passages drawn at random and read whole by reviewers (coded or not), 50.0% "
+            "of the machine's codes were kept (precision) and it found 100.0% of the reviewers' "
+            "(recall): F1 0.67 (95 % interval 0.00-1.00), kappa 0.50") in page
 
 
 def test_theme_shares_agree_with_the_runs_theme_summary(tmp_path, waves_dir, mini_codebook):
