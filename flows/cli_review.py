@@ -14,6 +14,9 @@ from pipeline.errors import InputError, MissingInputError
 
 console = Console()
 errors = Console(stderr=True)  # waiting for another import is said on stderr
+# passages a sample workbook may hold: more than anyone reads, and with their codings well
+# inside a sheet's 1,048,576 rows
+MAX_SAMPLE = 100_000
 SHOWN_PROBLEMS = 25
 
 
@@ -64,7 +67,8 @@ def export_review_command(
                                          "hybrid model folder (e.g. from wavecoder retrain), "
                                          "for --order active (default: the one that coded "
                                          "the wave)."),
-    sample: Optional[int] = typer.Option(None, "--sample", min=1, help="Instead of every "
+    sample: Optional[int] = typer.Option(None, "--sample", min=1, max=MAX_SAMPLE,
+                                         help="Instead of every "
                                          "coding: this many passages drawn at random, coded "
                                          "or not, to read whole (write none where no code "
                                          "applies); importing it measures the machine on "
@@ -110,6 +114,9 @@ def _write_sample(path: Path, wave, book, size: int, seed: int) -> None:
 
     interviewer = bool((wave.run.parameters if wave.run else {}).get("code_interviewer"))
     drawn = draw_sample(wave.segments, size, seed=seed, code_interviewer=interviewer)
+    if not drawn:
+        raise InputError(f"{wave.directory}: no passage to draw: every segment is the "
+                         "interviewer's or a filler, which the coder does not read")
     write_workbook(path, wave.wave, wave.codings, wave.segments, wave.documents, None, book,
                    sample=drawn)
     coded = set(wave.codings.loc[wave.codings[s.METHOD] != "human", s.SEGMENT_ID])

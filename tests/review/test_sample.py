@@ -234,3 +234,21 @@ def test_export_and_import_of_a_sample_measure_the_machine(mini_outputs, tmp_pat
     assert "changes nothing" in again.output
     assert "The machine on 4 passages drawn at random and read whole" in " ".join(
         again.output.split())
+
+
+def test_a_wave_with_no_passage_the_coder_reads_is_refused(mini_outputs, tmp_path):
+    from flows.cli import app
+
+    segments = pd.read_parquet(mini_outputs / "segments.parquet")
+    segments[s.ROLE] = s.ROLE_INTERVIEWER
+    segments.to_parquet(mini_outputs / "segments.parquet")
+    path = tmp_path / "sample.xlsx"
+    result = CliRunner().invoke(app, ["export-review", str(mini_outputs), "--sample", "5",
+                                      "-o", str(path)])
+    assert result.exit_code == 2, result.output
+    assert "no passage to draw: every segment is the interviewer's or a filler" in " ".join(
+        result.output.split())
+    assert not path.exists()
+    too_many = CliRunner().invoke(app, ["export-review", str(mini_outputs), "--sample",
+                                        "100001", "-o", str(path)])
+    assert too_many.exit_code == 2 and "--sample" in too_many.output and not path.exists()
