@@ -252,3 +252,23 @@ def test_a_wave_with_no_passage_the_coder_reads_is_refused(mini_outputs, tmp_pat
     too_many = CliRunner().invoke(app, ["export-review", str(mini_outputs), "--sample",
                                         "100001", "-o", str(path)])
     assert too_many.exit_code == 2 and "--sample" in too_many.output and not path.exists()
+
+
+def test_a_tampered_sample_sheet_counts_what_it_cannot_use(sampled, mini_outputs):
+    from flows.cli import app
+
+    path, wave, drawn = sampled
+    book = load_workbook(path)
+    sheet = book["sample"]
+    for value in ("not-a-segment", None, "=HYPERLINK(\"http://x\")", drawn[1]):
+        sheet.append([value])  # an unknown id, a blank, a formula, a repeat
+    book.save(path)
+    fill(path, {4: {s.DECISION: "none", s.REVIEWER: "Ann"}})
+    result = CliRunner().invoke(app, ["import-review", str(path), "--outputs",
+                                      str(mini_outputs)])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "The machine on 1 passages drawn at random and read whole" in said
+    # the three drawn passages and the unknown id (a formula is read as its cached value,
+    # none here, and the repeat once): one read whole
+    assert "3 of this workbook's 4 passages are not yet read whole" in said
