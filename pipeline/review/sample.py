@@ -136,6 +136,7 @@ def sample_agreement(codings: pd.DataFrame, decisions: pd.DataFrame, sample: lis
 
 
 BOOTSTRAP = 1000
+RESAMPLE_CELLS = 2_000_000  # passages × resamples drawn at once
 
 
 def _f1_intervals(machine: np.ndarray, reviewer: np.ndarray, *, seed: int = DEFAULT_SEED
@@ -148,10 +149,22 @@ def _f1_intervals(machine: np.ndarray, reviewer: np.ndarray, *, seed: int = DEFA
     passages, codes = machine.shape
     if not passages:
         return np.full(codes + 1, np.nan), np.full(codes + 1, np.nan)
-    picks = np.random.default_rng(seed).integers(0, passages, (BOOTSTRAP, passages))
-    counts = {name: m[picks].sum(1, dtype=float)  # resamples × codes
-              for name, m in (("m", machine), ("r", reviewer), ("both", machine & reviewer))}
-    counts = {name: np.column_stack([c, c.sum(1)]) for name, c in counts.items()}
+    rng = np.random.default_rng(seed)
+    coded = {"m": machine, "r": reviewer, "both": machine & reviewer}
+    coded = {name: np.column_stack([m, m.sum(1)]).astype(float) for name, m in coded.items()}
+    # Each resample as how often it drew each passage, a batch at a time: its counts are one
+    # matrix product, and memory stays near RESAMPLE_CELLS numbers whatever the sample's size
+    # (indexing the passages with every resample at once held resamples × passages × codes).
+    batch = max(1, RESAMPLE_CELLS // passages)
+    parts: dict[str, list[np.ndarray]] = {name: [] for name in coded}
+    for start in range(0, BOOTSTRAP, batch):
+        size = min(batch, BOOTSTRAP - start)
+        picks = rng.integers(0, passages, (size, passages))
+        drawn = np.zeros((size, passages))
+        np.add.at(drawn, (np.arange(size)[:, None], picks), 1)
+        for name, m in coded.items():
+            parts[name].append(drawn @ m)  # resamples × (codes + pooled)
+    counts = {name: np.vstack(found) for name, found in parts.items()}
     given = counts["m"] + counts["r"]
     with np.errstate(invalid="ignore", divide="ignore"):
         f1 = np.where(given > 0, 2 * counts["both"] / given, np.nan)
