@@ -60,10 +60,16 @@ class Settings:
     # SERDIF highlights mostly have), a text's codes sharing its target; texts without one
     # are left out of the loss
     loss: str = "bce"
+    # weight of a pair term beside the loss (SetFit's cosine loss over each batch's pairs):
+    # pulls texts that share codes together and pushes the others apart, for the neighbours
+    # the linear model and its vote read; 0 leaves it out
+    contrast: float = 0.0
 
     def __post_init__(self) -> None:
         if self.loss not in LOSSES:
             raise ValueError(f"fine-tuning loss {self.loss!r}: one of {', '.join(LOSSES)}")
+        if not 0.0 <= self.contrast <= 100.0:
+            raise ValueError(f"fine-tuning contrast {self.contrast!r}: between 0 and 100")
 
     def to_json(self) -> dict[str, float | int]:
         """The settings as a plain dict."""
@@ -183,6 +189,30 @@ def _soft_target_loss(logits, target):
     return -(share * torch.log_softmax(logits[coded], dim=1)).sum(dim=1).mean()
 
 
+def pair_loss(pooled, target):
+    """SetFit's cosine loss over a batch's pairs of texts, positive and negative pairs apart.
+
+    Each pair's cosine similarity is drawn toward the share of codes the two texts have in
+    common (Jaccard: 1 for the same codes, 0 for none shared). A random batch holds far more
+    pairs that share nothing, so the pairs sharing a code and the others are averaged apart
+    and the two means added. Pairs of two texts without codes are left out.
+    """
+    import torch
+
+    unit = torch.nn.functional.normalize(pooled, dim=1)
+    similarity = unit @ unit.T
+    shared = target @ target.T
+    counts = target.sum(dim=1)
+    union = counts[:, None] + counts[None, :] - shared
+    pairs = ~torch.eye(len(target), dtype=torch.bool) & (union > 0)
+    jaccard = shared / union.clamp(min=1)
+    loss = pooled.sum() * 0.0
+    for side in (pairs & (shared > 0), pairs & (shared == 0)):
+        if bool(side.any()):
+            loss = loss + ((similarity[side] - jaccard[side]) ** 2).mean()
+    return loss
+
+
 def _batches(lengths: Sequence[int], size: int, rng: np.random.Generator) -> list[np.ndarray]:
     """Shuffled batches of texts of similar length (short padding), in shuffled order."""
     order = rng.permutation(len(lengths))
@@ -242,7 +272,10 @@ def train(network: Network, texts: Sequence[str], target: np.ndarray, dev_texts:
                     out_of_time = True
                     break
                 optimizer.zero_grad()
-                loss = loss_fn(network.logits([texts[i] for i in batch]), labels[batch])
+                pooled = network.pooled([texts[i] for i in batch])
+                loss = loss_fn(network.head(pooled), labels[batch])
+                if settings.contrast:
+                    loss = loss + settings.contrast * pair_loss(pooled, labels[batch])
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(network.parameters(), 1.0)
                 optimizer.step()

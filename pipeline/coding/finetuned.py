@@ -175,6 +175,7 @@ class FinetunedCoder(ProbabilisticCoder):
         settings = dict(field(config, "settings", directory))
         extra = {k: settings.pop(k) for k in ("dev_share", "shrink", "use_question")
                  if k in settings}
+        settings.setdefault("contrast", 0.0)  # saved before the pair term: trained without it
         try:
             tuned = Settings(**settings)
         except (TypeError, ValueError) as error:  # a key or value from another version, or none

@@ -175,3 +175,37 @@ def test_a_saved_setting_it_does_not_know_names_the_file(tmp_path, trained, comm
     (tmp_path / "model" / "config.json").write_text(json.dumps(config), encoding="utf-8")
     with pytest.raises(InputError, match=r"config\.json: field 'settings'.*'hinge'"):
         load_coder(tmp_path / "model", comments_codebook)
+
+
+def _gap(coder, gold) -> float:
+    """Mean cosine of training texts sharing a code minus that of texts sharing none."""
+    vectors = coder.network.embed(list(gold.texts))
+    similarity = vectors @ vectors.T
+    shared = (gold.labels @ gold.labels.T) > 0
+    apart = ~np.eye(len(vectors), dtype=bool)
+    return float(similarity[shared & apart].mean() - similarity[~shared].mean())
+
+
+def test_the_pair_term_draws_texts_of_a_code_together_and_is_saved(tmp_path, trained,
+                                                                   comments_gold,
+                                                                   comments_codebook):
+    paired = FinetunedCoder(codebook="comments@1", dev_share=0.2,
+                            settings=Settings(epochs=5, contrast=1.0, **QUICK)).fit(
+        comments_gold.texts, comments_gold.labels, comments_gold.code_ids)
+    assert _gap(paired, comments_gold) > _gap(trained, comments_gold) + 0.05
+    assert paired.predict(UNSEEN).tolist() == [[1, 0, 0], [0, 1, 0], [0, 0, 1]]
+    paired.to_disk(tmp_path / "model")
+    assert load_coder(tmp_path / "model", comments_codebook).settings.contrast == 1.0
+
+
+def test_a_model_saved_before_the_pair_term_loads_as_trained_without_it(tmp_path, trained,
+                                                                       comments_codebook):
+    import json
+
+    trained.to_disk(tmp_path / "model")
+    config = json.loads((tmp_path / "model" / "config.json").read_text(encoding="utf-8"))
+    del config["settings"]["contrast"]
+    (tmp_path / "model" / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    loaded = load_coder(tmp_path / "model", comments_codebook)
+    assert loaded.settings.contrast == 0.0
+    assert np.array_equal(loaded.predict_proba(UNSEEN), trained.predict_proba(UNSEEN))
