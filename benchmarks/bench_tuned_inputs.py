@@ -14,9 +14,9 @@ cut and with thresholds alone. Folds are ``evaluate``'s (seed 42; SERDIF by sess
 ``--keep DIR`` saves each fold's fine-tuned coder, ``--reuse DIR`` reads them instead of
 fine-tuning again (the same gold, folds and seed only). ``--attribute COLUMN`` gives the linear
 model a gold column as a one-hot feature, as ``wavecoder evaluate --attribute`` does (the
-encoder is fine-tuned without it, as the product's is). ``--lr``, ``--loss`` and ``--contrast``
-change the fine-tuning itself (``--contrast W`` adds the pair term, ``finetune.pair_loss``,
-at weight W).
+encoder is fine-tuned without it, as the product's is). ``--lr``, ``--loss``, ``--contrast``
+and ``--seed`` change the fine-tuning itself (``--contrast W`` adds the pair term,
+``finetune.pair_loss``, at weight W).
 """
 
 from __future__ import annotations
@@ -142,7 +142,7 @@ def at_least_one(coder, decided: np.ndarray, test, attributes=()) -> np.ndarray:
 def decided(args, gold, book, splits) -> dict[tuple[str, str], np.ndarray]:
     """Out-of-fold decisions per (embedding input, cut or not)."""
     settings = Settings(budget_s=args.budget, epochs=args.epochs, lr=args.lr,
-                        loss=args.loss, contrast=args.contrast)
+                        loss=args.loss, contrast=args.contrast, seed=args.seed)
     hows = ("learned cut", "thresholds alone") + (("cut, at least one",) if args.fill else ())
     out = {(v, how): np.zeros_like(gold.labels) for v in args.variant for how in hows}
     for fold, (train_rows, test_rows) in enumerate(splits, start=1):
@@ -183,6 +183,8 @@ def main() -> None:
                         help="fine-tuning loss: a sigmoid per code, or one softmax over codes")
     parser.add_argument("--contrast", type=float, default=Settings().contrast,
                         help="weight of the pair term (SetFit's cosine loss) in fine-tuning")
+    parser.add_argument("--seed", type=int, default=Settings().seed,
+                        help="fine-tuning's seed: its held-out tenth, batches and new layer")
     parser.add_argument("--variant", action="append", choices=VARIANTS,
                         help="what the linear coder embeds (default: the first two)")
     parser.add_argument("--scale", type=float, default=1.0,
