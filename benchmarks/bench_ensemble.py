@@ -26,7 +26,13 @@ from pathlib import Path
 import numpy as np
 from bench_knn_blend import CachedTuned
 from bench_tuned_inputs import STOCK, tuned_for
-from nhs_gold import add_gold_arguments, add_serdif_argument, benchmark_gold
+from nhs_gold import (
+    add_gold_arguments,
+    add_serdif_argument,
+    benchmark_gold,
+    fold_decisions,
+    print_scores,
+)
 
 from pipeline.coding.disk import codebook_tag
 from pipeline.coding.finetune import Settings
@@ -34,7 +40,7 @@ from pipeline.coding.hybrid import HybridCoder
 from pipeline.coding.linear import MIN_EXAMPLES, LinearCoder
 from pipeline.coding.thresholds import best_relative_cut, best_thresholds, decide
 from pipeline.quality.evaluate import folds
-from pipeline.quality.measure import known_of, score_predictions, uses_hierarchy
+from pipeline.quality.measure import known_of
 
 
 class KeepsHeldOut:
@@ -145,16 +151,11 @@ def main() -> None:
         for combo in args.combo:
             ensemble = Ensemble(members, combo, test_proba, **settings)
             coder = HybridCoder(book, ensemble) if args.coder == "hybrid" else ensemble
-            coder.fit(train.texts, train.labels, train.code_ids, known_train)
-            out[combo][test_rows] = coder.predict(test.texts, known_test)
+            out[combo][test_rows] = fold_decisions(coder, train, test, known_train, known_test)
         print(f"  fold {fold}: {len(members)} members fitted and combined in "
               f"{time.perf_counter() - started:.0f} s", flush=True)
-    roll_up = uses_hierarchy(gold, book)
-    for combo, pred in out.items():
-        summary = score_predictions(gold, pred, book, args.coder, roll_up=roll_up).summary
-        print(f"  {args.coder} weights {','.join(f'{w:g}' for w in combo)}: "
-              f"macro-F1 {summary['macro_f1']:.4f} {summary['macro_f1_ci']}  "
-              f"micro-F1 {summary['micro_f1']:.4f}", flush=True)
+    print_scores(gold, book, args.coder, out,
+                 lambda combo: f"{args.coder} weights {','.join(f'{w:g}' for w in combo)}")
 
 
 if __name__ == "__main__":

@@ -20,7 +20,13 @@ from pathlib import Path
 
 import numpy as np
 from bench_tuned_inputs import STOCK, PreTuned, tuned_for
-from nhs_gold import add_gold_arguments, add_serdif_argument, benchmark_gold
+from nhs_gold import (
+    add_gold_arguments,
+    add_serdif_argument,
+    benchmark_gold,
+    fold_decisions,
+    print_scores,
+)
 
 from pipeline.coding import neighbours
 from pipeline.coding.disk import codebook_tag
@@ -30,7 +36,7 @@ from pipeline.coding.linear import LinearCoder
 from pipeline.coding.linear_tuned import TunedEmbedder
 from pipeline.coding.neighbours import AUTO
 from pipeline.quality.evaluate import folds
-from pipeline.quality.measure import known_of, score_predictions, uses_hierarchy
+from pipeline.quality.measure import known_of
 
 
 def weight_of(text: str) -> float | str:
@@ -99,16 +105,11 @@ def main() -> None:
                 model = CachedTuned("answer", **settings)
                 model.tuned, model.cache = tuned, cache
             coder = HybridCoder(book, model) if args.coder == "hybrid" else model
-            coder.fit(train.texts, train.labels, train.code_ids, known_train)
-            out[weight][test_rows] = coder.predict(test.texts, known_test)
+            out[weight][test_rows] = fold_decisions(coder, train, test, known_train, known_test)
             print(f"  fold {fold}: weight {weight}: cut {model.relative_cut}, vote weight "
                   f"{model.neighbour_weight} {model.weight_scores or ''}", flush=True)
-    roll_up = uses_hierarchy(gold, book)
-    for weight, pred in out.items():
-        summary = score_predictions(gold, pred, book, args.coder, roll_up=roll_up).summary
-        print(f"  {args.coder} {args.attribute} k {args.k} weight {weight}: "
-              f"macro-F1 {summary['macro_f1']:.4f} "
-              f"{summary['macro_f1_ci']}  micro-F1 {summary['micro_f1']:.4f}", flush=True)
+    print_scores(gold, book, args.coder, out,
+                 lambda weight: f"{args.coder} {args.attribute} k {args.k} weight {weight}")
 
 
 if __name__ == "__main__":

@@ -44,3 +44,24 @@ def benchmark_gold(args: argparse.Namespace):
         book = load_codebook(codebook)
         gold = merge_repeats(load_gold(gold_file, book), "document")
     return book, gold, group_values(gold, "document", 5)
+
+
+def print_scores(gold, book, coder: str, decided: dict, label) -> None:
+    """Print macro-F1 (with its bootstrap interval) and micro-F1 of each set of decisions.
+
+    ``decided`` maps a key to out-of-fold 0/1 decisions over all of ``gold``; ``label(key)``
+    says what each line is.
+    """
+    from pipeline.quality.measure import score_predictions, uses_hierarchy
+
+    roll_up = uses_hierarchy(gold, book)
+    for key, pred in decided.items():
+        summary = score_predictions(gold, pred, book, coder, roll_up=roll_up).summary
+        print(f"  {label(key)}: macro-F1 {summary['macro_f1']:.4f} {summary['macro_f1_ci']}  "
+              f"micro-F1 {summary['micro_f1']:.4f}", flush=True)
+
+
+def fold_decisions(coder, train, test, known_train, known_test):
+    """``coder`` fitted on a fold's training gold; its 0/1 decisions on the fold's test gold."""
+    coder.fit(train.texts, train.labels, train.code_ids, known_train)
+    return coder.predict(test.texts, known_test)
