@@ -59,17 +59,7 @@ def code_in_chunks(ingested, coder: str, codebook_sha256: str, run: WaveRun
         "codebook": str(run.codebook_path().resolve()),
         "agreement": str(Path(run.agreement).resolve()) if run.agreement else None})
     logger = get_run_logger()
-    processes = 1
-    if run.dask:
-        from prefect_dask import DaskTaskRunner  # dask loads only when asked for
-
-        runner = DaskTaskRunner(address=run.dask)
-    elif (processes := chunk_processes(run.processes, len(chunks))) > 1:
-        logger.info(f"segment and code: {len(chunks)} chunks in {processes} processes")
-        runner = ProcessPoolTaskRunner(max_workers=processes, initializer=chunk_worker,
-                                       initargs=(os.getpid(),))
-    else:
-        runner = ThreadPoolTaskRunner(1)
+    processes = 1 if run.dask else chunk_processes(run.processes, len(chunks))
     shared = {"run": run, "coder": coder, "codebook_sha256": codebook_sha256,
               "speakers": ingested.speaker_labels}
     # Counts only reach the terminal and Prefect's logs: chunks done, documents/s.
@@ -78,7 +68,8 @@ def code_in_chunks(ingested, coder: str, codebook_sha256: str, run: WaveRun
     # A Dask cluster may have any number of workers: it is handed every chunk at once.
     ahead = len(chunks) if run.dask else IN_FLIGHT_PER_PROCESS * processes
     # Local processes reach this run's API; Dask workers may be on machines that cannot.
-    with _this_runs_api() if processes > 1 else contextlib.nullcontext(), runner:
+    with _this_runs_api() if processes > 1 else contextlib.nullcontext(), \
+            _task_runner(run, processes, len(chunks)) as runner:
         for chunk, part in _in_order(runner, chunks, shared, ahead=ahead):
             gathered.add(part)
             logger.info(counter.add(part, len(chunk)))
@@ -87,6 +78,21 @@ def code_in_chunks(ingested, coder: str, codebook_sha256: str, run: WaveRun
     bar.close()
     chunks = part = None  # the gathered tables are then the chunks' only holder
     return gathered.joined(ingested.documents)
+
+
+def _task_runner(run: WaveRun, processes: int, chunks: int):
+    """The task runner of ``run``'s chunks: Dask's, ``processes`` local processes, or this one."""
+    if run.dask:
+        from prefect_dask import DaskTaskRunner  # dask loads only when asked for
+
+        return DaskTaskRunner(address=run.dask)
+    if processes > 1:
+        from prefect.settings import PREFECT_API_URL
+
+        get_run_logger().info(f"segment and code: {chunks} chunks in {processes} processes")
+        return ProcessPoolTaskRunner(max_workers=processes, initializer=chunk_worker,
+                                     initargs=(os.getpid(), PREFECT_API_URL.value()))
+    return ThreadPoolTaskRunner(1)
 
 
 IN_FLIGHT_PER_PROCESS = 2  # chunks handed out per worker: none waits, few wait in memory

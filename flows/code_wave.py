@@ -162,7 +162,7 @@ def code_wave(run: WaveRun) -> dict[str, Any]:
         rejected=ingested.rejected, topics=found.tables() if found else None), book, record,
         review=review.tables, codebook_file=run.codebook_path(),  # times export and store
         progress=print)  # each step's counts and seconds into the run's log (log_prints)
-    cache.published(run, fingerprint, progress=print)  # what the next run may reuse
+    cache.published(run, fingerprint, published, progress=print)  # for the next run
     topic_tables = found.tables() if found is not None else None
     summary = run_summary_markdown(published.record.model_dump(),
                                    published.tables["theme_summary"],

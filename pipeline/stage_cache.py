@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
     from pipeline.coding.stream import SegmentedAndCoded
     from pipeline.config import Codebook
+    from pipeline.export import Published
     from pipeline.ingest import IngestResult
     from pipeline.parameters import WaveRun
     from pipeline.quality.choose import ResolvedCoder
@@ -101,13 +102,16 @@ class StageCache:
         """
         self.pending[stage] = (key, result)
 
-    def published(self, run: WaveRun, fingerprint: dict[str, str], *,
+    def published(self, run: WaveRun, fingerprint: dict[str, str],
+                  published: Published | None = None, *,
                   progress: Callable[[str], None] | None = None) -> None:
         """After a publish: write the results put, then the run's fingerprint.
 
         ``fingerprint``: :func:`pipeline.fingerprint.run_fingerprint` as computed when the run
-        started (a file changed during the run then differs next time). ``progress`` is told
-        a line per stage written, with its seconds (a million answers' take about 20 s).
+        started (a file changed during the run then differs next time). ``published``: what
+        the publish wrote; a result's table that is the very frame one of its parquet files was
+        written from, and reads back from it unchanged, is copied from that file instead of
+        written again. ``progress`` is told a line per stage written, with its seconds.
         """
         import time
 
@@ -116,18 +120,21 @@ class StageCache:
         release_free_memory()  # what publishing freed: the tables are written a slice at a time
         for stage, (key, result) in self.pending.items():
             started = time.perf_counter()
-            self.write(stage, key, result)
+            self.write(stage, key, result, published)
             if progress is not None:
                 progress(f"stage cache: {stage} kept for the next run, "
                          f"{time.perf_counter() - started:.1f} s")
         self.pending.clear()
         record_fingerprint(run, self.out_dir, fingerprint)
 
-    def write(self, stage: str, key: str, result: Any) -> None:
+    def write(self, stage: str, key: str, result: Any, published: Published | None = None
+              ) -> None:
         """Write one stage's result, replacing older keys'.
 
-        The cache only saves time: when it cannot be written (the folder moved by a concurrent
-        publish, a full disk) the run goes on without it.
+        A table publish wrote from the same frame is copied from ``published``'s file when it
+        reads back as the frame (:func:`same_when_read`). The cache only saves time: when it
+        cannot be written (the folder moved by a concurrent publish, a full disk) the run goes
+        on without it.
         """
         tables, meta = _CODECS[stage][0](result)
         folder = self.root / stage
@@ -135,7 +142,11 @@ class StageCache:
         try:
             staging.mkdir(parents=True)
             for name, frame in tables.items():
-                write_by_row_group(frame, staging / f"{name}.parquet")
+                copied = _published_file(published, name, frame)
+                if copied is not None:  # a million answers' four tables: 12 s to write again
+                    shutil.copyfile(copied, staging / f"{name}.parquet")
+                else:
+                    write_by_row_group(frame, staging / f"{name}.parquet")
             meta = {**meta, NULLS: {name: _null_kinds(frame) for name, frame in tables.items()}}
             (staging / META_FILE).write_text(json.dumps(meta, default=str), encoding="utf-8")
             for older in folder.iterdir():  # one result per stage: the latest key
@@ -158,6 +169,37 @@ class StageCache:
             return _CODECS[stage][1](tables, meta)
         except (OSError, ValueError, KeyError):  # damaged or from another layout: recompute
             return None
+
+
+def _published_file(published: Published | None, name: str, frame: pd.DataFrame
+                    ) -> Path | None:
+    """The parquet file publish wrote from ``frame`` itself, if it reads back as ``frame``."""
+    if published is None or published.sources.get(name) is not frame:
+        return None
+    path = published.written.get(name)
+    if path is None or path.suffix != ".parquet" or not path.is_file():
+        return None
+    return path if same_when_read(frame, path) else None
+
+
+def same_when_read(frame: pd.DataFrame, path: Path) -> bool:
+    """Whether ``pd.read_parquet(path)`` gives ``frame``'s columns, dtypes, index and length.
+
+    Read from the file's schema alone. A published table was written conformed to its schema
+    (:func:`pipeline.export.files.write_parquet`), so its values are the frame's once its
+    columns and dtypes are; the missing values' kind is put back as for a written table.
+    """
+    import pandas as pd
+    import pyarrow.parquet as pq
+
+    try:
+        rows = pq.read_metadata(path).num_rows
+        empty = pq.read_schema(path).empty_table().to_pandas()
+    except (OSError, ValueError):
+        return False
+    return (rows == len(frame) and list(empty.columns) == list(frame.columns)
+            and frame.index.equals(pd.RangeIndex(len(frame)))
+            and all(empty[column].dtype == frame[column].dtype for column in frame.columns))
 
 
 def record_fingerprint(run: WaveRun, out_dir: Path, before: dict[str, str]) -> None:

@@ -7,14 +7,18 @@ from decimal import Decimal
 import pandas as pd
 import pyarrow.parquet as pq
 
+from pipeline import schema as s
 from pipeline.coding.rules import RuleCoder
 from pipeline.coding.stream import SegmentedAndCoded, segment_and_code
+from pipeline.export import Published
+from pipeline.export.files import write_coded_tables, write_parquet, write_run_tables
 from pipeline.ingest import ingest_wave
 from pipeline.stage_cache import (
     CACHE_DIR,
     INGEST,
     SEGMENT_AND_CODE,
     StageCache,
+    same_when_read,
     write_by_row_group,
 )
 
@@ -96,3 +100,56 @@ def test_column_types_found_a_block_at_a_time_give_the_whole_frames_schema(tmp_p
         pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "grouped.parquet"),
                                       pd.read_parquet(tmp_path / "whole.parquet"),
                                       check_exact=True)
+
+
+def test_tables_publish_wrote_from_the_same_frames_are_copied_from_its_files(
+        tmp_path, waves_dir, mini_codebook):
+    ingested = ingest_wave(waves_dir / "mini-wave")
+    coded = segment_and_code(ingested.documents, RuleCoder(mini_codebook),
+                             interviewer_labels=ingested.interviewer_labels)
+    out = tmp_path / "outputs" / "mini-2013"
+    written = write_run_tables(out, ingested.documents, coded.segments, ingested.rejected)
+    written.update(write_coded_tables(out, {"codings": coded.codings,
+                                            "stances": s.empty(s.STANCES),
+                                            "theme_summary": pd.DataFrame()}))
+    published = Published(out, None, {}, written, {"documents": ingested.documents,
+                                                   "segments": coded.segments,
+                                                   "codings": coded.codings.copy()})
+    cache = StageCache(out)
+    cache.write(INGEST, "k1", ingested, published)
+    cache.write(SEGMENT_AND_CODE, "k2", coded, published)
+
+    def kept(stage: str, key: str, name: str) -> bytes:
+        return (out / CACHE_DIR / stage / key / f"{name}.parquet").read_bytes()
+
+    # the very frames publish wrote: their files, byte for byte
+    assert kept(INGEST, "k1", "documents") == (out / "documents.parquet").read_bytes()
+    assert kept(SEGMENT_AND_CODE, "k2", "segments") == (out / "segments.parquet").read_bytes()
+    # an equal copy is not the frame publish wrote (a review may have changed the codings)
+    assert kept(SEGMENT_AND_CODE, "k2", "codings") != (out / "codings.parquet").read_bytes()
+    # rejected was published as CSV: written for the cache
+    assert (out / CACHE_DIR / INGEST / "k1" / "rejected.parquet").is_file()
+    again = StageCache(out)
+    documents = again.get(INGEST, "k1").documents
+    # a missing attribute comes back as the frame held it (pandas' NA, not the file's None)
+    assert documents["organisation"].isna().sum() == 7
+    assert all(value is pd.NA for value in documents["organisation"] if pd.isna(value))
+    pd.testing.assert_frame_equal(documents, ingested.documents, check_exact=True)
+    found = again.get(SEGMENT_AND_CODE, "k2")
+    pd.testing.assert_frame_equal(found.segments, coded.segments, check_exact=True)
+    pd.testing.assert_frame_equal(found.codings, coded.codings, check_exact=True)
+
+
+def test_a_file_read_back_with_other_dtypes_columns_or_rows_is_not_the_frame(tmp_path):
+    frame = pd.DataFrame({s.SEGMENT_ID: ["a", "b", "c"], s.CODE_ID: ["x", "y", None],
+                          s.START: [0, 4, 9], s.END: [3, 8, 12], s.EVIDENCE: ["e", "f", "g"],
+                          s.METHOD: "rule", s.PATTERN: "p", s.CONFIDENCE: [1.0, 0.5, 0.9],
+                          s.NEGATED: [False, True, False], s.CODER: "rules",
+                          s.NEEDS_REVIEW: False, s.STATUS: "machine"})
+    path = write_parquet(frame, s.CODINGS, tmp_path / "codings.parquet")
+    assert same_when_read(frame, path)
+    assert not same_when_read(frame.astype({s.START: "float64"}), path)
+    assert not same_when_read(frame[list(reversed(frame.columns))], path)
+    assert not same_when_read(frame.iloc[:2], path)
+    assert not same_when_read(frame.set_axis([5, 6, 7]), path)
+    assert not same_when_read(frame, tmp_path / "missing.parquet")

@@ -83,6 +83,9 @@ class Published:
     record: RunRecord
     tables: dict[str, pd.DataFrame]  # coded_wide and theme_summary
     written: dict[str, Path] = field(default_factory=dict)
+    # the frame each of these parquet files was written from (the stage cache copies a file
+    # whose frame it keeps rather than writing the frame again)
+    sources: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
 def publish_wave(out_dir: Path, wave: WaveTables, codebook: Codebook, record: RunRecord, *,
@@ -197,8 +200,11 @@ def _publish_wave(out_dir: Path, wave: WaveTables, codebook: Codebook, record: R
     if backup is not None:
         shutil.rmtree(backup, ignore_errors=True)
     step("folder in place, database committed")
+    sources = {"codings": wave.codings, "stances": wave.stances}
+    if whole_run:
+        sources.update(documents=wave.documents, segments=wave.segments)
     return Published(out_dir, record, derived, {
-        name: out_dir / path.relative_to(staging) for name, path in written.items()})
+        name: out_dir / path.relative_to(staging) for name, path in written.items()}, sources)
 
 
 class _Steps:

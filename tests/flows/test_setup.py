@@ -74,3 +74,33 @@ def test_a_stop_inside_a_finaliser_still_stops_the_process(mode, signum, status)
     assert done.returncode == status, done.stderr
     assert ("carried on" in done.stdout) is (mode == "dropped")  # without it, the run went on
     assert "a broken finaliser" in done.stderr  # other errors are reported as before
+
+
+ONE_CLIENT = """
+import sys
+from flows.setup import one_api_client
+from prefect.client.orchestration import get_client
+from prefect.context import SyncClientContext
+context = one_api_client(sys.argv[1])
+if context is None:
+    print("none")
+else:
+    with SyncClientContext.get_or_create() as found:  # as each task run's engine asks
+        print(found is context, get_client(sync_client=True) is context.client,
+              str(context.client.api_url).rstrip("/") == sys.argv[1].rstrip("/"))
+"""
+
+
+def test_a_worker_process_keeps_one_api_client_for_its_tasks():
+    from prefect.settings import PREFECT_API_URL
+
+    url = PREFECT_API_URL.value()  # the session's real, ephemeral API
+    done = subprocess.run([sys.executable, "-c", ONE_CLIENT, url], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300, check=True)
+    assert done.stdout.split("\n")[0] == "True True True"
+
+
+def test_an_api_out_of_reach_leaves_the_tasks_their_own_clients():
+    done = subprocess.run([sys.executable, "-c", ONE_CLIENT, "http://127.0.0.1:9/api"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300, check=True)
+    assert done.stdout.split("\n")[0] == "none"
