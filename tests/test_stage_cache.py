@@ -12,6 +12,7 @@ from pipeline.coding.rules import RuleCoder
 from pipeline.coding.stream import SegmentedAndCoded, segment_and_code
 from pipeline.export import Published
 from pipeline.export.files import write_coded_tables, write_parquet, write_run_tables
+from pipeline.export.publish import file_state
 from pipeline.ingest import ingest_wave
 from pipeline.stage_cache import (
     CACHE_DIR,
@@ -112,9 +113,10 @@ def test_tables_publish_wrote_from_the_same_frames_are_copied_from_its_files(
     written.update(write_coded_tables(out, {"codings": coded.codings,
                                             "stances": s.empty(s.STANCES),
                                             "theme_summary": pd.DataFrame()}))
-    published = Published(out, None, {}, written, {"documents": ingested.documents,
-                                                   "segments": coded.segments,
-                                                   "codings": coded.codings.copy()})
+    sources = {"documents": ingested.documents, "segments": coded.segments,
+               "codings": coded.codings.copy()}
+    published = Published(out, None, {}, written, {
+        name: (frame, file_state(written[name])) for name, frame in sources.items()})
     cache = StageCache(out)
     cache.write(INGEST, "k1", ingested, published)
     cache.write(SEGMENT_AND_CODE, "k2", coded, published)
@@ -138,6 +140,24 @@ def test_tables_publish_wrote_from_the_same_frames_are_copied_from_its_files(
     found = again.get(SEGMENT_AND_CODE, "k2")
     pd.testing.assert_frame_equal(found.segments, coded.segments, check_exact=True)
     pd.testing.assert_frame_equal(found.codings, coded.codings, check_exact=True)
+
+
+def test_a_published_file_replaced_since_publish_is_not_copied(tmp_path, waves_dir):
+    ingested = ingest_wave(waves_dir / "mini-wave")
+    out = tmp_path / "outputs" / "mini-2013"
+    written = write_run_tables(out, ingested.documents, s.empty(s.SEGMENTS), ingested.rejected)
+    state = file_state(written["documents"])
+    # a review import swapped the folder in between: another file now stands at the path
+    # (the same rows and types, other words: only the file's state tells them apart)
+    replaced = ingested.documents.assign(**{s.TEXT: ingested.documents[s.TEXT].str.upper()})
+    write_run_tables(out.with_name("other"), replaced, s.empty(s.SEGMENTS), ingested.rejected)
+    (out.with_name("other") / "documents.parquet").replace(written["documents"])
+    published = Published(out, None, {}, written, {"documents": (ingested.documents, state)})
+    StageCache(out).write(INGEST, "k1", ingested, published)
+    kept = out / CACHE_DIR / INGEST / "k1" / "documents.parquet"
+    assert kept.read_bytes() != written["documents"].read_bytes()
+    pd.testing.assert_frame_equal(StageCache(out).get(INGEST, "k1").documents,
+                                  ingested.documents, check_exact=True)
 
 
 def test_a_file_read_back_with_other_dtypes_columns_or_rows_is_not_the_frame(tmp_path):

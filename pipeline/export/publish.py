@@ -83,9 +83,15 @@ class Published:
     record: RunRecord
     tables: dict[str, pd.DataFrame]  # coded_wide and theme_summary
     written: dict[str, Path] = field(default_factory=dict)
-    # the frame each of these parquet files was written from (the stage cache copies a file
-    # whose frame it keeps rather than writing the frame again)
-    sources: dict[str, pd.DataFrame] = field(default_factory=dict)
+    # the frame each of these parquet files was written from, and the file as it was then
+    # (:func:`file_state`): the stage cache copies a file whose frame it keeps, if unchanged
+    sources: dict[str, tuple[pd.DataFrame, tuple[int, int, int]]] = field(default_factory=dict)
+
+
+def file_state(path: Path) -> tuple[int, int, int]:
+    """The file's inode, size and modification time: a file replaced since differs."""
+    found = os.stat(path)
+    return found.st_ino, found.st_size, found.st_mtime_ns
 
 
 def publish_wave(out_dir: Path, wave: WaveTables, codebook: Codebook, record: RunRecord, *,
@@ -200,11 +206,12 @@ def _publish_wave(out_dir: Path, wave: WaveTables, codebook: Codebook, record: R
     if backup is not None:
         shutil.rmtree(backup, ignore_errors=True)
     step("folder in place, database committed")
-    sources = {"codings": wave.codings, "stances": wave.stances}
+    written = {name: out_dir / path.relative_to(staging) for name, path in written.items()}
+    frames = {"codings": wave.codings, "stances": wave.stances}
     if whole_run:
-        sources.update(documents=wave.documents, segments=wave.segments)
-    return Published(out_dir, record, derived, {
-        name: out_dir / path.relative_to(staging) for name, path in written.items()}, sources)
+        frames.update(documents=wave.documents, segments=wave.segments)
+    return Published(out_dir, record, derived, written, {
+        name: (frame, file_state(written[name])) for name, frame in frames.items()})
 
 
 class _Steps:
