@@ -10,7 +10,9 @@ model reads: stock MiniLM, or with ``--reuse`` each fold's fine-tuned encoder sa
 once). Each weight is the product's coder with ``neighbours=w``; ``--weight 0`` is the coder
 without the vote, ``--weight auto`` chooses it per fold on held-out training texts (the
 encoder's held-out tenth with ``--reuse``). Folds are ``evaluate``'s (seed 42), the NHS split
-by default.
+by default. ``--codebook-examples`` gives the linear model the codebook's own examples as
+training texts too, as the product's coders have since 5 December (without it, the coder as
+the figures before then were measured).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from nhs_gold import (
 
 from pipeline.coding import neighbours
 from pipeline.coding.disk import codebook_tag
+from pipeline.coding.features import codebook_examples
 from pipeline.coding.finetune import Settings
 from pipeline.coding.hybrid import HybridCoder
 from pipeline.coding.linear import LinearCoder
@@ -69,6 +72,21 @@ class CachedTuned(PreTuned):
         return LinearCoder.fit(self, texts, labels, code_ids, context)
 
 
+def fold_inputs(args, book, gold, groups):
+    """Each of ``evaluate``'s folds (seed 42) as the benchmarks fit it.
+
+    Yields (fold number, test rows, training gold, test gold, the fold's fine-tuned coder from
+    ``args.reuse`` or None, an embedding cache for the fold, the training and test texts'
+    ``args.attribute`` columns).
+    """
+    for fold, (train_rows, test_rows) in enumerate(folds(gold.labels, 5, 42, groups), start=1):
+        train, test = gold.subset(train_rows), gold.subset(test_rows)
+        tuned = (tuned_for(train, book, Settings(), fold, None, args.reuse)
+                 if args.reuse else None)
+        yield (fold, test_rows, train, test, tuned, {}, known_of(train, args.attribute),
+               known_of(test, args.attribute))
+
+
 def main() -> None:
     """Print macro/micro-F1 per blend weight."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -83,22 +101,20 @@ def main() -> None:
     parser.add_argument("--reuse", type=Path, help="each fold's fine-tuned encoder (fold1 ...)")
     parser.add_argument("--attribute", action="append", default=[],
                         help="a gold column the linear model reads as a one-hot feature")
+    parser.add_argument("--codebook-examples", action="store_true",
+                        help="the codebook's examples join the training texts (the product)")
     args = parser.parse_args()
     neighbours.CONFIDENCE = args.confidence
     weights = args.weight or [0.0, 0.3]
     book, gold, groups = benchmark_gold(args)
-    splits = folds(gold.labels, 5, 42, groups)
     out = {w: np.zeros_like(gold.labels) for w in weights}
-    for fold, (train_rows, test_rows) in enumerate(splits, start=1):
-        train, test = gold.subset(train_rows), gold.subset(test_rows)
-        tuned = (tuned_for(train, book, Settings(), fold, None, args.reuse)
-                 if args.reuse else None)
-        cache: dict = {}
-        known_train, known_test = known_of(train, args.attribute), known_of(test, args.attribute)
+    for fold, test_rows, train, test, tuned, cache, known_train, known_test in fold_inputs(
+            args, book, gold, groups):
         for weight in weights:
             settings = {"codebook": codebook_tag(book), "attributes": args.attribute,
                         "rules": book if args.coder == "hybrid" else None,
-                        "neighbours": weight, "k": args.k}
+                        "neighbours": weight, "k": args.k,
+                        "examples": codebook_examples(book) if args.codebook_examples else ()}
             if tuned is None:
                 model = LinearCoder(embedder=STOCK, **settings)
             else:
@@ -109,7 +125,8 @@ def main() -> None:
             print(f"  fold {fold}: weight {weight}: cut {model.relative_cut}, vote weight "
                   f"{model.neighbour_weight} {model.weight_scores or ''}", flush=True)
     print_scores(gold, book, args.coder, out,
-                 lambda weight: f"{args.coder} {args.attribute} k {args.k} weight {weight}")
+                 lambda weight: f"{args.coder} {args.attribute} k {args.k} weight {weight}"
+                 f"{' + codebook examples' if args.codebook_examples else ''}")
 
 
 if __name__ == "__main__":

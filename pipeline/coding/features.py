@@ -3,7 +3,8 @@
 A coder is told the question a text answers and, when asked to, named respondent attributes
 (a rating, the service used): columns of a gold file's rows when training, of the segments
 table when coding. It never sees another label. The codebook's own patterns can be features
-too: one 0/1 column per code saying whether its rules matched.
+too: one 0/1 column per code saying whether its rules matched, and its examples can join the
+training texts (:func:`with_example_rows`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline import schema as s
+from pipeline.config import Codebook
 from pipeline.errors import InputError
 
 QUESTION_COLUMNS = (s.CONTEXT, s.QUESTION, "FFT question")
@@ -78,3 +80,32 @@ def rule_matrix(rules, texts: Sequence[str], code_ids: Sequence[str]) -> np.ndar
         if code_id in column:
             matrix[int(segment_id), column[code_id]] = 1
     return matrix
+
+
+def codebook_examples(codebook: Codebook) -> list[tuple[str, str]]:
+    """The codebook's own examples as (text, code id), codes in the codebook's order."""
+    return [(str(example), code.id) for code, _ in codebook.walk() for example in code.examples]
+
+
+def with_example_rows(examples: Sequence[tuple[str, str]], texts: list[str],
+                      labels: np.ndarray, code_ids: Sequence[str], context: Context
+                      ) -> tuple[list[str], np.ndarray, Context]:
+    """Training rows with ``examples`` (text, code id) after them.
+
+    Each example is a positive of its code and a counter-example of every other, with a blank
+    question and blank attributes; examples of codes not in ``code_ids`` are left out. Takes and
+    gives (texts, labels, context), the given rows first and unchanged.
+    """
+    column = {code_id: j for j, code_id in enumerate(code_ids)}
+    kept = [(text, column[code_id]) for text, code_id in examples if code_id in column]
+    if not kept:
+        return texts, labels, context
+    added = np.zeros((len(kept), labels.shape[1]), dtype=labels.dtype)
+    added[np.arange(len(kept)), [j for _, j in kept]] = 1
+    if isinstance(context, pd.DataFrame):
+        context = pd.concat([context.reset_index(drop=True),
+                             pd.DataFrame(index=range(len(kept)), columns=context.columns)],
+                            ignore_index=True)
+    elif context is not None:
+        context = [*context, *([None] * len(kept))]
+    return [*texts, *(text for text, _ in kept)], np.vstack([labels, added]), context

@@ -33,7 +33,7 @@ from pipeline import schema as s
 from pipeline.coding import disk
 from pipeline.coding.base import Coder
 from pipeline.coding.clauses import split_clauses
-from pipeline.coding.features import Context, rule_matrix
+from pipeline.coding.features import Context, codebook_examples, rule_matrix
 from pipeline.coding.rules import RuleCoder
 from pipeline.coding.sklearn_state import fitted_binary
 from pipeline.config import Code, Codebook
@@ -159,8 +159,8 @@ class FewShotCoder:
         ``codebook_examples``.
         """
         wanted = set(self.code_ids)
-        pairs = [(example, code.id) for code, _ in self.codebook.walk() if code.id in wanted
-                 for example in code.examples] if self.codebook_examples else []
+        pairs = [(example, code_id) for example, code_id in codebook_examples(self.codebook)
+                 if code_id in wanted] if self.codebook_examples else []
         if not pairs:
             return None, np.array([], dtype=object)
         examples = [example for example, _ in pairs]

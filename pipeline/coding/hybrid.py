@@ -28,7 +28,7 @@ from pipeline.coding.disk import (
     read_config,
     write_config,
 )
-from pipeline.coding.features import rule_matrix
+from pipeline.coding.features import codebook_examples, rule_matrix
 from pipeline.coding.linear import DEFAULT_EMBEDDING, LinearCoder
 from pipeline.coding.rules import RuleCoder
 from pipeline.config import Codebook
@@ -66,7 +66,8 @@ class HybridCoder:
         self.rules = RuleCoder(codebook)
         self.model = model or LinearCoder(codebook=f"{codebook.id}@{codebook.version}",
                                           rules=codebook, attributes=attributes,
-                                          embedding=embedding)
+                                          embedding=embedding,
+                                          examples=codebook_examples(codebook))
         self.model.use_rule_coder(self.rules)
         self.name = f"hybrid-v{VERSION}:{codebook.id}@{codebook.version}"
         self.choice: dict[str, str] = {}
@@ -74,10 +75,17 @@ class HybridCoder:
         self.code_ids: list[str] = []
 
     def fit(self, texts, labels, code_ids, context=None) -> "HybridCoder":
-        """Train the model, then choose each code's combination on held-out decisions."""
+        """Train the model, then choose each code's combination on held-out decisions.
+
+        The codebook's examples the model trained on are judged too: a rare code's few gold
+        texts then are not all its choice rests on.
+        """
         texts, labels = list(texts), np.asarray(labels, dtype=int)
         self.code_ids = list(code_ids)
         self.model.fit(texts, labels, code_ids, context)
+        example_texts, example_labels = self.model.example_rows
+        if example_texts:
+            texts, labels = texts + example_texts, np.vstack([labels, example_labels])
         rules = self._rule_matrix(texts)
         for j, code_id in enumerate(self.code_ids):
             if code_id not in self.model.learned:

@@ -40,7 +40,12 @@ from sklearn.multiclass import OneVsRestClassifier
 from sklearn.preprocessing import OneHotEncoder
 
 from pipeline.coding.char_grams import char_wb_transform
-from pipeline.coding.features import Context, context_table
+from pipeline.coding.features import (
+    Context,
+    codebook_examples,
+    context_table,
+    with_example_rows,
+)
 from pipeline.coding.linear_disk import VERSION, LinearDisk
 from pipeline.coding.linear_evidence import NgramEvidence
 from pipeline.coding.linear_scores import (
@@ -95,6 +100,11 @@ class LinearCoder(LinearDisk, NgramEvidence, ProbabilisticCoder):
         k: how many nearest training texts vote.
         embedder: an embedder to reuse (e.g. one with a warm cache), of the ``embedding``
             kind.
+        examples: (text, code id) pairs that join the training texts in ``fit``, each a
+            positive of its code and a counter-example of every other: the codebook's own
+            examples (:func:`pipeline.coding.features.codebook_examples`). They train the
+            model and its thresholds, and a hybrid compares its rules with the model on them
+            too (``example_rows``).
     """
 
     method = "trained"
@@ -108,7 +118,8 @@ class LinearCoder(LinearDisk, NgramEvidence, ProbabilisticCoder):
                  attributes: Sequence[str] = (), rules: Codebook | None = None,
                  threshold_folds: int = 3, shrink: float = 0.5, relative: bool = True,
                  seed: int = 42, neighbours: float | str = 0.0, k: int = DEFAULT_K,
-                 embedder: Embedder | None = None) -> None:
+                 embedder: Embedder | None = None,
+                 examples: Sequence[tuple[str, str]] = ()) -> None:
         self.name = f"linear-v{VERSION}:{codebook}"
         self.codebook_tag = codebook
         if embeddings is not None:
@@ -129,6 +140,10 @@ class LinearCoder(LinearDisk, NgramEvidence, ProbabilisticCoder):
         self.threshold_folds, self.shrink, self.relative = threshold_folds, shrink, relative
         self.relative_cut = 0.0
         self.embedder = embedder
+        self.examples = list(examples)
+        self.examples_used = 0  # how many of them the last fit trained on
+        self.example_rows: tuple[list[str], np.ndarray] = ([], np.zeros((0, 0), dtype=int))
+        self._given = 0  # the texts fit was given, before the examples
         self.code_ids: list[str] = []
         self.thresholds: dict[str, float] = {}
         self.learned: list[str] = []
@@ -147,7 +162,8 @@ class LinearCoder(LinearDisk, NgramEvidence, ProbabilisticCoder):
                 "question": True, "attributes": self.attributes,
                 "embeddings": EMBEDDINGS[self.embedding].name if self.embedding else None,
                 "rules": bool(self.rule_codebook),
-                "neighbours": self._neighbours_used()}
+                "neighbours": self._neighbours_used(),
+                "codebook_examples": self.examples_used}
 
     def _neighbours_used(self) -> dict[str, object] | None:
         if not self.neighbours:
@@ -237,13 +253,27 @@ class LinearCoder(LinearDisk, NgramEvidence, ProbabilisticCoder):
         return held_out
 
     def fit(self, texts, labels, code_ids, context=None) -> "LinearCoder":
-        """Learn every code with at least MIN_EXAMPLES positives; thresholds from inner folds."""
+        """Learn every code with at least MIN_EXAMPLES positives; thresholds from inner folds.
+
+        The ``examples`` join the texts as training rows (positives counted among a code's):
+        ``held_out`` holds the given texts' rows, then those of ``example_rows`` (the examples'
+        texts and labels as trained).
+        """
         texts, labels = list(texts), np.asarray(labels, dtype=int)
+        self._given = len(texts)
+        texts, labels, context = with_example_rows(self.examples, texts, labels, code_ids,
+                                                   context)
+        self.examples_used = len(texts) - self._given
+        self.example_rows = (texts[self._given:], labels[self._given:])
+        self._fit_rows(texts, labels, code_ids, context)
+        return self
+
+    def _fit_rows(self, texts: list[str], labels: np.ndarray, code_ids, context) -> None:
         columns = self.choose_codes(labels, code_ids, MIN_EXAMPLES)
         self._columns = columns
         self.held_out = np.zeros(labels.shape, dtype=int)
         if not columns:
-            return self
+            return
         features = self._features(texts, context, fit=True)
         target = labels[:, columns]
         proba = self.held_out_proba(features, target)
@@ -257,7 +287,6 @@ class LinearCoder(LinearDisk, NgramEvidence, ProbabilisticCoder):
         self.held_out[:, columns] = decide(proba, cuts, self.relative_cut)
         with one_blas_thread():
             self.model = self._model().fit(features, target)
-        return self
 
     def _with_vote(self, proba: np.ndarray, target: np.ndarray) -> np.ndarray:
         """The held-out ``proba`` blended with the training texts' vote.
@@ -268,7 +297,7 @@ class LinearCoder(LinearDisk, NgramEvidence, ProbabilisticCoder):
         votes, weight = neighbours.held_out_votes(), self.neighbours
         if weight == AUTO:
             weight, self.weight_scores = chosen_weight(
-                target, proba, votes, self.judged_rows(len(target)),
+                target, proba, votes, self.judged_rows(self._given),  # never an example
                 shrink=self.shrink, relative=self.relative, prior=self.vote_prior)
             if not weight:
                 return proba
@@ -319,17 +348,22 @@ class LinearCoder(LinearDisk, NgramEvidence, ProbabilisticCoder):
                 "rules": self.rule_codebook is not None,
                 "threshold_folds": self.threshold_folds, "shrink": self.shrink,
                 "relative": self.relative, "seed": self.seed,
-                "neighbours": self.neighbours, "k": self.k}
+                "neighbours": self.neighbours, "k": self.k,
+                "codebook_examples": self.examples_used}
 
     @classmethod
     def _from_settings(cls, tag: str, settings: dict, codebook: Codebook) -> "LinearCoder":
         # Models saved before the ``embedding`` setting say ``embeddings: true`` for MiniLM.
         embedding = (settings["embedding"] if "embedding" in settings
                      else "minilm" if settings["embeddings"] else None)
-        return cls(codebook=tag, c=settings["c"], embedding=embedding,
-                   attributes=settings["attributes"],
-                   rules=codebook if settings["rules"] else None,
-                   threshold_folds=settings["threshold_folds"], shrink=settings["shrink"],
-                   relative=settings.get("relative", False), seed=settings["seed"],
-                   neighbours=settings.get("neighbours", 0.0),  # none before the setting
-                   k=settings.get("k", DEFAULT_K))
+        used = int(settings.get("codebook_examples", 0))  # none before the setting
+        coder = cls(codebook=tag, c=settings["c"], embedding=embedding,
+                    attributes=settings["attributes"],
+                    rules=codebook if settings["rules"] else None,
+                    threshold_folds=settings["threshold_folds"], shrink=settings["shrink"],
+                    relative=settings.get("relative", False), seed=settings["seed"],
+                    neighbours=settings.get("neighbours", 0.0),  # none before the setting
+                    k=settings.get("k", DEFAULT_K),
+                    examples=codebook_examples(codebook) if used else ())
+        coder.examples_used = used
+        return coder

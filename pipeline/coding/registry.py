@@ -14,6 +14,7 @@ from typing import Callable, Sequence
 
 from pipeline.coding.base import Coder, TrainableCoder
 from pipeline.coding.disk import codebook_tag, field, read_config
+from pipeline.coding.features import codebook_examples
 from pipeline.coding.rules import RuleCoder
 from pipeline.coding.semantic import SemanticCoder
 from pipeline.coding.union import RulesSemanticCoder
@@ -82,11 +83,13 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
     Kind("baseline", lambda book, attributes, progress: _baseline()(
         codebook=codebook_tag(book)), _baseline),
     Kind("linear", lambda book, attributes, progress: _linear()(
-        codebook=codebook_tag(book), attributes=attributes), _linear),
+        codebook=codebook_tag(book), attributes=attributes,
+        examples=codebook_examples(book)), _linear),
     # the linear coder on static embeddings distilled from MiniLM: faster, a little less
     # accurate; saved as kind "linear" with its embedding setting, so it loads as one
     Kind("linear-static", lambda book, attributes, progress: _linear()(
-        codebook=codebook_tag(book), attributes=attributes, embedding="static"), _linear),
+        codebook=codebook_tag(book), attributes=attributes, embedding="static",
+        examples=codebook_examples(book)), _linear),
     Kind("textcat", lambda book, attributes, progress: _textcat()(
         codebook=codebook_tag(book)), _textcat),
     Kind("hybrid", lambda book, attributes, progress: _hybrid()(
@@ -99,11 +102,12 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
         codebook=codebook_tag(book)), _finetuned),
     # the linear coder with that fine-tuned MiniLM as its sentence embeddings
     Kind("linear-finetuned", lambda book, attributes, progress: _linear_finetuned()(
-        codebook=codebook_tag(book), attributes=attributes), _linear_finetuned),
+        codebook=codebook_tag(book), attributes=attributes,
+        examples=codebook_examples(book)), _linear_finetuned),
     # the hybrid on that fine-tuned MiniLM: rule features and the per-code choice on top
     Kind("hybrid-finetuned", lambda book, attributes, progress: _hybrid()(
         book, _linear_finetuned()(codebook=codebook_tag(book), attributes=attributes,
-                                  rules=book)), _hybrid),
+                                  rules=book, examples=codebook_examples(book))), _hybrid),
     # a handful of labelled texts per code on top of the rules (MiniLM + a rule feature):
     # for a first review's few dozen comments per code, before there is gold for the others
     Kind("few-shot", lambda book, attributes, progress: _few_shot()(book), _few_shot),
