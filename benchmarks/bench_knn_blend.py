@@ -103,6 +103,8 @@ def main() -> None:
                         help="a gold column the linear model reads as a one-hot feature")
     parser.add_argument("--codebook-examples", action="store_true",
                         help="the codebook's examples join the training texts (the product)")
+    parser.add_argument("--threshold-folds", type=int, default=3,
+                        help="inner folds the thresholds, cut and choice are learned on")
     args = parser.parse_args()
     neighbours.CONFIDENCE = args.confidence
     weights = args.weight or [0.0, 0.3]
@@ -114,7 +116,8 @@ def main() -> None:
             settings = {"codebook": codebook_tag(book), "attributes": args.attribute,
                         "rules": book if args.coder == "hybrid" else None,
                         "neighbours": weight, "k": args.k,
-                        "examples": codebook_examples(book) if args.codebook_examples else ()}
+                        "examples": codebook_examples(book) if args.codebook_examples else (),
+                        "threshold_folds": args.threshold_folds}
             if tuned is None:
                 model = LinearCoder(embedder=STOCK, **settings)
             else:
@@ -126,7 +129,8 @@ def main() -> None:
                   f"{model.neighbour_weight} {model.weight_scores or ''}", flush=True)
     print_scores(gold, book, args.coder, out,
                  lambda weight: f"{args.coder} {args.attribute} k {args.k} weight {weight}"
-                 f"{' + codebook examples' if args.codebook_examples else ''}")
+                 f"{' + codebook examples' if args.codebook_examples else ''}"
+                 f"{f', {args.threshold_folds} inner folds' if args.threshold_folds != 3 else ''}")
 
 
 if __name__ == "__main__":

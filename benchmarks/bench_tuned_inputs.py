@@ -29,6 +29,7 @@ import numpy as np
 from nhs_gold import add_gold_arguments, add_serdif_argument, benchmark_gold
 
 from pipeline.coding.disk import codebook_tag
+from pipeline.coding.features import codebook_examples
 from pipeline.coding.finetune import LOSSES, Settings
 from pipeline.coding.finetuned import FinetunedCoder
 from pipeline.coding.hybrid import HybridCoder
@@ -117,12 +118,13 @@ class PreTuned(TunedLinearCoder):
 
 
 def tuned_for(train, book, settings: Settings, fold: int, keep: Path | None,
-              reuse: Path | None) -> FinetunedCoder:
+              reuse: Path | None, examples: bool = False) -> FinetunedCoder:
     """The fold's fine-tuned coder: read from ``reuse``, or fitted (and saved to ``keep``)."""
     if reuse is not None:
         return FinetunedCoder.from_disk(reuse / f"fold{fold}", book)
     started = time.perf_counter()
-    tuned = FinetunedCoder(codebook=codebook_tag(book), settings=settings)
+    tuned = FinetunedCoder(codebook=codebook_tag(book), settings=settings,
+                           examples=codebook_examples(book) if examples else ())
     tuned.fit(train.texts, train.labels, train.code_ids, known_of(train))
     print(f"  fold {fold}: fine-tuned in {time.perf_counter() - started:.0f} s", flush=True)
     if keep is not None:
@@ -147,7 +149,8 @@ def decided(args, gold, book, splits) -> dict[tuple[str, str], np.ndarray]:
     out = {(v, how): np.zeros_like(gold.labels) for v in args.variant for how in hows}
     for fold, (train_rows, test_rows) in enumerate(splits, start=1):
         train, test = gold.subset(train_rows), gold.subset(test_rows)
-        tuned = tuned_for(train, book, settings, fold, args.keep, args.reuse)
+        tuned = tuned_for(train, book, settings, fold, args.keep, args.reuse,
+                          args.codebook_examples)
         for variant in args.variant:
             model = PreTuned(variant, args.scale, args.dev_thresholds, c=args.c,
                              codebook=codebook_tag(book), attributes=args.attribute,
@@ -199,6 +202,8 @@ def main() -> None:
     parser.add_argument("--attribute", action="append", default=[],
                         help="a gold column the linear model reads as a one-hot feature (a "
                         "service, a rating); the encoder is fine-tuned without it")
+    parser.add_argument("--codebook-examples", action="store_true",
+                        help="fine-tune on the codebook's examples too (never held out)")
     parser.add_argument("--keep", type=Path, help="save each fold's fine-tuned coder here")
     parser.add_argument("--reuse", type=Path, help="read each fold's fine-tuned coder from here")
     args = parser.parse_args()

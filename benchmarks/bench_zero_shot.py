@@ -22,11 +22,12 @@ from __future__ import annotations
 import argparse
 import time
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 from nhs_gold import add_gold_arguments
 
-from pipeline.coding.features import rule_matrix
+from pipeline.coding.features import codebook_examples, rule_matrix
 from pipeline.coding.linear import LinearCoder
 from pipeline.coding.registry import new_coder
 from pipeline.coding.rules import RuleCoder
@@ -54,12 +55,17 @@ def zero_shot_topics(book, texts: list[str], code_ids: list[str], floor: float) 
     return pred
 
 
-def self_trained(gold, rules: np.ndarray, embedding: str) -> np.ndarray:
-    """Out-of-fold decisions of a linear coder trained on the rules' matches (``rules``)."""
+def self_trained(gold, rules: np.ndarray, embedding: str,
+                 examples: Sequence[tuple[str, str]] = ()) -> np.ndarray:
+    """Out-of-fold decisions of a linear coder trained on the rules' matches (``rules``).
+
+    ``examples`` (the codebook's) join the training rows; only the texts' rows are returned.
+    """
     coder = LinearCoder(codebook="self-trained", threshold_folds=5,
-                        embedding=None if embedding == "none" else embedding)
+                        embedding=None if embedding == "none" else embedding,
+                        examples=examples)
     coder.fit(gold.texts, rules, gold.code_ids, known_of(gold))
-    return coder.held_out
+    return coder.held_out[:len(gold.texts)]
 
 
 def main() -> None:
@@ -70,6 +76,10 @@ def main() -> None:
     parser.add_argument("--self-trained", action="append", default=[],
                         choices=("static", "minilm", "none"),
                         help="also score the linear coder trained on the rules' matches")
+    parser.add_argument("--codebook-examples", action="store_true",
+                        help="self-training: the codebook's examples join the rules' matches")
+    parser.add_argument("--only-self-trained", action="store_true",
+                        help="score the rules and the self-trained coders only")
     args = parser.parse_args()
     book = load_codebook(args.codebook)
     gold = load_gold(args.gold, book)
@@ -77,14 +87,17 @@ def main() -> None:
     runs = [(name, lambda n=name: rule_matrix(new_coder(n, book), gold.texts, gold.code_ids))
             for name in ("rules", "semantic", "rules+semantic")]
     rules = rule_matrix(RuleCoder(book), gold.texts, gold.code_ids)
-    for floor in ZERO_SHOT_MIN_SIMILARITY:
+    if args.only_self_trained:
+        runs = runs[:1]
+    for floor in () if args.only_self_trained else ZERO_SHOT_MIN_SIMILARITY:
         runs.append((f"zero-shot topics @{floor}",
                      lambda f=floor: zero_shot_topics(book, gold.texts, gold.code_ids, f)))
         runs.append((f"rules ∪ zero-shot topics @{floor}", lambda f=floor: np.maximum(
             rules, zero_shot_topics(book, gold.texts, gold.code_ids, f))))
+    examples = codebook_examples(book) if args.codebook_examples else []
     for embedding in args.self_trained:
         runs.append((f"rules ∪ self-trained ({embedding})", lambda e=embedding: np.maximum(
-            rules, self_trained(gold, rules, e))))
+            rules, self_trained(gold, rules, e, examples))))
     print(f"{'coder':36s} {'macro-F1':>8s} {'micro-F1':>8s} {'seconds':>8s}")
     for name, predict in runs:
         started = time.perf_counter()
