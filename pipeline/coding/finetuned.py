@@ -24,7 +24,7 @@ import numpy as np
 
 from pipeline.coding.clauses import split_clauses
 from pipeline.coding.disk import codebook_tag, field, read_coder_config, write_config
-from pipeline.coding.features import Context, context_table
+from pipeline.coding.features import Context, context_table, with_example_rows
 from pipeline.coding.finetune import History, Network, Settings, base_model_path, train
 from pipeline.coding.thresholds import best_relative_cut, best_thresholds
 from pipeline.coding.trained import ProbabilisticCoder
@@ -114,11 +114,10 @@ class FinetunedCoder(ProbabilisticCoder):
 
         An example reads as an answer without its question.
         """
-        at = {code_ids[j]: k for k, j in enumerate(columns)}
-        kept = [(text, at[code]) for text, code in self.examples if code in at]
-        target = np.zeros((len(kept), len(columns)), dtype=int)
-        target[np.arange(len(kept)), [k for _, k in kept]] = 1
-        return [text for text, _ in kept], target
+        none = np.zeros((0, len(columns)), dtype=int)
+        texts, target, _ = with_example_rows(self.examples, [], none,
+                                             [code_ids[j] for j in columns], None)
+        return texts, target
 
     def dev_rows(self, n: int) -> np.ndarray:
         """Which of ``n`` training texts ``fit`` holds out (seeded).
