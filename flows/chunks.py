@@ -24,12 +24,11 @@ from pipeline.coding.stream import (
     GatheredChunks,
     SegmentedAndCoded,
     chunk_processes,
+    code_chunk_with_stances,
     document_chunks,
-    segment_and_code,
 )
 from pipeline.parameters import WaveRun
 from pipeline.quality.choose import codebook_in_process, coder_in_process
-from pipeline.stance import chunk_stances
 
 
 @task(name="segment-and-code-chunk", cache_policy=NO_CACHE, persist_result=False)
@@ -40,9 +39,8 @@ def code_chunk(chunk, run: WaveRun, coder: str, codebook_sha256: str, speakers
     offline_environment()  # a worker process (local or Dask) starts here
     book = codebook_in_process(run.codebook, codebook_sha256)
     chosen = coder_in_process(coder, run.codebook, codebook_sha256, run.agreement, run.min_kappa)
-    part = segment_and_code(chunk, chosen.coder, speakers=speakers,
-                            code_interviewer=run.code_interviewer)
-    return part.with_stances(*chunk_stances(part.segments, part.codings, book))
+    return code_chunk_with_stances(chunk, chosen.coder, book, speakers=speakers,
+                                   code_interviewer=run.code_interviewer)
 
 
 def code_in_chunks(ingested, coder: str, codebook_sha256: str, run: WaveRun

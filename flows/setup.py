@@ -7,6 +7,7 @@ of importing a package.
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import sys
@@ -108,6 +109,22 @@ def chunk_worker(parent: int, api_url: str | None = None) -> None:
     end_with_parent(parent)
     if api_url:
         one_api_client(api_url)
+    freeze_imports()
+
+
+def freeze_imports() -> None:
+    """Import what a chunk task runs, then leave those objects out of garbage collection.
+
+    A chunk holds the docs of its coded segments until their stances are found
+    (:func:`pipeline.coding.stream.code_chunk_with_stances`); the collections that many live
+    objects set off each walked the whole heap, about 200,000 objects, nearly all of them the
+    imported modules', which live as long as the process. ``gc.freeze`` moves those out of the
+    collector's way once; what the tasks make later is collected as before.
+    """
+    import flows.chunks  # noqa: F401  (Prefect, spaCy, pandas, the coders: the tasks' imports)
+
+    gc.collect()  # nothing collectable is frozen for good
+    gc.freeze()
 
 
 def one_api_client(api_url: str):  # noqa: ANN201 (Prefect's SyncClientContext, or None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy
@@ -84,6 +85,19 @@ def lemmas(text: str, nlp: Language | None = None) -> list[str]:
     nlp = nlp or load_nlp()
     doc = nlp(text)
     return [t.lemma_.lower() for t in doc if t.is_alpha and not t.is_stop and len(t) > 1]
+
+
+@dataclass
+class ParsedSegments:
+    """Docs one stage made of segments, for a later stage to read again.
+
+    ``docs``: segment id -> (the segment's text, the doc ``nlp`` made of its matchable form,
+    :func:`pipeline.text.matchable`). A later stage uses a doc only with ``nlp``'s vocabulary
+    and only for a segment of that same text; it tokenises any other segment itself.
+    """
+
+    nlp: Language
+    docs: dict[str, tuple[str, Doc]] = field(default_factory=dict)
 
 
 class LookupLemmas:

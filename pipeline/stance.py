@@ -25,10 +25,12 @@ from typing import Iterator, Mapping
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+from spacy.tokens import Doc
 
 from pipeline import schema as s
 from pipeline.config import Codebook
 from pipeline.interning import share_strings
+from pipeline.nlp import ParsedSegments
 from pipeline.stance_rules import CUES_PATH, Hit, StanceRules, load_rules
 
 __all__ = ["CUES_PATH", "chunk_stances", "load_rules", "stances", "wave_stances"]
@@ -69,7 +71,8 @@ def _related(a: str, b: str, parents: Mapping[str, str | None]) -> bool:
 def stances(segments: pd.DataFrame, codings: pd.DataFrame, *,
             parents: Mapping[str, str | None] | None = None,
             rules: StanceRules | None = None,
-            cues: str | Path | None = CUES_PATH) -> pd.DataFrame:
+            cues: str | Path | None = CUES_PATH,
+            parsed: ParsedSegments | None = None) -> pd.DataFrame:
     """Stance and direction of each coding (schema.STANCES), one row per coding, in order.
 
     Args:
@@ -80,6 +83,10 @@ def stances(segments: pd.DataFrame, codings: pd.DataFrame, *,
         rules: compiled cues; by default those of ``cues``.
         cues: the cue file (a codebook's ``stance_cues``); None gives every coding a null
             stance and direction: a codebook that declares no cues gets no stance.
+        parsed: docs the rule coder made of these segments (:meth:`RuleCoder.keeping_docs`),
+            read instead of tokenising those segments again; the rules are then compiled on
+            that coder's vocabulary (unless ``rules`` are given on another one, when the docs
+            are not used).
 
     Returns:
         A table with the codings' ``segment_id`` and ``code_id``, the stance (needed, gap,
@@ -91,7 +98,8 @@ def stances(segments: pd.DataFrame, codings: pd.DataFrame, *,
     if rules is None and cues is None:
         return _with_ids({name: np.full(len(codings), None, dtype=object) for name in _FOUND},
                          codings, codings[s.SEGMENT_ID].isna().to_numpy())
-    rules = rules or load_rules(Path(cues or CUES_PATH))
+    rules = rules or load_rules(Path(cues or CUES_PATH), parsed.nlp if parsed else None)
+    reuse = parsed.docs if parsed is not None and parsed.nlp.vocab is rules.nlp.vocab else {}
     parents = parents or {}
     # Numpy arrays indexed by the codings' row numbers rather than a dict of lists per segment
     # and a list per column: a million-answer wave's three million codings made those lists
@@ -99,6 +107,7 @@ def stances(segments: pd.DataFrame, codings: pd.DataFrame, *,
     at_segment = _segment_rows(segments, codings)
     seg_starts = segments[s.START].to_numpy()
     seg_texts = segments[s.TEXT].to_numpy(dtype=object)
+    seg_ids = segments[s.SEGMENT_ID].to_numpy(dtype=object) if reuse else None
     code_ids = codings[s.CODE_ID].to_numpy(dtype=object)
     starts, ends = codings[s.START].to_numpy(), codings[s.END].to_numpy()
     found = {name: np.full(len(codings), None, dtype=object) for name in _FOUND}
@@ -107,8 +116,11 @@ def stances(segments: pd.DataFrame, codings: pd.DataFrame, *,
     for group in _groups(at_segment):
         row = at_segment[group[0]]
         seg_start, text = int(seg_starts[row]), str(seg_texts[row])
-        doc = rules.tokens(text)  # lemmas only where a cue reads them
-        hits, clause_of, subordinate = rules.hits(doc)
+        doc = _reused(reuse, seg_ids[row], text) if reuse else None  # type: ignore[index]
+        own = doc is None
+        if doc is None:
+            doc = rules.tokens(text)  # lemmas only where a cue reads them
+        hits, clause_of, subordinate = rules.hits(doc, own_lemmas=own)
         if not hits:  # no cue: every coding of the segment keeps none (as _choose would say)
             continue
         spans = []
@@ -145,6 +157,13 @@ def stances(segments: pd.DataFrame, codings: pd.DataFrame, *,
                     column[at] = value
     # a coding without a segment gets an empty row, ids included
     return _with_ids(found, codings, at_segment < 0, blank_ids=True)
+
+
+def _reused(docs: Mapping[str, tuple[str, Doc]], segment_id: object, text: str) -> Doc | None:
+    """The doc kept for the segment, if it was made of this same text."""
+    kept = docs.get(segment_id) if isinstance(segment_id, str) else None
+    # the same string object when the coder read the same table: the comparison is immediate
+    return kept[1] if kept is not None and kept[0] == text else None
 
 
 def _with_ids(found: dict[str, np.ndarray], codings: pd.DataFrame, no_segment: np.ndarray, *,
@@ -205,8 +224,8 @@ def _groups(at_segment: np.ndarray) -> Iterator[np.ndarray]:
 
 def wave_stances(segments: pd.DataFrame, codings: pd.DataFrame, codebook: Codebook, *,
                  rules: StanceRules | None = None,
-                 earlier: tuple[pd.DataFrame, pd.DataFrame | None] | None = None
-                 ) -> pd.DataFrame:
+                 earlier: tuple[pd.DataFrame, pd.DataFrame | None] | None = None,
+                 parsed: ParsedSegments | None = None) -> pd.DataFrame:
     """The stance stage of a wave: :func:`stances` of the codings that stand, in their order.
 
     Args:
@@ -219,10 +238,12 @@ def wave_stances(segments: pd.DataFrame, codings: pd.DataFrame, codebook: Codebo
             depends on the other codings of its segment, so only segments whose codings
             changed (a review rejected or added one) are parsed again; the rest keep their
             earlier rows. Ignored when the two tables do not line up.
+        parsed: the rule coder's docs of these segments (:func:`stances`).
     """
     parents, cues = codebook.parents(), codebook.stance_cues
     if earlier is None or earlier[1] is None or len(earlier[0]) != len(earlier[1]):
-        return stances(segments, codings, parents=parents, rules=rules, cues=cues)
+        return stances(segments, codings, parents=parents, rules=rules, cues=cues,
+                       parsed=parsed)
     keys = [s.SEGMENT_ID, s.CODE_ID, s.START, s.END]
     if _same_rows(earlier[0], codings, keys):  # nothing reviewed: every earlier row stands
         return _sharing(_numbered(earlier[1]), _numbered(codings))
@@ -246,22 +267,23 @@ def wave_stances(segments: pd.DataFrame, codings: pd.DataFrame, codebook: Codebo
         codings.index[~fresh])]
     if fresh.any():
         parts.append(stances(segments, codings[fresh], parents=parents, rules=rules,
-                             cues=cues).set_axis(
+                             cues=cues, parsed=parsed).set_axis(
             codings.index[fresh]))
     return _sharing(s.conform(pd.concat(parts).sort_index().reset_index(drop=True), s.STANCES),
                     codings)
 
 
-def chunk_stances(segments: pd.DataFrame, codings: pd.DataFrame, codebook: Codebook
-                  ) -> tuple[pd.DataFrame, float]:
+def chunk_stances(segments: pd.DataFrame, codings: pd.DataFrame, codebook: Codebook, *,
+                  parsed: ParsedSegments | None = None) -> tuple[pd.DataFrame, float]:
     """:func:`wave_stances` of one chunk's machine codings, and the seconds it took.
 
     A coding's stance depends on its segment alone, so a chunk's stances, found where the chunk
     was coded (another process or machine), are the wave's for those codings; the stance stage
-    then parses again only the segments whose codings a review changed.
+    then parses again only the segments whose codings a review changed. ``parsed``: the rule
+    coder's docs of the chunk's segments, so that they are not tokenised twice.
     """
     started = time.perf_counter()
-    found = wave_stances(segments, codings, codebook)
+    found = wave_stances(segments, codings, codebook, parsed=parsed)
     return found, time.perf_counter() - started
 
 

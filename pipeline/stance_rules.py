@@ -207,10 +207,13 @@ class StanceRules:
             following.append(words[i])
         return any(word in problems or lemma(word) in problems for word in [*subject, *following])
 
-    def hits(self, doc: Doc) -> tuple[list[Hit], list[int], set[int]]:
+    def hits(self, doc: Doc, *, own_lemmas: bool = True) -> tuple[list[Hit], list[int], set[int]]:
         """Stance and direction cues of ``doc``, after filters, negation and overlaps.
 
-        ``doc`` from :meth:`parse` or :meth:`tokens` (lemmas are added when a cue needs them).
+        ``doc`` from :meth:`parse` or :meth:`tokens` (lemmas are added when a cue needs them),
+        or any doc of ``matchable(text)`` in this pipeline's vocabulary: ``own_lemmas=False``
+        says lemmas it may have are not these rules' (the rule coder's lemmatise each form as
+        written, these rules its lower-case form), so they are set again when a cue needs them.
         """
         if not len(doc):
             return [], [], set()
@@ -218,7 +221,7 @@ class StanceRules:
             [LOWER, ORTH, SPACY, IDX, LENGTH, IS_PUNCT]).T.tolist()
         clause_of, subordinate = self._clauses(words, spaced)
         mask = self.matcher.possible(doc, (words, orths))
-        if self.matcher.needs_lemmas(mask) and not doc.has_annotation("LEMMA"):
+        if self.matcher.needs_lemmas(mask) and not (own_lemmas and doc.has_annotation("LEMMA")):
             self._set_lemmas(doc)
         found: list[tuple[str, int, int]] = []
         strings = self.nlp.vocab.strings
@@ -267,8 +270,12 @@ def _negated(value: str) -> str | None:
 
 
 @lru_cache(maxsize=4)
-def load_rules(path: Path = CUES_PATH) -> StanceRules:
-    """The cue table at ``path``, validated and compiled (cached per process)."""
+def load_rules(path: Path = CUES_PATH, nlp: Language | None = None) -> StanceRules:
+    """The cue table at ``path``, validated and compiled (cached per process).
+
+    ``nlp``: the pipeline whose docs the rules will read (a blank English one with a lookup
+    lemmatizer, as the rule coder's); by default the shared one of :func:`load_nlp`.
+    """
     from pydantic import ValidationError
 
     try:
@@ -282,4 +289,4 @@ def load_rules(path: Path = CUES_PATH) -> StanceRules:
                 for problem in token_pattern_problems(cue.tokens)]
     if problems:
         raise ConfigError(f"{path}: invalid stance cues: " + "; ".join(problems))
-    return StanceRules(table, load_nlp())
+    return StanceRules(table, nlp or load_nlp())

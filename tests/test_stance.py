@@ -12,6 +12,7 @@ from pipeline.coding import RuleCoder
 from pipeline.coding.stream import combine_chunks, document_chunks, segment_and_code
 from pipeline.config import ConfigError, load_codebook
 from pipeline.ingest import ingest_wave
+from pipeline.nlp import LookupLemmas, ParsedSegments
 from pipeline.quality.stance_accuracy import accuracy
 from pipeline.stance import chunk_stances, load_rules, stances, wave_stances
 
@@ -157,6 +158,53 @@ def test_chunks_stances_joined_equal_the_wave_stances(waves_dir, mini_codebook):
     pd.testing.assert_frame_equal(joined.stances,
                                   wave_stances(whole.segments, whole.codings, mini_codebook),
                                   check_exact=True)
+
+
+def test_the_rule_coders_docs_give_the_same_stances_without_tokenising_again(
+        waves_dir, mini_codebook, monkeypatch):
+    ingested = ingest_wave(waves_dir / "mini-wave")
+    coder = RuleCoder(mini_codebook)
+    with coder.keeping_docs() as parsed:
+        part = segment_and_code(ingested.documents, coder,
+                                interviewer_labels=ingested.interviewer_labels)
+    rules = load_rules(Path(str(mini_codebook.stance_cues)), coder.nlp)  # what parsed gets
+    tokenised: list[str] = []
+    tokens = rules.tokens
+    monkeypatch.setattr(rules, "tokens", lambda text: tokenised.append(text) or tokens(text))
+    reused = wave_stances(part.segments, part.codings, mini_codebook, parsed=parsed)
+    assert tokenised == []
+    again = wave_stances(part.segments, part.codings, mini_codebook, rules=rules)
+    assert len(tokenised) == part.codings[s.SEGMENT_ID].nunique() > 5
+    pd.testing.assert_frame_equal(reused, again, check_exact=True)
+    pd.testing.assert_frame_equal(  # and as the stage's own rules find them
+        reused, wave_stances(part.segments, part.codings, mini_codebook), check_exact=True)
+    assert reused[s.STANCE].notna().sum() > 5
+
+
+def test_a_kept_doc_is_read_only_for_the_text_it_was_made_of(mini_codebook):
+    coder = RuleCoder(mini_codebook)
+    text, before = "Housing is not available here.", "Housing is available here."
+    segments = pd.DataFrame({s.SEGMENT_ID: ["seg"], s.START: [0], s.TEXT: [text]})
+    codings = pd.DataFrame([{s.SEGMENT_ID: "seg", s.CODE_ID: "housing", s.START: 0,
+                             s.END: 7}])
+    stale = ParsedSegments(coder.nlp, {"seg": (before, coder.nlp.make_doc(before))})
+    assert stances(segments, codings, parsed=stale).loc[0, s.STANCE] == "gap"
+
+
+def test_the_stance_rules_set_their_own_lemmas_on_a_coders_doc(mini_codebook):
+    # The rule coder lemmatises "IS" as written ("IS"); the cue "is a problem" reads the
+    # lemma of its lower-case form ("be").
+    coder = RuleCoder(mini_codebook)
+    text = "Housing IS a real problem."
+    doc = LookupLemmas(coder.nlp)(coder.nlp.make_doc(text))
+    assert doc[1].lemma_ == "IS"
+    segments = pd.DataFrame({s.SEGMENT_ID: ["seg"], s.START: [0], s.TEXT: [text]})
+    codings = pd.DataFrame([{s.SEGMENT_ID: "seg", s.CODE_ID: "housing", s.START: 0,
+                             s.END: 7}])
+    found = stances(segments, codings, parsed=ParsedSegments(coder.nlp, {"seg": (text, doc)}))
+    assert (found.loc[0, s.STANCE], found.loc[0, s.STANCE_EVIDENCE]) == ("gap",
+                                                                         "IS a real problem")
+    assert doc[1].lemma_ == "be"
 
 
 def test_earlier_stances_stand_for_codings_no_review_changed(mini, mini_codebook):

@@ -8,6 +8,7 @@ is saved to and loaded from a model folder. Code tells the two apart with ``isin
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Protocol, Sequence, runtime_checkable
 
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 
     from pipeline.coding.features import Context
     from pipeline.config import Codebook
+    from pipeline.nlp import ParsedSegments
 
 
 @runtime_checkable
@@ -37,6 +39,15 @@ class Coder(Protocol):
     def code(self, segments: pd.DataFrame) -> pd.DataFrame:
         """Code ``segments``; return one row per segment × code with its evidence."""
         ...
+
+
+def keeping_docs(coder: Coder) -> AbstractContextManager[ParsedSegments | None]:
+    """``coder.keeping_docs()`` when the coder keeps the docs it made, else None's context.
+
+    The rule coder keeps them, and so do coders that wrap or combine one.
+    """
+    keeps = getattr(coder, "keeping_docs", None)
+    return keeps() if callable(keeps) else nullcontext(None)
 
 
 @runtime_checkable

@@ -7,6 +7,7 @@ document, so ``document.text[start:end] == evidence``.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from typing import Iterable, Iterator
 
 import pandas as pd
@@ -20,7 +21,7 @@ from pipeline.coding import negation as _negation  # noqa: F401
 from pipeline.coding.matcher import LABEL_SEPARATOR, CodebookMatcher
 from pipeline.coding.negation import SPANS_KEY, NegationDetector
 from pipeline.config import Codebook
-from pipeline.nlp import LookupLemmas, blank_english
+from pipeline.nlp import LookupLemmas, ParsedSegments, blank_english
 from pipeline.text import matchable
 
 METHOD = "rule"
@@ -51,6 +52,21 @@ class RuleCoder:
         self._matcher: CodebookMatcher = self.nlp.get_pipe("wavecoder_codebook")  # type: ignore
         self._order = {code_id: i for i, code_id in enumerate(codebook.code_ids())}
         self._lemmatise = LookupLemmas(self.nlp)  # the pipeline's lemmatizer, a doc at a time
+        self._kept: ParsedSegments | None = None
+
+    @contextmanager
+    def keeping_docs(self) -> Iterator[ParsedSegments]:
+        """While open, the doc of each segment :meth:`code` finds a match in, by segment id.
+
+        The stance stage reads those segments again (:func:`pipeline.stance.chunk_stances`):
+        given these docs it does not tokenise them a second time. Open it around one chunk
+        only: the docs are held until it closes.
+        """
+        self._kept = kept = ParsedSegments(self.nlp)
+        try:
+            yield kept
+        finally:
+            self._kept = None
 
     def _matched(self, texts: Iterable[str]) -> Iterator[tuple[Doc, list[str | None]]]:
         """Each text's doc with its matches in ``doc.spans``, and each span's negation cue.
@@ -84,6 +100,7 @@ class RuleCoder:
         docs = self._matched(texts)
         records = segments[[s.SEGMENT_ID, s.START, s.TEXT]].itertuples(index=False)
         labels = self._labels()
+        kept = self._kept.docs if self._kept is not None else None
         for (segment_id, seg_start, seg_text), (doc, cues) in tqdm(
             zip(records, docs, strict=True), total=len(segments), desc="code", unit="seg",
             disable=not self.progress,
@@ -91,6 +108,8 @@ class RuleCoder:
             spans = doc.spans[SPANS_KEY]
             if not len(spans):
                 continue
+            if kept is not None:
+                kept[segment_id] = (seg_text, doc)
             best: dict[str, tuple[float, int, int, bool, str, float]] = {}
             for span, cue in zip(spans, cues, strict=True):
                 code_id, pattern, confidence = labels[span.label]

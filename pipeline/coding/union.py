@@ -7,6 +7,8 @@ patterns miss and never overrides or duplicates a match.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
+
 import pandas as pd
 
 from pipeline import schema as s
@@ -14,6 +16,7 @@ from pipeline.coding.rules import RuleCoder
 from pipeline.coding.semantic import SemanticCoder
 from pipeline.config import Codebook
 from pipeline.embeddings import Embedder
+from pipeline.nlp import ParsedSegments
 
 VERSION = "1"
 
@@ -31,6 +34,10 @@ class RulesSemanticCoder:
         self.rules = RuleCoder(codebook, progress=progress)
         self.semantic = SemanticCoder(codebook, embedder)
         self.name = f"rules+semantic-v{VERSION}:{codebook.id}@{codebook.version}"
+
+    def keeping_docs(self) -> AbstractContextManager[ParsedSegments]:
+        """The rule coder's docs of the segments it matched (:meth:`RuleCoder.keeping_docs`)."""
+        return self.rules.keeping_docs()
 
     def code(self, segments: pd.DataFrame) -> pd.DataFrame:
         """Code each segment; returns a codings table (schema.CODINGS) in segment order."""

@@ -10,12 +10,14 @@ throughout), by the convention of :mod:`pipeline.quality.agreement`.
 from __future__ import annotations
 
 import json
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pandas as pd
 
 from pipeline import schema as s
-from pipeline.coding.base import Coder
+from pipeline.coding.base import Coder, keeping_docs
+from pipeline.nlp import ParsedSegments
 from pipeline.quality.agreement import below
 
 DEFAULT_MIN_KAPPA = 0.6
@@ -29,6 +31,10 @@ class AgreementGate:
         self.coder, self.kappa, self.min_kappa = coder, kappa, min_kappa
         self.name = coder.name
         self.gated = sorted(c for c, k in kappa.items() if below(k, min_kappa))
+
+    def keeping_docs(self) -> AbstractContextManager[ParsedSegments | None]:
+        """The wrapped coder's docs (:func:`pipeline.coding.base.keeping_docs`)."""
+        return keeping_docs(self.coder)
 
     def code(self, segments: pd.DataFrame) -> pd.DataFrame:
         """The wrapped coder's codings, with ``needs_review`` set for gated codes."""

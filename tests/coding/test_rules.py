@@ -136,3 +136,19 @@ def test_one_coding_per_segment_and_code_in_codebook_order(codebook, coder):
     assert codings[s.SEGMENT_ID].tolist() == sorted(codings[s.SEGMENT_ID])
     assert codings[s.CODER].unique().tolist() == ["rules-v1:recovery-capital@1.0"]
     assert set(codings[s.STATUS]) == {"machine"}
+
+
+def test_keeping_docs_holds_the_doc_of_each_matched_segment_while_open(coder):
+    table = segments("We have no dry housing.", "The weather was fine.",
+                     "Mental health thresholds have been raised.")
+    with coder.keeping_docs() as parsed:
+        codings = coder.code(table)
+    assert parsed.nlp is coder.nlp
+    assert sorted(parsed.docs) == sorted(set(codings[s.SEGMENT_ID])) == ["s0", "s2"]
+    text, doc = parsed.docs["s2"]
+    assert text == table.loc[2, s.TEXT] and doc.text == text
+    assert [t.text for t in doc][:2] == ["Mental", "health"]
+    coder.code(segments("Counselling is available."))  # closed: nothing more is kept
+    assert sorted(parsed.docs) == ["s0", "s2"]
+    with coder.keeping_docs() as again:
+        assert again.docs == {}

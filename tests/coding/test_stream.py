@@ -16,11 +16,13 @@ from pipeline.coding.stream import (
     GatheredChunks,
     chunk_processes,
     codable,
+    code_chunk_with_stances,
     combine_chunks,
     document_chunks,
     segment_and_code,
 )
 from pipeline.parameters import PROCESSES_FROM_CHUNKS
+from pipeline.stance import chunk_stances
 
 TEXT = ("Interviewer: Is housing a problem for your clients?\n"
         "Respondent: Yes, housing is the gap.\n"
@@ -120,6 +122,22 @@ def test_chunks_with_stances_combine_them_and_without_any_give_none(mini_codeboo
     assert len(joined.stances) == len(joined.codings) > 0
     assert joined.seconds["stance"] == 0.75  # summed over the three chunks
     assert combine_chunks(with_stances[:2] + parts[2:]).stances is None
+
+
+def test_a_chunk_coded_with_its_stances_equals_the_two_stages_apart(mini_codebook):
+    documents, coder = five_answers(), RuleCoder(mini_codebook)
+    together = code_chunk_with_stances(documents, coder, mini_codebook)
+    apart = segment_and_code(documents, coder)
+    pd.testing.assert_frame_equal(together.codings, apart.codings, check_exact=True)
+    pd.testing.assert_frame_equal(together.stances, chunk_stances(
+        apart.segments, apart.codings, mini_codebook)[0], check_exact=True)
+    found = pd.concat([together.codings[[s.CODE_ID, s.EVIDENCE]],
+                       together.stances[[s.STANCE, s.STANCE_EVIDENCE]]], axis=1)
+    assert found.values.tolist() == [
+        ["housing", "Housing", "gap", "gap"],  # Housing is the gap.
+        ["housing", "housing", "gap", "No"], ["housing_gap", "No housing", "gap", "No"],
+        ["housing", "Housing", None, None]]  # Housing support helped me a lot.
+    assert together.seconds["stance"] > 0
 
 
 def test_gathered_chunks_are_let_go_once_joined(mini_codebook):

@@ -43,6 +43,16 @@ def test_the_union_keeps_every_rule_coding_and_adds_the_paraphrase(book):
     assert coded[s.SEGMENT_ID].tolist() == sorted(coded[s.SEGMENT_ID])
 
 
+def test_the_union_keeps_the_docs_of_the_segments_its_rules_matched(book):
+    union = new_coder("rules+semantic", book)
+    frame = segments("Parking was fine but the showers were cold.", PARAPHRASE)
+    with union.keeping_docs() as parsed:
+        coded = union.code(frame)
+    assert set(coded[s.SEGMENT_ID]) == {"s0", "s1"}  # s1 by the semantic coder alone
+    assert parsed.nlp is union.rules.nlp and list(parsed.docs) == ["s0"]
+    assert parsed.docs["s0"][1].text == frame.loc[0, s.TEXT]
+
+
 def test_evaluate_scores_the_untrained_kinds_on_every_text(data_dir, comments_gold):
     from pipeline.quality.measure import measure
 

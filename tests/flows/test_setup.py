@@ -104,3 +104,30 @@ def test_an_api_out_of_reach_leaves_the_tasks_their_own_clients():
     done = subprocess.run([sys.executable, "-c", ONE_CLIENT, "http://127.0.0.1:9/api"],
                           cwd=ROOT, capture_output=True, text=True, timeout=300, check=True)
     assert done.stdout.split("\n")[0] == "none"
+
+
+FREEZE = """
+import gc, sys, weakref
+from flows.setup import freeze_imports, spacy_without_torch
+spacy_without_torch()
+assert "flows.chunks" not in sys.modules and gc.get_freeze_count() == 0
+freeze_imports()
+print("chunks" if "flows.chunks" in sys.modules else "missing", gc.get_freeze_count())
+class Node:
+    pass
+a, b = Node(), Node()
+a.other, b.other = b, a  # a cycle made after the freeze
+gone = weakref.ref(a)
+del a, b
+gc.collect()
+print("collected" if gone() is None else "kept")
+"""
+
+
+def test_a_chunk_worker_freezes_its_imports_and_still_collects_what_tasks_make():
+    done = subprocess.run([sys.executable, "-c", FREEZE], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    loaded, frozen, collected = done.stdout.split()
+    assert (loaded, collected) == ("chunks", "collected")
+    assert int(frozen) > 100_000  # Prefect, spaCy, pandas and the coders' modules

@@ -64,7 +64,9 @@ def test_auto_picks_the_best_measured_coder(in_project, comments_gold):
     assert "rules: macro-F1 0.500 on real human-coded gold" in chosen.reason
     assert "comments-linear: " in chosen.reason
     assert chosen.agreement is None and isinstance(chosen.coder, AgreementGate)
-    codings = chosen.coder.code(segments("The car park was full again"))
+    with chosen.coder.keeping_docs() as parsed:
+        codings = chosen.coder.code(segments("The car park was full again"))
+    assert parsed is None  # a linear model makes no docs to keep
     assert codings[s.CODE_ID].tolist() == ["parking"]
     assert codings[s.NEEDS_REVIEW].tolist() == [True]  # gated by the card: all below 1.01
     info = chosen.info()
@@ -79,6 +81,9 @@ def test_rules_are_gated_by_the_evaluation_beside_the_codebook(in_project, comme
     chosen = choose.resolve_coder("auto", book, root / "comments.yaml")
     assert chosen.name == "rules" and chosen.agreement == path
     assert isinstance(chosen.coder.coder, RuleCoder) and chosen.coder.gated == ["parking"]
+    with chosen.coder.keeping_docs() as parsed:  # for the stance stage, through the gate
+        codings = chosen.coder.code(segments("The car park was full again", "Nothing else."))
+    assert codings[s.CODE_ID].tolist() == ["parking"] and list(parsed.docs) == ["s0"]
     info = chosen.info()
     assert info["chosen"] == "rules" and info["needs_review_codes"] == ["parking"]
     assert "model" not in info
