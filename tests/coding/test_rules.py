@@ -148,7 +148,9 @@ def test_keeping_docs_holds_the_doc_of_each_matched_segment_while_open(coder):
     text, doc = parsed.docs["s2"]
     assert text == table.loc[2, s.TEXT] and doc.text == text
     assert [t.text for t in doc][:2] == ["Mental", "health"]
-    coder.code(segments("Counselling is available."))  # closed: nothing more is kept
-    assert sorted(parsed.docs) == ["s0", "s2"]
+    later = coder.code(segments("Mental health services are hard to access."))
+    assert later[s.SEGMENT_ID].tolist() == ["s0"]  # matched, under an id already kept
+    assert sorted(parsed.docs) == ["s0", "s2"]  # closed: nothing more is kept or replaced
+    assert parsed.docs["s0"][0] == "We have no dry housing."
     with coder.keeping_docs() as again:
         assert again.docs == {}
