@@ -7,7 +7,7 @@ import hashlib
 import numpy as np
 import pandas as pd
 
-from pipeline.export.digest import codings_digest
+from pipeline.export.digest import DIGEST_SLICE, _row_order, codings_digest
 
 HEADER = "segment_id\tcode_id\tstart\tend\tnegated\tstatus"
 
@@ -74,3 +74,25 @@ def test_a_value_with_a_tab_or_a_character_before_it_sorts_rows_as_strings():
                           "code_id": ["b", "a", "a", "a"], "start": [0, 0, 0, 5],
                           "end": [1, 1, 1, 6], "negated": ["0"] * 4, "status": ["machine"] * 4})
     assert codings_digest(frame) == _by_definition(frame)
+
+
+def test_rows_are_ordered_by_ranks_packed_or_not():
+    rng = np.random.default_rng(0)
+    narrow = [rng.integers(0, 5, 200), rng.integers(0, 3, 200), rng.integers(0, 1000, 200)]
+    # 41 + 31 bits do not fit in one 63-bit key: sorted column by column instead
+    wide = [rng.integers(0, 3, 200) * 2**40, rng.integers(0, 3, 200) * 2**30, narrow[2]]
+    for ranks in (narrow, wide):
+        assert (_row_order(ranks) == np.lexsort(ranks[::-1])).all()
+
+
+def test_a_large_table_digests_as_defined():
+    # more rows than one slice of the body, ids of every width and some not ASCII
+    rows = 2 * DIGEST_SLICE + 7
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame({
+        "segment_id": [f"d{i % 9973}{'é' if i % 7 == 0 else ''}:{i % 13}" for i in range(rows)],
+        "code_id": rng.choice(["housing", "jsna", "mental_health"], rows),
+        "start": rng.integers(0, 500, rows), "end": rng.integers(500, 900, rows),
+        "negated": rng.integers(0, 2, rows).astype(bool), "status": "machine"})
+    expected = _by_definition(frame.assign(negated=frame["negated"].map({True: 1, False: 0})))
+    assert codings_digest(frame) == expected
