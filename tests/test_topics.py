@@ -28,8 +28,16 @@ def test_themes_become_separate_topics(discovered):
     joined = result.segment_topics.merge(raw[[s.SEGMENT_ID, "theme"]], on=s.SEGMENT_ID)
     majority = joined.groupby("theme")[s.TOPIC_ID].agg(lambda t: t.mode().iloc[0])
     assert majority.nunique() == 4 and (majority >= 0).all()
-    purity = joined.groupby("theme")[s.TOPIC_ID].agg(lambda t: (t == t.mode().iloc[0]).mean())
+    # No topic mixes themes: each is mostly one theme's segments ...
+    found = joined[joined[s.TOPIC_ID] >= 0]
+    owner = found.groupby(s.TOPIC_ID)["theme"].agg(lambda t: t.mode().iloc[0])
+    purity = found.groupby(s.TOPIC_ID)["theme"].agg(lambda t: (t == t.mode().iloc[0]).mean())
     assert (purity >= 0.6).all(), purity.to_dict()
+    # ... and each theme's segments mostly lie in topics it owns. A theme of several distinct
+    # complaints (six stems of mental health) may be split into sub-topics: how finely depends
+    # on the machine's floating point in UMAP, so a single topic per theme is not asked for.
+    in_own = joined[s.TOPIC_ID].map(owner).eq(joined["theme"]).groupby(joined["theme"]).mean()
+    assert (in_own >= 0.6).all(), in_own.to_dict()
 
 
 def test_uncovered_theme_is_flagged_and_covered_ones_are_not(discovered):
