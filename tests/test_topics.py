@@ -34,8 +34,8 @@ def test_themes_become_separate_topics(discovered):
     purity = found.groupby(s.TOPIC_ID)["theme"].agg(lambda t: (t == t.mode().iloc[0]).mean())
     assert (purity >= 0.6).all(), purity.to_dict()
     # ... and each theme's segments mostly lie in topics it owns. A theme of several distinct
-    # complaints (six stems of mental health) may be split into sub-topics: how finely depends
-    # on the machine's floating point in UMAP, so a single topic per theme is not asked for.
+    # complaints (six stems of mental health) may be split into sub-topics: how finely differs
+    # between machines with the same code and seed, so a single topic per theme is not asked for.
     in_own = joined[s.TOPIC_ID].map(owner).eq(joined["theme"]).groupby(joined["theme"]).mean()
     assert (in_own >= 0.6).all(), in_own.to_dict()
 
