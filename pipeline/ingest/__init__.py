@@ -111,8 +111,30 @@ def infer_manifest(folder: Path, wave_id: str) -> tuple[WaveManifest, SourceRead
         sources.extend(found)
         unusable.notes.extend(notes)
     if not sources:
-        raise ConfigError(f"{folder}: no readable survey or transcript files to ingest")
+        raise ConfigError(f"{folder}: no readable survey or transcript files to ingest"
+                          f"{_why_unusable(unusable.rejected)}")
     return WaveManifest(id=wave_id, sources=sources), unusable
+
+
+REASONS_SHOWN = 5
+
+
+def _why_unusable(rejected: list[dict[str, object]]) -> str:
+    """Why each file was refused, for the error that stops a wave with nothing readable.
+
+    The run stops before ``rejected.csv`` is written, so the error itself names the first
+    few files and their reasons (the reasons are about the files' form, never their words).
+    """
+    if not rejected:
+        return (" (it holds none: hidden files, wave.yaml, README and gold files are not "
+                "inputs)")
+    reasons = []
+    for row in rejected[:REASONS_SHOWN]:
+        source, detail = str(row[s.SOURCE]), str(row[s.DETAIL])
+        file = source.split("[", 1)[0]  # a refused sheet's source is file.xlsx[Sheet]
+        reasons.append(detail if detail.startswith(file) else f"{source}: {detail}")
+    more = len(rejected) - REASONS_SHOWN
+    return ": " + "; ".join(reasons) + (f"; and {more} more" if more > 0 else "")
 
 
 def _read_source(

@@ -49,3 +49,41 @@ def test_transcript_folder_with_every_layout_is_read(tmp_path, data_dir):
            "['MODERATOR']" in notes
     assert "names-teams.txt: inferred interview (speaker labels); interviewer ['Priya Shah'] " \
            "(asks the most questions)" in notes
+
+
+def test_a_wave_with_nothing_readable_stops_naming_each_file_and_its_reason(tmp_path):
+    folder = tmp_path / "wave"
+    folder.mkdir()
+    (folder / "services.csv").write_text(
+        "service_id,service_type\nS01,Residential rehab\nS02,Community\nS03,Community\n",
+        encoding="utf-8")
+    (folder / "minutes.pdf").write_bytes(b"%PDF-1.4\n")
+    with pytest.raises(ConfigError) as error:
+        ingest_wave(folder)
+    message = str(error.value)
+    assert message.startswith(f"{folder}: no readable survey or transcript files to ingest: ")
+    assert "minutes.pdf: unsupported file type '.pdf'" in message
+    assert "services.csv: no free-text column found to treat as an open question" in message
+    assert "Residential rehab" not in message  # the files' form, never their words
+
+
+def test_past_five_unreadable_files_the_error_counts_the_rest(tmp_path):
+    folder = tmp_path / "wave"
+    folder.mkdir()
+    for n in range(7):
+        (folder / f"scan-{n}.pdf").write_bytes(b"%PDF-1.4\n")
+    with pytest.raises(ConfigError) as error:
+        ingest_wave(folder)
+    message = str(error.value)
+    assert message.count("unsupported file type '.pdf'") == 5
+    assert message.endswith("; and 2 more")
+
+
+def test_a_wave_folder_of_no_inputs_says_which_files_are_not_inputs(tmp_path):
+    (tmp_path / "README.md").write_text("Fieldwork notes.\n", encoding="utf-8")
+    (tmp_path / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+    with pytest.raises(ConfigError) as error:
+        ingest_wave(tmp_path)
+    assert str(error.value) == (
+        f"{tmp_path}: no readable survey or transcript files to ingest (it holds none: hidden "
+        "files, wave.yaml, README and gold files are not inputs)")
