@@ -8,11 +8,12 @@ import pandas as pd
 
 from pipeline import schema as s
 from pipeline.export.files import UNCOVERED_FILE
-from pipeline.export.tables import top_codes, uncovered
+from pipeline.export.tables import most_answered, top_codes, uncovered
 from pipeline.text import some_of
 
 RESPONDENT_WARN_SHARE = 0.5
 MAX_TOPICS_LISTED = 10
+MAX_QUESTIONS_LISTED = 20  # a survey of thousands of open columns: the rest in the CSV
 
 
 def run_summary_markdown(record: dict[str, Any], summary: pd.DataFrame,
@@ -40,10 +41,15 @@ def run_summary_markdown(record: dict[str, Any], summary: pd.DataFrame,
     lines += transcript_warnings(record.get("transcripts", {}))
     lines += ["", "## Top codes per question", "", "| question | code | respondents | share |",
               "|---|---|---|---|"]
-    for question_id, best in top_codes(summary).items():
+    listed = set(most_answered(summary, MAX_QUESTIONS_LISTED).index)
+    shown = summary[summary[s.QUESTION_ID].isin(listed)]
+    for question_id, best in top_codes(shown).items():
         for code_id, mentions, share in best:
             lines.append(f"| {question_id} | {labels.get(code_id, code_id)} | {mentions} | "
                          f"{share:.0%} |")
+    if (asked := summary[s.QUESTION_ID].nunique()) > len(listed):
+        lines.append(f"\n_… {asked - len(listed):,} more questions (those listed have the most "
+                     "respondents): every question is in theme_summary.csv_")
     lines += continuity_lines(record.get("topics", {}), topics)
     lines += ["", "## Topics not covered by the codebook", ""]
     if topics is None or topics.empty:

@@ -266,6 +266,19 @@ def _mention_counts_joined(present: pd.DataFrame, documents: pd.DataFrame
         counts.index, counts["size"], counts["sum"], strict=True)}
 
 
+def most_answered(summary: pd.DataFrame, limit: int) -> pd.Series:
+    """Each question's respondents (the theme summary's order), at most ``limit`` questions.
+
+    Past ``limit``, those with the most respondents (the first on a tie): what a chart or a
+    printed table shows of a survey with more open questions than a reader can take in.
+    """
+    respondents = summary.groupby(s.QUESTION_ID, sort=False, observed=True)[s.RESPONDENTS].max()
+    if len(respondents) <= limit:
+        return respondents
+    most = respondents.sort_values(ascending=False, kind="stable").index[:limit]
+    return respondents[respondents.index.isin(most)]
+
+
 def top_codes(summary: pd.DataFrame, n: int = 3) -> dict[str, list[tuple[str, int, float]]]:
     """The ``n`` most mentioned codes per question: {question_id: [(code_id, mentions, share)]}."""
     out: dict[str, list[tuple[str, int, float]]] = {}

@@ -35,6 +35,7 @@ from pipeline.ingest.records import rejected_row
 from pipeline.ingest.survey import SourceRead, read_survey
 from pipeline.ingest.transcripts import TRANSCRIPT_SUFFIXES, read_transcript
 from pipeline.memory import release_free_memory
+from pipeline.text import some_of
 
 MANIFEST_NAME = "wave.yaml"
 
@@ -129,12 +130,11 @@ def _why_unusable(rejected: list[dict[str, object]]) -> str:
         return (" (it holds none: hidden files, wave.yaml, README and gold files are not "
                 "inputs)")
     reasons = []
-    for row in rejected[:REASONS_SHOWN]:
+    for row in rejected:
         source, detail = str(row[s.SOURCE]), str(row[s.DETAIL])
         file = source.split("[", 1)[0]  # a refused sheet's source is file.xlsx[Sheet]
         reasons.append(detail if detail.startswith(file) else f"{source}: {detail}")
-    more = len(rejected) - REASONS_SHOWN
-    return ": " + "; ".join(reasons) + (f"; and {more} more" if more > 0 else "")
+    return ": " + some_of(reasons, REASONS_SHOWN, sep="; ")
 
 
 def _read_source(

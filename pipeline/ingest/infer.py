@@ -113,9 +113,9 @@ def infer_survey(path: Path, name: str, sheet: str | None = None
         f" ({table.layout.name} export, {table.layout.header_rows} header rows)"
     notes.append(
         f"{label}: inferred a survey{layout}; id column {how}"
-        + f"; {len(questions)} open question(s): {[q.column for q in questions]}"
-        + f"; attributes: {attributes}"
-        + (f"; ignored columns: {ignored}" if ignored else "")
+        + f"; {len(questions)} open question(s): {_named([q.column for q in questions])}"
+        + f"; attributes: {_named(attributes)}"
+        + (f"; ignored columns: {_named(ignored)}" if ignored else "")
     )
     source = SurveySource(file=name, sheet=sheet,
                           respondent_id=ROW_ID if id_index is None else table.header[id_index],
@@ -157,6 +157,16 @@ def infer_transcript(path: Path, name: str) -> tuple[TranscriptSource, list[str]
     who = f"; interviewer {found} ({transcript.evidence.get('how')})" if found else ""
     return source.model_copy(update={"kind": kind}), [
         f"{name}: inferred {kind} ({how[transcript.form]}){who}"]
+
+
+COLUMNS_NAMED = 20  # a note names this many columns of a kind; a wider export is counted
+
+
+def _named(columns: list[str]) -> str:
+    """``columns`` as a list, its first :data:`COLUMNS_NAMED` and how many more past that."""
+    if len(columns) <= COLUMNS_NAMED:
+        return str(columns)
+    return f"{columns[:COLUMNS_NAMED]} and {len(columns) - COLUMNS_NAMED:,} more"
 
 
 def wave_files(folder: Path) -> list[Path]:

@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from pipeline import schema as s
+from pipeline.export.tables import most_answered
 from pipeline.report import charts, tables
 from pipeline.report.banner import sign_off_banner
 from pipeline.report.compare import codebook_change, compare_shares
@@ -19,6 +20,9 @@ from pipeline.untrusted import csv_safe
 REPORT_DIR = "report"
 REPORT_HTML = "report.html"
 COMPARE_ROWS_PER_QUESTION = 8
+# A page of a panel and a table per question does not scale to a survey of thousands of open
+# columns (20,000 took minutes per chart); the CSV tables keep every question.
+MAX_QUESTIONS_SHOWN = 24
 
 
 def report_tables(current: ReportWave, earlier: ReportWave | None = None
@@ -203,7 +207,28 @@ def build_report(outputs_dir: Path, compare_dir: Path | None = None) -> Path:
         stale.unlink()
     for name, frame in found.items():
         csv_safe(frame).to_csv(csv_dir / f"{name}.csv", index=False)  # quotes: never formulas
-    figures = _figures(current, found)
+    on_page, note = questions_on_page(found)
+    figures = _figures(current, on_page)
+    context = _context(current, on_page, figures, earlier)
+    context["notes"] += [note] if note else []
     path = outputs_dir / REPORT_HTML
-    path.write_text(render_page(_context(current, found, figures, earlier)), encoding="utf-8")
+    path.write_text(render_page(context), encoding="utf-8")
     return path
+
+
+def questions_on_page(found: dict[str, pd.DataFrame], limit: int = MAX_QUESTIONS_SHOWN
+                      ) -> tuple[dict[str, pd.DataFrame], str | None]:
+    """The report's tables with the per-question ones cut to what the page shows, and a note.
+
+    Up to ``limit`` questions all are shown; past it, those with the most respondents
+    (:func:`most_answered`), the note saying so. Takes and gives tables by name.
+    """
+    themes = found["themes"]
+    shown = most_answered(themes, limit).index
+    asked = themes[s.QUESTION_ID].nunique()
+    if asked <= len(shown):
+        return found, None
+    cut = {name: frame[frame[s.QUESTION_ID].isin(shown)] if name in ("themes", "compare")
+           else frame for name, frame in found.items()}
+    return cut, (f"{len(shown)} of {asked:,} questions are shown, those with the most "
+                 f"respondents; {REPORT_DIR}/themes.csv holds every question.")

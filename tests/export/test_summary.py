@@ -101,3 +101,30 @@ def test_notes_that_say_the_same_of_many_files_read_as_one(tmp_path):
         "- note: P3.odt: 2 control character(s) replaced by spaces (a form feed by a line end)",
         f"- note: notes.txt: {inferred}",
         "- note: coder: model 'm' gives 2 of the codebook's 3 codes"]
+
+
+def questions_summary(respondents: list[int]) -> pd.DataFrame:
+    """A theme summary of one code, mentioned by one respondent of each question."""
+    return pd.DataFrame({s.QUESTION_ID: [f"q{i:02d}" for i in range(len(respondents))],
+                         s.CODE_ID: "housing", s.LABEL: "Housing", s.RESPONDENTS: respondents,
+                         s.MENTIONS: 1, s.NEGATED_MENTIONS: 0,
+                         s.SHARE: [1 / n for n in respondents], s.RANK: 1})
+
+
+def test_a_survey_of_many_open_questions_lists_the_twenty_most_answered(tmp_path):
+    respondents = [5] * 10 + [8] * 20 + [6] * 5  # q10-q29 have the most respondents
+    text = run_summary_markdown(record(tmp_path, {}), questions_summary(respondents), None,
+                                {"housing": "Housing"})
+    listed = [line.split(" | ")[0][2:] for line in text.splitlines()
+              if line.startswith("| q") and not line.startswith("| question")]
+    assert listed == [f"q{i:02d}" for i in range(10, 30)]
+    assert ("_… 15 more questions (those listed have the most respondents): every question is "
+            "in theme_summary.csv_") in text
+
+
+def test_a_survey_of_few_questions_lists_them_all(tmp_path):
+    text = run_summary_markdown(record(tmp_path, {}), questions_summary([4, 9, 2]), None, {})
+    assert [line[:5] for line in text.splitlines()
+            if line.startswith("| q") and not line.startswith("| question")] == [
+        "| q00", "| q01", "| q02"]
+    assert "more questions" not in text

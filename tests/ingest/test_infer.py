@@ -87,3 +87,21 @@ def test_a_wave_folder_of_no_inputs_says_which_files_are_not_inputs(tmp_path):
     assert str(error.value) == (
         f"{tmp_path}: no readable survey or transcript files to ingest (it holds none: hidden "
         "files, wave.yaml, README and gold files are not inputs)")
+
+
+def test_a_note_on_a_survey_of_many_open_columns_names_twenty_and_counts_the_rest(tmp_path):
+    folder = tmp_path / "wave"
+    folder.mkdir()
+    phrases = ["waiting lists for the detox beds are long", "no supported housing nearby",
+               "the counsellor left and was not replaced", "family groups meet monthly",
+               "the GP surgery will not register people in hostels"]
+    header = ["respondent_id"] + [f"question {n}" for n in range(25)]
+    rows = [",".join(header)] + [
+        ",".join([f"R{r}"] + [f"{phrases[(r + n) % 5]} ({r}-{n})" for n in range(25)])
+        for r in range(6)]
+    (folder / "wide.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    result = ingest_wave(folder)
+    assert len(result.documents) == 6 * 25
+    note = next(n for n in result.notes if n.startswith("wide.csv: inferred a survey"))
+    named = str([f"question {n}" for n in range(20)])
+    assert f"; 25 open question(s): {named} and 5 more; attributes: []" in note

@@ -551,3 +551,23 @@ def test_heatmaps_keep_their_size_and_carry_their_numbers(layout):
         assert heatmap["width"] >= layout["width"] * 0.4, heatmap
         assert heatmap["numbers"] > 0, heatmap
     assert layout["bar_labels"] > 10  # bars carry their values
+
+
+def test_a_page_of_many_questions_shows_the_most_answered_and_says_so():
+    from pipeline.report.build import questions_on_page
+
+    themes = pd.DataFrame({s.QUESTION_ID: [f"q{i:02d}" for i in range(30)],
+                           s.CODE_ID: "housing", s.RESPONDENTS: [5] * 6 + [9] * 24,
+                           s.MENTIONS: 1, s.RANK: 1})
+    compare = themes[[s.QUESTION_ID, s.CODE_ID]].assign(difference=0.1)
+    crosstabs = pd.DataFrame({s.CODE_ID: ["housing"], "respondents": [3]})
+    on_page, note = questions_on_page({"themes": themes, "compare": compare,
+                                       "crosstabs": crosstabs})
+    expected = [f"q{i:02d}" for i in range(6, 30)]
+    assert on_page["themes"][s.QUESTION_ID].tolist() == expected
+    assert on_page["compare"][s.QUESTION_ID].tolist() == expected
+    assert on_page["crosstabs"] is crosstabs
+    assert note == ("24 of 30 questions are shown, those with the most respondents; "
+                    "report/themes.csv holds every question.")
+    few = {"themes": themes.head(24), "compare": compare.head(24)}
+    assert questions_on_page(few) == (few, None)
