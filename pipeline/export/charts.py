@@ -58,7 +58,7 @@ def theme_chart(summary: pd.DataFrame, path: Path, *, top_n: int = 8, title: str
         ax.set_xlabel("% of respondents mentioning")
         ax.set_xlim(0, 100)
         ax.tick_params(axis="y", labelsize=8)
-    heading = "\n".join(part for part in (title, note) if part)
+    heading = "\n".join(line for line in (title, note) if line)
     if heading:
         fig.suptitle(heading)
     # On a tall figure tight_layout leaves a two-line heading too little room: keep an inch.
