@@ -18,11 +18,12 @@ from pipeline.report.trends import CI_HIGH, CI_LOW, WAVE_INDEX
 COLOURS = ("#3b6ea8", "#c0392b", "#2e8b57", "#d08c2f", "#7d3c98", "#5d6d7e", "#17a589",
            "#a04000")
 MARKER_COLOUR = "#9aa0a6"
+MAX_LINES = len(COLOURS)  # past this a colour would name two lines
 
 
 def trend_chart(frame: pd.DataFrame, series: str, waves: list[str], *, title: str,
                 names: dict[str, str] | None = None, changes: dict[int, str] | None = None,
-                ylabel: str = "% of respondents") -> Figure:
+                ylabel: str = "% of respondents", note: str | None = None) -> Figure:
     """One line per value of ``series`` (a question, a topic): share per wave, 95% band.
 
     Args:
@@ -34,6 +35,7 @@ def trend_chart(frame: pd.DataFrame, series: str, waves: list[str], *, title: st
         changes: wave index -> what changed in the codebook before it; a dashed line is drawn
             between that wave and the one before.
         ylabel: the y axis's title.
+        note: the legend's heading, e.g. which of many questions the lines are.
     """
     fig = Figure(figsize=(8.4, 3.6))
     ax = fig.subplots()
@@ -58,7 +60,9 @@ def trend_chart(frame: pd.DataFrame, series: str, waves: list[str], *, title: st
     ax.grid(axis="y", color="#e3e3e3", linewidth=0.6)
     ax.set_title(textwrap.shorten(title, 80, placeholder="…"), fontsize=10, loc="left")
     # Beside the plot, so the lines keep most of the width and long question texts still fit.
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False,
+              title=textwrap.fill(note, 36) if note else None, title_fontsize=7,
+              alignment="left")
     fig.tight_layout()
     return fig
 

@@ -17,12 +17,19 @@ from typing import Any
 
 import pandas as pd
 from jinja2 import Environment
+from matplotlib.figure import Figure
 
 from pipeline import schema as s
-from pipeline.report.build import COMPARE_ROWS_PER_QUESTION, REPORT_HTML, build_report
+from pipeline.export.tables import most_answered
+from pipeline.report.build import (
+    COMPARE_ROWS_PER_QUESTION,
+    MAX_QUESTIONS_SHOWN,
+    REPORT_HTML,
+    build_report,
+)
 from pipeline.report.compare import codebook_change, compare_shares
 from pipeline.report.html import pct, table_html
-from pipeline.report.trend_charts import save_png, trend_chart
+from pipeline.report.trend_charts import MAX_LINES, save_png, trend_chart
 from pipeline.report.trend_template import PAGE
 from pipeline.report.trends import (
     CI_HIGH,
@@ -33,6 +40,7 @@ from pipeline.report.trends import (
     codebook_changes,
     codebook_ref,
     gaps,
+    questions_by_reach,
     read_trend_waves,
     theme_trends,
     topic_trends,
@@ -41,6 +49,7 @@ from pipeline.untrusted import csv_safe
 
 TRENDS_DIR = "trends"  # beside the wave folders: outputs/trends/
 CHARTS_DIR = "charts"
+MAX_GAP_NOTES = 20  # the page names this many; gaps.csv has them all
 
 
 @dataclass
@@ -85,6 +94,24 @@ def _code_rows(part: pd.DataFrame, n_waves: int) -> list[dict[str, Any]]:
     return rows
 
 
+def code_chart(part: pd.DataFrame, waves: list[str], changes: dict[int, str] | None = None
+               ) -> Figure:
+    """A code's chart from its trend rows: a line per question, share per wave.
+
+    Past :data:`MAX_LINES` questions (one colour each), the lines are those with the most
+    respondents over the waves (:func:`questions_by_reach`) and the legend's heading says so.
+    """
+    code_id, label = part[s.CODE_ID].iloc[-1], part[s.LABEL].iloc[-1]
+    questions = part.drop_duplicates(s.QUESTION_ID, keep="last").set_index(s.QUESTION_ID)
+    ranked = questions_by_reach(part)
+    note = (f"The {MAX_LINES} of {len(ranked):,} questions with the most respondents"
+            if len(ranked) > MAX_LINES else None)
+    return trend_chart(part[part[s.QUESTION_ID].isin(ranked[:MAX_LINES])], s.QUESTION_ID,
+                       waves, title=f"{label} ({code_id})",
+                       names={q: f"{q}: {t}" for q, t in questions[s.QUESTION].items()},
+                       changes=changes, note=note)
+
+
 def _charts(found: TrendWaves, tables: dict[str, pd.DataFrame], chart_dir: Path
             ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Path]]:
     ids, trends = found.ids, tables["theme_trends"]
@@ -94,13 +121,13 @@ def _charts(found: TrendWaves, tables: dict[str, pd.DataFrame], chart_dir: Path
     for code_id in _code_order(found, trends):
         part = trends[trends[s.CODE_ID] == code_id]
         label = str(part[s.LABEL].iloc[-1])
-        questions = part.drop_duplicates(s.QUESTION_ID, keep="last").set_index(s.QUESTION_ID)
-        fig = trend_chart(part, s.QUESTION_ID, ids, title=f"{label} ({code_id})",
-                          names={q: f"{q}: {t}" for q, t in questions[s.QUESTION].items()},
-                          changes=changes)
-        path = written[f"code-{code_id}"] = save_png(fig, chart_dir / f"code-{code_id}.png")
+        path = written[f"code-{code_id}"] = save_png(code_chart(part, ids, changes),
+                                                     chart_dir / f"code-{code_id}.png")
+        ranked = questions_by_reach(part)
+        shown = part[part[s.QUESTION_ID].isin(ranked[:MAX_QUESTIONS_SHOWN])]
         codes.append({"id": code_id, "label": label, "png": _png(path),
-                      "rows": _code_rows(part, len(ids))})
+                      "rows": _code_rows(shown, len(ids)),
+                      "more": max(0, len(ranked) - MAX_QUESTIONS_SHOWN)})
     topic_table = tables.get("topic_trends")
     if topic_table is not None:
         for topic_id, part in topic_table.groupby(s.TOPIC_ID, sort=True):
@@ -116,11 +143,34 @@ def _charts(found: TrendWaves, tables: dict[str, pd.DataFrame], chart_dir: Path
     return codes, topics, written
 
 
-def _gap_notes(table: pd.DataFrame) -> list[str]:
-    return [f"{'Question' if row.kind == 'question' else 'Code'} {row.id} ({row.label}) is not "
-            f"in {row.missing_in}: "
-            f"{'not asked that wave' if row.kind == 'question' else 'not in that codebook'}."
-            for row in table.itertuples(index=False)]
+def _gap_notes(table: pd.DataFrame, limit: int = MAX_GAP_NOTES) -> list[str]:
+    """A line per question or code some wave lacks, at most ``limit``, then how many more."""
+    notes = [f"{'Question' if row.kind == 'question' else 'Code'} {row.id} ({row.label}) is "
+             f"not in {row.missing_in}: "
+             f"{'not asked that wave' if row.kind == 'question' else 'not in that codebook'}."
+             for row in table.head(limit).itertuples(index=False)]
+    if len(table) > limit:
+        notes.append(f"{len(table) - limit:,} more questions or codes some wave lacks: "
+                     "gaps.csv lists every one.")
+    return notes
+
+
+def _compare_on_page(table: pd.DataFrame, summary: pd.DataFrame
+                     ) -> tuple[pd.DataFrame, str | None]:
+    """The comparison's rows of the questions the page shows, and a note when some are not.
+
+    As the wave's own report: past :data:`MAX_QUESTIONS_SHOWN` questions, those with the most
+    respondents in the last wave; the note counts the significant changes left to the CSV.
+    """
+    shown = most_answered(summary, MAX_QUESTIONS_SHOWN).index
+    asked = table[s.QUESTION_ID].nunique()
+    on_page = table[table[s.QUESTION_ID].isin(shown)]
+    if len(on_page) == len(table):
+        return table, None
+    elsewhere = int(table.loc[~table[s.QUESTION_ID].isin(shown), "significant"].sum())
+    return on_page, (f"{on_page[s.QUESTION_ID].nunique()} of {asked:,} questions are shown, "
+                     "those with the most respondents this wave; compare.csv holds every one, "
+                     f"with {elsewhere:,} significant changes among the others.")
 
 
 def _compare(found: TrendWaves, trend_dir: Path, report: Path | None
@@ -128,12 +178,13 @@ def _compare(found: TrendWaves, trend_dir: Path, report: Path | None
     earlier, current = found.waves[-2], found.waves[-1]
     note = codebook_change(codebook_ref(current), codebook_ref(earlier))
     table = compare_shares(current.theme_summary, earlier.theme_summary, codebook_note=note)
-    shown = table[(table.groupby(s.QUESTION_ID).cumcount() < COMPARE_ROWS_PER_QUESTION)
-                  | table["significant"].astype(bool)]
+    on_page, page_note = _compare_on_page(table, current.theme_summary)
+    shown = on_page[(on_page.groupby(s.QUESTION_ID).cumcount() < COMPARE_ROWS_PER_QUESTION)
+                    | on_page["significant"].astype(bool)]
     link = os.path.relpath(report, trend_dir) if report is not None else ""
     return table, {
         "wave": earlier.wave, "current": current.wave, "codebook_note": note,
-        "tests": len(table), "link": Path(link).as_posix(),
+        "tests": len(table), "link": Path(link).as_posix(), "page_note": page_note,
         "table": table_html(shown, [
             (s.QUESTION_ID, "question", "text"), (s.LABEL, "theme", "text"),
             ("share_earlier", f"share {earlier.wave}", "pct"),

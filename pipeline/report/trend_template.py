@@ -53,7 +53,9 @@ not asked, or the code was not in the codebook, that wave. Full table:
 {% for cell in row.cells %}<td class="num"{% if cell %} data-value="{{ cell.share }}"{% endif %}>
 {% if cell %}{{ cell.share|pct }} <span class="ci">[{{ cell.low|pct }}–{{ cell.high|pct }},
 {{ cell.mentions }}/{{ cell.respondents }}]</span>{% else %}–{% endif %}</td>{% endfor %}</tr>
-{% endfor %}</table>
+{% endfor %}</table>{% if code.more %}
+<p class="note">The {{ code.rows|length }} questions with the most respondents across the waves;
+{{ "{:,}".format(code.more) }} more in <code>theme_trends.csv</code>.</p>{% endif %}
 {% endfor %}
 
 <h2 id="topics">Topics across waves</h2>
@@ -76,7 +78,9 @@ A missing point: the topic had no segment that wave. Full table: <code>topic_tre
 <p class="note">{{ compare.current }} against {{ compare.wave }}: share this wave minus share
 then, in percentage points, with 95% intervals and Benjamini–Hochberg adjusted q over all
 {{ compare.tests }} comparisons (bold: q &lt; 0.05). The full two-wave report:
-<a href="{{ compare.link }}">{{ compare.link }}</a>; full table: <code>compare.csv</code>.</p>
+<a href="{{ compare.link }}">{{ compare.link }}</a>; full table: <code>compare.csv</code>.</p>{%
+if compare.page_note %}
+<p class="note">{{ compare.page_note }}</p>{% endif %}
 {{ compare.table|safe }}
 {% endif %}
 </body>

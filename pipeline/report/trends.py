@@ -118,6 +118,18 @@ def theme_trends(found: TrendWaves) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+def questions_by_reach(trends: pd.DataFrame) -> list:
+    """The question ids of trend rows, those with the most respondents over the waves first.
+
+    A question's respondents are summed over the waves it was asked in, so one asked every
+    wave ranks above one asked once; ties keep question id order. What a chart or a page shows
+    first of a survey with more open questions than a reader can take in.
+    """
+    per_wave = trends.drop_duplicates([s.QUESTION_ID, WAVE_INDEX])
+    reach = per_wave.groupby(s.QUESTION_ID, sort=True)[s.RESPONDENTS].sum()
+    return list(reach.sort_values(ascending=False, kind="stable").index)
+
+
 def codebook_changes(found: TrendWaves) -> pd.DataFrame:
     """One row per wave whose codebook differs from the wave before it: what changed."""
     rows = []

@@ -25,8 +25,9 @@ from pipeline.export.files import write_parquet
 from pipeline.outputs import read_wave
 from pipeline.report.compare import compare_shares
 from pipeline.report.trend_charts import trend_chart
-from pipeline.report.trend_report import build_trend_report
+from pipeline.report.trend_report import _gap_notes, build_trend_report, code_chart
 from pipeline.report.trends import (
+    questions_by_reach,
     read_trend_waves,
     theme_trends,
     topic_trends,
@@ -261,3 +262,97 @@ def test_the_page_fits_the_window_in_a_browser(trend, tmp_path, width):
     scroll, images, wide = int(probe.group(1)), int(probe.group(2)), probe.group(3).strip()
     assert images == len(trend.charts)  # every chart decodes
     assert scroll <= 0 and wide == "", (scroll, wide)
+
+
+QUESTIONS = 30  # more than a chart has colours and more than the page lists
+RESPONDENTS = 12
+
+
+def _answered(k: int) -> int:
+    """How many respondents answer question k: 1-12, in no order, ties among them."""
+    return 1 + (7 * k) % RESPONDENTS
+
+
+def _wide_wave(root: Path, wave: str, shift: int) -> Path:
+    folder = root / wave
+    folder.mkdir(parents=True)
+    questions = "\n".join(f"      - {{id: q{k:02d}, column: c{k:02d}, text: Question {k}}}"
+                          for k in range(1, QUESTIONS + 1))
+    (folder / "wave.yaml").write_text(
+        f"id: {wave}\nsources:\n  - kind: survey\n    file: survey.csv\n"
+        f"    respondent_id: id\n    questions:\n{questions}\n", encoding="utf-8")
+    rows = []
+    for r in range(RESPONDENTS):
+        cells = [("There is no supported housing." if (r + k + shift) % 3 else "Nothing to add.")
+                 if r < _answered(k) else "" for k in range(1, QUESTIONS + 1)]
+        rows.append(",".join([f"R{r:02d}", *cells]))
+    header = ",".join(["id", *(f"c{k:02d}" for k in range(1, QUESTIONS + 1))])
+    (folder / "survey.csv").write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def wide_waves(tmp_path_factory) -> list[Path]:
+    """Two waves of a survey of 30 open questions, each answered by 1-12 of 12 respondents."""
+    root = tmp_path_factory.mktemp("wide")
+    book_file = DATA / "codebook-mini.yaml"
+    book = load_codebook(book_file)
+    out = root / "outputs"
+    for number, wave in enumerate(("wide-2013", "wide-2014")):
+        publish_folder(_wide_wave(root / "waves", wave, number), out / wave, book, book_file)
+    return [out / "wide-2013", out / "wide-2014"]
+
+
+def _most_answered(limit: int) -> list[str]:
+    ranked = sorted(range(1, QUESTIONS + 1), key=lambda k: (-_answered(k), k))
+    return [f"q{k:02d}" for k in ranked[:limit]]
+
+
+def test_questions_by_reach_sums_the_waves_and_keeps_id_order_on_ties():
+    rows = pd.DataFrame({s.QUESTION_ID: ["b", "b", "a", "c", "c", "a"],
+                         "wave_index": [0, 0, 0, 0, 1, 1],
+                         s.RESPONDENTS: [5, 5, 3, 4, 4, 2]})
+    assert questions_by_reach(rows) == ["c", "a", "b"]  # c 8, then a and b 5 each
+
+
+def test_a_code_chart_of_many_questions_draws_the_most_answered(wide_waves):
+    trends = theme_trends(read_trend_waves(wide_waves))
+    housing = trends[trends[s.CODE_ID] == "housing"]
+    assert housing[s.QUESTION_ID].nunique() == QUESTIONS
+    legend = code_chart(housing, ["wide-2013", "wide-2014"]).axes[0].get_legend()
+    drawn = [text.get_text().split(":")[0] for text in legend.get_texts()]
+    assert sorted(drawn) == sorted(_most_answered(8))
+    assert legend.get_title().get_text().replace("\n", " ") == (
+        "The 8 of 30 questions with the most respondents")
+    few = housing[housing[s.QUESTION_ID].isin(["q01", "q02"])]
+    assert code_chart(few, ["wide-2013", "wide-2014"]).axes[0].get_legend().get_title(
+        ).get_text() == ""
+
+
+def test_the_page_of_many_questions_lists_the_most_answered(wide_waves, tmp_path):
+    report = build_trend_report(wide_waves, tmp_path / "trends")
+    page = report.path.read_text(encoding="utf-8")
+    table = re.search(r'<table class="trend-table" data-code="housing">(.*?)</table>(.*?)<h3',
+                      page, re.S)
+    listed = re.findall(r"<tr><td>(q\d\d): ", table.group(1))
+    assert listed == sorted(_most_answered(24))  # in question order
+    assert "The 24 questions with the most respondents across the waves;\n6 more in" in (
+        table.group(2))
+    compared = re.search(r'<table id="compare-table">(.*?)</table>', page, re.S).group(1)
+    assert set(re.findall(r'<td class="question_id">(q\d\d)</td>', compared)) == set(
+        _most_answered(24))
+    assert "24 of 30 questions are shown" in page
+    assert set(pd.read_csv(report.path.parent / "compare.csv")[s.QUESTION_ID]) == {
+        f"q{k:02d}" for k in range(1, QUESTIONS + 1)}
+    assert len(report.tables["theme_trends"]) == 2 * QUESTIONS * len(
+        load_codebook(DATA / "codebook-mini.yaml").code_ids())
+
+
+def test_the_page_names_twenty_gaps_and_counts_the_rest():
+    table = pd.DataFrame({"kind": "question", "id": [f"q{k}" for k in range(25)],
+                          s.LABEL: "a question", "missing_in": "w1"})
+    notes = _gap_notes(table)
+    assert len(notes) == 21 and notes[0] == (
+        "Question q0 (a question) is not in w1: not asked that wave.")
+    assert notes[-1] == "5 more questions or codes some wave lacks: gaps.csv lists every one."
+    assert len(_gap_notes(table.head(20))) == 20
