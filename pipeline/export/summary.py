@@ -27,13 +27,13 @@ def run_summary_markdown(record: dict[str, Any], summary: pd.DataFrame,
     """
     acc = record["accounting"]
     lines = [f"# Wave `{record['wave']}`", ""]
-    lines += [f"- rows in: **{acc['items_in']}**, kept: **{acc['kept']}**, "
-              f"rejected: **{acc['rejected']}**"]
+    lines += [f"- rows in: **{acc['items_in']:,}**, kept: **{acc['kept']:,}**, "
+              f"rejected: **{acc['rejected']:,}**"]
     for reason, count in acc["rejected_by_reason"].items():
-        lines.append(f"  - {reason}: {count}")
-    lines += [f"- segments: **{acc['segments']}** ({acc['segments_coded']} coded); "
-              f"codings: **{acc['codings']}** ({acc['codings_negated']} negated)",
-              f"- documents with no code: {acc['documents_uncoded']}",
+        lines.append(f"  - {reason}: {count:,}")
+    lines += [f"- segments: **{acc['segments']:,}** ({acc['segments_coded']:,} coded); "
+              f"codings: **{acc['codings']:,}** ({acc['codings_negated']:,} negated)",
+              f"- documents with no code: {acc['documents_uncoded']:,}",
               f"- coder: `{record['coder']}`; codebook `{record['codebook']['id']}` "
               f"v{record['codebook']['version']}"]
     lines += [f"- note: {note}" for note in grouped_notes(record.get("notes", []),

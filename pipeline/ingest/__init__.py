@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import pandas as pd
 
@@ -204,6 +204,28 @@ def _worth_a_line(index: int, sources: int) -> bool:
     return sources <= 20 or (index + 1) % -(-sources // 10) == 0 or index + 1 == sources
 
 
+class _Since(NamedTuple):
+    """Sources read since the last progress line: the first one's index, when, and counts."""
+
+    first: int
+    started: float
+    items: int
+    documents: int
+    rejected: int
+
+
+def _progress_line(since: _Since, index: int, sources: int) -> str:
+    """A progress line: "source 3/5 read, …", or past 20 sources "sources 301-600/3,000 …".
+
+    Its counts are those of the sources read since the line before, so the lines add up to
+    the wave's.
+    """
+    which = (f"source {index + 1}/{sources:,}" if since.first == index
+             else f"sources {since.first + 1:,}-{index + 1:,}/{sources:,}")
+    return (f"ingest: {which} read, {since.items:,} items in, {since.documents:,} documents, "
+            f"{since.rejected:,} rejected, {time.perf_counter() - since.started:.1f} s")
+
+
 def ingest_wave(folder: Path, wave_id: str | None = None, *,
                 progress: Callable[[str], None] | None = None) -> IngestResult:
     """Read every input of the wave in ``folder`` into documents and rejected tables.
@@ -212,7 +234,8 @@ def ingest_wave(folder: Path, wave_id: str | None = None, *,
         folder: the wave folder (``corpora/<wave>``).
         wave_id: overrides the wave id; defaults to ``wave.yaml``'s id, else the folder name.
         progress: told a line per source read (its number, items, documents and seconds;
-            never a file's contents), e.g. for the run's log; past 20 sources, every tenth.
+            never a file's contents), e.g. for the run's log; past 20 sources, a line per
+            tenth of them, counting the sources read since the line before.
 
     Returns:
         An :class:`IngestResult`. Raises ConfigError if ``wave.yaml`` is invalid or the folder
@@ -233,13 +256,15 @@ def ingest_wave(folder: Path, wave_id: str | None = None, *,
         everything.notes.insert(0, f"no {MANIFEST_NAME}: sources inferred from the files")
         inferred = True
     inputs: list[Path] = []
+    since = _Since(0, time.perf_counter(), 0, 0, 0)  # what the next progress line counts
     for index, source in enumerate(manifest.sources):
-        started = time.perf_counter()
         read, paths = _read_source(folder, index, source, manifest.id)
-        if progress is not None and _worth_a_line(index, len(manifest.sources)):
-            progress(f"ingest: source {index + 1}/{len(manifest.sources)} read, "
-                     f"{read.items_in:,} items in, {len(read.documents):,} documents, "
-                     f"{len(read.rejected):,} rejected, {time.perf_counter() - started:.1f} s")
+        since = _Since(since.first, since.started, since.items + read.items_in,
+                       since.documents + len(read.documents), since.rejected + len(read.rejected))
+        if _worth_a_line(index, len(manifest.sources)):
+            if progress is not None:
+                progress(_progress_line(since, index, len(manifest.sources)))
+            since = _Since(index + 1, time.perf_counter(), 0, 0, 0)
         inputs += paths
         everything.documents += read.documents
         everything.rejected += read.rejected

@@ -128,3 +128,17 @@ def test_a_survey_of_few_questions_lists_them_all(tmp_path):
             if line.startswith("| q") and not line.startswith("| question")] == [
         "| q00", "| q01", "| q02"]
     assert "more questions" not in text
+
+
+def test_counts_past_a_thousand_carry_separators(tmp_path):
+    run = record(tmp_path, {})
+    run["accounting"].update(items_in=1_200_000, kept=1_199_000, rejected=1_000,
+                             rejected_by_reason={"empty": 1_000}, segments=3_040_004,
+                             segments_coded=2_500_000, codings=3_100_000, codings_negated=12_345,
+                             documents_uncoded=4_321)
+    text = run_summary_markdown(run, s.empty(s.THEME_SUMMARY), None, {})
+    assert "- rows in: **1,200,000**, kept: **1,199,000**, rejected: **1,000**" in text
+    assert "  - empty: 1,000" in text
+    assert ("- segments: **3,040,004** (2,500,000 coded); codings: **3,100,000** (12,345 "
+            "negated)") in text
+    assert "- documents with no code: 4,321" in text

@@ -109,7 +109,7 @@ def test_markdown_artifact_summarises_the_run(sample_run):
     response.raise_for_status()
     artifact = response.json()[0]
     assert artifact["type"] == "markdown"
-    assert f"rows in: **{record['accounting']['items_in']}**" in artifact["data"]
+    assert f"rows in: **{record['accounting']['items_in']:,}**" in artifact["data"]
     assert "## Top codes per question" in artifact["data"]
     # topics ran: the summary lists what they found, not that discovery did not run
     topics_part = artifact["data"].split("## Topics not covered by the codebook")[1]

@@ -134,3 +134,19 @@ def test_each_source_read_is_reported_with_its_counts_and_no_answers(waves_dir):
                       "ingest: source 2/2 read, 1 items in, 1 documents, 0 rejected"]
     assert all(line.endswith(" s") for line in lines)
     assert not any(text in line for text in result.documents[s.TEXT] for line in lines)
+
+
+def test_past_twenty_sources_each_line_counts_the_sources_since_the_one_before(waves_dir,
+                                                                               tmp_path):
+    folder = tmp_path / "interviews"
+    folder.mkdir()
+    transcript = (waves_dir / "mini-wave/interviews/CE01.txt").read_text(encoding="utf-8")
+    for number in range(1, 31):
+        (folder / f"CE{number:02d}.txt").write_text(transcript, encoding="utf-8")
+    lines: list[str] = []
+    result = ingest_wave(folder, progress=lines.append)
+    counts = [line.rsplit(", ", 1)[0] for line in lines]  # a line per 3 sources: 10 lines
+    assert counts == [f"ingest: sources {last - 2}-{last}/30 read, 3 items in, 3 documents, "
+                      "0 rejected" for last in range(3, 31, 3)]
+    assert sum(int(line.split(" read, ")[1].split(" ")[0]) for line in lines) == (
+        result.items_in)
