@@ -43,6 +43,28 @@ def _legend_room(items: int) -> int:
     return 20 + 22 * items
 
 
+# A chart of a theme per row stays readable to this many; a codebook imported from a large QDA
+# project may have hundreds of codes (566 drew a co-occurrence grid 13,000 px tall).
+MAX_THEMES_CHARTED = 40
+
+
+def _fewer_themes(reach: pd.Series, table: str) -> tuple[list, str | None]:
+    """The index of ``reach`` (respondents per theme) cut to :data:`MAX_THEMES_CHARTED`.
+
+    Past the limit, the themes with the most respondents (the first on a tie), and a title
+    saying so and naming the CSV that holds every theme; else all of them and no title.
+    """
+    if len(reach) <= MAX_THEMES_CHARTED:
+        return list(reach.index), None
+    kept = reach.sort_values(ascending=False, kind="stable").index[:MAX_THEMES_CHARTED]
+    return list(kept), _wrap(f"The {MAX_THEMES_CHARTED} of {len(reach):,} themes with the most "
+                             f"respondents; report/{table}.csv has every one", TITLE_WIDTH * 2)
+
+
+def _titled(note: str | None) -> dict[str, object]:
+    return {"title": dict(text=note, x=0, font=dict(size=12))} if note else {}
+
+
 def _panels(titles: list[str], bars: list[int]) -> tuple[go.Figure, int]:
     """One panel per question, each as tall as its bars; returns the figure and its height."""
     lines = max((title.count("<br>") + 1 for title in titles), default=1)
@@ -83,8 +105,9 @@ def themes_chart(shares: pd.DataFrame, *, top_n: int = 10) -> go.Figure:
 
 def stance_chart(table: pd.DataFrame) -> go.Figure:
     """Per theme, respondents saying the support is needed, missing (gap) or available."""
-    part = table[table[s.RESPONDENTS] > 0].sort_values([s.RESPONDENTS, s.CODE_ID],
-                                                       ascending=[True, False])
+    part = table[table[s.RESPONDENTS] > 0]
+    kept, note = _fewer_themes(part[s.RESPONDENTS], "stance_by_theme")
+    part = part.loc[kept].sort_values([s.RESPONDENTS, s.CODE_ID], ascending=[True, False])
     fig = go.Figure()
     for value, colour, name in (("needed", AMBER, "needed"), ("gap", RED, "gap (missing or "
                                 "hard to get)"), ("available", GREEN, "available")):
@@ -94,13 +117,15 @@ def stance_chart(table: pd.DataFrame) -> go.Figure:
                              textposition="outside", cliponaxis=False,
                              hovertemplate="%{y}: %{x} respondents<extra>" + value + "</extra>"))
     return _layout(fig, height=max(320, 28 * len(part) + 120), barmode="group",
-                   xaxis_title="respondents", legend=LEGEND, top=_legend_room(3))
+                   xaxis_title="respondents", legend=LEGEND,
+                   top=_legend_room(3) + (40 if note else 0), **_titled(note))
 
 
 def direction_chart(table: pd.DataFrame) -> go.Figure:
     """Per theme, respondents reporting it worse (left) or better (right) than before."""
-    part = table[(table["improved"] + table["worsened"] + table["same"]) > 0]
-    part = part.sort_values(["net", s.CODE_ID], ascending=[False, False])
+    reach = table["improved"] + table["worsened"] + table["same"]
+    kept, note = _fewer_themes(reach[reach > 0], "direction_by_theme")
+    part = table.loc[kept].sort_values(["net", s.CODE_ID], ascending=[False, False])
     fig = go.Figure()
     labels = _labels(part[s.LABEL])
     fig.add_trace(go.Bar(y=labels, x=-part["worsened"], name="worsened",
@@ -117,7 +142,7 @@ def direction_chart(table: pd.DataFrame) -> go.Figure:
                              hovertemplate="%{y}: net %{x}<extra></extra>"))
     return _layout(fig, height=max(320, 28 * len(part) + 120), barmode="relative",
                    xaxis_title="respondents: ← worsened · improved →",
-                   legend=LEGEND, top=_legend_room(3))
+                   legend=LEGEND, top=_legend_room(3) + (40 if note else 0), **_titled(note))
 
 
 def crosstab_chart(table: pd.DataFrame, attribute: str, kind: str) -> go.Figure:
@@ -125,7 +150,8 @@ def crosstab_chart(table: pd.DataFrame, attribute: str, kind: str) -> go.Figure:
     part = table[(table[ATTRIBUTE] == attribute) & (table[s.KIND] == kind)]
     grid = part.pivot_table(index=s.LABEL, columns=VALUE, values=s.SHARE, sort=False)
     totals = part.groupby(s.LABEL, sort=False)[s.MENTIONS].sum()
-    grid = grid.loc[totals[totals > 0].sort_values().index]
+    kept, note = _fewer_themes(totals[totals > 0], "crosstabs")
+    grid = grid.loc[totals[kept].sort_values().index]
     sizes = part.drop_duplicates(VALUE).set_index(VALUE)[s.RESPONDENTS]
     columns = [_wrap(f"{v} (n={int(sizes[v])})", LABEL_WIDTH // 2) for v in grid.columns]
     fig = go.Figure(go.Heatmap(
@@ -134,13 +160,17 @@ def crosstab_chart(table: pd.DataFrame, attribute: str, kind: str) -> go.Figure:
                                                  grid.to_numpy()],
         texttemplate="%{text}", hovertemplate="%{y} | %{x}: %{text}<extra></extra>"))
     title = _wrap(f"By {attribute.replace('_', ' ')} ({kind} respondents)")
-    return _layout(fig, height=max(320, 30 * len(grid) + 160), title=dict(text=title, x=0))
+    if note:
+        title += "<br><span style='font-size:11px'>" + note + "</span>"
+    return _layout(fig, height=max(320, 30 * len(grid) + 160), title=dict(text=title, x=0),
+                   top=50 + (40 if note else 0))
 
 
 def cooccurrence_chart(matrix: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
     """Heatmap of respondents raising both themes; each label gives the theme's respondents."""
     sizes = pd.Series({c: int(matrix.at[c, c]) for c in matrix.index})
-    keep = list(sizes[sizes > 0].sort_values(ascending=False, kind="stable").index)
+    keep, note = _fewer_themes(sizes[sizes > 0], "cooccurrence")
+    keep = list(sizes[keep].sort_values(ascending=False, kind="stable").index)
     grid = matrix.loc[keep, keep].astype(float).to_numpy()
     for i in range(len(keep)):
         grid[i, i] = float("nan")  # the diagonal (respondents raising one theme) would swamp it
@@ -151,7 +181,8 @@ def cooccurrence_chart(matrix: pd.DataFrame, labels: dict[str, str]) -> go.Figur
         texttemplate="%{text}", hoverongaps=False,
         hovertemplate="%{y} & %{x}: %{z} respondents<extra></extra>"))
     fig.update_yaxes(autorange="reversed")
-    return _layout(fig, height=max(400, 26 * len(keep) + 200))
+    return _layout(fig, height=max(400, 26 * len(keep) + 200), top=50 + (40 if note else 0),
+                   **_titled(note))
 
 
 def compare_chart(table: pd.DataFrame, *, top_n: int = 12) -> go.Figure:

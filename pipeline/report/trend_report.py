@@ -50,6 +50,9 @@ from pipeline.untrusted import csv_safe
 TRENDS_DIR = "trends"  # beside the wave folders: outputs/trends/
 CHARTS_DIR = "charts"
 MAX_GAP_NOTES = 20  # the page names this many; gaps.csv has them all
+# A section and chart per code: a codebook imported from a large QDA project may have hundreds
+# (566 codes took 112 s and a 34 MB page); theme_trends.csv keeps every code.
+MAX_CODES_CHARTED = 40
 
 
 @dataclass
@@ -74,6 +77,23 @@ def _code_order(found: TrendWaves, trends: pd.DataFrame) -> list[str]:
         ids = wave.codebook.code_ids() if wave.codebook is not None else []
         order += [c for c in ids if c not in order]
     return order + [c for c in dict.fromkeys(trends[s.CODE_ID]) if c not in order]
+
+
+def charted_codes(found: TrendWaves, trends: pd.DataFrame, limit: int = MAX_CODES_CHARTED
+                  ) -> tuple[list[str], str | None]:
+    """The codes the page charts, in codebook order, and a note when it cannot chart them all.
+
+    Past ``limit`` codes, those with the most mentions (respondents raising them, summed over
+    questions and waves; the first in codebook order on a tie).
+    """
+    order = _code_order(found, trends)
+    if len(order) <= limit:
+        return order, None
+    mentions = trends.groupby(s.CODE_ID, sort=False)[s.MENTIONS].sum().reindex(order)
+    kept = set(mentions.sort_values(ascending=False, kind="stable").index[:limit])
+    return [c for c in order if c in kept], (
+        f"The {limit} of {len(order):,} codes with the most mentions across the waves are "
+        "charted here; theme_trends.csv holds every code.")
 
 
 def _png(path: Path) -> str:
@@ -118,7 +138,7 @@ def _charts(found: TrendWaves, tables: dict[str, pd.DataFrame], chart_dir: Path
     changes = {int(r[WAVE_INDEX]): f"{r['previous_wave']} → {r[s.WAVE]}, v{r['codebook_version']}"
                for _, r in tables["codebook_changes"].iterrows()}
     written, codes, topics = {}, [], []
-    for code_id in _code_order(found, trends):
+    for code_id in charted_codes(found, trends)[0]:
         part = trends[trends[s.CODE_ID] == code_id]
         label = str(part[s.LABEL].iloc[-1])
         path = written[f"code-{code_id}"] = save_png(code_chart(part, ids, changes),
@@ -229,7 +249,8 @@ def build_trend_report(wave_dirs: list[Path], out_dir: Path | None = None, *,
     env = Environment(autoescape=True, keep_trailing_newline=True)
     env.filters["pct"] = pct
     page = env.from_string(PAGE).render(
-        waves=waves, codes=codes, topics=topics, topics_note=topics_note,
+        waves=waves, codes=codes, codes_note=charted_codes(found, trends)[1], topics=topics,
+        topics_note=topics_note,
         changes=tables["codebook_changes"].to_dict("records"),
         gaps=_gap_notes(tables["gaps"]), compare=compare)
     path = out_dir / REPORT_HTML

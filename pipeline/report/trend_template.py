@@ -42,7 +42,8 @@ The charts mark it with a dashed line.</p>{% endfor %}
 count for their parents), per wave, as each wave's <code>theme_summary</code> gives it; the band
 and the bracketed range are the 95% Wilson score interval. A missing point: the question was
 not asked, or the code was not in the codebook, that wave. Full table:
-<code>theme_trends.csv</code>.</p>
+<code>theme_trends.csv</code>.</p>{% if codes_note %}
+<p class="note">{{ codes_note }}</p>{% endif %}
 {% for code in codes %}
 <h3 id="code-{{ code.id }}">{{ code.label }} <span class="note">({{ code.id }})</span></h3>
 <img class="trend-chart" data-code="{{ code.id }}" alt="{{ code.label }}: share per wave"

@@ -25,7 +25,12 @@ from pipeline.export.files import write_parquet
 from pipeline.outputs import read_wave
 from pipeline.report.compare import compare_shares
 from pipeline.report.trend_charts import trend_chart
-from pipeline.report.trend_report import _gap_notes, build_trend_report, code_chart
+from pipeline.report.trend_report import (
+    _gap_notes,
+    build_trend_report,
+    charted_codes,
+    code_chart,
+)
 from pipeline.report.trends import (
     questions_by_reach,
     read_trend_waves,
@@ -356,3 +361,16 @@ def test_the_page_names_twenty_gaps_and_counts_the_rest():
         "Question q0 (a question) is not in w1: not asked that wave.")
     assert notes[-1] == "5 more questions or codes some wave lacks: gaps.csv lists every one."
     assert len(_gap_notes(table.head(20))) == 20
+
+
+def test_past_the_limit_the_codes_with_the_most_mentions_are_charted(three_waves):
+    found = read_trend_waves(three_waves)
+    trends = theme_trends(found)
+    order = load_codebook(three_waves[-1] / "codebook.yaml").code_ids()
+    mentions = trends.groupby("code_id")["mentions"].sum()
+    top = sorted(order, key=lambda c: (-mentions.get(c, 0), order.index(c)))[:2]
+    codes, note = charted_codes(found, trends, limit=2)
+    assert codes == [c for c in order if c in top] and mentions[top[0]] > mentions[top[1]] > 0
+    assert note == (f"The 2 of {len(order)} codes with the most mentions across the waves are "
+                    "charted here; theme_trends.csv holds every code.")
+    assert charted_codes(found, trends) == (order, None)
