@@ -66,7 +66,7 @@ WaveFile = Annotated[str, AfterValidator(_inside_the_wave)]
 
 
 class SurveySource(_Strict):
-    """A survey export (.csv or .xlsx): one row per respondent, open questions as columns.
+    """A survey export (.csv, .tsv or .xlsx): one row per respondent, open questions as columns.
 
     ``header_rows`` is how many rows of header the file has: column names first, then the
     question wording (Qualtrics, SurveyMonkey and the form tools are recognised without it);

@@ -21,7 +21,7 @@ from pipeline.ingest.tables import RawTable, read_table, sheet_names
 from pipeline.ingest.transcripts import transcript_text
 from pipeline.turns import parse_transcript
 
-TABLE_SUFFIXES = (".csv", ".xlsx")
+TABLE_SUFFIXES = (".csv", ".tsv", ".xlsx")  # .tsv: a CSV reader sniffing the tab
 IGNORED_NAMES = {"wave.yaml", "wave.yml", "readme.md", "readme.txt", "gold.csv", "gold.xlsx"}
 _ID_NAME = re.compile(r"(^id$|_id$|^id_|\bid\b|[a-z]Id$|[a-z]ID$|respondent|^service$|^case)",
                       re.IGNORECASE)
@@ -41,10 +41,27 @@ def _column_values(table: RawTable, index: int) -> list[str]:
     return [cells[index].strip() for _, cells in table.rows if cells[index].strip()]
 
 
+def _free_text(values: list[str]) -> bool:
+    """Whether a column's values read as answers: long (median) and mostly distinct."""
+    return bool(values) and statistics.median(len(v) for v in values) >= FREE_TEXT_MEDIAN_CHARS \
+        and len(set(values)) > len(values) / 2
+
+
 def _repeats(table: RawTable, index: int) -> int:
     """Rows whose value in the column repeats an earlier row's (blanks are not repeats)."""
     values = _column_values(table, index)
     return len(values) - len(set(values)) if values else len(table.rows) or 1
+
+
+def _only_answers_first(table: RawTable) -> bool:
+    """Whether the first column reads as answers and no other column does.
+
+    Such a column is the open question, not the id: comments pasted into a sheet of their
+    own, or first beside a category, would else be taken for ids, leaving nothing to code. A
+    first column of long names beside a column of answers stays the id.
+    """
+    return _free_text(_column_values(table, 0)) and not any(
+        _free_text(_column_values(table, i)) for i in range(1, len(table.header)))
 
 
 def _id_column(table: RawTable, name: str) -> tuple[int | None, str]:
@@ -70,7 +87,8 @@ def _id_column(table: RawTable, name: str) -> tuple[int | None, str]:
             f"{name}: no unique respondent id among the id-like columns {listed}; name the id "
             f"in wave.yaml (sources[].respondent_id, or \"{ROW_ID}\" to number respondents "
             "by line)")
-    if table.header and table.layout.name == "plain" and _repeats(table, 0) == 0:
+    if table.header and table.layout.name == "plain" and _repeats(table, 0) == 0 \
+            and not _only_answers_first(table):
         return 0, f"'{table.header[0]}' (first column)"
     return None, "none: respondents numbered by line"
 
@@ -95,9 +113,8 @@ def infer_survey(path: Path, name: str, sheet: str | None = None
         if not values:
             ignored.append(column)
             continue
-        median = statistics.median(len(v) for v in values)
         distinct = len(set(values))
-        if median >= FREE_TEXT_MEDIAN_CHARS and distinct > len(values) / 2:
+        if _free_text(values):
             question_id = slug(column)
             while question_id in {q.id for q in questions}:
                 question_id += "_"

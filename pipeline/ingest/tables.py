@@ -82,9 +82,10 @@ def _lines(text: str) -> Iterator[str]:
         start = end
 
 
-def _csv_records(text: str, bad_lines: Iterable[int] = ()) -> Iterator[Record]:
+def _csv_records(text: str, bad_lines: Iterable[int] = (), delimiter: str | None = None
+                 ) -> Iterator[Record]:
     try:
-        delimiter = csv.Sniffer().sniff(text[:8192], delimiters=",;\t").delimiter
+        delimiter = delimiter or csv.Sniffer().sniff(text[:8192], delimiters=",;\t").delimiter
     except csv.Error:
         delimiter = ","
     # Only the delimiter is sniffed: a sample without a doubled quote makes the sniffer turn
@@ -173,10 +174,14 @@ def _table(name: str, records: Iterable[Record], header_rows: int | None,
 
 def read_csv_table(path: Path, header_rows: int | None = None,
                    skip_rows: Iterable[int] = ()) -> RawTable:
-    """Read a CSV export (delimiter sniffed among , ; tab) with per-row line numbers."""
+    """Read a CSV export (delimiter sniffed among , ; tab) with per-row line numbers.
+
+    A ``.tsv`` file is tab-separated: not sniffed, as answers with commas could mislead it.
+    """
     decoded = decode_bytes(path.read_bytes())
-    table = _table(path.name, _csv_records(decoded.text, decoded.bad_lines), header_rows,
-                   skip_rows, False)
+    delimiter = "\t" if path.suffix.lower() == ".tsv" else None
+    table = _table(path.name, _csv_records(decoded.text, decoded.bad_lines, delimiter),
+                   header_rows, skip_rows, False)
     table.encoding, table.repaired = decoded.encoding, decoded.repaired
     table.controls = decoded.controls
     return table
@@ -291,7 +296,7 @@ def read_xlsx_table(path: Path, sheet: str | int | None = None, header_rows: int
 
 def read_table(path: Path, sheet: str | int | None = None, *, header_rows: int | None = None,
                skip_rows: Iterable[int] = ()) -> RawTable:
-    """Read a survey export by its suffix (.csv or .xlsx).
+    """Read a survey export by its suffix (.csv, .tsv or .xlsx).
 
     Args:
         path: the export.
@@ -301,8 +306,9 @@ def read_table(path: Path, sheet: str | int | None = None, *, header_rows: int |
             header, a test submission).
     """
     suffix = path.suffix.lower()
-    if suffix == ".csv":
+    if suffix in (".csv", ".tsv"):  # the delimiter is sniffed either way
         return read_csv_table(path, header_rows, skip_rows)
     if suffix == ".xlsx":
         return read_xlsx_table(path, sheet, header_rows, skip_rows)
-    raise UnreadableError(f"{path.name}: unsupported table type '{suffix}' (use .csv or .xlsx)")
+    raise UnreadableError(f"{path.name}: unsupported table type '{suffix}' (use .csv, .tsv or "
+                          ".xlsx)")

@@ -118,3 +118,36 @@ def test_line_breaks_of_every_kind_inside_answers_read_as_one_break(tmp_path):
         ["1", "Housing first.\nThen a job."], ["2", "Detox beds cut\nto four"],
         ["3", "Mutual aid\ngrew"], ["4", "No change"]]
     assert [line for line, _ in table.rows] == [2, 4, 6, 8]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])  # utf-16: with its byte-order mark
+def test_a_tab_separated_export_reads_as_its_csv_does(tmp_path, data_dir, encoding):
+    import csv
+
+    with (data_dir / "exports" / "qualtrics.csv").open(encoding="utf-8", newline="") as file:
+        rows = list(csv.reader(file))
+    rows[3][7] = "No detox beds, no rehab; nothing, since the cuts."  # commas outnumber tabs
+    folder = tmp_path / "wave"
+    folder.mkdir()
+    with (folder / "qualtrics.tsv").open("w", encoding=encoding, newline="") as file:
+        csv.writer(file, delimiter="\t").writerows(rows)
+    result = ingest_wave(folder)
+    assert result.documents[s.RESPONDENT_ID].tolist() == [
+        "R_1aBcDeFgHiJkLmN", "R_2oPqRsTuVwXyZaB", "R_4qRsTuVwXyZaBcD"]
+    assert result.documents[s.TEXT].iloc[0] == "No detox beds, no rehab; nothing, since the cuts."
+    assert result.documents[s.QUESTION].unique().tolist() == [
+        "What support is missing for your clients locally? Please describe."]
+    assert result.items_in == 4
+    assert result.rejected[[s.LINE, s.REASON]].values.tolist() == [[6, "non-answer"]]
+
+
+def test_a_one_column_tab_separated_export_keeps_its_commas(tmp_path):
+    folder = tmp_path / "wave"
+    folder.mkdir()
+    answers = ["No detox beds, no rehab, nothing.", "Housing, mostly, and work.",
+               "Mental health, again, as ever."]  # two commas each: a sniffer would split
+    (folder / "answers.tsv").write_text("What is missing locally?\n" + "\n".join(answers) + "\n",
+                                        encoding="utf-8")
+    result = ingest_wave(folder)
+    assert result.documents[s.TEXT].tolist() == answers
+    assert result.documents[s.QUESTION].unique().tolist() == ["What is missing locally?"]

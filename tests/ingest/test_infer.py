@@ -105,3 +105,41 @@ def test_a_note_on_a_survey_of_many_open_columns_names_twenty_and_counts_the_res
     note = next(n for n in result.notes if n.startswith("wide.csv: inferred a survey"))
     named = str([f"question {n}" for n in range(20)])
     assert f"; 25 open question(s): {named} and 5 more; attributes: []" in note
+
+
+@pytest.mark.parametrize("header, row", [
+    ("Comments", '"{answer}"'),  # comments pasted into a sheet of their own
+    ("Comments,Region", '"{answer}",{region}'),  # the comments first
+])
+def test_a_first_column_of_answers_is_the_question_not_the_id(tmp_path, header, row):
+    answers = ["No supported housing for people leaving detox, so they go back to hostels.",
+               "Mental health teams will not see our clients until they are abstinent.",
+               "Funding was cut by a fifth when the contract was re-tendered.",
+               "The Work Programme referrals stopped in the spring and never came back."]
+    folder = tmp_path / "wave"
+    folder.mkdir()
+    lines = [row.format(answer=a, region=("North", "South")[i % 2])
+             for i, a in enumerate(answers)]
+    (folder / "comments.csv").write_text("\n".join([header, *lines]) + "\n", encoding="utf-8")
+    result = ingest_wave(folder)
+    assert result.documents[s.TEXT].tolist() == answers
+    assert result.documents[s.QUESTION].unique().tolist() == ["Comments"]
+    assert result.documents[s.RESPONDENT_ID].tolist() == ["line-2", "line-3", "line-4", "line-5"]
+    assert any("respondents numbered by line" in note for note in result.notes)
+
+
+def test_a_first_column_of_long_names_beside_answers_stays_the_id(tmp_path):
+    folder = tmp_path / "wave"
+    folder.mkdir()
+    rows = [("Northside Community Drug and Alcohol Service", "No supported housing for people "
+             "leaving detox, so they go back to hostels."),
+            ("Southbank Recovery and Wellbeing Partnership", "Mental health teams will not see "
+             "our clients until they are abstinent."),
+            ("Eastgate Residential Rehabilitation Centre", "Funding was cut by a fifth when the "
+             "contract was re-tendered.")]
+    (folder / "services.csv").write_text(
+        "Service,What is missing locally?\n" + "".join(f'"{a}","{b}"\n' for a, b in rows),
+        encoding="utf-8")
+    result = ingest_wave(folder)
+    assert result.documents[s.RESPONDENT_ID].tolist() == [a for a, _ in rows]
+    assert result.documents[s.TEXT].tolist() == [b for _, b in rows]
