@@ -21,7 +21,8 @@ from pipeline.ingest.tables import RawTable, read_table, sheet_names
 from pipeline.ingest.transcripts import transcript_text
 from pipeline.turns import parse_transcript
 
-TABLE_SUFFIXES = (".csv", ".tsv", ".xlsx")  # .tsv: a CSV reader sniffing the tab
+# .tsv: read as tab-separated; .sav/.zsav (SPSS) and .dta (Stata): pipeline/ingest/statfiles.py
+TABLE_SUFFIXES = (".csv", ".tsv", ".xlsx", ".sav", ".zsav", ".dta")
 IGNORED_NAMES = {"wave.yaml", "wave.yml", "readme.md", "readme.txt", "gold.csv", "gold.xlsx"}
 _ID_NAME = re.compile(r"(^id$|_id$|^id_|\bid\b|[a-z]Id$|[a-z]ID$|respondent|^service$|^case)",
                       re.IGNORECASE)

@@ -1,4 +1,4 @@
-"""Reading tabular survey exports (.csv, .xlsx) into a header and numbered rows of strings.
+"""Reading tabular survey exports (.csv, .tsv, .xlsx, SPSS and Stata files) into strings.
 
 Rows keep their line (CSV: the physical line the record starts on; XLSX: the sheet row), so a
 problem can be reported where a person would look for it. Rows whose field count disagrees with
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -22,6 +22,8 @@ from lxml import etree
 from pipeline.errors import InputError
 from pipeline.ingest.decode import UnreadableError, decode_bytes
 from pipeline.ingest.exports import Layout, detect_layout
+from pipeline.ingest.mojibake import fix_encoding
+from pipeline.ingest.statfiles import STAT_SUFFIXES, stat_records
 from pipeline.untrusted import check_office_file, replace_controls
 
 SHEET_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -296,7 +298,7 @@ def read_xlsx_table(path: Path, sheet: str | int | None = None, header_rows: int
 
 def read_table(path: Path, sheet: str | int | None = None, *, header_rows: int | None = None,
                skip_rows: Iterable[int] = ()) -> RawTable:
-    """Read a survey export by its suffix (.csv, .tsv or .xlsx).
+    """Read a survey export by its suffix (.csv, .tsv, .xlsx; .sav, .zsav or .dta).
 
     Args:
         path: the export.
@@ -310,5 +312,35 @@ def read_table(path: Path, sheet: str | int | None = None, *, header_rows: int |
         return read_csv_table(path, header_rows, skip_rows)
     if suffix == ".xlsx":
         return read_xlsx_table(path, sheet, header_rows, skip_rows)
-    raise UnreadableError(f"{path.name}: unsupported table type '{suffix}' (use .csv, .tsv or "
-                          ".xlsx)")
+    if suffix in STAT_SUFFIXES:
+        return read_stat_table(path, skip_rows)
+    raise UnreadableError(f"{path.name}: unsupported table type '{suffix}' (use .csv, .tsv, "
+                          ".xlsx, .sav or .dta)")
+
+
+def read_stat_table(path: Path, skip_rows: Iterable[int] = ()) -> RawTable:
+    """Read an SPSS or Stata data file as its CSV export would read (see ``statfiles``).
+
+    The variable names are the header (line 1), case n is line n + 1, and the variables'
+    labels are the questions' wording.
+    """
+    records, wording = stat_records(path)
+    table = _table(path.name, records, 1, skip_rows, False)
+    if table.layout.name == "wave.yaml":  # the one header row is the format's, not a manifest's
+        table.layout = replace(table.layout, name="plain")
+    table.wording.update(wording)
+    for index, (line, cells) in enumerate(table.rows):
+        table.rows[index] = (line, [_as_decoded(cell, table) for cell in cells])
+    return table
+
+
+def _as_decoded(cell: str, table: RawTable) -> str:
+    """A data file's cell made as a CSV's text is: mojibake repaired, line ends normalised.
+
+    Control characters are replaced, and they and any repair are counted on ``table``.
+    """
+    repaired = fix_encoding(cell)
+    table.repaired |= repaired != cell
+    text, controls = replace_controls(repaired.replace("\r\n", "\n").replace("\r", "\n"))
+    table.controls += controls
+    return text
