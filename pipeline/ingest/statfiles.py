@@ -15,6 +15,8 @@ import math
 from pathlib import Path
 from typing import Iterator
 
+import pandas as pd
+
 from pipeline.ingest.decode import UnreadableError
 
 STAT_SUFFIXES = (".sav", ".zsav", ".dta")
@@ -43,11 +45,13 @@ def _read(path: Path, **options):  # noqa: ANN202
 
 
 def _cell(value: object) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
+    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return ""  # a system-missing number or date, or a user-defined missing value
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")  # as a workbook's date-time cell reads
+    if isinstance(value, (dt.date, dt.time)):
         return value.isoformat()
     return str(value)
 

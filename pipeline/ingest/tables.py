@@ -308,7 +308,7 @@ def read_table(path: Path, sheet: str | int | None = None, *, header_rows: int |
             header, a test submission).
     """
     suffix = path.suffix.lower()
-    if suffix in (".csv", ".tsv"):  # the delimiter is sniffed either way
+    if suffix in (".csv", ".tsv"):
         return read_csv_table(path, header_rows, skip_rows)
     if suffix == ".xlsx":
         return read_xlsx_table(path, sheet, header_rows, skip_rows)

@@ -6,6 +6,8 @@ so each test reads a real .sav, .zsav or .dta, not a mock of one.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import pyreadstat
 import pytest
@@ -86,6 +88,15 @@ def test_user_missing_values_are_blank_and_labels_replace_codes(tmp_path):
     assert sat == ["Satisfied", "", "Dissatisfied", "Very satisfied", "Neutral",
                    "Very dissatisfied"]  # -99 is declared missing: not an answer
     assert table.layout.name == "plain" and table.skipped == [1]
+
+
+def test_dates_read_as_a_workbook_gives_them_and_missing_ones_are_blank(tmp_path):
+    frame = pd.DataFrame({"serial": [1.0, 2.0],
+                          "interviewed": [dt.datetime(2024, 3, 1, 9, 12), pd.NaT],
+                          "q7_gaps": ANSWERS[:2]})
+    pyreadstat.write_sav(frame, str(tmp_path / "survey.sav"))
+    rows = read_table(tmp_path / "survey.sav").rows
+    assert [cells[1] for _, cells in rows] == ["2024-03-01 09:12:00", ""]
 
 
 def test_a_qualtrics_spss_export_keeps_its_first_case(tmp_path):
