@@ -72,6 +72,10 @@ class SurveySource(_Strict):
     question wording (Qualtrics, SurveyMonkey and the form tools are recognised without it);
     ``skip_rows`` lists 1-based lines that are neither header nor answers (a title row, a test
     submission). ``respondent_id: "(row)"`` numbers respondents by line.
+
+    A *long* file has a row per answer instead: ``question_column`` names the column saying
+    which question the row answers and ``answer_column`` the one holding the answer; each
+    question's ``column`` is then the value that marks its rows.
     """
 
     kind: Literal["survey"] = "survey"
@@ -82,6 +86,23 @@ class SurveySource(_Strict):
     attributes: list[str] = []
     header_rows: int | None = Field(default=None, ge=1, le=20)
     skip_rows: list[Annotated[int, Field(ge=1)]] = []
+    question_column: str | None = None
+    answer_column: str | None = None
+
+    @model_validator(mode="after")
+    def _long_needs_both_columns(self) -> "SurveySource":
+        if (self.question_column is None) != (self.answer_column is None):
+            raise ValueError("a long file (a row per answer) needs both question_column and "
+                             "answer_column")
+        if self.question_column is not None and self.respondent_id == ROW_ID:
+            raise ValueError(f'a long file needs a respondent_id column, not "{ROW_ID}": its '
+                             "rows are answers, not respondents")
+        return self
+
+    @property
+    def long(self) -> bool:
+        """Whether the file has a row per answer (``question_column`` and ``answer_column``)."""
+        return self.answer_column is not None
 
     @field_validator("questions")
     @classmethod

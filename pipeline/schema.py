@@ -60,6 +60,7 @@ REASON_DUPLICATE = "duplicate"
 REASON_UNREADABLE = "unreadable"
 REASON_MALFORMED = "malformed"
 REASON_MISSING_ID = "missing-id"
+REASON_UNLISTED = "unlisted question"  # a long file's row for a question wave.yaml does not list
 REASON_FORMULA = "formula without a cached value"  # a workbook saved by a tool that computes none
 
 # segments: sentences (surveys, documents) or sentences of every speaker turn (interviews).

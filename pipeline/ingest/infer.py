@@ -87,7 +87,8 @@ def _id_column(table: RawTable, name: str) -> tuple[int | None, str]:
         raise ConfigError(
             f"{name}: no unique respondent id among the id-like columns {listed}; name the id "
             f"in wave.yaml (sources[].respondent_id, or \"{ROW_ID}\" to number respondents "
-            "by line)")
+            "by line; a file with a row per answer needs question_column and answer_column "
+            "too)")
     if table.header and table.layout.name == "plain" and _repeats(table, 0) == 0 \
             and not _only_answers_first(table):
         return 0, f"'{table.header[0]}' (first column)"

@@ -140,6 +140,8 @@ def read_survey(path: Path, source: SurveySource, *, wave: str, name: str) -> So
     """
     table = read_table(path, source.sheet, header_rows=source.header_rows,
                        skip_rows=source.skip_rows)
+    if source.long:
+        return read_long_survey(table, path, source, wave=wave, name=name)
     result = SourceRead()
     try:
         id_index = None if source.respondent_id == ROW_ID else \
@@ -163,22 +165,7 @@ def read_survey(path: Path, source: SurveySource, *, wave: str, name: str) -> So
         if not lines:
             raise
         return result
-    if table.layout.name != "plain":
-        result.notes.append(f"{name}: {table.layout.name} export; header lines "
-                            f"{table.skipped[:table.layout.header_rows]} are not answers")
-    if len(table.skipped) > table.layout.header_rows:
-        result.notes.append(f"{name}: skipped lines "
-                            f"{sorted(table.skipped[table.layout.header_rows:])} (skip_rows)")
-    result.notes += renamed_attributes_note(name, list(source.attributes))
-    if table.merged:
-        result.notes.append(f"{name}: {table.merged} merged cell range(s): each covered cell "
-                            "read with the range's value")
-    if table.controls:
-        result.notes.append(f"{name}: {table.controls} control character(s) replaced by spaces "
-                            "(a form feed by a line end)")
-    if table.encoding != "utf-8" or table.repaired:
-        result.notes.append(f"{name}: decoded as {table.encoding}"
-                            + (", mojibake repaired" if table.repaired else ""))
+    result.notes += _table_notes(table, source, name)
     for line, detail in table.malformed:
         for question, _ in questions:
             result.rejected.append(rejected_row(
@@ -214,6 +201,96 @@ def read_survey(path: Path, source: SurveySource, *, wave: str, name: str) -> So
                            f"({same} that submission; the first is kept)"))
             else:
                 result.rejected.append(rejected_row(**common, reason=why[0], detail=why[1]))
+    result.documents = documents.rows()
+    return result
+
+
+def _table_notes(table: RawTable, source: SurveySource, name: str) -> list[str]:
+    """What the run's notes say of how the file was read: layout, skipped lines, repairs."""
+    notes = []
+    if table.layout.name != "plain":
+        notes.append(f"{name}: {table.layout.name} export; header lines "
+                     f"{table.skipped[:table.layout.header_rows]} are not answers")
+    if len(table.skipped) > table.layout.header_rows:
+        notes.append(f"{name}: skipped lines "
+                     f"{sorted(table.skipped[table.layout.header_rows:])} (skip_rows)")
+    notes += renamed_attributes_note(name, list(source.attributes))
+    if table.merged:
+        notes.append(f"{name}: {table.merged} merged cell range(s): each covered cell read "
+                     "with the range's value")
+    if table.controls:
+        notes.append(f"{name}: {table.controls} control character(s) replaced by spaces "
+                     "(a form feed by a line end)")
+    if table.encoding != "utf-8" or table.repaired:
+        notes.append(f"{name}: decoded as {table.encoding}"
+                     + (", mojibake repaired" if table.repaired else ""))
+    return notes
+
+
+def read_long_survey(table: RawTable, path: Path, source: SurveySource, *, wave: str,
+                     name: str) -> SourceRead:
+    """Read a long survey file, a row per answer, as ``read_survey`` reads a wide one.
+
+    Each row is one item: the answer in ``answer_column`` to the question whose ``column``
+    value stands in ``question_column``. A row for a question not listed in wave.yaml, or a
+    second answer of a respondent to a question, is rejected with its line and why.
+    """
+    result = SourceRead()
+    result.notes += _table_notes(table, source, name)
+    result.notes.append(f"{name}: a row per answer (question in '{source.question_column}', "
+                        f"answer in '{source.answer_column}')")
+    columns = [(source.respondent_id, "respondent_id"),
+               (source.question_column, "question_column"),
+               (source.answer_column, "answer_column"),
+               *((a, f"attributes[{i}]") for i, a in enumerate(source.attributes))]
+    try:
+        id_index, asked_index, answer_index, *_ = [
+            _column_index(table, str(column), field_name, path) for column, field_name in columns]
+        attributes = [(a, table.header.index(a)) for a in source.attributes]
+    except UnreadableError as exc:  # the file is unusable: each row, an answer, is lost
+        lines = sorted([line for line, _ in table.rows] + [line for line, _ in table.malformed])
+        result.rejected = [rejected_row(wave=wave, source=name, line=line,
+                                        reason=s.REASON_UNREADABLE, detail=str(exc))
+                           for line in lines]
+        result.items_in = len(lines)
+        if not lines:
+            raise
+        return result
+    result.rejected += [rejected_row(wave=wave, source=name, line=line,
+                                     reason=s.REASON_MALFORMED, detail=f"{name} line {line}: "
+                                     f"{detail}") for line, detail in table.malformed]
+    number_of = {q.column.strip(): n for n, q in enumerate(source.questions)}
+    documents = _SurveyDocuments(wave, name, [(q.id, q.text or q.column)
+                                              for q in source.questions], attributes)
+    first_seen: dict[tuple[str, int], int] = {}
+    result.items_in = len(table.rows) + len(table.malformed)
+    for line, cells in table.rows:
+        respondent, text = cells[id_index].strip(), cells[answer_index]
+        number = number_of.get(cells[asked_index].strip())
+        common = dict(wave=wave, source=name, line=line, respondent_id=respondent or None,
+                      question_id=None if number is None else source.questions[number].id,
+                      text=text)
+        if number is None:
+            result.rejected.append(rejected_row(
+                **common, reason=s.REASON_UNLISTED,
+                detail=f"{name} line {line}: its {source.question_column} "
+                       f"'{cells[asked_index].strip()[:80]}' is not a question listed in "
+                       "wave.yaml (questions[].column)"))
+        elif not respondent:
+            result.rejected.append(rejected_row(
+                **common, reason=s.REASON_MISSING_ID,
+                detail=f"{name} line {line}: no {source.respondent_id}"))
+        elif (respondent, number) in first_seen:
+            result.rejected.append(rejected_row(
+                **common, reason=s.REASON_DUPLICATE,
+                detail=f"respondent '{respondent}' already answered this question at line "
+                       f"{first_seen[respondent, number]} (the first is kept)"))
+        elif (why := _why_not_kept(text, line, answer_index, table, name)) is not None:
+            first_seen[respondent, number] = line
+            result.rejected.append(rejected_row(**common, reason=why[0], detail=why[1]))
+        else:
+            first_seen[respondent, number] = line
+            documents.add(number, line, respondent, text, cells)
     result.documents = documents.rows()
     return result
 
