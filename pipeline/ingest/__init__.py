@@ -82,6 +82,18 @@ def _refuse_outside(path: Path, folder: Path) -> None:
                               "folder; not read")
 
 
+# What to do with a file people often have that wavecoder does not read.
+SAVE_AS = {
+    ".xls": "save it from Excel as .xlsx",
+    ".xlsm": "save it from Excel as .xlsx",
+    ".ods": "save it from LibreOffice Calc as .xlsx or .csv",
+    ".doc": "save it from Word as .docx",
+    ".rtf": "save it from Word as .docx or plain text (.txt)",
+    ".pdf": "export its text (.txt or .docx) from the program that made it",
+    ".json": "export the survey as .csv or .xlsx",
+}
+
+
 def infer_manifest(folder: Path, wave_id: str) -> tuple[WaveManifest, SourceRead]:
     """Build a manifest from the files in ``folder``; unusable files come back as rejected items."""
     sources: list[SurveySource | TranscriptSource] = []
@@ -102,8 +114,9 @@ def infer_manifest(folder: Path, wave_id: str) -> tuple[WaveManifest, SourceRead
                 found = [source]
             else:
                 raise UnreadableError(
-                    f"{name}: unsupported file type '{suffix}' "
-                    f"(supported: {', '.join(TABLE_SUFFIXES + TRANSCRIPT_SUFFIXES)})")
+                    f"{name}: unsupported file type '{suffix}'"
+                    + (f", {SAVE_AS[suffix]}" if suffix in SAVE_AS else "")
+                    + f" (supported: {', '.join(TABLE_SUFFIXES + TRANSCRIPT_SUFFIXES)})")
         except (InputError, OSError) as exc:
             unusable.items_in += 1
             unusable.rejected.append(rejected_row(

@@ -143,3 +143,16 @@ def test_a_first_column_of_long_names_beside_answers_stays_the_id(tmp_path):
     result = ingest_wave(folder)
     assert result.documents[s.RESPONDENT_ID].tolist() == [a for a, _ in rows]
     assert result.documents[s.TEXT].tolist() == [b for _, b in rows]
+
+
+def test_a_file_people_often_have_is_refused_saying_what_to_save_it_as(tmp_path):
+    folder = tmp_path / "wave"
+    folder.mkdir()
+    (folder / "responses.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504)
+    (folder / "notes.xyz").write_text("not an input", encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        ingest_wave(folder)
+    message = str(error.value)
+    assert "responses.xls: unsupported file type '.xls', save it from Excel as .xlsx (supported: " \
+        ".csv, .tsv, .xlsx, .sav, .zsav, .dta, .txt, .docx, .odt, .vtt, .srt)" in message
+    assert "notes.xyz: unsupported file type '.xyz' (supported: " in message
