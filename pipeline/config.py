@@ -111,6 +111,13 @@ class SurveySource(_Strict):
         duplicated = sorted({i for i in ids if ids.count(i) > 1})
         if duplicated:
             raise ValueError(f"question ids repeated: {', '.join(duplicated)}")
+        # two questions reading one column (or one long file's value) would count each answer
+        # twice, under two ids
+        columns = [q.column.strip() for q in questions]
+        shared = sorted({c for c in columns if columns.count(c) > 1})
+        if shared:
+            raise ValueError(f"question columns repeated: {', '.join(shared)} (each question "
+                             "reads its own column)")
         return questions
 
 

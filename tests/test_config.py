@@ -87,6 +87,24 @@ sources:
     assert "sources[0].respondent" in str(err.value) and "Extra inputs" in str(err.value)
 
 
+def test_two_questions_reading_one_column_are_refused_naming_it(tmp_path):
+    path = write(tmp_path, "wave.yaml", """
+id: w1
+sources:
+  - kind: survey
+    file: s.csv
+    respondent_id: id
+    questions:
+      - {id: q1_gaps, column: gaps}
+      - {id: q2_gaps_again, column: " gaps"}
+""")
+    with pytest.raises(ConfigError) as err:
+        load_wave_manifest(path)
+    assert "wave.yaml" in str(err.value) and "sources[0].questions" in str(err.value)
+    assert "question columns repeated: gaps (each question reads its own column)" in str(
+        err.value)
+
+
 def test_yaml_syntax_error_names_the_line(tmp_path):
     path = write(tmp_path, "wave.yaml", "id: w1\nsources:\n  - {kind: survey, file: [\n")
     with pytest.raises(ConfigError, match=r"wave.yaml: line \d+ is not valid YAML"):
