@@ -114,6 +114,22 @@ def _code_rows(part: pd.DataFrame, n_waves: int) -> list[dict[str, Any]]:
     return rows
 
 
+def charted_topics(table: pd.DataFrame, limit: int = MAX_CODES_CHARTED
+                   ) -> tuple[list[int], str | None]:
+    """The stable topics the page charts, by id, and a note when it cannot chart them all.
+
+    Past ``limit`` topics, those with the most segments summed over the waves (the lower id
+    on a tie): a kept topic model may hold hundreds.
+    """
+    sizes = table.groupby(s.TOPIC_ID, sort=True)[s.SIZE].sum()
+    if len(sizes) <= limit:
+        return [int(t) for t in sizes.index], None
+    kept = set(sizes.sort_values(ascending=False, kind="stable").index[:limit])
+    return [int(t) for t in sizes.index if t in kept], (
+        f"The {limit} of {len(sizes):,} topics with the most segments across the waves are "
+        "charted here; topic_trends.csv holds every topic.")
+
+
 def code_chart(part: pd.DataFrame, waves: list[str], changes: dict[int, str] | None = None
                ) -> Figure:
     """A code's chart from its trend rows: a line per question, share per wave.
@@ -150,7 +166,10 @@ def _charts(found: TrendWaves, tables: dict[str, pd.DataFrame], chart_dir: Path
                       "more": max(0, len(ranked) - MAX_QUESTIONS_SHOWN)})
     topic_table = tables.get("topic_trends")
     if topic_table is not None:
+        charted = set(charted_topics(topic_table)[0])
         for topic_id, part in topic_table.groupby(s.TOPIC_ID, sort=True):
+            if topic_id not in charted:
+                continue
             words = str(part[s.WORDS].iloc[-1])
             fig = trend_chart(part, s.TOPIC_ID, ids, title=f"Topic {topic_id}: {words}",
                               names={topic_id: "share of modelled segments"}, changes=changes,
@@ -250,7 +269,8 @@ def build_trend_report(wave_dirs: list[Path], out_dir: Path | None = None, *,
     env.filters["pct"] = pct
     page = env.from_string(PAGE).render(
         waves=waves, codes=codes, codes_note=charted_codes(found, trends)[1], topics=topics,
-        topics_note=topics_note,
+        topics_note=topics_note, topics_cut=(charted_topics(topic_table)[1]
+                                             if topic_table is not None else None),
         changes=tables["codebook_changes"].to_dict("records"),
         gaps=_gap_notes(tables["gaps"]), compare=compare)
     path = out_dir / REPORT_HTML

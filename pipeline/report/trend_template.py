@@ -64,7 +64,8 @@ not asked, or the code was not in the codebook, that wave. Full table:
 interval; topic ids are a kept project topic model's, so a topic keeps its id from wave to wave.
 A missing point: the topic had no segment that wave. Full table: <code>topic_trends.csv</code>.
 </p>
-{% if topics_note %}<p class="note">{{ topics_note }}</p>{% endif %}
+{% if topics_note %}<p class="note">{{ topics_note }}</p>{% endif %}{% if topics_cut %}
+<p class="note">{{ topics_cut }}</p>{% endif %}
 {% for topic in topics %}
 <h3 id="topic-{{ topic.id }}">Topic {{ topic.id }}: {{ topic.words }}{% if topic.new_in %}
 <span class="note">(new in {{ topic.new_in }})</span>{% endif %}</h3>

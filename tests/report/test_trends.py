@@ -29,6 +29,7 @@ from pipeline.report.trend_report import (
     _gap_notes,
     build_trend_report,
     charted_codes,
+    charted_topics,
     code_chart,
 )
 from pipeline.report.trends import (
@@ -200,6 +201,10 @@ def test_stable_topics_get_lines_and_per_wave_ids_do_not(three_waves, tmp_path):
     assert note is None
     first = table[(table["topic_id"] == 0)]
     assert first["share"].tolist() == [round(20 / 40, 4), round(21 / 41, 4), round(22 / 42, 4)]
+    assert charted_topics(table) == ([0, 1], None)
+    assert charted_topics(table, limit=1) == ([0], (  # 63 segments over the waves against 30
+        "The 1 of 2 topics with the most segments across the waves are charted here; "
+        "topic_trends.csv holds every topic."))
     report = build_trend_report(copies, tmp_path / "trends", compare_last=False)
     assert {"topic-0", "topic-1"} <= set(report.charts)
     page = report.path.read_text(encoding="utf-8")
