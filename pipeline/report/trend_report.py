@@ -149,12 +149,16 @@ def code_chart(part: pd.DataFrame, waves: list[str], changes: dict[int, str] | N
 
 
 def _charts(found: TrendWaves, tables: dict[str, pd.DataFrame], chart_dir: Path
-            ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Path]]:
+            ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Path],
+                       dict[str, str | None]]:
+    """The code and topic sections, the PNGs written, and the notes on what was left out."""
     ids, trends = found.ids, tables["theme_trends"]
     changes = {int(r[WAVE_INDEX]): f"{r['previous_wave']} → {r[s.WAVE]}, v{r['codebook_version']}"
                for _, r in tables["codebook_changes"].iterrows()}
     written, codes, topics = {}, [], []
-    for code_id in charted_codes(found, trends)[0]:
+    code_ids, codes_note = charted_codes(found, trends)
+    notes: dict[str, str | None] = {"codes_note": codes_note, "topics_cut": None}
+    for code_id in code_ids:
         part = trends[trends[s.CODE_ID] == code_id]
         label = str(part[s.LABEL].iloc[-1])
         path = written[f"code-{code_id}"] = save_png(code_chart(part, ids, changes),
@@ -166,7 +170,8 @@ def _charts(found: TrendWaves, tables: dict[str, pd.DataFrame], chart_dir: Path
                       "more": max(0, len(ranked) - MAX_QUESTIONS_SHOWN)})
     topic_table = tables.get("topic_trends")
     if topic_table is not None:
-        charted = set(charted_topics(topic_table)[0])
+        topic_ids, notes["topics_cut"] = charted_topics(topic_table)
+        charted = set(topic_ids)
         for topic_id, part in topic_table.groupby(s.TOPIC_ID, sort=True):
             if topic_id not in charted:
                 continue
@@ -179,7 +184,7 @@ def _charts(found: TrendWaves, tables: dict[str, pd.DataFrame], chart_dir: Path
             new_in = part.loc[part[NEW_IN_WAVE].astype(bool), s.WAVE].tolist()
             topics.append({"id": int(topic_id), "words": words, "png": _png(path),
                            "new_in": ", ".join(new_in)})
-    return codes, topics, written
+    return codes, topics, written, notes
 
 
 def _gap_notes(table: pd.DataFrame, limit: int = MAX_GAP_NOTES) -> list[str]:
@@ -262,15 +267,13 @@ def build_trend_report(wave_dirs: list[Path], out_dir: Path | None = None, *,
         stale.unlink()  # a code or topic gone since the last report leaves no stale file
     for name, frame in tables.items():
         csv_safe(frame).to_csv(out_dir / f"{name}.csv", index=False)
-    codes, topics, charts = _charts(found, tables, out_dir / CHARTS_DIR)
+    codes, topics, charts, left_out = _charts(found, tables, out_dir / CHARTS_DIR)
     waves = [{"id": w.wave, "codebook": codebook_ref(w).get("version", "not recorded"),
               "respondents": int(w.documents[s.RESPONDENT_ID].nunique())} for w in found.waves]
     env = Environment(autoescape=True, keep_trailing_newline=True)
     env.filters["pct"] = pct
     page = env.from_string(PAGE).render(
-        waves=waves, codes=codes, codes_note=charted_codes(found, trends)[1], topics=topics,
-        topics_note=topics_note, topics_cut=(charted_topics(topic_table)[1]
-                                             if topic_table is not None else None),
+        waves=waves, codes=codes, topics=topics, topics_note=topics_note, **left_out,
         changes=tables["codebook_changes"].to_dict("records"),
         gaps=_gap_notes(tables["gaps"]), compare=compare)
     path = out_dir / REPORT_HTML
