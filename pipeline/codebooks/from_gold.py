@@ -11,17 +11,16 @@ are left for a person to write.
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 
 import pandas as pd
 
 from pipeline.codebooks.draft import Draft, DraftCode, build_codebook, codebook_id_for
-from pipeline.codebooks.files import MAX_CSV_BYTES, kind_of
+from pipeline.codebooks.files import kind_of
 from pipeline.codebooks.paths import nest_by_path
 from pipeline.errors import ConfigError, InputError
 from pipeline.quality.gold import ID_COLUMNS, TEXT_COLUMNS
-from pipeline.untrusted import check_size
+from pipeline.quality.gold_table import read_gold_table
 
 CODE_COLUMNS = ("code_id", "code", "tag")
 _BINARY = {"0", "1", "0.0", "1.0"}
@@ -29,6 +28,8 @@ _YES = ["1", "1.0"]
 
 
 def _read_frame(path: Path) -> pd.DataFrame:
+    if path.suffix.lower() in (".csv", ".tsv"):  # text in any encoding: a UTF-16 BOM is no XML
+        return read_gold_table(path)
     kind = kind_of(path)
     if kind == "xml" or (kind == "zip" and path.suffix.lower() != ".xlsx"):
         raise ConfigError(f"{path}: a REFI-QDA file, not a gold file; read its codebook with: "
@@ -36,14 +37,7 @@ def _read_frame(path: Path) -> pd.DataFrame:
     if kind == "yaml":
         raise ConfigError(f"{path}: a codebook YAML, not a gold file (a .csv or .xlsx of coded "
                           "texts)")
-    check_size(path, MAX_CSV_BYTES, "a gold file")
-    try:
-        if kind == "zip":
-            return pd.read_excel(path, dtype=str, keep_default_na=False)
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (ValueError, KeyError, zipfile.BadZipFile, pd.errors.ParserError) as exc:
-        reason = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else type(exc).__name__
-        raise InputError(f"{path}: not a readable gold file ({reason})") from None
+    return read_gold_table(path)
 
 
 def _in_order(values: pd.Series) -> dict[str, int]:

@@ -21,6 +21,7 @@ import pandas as pd
 
 from pipeline.config import Codebook
 from pipeline.errors import ConfigError, InputError
+from pipeline.quality.gold_table import read_gold_table
 from pipeline.quality.provenance import GoldProvenance, read_provenance
 
 TEXT_COLUMNS = ("text", "FFT answer", "answer", "comment", "segment_text", "content")
@@ -70,21 +71,6 @@ def _key(name: str) -> str:
     return re.sub(r"\s+", " ", str(name)).strip().casefold()
 
 
-def _read_table(path: Path) -> pd.DataFrame:
-    if not path.exists():
-        raise ConfigError(f"{path}: file not found")
-    suffix = path.suffix.lower()
-    if suffix not in (".xlsx", ".csv"):
-        raise ConfigError(f"{path}: a gold file must be .csv or .xlsx")
-    try:
-        if suffix == ".xlsx":
-            return pd.read_excel(path, dtype=str, keep_default_na=False)
-        return pd.read_csv(path, dtype=str, keep_default_na=False)
-    except Exception as exc:  # noqa: BLE001  (pandas, openpyxl and zipfile raise many kinds)
-        raise InputError(f"{path}: not a readable {suffix} table ({type(exc).__name__})"
-                         ) from None
-
-
 def _pick(frame: pd.DataFrame, candidates: tuple[str, ...], what: str, path: Path) -> str:
     for name in candidates:
         if name in frame.columns:
@@ -108,7 +94,7 @@ def load_gold(path: Path, codebook: Codebook, provenance: Path | None = None) ->
     (:mod:`pipeline.quality.provenance`), when there is one.
     """
     path = Path(path)
-    frame = _read_table(path)
+    frame = read_gold_table(path)
     declared = read_provenance(path, provenance)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     if any(c in frame.columns for c in LONG_CODE_COLUMNS):
@@ -142,8 +128,7 @@ def _wide(frame: pd.DataFrame, codebook: Codebook, path: Path) -> GoldSet:
         values = frame[column].str.strip()
         bad = values[~values.isin(["0", "1", "0.0", "1.0", ""])]
         if len(bad):
-            row = int(bad.index[0]) + 2  # header is line 1
-            raise ConfigError(f"{path} line {row}, column '{column}': expected 0 or 1, "
+            raise ConfigError(f"{path} line {bad.index[0]}, column '{column}': expected 0 or 1, "
                               f"found '{bad.iloc[0]}'")
         labels[:, code_ids.index(code_id)] |= values.isin(["1", "1.0"]).to_numpy()
     ids = frame[id_col].tolist() if id_col else [f"row-{i + 2}" for i in range(len(frame))]
@@ -176,7 +161,7 @@ def _long(frame: pd.DataFrame, codebook: Codebook, path: Path) -> GoldSet:
     unknown: dict[str, list[int]] = {}  # each unknown code → its lines, in file order
     for index, value in given.items():
         if value and _key(value) not in by_key:
-            unknown.setdefault(value, []).append(int(index) + 2)  # header is line 1
+            unknown.setdefault(value, []).append(int(index))  # the line the row starts on
     if unknown:
         raise InputError(f"{path}: {_unknown_codes(unknown)} in column '{code_col}' (not an id "
                          f"or label in codebook '{codebook.id}')")

@@ -49,3 +49,12 @@ def test_a_linear_model_learns_the_frequent_categories(nhs):
     assert f1_score(test.labels[:, frequent], pred, average="macro") > 0.7
     with pytest.raises(ValueError, match="no attribute column"):
         known_of(train, ["Sentiment of the comment"])
+
+
+def test_comments_saved_in_the_wrong_encoding_are_read_repaired(nhs):
+    # the export holds a few comments whose apostrophes went through two encodings ("Iâ€™ve"),
+    # as a wave's answers are repaired at ingest, so are the gold's texts the coders learn from
+    _, gold = nhs
+    assert not any("â€" in text or "Ã" in text for text in gold.texts)
+    assert "I’ve worked on relationships" in gold.texts[gold.ids.index("NHFT 900 - Q2")]
+    assert "who don’t take it away" in gold.texts[gold.ids.index("NHFT 801 - Q1")]
