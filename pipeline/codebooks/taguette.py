@@ -7,14 +7,13 @@ rebuilt by :func:`pipeline.codebooks.paths.nest_by_path`.
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 from pipeline.codebooks.draft import Draft, DraftCode, build_codebook, codebook_id_for
 from pipeline.codebooks.files import MAX_CSV_BYTES
 from pipeline.codebooks.paths import nest_by_path
 from pipeline.errors import InputError
+from pipeline.ingest.tables import read_csv_table
 from pipeline.untrusted import check_size
 
 TAG = "tag"
@@ -41,33 +40,31 @@ def read_taguette(path: Path, codebook_id: str | None = None) -> Draft:
         codebook_id: the new codebook's id (default: from the file name).
     """
     check_size(path, MAX_CSV_BYTES, "a codebook CSV")
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text (byte {exc.start})") from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    columns = {name.strip().lower(): name for name in reader.fieldnames or [] if name}
+    try:  # as a survey export is read: a codebook re-saved from Excel is in its code page
+        table = read_csv_table(path, header_rows=1)
+    except InputError as exc:
+        raise InputError(f"{path}: not a readable CSV ({str(exc).removeprefix(path.name + ': ')})"
+                         ) from None
+    columns = {name.lower(): index for index, name in enumerate(table.header) if name}
     if TAG not in columns or DESCRIPTION not in columns:
         raise InputError(f"{path}: a codebook CSV needs '{TAG}' and '{DESCRIPTION}' columns "
                          f"(found: {', '.join(columns) or 'no header'}); a file of coded "
                          "texts is drafted with: wavecoder codebook from-gold")
-    count_column = next((columns[c] for c in COUNT_COLUMNS if c in columns), None)
+    if table.malformed:
+        line, problem = table.malformed[0]
+        raise InputError(f"{path} line {line}: not a readable CSV ({problem})")
+    count_column = next((c for c in COUNT_COLUMNS if c in columns), None)
     flat: list[DraftCode] = []
     notes: list[str] = []
-    try:
-        for row in reader:
-            line = reader.line_num
-            name = (row.get(columns[TAG]) or "").strip()
-            if not name:
-                notes.append(f"line {line}: no tag; skipped")
-                continue
-            description = row.get(columns[DESCRIPTION]) or ""
-            count = (_count(row.get(count_column) or "", path, line, count_column)
-                     if count_column else None)
-            flat.append(DraftCode(name=name, definition=description.strip(),
-                                  count=count))
-    except csv.Error as exc:
-        raise InputError(f"{path} line {reader.line_num}: not a readable CSV ({exc})") from None
+    for line, cells in table.rows:
+        name = cells[columns[TAG]].strip()
+        if not name:
+            notes.append(f"line {line}: no tag; skipped")
+            continue
+        count = (_count(cells[columns[count_column]], path, line,
+                        table.header[columns[count_column]]) if count_column else None)
+        flat.append(DraftCode(name=name, definition=cells[columns[DESCRIPTION]].strip(),
+                              count=count))
     codebook, counts = build_codebook(nest_by_path(flat), source=str(path),
                                       codebook_id=codebook_id or codebook_id_for(path.stem),
                                       title=path.stem,

@@ -58,8 +58,20 @@ def test_rows_without_a_tag_are_skipped_and_noted(tmp_path):
     assert draft.codebook.code_ids() == ["a"] and draft.notes == ["line 3: no tag; skipped"]
 
 
-def test_not_utf8_is_named(tmp_path):
+def test_a_codebook_re_saved_from_excel_reads_as_taguette_wrote_it(tmp_path):
+    written = ("tag;description;number of highlights\n"
+               "Café;Food – and drink;3\nStaff;Kind, or not;2\n")
     path = tmp_path / "codebook.csv"
-    path.write_bytes("tag,description\nCaf\xe9,x\n".encode("latin-1"))
-    with pytest.raises(InputError, match="codebook.csv: not UTF-8 text"):
+    path.write_bytes(written.encode("cp1252"))  # Excel's CSV in a semicolon locale
+    draft = read_taguette(path)
+    assert [c.label for c in draft.codebook.codes] == ["Café", "Staff"]
+    assert [c.definition for c in draft.codebook.codes] == ["Food – and drink", "Kind, or not"]
+    assert draft.counts == {"cafe": 3, "staff": 2}
+
+
+def test_an_unparsable_row_is_named_by_its_line(tmp_path):
+    path = tmp_path / "codebook.csv"
+    path.write_text('tag,description\nA,"two\nlines"\nB,x,extra\n', encoding="utf-8")
+    with pytest.raises(InputError, match=r"codebook.csv line 4: not a readable CSV \(expected 2 "
+                                         r"fields as in the header, found 3\)"):
         read_taguette(path)
