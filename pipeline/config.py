@@ -6,6 +6,7 @@ Everything below this module takes these objects, never raw dicts. A bad file ra
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import hashlib
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -326,12 +327,30 @@ def _format_location(loc: tuple[Any, ...], data: Any) -> str:
     return ".".join(parts) or "(top level)"
 
 
+def yaml_text(path: Path) -> str:
+    """A YAML file's text, as editors save it: UTF-8 (with or without a BOM) or BOM'd UTF-16.
+
+    Other bytes raise ConfigError naming the file and line: a codebook's patterns are matched
+    character for character, so its encoding is not guessed at.
+    """
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: file not found") from exc
+    try:
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return data.decode("utf-16")
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(f"{path}: line {line} is not UTF-8 text (byte {exc.start}); save the "
+                          "file as UTF-8") from None
+
+
 def read_yaml(path: Path) -> Any:
     """Parse a YAML file, raising ConfigError naming the file and line on a syntax error."""
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ConfigError(f"{path}: file not found") from exc
+        return yaml.safe_load(yaml_text(path))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""

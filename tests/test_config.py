@@ -152,3 +152,34 @@ def test_survey_header_rows_and_speaker_roles_are_validated(tmp_path):
     speakers = load_wave_manifest(path).sources[0].speakers
     assert (speakers.interviewer, speakers.respondent, speakers.other) == (
         ["Moderator"], [], ["Note"])
+
+
+BOOK = """id: book
+version: "1"
+codes:
+  - id: cafe
+    label: Café
+    definition: The hospital café and what it sells.
+    patterns:
+      - {phrase: café}
+"""
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "utf-16-be"])
+def test_a_codebook_saved_with_a_bom_reads_as_utf8(tmp_path, encoding):
+    path = tmp_path / "book.yaml"
+    data = BOOK.encode(encoding)
+    path.write_bytes(data if encoding != "utf-16-be" else b"\xfe\xff" + data)
+    book = load_codebook(path)
+    assert book.codes[0].label == "Café" and book.codes[0].patterns[0].phrase == "café"
+
+
+def test_a_manifest_or_codebook_in_another_encoding_names_the_file_and_line(tmp_path):
+    manifest, book = tmp_path / "wave.yaml", tmp_path / "book.yaml"
+    manifest.write_bytes("wave: w1\n# Café survey\nsources: []\n".encode("cp1252"))
+    book.write_bytes(BOOK.encode("cp1252"))  # Windows' "ANSI", as old Notepad saved it
+    with pytest.raises(ConfigError, match=r"wave.yaml: line 2 is not UTF-8 text \(byte 14\); "
+                                          r"save the file as UTF-8"):
+        load_wave_manifest(manifest)
+    with pytest.raises(ConfigError, match=r"book.yaml: line 5 is not UTF-8 text"):
+        load_codebook(book)

@@ -23,7 +23,7 @@ from pipeline.codebooks.candidates import (
     write_candidates,
 )
 from pipeline.codebooks.yaml_file import _code, _Dumper
-from pipeline.config import load_codebook
+from pipeline.config import load_codebook, yaml_text
 from pipeline.errors import ConfigError
 
 _VERSION_LINE = re.compile(r"^version:\s*(?P<quote>['\"]?)(?P<value>[^'\"\n#]*?)(?P=quote)\s*"
@@ -74,7 +74,7 @@ def accept_candidate(codebook_file: Path, candidate_id: str,
         raise ConfigError(f"{source}: no candidate '{candidate_id}' (candidates: {known})")
     if candidate_id in book.code_ids():
         raise ConfigError(f"{codebook_file}: already has a code '{candidate_id}'")
-    text = codebook_file.read_text(encoding="utf-8")
+    text = yaml_text(codebook_file)
     data = yaml.safe_load(text)
     if list(data)[-1] != "codes":
         raise ConfigError(f"{codebook_file}: 'codes' is not the last key; move it to the end "
