@@ -45,27 +45,104 @@ def _checked_load(path: Path, what: str, load: Callable[[], T]) -> T:
                               f"({type(exc).__name__}: {exc})") from None
 
 
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+# Tracked deletions and the old place of moved text show struck through: not what was said.
+# A text box's own paragraphs sit inside a run; they are not part of the paragraph around it.
+_NOT_SHOWN = {_W + "del", _W + "moveFrom", _W + "p"}
+
+
+def _docx_paragraph_text(paragraph) -> str:  # noqa: ANN001 (an lxml w:p element)
+    """A ``w:p``'s text with tracked changes accepted.
+
+    python-docx reads only the runs directly under the paragraph, so words inside a tracked
+    insertion, a content control, a smart tag or a field were lost; every run is read here
+    (each run's text as python-docx gives it: tabs, breaks), except deleted or moved-away ones.
+    """
+    parts = []
+    for run in paragraph.iter(_W + "r"):
+        shown = True
+        for ancestor in run.iterancestors():
+            if ancestor is paragraph:
+                break
+            if ancestor.tag in _NOT_SHOWN:
+                shown = False
+                break
+        if shown:
+            parts.append(run.text)
+    return "".join(parts)
+
+
+def _docx_blocks(parent):  # noqa: ANN001, ANN202 (lxml elements)
+    """The paragraphs and tables under ``parent``, in order, through block content controls."""
+    for element in parent.iterchildren():
+        tag = element.tag.removeprefix(_W)
+        if tag in ("p", "tbl"):
+            yield element
+        elif tag in ("sdt", "sdtContent", "customXml"):
+            yield from _docx_blocks(element)
+
+
+def _docx_cell_text(cell) -> str:  # noqa: ANN001 (a w:tc element)
+    return "\n".join(_docx_paragraph_text(block) for block in _docx_blocks(cell)
+                     if block.tag == _W + "p").strip()
+
+
 def read_docx_text(path: Path) -> str:
-    """The text of a .docx: paragraphs and table rows in document order, blank-line separated."""
+    """The text of a .docx: paragraphs and table rows in document order, blank-line separated.
+
+    Tracked changes read as accepted; comments (kept in another part) are not read.
+    """
     import docx  # python-docx; heavy-ish, only when a .docx is read
     from docx.table import Table
-    from docx.text.paragraph import Paragraph
 
     document = _checked_load(path, ".docx document", lambda: docx.Document(str(path)))
     paragraphs: list[str] = []
-    for element in document.element.body.iterchildren():
-        tag = element.tag.rsplit("}", 1)[-1]
-        if tag == "p":
-            paragraphs.append(Paragraph(element, document).text.strip())
-        elif tag == "tbl":
+    for element in _docx_blocks(document.element.body):
+        if element.tag == _W + "p":
+            paragraphs.append(_docx_paragraph_text(element).strip())
+        else:  # python-docx's grid: a merged cell's text in each position it covers
             for row in Table(element, document).rows:
-                paragraphs += _row_text([c.text.strip() for c in row.cells])
+                paragraphs += _row_text([_docx_cell_text(c._tc) for c in row.cells])  # noqa: SLF001
     return "\n\n".join(p for p in paragraphs if p)
 
 
+MAX_ODT_SPACES = 100  # a <text:s c="…"> run of spaces; a forged count must not fill memory
+
+
+def _odt_text(element) -> str:  # noqa: ANN001 (an odfpy element)
+    """An ODF paragraph's text, as odfpy's ``teletype.extractText`` gives it, without comments.
+
+    A comment (``office:annotation``) sits inside the paragraph it is about; its author, date
+    and words are not the paragraph's.
+    """
+    from xml.dom import Node
+
+    from odf.namespaces import OFFICENS, TEXTNS
+
+    parts: list[str] = []
+    for child in element.childNodes:
+        if child.nodeType == Node.TEXT_NODE:
+            parts.append(child.data)
+        elif child.nodeType != Node.ELEMENT_NODE or child.qname == (OFFICENS, "annotation"):
+            continue
+        elif child.qname == (TEXTNS, "line-break"):
+            parts.append("\n")
+        elif child.qname == (TEXTNS, "tab"):
+            parts.append("\t")
+        elif child.qname == (TEXTNS, "s"):
+            count = str(child.getAttribute("c") or "1")
+            parts.append(" " * min(int(count) if count.isdigit() else 1, MAX_ODT_SPACES))
+        else:
+            parts.append(_odt_text(child))
+    return "".join(parts)
+
+
 def read_odt_text(path: Path) -> str:
-    """The text of an OpenDocument text (.odt): headings, paragraphs, list items, table rows."""
-    from odf import teletype
+    """The text of an OpenDocument text (.odt): headings, paragraphs, list items, table rows.
+
+    Tracked changes read as accepted (deleted text is kept apart, in ``text:tracked-changes``);
+    comments are not read.
+    """
     from odf.namespaces import TABLENS, TEXTNS
     from odf.opendocument import load
 
@@ -76,12 +153,12 @@ def read_odt_text(path: Path) -> str:
         for child in getattr(node, "childNodes", []):
             name = getattr(child, "qname", None)
             if name in ((TEXTNS, "p"), (TEXTNS, "h")):
-                paragraphs.append(teletype.extractText(child).strip())
+                paragraphs.append(_odt_text(child).strip())
             elif name == (TABLENS, "table-row"):
-                cells = [teletype.extractText(cell).strip() for cell in child.childNodes
+                cells = [_odt_text(cell).strip() for cell in child.childNodes
                          if getattr(cell, "qname", None) == (TABLENS, "table-cell")]
                 paragraphs.extend(_row_text(cells))
-            else:
+            elif name != (TEXTNS, "tracked-changes"):
                 visit(child)
 
     visit(document.text)

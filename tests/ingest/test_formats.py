@@ -55,3 +55,79 @@ def test_a_broken_odt_is_unreadable(tmp_path):
     path.write_bytes(b"not a zip")
     with pytest.raises(UnreadableError, match="broken.odt: not a valid .odt"):
         read_odt_text(path)
+
+
+W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+CHANGE = 'w:author="Editor" w:date="2021-11-19T10:00:00Z"'
+
+
+def test_docx_reads_tracked_changes_as_accepted_and_content_controls(tmp_path):
+    import docx
+    from docx.oxml import parse_xml
+
+    document = docx.Document()
+    document.add_paragraph("Interviewer: How has housing changed?")
+    said = document.add_paragraph("Respondent: We lost ")
+    said._p.append(parse_xml(f'<w:del {W} w:id="1" {CHANGE}><w:r><w:delText>two </w:delText>'
+                             "</w:r></w:del>"))
+    said._p.append(parse_xml(f'<w:ins {W} w:id="2" {CHANGE}><w:r><w:t xml:space="preserve">'
+                             "three </w:t></w:r></w:ins>"))
+    said.add_run("dry houses last year.")
+    filled = document.add_paragraph("Respondent: The ")
+    filled._p.append(parse_xml(f"<w:sdt {W}><w:sdtContent><w:r><w:t xml:space=\"preserve\">"
+                               "mental health team </w:t></w:r></w:sdtContent></w:sdt>"))
+    filled.add_run("raised its threshold.")
+    # a block content control around a whole paragraph, as templates have
+    document.element.body.insert(-1, parse_xml(
+        f"<w:sdt {W}><w:sdtContent><w:p><w:r><w:t>Interviewer: Thank you.</w:t></w:r></w:p>"
+        "</w:sdtContent></w:sdt>"))
+    document.save(tmp_path / "edited.docx")
+    assert read_docx_text(tmp_path / "edited.docx").split("\n\n") == [
+        "Interviewer: How has housing changed?",
+        "Respondent: We lost three dry houses last year.",
+        "Respondent: The mental health team raised its threshold.",
+        "Interviewer: Thank you.",
+    ]
+
+
+def test_odt_leaves_out_tracked_deletions_and_comments(tmp_path):
+    from odf import teletype
+    from odf.dc import Creator, Date
+    from odf.element import Element
+    from odf.namespaces import TEXTNS
+    from odf.office import Annotation, ChangeInfo
+    from odf.opendocument import OpenDocumentText
+    from odf.text import Deletion, P, S, TrackedChanges
+
+    def paragraph(text: str) -> P:
+        element = P()
+        teletype.addTextToElement(element, text)
+        return element
+
+    document = OpenDocumentText()
+    region = Element(qname=(TEXTNS, "changed-region"), check_grammar=False)
+    region.setAttrNS(TEXTNS, "id", "ct1")
+    deletion, info = Deletion(), ChangeInfo()
+    info.addElement(Creator(text="Editor"))
+    info.addElement(Date(text="2021-11-19T10:00:00"))
+    deletion.addElement(info)
+    deletion.addElement(paragraph("Respondent: a sentence the editor deleted."))
+    region.addElement(deletion)
+    changes = TrackedChanges()
+    changes.addElement(region)
+    document.text.addElement(changes)
+    said = paragraph("Respondent: We need more dry housing.")
+    comment = Annotation()
+    comment.addElement(Creator(text="Dr Reviewer"))
+    comment.addElement(Date(text="2021-11-20T09:00:00"))
+    comment.addElement(paragraph("check this quote"))
+    said.addElement(comment)
+    document.text.addElement(said)
+    forged = paragraph("Respondent: spaced")
+    forged.addElement(S(c="2000000000"))  # a count no editor writes: 2 GB of spaces
+    forged.addText("out")
+    document.text.addElement(forged)
+    document.save(str(tmp_path / "edited.odt"))
+    text = read_odt_text(tmp_path / "edited.odt")
+    assert text.split("\n\n") == ["Respondent: We need more dry housing.",
+                                   "Respondent: spaced" + " " * 100 + "out"]
