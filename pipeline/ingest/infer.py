@@ -17,6 +17,7 @@ from pathlib import Path
 
 from pipeline.config import ROW_ID, ConfigError, Question, SurveySource, TranscriptSource
 from pipeline.ingest.decode import UnreadableError
+from pipeline.ingest.survey import non_answer
 from pipeline.ingest.tables import RawTable, read_table, sheet_names
 from pipeline.ingest.transcripts import transcript_text
 from pipeline.turns import parse_transcript
@@ -43,9 +44,14 @@ def _column_values(table: RawTable, index: int) -> list[str]:
 
 
 def _free_text(values: list[str]) -> bool:
-    """Whether a column's values read as answers: long (median) and mostly distinct."""
-    return bool(values) and statistics.median(len(v) for v in values) >= FREE_TEXT_MEDIAN_CHARS \
-        and len(set(values)) > len(values) / 2
+    """Whether a column's values read as answers: long (median) and mostly distinct.
+
+    Non-answers ("Did not answer", "N/A") are left out first: an export where most people
+    skipped the question repeats its placeholder more often than anyone answers.
+    """
+    answers = [v for v in values if non_answer(v) is None]
+    return bool(answers) and statistics.median(len(v) for v in answers) >= \
+        FREE_TEXT_MEDIAN_CHARS and len(set(answers)) > len(answers) / 2
 
 
 def _repeats(table: RawTable, index: int) -> int:

@@ -208,6 +208,9 @@ def read_survey(path: Path, source: SurveySource, *, wave: str, name: str) -> So
 def _table_notes(table: RawTable, source: SurveySource, name: str) -> list[str]:
     """What the run's notes say of how the file was read: layout, skipped lines, repairs."""
     notes = []
+    if table.delimiter_hint:
+        notes.append(f"{name}: line 1 is Excel's delimiter line (sep={table.delimiter_hint!r}), "
+                     "not a row")
     if table.layout.name != "plain":
         notes.append(f"{name}: {table.layout.name} export; header lines "
                      f"{table.skipped[:table.layout.header_rows]} are not answers")

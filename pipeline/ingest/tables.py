@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -27,6 +28,7 @@ from pipeline.ingest.statfiles import STAT_SUFFIXES, stat_records
 from pipeline.untrusted import check_office_file, replace_controls
 
 SHEET_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_SEP_HINT = re.compile(r"sep=([,;\t|])[ \t]*\r?\n", re.IGNORECASE)
 
 
 @dataclass
@@ -44,6 +46,7 @@ class RawTable:
     controls: int = 0  # control characters replaced in the cells
     formulas: set[tuple[int, int]] = field(default_factory=set)  # (line, column): no cached value
     merged: int = 0  # merged cell ranges whose value was given to every cell they cover
+    delimiter_hint: str = ""  # the delimiter a first line "sep=;" named (Excel's hint)
 
 
 def _cell(value: object) -> str:
@@ -84,8 +87,9 @@ def _lines(text: str) -> Iterator[str]:
         start = end
 
 
-def _csv_records(text: str, bad_lines: Iterable[int] = (), delimiter: str | None = None
-                 ) -> Iterator[Record]:
+def _csv_records(text: str, bad_lines: Iterable[int] = (), delimiter: str | None = None,
+                 start: int = 1) -> Iterator[Record]:
+    """``text``'s CSV records with the line each starts on, ``text`` beginning on line ``start``."""
     try:
         delimiter = delimiter or csv.Sniffer().sniff(text[:8192], delimiters=",;\t").delimiter
     except csv.Error:
@@ -94,7 +98,7 @@ def _csv_records(text: str, bad_lines: Iterable[int] = (), delimiter: str | None
     # doublequote off, and every later answer quoting someone ("he said ""no"" ") splits.
     reader = csv.reader(_lines(text), csv.excel, delimiter=delimiter)
     bad = sorted(bad_lines)
-    line = 1
+    line = start
     while True:
         try:
             record = next(reader)
@@ -102,14 +106,14 @@ def _csv_records(text: str, bad_lines: Iterable[int] = (), delimiter: str | None
             return
         except csv.Error as exc:
             yield line, None, f"unparsable CSV record: {exc}"
-            line = reader.line_num + 1
+            line = reader.line_num + start
             continue
-        spanned = [b for b in bad if line <= b <= reader.line_num]
+        spanned = [b for b in bad if line <= b < reader.line_num + start]
         if spanned:  # the decoder replaced bytes here: the row is not what was typed
             yield line, None, f"bytes that are not UTF-8 text on line {spanned[0]}"
         else:
             yield line, record, ""
-        line = reader.line_num + 1
+        line = reader.line_num + start
 
 
 def _table(name: str, records: Iterable[Record], header_rows: int | None,
@@ -179,12 +183,18 @@ def read_csv_table(path: Path, header_rows: int | None = None,
     """Read a CSV export (delimiter sniffed among , ; tab) with per-row line numbers.
 
     A ``.tsv`` file is tab-separated: not sniffed, as answers with commas could mislead it.
+    A first line ``sep=;`` (Excel's delimiter hint) names the delimiter and is not a row.
     """
     decoded = decode_bytes(path.read_bytes())
+    text, start = decoded.text, 1
     delimiter = "\t" if path.suffix.lower() == ".tsv" else None
-    table = _table(path.name, _csv_records(decoded.text, decoded.bad_lines, delimiter),
+    hint = _SEP_HINT.match(text)
+    if hint:  # Excel's first line naming the delimiter: not a row, and better than a guess
+        delimiter, text, start = hint.group(1), text[hint.end():], 2
+    table = _table(path.name, _csv_records(text, decoded.bad_lines, delimiter, start),
                    header_rows, skip_rows, False)
     table.encoding, table.repaired = decoded.encoding, decoded.repaired
+    table.delimiter_hint = hint.group(1) if hint else ""
     table.controls = decoded.controls
     return table
 

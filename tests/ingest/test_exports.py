@@ -151,3 +151,23 @@ def test_a_one_column_tab_separated_export_keeps_its_commas(tmp_path):
     result = ingest_wave(folder)
     assert result.documents[s.TEXT].tolist() == answers
     assert result.documents[s.QUESTION].unique().tolist() == ["What is missing locally?"]
+
+
+def test_excels_delimiter_line_names_the_delimiter_and_is_not_a_row(tmp_path, data_dir):
+    import csv
+
+    with (data_dir / "exports" / "qualtrics.csv").open(encoding="utf-8", newline="") as file:
+        rows = list(csv.reader(file))
+    rows[3][7] = "No detox beds, no rehab, nothing, since the cuts."  # commas, not semicolons
+    folder = tmp_path / "wave"
+    folder.mkdir()
+    with (folder / "qualtrics.csv").open("w", encoding="utf-8", newline="") as file:
+        file.write("sep=;\r\n")
+        csv.writer(file, delimiter=";").writerows(rows)
+    table = read_table(folder / "qualtrics.csv")
+    assert table.delimiter_hint == ";" and table.skipped == [2, 3, 4]  # header lines, one down
+    result = ingest_wave(folder)
+    assert result.documents[s.TEXT].iloc[0] == "No detox beds, no rehab, nothing, since the cuts."
+    assert result.items_in == 4
+    assert result.rejected[[s.LINE, s.REASON]].values.tolist() == [[7, "non-answer"]]
+    assert "qualtrics.csv: line 1 is Excel's delimiter line (sep=';'), not a row" in result.notes

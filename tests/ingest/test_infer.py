@@ -156,3 +156,21 @@ def test_a_file_people_often_have_is_refused_saying_what_to_save_it_as(tmp_path)
     assert "responses.xls: unsupported file type '.xls', save it from Excel as .xlsx (supported: " \
         ".csv, .tsv, .xlsx, .sav, .zsav, .dta, .txt, .docx, .odt, .vtt, .srt)" in message
     assert "notes.xyz: unsupported file type '.xyz' (supported: " in message
+
+
+def test_a_question_most_people_skipped_is_still_the_open_question(tmp_path):
+    # the NHS Friends and Family Test export writes "Did not answer" for a skipped question:
+    # in its first 300 comments 134 times, more often than any answer is written
+    answers = ["No supported housing for people leaving detox, so they go back to hostels.",
+               "Mental health teams will not see our clients until they are abstinent.",
+               "Funding was cut by a fifth when the contract was re-tendered."]
+    rows = [(f"C{i}", "Community", a) for i, a in enumerate(answers)]
+    rows += [(f"C{i}", "Inpatient", "Did not answer") for i in range(3, 8)] + [("C8", "111", "N/A")]
+    folder = tmp_path / "wave"
+    folder.mkdir()
+    (folder / "fft.csv").write_text("Comment ID,Service,FFT answer\n" + "".join(
+        f'{c},{service},"{text}"\n' for c, service, text in rows), encoding="utf-8")
+    result = ingest_wave(folder)
+    assert result.documents[s.TEXT].tolist() == answers
+    assert result.documents[s.RESPONDENT_ID].tolist() == ["C0", "C1", "C2"]
+    assert result.rejected[s.REASON].tolist() == ["non-answer"] * 6 and result.items_in == 9
