@@ -12,13 +12,13 @@ every unknown code is listed at once, so one edit of the file fixes them all.
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from pipeline.code_names import CodeNames
 from pipeline.config import Codebook
 from pipeline.errors import ConfigError, InputError
 from pipeline.quality.gold_table import read_gold_table
@@ -67,10 +67,6 @@ class GoldSet:
                        self.provenance)
 
 
-def _key(name: str) -> str:
-    return re.sub(r"\s+", " ", str(name)).strip().casefold()
-
-
 def _pick(frame: pd.DataFrame, candidates: tuple[str, ...], what: str, path: Path) -> str:
     for name in candidates:
         if name in frame.columns:
@@ -78,13 +74,8 @@ def _pick(frame: pd.DataFrame, candidates: tuple[str, ...], what: str, path: Pat
     raise ConfigError(f"{path}: no {what} column (looked for {', '.join(candidates)})")
 
 
-def _code_keys(codebook: Codebook) -> dict[str, str]:
-    """Each code's id and label (case and spacing ignored) → its id."""
-    by_key = {}
-    for code, _ in codebook.walk():
-        by_key[_key(code.id)] = code.id
-        by_key[_key(code.label)] = code.id
-    return by_key
+def _shared_label(name: str, ids: tuple[str, ...]) -> str:
+    return f"'{name}' is the label of {len(ids)} codes ({', '.join(ids)}): name it by its id"
 
 
 def load_gold(path: Path, codebook: Codebook, provenance: Path | None = None) -> GoldSet:
@@ -108,15 +99,18 @@ def load_gold(path: Path, codebook: Codebook, provenance: Path | None = None) ->
 def _wide(frame: pd.DataFrame, codebook: Codebook, path: Path) -> GoldSet:
     text_col = _pick(frame, TEXT_COLUMNS, "text", path)
     id_col = next((c for c in ID_COLUMNS if c in frame.columns), None)
-    by_key = _code_keys(codebook)
+    names = CodeNames(codebook)
     mapped: dict[str, str] = {}
     unmapped = []
     for column in frame.columns:
         if column in (text_col, id_col):
             continue
         values = set(frame[column].str.strip()) - {""}
-        if _key(column) in by_key:
-            mapped[column] = by_key[_key(column)]
+        ids = names.resolve(column)
+        if len(ids) > 1:
+            raise ConfigError(f"{path}: column {_shared_label(column, ids)}")
+        if ids:
+            mapped[column] = ids[0]
         elif values and values <= {"0", "1", "0.0", "1.0"}:
             unmapped.append(column)
     if not mapped:
@@ -156,16 +150,20 @@ def _long(frame: pd.DataFrame, codebook: Codebook, path: Path) -> GoldSet:
     code_col = _pick(frame, LONG_CODE_COLUMNS, "code", path)
     id_col = _pick(frame, LONG_ID_COLUMNS, "segment id", path)
     text_col = _pick(frame, LONG_TEXT_COLUMNS, "text", path)
-    by_key = _code_keys(codebook)
+    names = CodeNames(codebook)
     given = frame[code_col].str.strip()
     unknown: dict[str, list[int]] = {}  # each unknown code → its lines, in file order
     for index, value in given.items():
-        if value and _key(value) not in by_key:
+        ids = names.resolve(value) if value else ("",)
+        if len(ids) > 1:
+            raise InputError(f"{path} line {index}, column '{code_col}': "
+                             f"{_shared_label(value, ids)}")
+        if not ids:
             unknown.setdefault(value, []).append(int(index))  # the line the row starts on
     if unknown:
         raise InputError(f"{path}: {_unknown_codes(unknown)} in column '{code_col}' (not an id "
                          f"or label in codebook '{codebook.id}')")
-    frame = frame.assign(**{code_col: [by_key.get(_key(v), "") for v in given]})
+    frame = frame.assign(**{code_col: [names.resolve(v)[0] if v else "" for v in given]})
     texts = frame.drop_duplicates(id_col).set_index(id_col)
     conflicting = frame.groupby(id_col)[text_col].nunique()
     if (conflicting > 1).any():

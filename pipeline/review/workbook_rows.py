@@ -4,7 +4,8 @@ What a row may say (``decision`` / ``corrected_code``):
 
 * ``accept`` (corrected code blank or the same code) → the coding is accepted;
 * ``reject`` (corrected code blank) → rejected;
-* ``recode`` + a different code → the coding is rejected and the new code added on its passage;
+* ``recode`` + a different code → the coding is rejected and the new code added on its passage
+  (a code is named by its id or its label, case and spacing ignored);
 * ``add`` + a code, on any segment → the code is added to the whole segment;
 * ``none`` on a passage the machine left uncoded (code blank) → read whole, no code applies
   (a random sample's passages: ``export-review --sample``);
@@ -26,6 +27,7 @@ from collections import defaultdict
 import pandas as pd
 
 from pipeline import schema as s
+from pipeline.code_names import CodeNames
 from pipeline.config import Codebook
 
 ACCEPT, REJECT, RECODE, ADD, NONE = "accept", "reject", "recode", "add", "none"
@@ -44,6 +46,7 @@ class RowReader:
         self.sample = sample  # a random sample's rows: their decisions are marked so
         self.default_reviewer = (reviewer or "").strip()
         self.code_ids = set(codebook.code_ids())
+        self.names = CodeNames(codebook)
         self.segments = segments.set_index(s.SEGMENT_ID)
         machine = codings[codings[s.METHOD] != "human"]
         self.codings = {(r.segment_id, r.code_id): r for r in machine.itertuples(index=False)}
@@ -74,6 +77,12 @@ class RowReader:
             # empty rows its drop-downs cover, hundreds of them
             self.blank_rows += bool(segment_id or code_id)
             return
+        ids = self.names.resolve(corrected) if corrected else ()
+        if len(ids) > 1:
+            self._problem(number, f"corrected_code '{corrected}' is the label of {len(ids)} "
+                                  f"codes ({', '.join(ids)}): write the code's id")
+            return
+        corrected = ids[0] if ids else corrected  # a reviewer may write the label ("Housing")
         decision = _SPELLINGS.get(raw.casefold())
         if raw and decision is None:
             self._problem(number, f"decision '{raw}' is not one of {', '.join(DECISIONS)}")

@@ -139,3 +139,24 @@ def test_taguette_highlights_export_reads_as_a_long_file(data_dir, mini_codebook
     assert gold.code_ids == ["housing", "housing_gap", "employment_training", "mental_health"]
     assert gold.labels.tolist() == [[1, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]]
     assert gold.extra["document"].tolist() == ["session-1", "session-1", "session-2"]
+
+
+def test_a_label_two_codes_share_is_refused_asking_for_the_id(tmp_path, data_dir):
+    book = load_codebook(data_dir / "codebooks" / "shared-labels.yaml")
+    wide = tmp_path / "wide.csv"
+    wide.write_text("text,Access,Positive\nThe bus stops outside,1,1\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"wide.csv: column 'Positive' is the label of 2 "
+                                          r"codes \(staff_positive, access_positive\): name it "
+                                          r"by its id"):
+        load_gold(wide, book)
+    long = tmp_path / "long.csv"
+    long.write_text("segment_id,text,code_id\ns1,The bus stops outside,access\n"
+                    "s1,The bus stops outside,positive\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"long.csv line 3, column 'code_id': 'positive' is the "
+                                         r"label of 2 codes"):
+        load_gold(long, book)
+    long.write_text("segment_id,text,code_id\ns1,The bus stops outside,access_positive\n"
+                    "s2,Kind nurses,Staff\n", encoding="utf-8")
+    gold = load_gold(long, book)  # by id, and "Staff" is the id staff, not the child so labelled
+    assert gold.code_ids == ["staff", "access_positive"]
+    assert gold.labels.tolist() == [[0, 1], [1, 0]]

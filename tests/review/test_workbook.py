@@ -109,6 +109,42 @@ def test_a_recode_to_x_and_accepting_the_machines_x_agree(workbook, mini_outputs
         ("mental_health", "rejected"), ("mental_health_threshold", "accepted")]
 
 
+def test_a_corrected_code_may_be_written_as_its_label(workbook, mini_outputs, mini_codebook):
+    path, wave = workbook
+    mh = coding(mini_outputs, "Mental health services", "mental_health")
+    ete = coding(mini_outputs, "ETE support is not available", "employment_training")
+    fill(path, {row_of(path, mh): {s.DECISION: "recode",
+                                   s.CORRECTED_CODE: "  raised mental health  THRESHOLDS"},
+                row_of(path, ete): {s.DECISION: "accept", s.CORRECTED_CODE:
+                                    "Employment, training and education"}})
+    read = decisions_from_workbook(path, wave.codings, wave.segments, mini_codebook, wave.wave,
+                                   reviewer="Ann")
+    assert read.problems == []
+    assert sorted(zip(read.decisions[s.CODE_ID], read.decisions[s.DECISION], strict=True)) == [
+        ("employment_training", "accepted"), ("mental_health", "rejected"),
+        ("mental_health_threshold", "added")]
+
+
+def test_a_label_two_codes_share_asks_for_the_id(workbook, mini_outputs, data_dir, tmp_path):
+    from pipeline.config import load_codebook
+
+    path, wave = workbook
+    text = (data_dir / "codebook-mini.yaml").read_text(encoding="utf-8")
+    cues = (data_dir / "codebook-mini.yaml").parent.joinpath("../../models/stance/cues.yaml")
+    text = text.replace("label: Housing gap", "label: Mental health")  # a label now shared
+    (tmp_path / "shared.yaml").write_text(text.replace("../../models/stance/cues.yaml",
+                                                       str(cues.resolve())), encoding="utf-8")
+    book = load_codebook(tmp_path / "shared.yaml")
+    mh = coding(mini_outputs, "Mental health services", "mental_health")
+    fill(path, {row_of(path, mh): {s.DECISION: "recode", s.CORRECTED_CODE: "mental health"}})
+    read = decisions_from_workbook(path, wave.codings, wave.segments, book, wave.wave,
+                                   reviewer="Ann")
+    assert read.problems == [f"review.xlsx row {row_of(path, mh)}: corrected_code 'mental health' "
+                             "is the label of 2 codes (housing_gap, mental_health): write the "
+                             "code's id"]
+    assert read.decisions.empty
+
+
 def test_import_review_exits_2_when_rows_are_refused(workbook, mini_outputs):
     from flows.cli import app
 

@@ -1,0 +1,29 @@
+"""Codes named by id or label: case and spacing ignored, a shared label naming neither."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.code_names import CodeNames, name_key
+from pipeline.config import load_codebook
+
+
+@pytest.fixture()
+def shared_book(data_dir):
+    return load_codebook(data_dir / "codebooks" / "shared-labels.yaml")
+
+
+def test_an_id_or_a_label_in_any_case_and_spacing_names_one_code(shared_book):
+    names = CodeNames(shared_book)
+    assert names.resolve("access") == ("access",)
+    assert names.resolve("  ACCESS ") == ("access",)
+    assert names.resolve("Staff_Positive") == ("staff_positive",)
+    assert name_key(" Raised\tmental  health ") == "raised mental health"
+
+
+def test_a_shared_label_names_every_code_it_may_mean_and_an_id_wins(shared_book):
+    names = CodeNames(shared_book)
+    assert names.resolve("positive") == ("staff_positive", "access_positive")
+    assert names.resolve("Staff") == ("staff",)  # the id, not the child labelled "staff"
+    assert names.resolve("Waiting") == ("waiting",)
+    assert names.resolve("parking") == () and not names.knows("parking")
