@@ -211,6 +211,9 @@ def _table_notes(table: RawTable, source: SurveySource, name: str) -> list[str]:
     if table.delimiter_hint:
         notes.append(f"{name}: line 1 is Excel's delimiter line (sep={table.delimiter_hint!r}), "
                      "not a row")
+    if table.titles:
+        notes.append(f"{name}: line(s) {table.titles} above the header read as a title, not "
+                     "answers")
     if table.layout.name != "plain":
         notes.append(f"{name}: {table.layout.name} export; header lines "
                      f"{table.skipped[:table.layout.header_rows]} are not answers")

@@ -28,6 +28,7 @@ from pipeline.ingest.statfiles import STAT_SUFFIXES, stat_records
 from pipeline.untrusted import check_office_file, replace_controls
 
 SHEET_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+MAX_TITLE_ROWS = 2  # a title and a subtitle above a table's header, each alone in its row
 _SEP_HINT = re.compile(r"sep=([,;\t|])[ \t]*\r?\n", re.IGNORECASE)
 
 
@@ -47,6 +48,7 @@ class RawTable:
     formulas: set[tuple[int, int]] = field(default_factory=set)  # (line, column): no cached value
     merged: int = 0  # merged cell ranges whose value was given to every cell they cover
     delimiter_hint: str = ""  # the delimiter a first line "sep=;" named (Excel's hint)
+    titles: list[int] = field(default_factory=list)  # lines of titles above the header
 
 
 def _cell(value: object) -> str:
@@ -116,6 +118,27 @@ def _csv_records(text: str, bad_lines: Iterable[int] = (), delimiter: str | None
         line = reader.line_num + start
 
 
+def _filled(cells: list[str] | None) -> int:
+    return sum(1 for cell in cells or [] if cell.strip())
+
+
+def _title_rows(first: list[Record]) -> int:
+    """How many of the first rows are titles above the header: one cell filled in each.
+
+    People put "Friends and Family Test, April" in A1 and the column names lower down; read as
+    the header, such a title left one column and every row malformed. A title is a row of the
+    table's width (a sheet's row, or Excel's CSV line "title,,") with one cell filled, above a
+    row with two or more: a one-column file's header, above answers its commas split, is not.
+    """
+    titles = 0
+    while titles < min(MAX_TITLE_ROWS, len(first) - 1) and _filled(first[titles][1]) == 1:
+        titles += 1
+    if not titles or _filled(first[titles][1]) < 2:
+        return 0
+    width = len(first[titles][1] or [])
+    return titles if all(len(cells or []) >= width for _, cells, _ in first[:titles]) else 0
+
+
 def _table(name: str, records: Iterable[Record], header_rows: int | None,
            skip_rows: Iterable[int], trim_header: bool) -> RawTable:
     """Header rows, then data rows of the right width; the layout detected when not given.
@@ -143,17 +166,20 @@ def _table(name: str, records: Iterable[Record], header_rows: int | None,
             unparsable.append(record)
         elif any(v.strip() for v in record[1]):
             first.append(record)
-        if len(first) == max(3, header_rows or 0):
+        if len(first) == max(3, header_rows or 0) + MAX_TITLE_ROWS:
             break
     if not first:
         raise UnreadableError(f"{name}: the file is empty")
+    titles = _title_rows(first) if header_rows is None else 0
+    title_lines, first = [line for line, _, _ in first[:titles]], first[titles:]
     layout = detect_layout([cells or [] for _, cells, _ in first], header_rows)
     head = [cells or [] for _, cells, _ in first[:layout.header_rows]]
     if trim_header:
         while head[0] and not head[0][-1]:
             head[0].pop()  # openpyxl reports trailing formatted-but-empty columns
     header = _check_header(layout.columns(head), name)
-    table = RawTable(header, wording=layout.wording(header, head), layout=layout)
+    table = RawTable(header, wording=layout.wording(header, head), layout=layout,
+                     titles=title_lines)
     table.skipped = [line for line, _, _ in first[:layout.header_rows]]
     width = len(header)
     rest = sorted([*first[layout.header_rows:], *unparsable], key=lambda r: r[0])

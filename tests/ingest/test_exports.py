@@ -171,3 +171,41 @@ def test_excels_delimiter_line_names_the_delimiter_and_is_not_a_row(tmp_path, da
     assert result.items_in == 4
     assert result.rejected[[s.LINE, s.REASON]].values.tolist() == [[7, "non-answer"]]
     assert "qualtrics.csv: line 1 is Excel's delimiter line (sep=';'), not a row" in result.notes
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_a_title_above_the_header_is_not_the_header(tmp_path, suffix):
+    from openpyxl import Workbook
+
+    rows = [["Comment ID", "Service", "What could we do better?"],
+            ["C1", "Community", "Nothing, the staff were kind and listened to me."],
+            ["C2", "Inpatient", "Did not answer"],
+            ["C3", "111", "Waiting over a week for a call back about my medication."]]
+    title = ["Friends and Family Test: comments, April", None, None]
+    folder = tmp_path / "wave"
+    folder.mkdir()
+    if suffix == ".xlsx":
+        book = Workbook()
+        for row in [title, [None] * 3, *rows]:
+            book.active.append(row)
+        book.save(folder / "fft.xlsx")
+    else:  # as Excel saves such a sheet: the title's line as wide as the table
+        import csv
+        with (folder / "fft.csv").open("w", encoding="utf-8", newline="") as file:
+            csv.writer(file).writerows([[c or "" for c in title], ["", "", ""], *rows])
+    table = read_table(folder / f"fft{suffix}")
+    assert table.titles == [1] and table.header == rows[0]
+    assert [line for line, _ in table.rows] == [4, 5, 6]
+    result = ingest_wave(folder)
+    assert result.documents[s.RESPONDENT_ID].tolist() == ["C1", "C3"]
+    assert result.rejected[[s.LINE, s.REASON]].values.tolist() == [[5, "non-answer"]]
+    assert f"fft{suffix}: line(s) [1] above the header read as a title, not answers" in \
+        result.notes
+
+
+def test_a_one_column_csv_whose_answers_hold_commas_keeps_its_header(tmp_path):
+    path = tmp_path / "answers.csv"
+    path.write_text("What is missing locally?\nNo detox, no rehab\nHousing, and work\n",
+                    encoding="utf-8")
+    table = read_table(path)
+    assert table.titles == [] and table.header == ["What is missing locally?"]
