@@ -27,3 +27,11 @@ def test_a_shared_label_names_every_code_it_may_mean_and_an_id_wins(shared_book)
     assert names.resolve("Staff") == ("staff",)  # the id, not the child labelled "staff"
     assert names.resolve("Waiting") == ("waiting",)
     assert names.resolve("parking") == () and not names.knows("parking")
+
+
+def test_a_path_of_labels_names_the_code_under_its_parents(shared_book):
+    names = CodeNames(shared_book)
+    assert names.resolve("Staff->Positive") == ("staff_positive",)
+    assert names.resolve(" access / POSITIVE ") == ("access_positive",)
+    assert names.resolve("Access->staff") == ("waiting",)  # the child labelled "staff"
+    assert names.resolve("Staff->Waiting") == () and names.resolve("->Positive") == ()

@@ -21,11 +21,13 @@ def test_a_wide_gold_file_drafts_one_code_per_0_1_column(tmp_path):
                             "transport_to_from_services": 1, "cafe_access": 1, "never_used": 0}
     assert draft.needs_definition() == book.code_ids()
     assert draft.notes == ["1 codes are never applied in the file: never_used"]
-    # the written draft is a codebook the gold file maps back onto (flat names by label)
+    # the written draft is a codebook the gold file maps back onto: flat names by label, the
+    # paths ("Staff/Attitude") by their labels' path
     written = load_codebook(write_codebook_yaml(draft, tmp_path / "draft.yaml", "from-gold"))
     gold = load_gold(DATA / "gold-wide.csv", written)
-    assert gold.support() == {"dont_know": 1, "transport_to_from_services": 1, "cafe_access": 1,
-                              "never_used": 0}
+    assert gold.support() == {"dont_know": 1, "attitude": 2, "numbers": 1,
+                              "transport_to_from_services": 1, "cafe_access": 1, "never_used": 0}
+    assert gold.unmapped == []
 
 
 def test_a_long_gold_file_drafts_codes_from_its_code_column():
@@ -58,3 +60,21 @@ def test_a_file_with_no_codes_a_qda_file_or_a_codebook_is_named(tmp_path):
     broken.write_bytes(b"PK\x03\x04 not really a workbook")
     with pytest.raises(InputError, match="gold.xlsx: not a readable gold file"):
         draft_from_gold(broken)
+
+
+def test_a_drafted_hierarchy_reads_its_own_gold_file(tmp_path):
+    from pipeline.quality.gold import load_gold
+
+    path = tmp_path / "highlights.csv"  # Taguette's export, the hierarchy written into the tags
+    path.write_text("id,document,tag,content\n"
+                    "1,P1.odt,Staff->Attitude,The nurses were short with me at the desk\n"
+                    "2,P1.odt,Staff->Attitude,Nobody at the front desk looked up\n"
+                    "2,P1.odt,Access,Nobody at the front desk looked up\n"
+                    "3,P2.odt,Access/Opening hours,It is shut at weekends when I need it\n"
+                    "4,P2.odt,Access/Evenings,Nothing after five o'clock\n", encoding="utf-8")
+    book = draft_from_gold(path).codebook
+    assert book.parents() == {"staff": None, "attitude": "staff", "access": None,
+                              "opening_hours": "access", "evenings": "access"}
+    gold = load_gold(path, book)
+    assert gold.code_ids == ["attitude", "access", "opening_hours", "evenings"]
+    assert gold.labels.tolist() == [[1, 0, 0, 0], [1, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]]
