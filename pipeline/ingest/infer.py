@@ -24,7 +24,8 @@ from pipeline.turns import parse_transcript
 
 # .tsv: read as tab-separated; .sav/.zsav (SPSS) and .dta (Stata): pipeline/ingest/statfiles.py
 TABLE_SUFFIXES = (".csv", ".tsv", ".xlsx", ".sav", ".zsav", ".dta")
-IGNORED_NAMES = {"wave.yaml", "wave.yml", "readme.md", "readme.txt", "gold.csv", "gold.xlsx"}
+IGNORED_NAMES = {"wave.yaml", "wave.yml", "readme.md", "readme.txt", "gold.csv", "gold.xlsx",
+                 "gold.provenance.yaml"}  # the gold file and its sidecar are not answers
 _ID_NAME = re.compile(r"(^id$|_id$|^id_|\bid\b|[a-z]Id$|[a-z]ID$|respondent|^service$|^case)",
                       re.IGNORECASE)
 FREE_TEXT_MEDIAN_CHARS = 25  # median answer length above which a column is an open question

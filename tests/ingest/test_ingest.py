@@ -150,3 +150,13 @@ def test_past_twenty_sources_each_line_counts_the_sources_since_the_one_before(w
                       "0 rejected" for last in range(3, 31, 3)]
     assert sum(int(line.split(" read, ")[1].split(" ")[0]) for line in lines) == (
         result.items_in)
+
+
+def test_files_wave_yaml_does_not_list_are_named_and_a_gold_file_is_not_one(tmp_path, waves_dir):
+    folder = tmp_path / "wave"
+    shutil.copytree(waves_dir / "mini-wave", folder)
+    (folder / "gold.csv").write_text("segment_id,text,code_id\n", encoding="utf-8")
+    (folder / "gold.provenance.yaml").write_text("real: true\n", encoding="utf-8")
+    shutil.copy(folder / "survey.csv", folder / "survey-late.csv")
+    result = ingest_wave(folder)
+    assert "not listed in wave.yaml, not read: ['survey-late.csv']" in result.notes
