@@ -29,6 +29,7 @@ from pipeline.errors import ConfigError
 from pipeline.untrusted import regex_risk
 
 CODE_ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+WAVE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"  # a wave id names folders and database rows
 # The project's own data (codebooks, stance cues) sit beside the package, so the default
 # codebook is found wherever the command is run from, not only from the project folder.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -198,14 +199,14 @@ class Redaction(_Strict):
 class WaveManifest(_Strict):
     """A wave: its id, title, fieldwork dates and sources (``wave.yaml``)."""
 
-    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    id: str = Field(pattern=WAVE_ID_PATTERN)
     title: str = ""
     fieldwork: Fieldwork = Fieldwork()
     sources: list[SourceEntry] = Field(min_length=1)
     redact: Redaction = Redaction(enabled=False)
     # The waves of one project share a kept topic model (stable topic ids across waves);
     # default: the id without its trailing year (pipeline.topic_store.project_of).
-    project: str | None = Field(None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    project: str | None = Field(None, pattern=WAVE_ID_PATTERN)
 
 
 # --------------------------------------------------------------------------- codebook

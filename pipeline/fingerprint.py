@@ -94,11 +94,13 @@ def stage_key(stage: str, previous: str | None, **parts: Any) -> str:
 def wave_id_of(run: WaveRun) -> str:
     """The wave id the run will use: the parameter, else wave.yaml's id, else the folder."""
     from pipeline.config import load_wave_manifest
+    from pipeline.ingest.infer import folder_wave_id
 
     if run.wave_id:
         return run.wave_id
     manifest = Path(run.wave_folder) / "wave.yaml"
-    return load_wave_manifest(manifest).id if manifest.is_file() else Path(run.wave_folder).name
+    return load_wave_manifest(manifest).id if manifest.is_file() else folder_wave_id(
+        Path(run.wave_folder).name)
 
 
 def codebook_files(path: Path) -> list[str | None]:

@@ -66,3 +66,12 @@ def test_a_stage_key_follows_the_key_before_it_and_its_own_parts():
     assert len({first, stage_key("code", "ingest-b", codebook="x"),
                 stage_key("code", "ingest-a", codebook="y"),
                 stage_key("topics", "ingest-a", codebook="x")}) == 4
+
+
+def test_a_folder_without_wave_yaml_gives_its_name_made_a_valid_wave_id(tmp_path, waves_dir):
+    folder = tmp_path / "Wave 2013 — Café"
+    shutil.copytree(waves_dir / "no-manifest", folder)
+    run = WaveRun(wave_folder=str(folder), codebook=str(ROOT / "models" / "codebooks" /
+                                                         "recovery-capital.yaml"),
+                  out=str(tmp_path / "out"), coder="rules", topics=False, progress=False)
+    assert wave_id_of(run) == "Wave-2013-Cafe"  # the outputs' folder, as ingest names the wave

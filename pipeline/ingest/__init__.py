@@ -27,6 +27,7 @@ from pipeline.errors import InputError
 from pipeline.ingest.decode import UnreadableError
 from pipeline.ingest.infer import (
     TABLE_SUFFIXES,
+    folder_wave_id,
     infer_tables,
     infer_transcript,
     wave_files,
@@ -265,8 +266,11 @@ def ingest_wave(folder: Path, wave_id: str | None = None, *,
             manifest = manifest.model_copy(update={"id": wave_id})
         inferred = False
     else:
-        manifest, everything = infer_manifest(folder, wave_id or folder.name)
-        everything.notes.insert(0, f"no {MANIFEST_NAME}: sources inferred from the files")
+        named = wave_id or folder_wave_id(folder.name)
+        manifest, everything = infer_manifest(folder, named)
+        everything.notes.insert(0, f"no {MANIFEST_NAME}: sources inferred from the files"
+                                + (f"; wave id '{named}' from the folder's name"
+                                   if named != folder.name else ""))
         inferred = True
     inputs: list[Path] = []
     since = _Since(0, time.perf_counter(), 0, 0, 0)  # what the next progress line counts

@@ -13,9 +13,17 @@ from __future__ import annotations
 
 import re
 import statistics
+import unicodedata
 from pathlib import Path
 
-from pipeline.config import ROW_ID, ConfigError, Question, SurveySource, TranscriptSource
+from pipeline.config import (
+    ROW_ID,
+    WAVE_ID_PATTERN,
+    ConfigError,
+    Question,
+    SurveySource,
+    TranscriptSource,
+)
 from pipeline.ingest.decode import UnreadableError
 from pipeline.ingest.survey import non_answer
 from pipeline.ingest.tables import RawTable, read_table, sheet_names
@@ -28,9 +36,23 @@ IGNORED_NAMES = {"wave.yaml", "wave.yml", "readme.md", "readme.txt", "gold.csv",
                  "gold.provenance.yaml"}  # the gold file and its sidecar are not answers
 _ID_NAME = re.compile(r"(^id$|_id$|^id_|\bid\b|[a-z]Id$|[a-z]ID$|respondent|^service$|^case)",
                       re.IGNORECASE)
+_WAVE_ID = re.compile(WAVE_ID_PATTERN)
 FREE_TEXT_MEDIAN_CHARS = 25  # median answer length above which a column is an open question
 MAX_ATTRIBUTE_VALUES = 30
 MAX_ID_REPEATS = 0.1  # share of rows an id column may repeat (resubmissions, rejected later)
+
+
+def folder_wave_id(folder_name: str) -> str:
+    """The wave id a folder's name gives: the name itself when it is a valid id, else a slug.
+
+    "Wave 2013 — Café" gives "Wave-2013-Cafe": a wave id names output folders and database
+    rows, so it keeps to letters, digits, '.', '_' and '-', the rest becoming '-'.
+    """
+    if _WAVE_ID.fullmatch(folder_name) and ".." not in folder_name:
+        return folder_name
+    plain = unicodedata.normalize("NFKD", folder_name).encode("ascii", "ignore").decode("ascii")
+    text = re.sub(r"\.{2,}", ".", re.sub(r"[^A-Za-z0-9_.-]+", "-", plain)).strip("-._")
+    return text[:64].rstrip("-._") or "wave"
 
 
 def slug(name: str, limit: int = 40) -> str:

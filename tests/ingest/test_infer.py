@@ -174,3 +174,19 @@ def test_a_question_most_people_skipped_is_still_the_open_question(tmp_path):
     assert result.documents[s.TEXT].tolist() == answers
     assert result.documents[s.RESPONDENT_ID].tolist() == ["C0", "C1", "C2"]
     assert result.rejected[s.REASON].tolist() == ["non-answer"] * 6 and result.items_in == 9
+
+
+@pytest.mark.parametrize("name, wave", [
+    ("Wave 2013 — Café", "Wave-2013-Cafe"), ("sector-survey-2013", "sector-survey-2013"),
+    ("wave.2013_", "wave.2013_"), ("..hidden..", "hidden"), ("«»", "wave")])
+def test_a_folder_name_gives_a_valid_wave_id_and_says_so(tmp_path, waves_dir, name, wave):
+    from pipeline.ingest.infer import folder_wave_id
+
+    assert folder_wave_id(name) == wave
+    if name != "Wave 2013 — Café":
+        return
+    shutil.copytree(waves_dir / "no-manifest", tmp_path / name)
+    result = ingest_wave(tmp_path / name)
+    assert set(result.documents[s.WAVE]) == {wave}
+    assert result.notes[0] == ("no wave.yaml: sources inferred from the files; wave id "
+                               "'Wave-2013-Cafe' from the folder's name")
