@@ -19,7 +19,7 @@ from pipeline.codebooks.draft import Draft, DraftCode, build_codebook, codebook_
 from pipeline.codebooks.files import kind_of
 from pipeline.codebooks.paths import nest_by_path
 from pipeline.errors import ConfigError, InputError
-from pipeline.quality.gold import ID_COLUMNS, TEXT_COLUMNS
+from pipeline.quality.gold import ID_COLUMNS, TEXT_COLUMNS, column_named
 from pipeline.quality.gold_table import read_gold_table
 
 CODE_COLUMNS = ("code_id", "code", "tag")
@@ -54,8 +54,10 @@ def _long(frame: pd.DataFrame, column: str) -> list[DraftCode]:
 
 def _wide(frame: pd.DataFrame) -> list[DraftCode]:
     codes = []
+    columns = list(frame.columns)
+    text, ids = column_named(columns, TEXT_COLUMNS), column_named(columns, ID_COLUMNS)
     for column in frame.columns:
-        if column in TEXT_COLUMNS or column in ID_COLUMNS or not str(column).strip():
+        if column in (text, ids) or not str(column).strip():
             continue
         values = frame[column].astype(str).str.strip()
         present = set(values) - {""}

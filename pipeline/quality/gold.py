@@ -18,13 +18,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipeline.code_names import CodeNames
+from pipeline.code_names import CodeNames, name_key
 from pipeline.config import Codebook
 from pipeline.errors import ConfigError, InputError
 from pipeline.quality.gold_table import read_gold_table
 from pipeline.quality.provenance import GoldProvenance, read_provenance
 
-TEXT_COLUMNS = ("text", "FFT answer", "answer", "comment", "segment_text", "content")
+# Column names are matched with case and spacing ignored ("Text", "Comments", "FFT Answer").
+TEXT_COLUMNS = ("text", "FFT answer", "answer", "comment", "comments", "response",
+                "segment_text", "content")
 ID_COLUMNS = ("segment_id", "Comment ID", "id", "comment_id")
 CODE_COLUMN = "code_id"
 LONG_CODE_COLUMNS = (CODE_COLUMN, "code", "tag")  # as codebook drafts read them; "tag": Taguette
@@ -67,11 +69,23 @@ class GoldSet:
                        self.provenance)
 
 
+def column_named(columns: list[str], candidates: tuple[str, ...]) -> str | None:
+    """The first of ``columns`` named like a candidate (in the candidates' order), or None.
+
+    Case and spacing are ignored: one team's export says "Text", another's "text".
+    """
+    by_key = {}
+    for column in columns:
+        by_key.setdefault(name_key(column), column)
+    return next((by_key[name_key(c)] for c in candidates if name_key(c) in by_key), None)
+
+
 def _pick(frame: pd.DataFrame, candidates: tuple[str, ...], what: str, path: Path) -> str:
-    for name in candidates:
-        if name in frame.columns:
-            return name
-    raise ConfigError(f"{path}: no {what} column (looked for {', '.join(candidates)})")
+    found = column_named(list(frame.columns), candidates)
+    if found is None:
+        raise ConfigError(f"{path}: no {what} column (looked for {', '.join(candidates)}, "
+                          "in any case)")
+    return found
 
 
 def _shared_label(name: str, ids: tuple[str, ...]) -> str:
@@ -88,7 +102,7 @@ def load_gold(path: Path, codebook: Codebook, provenance: Path | None = None) ->
     frame = read_gold_table(path)
     declared = read_provenance(path, provenance)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    if any(c in frame.columns for c in LONG_CODE_COLUMNS):
+    if column_named(list(frame.columns), LONG_CODE_COLUMNS) is not None:
         gold = _long(frame, codebook, path)
     else:
         gold = _wide(frame, codebook, path)
@@ -98,7 +112,7 @@ def load_gold(path: Path, codebook: Codebook, provenance: Path | None = None) ->
 
 def _wide(frame: pd.DataFrame, codebook: Codebook, path: Path) -> GoldSet:
     text_col = _pick(frame, TEXT_COLUMNS, "text", path)
-    id_col = next((c for c in ID_COLUMNS if c in frame.columns), None)
+    id_col = column_named(list(frame.columns), ID_COLUMNS)
     names = CodeNames(codebook)
     mapped: dict[str, str] = {}
     unmapped = []

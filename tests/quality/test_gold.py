@@ -160,3 +160,21 @@ def test_a_label_two_codes_share_is_refused_asking_for_the_id(tmp_path, data_dir
     gold = load_gold(long, book)  # by id, and "Staff" is the id staff, not the child so labelled
     assert gold.code_ids == ["staff", "access_positive"]
     assert gold.labels.tolist() == [[0, 1], [1, 0]]
+
+
+def test_column_names_are_read_in_any_case_as_codebook_drafts_read_them(tmp_path, book):
+    from pipeline.codebooks import draft_from_gold
+
+    long = tmp_path / "coded.csv"
+    long.write_text("ID,Text,Code\nr1,Nowhere to park at all,Parking\n"
+                    "r2,The porter was kind,Staff manner & personal attributes\n",
+                    encoding="utf-8")
+    gold = load_gold(long, book)
+    assert gold.ids == ["r1", "r2"] and gold.texts[1] == "The porter was kind"
+    assert gold.code_ids == ["parking", "staff_manner"] and gold.labels.tolist() == [[1, 0],
+                                                                                    [0, 1]]
+    assert draft_from_gold(long).codebook.code_ids() == ["parking",
+                                                        "staff_manner_personal_attributes"]
+    wide = tmp_path / "wide.csv"
+    wide.write_text("Comments,Parking\nNowhere to park,1\nLovely food,0\n", encoding="utf-8")
+    assert load_gold(wide, book).texts == ["Nowhere to park", "Lovely food"]
