@@ -15,6 +15,7 @@ import csv
 import datetime as dt
 import re
 from dataclasses import dataclass, field, replace
+from itertools import zip_longest
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -122,20 +123,21 @@ def _filled(cells: list[str] | None) -> int:
     return sum(1 for cell in cells or [] if cell.strip())
 
 
-def _title_rows(first: list[Record]) -> int:
+def _title_rows(first: list[Record], same_width: bool) -> int:
     """How many of the first rows are titles above the header: one cell filled in each.
 
     People put "Friends and Family Test, April" in A1 and the column names lower down; read as
-    the header, such a title left one column and every row malformed. A title is a row of the
-    table's width (a sheet's row, or Excel's CSV line "title,,") with one cell filled, above a
-    row with two or more: a one-column file's header, above answers its commas split, is not.
+    the header, such a title left one column and every row malformed. A title has one cell
+    filled, above a row with two or more. In a text file (``same_width``) its line is also as
+    wide as that row, as Excel saves it ("title,,"): a one-column file's header, above answers
+    its commas split, is not a title.
     """
     titles = 0
     while titles < min(MAX_TITLE_ROWS, len(first) - 1) and _filled(first[titles][1]) == 1:
         titles += 1
     if not titles or _filled(first[titles][1]) < 2:
         return 0
-    width = len(first[titles][1] or [])
+    width = len(first[titles][1] or []) if same_width else 0
     return titles if all(len(cells or []) >= width for _, cells, _ in first[:titles]) else 0
 
 
@@ -170,7 +172,7 @@ def _table(name: str, records: Iterable[Record], header_rows: int | None,
             break
     if not first:
         raise UnreadableError(f"{name}: the file is empty")
-    titles = _title_rows(first) if header_rows is None else 0
+    titles = _title_rows(first, same_width=not trim_header) if header_rows is None else 0
     title_lines, first = [line for line, _, _ in first[:titles]], first[titles:]
     layout = detect_layout([cells or [] for _, cells, _ in first], header_rows)
     head = [cells or [] for _, cells, _ in first[:layout.header_rows]]
@@ -258,6 +260,17 @@ def _worksheet(workbook, sheet: str | int | None, path: Path):  # noqa: ANN001, 
         raise UnreadableError(f"{path.name}: no sheet {sheet!r}") from None
 
 
+def _unsized(worksheet):  # noqa: ANN001, ANN202 (an openpyxl read-only worksheet)
+    """``worksheet`` read by its cells, not by the size its file declares.
+
+    openpyxl pads every row to the declared width and adds empty rows to the declared height:
+    a sheet declaring A1:XFD1048576 (a forged file, or whole rows formatted) took 316 s for
+    2,000 rows. Rows now end at their last cell; ``_table`` pads them to the header.
+    """
+    worksheet.reset_dimensions()
+    return worksheet
+
+
 def _merged_cells(workbook, worksheet) -> dict[tuple[int, int], tuple[int, int]]:  # noqa: ANN001
     """Each cell a merged range covers (1-based row, 0-based column) -> the range's top left.
 
@@ -293,18 +306,24 @@ def read_xlsx_table(path: Path, sheet: str | int | None = None, header_rows: int
     values_book, formula_book = _open_workbook(path), _open_workbook(path, data_only=False)
     formulas: set[tuple[int, int]] = set()
     controls = 0
-    worksheet = _worksheet(values_book, sheet, path)
+    worksheet = _unsized(_worksheet(values_book, sheet, path))
     merged = _merged_cells(values_book, worksheet)
     tops = set(merged.values())
     filled: dict[tuple[int, int], str] = {}  # the value of each merged range's top-left cell
+    reach: dict[int, int] = {}  # line -> columns a merged range covers on it (rows end early)
+    for row, column in merged:
+        reach[row] = max(reach.get(row, 0), column + 1)
 
     def records() -> Iterator[Record]:
         nonlocal controls
         rows = zip(worksheet.iter_rows(values_only=True),
-                   _worksheet(formula_book, sheet, path).iter_rows(values_only=True), strict=False)
+                   _unsized(_worksheet(formula_book, sheet, path)).iter_rows(values_only=True),
+                   strict=False)
         for line, (values, written) in enumerate(rows, start=1):
             cells = []
-            for column, (value, given) in enumerate(zip(values, written, strict=False)):
+            short = reach.get(line, 0) - len(values)
+            values = (*values, *(None,) * short) if short > 0 else values
+            for column, (value, given) in enumerate(zip_longest(values, written)):
                 if value is None and isinstance(given, str) and given.startswith("="):
                     formulas.add((line, column))
                 text, count = replace_controls(_cell(value))

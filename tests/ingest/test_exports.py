@@ -209,3 +209,33 @@ def test_a_one_column_csv_whose_answers_hold_commas_keeps_its_header(tmp_path):
                     encoding="utf-8")
     table = read_table(path)
     assert table.titles == [] and table.header == ["What is missing locally?"]
+
+
+def test_a_sheet_declaring_the_whole_grid_is_read_by_its_cells(tmp_path):
+    import re
+    import zipfile
+
+    from openpyxl import Workbook
+
+    from pipeline.ingest.tables import _open_workbook, _unsized
+
+    book = Workbook()
+    book.active.append(["id", "What is missing locally?"])
+    for i in range(5):
+        book.active.append([f"S{i}", f"No supported housing for people leaving detox ({i})."])
+    book.save(tmp_path / "plain.xlsx")
+    with zipfile.ZipFile(tmp_path / "plain.xlsx") as source, \
+            zipfile.ZipFile(tmp_path / "forged.xlsx", "w", zipfile.ZIP_DEFLATED) as forged:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":  # every column, every row
+                data = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:XFD1048576"',
+                              data)
+            forged.writestr(item, data)
+    workbook = _open_workbook(tmp_path / "forged.xlsx")
+    rows = list(_unsized(workbook.worksheets[0]).iter_rows(values_only=True))
+    workbook.close()
+    # openpyxl would give 1,048,576 rows of 16,384 cells, minutes of work for six rows
+    assert len(rows) == 6 and {len(row) for row in rows} == {2}
+    table = read_table(tmp_path / "forged.xlsx")
+    assert table.header == ["id", "What is missing locally?"] and len(table.rows) == 5
