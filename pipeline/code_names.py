@@ -53,7 +53,3 @@ class CodeNames:
             parts = tuple(name_key(part) for part in str(name).split(separator))
             found = self._paths.get(parts, ()) if all(parts) else ()
         return found
-
-    def knows(self, name: str) -> bool:
-        """Whether ``name`` is some code's id or label."""
-        return bool(self.resolve(name))

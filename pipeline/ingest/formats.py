@@ -130,8 +130,9 @@ def _odt_text(element) -> str:  # noqa: ANN001 (an odfpy element)
         elif child.qname == (TEXTNS, "tab"):
             parts.append("\t")
         elif child.qname == (TEXTNS, "s"):
-            count = str(child.getAttribute("c") or "1")
-            parts.append(" " * min(int(count) if count.isdigit() else 1, MAX_ODT_SPACES))
+            count = str(child.getAttribute("c") or "1")  # "²" is a digit int() refuses
+            number = int(count[:6]) if count.isascii() and count.isdigit() else 1
+            parts.append(" " * min(number, MAX_ODT_SPACES))
         else:
             parts.append(_odt_text(child))
     return "".join(parts)

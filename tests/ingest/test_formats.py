@@ -127,7 +127,12 @@ def test_odt_leaves_out_tracked_deletions_and_comments(tmp_path):
     forged.addElement(S(c="2000000000"))  # a count no editor writes: 2 GB of spaces
     forged.addText("out")
     document.text.addElement(forged)
+    superscript = paragraph("Respondent: two")
+    superscript.addElement(S(c="²"))  # a digit to str.isdigit, not to int()
+    superscript.addText("spaces")
+    document.text.addElement(superscript)
     document.save(str(tmp_path / "edited.odt"))
     text = read_odt_text(tmp_path / "edited.odt")
     assert text.split("\n\n") == ["Respondent: We need more dry housing.",
-                                   "Respondent: spaced" + " " * 100 + "out"]
+                                   "Respondent: spaced" + " " * 100 + "out",
+                                   "Respondent: two spaces"]
