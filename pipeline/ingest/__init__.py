@@ -92,6 +92,10 @@ SAVE_AS = {
     ".rtf": "save it from Word as .docx or plain text (.txt)",
     ".pdf": "export its text (.txt or .docx) from the program that made it",
     ".json": "export the survey as .csv or .xlsx",
+    ".zip": "unpack it into the wave folder (wavecoder does not open archives)",
+    ".odp": "export its text (.txt or .odt) from LibreOffice",
+    ".pages": "export it from Pages as .docx",
+    ".numbers": "export it from Numbers as .xlsx or .csv",
 }
 
 

@@ -146,13 +146,19 @@ def test_a_first_column_of_long_names_beside_answers_stays_the_id(tmp_path):
 
 
 def test_a_file_people_often_have_is_refused_saying_what_to_save_it_as(tmp_path):
+    import zipfile
+
     folder = tmp_path / "wave"
     folder.mkdir()
     (folder / "responses.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504)
     (folder / "notes.xyz").write_text("not an input", encoding="utf-8")
+    with zipfile.ZipFile(folder / "interviews.zip", "w") as archive:  # as transcripts arrive
+        archive.writestr("CE01.txt", "Interviewer: How is housing?\n\nRespondent: Worse.\n")
     with pytest.raises(ConfigError) as error:
         ingest_wave(folder)
     message = str(error.value)
+    assert "interviews.zip: unsupported file type '.zip', unpack it into the wave folder " \
+        "(wavecoder does not open archives)" in message
     assert "responses.xls: unsupported file type '.xls', save it from Excel as .xlsx (supported: " \
         ".csv, .tsv, .xlsx, .sav, .zsav, .dta, .txt, .docx, .odt, .vtt, .srt)" in message
     assert "notes.xyz: unsupported file type '.xyz' (supported: " in message
