@@ -32,6 +32,10 @@ CODE_COLUMN = "code_id"
 LONG_CODE_COLUMNS = (CODE_COLUMN, "code", "tag")  # as codebook drafts read them; "tag": Taguette
 LONG_ID_COLUMNS = ("segment_id", "id")
 LONG_TEXT_COLUMNS = ("text", "content")
+# A code column's cell, case ignored: 0/1 as most tools write it, an SPSS dichotomy's value
+# labels, Excel's TRUE/FALSE, or an "x" marked in a coding sheet (blank: not marked).
+MARKED = ("1", "1.0", "yes", "y", "true", "x", "✓")
+UNMARKED = ("0", "0.0", "no", "n", "false", "")
 MAX_LISTED = 20
 """Unknown codes listed one by one in an error; the rest are counted."""
 
@@ -133,12 +137,13 @@ def _wide(frame: pd.DataFrame, codebook: Codebook, path: Path) -> GoldSet:
     code_ids = [c for c in codebook.code_ids() if c in mapped.values()]
     labels = np.zeros((len(frame), len(code_ids)), dtype=int)
     for column, code_id in mapped.items():
-        values = frame[column].str.strip()
-        bad = values[~values.isin(["0", "1", "0.0", "1.0", ""])]
+        values = frame[column].str.strip().str.casefold()
+        bad = values[~values.isin([*MARKED, *UNMARKED])]
         if len(bad):
             raise ConfigError(f"{path} line {bad.index[0]}, column '{column}': expected 0 or 1, "
-                              f"found '{bad.iloc[0]}'")
-        labels[:, code_ids.index(code_id)] |= values.isin(["1", "1.0"]).to_numpy()
+                              f"found '{frame[column][bad.index[0]]}' (yes/no, true/false and x "
+                              "are read too)")
+        labels[:, code_ids.index(code_id)] |= values.isin(MARKED).to_numpy()
     ids = frame[id_col].tolist() if id_col else [f"row-{i + 2}" for i in range(len(frame))]
     extra = frame.drop(columns=[*mapped, *unmapped])
     return GoldSet(ids, frame[text_col].tolist(), labels, code_ids, extra.reset_index(drop=True),

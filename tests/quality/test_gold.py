@@ -178,3 +178,17 @@ def test_column_names_are_read_in_any_case_as_codebook_drafts_read_them(tmp_path
     wide = tmp_path / "wide.csv"
     wide.write_text("Comments,Parking\nNowhere to park,1\nLovely food,0\n", encoding="utf-8")
     assert load_gold(wide, book).texts == ["Nowhere to park", "Lovely food"]
+
+
+def test_code_cells_may_say_yes_no_true_false_or_x(tmp_path, book):
+    # an SPSS dichotomy's value labels, Excel's booleans, a coding sheet's ticks
+    path = tmp_path / "marked.csv"
+    path.write_text("text,Parking,Food & drink provision & facilities,Staff manner & personal "
+                    "attributes\nNowhere to park,Yes,FALSE,\nCold tea,No,TRUE,\n"
+                    "Kind porter,no,false,x\n", encoding="utf-8")
+    gold = load_gold(path, book)
+    assert gold.labels.tolist() == [[1, 0, 0], [0, 1, 0], [0, 0, 1]]
+    path.write_text("text,Parking\nNowhere to park,maybe\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"line 2, column 'Parking': expected 0 or 1, found "
+                                          r"'maybe' \(yes/no, true/false and x are read too\)"):
+        load_gold(path, book)

@@ -101,3 +101,17 @@ def test_a_file_of_another_type_or_missing_is_named(tmp_path, book):
     with pytest.raises(InputError, match=r"empty.csv: not a readable gold file \(the file is "
                                          r"empty\)"):
         load_gold(tmp_path / "empty.csv", book)
+
+
+def test_an_spss_gold_file_with_labelled_dichotomies_reads(tmp_path, book):
+    import pyreadstat
+
+    frame = pd.DataFrame({"comment_id": ["C1", "C2", "C3"],
+                          "text": ["Nowhere to park", "Kind porter", "Cold tea"],
+                          "parking": [1.0, 0.0, 0.0], "staff_manner": [0.0, 1.0, 0.0]})
+    dichotomy = {0: "No", 1: "Yes"}  # as SPSS users label a coded variable
+    pyreadstat.write_sav(frame, tmp_path / "coded.sav", variable_value_labels={
+        "parking": dichotomy, "staff_manner": dichotomy})
+    gold = load_gold(tmp_path / "coded.sav", book)  # value labels in place: "Yes" and "No"
+    assert gold.ids == ["C1", "C2", "C3"] and gold.code_ids == ["parking", "staff_manner"]
+    assert gold.labels.tolist() == [[1, 0], [0, 1], [0, 0]]
