@@ -33,6 +33,19 @@ def _row_text(cells: list[str]) -> list[str]:
     return unique
 
 
+# The words a transcript table's heading row is made of ("Time | Speaker | Transcript"): such a
+# row names the columns, and read as a turn it made a speaker "Speaker" who said "Text".
+TABLE_HEADINGS = {"speaker", "name", "who", "role", "text", "transcript", "transcription",
+                  "time", "timestamp", "time stamp", "timecode", "start", "end", "utterance",
+                  "turn", "content", "speech", "said", "dialogue", "words", "line", "no", "#"}
+
+
+def _is_heading_row(cells: list[str]) -> bool:
+    """Whether a table's first row only names its columns (two or more heading words)."""
+    named = [c.strip().rstrip(":").strip().casefold() for c in cells if c.strip()]
+    return len(set(named)) >= 2 and all(c in TABLE_HEADINGS for c in named)
+
+
 def _checked_load(path: Path, what: str, load: Callable[[], T]) -> T:
     """``load()`` of an Office file once its zip and XML passed the untrusted-file checks."""
     try:
@@ -101,8 +114,10 @@ def read_docx_text(path: Path) -> str:
         if element.tag == _W + "p":
             paragraphs.append(_docx_paragraph_text(element).strip())
         else:  # python-docx's grid: a merged cell's text in each position it covers
-            for row in Table(element, document).rows:
-                paragraphs += _row_text([_docx_cell_text(c._tc) for c in row.cells])  # noqa: SLF001
+            for number, row in enumerate(Table(element, document).rows):
+                cells = [_docx_cell_text(c._tc) for c in row.cells]  # noqa: SLF001
+                if number or not _is_heading_row(cells):
+                    paragraphs += _row_text(cells)
     return "\n\n".join(p for p in paragraphs if p)
 
 
@@ -149,8 +164,10 @@ def read_odt_text(path: Path) -> str:
 
     document = _checked_load(path, ".odt document", lambda: load(str(path)))
     paragraphs: list[str] = []
+    first_row = False  # the next table row is its table's first
 
     def visit(node: object) -> None:
+        nonlocal first_row
         for child in getattr(node, "childNodes", []):
             name = getattr(child, "qname", None)
             if name in ((TEXTNS, "p"), (TEXTNS, "h")):
@@ -158,8 +175,11 @@ def read_odt_text(path: Path) -> str:
             elif name == (TABLENS, "table-row"):
                 cells = [_odt_text(cell).strip() for cell in child.childNodes
                          if getattr(cell, "qname", None) == (TABLENS, "table-cell")]
-                paragraphs.extend(_row_text(cells))
+                if not (first_row and _is_heading_row(cells)):
+                    paragraphs.extend(_row_text(cells))
+                first_row = False
             elif name != (TEXTNS, "tracked-changes"):
+                first_row = first_row or name == (TABLENS, "table")
                 visit(child)
 
     visit(document.text)

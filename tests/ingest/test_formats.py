@@ -136,3 +136,45 @@ def test_odt_leaves_out_tracked_deletions_and_comments(tmp_path):
     assert text.split("\n\n") == ["Respondent: We need more dry housing.",
                                    "Respondent: spaced" + " " * 100 + "out",
                                    "Respondent: two spaces"]
+
+
+TURNS = [("Interviewer", "How has housing support changed since last year?"),
+         ("CE12", "We lost the supported housing scheme in March, so people leaving detox go "
+                  "back to hostels.")]
+
+
+def test_a_docx_tables_heading_row_is_not_a_turn(tmp_path):
+    import docx
+
+    document = docx.Document()
+    table = document.add_table(rows=0, cols=3)
+    for cells in [("Time", "Speaker", "Transcript"), *[("00:01", *t) for t in TURNS]]:
+        for cell, text in zip(table.add_row().cells, cells, strict=True):
+            cell.text = text
+    second = document.add_table(rows=0, cols=2)  # a first row of speech is kept
+    for cells in TURNS:
+        for cell, text in zip(second.add_row().cells, cells, strict=True):
+            cell.text = text
+    document.save(tmp_path / "ce12.docx")
+    turns = [f"00:01 {who}: {said}" for who, said in TURNS] + [f"{w}: {s}" for w, s in TURNS]
+    assert read_docx_text(tmp_path / "ce12.docx").split("\n\n") == turns
+
+
+def test_an_odt_tables_heading_row_is_not_a_turn(tmp_path):
+    from odf.opendocument import OpenDocumentText
+    from odf.table import Table, TableCell, TableColumn, TableRow
+    from odf.text import P
+
+    document = OpenDocumentText()
+    table = Table(name="Transcript")
+    table.addElement(TableColumn(numbercolumnsrepeated=2))
+    for cells in [("Speaker:", "Text"), *TURNS]:
+        row = TableRow()
+        for text in cells:
+            cell = TableCell()
+            cell.addElement(P(text=text))
+            row.addElement(cell)
+        table.addElement(row)
+    document.text.addElement(table)
+    document.save(str(tmp_path / "ce12.odt"))
+    assert read_odt_text(tmp_path / "ce12.odt").split("\n\n") == [f"{w}: {s}" for w, s in TURNS]
