@@ -131,6 +131,41 @@ def find_heads(text: str, configured: Iterable[str] = ()) -> list[Head]:
     return keep
 
 
+_CAST_VALUE = re.compile(r"[^(,;–]+")  # "CE13 (chief executive)" names CE13
+
+
+def cast_list(text: str, heads: list[Head]) -> tuple[list[str], list[str], list[str]]:
+    """The transcript's cast list, if it opens with one: "Interviewer: JS", "Participant: CE13".
+
+    A line is a cast line when its label names a role (interviewer, participant ...) and its
+    words name a label that speaks later; the role's label must be used only so. Read as turns,
+    such lines made "JS" a respondent and "CE13 (chief executive)" words CE13 said.
+
+    Returns:
+        The labels the cast names as interviewers, as respondents, and the cast lines' own
+        role labels (whose lines are then the transcript's front matter, role ``other``).
+    """
+    def named(head: Head) -> str:
+        line_end = text.find("\n", head.text_start)
+        words = text[head.text_start:line_end if line_end >= 0 else len(text)]
+        value = _CAST_VALUE.match(words.strip())
+        return value.group(0).strip() if value else ""
+
+    interviewers, respondents, roles = [], [], []
+    for key in dict.fromkeys(h.key for h in heads):
+        role = "i" if INTERVIEWER_NAMES.match(key) else "r" if RESPONDENT_NAMES.match(key) else ""
+        own = [h for h in heads if h.key == key]
+        if not role or len(key) < 2:  # "Q: JS?" is a question, not a cast line
+            continue
+        values = [named(h) for h in own]
+        speaks_later = all(v and any(label_key(v) == later.key and later.line_start > h.line_start
+                                     for later in heads) for h, v in zip(own, values, strict=True))
+        if speaks_later:
+            (interviewers if role == "i" else respondents).extend(values)
+            roles.append(own[0].label)
+    return interviewers, respondents, roles
+
+
 @dataclass
 class Roles:
     """Which labels are the interviewer, respondents or others, and why (for run.json)."""
@@ -152,7 +187,7 @@ def _matches(key: str, keys: set[str]) -> bool:
 
 def infer_roles(
     heads: list[Head], questions: dict[str, int], *, interviewer: Iterable[str] = (),
-    respondent: Iterable[str] = (), other: Iterable[str] = ()
+    respondent: Iterable[str] = (), other: Iterable[str] = (), cast: Iterable[str] = ()
 ) -> Roles:
     """Decide the interviewer among the labels of one transcript.
 
@@ -163,6 +198,7 @@ def infer_roles(
             "Interviewer 1").
         respondent: respondent labels named in wave.yaml.
         other: labels of other voices (notes, observers) named in wave.yaml.
+        cast: interviewer labels the transcript's own cast list names (:func:`cast_list`).
     """
     said = {h.key: h.label for h in reversed(heads)}  # first spelling of each label
     keys = list(dict.fromkeys(h.key for h in heads))
@@ -172,9 +208,12 @@ def infer_roles(
     asked = {said[k]: questions.get(k, 0) for k in keys}
     first = said[keys[0]] if keys else None
     configured = [k for k in keys if _matches(k, set_i)]
+    in_cast = [k for k in keys if k in {label_key(x) for x in cast}]
     by_name = [k for k in keys if INTERVIEWER_NAMES.match(k) and not _matches(k, set_r)]
     if configured:
         chosen, how = configured, "named in wave.yaml"
+    elif in_cast:
+        chosen, how = in_cast, "named in the transcript's cast list"
     elif by_name:
         chosen, how = by_name, "label names the role"
     else:

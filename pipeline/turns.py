@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, Literal
 
-from pipeline.speakers import TIMING_LINE, Roles, find_heads, infer_roles
+from pipeline.speakers import TIMING_LINE, Roles, cast_list, find_heads, infer_roles
 
 Role = Literal["interviewer", "respondent", "other"]
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
@@ -261,9 +261,11 @@ def parse_transcript(
     interviewer_labels, respondent_labels = list(interviewer_labels), list(respondent_labels)
     other_labels = list(other_labels)
     heads = find_heads(text, interviewer_labels + respondent_labels + other_labels)
+    cast, cast_respondents, cast_roles = cast_list(text, heads)
     if heads:
         roles = infer_roles(heads, _question_counts(text, heads), interviewer=interviewer_labels,
-                            respondent=respondent_labels, other=other_labels)
+                            respondent=respondent_labels + cast_respondents,
+                            other=other_labels + cast_roles, cast=cast)
         one_label = all(roles.role_of(h.key) == "interviewer" for h in heads)
         pieces, labels = _labelled(text, heads, roles, one_label)
         turns = _merge(text, pieces)

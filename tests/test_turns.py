@@ -203,3 +203,26 @@ def test_guide_prompts_are_the_unlabelled_numbered_interviewer_lines(data_dir):
                        "2 Submit the form with the test details."]
     labelled = "Q: 1. How did you hear about us?\nA: From my GP.\nQ: 2. And then?\nA: I rang.\n"
     assert not any(is_guide_prompt(t, labelled) for t in parse_transcript(labelled).turns)
+
+
+def test_a_cast_list_names_who_interviews_and_is_front_matter(data_dir):
+    text = fixture_text(data_dir, "cast-list.txt")  # "Interviewer: JS", "Participant: CE13 (...)"
+    transcript = parse_transcript(text)
+    said = [(t.speaker, t.role, text[t.start:t.end][:20]) for t in transcript.turns]
+    assert said == [("", "other", "Interview date: 14/0"), ("Interviewer", "other", "JS"),
+                    ("Participant", "other", "CE13 (chief executiv"),
+                    ("JS", "interviewer", "How has housing supp"),
+                    ("CE13", "respondent", "We lost the supporte"),
+                    ("JS", "interviewer", "And mental health se"),
+                    ("CE13", "respondent", "The threshold was ra")]
+    assert transcript.evidence["how"] == "named in the transcript's cast list"
+
+
+def test_a_role_label_that_also_speaks_is_not_a_cast_line():
+    text = ("Interviewer: JS\n\nInterviewer: How has housing support changed?\n\n"
+            "JS: It got worse when the dry house closed.\n\n"
+            "Interviewer: And mental health?\n\nJS: The threshold was raised.\n")
+    roles = [(t.speaker, t.role) for t in parse_transcript(text).turns]
+    assert roles == [("Interviewer", "interviewer")] * 2 + [("JS", "respondent"),
+                                                             ("Interviewer", "interviewer"),
+                                                             ("JS", "respondent")]
