@@ -19,8 +19,11 @@ _STAMP = rf"(?:[\[(]{_TIME}[\])]|{_TIME})"
 _NAME = r"[A-Za-z][A-Za-z0-9.'’\-]*(?:[ \t]+[A-Za-z0-9][A-Za-z0-9.'’\-]*){0,3}"
 # "[00:01:23] Speaker 1: text", "Interviewer1 : text", "Jane Smith:" (text may follow on the next
 # line); the colon must end the label, so "https://" and "10:30" are not labels.
+# "Interviewer (JS): text": an aside in brackets after the name (initials, a role) is not
+# part of the label, which stays "Interviewer".
 _COLON = re.compile(
-    rf"^[ \t]*(?:{_STAMP}[ \t]*)?(?:\*\*)?[\[(]?(?P<label>{_NAME})[\])]?(?:\*\*)?[ \t]*"
+    rf"^[ \t]*(?:{_STAMP}[ \t]*)?(?:\*\*)?[\[(]?(?P<label>{_NAME})[\])]?"
+    rf"(?:[ \t]*\([^():\n]{{1,40}}\))?(?:\*\*)?[ \t]*"
     rf"(?:[\[(]?{_TIME}[\])]?[ \t]*)?:(?:\*\*)?(?:[ \t]+|$)")
 # A redacted speaker ("[PERSON_1]: text", see pipeline.redact): the placeholder is the label.
 _PLACEHOLDER = re.compile(r"^[ \t]*(?P<label>\[[A-Z]+_\d+\])[ \t]*:(?:[ \t]+|$)")

@@ -226,3 +226,16 @@ def test_a_role_label_that_also_speaks_is_not_a_cast_line():
     assert roles == [("Interviewer", "interviewer")] * 2 + [("JS", "respondent"),
                                                              ("Interviewer", "interviewer"),
                                                              ("JS", "respondent")]
+
+
+def test_an_aside_after_the_label_is_not_part_of_it():
+    text = ("Interviewer (JS): How has housing support changed since last year?\n\n"
+            "Respondent (CE14): We lost the supported housing scheme in March.\n\n"
+            "Interviewer (JS): And mental health? [00:12:01]\n\n"
+            "Respondent (CE14) : The threshold was raised.\n")
+    turns = parse_transcript(text).turns
+    assert [(t.speaker, t.role, text[t.start:t.end]) for t in turns] == [
+        ("Interviewer", "interviewer", "How has housing support changed since last year?"),
+        ("Respondent", "respondent", "We lost the supported housing scheme in March."),
+        ("Interviewer", "interviewer", "And mental health? [00:12:01]"),
+        ("Respondent", "respondent", "The threshold was raised.")]
