@@ -154,6 +154,7 @@ def cast_list(text: str, heads: list[Head]) -> tuple[list[str], list[str], list[
         value = _CAST_VALUE.match(words.strip())
         return value.group(0).strip() if value else ""
 
+    last = {h.key: h.line_start for h in heads}  # where each label last speaks
     interviewers, respondents, roles = [], [], []
     for key in dict.fromkeys(h.key for h in heads):
         role = "i" if INTERVIEWER_NAMES.match(key) else "r" if RESPONDENT_NAMES.match(key) else ""
@@ -161,8 +162,8 @@ def cast_list(text: str, heads: list[Head]) -> tuple[list[str], list[str], list[
         if not role or len(key) < 2:  # "Q: JS?" is a question, not a cast line
             continue
         values = [named(h) for h in own]
-        speaks_later = all(v and any(label_key(v) == later.key and later.line_start > h.line_start
-                                     for later in heads) for h, v in zip(own, values, strict=True))
+        speaks_later = all(v and last.get(label_key(v), -1) > h.line_start
+                           for h, v in zip(own, values, strict=True))
         if speaks_later:
             (interviewers if role == "i" else respondents).extend(values)
             roles.append(own[0].label)
