@@ -172,6 +172,7 @@ def _long(frame: pd.DataFrame, codebook: Codebook, path: Path) -> GoldSet:
     names = CodeNames(codebook)
     given = frame[code_col].str.strip()
     unknown: dict[str, list[int]] = {}  # each unknown code → its lines, in file order
+    resolved: list[str] = []  # each row's code id ("" for a text coded with nothing)
     for index, value in given.items():
         ids = names.resolve(value) if value else ("",)
         if len(ids) > 1:
@@ -179,10 +180,11 @@ def _long(frame: pd.DataFrame, codebook: Codebook, path: Path) -> GoldSet:
                              f"{_shared_label(value, ids)}")
         if not ids:
             unknown.setdefault(value, []).append(int(index))  # the line the row starts on
+        resolved.append(ids[0] if ids else "")
     if unknown:
         raise InputError(f"{path}: {_unknown_codes(unknown)} in column '{code_col}' (not an id "
                          f"or label in codebook '{codebook.id}')")
-    frame = frame.assign(**{code_col: [names.resolve(v)[0] if v else "" for v in given]})
+    frame = frame.assign(**{code_col: resolved})
     texts = frame.drop_duplicates(id_col).set_index(id_col)
     conflicting = frame.groupby(id_col)[text_col].nunique()
     if (conflicting > 1).any():
